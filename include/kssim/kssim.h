@@ -1,0 +1,286 @@
+/*
+ * kssim.h - the simulated Android device, as an app and its framework see it.
+ *
+ * Every function here is one thing a user or an app can do to a phone: set a lock screen, enroll a
+ * fingerprint, let time pass, reboot, generate a key, run a keystore operation; plus the attacks the
+ * scenario format scripts. The scenario runner, the kssim command and the OpenSSL provider all call
+ * these functions, so each rule has exactly one implementation (in sim/).
+ *
+ * Conventions: functions return a kssim_result; on a refusal kssim_device_message() holds a sentence
+ * that says why and what would let the call succeed. Outputs allocated by the device are released with
+ * kssim_free(). Times are milliseconds; the boot clock counts from the last boot, the wall clock is Unix
+ * time. Nothing here reads the host's clock or randomness: the same calls on a device created with the
+ * same seed give the same results, byte for byte.
+ */
+#ifndef KSSIM_KSSIM_H
+#define KSSIM_KSSIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <kssim/result.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct kssim_device kssim_device;
+
+/* KeyMint SecurityLevel values. */
+typedef enum kssim_security_level {
+    KSSIM_SECURITY_SOFTWARE = 0,
+    KSSIM_SECURITY_TEE = 1,
+    KSSIM_SECURITY_STRONGBOX = 2,
+} kssim_security_level;
+
+typedef struct kssim_config {
+    uint64_t seed;                       /* drives every random value; default 1 */
+    int api_level;                       /* default 34; <= 30 gives keystore1-era outcomes */
+    kssim_security_level security_level; /* the best the device has; default TEE */
+    int64_t wall_clock_ms;               /* Unix ms at creation; default 2026-01-01T00:00:00Z */
+} kssim_config;
+
+#define KSSIM_DEFAULT_WALL_CLOCK_MS INT64_C(1767225600000)
+
+void kssim_config_default(kssim_config *config);
+kssim_result kssim_device_create(const kssim_config *config, kssim_device **out);
+void kssim_device_free(kssim_device *device);
+/* The sentence that explains the last refusal (empty after a success). Valid until the next call. */
+const char *kssim_device_message(const kssim_device *device);
+void kssim_free(void *p);
+
+/* ---- Time and power ---- */
+kssim_result kssim_advance(kssim_device *device, uint64_t ms);
+kssim_result kssim_set_wall_clock(kssim_device *device, int64_t unix_ms);
+kssim_result kssim_reboot(kssim_device *device);
+kssim_result kssim_lock(kssim_device *device);
+/* secret may be NULL where no credential is set. */
+kssim_result kssim_unlock(kssim_device *device, const char *secret);
+
+/* ---- HardwareAuthToken, laid out as AOSP's HardwareAuthToken.aidl ---- */
+#define KSSIM_AUTHENTICATOR_NONE 0u
+#define KSSIM_AUTHENTICATOR_PASSWORD 1u
+#define KSSIM_AUTHENTICATOR_FINGERPRINT 2u
+#define KSSIM_AUTHENTICATOR_ANY 0xFFFFFFFFu
+
+typedef struct kssim_auth_token {
+    uint64_t challenge;
+    uint64_t user_id;          /* Gatekeeper secure user ID (root SID) */
+    uint64_t authenticator_id; /* biometric authenticator ID, 0 for Gatekeeper */
+    uint32_t authenticator_type;
+    uint64_t timestamp_ms; /* boot clock when issued */
+    uint8_t mac[32];
+} kssim_auth_token;
+
+/* ---- Credential (Gatekeeper) ---- */
+typedef enum kssim_credential_type {
+    KSSIM_CREDENTIAL_NONE = 0,
+    KSSIM_CREDENTIAL_PIN = 1,
+    KSSIM_CREDENTIAL_PASSWORD = 2,
+    KSSIM_CREDENTIAL_PATTERN = 3,
+} kssim_credential_type;
+
+kssim_result kssim_set_credential(kssim_device *device, kssim_credential_type type, const char *secret);
+kssim_result kssim_change_credential(kssim_device *device, const char *old_secret, const char *new_secret);
+kssim_result kssim_reset_credential(kssim_device *device, const char *new_secret);
+kssim_result kssim_remove_credential(kssim_device *device, const char *old_secret);
+/* On success a PASSWORD token with this challenge reaches the token cache; a copy goes to token_out
+ * when it is not NULL. */
+kssim_result kssim_verify_credential(kssim_device *device, const char *secret, uint64_t challenge,
+                                     kssim_auth_token *token_out);
+
+/* ---- Biometrics ---- */
+typedef enum kssim_modality {
+    KSSIM_MODALITY_FINGERPRINT = 0,
+    KSSIM_MODALITY_FACE = 1,
+} kssim_modality;
+#define KSSIM_MODALITY_COUNT 2
+
+typedef enum kssim_biometric_class {
+    KSSIM_BIOMETRIC_STRONG = 0,
+    KSSIM_BIOMETRIC_WEAK = 1,
+} kssim_biometric_class;
+
+kssim_result kssim_enroll_biometric(kssim_device *device, uint32_t id, kssim_modality modality,
+                                    kssim_biometric_class biometric_class);
+kssim_result kssim_remove_biometric(kssim_device *device, uint32_t id);
+/* A strong match puts a FINGERPRINT token into the cache (copied to token_out when not NULL and a
+ * token was made); a weak match succeeds without a token (token_out->mac left zero, type NONE). */
+kssim_result kssim_authenticate_biometric(kssim_device *device, uint32_t id, uint64_t challenge,
+                                          kssim_auth_token *token_out);
+/* The event-bound bypass: the app's success callback fires with no authentication behind it. */
+kssim_result kssim_callback_without_crypto(kssim_device *device);
+
+/* ---- Keys ---- */
+typedef enum kssim_algorithm {
+    KSSIM_ALGORITHM_RSA = 1,
+    KSSIM_ALGORITHM_EC = 3,
+    KSSIM_ALGORITHM_ED25519 = 4, /* KeyMint expresses it as EC with curve 25519 */
+    KSSIM_ALGORITHM_AES = 32,
+    KSSIM_ALGORITHM_HMAC = 128,
+} kssim_algorithm;
+
+/* Bit sets. */
+#define KSSIM_PURPOSE_ENCRYPT (1u << 0)
+#define KSSIM_PURPOSE_DECRYPT (1u << 1)
+#define KSSIM_PURPOSE_SIGN (1u << 2)
+#define KSSIM_PURPOSE_VERIFY (1u << 3)
+#define KSSIM_PURPOSE_AGREE_KEY (1u << 6)
+
+#define KSSIM_DIGEST_NONE (1u << 0)
+#define KSSIM_DIGEST_SHA1 (1u << 2)
+#define KSSIM_DIGEST_SHA224 (1u << 3)
+#define KSSIM_DIGEST_SHA256 (1u << 4)
+#define KSSIM_DIGEST_SHA384 (1u << 5)
+#define KSSIM_DIGEST_SHA512 (1u << 6)
+
+#define KSSIM_BLOCK_MODE_ECB (1u << 0)
+#define KSSIM_BLOCK_MODE_CBC (1u << 1)
+#define KSSIM_BLOCK_MODE_CTR (1u << 2)
+#define KSSIM_BLOCK_MODE_GCM (1u << 3)
+
+#define KSSIM_PADDING_NONE (1u << 0)
+#define KSSIM_PADDING_PKCS7 (1u << 1)
+#define KSSIM_PADDING_PKCS1 (1u << 2) /* RSA PKCS#1 v1.5, for signing and for encryption */
+#define KSSIM_PADDING_PSS (1u << 3)
+#define KSSIM_PADDING_OAEP (1u << 4)
+
+/* The app's types of user authentication (KeyProperties.AUTH_*), as HardwareAuthenticatorType bits. */
+#define KSSIM_AUTH_DEVICE_CREDENTIAL KSSIM_AUTHENTICATOR_PASSWORD
+#define KSSIM_AUTH_BIOMETRIC_STRONG KSSIM_AUTHENTICATOR_FINGERPRINT
+
+#define KSSIM_ALIAS_MAX 128
+
+/* What an app asks for in KeyGenParameterSpec. A zero count or limit means "none". */
+typedef struct kssim_key_spec {
+    char alias[KSSIM_ALIAS_MAX];
+    kssim_algorithm algorithm;
+    uint32_t size; /* bits; 0 = the algorithm's default (ec 256, rsa 2048, aes 256, hmac 256) */
+    uint32_t purposes, digests, block_modes, paddings;
+    bool user_auth;               /* false: NO_AUTH_REQUIRED */
+    uint32_t auth_timeout_s;      /* 0 = every operation needs its own authentication */
+    uint32_t auth_types;          /* KSSIM_AUTH_* bits; default biometric_strong */
+    bool invalidated_by_biometric_enrollment; /* default true */
+    bool unlocked_device_required;
+    uint32_t max_uses_per_boot;
+    uint32_t usage_count_limit;
+    uint32_t min_seconds_between_ops;
+    bool has_active, has_origination_expire, has_usage_expire;
+    int64_t active_ms, origination_expire_ms, usage_expire_ms; /* wall clock, Unix ms */
+    kssim_security_level security_level;                      /* default TEE */
+} kssim_key_spec;
+
+/* Fills the defaults for an algorithm: sign+verify with SHA-256 for asymmetric and HMAC keys (RSA with
+ * PKCS#1 and PSS), encrypt+decrypt with GCM for AES; no user authentication. */
+void kssim_key_spec_default(kssim_key_spec *spec, kssim_algorithm algorithm);
+
+kssim_result kssim_generate_key(kssim_device *device, const kssim_key_spec *spec);
+/* Imports a private key (PEM or DER, PKCS#8 or traditional; raw bytes for AES/HMAC). */
+kssim_result kssim_import_key(kssim_device *device, const kssim_key_spec *spec, const uint8_t *key, size_t key_len);
+kssim_result kssim_delete_key(kssim_device *device, const char *alias);
+
+typedef enum kssim_key_state {
+    KSSIM_KEY_ABSENT = 0,
+    KSSIM_KEY_VALID = 1,
+    KSSIM_KEY_INVALIDATED = 2,
+} kssim_key_state;
+
+typedef enum kssim_invalidation_reason {
+    KSSIM_REASON_NONE = 0,
+    KSSIM_REASON_LOCK_SCREEN_REMOVED,
+    KSSIM_REASON_BIOMETRIC_ENROLLMENT_CHANGED,
+    KSSIM_REASON_CREDENTIAL_RESET,
+    KSSIM_REASON_USAGE_EXHAUSTED,
+} kssim_invalidation_reason;
+
+const char *kssim_key_state_name(kssim_key_state state);          /* valid | invalidated | absent */
+const char *kssim_invalidation_reason_name(kssim_invalidation_reason reason); /* lock_screen_removed ... */
+
+typedef struct kssim_key_info {
+    kssim_key_state state;
+    kssim_invalidation_reason reason;
+    kssim_key_spec spec;          /* the policy as generated (absent keys: zeroed) */
+    uint32_t uses_remaining;      /* usage_count_limit keys: uses left */
+    uint32_t sid_count;           /* the secure IDs the key is bound to */
+    uint64_t sids[4];
+} kssim_key_info;
+
+kssim_result kssim_key_info_get(kssim_device *device, const char *alias, kssim_key_info *info);
+/* Aliases of every key the device knows (valid or invalidated), sorted; free each and the array. */
+kssim_result kssim_key_aliases(kssim_device *device, char ***aliases, size_t *count);
+/* SubjectPublicKeyInfo DER of an asymmetric key. */
+kssim_result kssim_export_public(kssim_device *device, const char *alias, uint8_t **der, size_t *der_len);
+
+/* ---- Operations ---- */
+typedef struct kssim_op_params {
+    uint32_t digest;     /* one KSSIM_DIGEST_* bit; 0 = the key's (SHA-256 where allowed) */
+    uint32_t padding;    /* one KSSIM_PADDING_* bit; 0 = the key's first allowed */
+    uint32_t block_mode; /* one KSSIM_BLOCK_MODE_* bit; 0 = the key's first allowed */
+    const uint8_t *nonce; /* decrypt with AES: the IV or nonce that encryption produced */
+    size_t nonce_len;
+} kssim_op_params;
+
+typedef struct kssim_operation {
+    uint64_t handle;
+    uint64_t challenge;   /* what a per-operation authentication must carry */
+    bool needs_per_op_auth;
+    uint8_t nonce[16];    /* AES encryption: the IV or nonce KeyMint chose */
+    size_t nonce_len;
+} kssim_operation;
+
+kssim_result kssim_begin(kssim_device *device, const char *alias, uint32_t purpose, const kssim_op_params *params,
+                         kssim_operation *op);
+kssim_result kssim_update(kssim_device *device, uint64_t handle, const uint8_t *data, size_t len);
+/* signature: for VERIFY operations. out: the signature, ciphertext (with the GCM tag) or plaintext. */
+kssim_result kssim_finish(kssim_device *device, uint64_t handle, const uint8_t *data, size_t len,
+                          const uint8_t *signature, size_t signature_len, uint8_t **out, size_t *out_len);
+kssim_result kssim_abort(kssim_device *device, uint64_t handle);
+
+/* Public-key verification as the framework does it (no keystore operation, no authentication);
+ * HMAC keys verify through KeyMint. VERIFICATION_FAILED on mismatch. */
+kssim_result kssim_verify(kssim_device *device, const char *alias, const kssim_op_params *params, const uint8_t *data,
+                          size_t len, const uint8_t *signature, size_t signature_len);
+
+/* ---- Attacks ---- */
+typedef enum kssim_forged_mac {
+    KSSIM_MAC_VALID = 0,     /* signed with the current per-boot key, as a compromised HAL could */
+    KSSIM_MAC_CORRUPT,       /* one MAC bit flipped */
+    KSSIM_MAC_PREVIOUS_BOOT, /* signed with the key of the boot before */
+} kssim_forged_mac;
+
+/* type: KSSIM_AUTHENTICATOR_PASSWORD (user_id = sid) or _FINGERPRINT (user_id = root SID,
+ * authenticator_id = sid). The token is stamped now - age_ms and injected into the token cache. */
+kssim_result kssim_forge_token(kssim_device *device, uint32_t type, uint64_t sid, uint64_t challenge, uint64_t age_ms,
+                               kssim_forged_mac mac, kssim_auth_token *token_out);
+kssim_result kssim_inject_token(kssim_device *device, const kssim_auth_token *token);
+
+typedef enum kssim_blob_field {
+    KSSIM_BLOB_AUTH_TIMEOUT = 0,
+    KSSIM_BLOB_USER_AUTH_TYPES,
+    KSSIM_BLOB_PURPOSES,
+    KSSIM_BLOB_KEY_MATERIAL,
+} kssim_blob_field;
+kssim_result kssim_tamper_key_blob(kssim_device *device, const char *alias, kssim_blob_field field);
+
+/* ---- Inspection ---- */
+typedef struct kssim_status {
+    kssim_credential_type credential;
+    uint64_t root_sid;                                /* 0 without a credential */
+    uint64_t authenticator_ids[KSSIM_MODALITY_COUNT]; /* per modality, 0 when none enrolled */
+    uint32_t biometric_count;
+    bool locked;
+    bool unlocked_since_boot;
+    uint64_t boot_ms;
+    int64_t wall_ms;
+    uint32_t boot_count;
+    uint32_t failed_attempts;
+    int api_level;
+    kssim_security_level security_level;
+} kssim_status;
+kssim_result kssim_status_get(kssim_device *device, kssim_status *status);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Quick start, step one: install what is missing, build, and run the main job - the scenario library
+# through the runner, each scenario a rule of Android's key authorization with its expected results.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/scripts/install-deps.sh"
+"$root/scripts/build.sh"
+echo
+echo "== The scenario library (build/kssim run scenarios/) =="
+"$root/build/kssim" run "$root/scenarios"
