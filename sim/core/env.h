@@ -1,0 +1,78 @@
+/*
+ * env.h - what every layer of the simulated phone shares: its clocks, its crypto (one seeded DRBG and a
+ * private OSSL_LIB_CTX) and the sentence explaining the last refusal.
+ *
+ * The core is a pure state machine: time comes only from these virtual clocks and randomness only from
+ * the DRBG, so the same calls with the same seed give the same results on every machine.
+ */
+#ifndef SIM_CORE_ENV_H
+#define SIM_CORE_ENV_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/types.h>
+
+#include <kssim/kssim.h>
+
+/* Two clocks, as on a phone: CLOCK_BOOTTIME (auth-token timestamps and timeouts, restarts at boot)
+ * and the wall clock (key validity dates). */
+typedef struct sim_clock {
+    uint64_t boot_ms;
+    int64_t wall_ms;
+} sim_clock;
+
+/* HMAC_DRBG (NIST SP 800-90A) over HMAC-SHA-256, seeded from the scenario's seed. */
+typedef struct sim_drbg {
+    uint8_t key[32];
+    uint8_t value[32];
+} sim_drbg;
+
+typedef struct sim_crypto {
+    OSSL_LIB_CTX *libctx; /* private: the simulator's crypto never goes through the keystore provider */
+    EVP_MAC *hmac;
+    EVP_MD *sha256;
+    sim_drbg drbg;
+} sim_crypto;
+
+#define SIM_MESSAGE_MAX 512
+
+typedef struct sim_env {
+    sim_clock clock;
+    sim_crypto crypto;
+    char message[SIM_MESSAGE_MAX];
+} sim_env;
+
+/* Creates the crypto context: a new OSSL_LIB_CTX with the default provider for algorithms and a
+ * deterministic RAND fed by the DRBG, so key generation, ECDSA nonces and PSS salts follow the seed.
+ * Returns 0 on success. */
+int sim_crypto_init(sim_crypto *crypto, uint64_t seed);
+void sim_crypto_cleanup(sim_crypto *crypto);
+
+void sim_random_bytes(sim_crypto *crypto, void *out, size_t len);
+uint64_t sim_random_u64(sim_crypto *crypto);
+/* A random 64-bit value that is never 0 (0 means "none" for SIDs, challenges and handles). */
+uint64_t sim_random_nonzero_u64(sim_crypto *crypto);
+
+/* HMAC-SHA-256; returns 0 on success. */
+int sim_hmac_sha256(const sim_crypto *crypto, const uint8_t *key, size_t key_len, const uint8_t *msg, size_t msg_len,
+                    uint8_t out[32]);
+int sim_sha256(const sim_crypto *crypto, const uint8_t *msg, size_t msg_len, uint8_t out[32]);
+/* scrypt as Android's soft Gatekeeper uses it (N=16384, r=8, p=1); returns 0 on success. */
+int sim_scrypt(const sim_crypto *crypto, const char *secret, const uint8_t *salt, size_t salt_len, uint8_t out[32]);
+
+/* Installs the deterministic RAND into crypto->libctx (sim/core/deterministic_rand.c). */
+int sim_deterministic_rand_install(sim_crypto *crypto);
+
+/* Records why a call was refused and returns the result, so a refusal reads:
+ *     return sim_refuse(env, KSSIM_KEY_USER_NOT_AUTHENTICATED, "authenticate within %u s", t); */
+kssim_result sim_refuse(sim_env *env, kssim_result result, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void sim_clear_message(sim_env *env);
+
+/* Constant-time comparison for MACs and password hashes. */
+bool sim_equal_secret(const uint8_t *a, const uint8_t *b, size_t len);
+
+#endif

@@ -1,0 +1,74 @@
+/*
+ * result.c - names, numbers and general advice for every result.
+ *
+ * The names are the contract's (shared/spec/scenario-format.md): users match on them in scenarios, in
+ * kssim's stderr and in OpenSSL error strings. The advice is the fallback sentence when no rule gave
+ * a more specific one.
+ */
+#include <string.h>
+
+#include <kssim/result.h>
+
+static const struct {
+    kssim_result result;
+    const char *name;
+    const char *advice;
+} results[] = {
+    {KSSIM_OK, "ok", "The call succeeded."},
+    {KSSIM_LOCKED, "LOCKED", "Unlock the device once after boot (verify the credential) before using keys that need authentication."},
+    {KSSIM_SYSTEM_ERROR, "SYSTEM_ERROR", "The simulator failed internally; this is a bug worth reporting."},
+    {KSSIM_KEY_NOT_FOUND, "KEY_NOT_FOUND", "No key has this alias; generate or import one first."},
+    {KSSIM_KEY_PERMANENTLY_INVALIDATED, "KEY_PERMANENTLY_INVALIDATED", "This key can never be used again; delete it and generate a new one."},
+    {KSSIM_UNSUPPORTED_PURPOSE, "UNSUPPORTED_PURPOSE", "This algorithm cannot do that in the keystore; use the public key outside it (verify, encrypt)."},
+    {KSSIM_INCOMPATIBLE_PURPOSE, "INCOMPATIBLE_PURPOSE", "The key was not generated for this purpose; generate it with that purpose."},
+    {KSSIM_UNSUPPORTED_ALGORITHM, "UNSUPPORTED_ALGORITHM", "Use one of ec, rsa, ed25519, aes, hmac."},
+    {KSSIM_UNSUPPORTED_KEY_SIZE, "UNSUPPORTED_KEY_SIZE", "Use a supported size: ec 256/384/521, rsa 2048/3072/4096, aes 128/256, hmac 256."},
+    {KSSIM_INCOMPATIBLE_BLOCK_MODE, "INCOMPATIBLE_BLOCK_MODE", "Use a block mode the key was generated with."},
+    {KSSIM_INCOMPATIBLE_PADDING_MODE, "INCOMPATIBLE_PADDING_MODE", "Use a padding the key was generated with."},
+    {KSSIM_INCOMPATIBLE_DIGEST, "INCOMPATIBLE_DIGEST", "Use a digest the key was generated with."},
+    {KSSIM_KEY_NOT_YET_VALID, "KEY_NOT_YET_VALID", "Wait until the key's activation date (wall clock)."},
+    {KSSIM_KEY_EXPIRED, "KEY_EXPIRED", "The key's validity period (wall clock) is over; generate a new key."},
+    {KSSIM_KEY_USER_NOT_AUTHENTICATED, "KEY_USER_NOT_AUTHENTICATED", "Authenticate the user as the key requires, then retry."},
+    {KSSIM_INVALID_OPERATION_HANDLE, "INVALID_OPERATION_HANDLE", "The operation is gone (finished, aborted or lost in a reboot); begin a new one."},
+    {KSSIM_VERIFICATION_FAILED, "VERIFICATION_FAILED", "The signature or data does not match; check that both are the ones that were signed."},
+    {KSSIM_INVALID_KEY_BLOB, "INVALID_KEY_BLOB", "The stored key was altered or corrupted; delete it and generate a new one."},
+    {KSSIM_INVALID_ARGUMENT, "INVALID_ARGUMENT", "Check the call's arguments."},
+    {KSSIM_KEY_RATE_LIMIT_EXCEEDED, "KEY_RATE_LIMIT_EXCEEDED", "Wait the key's minimum interval between operations."},
+    {KSSIM_KEY_MAX_OPS_EXCEEDED, "KEY_MAX_OPS_EXCEEDED", "The key's uses for this boot are spent; reboot to reset them."},
+    {KSSIM_HARDWARE_TYPE_UNAVAILABLE, "HARDWARE_TYPE_UNAVAILABLE", "This device has no such secure hardware; ask for tee instead."},
+    {KSSIM_DEVICE_LOCKED, "DEVICE_LOCKED", "Unlock the device; this key works only while it is unlocked."},
+    {KSSIM_WRONG_CREDENTIAL, "WRONG_CREDENTIAL", "Enter the device's current PIN, password or pattern."},
+    {KSSIM_RETRY_TIMEOUT, "RETRY_TIMEOUT", "Too many wrong attempts: wait for the throttling timeout, then retry."},
+    {KSSIM_NO_CREDENTIAL, "NO_CREDENTIAL", "Set a lock-screen credential first."},
+    {KSSIM_NO_SECURE_LOCK_SCREEN, "NO_SECURE_LOCK_SCREEN", "Set a PIN, password or pattern first."},
+    {KSSIM_NO_BIOMETRIC_ENROLLED, "NO_BIOMETRIC_ENROLLED", "Enroll a strong biometric first, or allow the device credential too."},
+    {KSSIM_NO_MATCH, "NO_MATCH", "Present an enrolled biometric."},
+    {KSSIM_LOCKOUT, "LOCKOUT", "Too many failed biometric attempts: wait 30 s, or use the credential."},
+    {KSSIM_LOCKOUT_PERMANENT, "LOCKOUT_PERMANENT", "Biometrics are locked out: verify the device credential to re-enable them."},
+};
+
+const char *kssim_result_name(kssim_result result)
+{
+    for (size_t i = 0; i < sizeof(results) / sizeof(results[0]); i++)
+        if (results[i].result == result)
+            return results[i].name;
+    return NULL;
+}
+
+int kssim_result_from_name(const char *name, kssim_result *out)
+{
+    for (size_t i = 0; i < sizeof(results) / sizeof(results[0]); i++)
+        if (strcmp(results[i].name, name) == 0) {
+            *out = results[i].result;
+            return 0;
+        }
+    return -1;
+}
+
+const char *kssim_result_advice(kssim_result result)
+{
+    for (size_t i = 0; i < sizeof(results) / sizeof(results[0]); i++)
+        if (results[i].result == result)
+            return results[i].advice;
+    return "Unknown result.";
+}
