@@ -1,0 +1,133 @@
+/*
+ * crypto_operation.c - keystore operations as the app's Signature / Cipher / Mac objects run them.
+ *
+ * The framework names the digest, padding and block mode explicitly (as a JCA algorithm name such as
+ * "SHA256withECDSA" does), so this layer fills what the caller left open from the key's own lists.
+ * Before asking keystore2, it refuses keys that can never be used again with
+ * KEY_PERMANENTLY_INVALIDATED (KeyStoreCryptoOperationUtils.getInvalidKeyException): tombstoned keys,
+ * per-operation keys whose secure IDs are gone, and - before Android 12 - timeout keys too.
+ * Public-key verification never enters the keystore: the framework does it in software.
+ */
+#include <string.h>
+
+#include "framework/device.h"
+#include "framework/public_key_verify.h"
+
+static uint32_t lowest_bit(uint32_t set)
+{
+    return set & (~set + 1u);
+}
+
+static uint32_t first_allowed(uint32_t allowed, const uint32_t *preference, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (allowed & preference[i])
+            return preference[i];
+    return lowest_bit(allowed);
+}
+
+/* Fills the choices the caller left at 0 with the key's: SHA-256 where allowed, then the key's first
+ * padding and block mode in the order an app most often names them. */
+static kssim_op_params complete_params(const sim_auth_list *auth, uint32_t purpose, const kssim_op_params *given)
+{
+    kssim_op_params p = {0};
+    if (given != NULL)
+        p = *given;
+    if (p.digest == 0 && auth->algorithm != KSSIM_ALGORITHM_AES) {
+        if (auth->algorithm == KSSIM_ALGORITHM_ED25519)
+            p.digest = KSSIM_DIGEST_NONE;
+        else if (auth->digests & KSSIM_DIGEST_SHA256)
+            p.digest = KSSIM_DIGEST_SHA256;
+        else
+            p.digest = lowest_bit(auth->digests);
+    }
+    if (p.padding == 0) {
+        static const uint32_t rsa_sign[] = {KSSIM_PADDING_PKCS1, KSSIM_PADDING_PSS, KSSIM_PADDING_NONE};
+        static const uint32_t rsa_crypt[] = {KSSIM_PADDING_OAEP, KSSIM_PADDING_PKCS1, KSSIM_PADDING_NONE};
+        static const uint32_t aes[] = {KSSIM_PADDING_NONE, KSSIM_PADDING_PKCS7};
+        if (auth->algorithm == KSSIM_ALGORITHM_RSA)
+            p.padding = purpose == KSSIM_PURPOSE_SIGN || purpose == KSSIM_PURPOSE_VERIFY
+                            ? first_allowed(auth->paddings, rsa_sign, 3)
+                            : first_allowed(auth->paddings, rsa_crypt, 3);
+        else if (auth->algorithm == KSSIM_ALGORITHM_AES)
+            p.padding = first_allowed(auth->paddings, aes, 2);
+    }
+    if (p.block_mode == 0 && auth->algorithm == KSSIM_ALGORITHM_AES) {
+        static const uint32_t modes[] = {KSSIM_BLOCK_MODE_GCM, KSSIM_BLOCK_MODE_CBC, KSSIM_BLOCK_MODE_CTR,
+                                         KSSIM_BLOCK_MODE_ECB};
+        p.block_mode = first_allowed(auth->block_modes, modes, 4);
+    }
+    return p;
+}
+
+kssim_result kssim_begin(kssim_device *device, const char *alias, uint32_t purpose, const kssim_op_params *params,
+                         kssim_operation *op)
+{
+    SIM_BEGIN_CALL(device);
+    memset(op, 0, sizeof(*op));
+    sim_key_entry *entry = sim_key_database_find(&device->ks.db, alias);
+    if (entry == NULL)
+        return sim_keystore2_create_operation(&device->ks, alias, purpose, params, op);
+    if (entry->deleted_because != KSSIM_REASON_NONE)
+        return sim_framework_refuse_invalidated(device, alias, entry->deleted_because);
+    kssim_invalidation_reason reason;
+    bool can_succeed = sim_framework_can_user_authorization_succeed(device, entry, &reason);
+    bool per_operation = !entry->auth.has_auth_timeout;
+    if (!can_succeed && (per_operation || device->config.api_level <= 30))
+        return sim_framework_refuse_invalidated(device, alias, reason);
+    kssim_op_params complete = complete_params(&entry->auth, purpose, params);
+    kssim_result r = sim_keystore2_create_operation(&device->ks, alias, purpose, &complete, op);
+    if (r == KSSIM_KEY_USER_NOT_AUTHENTICATED && !can_succeed)
+        /* Android 12+ reports a dead timeout key as UserNotAuthenticatedException; say what it means. */
+        return sim_refuse(&device->env, KSSIM_KEY_USER_NOT_AUTHENTICATED,
+                          "no authentication can satisfy the key '%s' any more (%s): Android 12+ reports it as "
+                          "not authenticated, but only deleting it and generating a new key helps",
+                          alias, reason == KSSIM_REASON_CREDENTIAL_RESET ? "the credential was reset"
+                                                                         : "its biometric enrollment changed");
+    return r;
+}
+
+kssim_result kssim_update(kssim_device *device, uint64_t handle, const uint8_t *data, size_t len)
+{
+    SIM_BEGIN_CALL(device);
+    return sim_keystore2_update(&device->ks, handle, data, len);
+}
+
+kssim_result kssim_finish(kssim_device *device, uint64_t handle, const uint8_t *data, size_t len,
+                          const uint8_t *signature, size_t signature_len, uint8_t **out, size_t *out_len)
+{
+    SIM_BEGIN_CALL(device);
+    uint8_t *ignored = NULL;
+    size_t ignored_len = 0;
+    kssim_result r = sim_keystore2_finish(&device->ks, handle, data, len, signature, signature_len,
+                                          out != NULL ? out : &ignored, out_len != NULL ? out_len : &ignored_len);
+    kssim_free(ignored);
+    return r;
+}
+
+kssim_result kssim_abort(kssim_device *device, uint64_t handle)
+{
+    SIM_BEGIN_CALL(device);
+    return sim_keystore2_abort(&device->ks, handle);
+}
+
+kssim_result kssim_verify(kssim_device *device, const char *alias, const kssim_op_params *params, const uint8_t *data,
+                          size_t len, const uint8_t *signature, size_t signature_len)
+{
+    SIM_BEGIN_CALL(device);
+    sim_key_entry *entry = sim_key_database_find(&device->ks.db, alias);
+    if (entry == NULL)
+        return sim_refuse(&device->env, KSSIM_KEY_NOT_FOUND, "there is no key named '%s'", alias);
+    if (entry->deleted_because != KSSIM_REASON_NONE)
+        return sim_framework_refuse_invalidated(device, alias, entry->deleted_because);
+    kssim_op_params p = complete_params(&entry->auth, KSSIM_PURPOSE_VERIFY, params);
+    if (entry->public_key != NULL)
+        return sim_public_key_verify(&device->env, entry->auth.algorithm, entry->public_key, entry->public_key_len,
+                                     p.digest, p.padding, data, len, signature, signature_len);
+    /* A symmetric (HMAC) key verifies inside the keystore, with the key's own rules. */
+    kssim_operation op;
+    kssim_result r = kssim_begin(device, alias, KSSIM_PURPOSE_VERIFY, &p, &op);
+    if (r != KSSIM_OK)
+        return r;
+    return kssim_finish(device, op.handle, data, len, signature, signature_len, NULL, NULL);
+}

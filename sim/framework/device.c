@@ -1,0 +1,95 @@
+/*
+ * device.c - creating and inspecting a simulated phone.
+ *
+ * A new device is a phone straight out of the box: no lock screen, no biometrics, no keys, unlocked,
+ * first boot. Everything random about it follows from the seed.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "framework/device.h"
+
+void kssim_config_default(kssim_config *config)
+{
+    config->seed = 1;
+    config->api_level = 34;
+    config->security_level = KSSIM_SECURITY_TEE;
+    config->wall_clock_ms = KSSIM_DEFAULT_WALL_CLOCK_MS;
+}
+
+kssim_result kssim_device_create(const kssim_config *config, kssim_device **out)
+{
+    *out = NULL;
+    if (config->api_level < 23 || config->api_level > 99)
+        return KSSIM_INVALID_ARGUMENT;
+    if (config->security_level != KSSIM_SECURITY_SOFTWARE && config->security_level != KSSIM_SECURITY_TEE &&
+        config->security_level != KSSIM_SECURITY_STRONGBOX)
+        return KSSIM_INVALID_ARGUMENT;
+    kssim_device *device = calloc(1, sizeof(*device));
+    if (device == NULL)
+        return KSSIM_SYSTEM_ERROR;
+    device->config = *config;
+    device->env.clock.boot_ms = 0;
+    device->env.clock.wall_ms = config->wall_clock_ms;
+    if (sim_crypto_init(&device->env.crypto, config->seed) != 0) {
+        free(device);
+        return KSSIM_SYSTEM_ERROR;
+    }
+    if (sim_secure_world_init(&device->sw, &device->env, config->security_level) != 0) {
+        sim_crypto_cleanup(&device->env.crypto);
+        free(device);
+        return KSSIM_SYSTEM_ERROR;
+    }
+    sim_keystore2_init(&device->ks, &device->env, &device->sw, config->api_level);
+    *out = device;
+    return KSSIM_OK;
+}
+
+void kssim_device_free(kssim_device *device)
+{
+    if (device == NULL)
+        return;
+    sim_keystore2_cleanup(&device->ks);
+    sim_secure_world_cleanup(&device->sw);
+    sim_crypto_cleanup(&device->env.crypto);
+    free(device);
+}
+
+const char *kssim_device_message(const kssim_device *device)
+{
+    return device->env.message;
+}
+
+void kssim_free(void *p)
+{
+    free(p);
+}
+
+size_t sim_framework_biometric_sids(const kssim_device *device, uint64_t sids[KSSIM_MODALITY_COUNT])
+{
+    size_t n = 0;
+    for (int m = 0; m < KSSIM_MODALITY_COUNT; m++)
+        if (device->sw.biometric.authenticator_ids[m] != 0)
+            sids[n++] = device->sw.biometric.authenticator_ids[m];
+    return n;
+}
+
+kssim_result kssim_status_get(kssim_device *device, kssim_status *status)
+{
+    SIM_BEGIN_CALL(device);
+    memset(status, 0, sizeof(*status));
+    const sim_gatekeeper *gk = &device->sw.gatekeeper;
+    status->credential = gk->enrolled ? gk->type : KSSIM_CREDENTIAL_NONE;
+    status->root_sid = gk->enrolled ? gk->sid : 0;
+    memcpy(status->authenticator_ids, device->sw.biometric.authenticator_ids, sizeof(status->authenticator_ids));
+    status->biometric_count = device->sw.biometric.count;
+    status->locked = device->ks.locked;
+    status->unlocked_since_boot = device->ks.unlocked_since_boot;
+    status->boot_ms = device->env.clock.boot_ms;
+    status->wall_ms = device->env.clock.wall_ms;
+    status->boot_count = device->sw.boot_count;
+    status->failed_attempts = gk->failure_count;
+    status->api_level = device->config.api_level;
+    status->security_level = device->config.security_level;
+    return KSSIM_OK;
+}

@@ -1,0 +1,33 @@
+/*
+ * device.h - the whole simulated phone, as the framework holds it.
+ *
+ * The framework layer (android.security.keystore2, LockSettingsService, BiometricManager) implements
+ * the public API in include/kssim/kssim.h. It calls keystore2, which calls the secure world; nothing
+ * calls upwards.
+ */
+#ifndef SIM_FRAMEWORK_DEVICE_H
+#define SIM_FRAMEWORK_DEVICE_H
+
+#include "keystore2/keystore2.h"
+
+struct kssim_device {
+    kssim_config config;
+    sim_env env;
+    sim_secure_world sw;
+    sim_keystore2 ks;
+};
+
+/* key_state.c: the framework's canUserAuthorizationSucceed (KeyStoreCryptoOperationUtils.java): can
+ * any authentication ever satisfy this auth-bound key? If not, *reason says what took that away. */
+bool sim_framework_can_user_authorization_succeed(kssim_device *device, const sim_key_entry *entry,
+                                                  kssim_invalidation_reason *reason);
+/* The sentence for a key that can never be used again. */
+kssim_result sim_framework_refuse_invalidated(kssim_device *device, const char *alias,
+                                              kssim_invalidation_reason reason);
+/* The strong biometric authenticator IDs BiometricManager.getAuthenticatorIds() would return. */
+size_t sim_framework_biometric_sids(const kssim_device *device, uint64_t sids[KSSIM_MODALITY_COUNT]);
+
+/* Every public entry point starts by forgetting the previous call's message. */
+#define SIM_BEGIN_CALL(device) sim_clear_message(&(device)->env)
+
+#endif

@@ -1,0 +1,136 @@
+/*
+ * key_generation.c - from what the app asks for (KeyGenParameterSpec) to the key's authorization list.
+ *
+ * The framework binds user-authenticated keys to secure IDs (KeyStore2ParameterUtils.addSids):
+ *   - biometric or device credential allowed, or credential only: the root SID (Gatekeeper);
+ *   - strong biometric only, invalidatedByBiometricEnrollment (the default): every current strong
+ *     biometric authenticator ID, so a new enrollment leaves the key bound to IDs that no longer exist;
+ *   - strong biometric only, not invalidated by enrollment: the root SID.
+ * AUTH_TIMEOUT is set only for a timeout above zero; zero makes a per-operation key.
+ */
+#include <string.h>
+
+#include "framework/device.h"
+
+void kssim_key_spec_default(kssim_key_spec *spec, kssim_algorithm algorithm)
+{
+    memset(spec, 0, sizeof(*spec));
+    spec->algorithm = algorithm;
+    spec->auth_types = KSSIM_AUTH_BIOMETRIC_STRONG;
+    spec->invalidated_by_biometric_enrollment = true;
+    spec->security_level = KSSIM_SECURITY_TEE;
+    switch (algorithm) {
+    case KSSIM_ALGORITHM_EC:
+        spec->size = 256;
+        spec->purposes = KSSIM_PURPOSE_SIGN | KSSIM_PURPOSE_VERIFY;
+        spec->digests = KSSIM_DIGEST_SHA256;
+        break;
+    case KSSIM_ALGORITHM_RSA:
+        spec->size = 2048;
+        spec->purposes = KSSIM_PURPOSE_SIGN | KSSIM_PURPOSE_VERIFY;
+        spec->digests = KSSIM_DIGEST_SHA256;
+        spec->paddings = KSSIM_PADDING_PKCS1 | KSSIM_PADDING_PSS;
+        break;
+    case KSSIM_ALGORITHM_ED25519:
+        spec->size = 256;
+        spec->purposes = KSSIM_PURPOSE_SIGN | KSSIM_PURPOSE_VERIFY;
+        spec->digests = KSSIM_DIGEST_NONE;
+        break;
+    case KSSIM_ALGORITHM_AES:
+        spec->size = 256;
+        spec->purposes = KSSIM_PURPOSE_ENCRYPT | KSSIM_PURPOSE_DECRYPT;
+        spec->block_modes = KSSIM_BLOCK_MODE_GCM;
+        spec->paddings = KSSIM_PADDING_NONE;
+        break;
+    case KSSIM_ALGORITHM_HMAC:
+        spec->size = 256;
+        spec->purposes = KSSIM_PURPOSE_SIGN | KSSIM_PURPOSE_VERIFY;
+        spec->digests = KSSIM_DIGEST_SHA256;
+        break;
+    }
+}
+
+static kssim_result bind_user_authentication(kssim_device *device, const kssim_key_spec *spec, sim_auth_list *auth)
+{
+    if (!spec->user_auth) {
+        auth->no_auth_required = true;
+        return KSSIM_OK;
+    }
+    const uint32_t known = KSSIM_AUTH_BIOMETRIC_STRONG | KSSIM_AUTH_DEVICE_CREDENTIAL;
+    if (spec->auth_types == 0 || (spec->auth_types & ~known) != 0)
+        return sim_refuse(&device->env, KSSIM_INVALID_ARGUMENT,
+                          "user authentication types must be biometric_strong, device_credential or both");
+    if (!device->sw.gatekeeper.enrolled)
+        return sim_refuse(&device->env, KSSIM_NO_SECURE_LOCK_SCREEN,
+                          "a key that requires user authentication needs a secure lock screen: set a PIN, "
+                          "password or pattern first");
+    auth->user_auth_types = spec->auth_types;
+    auth->has_auth_timeout = spec->auth_timeout_s > 0;
+    auth->auth_timeout_s = spec->auth_timeout_s;
+    if (spec->auth_types == KSSIM_AUTH_BIOMETRIC_STRONG && spec->invalidated_by_biometric_enrollment) {
+        uint64_t sids[KSSIM_MODALITY_COUNT];
+        size_t n = sim_framework_biometric_sids(device, sids);
+        if (n == 0)
+            return sim_refuse(&device->env, KSSIM_NO_BIOMETRIC_ENROLLED,
+                              "a biometric-only key is bound to the enrolled strong biometrics, and there are "
+                              "none: enroll one first, or allow device_credential too");
+        for (size_t i = 0; i < n; i++)
+            auth->sids[auth->sid_count++] = sids[i];
+    } else {
+        auth->sids[auth->sid_count++] = device->sw.gatekeeper.sid;
+    }
+    return KSSIM_OK;
+}
+
+static kssim_result authorization_list_for(kssim_device *device, const kssim_key_spec *spec, sim_auth_list *auth)
+{
+    if (spec->alias[0] == '\0' || memchr(spec->alias, '\0', sizeof(spec->alias)) == NULL)
+        return sim_refuse(&device->env, KSSIM_INVALID_ARGUMENT, "a key needs an alias of 1 to %d characters",
+                          KSSIM_ALIAS_MAX - 1);
+    memset(auth, 0, sizeof(*auth));
+    auth->algorithm = spec->algorithm;
+    auth->key_size = spec->size;
+    auth->purposes = spec->purposes;
+    auth->digests = spec->digests;
+    auth->block_modes = spec->block_modes;
+    auth->paddings = spec->paddings;
+    auth->unlocked_device_required = spec->unlocked_device_required;
+    auth->max_uses_per_boot = spec->max_uses_per_boot;
+    auth->usage_count_limit = spec->usage_count_limit;
+    auth->min_seconds_between_ops = spec->min_seconds_between_ops;
+    auth->has_active = spec->has_active;
+    auth->active_ms = spec->active_ms;
+    auth->has_origination_expire = spec->has_origination_expire;
+    auth->origination_expire_ms = spec->origination_expire_ms;
+    auth->has_usage_expire = spec->has_usage_expire;
+    auth->usage_expire_ms = spec->usage_expire_ms;
+    auth->security_level = spec->security_level;
+    return bind_user_authentication(device, spec, auth);
+}
+
+kssim_result kssim_generate_key(kssim_device *device, const kssim_key_spec *spec)
+{
+    SIM_BEGIN_CALL(device);
+    sim_auth_list auth;
+    kssim_result r = authorization_list_for(device, spec, &auth);
+    if (r != KSSIM_OK)
+        return r;
+    return sim_keystore2_generate_key(&device->ks, spec, &auth);
+}
+
+kssim_result kssim_import_key(kssim_device *device, const kssim_key_spec *spec, const uint8_t *key, size_t key_len)
+{
+    SIM_BEGIN_CALL(device);
+    sim_auth_list auth;
+    kssim_result r = authorization_list_for(device, spec, &auth);
+    if (r != KSSIM_OK)
+        return r;
+    auth.imported = true;
+    return sim_keystore2_import_key(&device->ks, spec, &auth, key, key_len);
+}
+
+kssim_result kssim_delete_key(kssim_device *device, const char *alias)
+{
+    SIM_BEGIN_CALL(device);
+    return sim_keystore2_delete_key(&device->ks, alias);
+}

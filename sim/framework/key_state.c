@@ -1,0 +1,165 @@
+/*
+ * key_state.c - whether a key can still be used, and what the app can learn about its keys.
+ *
+ * A key bound to user authentication is dead when no authentication can ever produce a token it
+ * accepts: none of its secure IDs is the current root SID, and it does not hold every current strong
+ * biometric authenticator ID. That is the framework's canUserAuthorizationSucceed
+ * (frameworks/base keystore/java/android/security/keystore2/KeyStoreCryptoOperationUtils.java).
+ * Keys the system deleted (lock screen removed, uses exhausted) are tombstones in keystore2's database.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "framework/device.h"
+
+bool sim_framework_can_user_authorization_succeed(kssim_device *device, const sim_key_entry *entry,
+                                                  kssim_invalidation_reason *reason)
+{
+    const sim_auth_list *auth = &entry->auth;
+    *reason = KSSIM_REASON_NONE;
+    if (auth->sid_count == 0)
+        return true; /* not bound to user authentication: nothing to lose */
+    const sim_gatekeeper *gk = &device->sw.gatekeeper;
+    for (uint32_t i = 0; i < auth->sid_count; i++)
+        if (gk->enrolled && auth->sids[i] == gk->sid)
+            return true;
+    uint64_t bio[KSSIM_MODALITY_COUNT];
+    size_t n = sim_framework_biometric_sids(device, bio);
+    bool holds_every_biometric = n > 0;
+    for (size_t b = 0; b < n && holds_every_biometric; b++) {
+        bool held = false;
+        for (uint32_t i = 0; i < auth->sid_count; i++)
+            held = held || auth->sids[i] == bio[b];
+        holds_every_biometric = held;
+    }
+    if (holds_every_biometric)
+        return true;
+    bool bound_to_root_sid = (entry->spec.auth_types & KSSIM_AUTH_DEVICE_CREDENTIAL) != 0 ||
+                             !entry->spec.invalidated_by_biometric_enrollment;
+    *reason = bound_to_root_sid ? KSSIM_REASON_CREDENTIAL_RESET : KSSIM_REASON_BIOMETRIC_ENROLLMENT_CHANGED;
+    return false;
+}
+
+kssim_result sim_framework_refuse_invalidated(kssim_device *device, const char *alias,
+                                              kssim_invalidation_reason reason)
+{
+    const char *why = "it can no longer be authorized";
+    switch (reason) {
+    case KSSIM_REASON_LOCK_SCREEN_REMOVED:
+        why = "the lock screen was removed, which deletes every key that needs user authentication";
+        break;
+    case KSSIM_REASON_BIOMETRIC_ENROLLMENT_CHANGED:
+        why = "the strong biometrics it was bound to changed (a new enrollment, or the last one removed)";
+        break;
+    case KSSIM_REASON_CREDENTIAL_RESET:
+        why = "the credential was reset without the old one, which gave the user a new secure ID";
+        break;
+    case KSSIM_REASON_USAGE_EXHAUSTED:
+        why = "its usage count limit is spent, and the last use deleted it";
+        break;
+    case KSSIM_REASON_NONE:
+        break;
+    }
+    return sim_refuse(&device->env, KSSIM_KEY_PERMANENTLY_INVALIDATED,
+                      "the key '%s' is permanently invalidated: %s. Delete it and generate a new one", alias, why);
+}
+
+const char *kssim_key_state_name(kssim_key_state state)
+{
+    switch (state) {
+    case KSSIM_KEY_VALID:
+        return "valid";
+    case KSSIM_KEY_INVALIDATED:
+        return "invalidated";
+    case KSSIM_KEY_ABSENT:
+        break;
+    }
+    return "absent";
+}
+
+const char *kssim_invalidation_reason_name(kssim_invalidation_reason reason)
+{
+    switch (reason) {
+    case KSSIM_REASON_LOCK_SCREEN_REMOVED:
+        return "lock_screen_removed";
+    case KSSIM_REASON_BIOMETRIC_ENROLLMENT_CHANGED:
+        return "biometric_enrollment_changed";
+    case KSSIM_REASON_CREDENTIAL_RESET:
+        return "credential_reset";
+    case KSSIM_REASON_USAGE_EXHAUSTED:
+        return "usage_exhausted";
+    case KSSIM_REASON_NONE:
+        break;
+    }
+    return "none";
+}
+
+kssim_result kssim_key_info_get(kssim_device *device, const char *alias, kssim_key_info *info)
+{
+    SIM_BEGIN_CALL(device);
+    memset(info, 0, sizeof(*info));
+    sim_key_entry *entry = sim_key_database_find(&device->ks.db, alias);
+    if (entry == NULL) {
+        info->state = KSSIM_KEY_ABSENT;
+        return KSSIM_OK;
+    }
+    info->spec = entry->spec;
+    info->uses_remaining = entry->uses_remaining;
+    info->sid_count = entry->auth.sid_count;
+    memcpy(info->sids, entry->auth.sids, sizeof(info->sids));
+    if (entry->deleted_because != KSSIM_REASON_NONE) {
+        info->state = KSSIM_KEY_INVALIDATED;
+        info->reason = entry->deleted_because;
+        info->uses_remaining = 0;
+        return KSSIM_OK;
+    }
+    bool usable = sim_framework_can_user_authorization_succeed(device, entry, &info->reason);
+    info->state = usable ? KSSIM_KEY_VALID : KSSIM_KEY_INVALIDATED;
+    return KSSIM_OK;
+}
+
+kssim_result kssim_key_aliases(kssim_device *device, char ***aliases, size_t *count)
+{
+    SIM_BEGIN_CALL(device);
+    *aliases = NULL;
+    *count = 0;
+    const sim_key_database *db = &device->ks.db;
+    if (db->count == 0)
+        return KSSIM_OK;
+    char **list = calloc(db->count, sizeof(*list));
+    if (list == NULL)
+        return sim_refuse(&device->env, KSSIM_SYSTEM_ERROR, "out of memory listing keys");
+    for (size_t i = 0; i < db->count; i++) {
+        list[i] = strdup(db->entries[i].alias);
+        if (list[i] == NULL) {
+            for (size_t j = 0; j < i; j++)
+                free(list[j]);
+            free(list);
+            return sim_refuse(&device->env, KSSIM_SYSTEM_ERROR, "out of memory listing keys");
+        }
+    }
+    *aliases = list;
+    *count = db->count;
+    return KSSIM_OK;
+}
+
+kssim_result kssim_export_public(kssim_device *device, const char *alias, uint8_t **der, size_t *der_len)
+{
+    SIM_BEGIN_CALL(device);
+    *der = NULL;
+    *der_len = 0;
+    sim_key_entry *entry = sim_key_database_find(&device->ks.db, alias);
+    if (entry == NULL)
+        return sim_refuse(&device->env, KSSIM_KEY_NOT_FOUND, "there is no key named '%s'", alias);
+    if (entry->deleted_because != KSSIM_REASON_NONE)
+        return sim_framework_refuse_invalidated(device, alias, entry->deleted_because);
+    if (entry->public_key == NULL)
+        return sim_refuse(&device->env, KSSIM_INVALID_ARGUMENT,
+                          "the key '%s' is symmetric: it has no public half to export", alias);
+    *der = malloc(entry->public_key_len);
+    if (*der == NULL)
+        return sim_refuse(&device->env, KSSIM_SYSTEM_ERROR, "out of memory exporting a public key");
+    memcpy(*der, entry->public_key, entry->public_key_len);
+    *der_len = entry->public_key_len;
+    return KSSIM_OK;
+}

@@ -1,0 +1,72 @@
+/*
+ * power.c - time passing, reboots, and the user locking and unlocking the phone.
+ *
+ * Both clocks move with `advance`; the wall clock alone can jump (the user or the network sets it).
+ * A reboot restarts the boot clock, replaces the per-boot HMAC key, empties keystore2's RAM and leaves
+ * the user's super key locked until the first unlock.
+ */
+#include "framework/device.h"
+
+kssim_result kssim_advance(kssim_device *device, uint64_t ms)
+{
+    SIM_BEGIN_CALL(device);
+    if (ms > (uint64_t)INT64_MAX || device->env.clock.boot_ms > UINT64_MAX - ms ||
+        device->env.clock.wall_ms > INT64_MAX - (int64_t)ms)
+        return sim_refuse(&device->env, KSSIM_INVALID_ARGUMENT,
+                          "advancing by %llu ms would overflow the clocks: advance by less",
+                          (unsigned long long)ms);
+    device->env.clock.boot_ms += ms;
+    device->env.clock.wall_ms += (int64_t)ms;
+    return KSSIM_OK;
+}
+
+kssim_result kssim_set_wall_clock(kssim_device *device, int64_t unix_ms)
+{
+    SIM_BEGIN_CALL(device);
+    device->env.clock.wall_ms = unix_ms;
+    return KSSIM_OK;
+}
+
+kssim_result kssim_reboot(kssim_device *device)
+{
+    SIM_BEGIN_CALL(device);
+    /* The boot clock restarts first, so Gatekeeper sees the reboot (now <= its last check) and
+     * restarts any throttling wait in full, as gatekeeper.cpp ThrottleRequest does. */
+    device->env.clock.boot_ms = 0;
+    sim_secure_world_reboot(&device->sw);
+    sim_keystore2_on_boot(&device->ks);
+    return KSSIM_OK;
+}
+
+kssim_result kssim_lock(kssim_device *device)
+{
+    SIM_BEGIN_CALL(device);
+    sim_keystore2_on_device_locked(&device->ks);
+    return KSSIM_OK;
+}
+
+kssim_result kssim_unlock(kssim_device *device, const char *secret)
+{
+    SIM_BEGIN_CALL(device);
+    if (!device->sw.gatekeeper.enrolled) {
+        if (secret != NULL && secret[0] != '\0')
+            return sim_refuse(&device->env, KSSIM_NO_CREDENTIAL,
+                              "the device has no lock screen, so there is nothing to verify: unlock without a "
+                              "secret");
+        sim_keystore2_on_device_unlocked(&device->ks);
+        return KSSIM_OK;
+    }
+    if (secret == NULL)
+        return sim_refuse(&device->env, KSSIM_WRONG_CREDENTIAL,
+                          "the device has a lock screen: unlock with its PIN, password or pattern");
+    /* Unlocking is a Gatekeeper verification: its PASSWORD token (challenge 0) reaches keystore2,
+     * which is what lets timeout keys work right after an unlock. */
+    kssim_auth_token token;
+    kssim_result r = sim_gatekeeper_verify(&device->sw, secret, 0, &token);
+    if (r != KSSIM_OK)
+        return r;
+    sim_keystore2_add_auth_token(&device->ks, &token);
+    sim_biometric_reset_lockout(&device->sw);
+    sim_keystore2_on_device_unlocked(&device->ks);
+    return KSSIM_OK;
+}

@@ -1,0 +1,94 @@
+/*
+ * key_database.c - keystore2's key database: alias -> key blob, parameters and public key.
+ *
+ * As in keystore2's database.rs, a new key under an existing alias replaces the old one, and the
+ * entry keeps a copy of the key's parameters for keystore2's own checks while KeyMint enforces the
+ * copy bound into the blob. Entries stay sorted by alias so listings are stable.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "keystore2/keystore2.h"
+
+static size_t position_of(const sim_key_database *db, const char *alias, bool *found)
+{
+    size_t low = 0, high = db->count;
+    while (low < high) {
+        size_t mid = low + (high - low) / 2;
+        int c = strcmp(db->entries[mid].alias, alias);
+        if (c == 0) {
+            *found = true;
+            return mid;
+        }
+        if (c < 0)
+            low = mid + 1;
+        else
+            high = mid;
+    }
+    *found = false;
+    return low;
+}
+
+static void release_key_material(sim_key_entry *entry)
+{
+    sim_key_blob_free(&entry->blob);
+    free(entry->public_key);
+    entry->public_key = NULL;
+    entry->public_key_len = 0;
+}
+
+sim_key_entry *sim_key_database_find(sim_key_database *db, const char *alias)
+{
+    bool found;
+    size_t i = position_of(db, alias, &found);
+    return found ? &db->entries[i] : NULL;
+}
+
+kssim_result sim_key_database_store(sim_key_database *db, sim_key_entry *entry)
+{
+    bool found;
+    size_t i = position_of(db, entry->alias, &found);
+    if (found) {
+        release_key_material(&db->entries[i]);
+        db->entries[i] = *entry;
+        return KSSIM_OK;
+    }
+    if (db->count == db->capacity) {
+        size_t capacity = db->capacity ? db->capacity * 2 : 8;
+        sim_key_entry *grown = realloc(db->entries, capacity * sizeof(*grown));
+        if (grown == NULL)
+            return KSSIM_SYSTEM_ERROR;
+        db->entries = grown;
+        db->capacity = capacity;
+    }
+    memmove(&db->entries[i + 1], &db->entries[i], (db->count - i) * sizeof(*db->entries));
+    db->entries[i] = *entry;
+    db->count++;
+    return KSSIM_OK;
+}
+
+void sim_key_database_remove(sim_key_database *db, const char *alias)
+{
+    bool found;
+    size_t i = position_of(db, alias, &found);
+    if (!found)
+        return;
+    release_key_material(&db->entries[i]);
+    memmove(&db->entries[i], &db->entries[i + 1], (db->count - i - 1) * sizeof(*db->entries));
+    db->count--;
+}
+
+void sim_key_database_tombstone(sim_key_database *db, sim_key_entry *entry, kssim_invalidation_reason reason)
+{
+    (void)db;
+    release_key_material(entry);
+    entry->deleted_because = reason;
+}
+
+void sim_key_database_cleanup(sim_key_database *db)
+{
+    for (size_t i = 0; i < db->count; i++)
+        release_key_material(&db->entries[i]);
+    free(db->entries);
+    memset(db, 0, sizeof(*db));
+}

@@ -1,0 +1,113 @@
+/*
+ * keystore2.h - the keystore2 system service of the simulated phone.
+ *
+ * Mirrors system/security/keystore2: the key database (database.rs), the auth-token cache and the
+ * operation-creation checks (enforcements.rs), the lock state and super-key availability
+ * (super_key.rs), and key deletion when the lock screen goes (maintenance). It sits between the
+ * framework (sim/framework) and KeyMint (sim/secure): it never sees private key material, only blobs,
+ * and it does not verify token MACs - KeyMint does.
+ */
+#ifndef SIM_KEYSTORE2_KEYSTORE2_H
+#define SIM_KEYSTORE2_KEYSTORE2_H
+
+#include "secure/secure_world.h"
+
+/* One row of the key database. A key the system deleted (lock screen removed, usage exhausted) stays
+ * as a tombstone that remembers why, so the app is told KEY_PERMANENTLY_INVALIDATED rather than
+ * KEY_NOT_FOUND, as Android's framework reports KeyPermanentlyInvalidatedException for it. */
+typedef struct sim_key_entry {
+    char alias[KSSIM_ALIAS_MAX];
+    kssim_key_spec spec; /* what the app asked for */
+    sim_auth_list auth;  /* the parameters keystore2 stores beside the blob */
+    sim_key_blob blob;
+    uint8_t *public_key; /* SubjectPublicKeyInfo DER; NULL for symmetric keys */
+    size_t public_key_len;
+    uint32_t uses_remaining;                   /* USAGE_COUNT_LIMIT keys */
+    kssim_invalidation_reason deleted_because; /* KSSIM_REASON_NONE for a live key */
+} sim_key_entry;
+
+typedef struct sim_key_database {
+    sim_key_entry *entries; /* sorted by alias */
+    size_t count, capacity;
+} sim_key_database;
+
+typedef struct sim_cached_token {
+    kssim_auth_token token;
+    uint64_t received_ms; /* boot clock when keystore2 received it */
+} sim_cached_token;
+
+typedef struct sim_token_cache {
+    sim_cached_token *tokens;
+    size_t count, capacity;
+} sim_token_cache;
+
+typedef struct sim_keystore2_operation {
+    uint64_t handle;
+    char alias[KSSIM_ALIAS_MAX];
+    uint32_t purpose;
+    bool per_operation_auth;
+    sim_auth_list auth;
+} sim_keystore2_operation;
+
+typedef struct sim_keystore2 {
+    sim_env *env;
+    sim_secure_world *sw;
+    int api_level;
+    sim_key_database db;
+    sim_token_cache tokens;
+    sim_keystore2_operation *operations;
+    size_t operation_count, operation_capacity;
+    bool locked;
+    bool unlocked_since_boot; /* the user's super key is in memory */
+} sim_keystore2;
+
+void sim_keystore2_init(sim_keystore2 *ks, sim_env *env, sim_secure_world *sw, int api_level);
+void sim_keystore2_cleanup(sim_keystore2 *ks);
+
+/* key_database.c */
+sim_key_entry *sim_key_database_find(sim_key_database *db, const char *alias);
+/* Takes ownership of the entry's blob and public key; replaces any entry under the same alias. */
+kssim_result sim_key_database_store(sim_key_database *db, sim_key_entry *entry);
+/* Deleted on purpose: the alias is forgotten. */
+void sim_key_database_remove(sim_key_database *db, const char *alias);
+/* Deleted by the system: the key material goes, a tombstone with the reason stays. */
+void sim_key_database_tombstone(sim_key_database *db, sim_key_entry *entry, kssim_invalidation_reason reason);
+void sim_key_database_cleanup(sim_key_database *db);
+
+/* token_cache.c: RAM only, one token per (user_id, authenticator_id, type), the newer replaces. */
+void sim_token_cache_add(sim_token_cache *cache, const kssim_auth_token *token, uint64_t received_ms);
+/* The most recently received token that could authorise this key (SID and type match, as
+ * enforcements.rs hat_matches_key), or NULL. */
+const sim_cached_token *sim_token_cache_find_for_key(const sim_token_cache *cache, const sim_auth_list *auth);
+/* The newest token that carries this challenge and matches the key, or NULL. */
+const sim_cached_token *sim_token_cache_find_for_challenge(const sim_token_cache *cache, const sim_auth_list *auth,
+                                                           uint64_t challenge);
+bool sim_token_matches_key(const kssim_auth_token *token, const sim_auth_list *auth);
+void sim_token_cache_clear(sim_token_cache *cache);
+
+/* keystore2_keys.c */
+kssim_result sim_keystore2_generate_key(sim_keystore2 *ks, const kssim_key_spec *spec, const sim_auth_list *auth);
+kssim_result sim_keystore2_import_key(sim_keystore2 *ks, const kssim_key_spec *spec, const sim_auth_list *auth,
+                                      const uint8_t *key, size_t key_len);
+kssim_result sim_keystore2_delete_key(sim_keystore2 *ks, const char *alias);
+kssim_result sim_keystore2_tamper_key_blob(sim_keystore2 *ks, const char *alias, kssim_blob_field field);
+/* Lock screen removed: every key that requires user authentication is deleted (tombstoned);
+ * keys that only require an unlocked device survive. */
+void sim_keystore2_delete_auth_bound_keys(sim_keystore2 *ks);
+
+/* keystore2_operation.c: createOperation and the operation's life. */
+kssim_result sim_keystore2_create_operation(sim_keystore2 *ks, const char *alias, uint32_t purpose,
+                                            const kssim_op_params *params, kssim_operation *op);
+kssim_result sim_keystore2_update(sim_keystore2 *ks, uint64_t handle, const uint8_t *data, size_t len);
+kssim_result sim_keystore2_finish(sim_keystore2 *ks, uint64_t handle, const uint8_t *data, size_t len,
+                                  const uint8_t *signature, size_t signature_len, uint8_t **out, size_t *out_len);
+kssim_result sim_keystore2_abort(sim_keystore2 *ks, uint64_t handle);
+
+/* keystore2_state.c: IKeystoreAuthorization */
+void sim_keystore2_add_auth_token(sim_keystore2 *ks, const kssim_auth_token *token);
+void sim_keystore2_on_device_locked(sim_keystore2 *ks);
+void sim_keystore2_on_device_unlocked(sim_keystore2 *ks);
+/* Boot: the token cache is RAM and starts empty, operations are gone, the super key is not in memory. */
+void sim_keystore2_on_boot(sim_keystore2 *ks);
+
+#endif

@@ -1,0 +1,82 @@
+/*
+ * keystore2_keys.c - keystore2's key management: generate, import, delete, and the deletions the
+ * system makes on its own.
+ *
+ * keystore2 asks KeyMint for the blob and stores it with the key's parameters and public key
+ * (security_level.rs generateKey/importKey, database.rs store_new_key). When the lock screen goes,
+ * every key bound to user authentication is deleted (LockSettingsService -> keystore2 maintenance):
+ * here the key's material goes and a tombstone remembers why.
+ */
+#include <string.h>
+
+#include "keystore2/keystore2.h"
+
+static kssim_result store_new_key(sim_keystore2 *ks, const kssim_key_spec *spec, const sim_auth_list *auth,
+                                  sim_key_blob *blob, uint8_t *public_key, size_t public_key_len)
+{
+    sim_key_entry entry;
+    memset(&entry, 0, sizeof(entry));
+    memcpy(entry.alias, spec->alias, sizeof(entry.alias));
+    entry.alias[sizeof(entry.alias) - 1] = '\0';
+    entry.spec = *spec;
+    entry.auth = *auth;
+    entry.blob = *blob;
+    entry.public_key = public_key;
+    entry.public_key_len = public_key_len;
+    entry.uses_remaining = auth->usage_count_limit;
+    kssim_result r = sim_key_database_store(&ks->db, &entry);
+    if (r != KSSIM_OK) {
+        sim_key_blob_free(blob);
+        kssim_free(public_key);
+        return sim_refuse(ks->env, r, "the key database could not grow (out of memory)");
+    }
+    return KSSIM_OK;
+}
+
+kssim_result sim_keystore2_generate_key(sim_keystore2 *ks, const kssim_key_spec *spec, const sim_auth_list *auth)
+{
+    sim_key_blob blob = {0};
+    uint8_t *public_key = NULL;
+    size_t public_key_len = 0;
+    kssim_result r = sim_keymint_generate_key(ks->sw, auth, &blob, &public_key, &public_key_len);
+    if (r != KSSIM_OK)
+        return r;
+    return store_new_key(ks, spec, auth, &blob, public_key, public_key_len);
+}
+
+kssim_result sim_keystore2_import_key(sim_keystore2 *ks, const kssim_key_spec *spec, const sim_auth_list *auth,
+                                      const uint8_t *key, size_t key_len)
+{
+    sim_key_blob blob = {0};
+    uint8_t *public_key = NULL;
+    size_t public_key_len = 0;
+    kssim_result r = sim_keymint_import_key(ks->sw, auth, key, key_len, &blob, &public_key, &public_key_len);
+    if (r != KSSIM_OK)
+        return r;
+    return store_new_key(ks, spec, auth, &blob, public_key, public_key_len);
+}
+
+kssim_result sim_keystore2_delete_key(sim_keystore2 *ks, const char *alias)
+{
+    if (sim_key_database_find(&ks->db, alias) == NULL)
+        return sim_refuse(ks->env, KSSIM_KEY_NOT_FOUND, "there is no key named '%s' to delete", alias);
+    sim_key_database_remove(&ks->db, alias);
+    return KSSIM_OK;
+}
+
+kssim_result sim_keystore2_tamper_key_blob(sim_keystore2 *ks, const char *alias, kssim_blob_field field)
+{
+    sim_key_entry *entry = sim_key_database_find(&ks->db, alias);
+    if (entry == NULL || entry->deleted_because != KSSIM_REASON_NONE)
+        return sim_refuse(ks->env, KSSIM_KEY_NOT_FOUND, "there is no stored key blob for '%s' to tamper with", alias);
+    return sim_key_blob_tamper(&entry->blob, field);
+}
+
+void sim_keystore2_delete_auth_bound_keys(sim_keystore2 *ks)
+{
+    for (size_t i = 0; i < ks->db.count; i++) {
+        sim_key_entry *entry = &ks->db.entries[i];
+        if (entry->deleted_because == KSSIM_REASON_NONE && !entry->auth.no_auth_required)
+            sim_key_database_tombstone(&ks->db, entry, KSSIM_REASON_LOCK_SCREEN_REMOVED);
+    }
+}

@@ -1,0 +1,259 @@
+/*
+ * keystore2_operation.c - createOperation and the life of an operation in keystore2.
+ *
+ * The checks run in keystore2's order (security_level.rs create_operation, enforcements.rs
+ * authorize_create): the key must exist; the purpose must be one keystore2 serves; validity dates
+ * against the wall clock; the purpose must be authorized; an unlocked-device key needs an unlocked
+ * device; an auth-bound key needs the user's super key (the first unlock after boot); a timeout key
+ * needs a cached token young enough. Then KeyMint begins the operation and does its own checks.
+ * A per-operation key needs, at each update and finish, a token carrying the operation's challenge;
+ * while none has arrived the operation stays open, so the caller can authenticate and call again.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "keystore2/keystore2.h"
+
+static bool is_asymmetric(kssim_algorithm algorithm)
+{
+    return algorithm == KSSIM_ALGORITHM_EC || algorithm == KSSIM_ALGORITHM_RSA ||
+           algorithm == KSSIM_ALGORITHM_ED25519;
+}
+
+static const char *purpose_name(uint32_t purpose)
+{
+    switch (purpose) {
+    case KSSIM_PURPOSE_ENCRYPT:
+        return "encrypt";
+    case KSSIM_PURPOSE_DECRYPT:
+        return "decrypt";
+    case KSSIM_PURPOSE_SIGN:
+        return "sign";
+    case KSSIM_PURPOSE_VERIFY:
+        return "verify";
+    case KSSIM_PURPOSE_AGREE_KEY:
+        return "agree_key";
+    default:
+        return "an unknown purpose";
+    }
+}
+
+static kssim_result check_validity_dates(sim_keystore2 *ks, const sim_auth_list *auth, uint32_t purpose)
+{
+    int64_t now = ks->env->clock.wall_ms;
+    if (auth->has_active && now < auth->active_ms)
+        return sim_refuse(ks->env, KSSIM_KEY_NOT_YET_VALID,
+                          "the key becomes valid only at its activation date (wall clock %.3f s later): wait "
+                          "until then",
+                          (double)(auth->active_ms - now) / 1000.0);
+    bool originates = purpose == KSSIM_PURPOSE_SIGN || purpose == KSSIM_PURPOSE_ENCRYPT;
+    if (originates && auth->has_origination_expire && now > auth->origination_expire_ms)
+        return sim_refuse(ks->env, KSSIM_KEY_EXPIRED,
+                          "the key's origination period ended (wall clock): it can no longer sign or encrypt; "
+                          "generate a new key");
+    bool consumes = purpose == KSSIM_PURPOSE_VERIFY || purpose == KSSIM_PURPOSE_DECRYPT;
+    if (consumes && auth->has_usage_expire && now > auth->usage_expire_ms)
+        return sim_refuse(ks->env, KSSIM_KEY_EXPIRED,
+                          "the key's usage period ended (wall clock): it can no longer verify or decrypt; "
+                          "generate a new key");
+    return KSSIM_OK;
+}
+
+static const char *auth_kinds(const sim_auth_list *auth)
+{
+    bool bio = auth->user_auth_types & KSSIM_AUTHENTICATOR_FINGERPRINT;
+    bool cred = auth->user_auth_types & KSSIM_AUTHENTICATOR_PASSWORD;
+    return bio && cred ? "a strong biometric or the device credential" : bio ? "a strong biometric" : "the device credential";
+}
+
+/* enforcements.rs authorize_create for timeout keys: the newest cached token that matches the key,
+ * young enough by keystore2's own clock (whole seconds since it was received). */
+static kssim_result choose_timeout_token(sim_keystore2 *ks, const sim_auth_list *auth, const kssim_auth_token **out)
+{
+    const sim_cached_token *cached = sim_token_cache_find_for_key(&ks->tokens, auth);
+    if (cached == NULL)
+        return sim_refuse(ks->env, KSSIM_KEY_USER_NOT_AUTHENTICATED,
+                          "this key needs %s within the last %u s, and there has been none since boot or since the "
+                          "key's authenticators changed: authenticate, then retry",
+                          auth_kinds(auth), auth->auth_timeout_s);
+    uint64_t age_s = (ks->env->clock.boot_ms - cached->received_ms) / 1000;
+    if (age_s > auth->auth_timeout_s)
+        return sim_refuse(ks->env, KSSIM_KEY_USER_NOT_AUTHENTICATED,
+                          "this key needs %s within the last %u s; the last one was %llu s ago: authenticate "
+                          "again, then retry",
+                          auth_kinds(auth), auth->auth_timeout_s, (unsigned long long)age_s);
+    *out = &cached->token;
+    return KSSIM_OK;
+}
+
+static kssim_result authorize_create(sim_keystore2 *ks, const sim_key_entry *entry, uint32_t purpose,
+                                     const kssim_auth_token **timeout_token)
+{
+    const sim_auth_list *auth = &entry->auth;
+    if ((purpose == KSSIM_PURPOSE_VERIFY || purpose == KSSIM_PURPOSE_ENCRYPT) && is_asymmetric(auth->algorithm))
+        return sim_refuse(ks->env, KSSIM_UNSUPPORTED_PURPOSE,
+                          "keystore does not %s with public keys: use the key's public half outside the keystore",
+                          purpose_name(purpose));
+    kssim_result r = check_validity_dates(ks, auth, purpose);
+    if (r != KSSIM_OK)
+        return r;
+    if ((auth->purposes & purpose) == 0)
+        return sim_refuse(ks->env, KSSIM_INCOMPATIBLE_PURPOSE,
+                          "the key '%s' was not generated for %s: generate a key with that purpose", entry->alias,
+                          purpose_name(purpose));
+    if (auth->no_auth_required && auth->sid_count > 0)
+        return sim_refuse(ks->env, KSSIM_INVALID_KEY_BLOB,
+                          "the key claims both NO_AUTH_REQUIRED and secure IDs: delete it and generate a new one");
+    bool auth_bound = auth->sid_count > 0;
+    if (auth_bound != (auth->user_auth_types != 0))
+        return sim_refuse(ks->env, KSSIM_KEY_USER_NOT_AUTHENTICATED,
+                          "the key has only one of USER_SECURE_ID and USER_AUTH_TYPE, so no token can ever match: "
+                          "generate a new key");
+    if (auth->unlocked_device_required && ks->locked)
+        return sim_refuse(ks->env, KSSIM_DEVICE_LOCKED,
+                          "the key '%s' works only while the device is unlocked: unlock it, then retry", entry->alias);
+    if (auth_bound && !ks->unlocked_since_boot)
+        return sim_refuse(ks->env, KSSIM_LOCKED,
+                          "the device has not been unlocked since it booted, so keys that need user authentication "
+                          "are still encrypted: unlock with the credential, then retry");
+    if (auth_bound && auth->has_auth_timeout)
+        return choose_timeout_token(ks, auth, timeout_token);
+    return KSSIM_OK;
+}
+
+static sim_keystore2_operation *find_operation(sim_keystore2 *ks, uint64_t handle)
+{
+    for (size_t i = 0; i < ks->operation_count; i++)
+        if (ks->operations[i].handle == handle)
+            return &ks->operations[i];
+    return NULL;
+}
+
+static void forget_operation(sim_keystore2 *ks, uint64_t handle)
+{
+    sim_keystore2_operation *op = find_operation(ks, handle);
+    if (op == NULL)
+        return;
+    size_t i = (size_t)(op - ks->operations);
+    memmove(op, op + 1, (ks->operation_count - i - 1) * sizeof(*op));
+    ks->operation_count--;
+}
+
+kssim_result sim_keystore2_create_operation(sim_keystore2 *ks, const char *alias, uint32_t purpose,
+                                            const kssim_op_params *params, kssim_operation *op)
+{
+    sim_key_entry *entry = sim_key_database_find(&ks->db, alias);
+    if (entry == NULL || entry->deleted_because != KSSIM_REASON_NONE)
+        return sim_refuse(ks->env, KSSIM_KEY_NOT_FOUND, "there is no key named '%s': generate or import it first",
+                          alias);
+    const kssim_auth_token *timeout_token = NULL;
+    kssim_result r = authorize_create(ks, entry, purpose, &timeout_token);
+    if (r != KSSIM_OK)
+        return r;
+    if (ks->operation_count == ks->operation_capacity) {
+        size_t capacity = ks->operation_capacity ? ks->operation_capacity * 2 : 8;
+        sim_keystore2_operation *grown = realloc(ks->operations, capacity * sizeof(*grown));
+        if (grown == NULL)
+            return sim_refuse(ks->env, KSSIM_SYSTEM_ERROR, "out of memory for a new operation");
+        ks->operations = grown;
+        ks->operation_capacity = capacity;
+    }
+    r = sim_keymint_begin(ks->sw, &entry->blob, purpose, params, timeout_token, op);
+    if (r != KSSIM_OK)
+        return r;
+    sim_keystore2_operation *record = &ks->operations[ks->operation_count++];
+    memset(record, 0, sizeof(*record));
+    record->handle = op->handle;
+    memcpy(record->alias, entry->alias, sizeof(record->alias));
+    record->purpose = purpose;
+    record->per_operation_auth = op->needs_per_op_auth;
+    record->auth = entry->auth;
+    return KSSIM_OK;
+}
+
+/* The token routed to a per-operation key's operation: one carrying its challenge (enforcements.rs
+ * OpAuthRequired / op_auth_map). Without one, keystore2 answers before KeyMint sees the call, and the
+ * operation stays open for the caller to authenticate and retry. */
+static kssim_result token_for_operation(sim_keystore2 *ks, const sim_keystore2_operation *record,
+                                        const kssim_auth_token **token)
+{
+    *token = NULL;
+    if (!record->per_operation_auth)
+        return KSSIM_OK;
+    const sim_cached_token *cached = sim_token_cache_find_for_challenge(&ks->tokens, &record->auth, record->handle);
+    if (cached == NULL)
+        return sim_refuse(ks->env, KSSIM_KEY_USER_NOT_AUTHENTICATED,
+                          "this key needs %s for every operation: authenticate with the operation's challenge "
+                          "0x%016llx (BiometricPrompt with a CryptoObject), then call again",
+                          auth_kinds(&record->auth), (unsigned long long)record->handle);
+    *token = &cached->token;
+    return KSSIM_OK;
+}
+
+static kssim_result lookup_operation(sim_keystore2 *ks, uint64_t handle, sim_keystore2_operation **record)
+{
+    *record = find_operation(ks, handle);
+    if (*record == NULL)
+        return sim_refuse(ks->env, KSSIM_INVALID_OPERATION_HANDLE,
+                          "operation 0x%016llx does not exist (finished, aborted, failed or lost in a reboot): "
+                          "begin a new one",
+                          (unsigned long long)handle);
+    return KSSIM_OK;
+}
+
+kssim_result sim_keystore2_update(sim_keystore2 *ks, uint64_t handle, const uint8_t *data, size_t len)
+{
+    sim_keystore2_operation *record;
+    const kssim_auth_token *token;
+    kssim_result r = lookup_operation(ks, handle, &record);
+    if (r == KSSIM_OK)
+        r = token_for_operation(ks, record, &token);
+    if (r != KSSIM_OK)
+        return r;
+    r = sim_keymint_update(ks->sw, handle, data, len, token);
+    if (r != KSSIM_OK)
+        forget_operation(ks, handle); /* KeyMint ends an operation on any error */
+    return r;
+}
+
+/* A successful use of a USAGE_COUNT_LIMIT key counts down; the use that finds one left deletes the key
+ * (security_level.rs / database.rs check_and_update_key_usage_count). */
+static void count_key_use(sim_keystore2 *ks, const char *alias)
+{
+    sim_key_entry *entry = sim_key_database_find(&ks->db, alias);
+    if (entry == NULL || entry->deleted_because != KSSIM_REASON_NONE || entry->auth.usage_count_limit == 0)
+        return;
+    if (entry->uses_remaining <= 1)
+        sim_key_database_tombstone(&ks->db, entry, KSSIM_REASON_USAGE_EXHAUSTED);
+    else
+        entry->uses_remaining--;
+}
+
+kssim_result sim_keystore2_finish(sim_keystore2 *ks, uint64_t handle, const uint8_t *data, size_t len,
+                                  const uint8_t *signature, size_t signature_len, uint8_t **out, size_t *out_len)
+{
+    sim_keystore2_operation *record;
+    const kssim_auth_token *token;
+    kssim_result r = lookup_operation(ks, handle, &record);
+    if (r == KSSIM_OK)
+        r = token_for_operation(ks, record, &token);
+    if (r != KSSIM_OK)
+        return r;
+    char alias[KSSIM_ALIAS_MAX];
+    memcpy(alias, record->alias, sizeof(alias));
+    r = sim_keymint_finish(ks->sw, handle, data, len, signature, signature_len, token, out, out_len);
+    forget_operation(ks, handle);
+    if (r == KSSIM_OK)
+        count_key_use(ks, alias);
+    return r;
+}
+
+kssim_result sim_keystore2_abort(sim_keystore2 *ks, uint64_t handle)
+{
+    sim_keystore2_operation *record;
+    kssim_result r = lookup_operation(ks, handle, &record);
+    if (r != KSSIM_OK)
+        return r;
+    forget_operation(ks, handle);
+    return sim_keymint_abort(ks->sw, handle);
+}

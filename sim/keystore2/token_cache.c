@@ -1,0 +1,76 @@
+/*
+ * token_cache.c - keystore2's cache of HardwareAuthTokens.
+ *
+ * Tokens arrive from Gatekeeper and the biometric HALs (addAuthToken) and live only in RAM, so a reboot
+ * empties the cache. As enforcements.rs does, the cache keeps one token per (user_id, authenticator_id,
+ * authenticator_type), the newer replacing the older, and when a key is used it picks the most
+ * recently received token that matches the key. keystore2 does not check MACs; KeyMint does.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "keystore2/keystore2.h"
+
+bool sim_token_matches_key(const kssim_auth_token *token, const sim_auth_list *auth)
+{
+    if ((token->authenticator_type & auth->user_auth_types) == 0)
+        return false;
+    for (uint32_t i = 0; i < auth->sid_count; i++)
+        if (auth->sids[i] != 0 && (auth->sids[i] == token->user_id || auth->sids[i] == token->authenticator_id))
+            return true;
+    return false;
+}
+
+void sim_token_cache_add(sim_token_cache *cache, const kssim_auth_token *token, uint64_t received_ms)
+{
+    for (size_t i = 0; i < cache->count; i++) {
+        kssim_auth_token *old = &cache->tokens[i].token;
+        if (old->user_id == token->user_id && old->authenticator_id == token->authenticator_id &&
+            old->authenticator_type == token->authenticator_type) {
+            /* Drop the older one; the newer goes to the end, so array order stays arrival order. */
+            memmove(&cache->tokens[i], &cache->tokens[i + 1], (cache->count - i - 1) * sizeof(*cache->tokens));
+            cache->count--;
+            break;
+        }
+    }
+    if (cache->count == cache->capacity) {
+        size_t capacity = cache->capacity ? cache->capacity * 2 : 8;
+        sim_cached_token *grown = realloc(cache->tokens, capacity * sizeof(*grown));
+        if (grown == NULL)
+            return; /* a lost token only means the user must authenticate again */
+        cache->tokens = grown;
+        cache->capacity = capacity;
+    }
+    cache->tokens[cache->count++] = (sim_cached_token){*token, received_ms};
+}
+
+static const sim_cached_token *newest_matching(const sim_token_cache *cache, const sim_auth_list *auth,
+                                               bool by_challenge, uint64_t challenge)
+{
+    const sim_cached_token *best = NULL;
+    for (size_t i = 0; i < cache->count; i++) {
+        const sim_cached_token *c = &cache->tokens[i];
+        if (by_challenge && c->token.challenge != challenge)
+            continue;
+        if (!sim_token_matches_key(&c->token, auth))
+            continue;
+        best = c; /* the array is in arrival order: the last match is the most recently received */
+    }
+    return best;
+}
+
+const sim_cached_token *sim_token_cache_find_for_key(const sim_token_cache *cache, const sim_auth_list *auth)
+{
+    return newest_matching(cache, auth, false, 0);
+}
+
+const sim_cached_token *sim_token_cache_find_for_challenge(const sim_token_cache *cache, const sim_auth_list *auth,
+                                                           uint64_t challenge)
+{
+    return newest_matching(cache, auth, true, challenge);
+}
+
+void sim_token_cache_clear(sim_token_cache *cache)
+{
+    cache->count = 0;
+}
