@@ -242,6 +242,13 @@ kssim_result kssim_abort(kssim_device *device, uint64_t handle);
 kssim_result kssim_verify(kssim_device *device, const char *alias, const kssim_op_params *params, const uint8_t *data,
                           size_t len, const uint8_t *signature, size_t signature_len);
 
+/* Encryption as the app's Cipher does it: RSA keys encrypt with the public key in software (no keystore
+ * operation, no authentication); AES keys run a keystore operation (begin + finish, with every rule
+ * that applies). out = the AES nonce or IV, then the ciphertext with any GCM tag; nonce_len (may be
+ * NULL) says how long the nonce prefix is (0 for RSA). */
+kssim_result kssim_encrypt(kssim_device *device, const char *alias, const kssim_op_params *params, const uint8_t *data,
+                           size_t len, uint8_t **out, size_t *out_len, size_t *nonce_len);
+
 /* ---- Attacks ---- */
 typedef enum kssim_forged_mac {
     KSSIM_MAC_VALID = 0,     /* signed with the current per-boot key, as a compromised HAL could */

@@ -8,6 +8,7 @@
  * per-operation keys whose secure IDs are gone, and - before Android 12 - timeout keys too.
  * Public-key verification never enters the keystore: the framework does it in software.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "framework/device.h"
@@ -129,5 +130,54 @@ kssim_result kssim_verify(kssim_device *device, const char *alias, const kssim_o
     kssim_result r = kssim_begin(device, alias, KSSIM_PURPOSE_VERIFY, &p, &op);
     if (r != KSSIM_OK)
         return r;
-    return kssim_finish(device, op.handle, data, len, signature, signature_len, NULL, NULL);
+    r = kssim_finish(device, op.handle, data, len, signature, signature_len, NULL, NULL);
+    if (r == KSSIM_KEY_USER_NOT_AUTHENTICATED)
+        sim_keystore2_abort(&device->ks, op.handle); /* one-shot: nobody will retry this operation */
+    return r;
+}
+
+kssim_result kssim_encrypt(kssim_device *device, const char *alias, const kssim_op_params *params, const uint8_t *data,
+                           size_t len, uint8_t **out, size_t *out_len, size_t *nonce_len)
+{
+    SIM_BEGIN_CALL(device);
+    *out = NULL;
+    *out_len = 0;
+    if (nonce_len != NULL)
+        *nonce_len = 0;
+    sim_key_entry *entry = sim_key_database_find(&device->ks.db, alias);
+    if (entry != NULL && entry->deleted_because != KSSIM_REASON_NONE)
+        return sim_framework_refuse_invalidated(device, alias, entry->deleted_because);
+    if (entry != NULL && entry->public_key != NULL) {
+        kssim_op_params p = complete_params(&entry->auth, KSSIM_PURPOSE_ENCRYPT, params);
+        return sim_public_key_encrypt(&device->env, entry->auth.algorithm, entry->public_key, entry->public_key_len,
+                                      p.digest, p.padding, data, len, out, out_len);
+    }
+    /* A symmetric key encrypts inside the keystore; the nonce KeyMint chose leads the output so that
+     * decryption can find it, as apps store cipher.getIV() beside the ciphertext. */
+    kssim_operation op;
+    kssim_result r = kssim_begin(device, alias, KSSIM_PURPOSE_ENCRYPT, params, &op);
+    if (r != KSSIM_OK)
+        return r;
+    uint8_t *body = NULL;
+    size_t body_len = 0;
+    r = kssim_finish(device, op.handle, data, len, NULL, 0, &body, &body_len);
+    if (r != KSSIM_OK) {
+        if (r == KSSIM_KEY_USER_NOT_AUTHENTICATED)
+            sim_keystore2_abort(&device->ks, op.handle); /* one-shot: nobody will retry this operation */
+        return r;
+    }
+    uint8_t *joined = malloc(op.nonce_len + body_len + 1);
+    if (joined == NULL) {
+        kssim_free(body);
+        return sim_refuse(&device->env, KSSIM_SYSTEM_ERROR, "out of memory joining nonce and ciphertext");
+    }
+    memcpy(joined, op.nonce, op.nonce_len);
+    if (body_len > 0)
+        memcpy(joined + op.nonce_len, body, body_len);
+    kssim_free(body);
+    *out = joined;
+    *out_len = op.nonce_len + body_len;
+    if (nonce_len != NULL)
+        *nonce_len = op.nonce_len;
+    return KSSIM_OK;
 }

@@ -7,6 +7,8 @@
  *     biometric authenticator ID, so a new enrollment leaves the key bound to IDs that no longer exist;
  *   - strong biometric only, not invalidated by enrollment: the root SID.
  * AUTH_TIMEOUT is set only for a timeout above zero; zero makes a per-operation key.
+ * Source: frameworks/base keystore/java/android/security/keystore2/KeyStore2ParameterUtils.java
+ * (addSids, addUserAuthArgs).
  */
 #include <string.h>
 
@@ -67,18 +69,22 @@ static kssim_result bind_user_authentication(kssim_device *device, const kssim_k
     auth->user_auth_types = spec->auth_types;
     auth->has_auth_timeout = spec->auth_timeout_s > 0;
     auth->auth_timeout_s = spec->auth_timeout_s;
-    if (spec->auth_types == KSSIM_AUTH_BIOMETRIC_STRONG && spec->invalidated_by_biometric_enrollment) {
+    if (spec->auth_types == KSSIM_AUTH_BIOMETRIC_STRONG) {
+        /* addSids asks BiometricManager first, whatever invalidatedByBiometricEnrollment says: a
+         * biometric-only key needs at least one enrolled strong biometric. */
         uint64_t sids[KSSIM_MODALITY_COUNT];
         size_t n = sim_framework_biometric_sids(device, sids);
         if (n == 0)
             return sim_refuse(&device->env, KSSIM_NO_BIOMETRIC_ENROLLED,
-                              "a biometric-only key is bound to the enrolled strong biometrics, and there are "
-                              "none: enroll one first, or allow device_credential too");
-        for (size_t i = 0; i < n; i++)
-            auth->sids[auth->sid_count++] = sids[i];
-    } else {
-        auth->sids[auth->sid_count++] = device->sw.gatekeeper.sid;
+                              "a biometric-only key needs at least one enrolled strong biometric: enroll one "
+                              "first, or allow device_credential too");
+        if (spec->invalidated_by_biometric_enrollment) {
+            for (size_t i = 0; i < n; i++)
+                auth->sids[auth->sid_count++] = sids[i];
+            return KSSIM_OK;
+        }
     }
+    auth->sids[auth->sid_count++] = device->sw.gatekeeper.sid;
     return KSSIM_OK;
 }
 
