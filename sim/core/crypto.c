@@ -120,7 +120,10 @@ int sim_crypto_init(sim_crypto *crypto, uint64_t seed)
 {
     memset(crypto, 0, sizeof(*crypto));
     crypto->libctx = OSSL_LIB_CTX_new();
-    if (crypto->libctx == NULL || OSSL_PROVIDER_load(crypto->libctx, "default") == NULL)
+    if (crypto->libctx == NULL)
+        goto fail;
+    crypto->default_provider = OSSL_PROVIDER_load(crypto->libctx, "default");
+    if (crypto->default_provider == NULL)
         goto fail;
     crypto->hmac = EVP_MAC_fetch(crypto->libctx, "HMAC", NULL);
     crypto->sha256 = EVP_MD_fetch(crypto->libctx, "SHA256", NULL);
@@ -149,6 +152,10 @@ void sim_crypto_cleanup(sim_crypto *crypto)
 {
     EVP_MAC_free(crypto->hmac);
     EVP_MD_free(crypto->sha256);
+    if (crypto->rand_provider != NULL)
+        OSSL_PROVIDER_unload(crypto->rand_provider);
+    if (crypto->default_provider != NULL)
+        OSSL_PROVIDER_unload(crypto->default_provider);
     OSSL_LIB_CTX_free(crypto->libctx);
     memset(crypto, 0, sizeof(*crypto));
 }

@@ -148,9 +148,9 @@ int sim_deterministic_rand_install(sim_crypto *crypto)
     if (!OSSL_PROVIDER_add_builtin(crypto->libctx, RAND_PROVIDER_NAME, provider_init))
         return -1;
     crypto_being_installed = crypto;
-    OSSL_PROVIDER *prov = OSSL_PROVIDER_load(crypto->libctx, RAND_PROVIDER_NAME);
+    crypto->rand_provider = OSSL_PROVIDER_load(crypto->libctx, RAND_PROVIDER_NAME);
     crypto_being_installed = NULL;
-    if (prov == NULL)
+    if (crypto->rand_provider == NULL)
         return -1;
     return RAND_set_DRBG_type(crypto->libctx, RAND_ALGORITHM_NAME, "provider=" RAND_PROVIDER_NAME, NULL, NULL) ? 0
                                                                                                                : -1;

@@ -32,6 +32,8 @@ typedef struct sim_drbg {
 
 typedef struct sim_crypto {
     OSSL_LIB_CTX *libctx; /* private: the simulator's crypto never goes through the keystore provider */
+    OSSL_PROVIDER *default_provider;
+    OSSL_PROVIDER *rand_provider;
     EVP_MAC *hmac;
     EVP_MD *sha256;
     sim_drbg drbg;
