@@ -1,0 +1,127 @@
+/*
+ * gatekeeper.c - the lock-screen credential: enrollment, verification and removal.
+ *
+ * As system/gatekeeper gatekeeper.cpp does, the credential is kept only as a salted hash (scrypt, as
+ * the software Gatekeeper uses) next to the user's secure ID (SID). An enrollment without the current
+ * secret is untrusted and draws a new SID, so every key bound to the old SID can never be authorized
+ * again; a trusted change proves the current secret first (throttled like any verification) and keeps
+ * the SID. A successful verification mints a PASSWORD HardwareAuthToken for the caller's challenge.
+ */
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "secure/gatekeeper_throttle.h"
+
+static bool is_credential_type(kssim_credential_type type)
+{
+    return type == KSSIM_CREDENTIAL_PIN || type == KSSIM_CREDENTIAL_PASSWORD || type == KSSIM_CREDENTIAL_PATTERN;
+}
+
+static kssim_result hash_secret(sim_secure_world *sw, const char *secret, const uint8_t salt[16], uint8_t hash[32])
+{
+    if (sim_scrypt(&sw->env->crypto, secret, salt, 16, hash) != 0)
+        return sim_refuse(sw->env, KSSIM_SYSTEM_ERROR,
+                          "Gatekeeper could not hash the credential (scrypt failed): check that OpenSSL provides "
+                          "SCRYPT");
+    return KSSIM_OK;
+}
+
+/* The check Enroll (for the current secret) and Verify share in gatekeeper.cpp: throttle, count the
+ * attempt, compare in constant time, and clear the failure record on a match. */
+static kssim_result check_secret_throttled(sim_secure_world *sw, const char *secret)
+{
+    sim_gatekeeper *gk = &sw->gatekeeper;
+    kssim_result result = sim_gatekeeper_admit_attempt(sw);
+    if (result != KSSIM_OK)
+        return result;
+
+    uint8_t candidate[32];
+    result = hash_secret(sw, secret, gk->salt, candidate);
+    if (result != KSSIM_OK)
+        return result;
+    bool matches = sim_equal_secret(candidate, gk->hash, sizeof(candidate));
+    OPENSSL_cleanse(candidate, sizeof(candidate));
+    if (!matches)
+        return sim_gatekeeper_refuse_wrong_secret(sw);
+
+    sim_gatekeeper_clear_failures(gk);
+    return KSSIM_OK;
+}
+
+kssim_result sim_gatekeeper_enroll(sim_secure_world *sw, kssim_credential_type type, const char *new_secret,
+                                   const char *current_secret)
+{
+    sim_gatekeeper *gk = &sw->gatekeeper;
+    if (new_secret == NULL || new_secret[0] == '\0')
+        return sim_refuse(sw->env, KSSIM_INVALID_ARGUMENT,
+                          "a lock-screen credential cannot be empty: give a non-empty PIN, password or pattern");
+    if (!is_credential_type(type))
+        return sim_refuse(sw->env, KSSIM_INVALID_ARGUMENT,
+                          "credential type %d is not a lock screen: use pin, password or pattern", (int)type);
+
+    uint64_t sid;
+    if (current_secret == NULL) {
+        sid = sim_random_nonzero_u64(&sw->env->crypto);
+    } else {
+        if (!gk->enrolled)
+            return sim_refuse(sw->env, KSSIM_NO_CREDENTIAL,
+                              "there is no lock-screen credential to change: set one first (set_credential)");
+        kssim_result result = check_secret_throttled(sw, current_secret);
+        if (result != KSSIM_OK)
+            return result;
+        sid = gk->sid;
+    }
+
+    uint8_t salt[16], hash[32];
+    sim_random_bytes(&sw->env->crypto, salt, sizeof(salt));
+    kssim_result result = hash_secret(sw, new_secret, salt, hash);
+    if (result != KSSIM_OK)
+        return result;
+
+    gk->enrolled = true;
+    gk->type = type;
+    gk->sid = sid;
+    memcpy(gk->salt, salt, sizeof(salt));
+    memcpy(gk->hash, hash, sizeof(hash));
+    OPENSSL_cleanse(hash, sizeof(hash));
+    /* Enroll clears the failure record for the (possibly new) SID in gatekeeper.cpp. */
+    sim_gatekeeper_clear_failures(gk);
+    return KSSIM_OK;
+}
+
+kssim_result sim_gatekeeper_verify(sim_secure_world *sw, const char *secret, uint64_t challenge,
+                                   kssim_auth_token *token_out)
+{
+    sim_gatekeeper *gk = &sw->gatekeeper;
+    if (token_out != NULL)
+        memset(token_out, 0, sizeof(*token_out));
+    if (!gk->enrolled)
+        return sim_refuse(sw->env, KSSIM_NO_CREDENTIAL,
+                          "no lock-screen credential is set: set one (set_credential) before verifying");
+    if (secret == NULL)
+        return sim_refuse(sw->env, KSSIM_INVALID_ARGUMENT,
+                          "no secret given: pass the lock-screen credential to verify");
+
+    kssim_result result = check_secret_throttled(sw, secret);
+    if (result != KSSIM_OK)
+        return result;
+
+    /* gatekeeper.cpp MintAuthToken: user_id is the SID, authenticator_id 0, type PASSWORD. */
+    kssim_auth_token token = {
+        .challenge = challenge,
+        .user_id = gk->sid,
+        .authenticator_id = 0,
+        .authenticator_type = KSSIM_AUTHENTICATOR_PASSWORD,
+    };
+    sim_auth_token_issue(sw, &token);
+    if (token_out != NULL)
+        *token_out = token;
+    return KSSIM_OK;
+}
+
+void sim_gatekeeper_delete(sim_secure_world *sw)
+{
+    /* Removing the lock screen forgets the SID, the hash and the failure record together. */
+    OPENSSL_cleanse(&sw->gatekeeper, sizeof(sw->gatekeeper));
+}
