@@ -1,0 +1,168 @@
+/*
+ * keymint_begin.c - IKeyMintDevice::begin: open the key's blob, run KeyMint's checks, start the
+ * operation.
+ *
+ * The order is the reference TA's begin_operation (operation.rs): the blob; the purpose the algorithm
+ * supports (keymaster's GetOperationFactory: UNSUPPORTED_PURPOSE) and the key's purposes
+ * (INCOMPATIBLE_PURPOSE); the digest, padding and block mode (tag::check_begin_params); the per-boot
+ * limits (check_begin_auths: MIN_SECONDS_BETWEEN_OPS, MAX_USES_PER_BOOT); then user authentication. A
+ * use is counted only once every check passed (keymaster_enforcement.cpp AuthorizeBegin updates its
+ * access maps last). The operation handle is a fresh random number, and also the challenge a
+ * per-operation token must carry.
+ */
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "secure/keymint_internal.h"
+
+/* KeyMint chooses the IV or nonce of an encryption (the key has no CALLER_NONCE:
+ * keymaster_enforcement.cpp CALLER_NONCE_PROHIBITED); a decryption needs the one encryption chose. */
+static kssim_result check_nonce(sim_env *env, const sim_auth_list *auth, uint32_t purpose,
+                                const keymint_operation_choice *choice, const kssim_op_params *params)
+{
+    if (auth->algorithm != KSSIM_ALGORITHM_AES || choice->block_mode == KSSIM_BLOCK_MODE_ECB)
+        return KSSIM_OK;
+    size_t given = params != NULL ? params->nonce_len : 0;
+    size_t needed = choice->block_mode == KSSIM_BLOCK_MODE_GCM ? KEYMINT_GCM_NONCE_BYTES : KEYMINT_AES_IV_BYTES;
+    if (purpose == KSSIM_PURPOSE_ENCRYPT && given != 0)
+        return sim_refuse(env, KSSIM_INVALID_ARGUMENT,
+                          "KeyMint chooses the nonce of an encryption (the key does not allow CALLER_NONCE): leave it "
+                          "out, and take the one the operation returns");
+    if (purpose == KSSIM_PURPOSE_DECRYPT && (given != needed || params->nonce == NULL))
+        return sim_refuse(env, KSSIM_INVALID_ARGUMENT,
+                          "decryption with %s needs the %zu-byte %s that encryption returned, and got %zu bytes: pass "
+                          "it with the ciphertext",
+                          keymint_block_mode_name(choice->block_mode), needed,
+                          choice->block_mode == KSSIM_BLOCK_MODE_GCM ? "nonce" : "IV", given);
+    return KSSIM_OK;
+}
+
+static kssim_result refuse_corrupt_material(sim_env *env)
+{
+    return sim_refuse(env, KSSIM_INVALID_KEY_BLOB,
+                      "the key material inside the blob does not match its authorization list: delete the key and "
+                      "generate it again");
+}
+
+/* Puts the key where the operation's crypto can use it. */
+static kssim_result load_key(sim_env *env, const sim_auth_list *auth, const keymint_key_material *material,
+                             keymint_operation *op)
+{
+    if (!keymint_is_asymmetric(auth->algorithm)) {
+        if (material->len != auth->key_size / 8 || material->len > sizeof(op->symmetric_key))
+            return refuse_corrupt_material(env);
+        memcpy(op->symmetric_key, material->bytes, material->len);
+        op->symmetric_key_len = material->len;
+        return KSSIM_OK;
+    }
+    kssim_algorithm algorithm;
+    uint32_t key_size;
+    op->private_key = keymint_decode_private_key(env, material->bytes, material->len);
+    if (op->private_key == NULL || keymint_describe_private_key(op->private_key, &algorithm, &key_size) != 0 ||
+        algorithm != auth->algorithm || key_size != auth->key_size)
+        return refuse_corrupt_material(env);
+    return KSSIM_OK;
+}
+
+static uint64_t new_operation_handle(sim_secure_world *sw)
+{
+    uint64_t handle;
+    do
+        handle = sim_random_nonzero_u64(&sw->env->crypto);
+    while (keymint_find_operation(sw->keymint, handle) != NULL);
+    return handle;
+}
+
+static void choose_or_take_nonce(sim_secure_world *sw, keymint_operation *op, const kssim_op_params *params)
+{
+    if (op->auth.algorithm != KSSIM_ALGORITHM_AES || op->choice.block_mode == KSSIM_BLOCK_MODE_ECB)
+        return;
+    if (op->purpose == KSSIM_PURPOSE_DECRYPT) {
+        op->nonce_len = params->nonce_len;
+        memcpy(op->nonce, params->nonce, params->nonce_len);
+        return;
+    }
+    op->nonce_len = op->choice.block_mode == KSSIM_BLOCK_MODE_GCM ? KEYMINT_GCM_NONCE_BYTES : KEYMINT_AES_IV_BYTES;
+    sim_random_bytes(&sw->env->crypto, op->nonce, op->nonce_len);
+}
+
+static kssim_result check_begin(sim_secure_world *sw, const sim_auth_list *auth, uint32_t purpose,
+                                const kssim_op_params *params, const kssim_auth_token *auth_token,
+                                const uint8_t key_id[32], keymint_operation_choice *choice, bool *needs_per_op_auth)
+{
+    sim_env *env = sw->env;
+    kssim_result r = keymint_check_purpose_supported(env, auth, purpose);
+    if (r != KSSIM_OK)
+        return r;
+    if ((auth->purposes & purpose) == 0)
+        return sim_refuse(env, KSSIM_INCOMPATIBLE_PURPOSE,
+                          "the key was not generated for %s: generate a key with that purpose",
+                          keymint_purpose_name(purpose));
+    r = keymint_choose_operation_parameters(env, auth, purpose, params, choice);
+    if (r == KSSIM_OK)
+        r = check_nonce(env, auth, purpose, choice, params);
+    if (r == KSSIM_OK)
+        r = keymint_check_usage_limits(sw, auth, key_id);
+    if (r == KSSIM_OK)
+        r = keymint_authorize_begin(sw, auth, auth_token, needs_per_op_auth);
+    return r;
+}
+
+static kssim_result start_operation(sim_secure_world *sw, const sim_key_blob *blob, const sim_auth_list *auth,
+                                    const keymint_key_material *material, uint32_t purpose,
+                                    const kssim_op_params *params, const kssim_auth_token *auth_token,
+                                    kssim_operation *out)
+{
+    uint8_t key_id[32];
+    keymint_operation_choice choice;
+    bool needs_per_op_auth = false;
+    if (sim_sha256(&sw->env->crypto, blob->data, blob->len, key_id) != 0)
+        return sim_refuse(sw->env, KSSIM_SYSTEM_ERROR, "OpenSSL failed to hash the key blob");
+    kssim_result r = check_begin(sw, auth, purpose, params, auth_token, key_id, &choice, &needs_per_op_auth);
+    if (r != KSSIM_OK)
+        return r;
+    keymint_operation *op = keymint_free_operation_slot(sw->keymint);
+    if (op == NULL)
+        return sim_refuse(sw->env, KSSIM_INVALID_ARGUMENT,
+                          "KeyMint already has %d operations in flight (its TOO_MANY_OPERATIONS): finish or abort one, "
+                          "then begin again",
+                          KEYMINT_MAX_OPERATIONS);
+    r = load_key(sw->env, auth, material, op);
+    if (r == KSSIM_OK)
+        r = keymint_record_use(sw, auth, key_id);
+    if (r != KSSIM_OK) {
+        keymint_release_operation(op);
+        return r;
+    }
+    op->purpose = purpose;
+    op->auth = *auth;
+    op->choice = choice;
+    op->needs_per_op_auth = needs_per_op_auth;
+    op->handle = new_operation_handle(sw);
+    choose_or_take_nonce(sw, op, params);
+    op->active = true;
+
+    out->handle = op->handle;
+    out->challenge = op->handle;
+    out->needs_per_op_auth = needs_per_op_auth;
+    if (purpose == KSSIM_PURPOSE_ENCRYPT) {
+        memcpy(out->nonce, op->nonce, op->nonce_len);
+        out->nonce_len = op->nonce_len;
+    }
+    return KSSIM_OK;
+}
+
+kssim_result sim_keymint_begin(sim_secure_world *sw, const sim_key_blob *blob, uint32_t purpose,
+                               const kssim_op_params *params, const kssim_auth_token *auth_token, kssim_operation *op)
+{
+    memset(op, 0, sizeof(*op));
+    sim_auth_list auth;
+    keymint_key_material material;
+    kssim_result r = keymint_blob_open(sw, blob, &auth, &material);
+    if (r != KSSIM_OK)
+        return r;
+    r = start_operation(sw, blob, &auth, &material, purpose, params, auth_token, op);
+    keymint_key_material_free(&material);
+    return r;
+}

@@ -1,0 +1,149 @@
+/*
+ * keymint_internal.h - what the keymint_*.c files share and nothing else sees: KeyMint's operation
+ * table, its per-boot use records, and the steps generation, begin and finish are made of.
+ *
+ * The public face of KeyMint is in secure_world.h (sim_keymint_*); keystore2 calls only that.
+ */
+#ifndef SIM_SECURE_KEYMINT_INTERNAL_H
+#define SIM_SECURE_KEYMINT_INTERNAL_H
+
+#include <openssl/types.h>
+
+#include "secure/secure_world.h"
+
+/* A TEE has room for a fixed number of operations (the Rust reference TA's operations table; the
+ * C++ keymaster's kOperationTableSize is 16, VTS expects at least that). */
+#define KEYMINT_MAX_OPERATIONS 64
+/* Operations accumulate their input until finish; a bound keeps a runaway caller from exhausting
+ * memory (the reference TA bounds digest-less inputs the same way: Operation::check_size). */
+#define KEYMINT_MAX_OPERATION_INPUT     ((size_t)16 * 1024 * 1024)
+#define KEYMINT_MAX_SYMMETRIC_KEY_BYTES 64
+#define KEYMINT_GCM_NONCE_BYTES         12
+#define KEYMINT_GCM_TAG_BYTES           16
+#define KEYMINT_AES_IV_BYTES            16
+
+/* The secret half of a key as the blob carries it: PKCS#8 DER for EC, RSA and Ed25519 keys, the raw
+ * key bytes for AES and HMAC. */
+typedef struct keymint_key_material {
+    uint8_t *bytes;
+    size_t len;
+} keymint_key_material;
+
+/* The digest, padding and block mode an operation runs with (one KSSIM_* bit each, 0 where the
+ * algorithm has no such parameter). */
+typedef struct keymint_operation_choice {
+    uint32_t digest;
+    uint32_t padding;
+    uint32_t block_mode;
+} keymint_operation_choice;
+
+typedef struct keymint_operation {
+    bool active;
+    uint64_t handle; /* also the challenge a per-operation token must carry */
+    uint32_t purpose;
+    sim_auth_list auth; /* as the blob carried it */
+    bool needs_per_op_auth;
+    keymint_operation_choice choice;
+    EVP_PKEY *private_key; /* EC, RSA, Ed25519 */
+    uint8_t symmetric_key[KEYMINT_MAX_SYMMETRIC_KEY_BYTES];
+    size_t symmetric_key_len;
+    uint8_t nonce[KEYMINT_AES_IV_BYTES]; /* AES: the IV or GCM nonce */
+    size_t nonce_len;
+    uint8_t *input; /* everything update and finish were given, processed at finish */
+    size_t input_len, input_capacity;
+} keymint_operation;
+
+/* Per-key state KeyMint keeps in RAM for MIN_SECONDS_BETWEEN_OPS and MAX_USES_PER_BOOT
+ * (keymaster_enforcement.cpp AccessTimeMap / AccessCountMap), keyed by a hash of the blob. */
+typedef struct keymint_key_usage {
+    uint8_t key_id[32];
+    bool has_last_begin;
+    uint64_t last_begin_s; /* boot clock, whole seconds */
+    uint32_t uses_this_boot;
+} keymint_key_usage;
+
+struct sim_keymint {
+    keymint_operation operations[KEYMINT_MAX_OPERATIONS];
+    keymint_key_usage *usages;
+    size_t usage_count, usage_capacity;
+};
+
+/* ---- keymint.c: the operation table and the per-boot use records ---- */
+keymint_operation *keymint_find_operation(sim_keymint *km, uint64_t handle);
+keymint_operation *keymint_free_operation_slot(sim_keymint *km);
+/* Ends an operation: its key and input are wiped and freed, its handle forgotten. */
+void keymint_release_operation(keymint_operation *op);
+/* The record for a key, created on first use; NULL when memory runs out. */
+keymint_key_usage *keymint_key_usage_for(sim_keymint *km, const uint8_t key_id[32]);
+const keymint_key_usage *keymint_find_key_usage(const sim_keymint *km, const uint8_t key_id[32]);
+
+/* ---- keymint_key_policy.c: what KeyMint agrees to generate or import ---- */
+kssim_result keymint_check_security_level(sim_secure_world *sw, const sim_auth_list *auth);
+kssim_result keymint_check_algorithm(sim_secure_world *sw, const sim_auth_list *auth);
+/* The whole authorization list; a key_size of 0 is replaced by the algorithm's default. */
+kssim_result keymint_check_key_policy(sim_secure_world *sw, sim_auth_list *auth);
+bool keymint_is_asymmetric(kssim_algorithm algorithm);
+
+/* ---- keymint_key_material.c: private keys in and out of DER, in the simulator's libctx ---- */
+/* Any PEM or DER private key (PKCS#8 or traditional); NULL when it does not decode. */
+EVP_PKEY *keymint_decode_private_key(sim_env *env, const uint8_t *bytes, size_t len);
+/* PKCS#8 PrivateKeyInfo DER, malloc'd; returns 0 on success. */
+int keymint_encode_private_key(EVP_PKEY *key, keymint_key_material *material);
+/* SubjectPublicKeyInfo DER, malloc'd (released with kssim_free); returns 0 on success. */
+int keymint_encode_public_key(EVP_PKEY *key, uint8_t **spki, size_t *spki_len);
+/* The algorithm and size of a decoded key; returns 0, or -1 for a key type KeyMint does not hold. */
+int keymint_describe_private_key(EVP_PKEY *key, kssim_algorithm *algorithm, uint32_t *key_size);
+void keymint_key_material_free(keymint_key_material *material);
+
+/* ---- keymint_blob.c: sealing and opening key blobs ---- */
+kssim_result keymint_blob_seal(sim_secure_world *sw, const sim_auth_list *auth, const keymint_key_material *material,
+                               sim_key_blob *blob);
+/* INVALID_KEY_BLOB (with the sentence) for anything but an intact blob sealed by this device. */
+kssim_result keymint_blob_open(sim_secure_world *sw, const sim_key_blob *blob, sim_auth_list *auth,
+                               keymint_key_material *material);
+
+/* ---- keymint_operation_parameters.c ---- */
+kssim_result keymint_check_purpose_supported(sim_env *env, const sim_auth_list *auth, uint32_t purpose);
+kssim_result keymint_choose_operation_parameters(sim_env *env, const sim_auth_list *auth, uint32_t purpose,
+                                                 const kssim_op_params *params, keymint_operation_choice *choice);
+/* What KeyMint picks when the caller leaves a parameter at 0; the framework's software verification
+ * uses the same choice so it checks what KeyMint signed. */
+uint32_t keymint_default_digest(const sim_auth_list *auth, uint32_t purpose, uint32_t padding);
+uint32_t keymint_default_padding(const sim_auth_list *auth, uint32_t purpose, uint32_t block_mode);
+uint32_t keymint_default_block_mode(const sim_auth_list *auth);
+
+/* ---- keymint_usage_limits.c: MIN_SECONDS_BETWEEN_OPS and MAX_USES_PER_BOOT ---- */
+kssim_result keymint_check_usage_limits(sim_secure_world *sw, const sim_auth_list *auth, const uint8_t key_id[32]);
+/* Counts a successful begin; returns KSSIM_OK, or SYSTEM_ERROR when the record cannot be kept. */
+kssim_result keymint_record_use(sim_secure_world *sw, const sim_auth_list *auth, const uint8_t key_id[32]);
+
+/* ---- keymint_user_auth.c ---- */
+/* Begin's user-authentication rule; *needs_per_op_auth tells the caller to demand a token carrying
+ * the operation's challenge at every update and finish. */
+kssim_result keymint_authorize_begin(sim_secure_world *sw, const sim_auth_list *auth, const kssim_auth_token *token,
+                                     bool *needs_per_op_auth);
+kssim_result keymint_check_per_operation_token(sim_secure_world *sw, const keymint_operation *op,
+                                               const kssim_auth_token *token);
+
+/* ---- keymint_signing.c: EC, Ed25519, RSA signatures and HMAC ---- */
+kssim_result keymint_sign_asymmetric(sim_env *env, const keymint_operation *op, uint8_t **out, size_t *out_len);
+kssim_result keymint_hmac_finish(sim_env *env, const keymint_operation *op, const uint8_t *signature,
+                                 size_t signature_len, uint8_t **out, size_t *out_len);
+
+/* ---- keymint_encryption.c: AES and RSA decryption ---- */
+kssim_result keymint_aes_finish(sim_env *env, const keymint_operation *op, uint8_t **out, size_t *out_len);
+kssim_result keymint_rsa_decrypt(sim_env *env, const keymint_operation *op, uint8_t **out, size_t *out_len);
+
+/* ---- keymint_names.c: words for the sentences ---- */
+const char *keymint_algorithm_name(kssim_algorithm algorithm);
+const char *keymint_purpose_name(uint32_t purpose);
+const char *keymint_digest_name(uint32_t digest);
+const char *keymint_padding_name(uint32_t padding);
+const char *keymint_block_mode_name(uint32_t block_mode);
+/* OpenSSL's name for a digest bit; NULL for KSSIM_DIGEST_NONE. */
+const char *keymint_openssl_digest_name(uint32_t digest);
+size_t keymint_digest_length(uint32_t digest);
+/* "a strong biometric", "the device credential", "a strong biometric or the device credential". */
+const char *keymint_authenticators_text(uint32_t authenticator_types);
+
+#endif

@@ -1,0 +1,211 @@
+/*
+ * keymint_key_policy.c - what KeyMint agrees to generate or import: algorithms, sizes, purposes,
+ * digests, block modes and paddings, and the narrower set a StrongBox holds.
+ *
+ * The rules follow the KeyMint HAL's VTS (KeyMintTest.cpp: NewKeyGenerationTest, the *KeySizes and
+ * *Purposes cases) and the StrongBox limits in KeyMint's IKeyMintDevice.aidl ("StrongBox ... must
+ * support RSA 2048, EC P-256, AES 128 and 256, HMAC-SHA256 ... SHA-2 256 only"). Where KeyMint answers
+ * with an ErrorCode the contract does not list (UNSUPPORTED_DIGEST, UNSUPPORTED_BLOCK_MODE,
+ * UNSUPPORTED_PADDING_MODE), the INCOMPATIBLE_* result of the same parameter stands in for it.
+ */
+#include "secure/keymint_internal.h"
+
+static const uint32_t known_purposes =
+    KSSIM_PURPOSE_ENCRYPT | KSSIM_PURPOSE_DECRYPT | KSSIM_PURPOSE_SIGN | KSSIM_PURPOSE_VERIFY | KSSIM_PURPOSE_AGREE_KEY;
+static const uint32_t known_digests = KSSIM_DIGEST_NONE | KSSIM_DIGEST_SHA1 | KSSIM_DIGEST_SHA224 |
+                                      KSSIM_DIGEST_SHA256 | KSSIM_DIGEST_SHA384 | KSSIM_DIGEST_SHA512;
+static const uint32_t known_block_modes =
+    KSSIM_BLOCK_MODE_ECB | KSSIM_BLOCK_MODE_CBC | KSSIM_BLOCK_MODE_CTR | KSSIM_BLOCK_MODE_GCM;
+static const uint32_t known_paddings =
+    KSSIM_PADDING_NONE | KSSIM_PADDING_PKCS7 | KSSIM_PADDING_PKCS1 | KSSIM_PADDING_PSS | KSSIM_PADDING_OAEP;
+
+bool keymint_is_asymmetric(kssim_algorithm algorithm)
+{
+    return algorithm == KSSIM_ALGORITHM_EC || algorithm == KSSIM_ALGORITHM_RSA || algorithm == KSSIM_ALGORITHM_ED25519;
+}
+
+static bool is_strongbox(const sim_auth_list *auth)
+{
+    return auth->security_level == KSSIM_SECURITY_STRONGBOX;
+}
+
+/* keystore2 asks for the StrongBox instance before anything else, and a device without one has
+ * none to give (security_level.rs / KeyStore.getSecurityLevel: HARDWARE_TYPE_UNAVAILABLE). */
+kssim_result keymint_check_security_level(sim_secure_world *sw, const sim_auth_list *auth)
+{
+    if (is_strongbox(auth) && sw->security_level != KSSIM_SECURITY_STRONGBOX)
+        return sim_refuse(sw->env, KSSIM_HARDWARE_TYPE_UNAVAILABLE,
+                          "this device has no StrongBox: ask for security_level tee, or simulate a device whose "
+                          "security_level is strongbox");
+    if (auth->security_level > KSSIM_SECURITY_STRONGBOX)
+        return sim_refuse(sw->env, KSSIM_INVALID_ARGUMENT, "the security level must be software, tee or strongbox");
+    return KSSIM_OK;
+}
+
+kssim_result keymint_check_algorithm(sim_secure_world *sw, const sim_auth_list *auth)
+{
+    switch (auth->algorithm) {
+    case KSSIM_ALGORITHM_ED25519:
+        if (is_strongbox(auth))
+            return sim_refuse(sw->env, KSSIM_UNSUPPORTED_ALGORITHM,
+                              "StrongBox holds no Ed25519 keys (only EC P-256, RSA 2048, AES and HMAC): use "
+                              "security_level tee, or an ec key");
+        return KSSIM_OK;
+    case KSSIM_ALGORITHM_RSA:
+    case KSSIM_ALGORITHM_EC:
+    case KSSIM_ALGORITHM_AES:
+    case KSSIM_ALGORITHM_HMAC:
+        return KSSIM_OK;
+    }
+    return sim_refuse(sw->env, KSSIM_UNSUPPORTED_ALGORITHM,
+                      "KeyMint holds ec, rsa, ed25519, aes and hmac keys only: use one of those");
+}
+
+static uint32_t default_key_size(kssim_algorithm algorithm)
+{
+    return algorithm == KSSIM_ALGORITHM_RSA ? 2048 : 256;
+}
+
+static kssim_result check_key_size(sim_secure_world *sw, const sim_auth_list *auth)
+{
+    uint32_t size = auth->key_size;
+    bool strongbox = is_strongbox(auth);
+    bool ok = false;
+    const char *supported = "";
+    switch (auth->algorithm) {
+    case KSSIM_ALGORITHM_EC:
+        ok = size == 256 || (!strongbox && (size == 384 || size == 521));
+        supported = strongbox ? "256 (P-256) in StrongBox" : "256, 384 or 521 (P-256, P-384, P-521)";
+        break;
+    case KSSIM_ALGORITHM_RSA:
+        ok = size == 2048 || (!strongbox && (size == 3072 || size == 4096));
+        supported = strongbox ? "2048 in StrongBox" : "2048, 3072 or 4096";
+        break;
+    case KSSIM_ALGORITHM_ED25519:
+        ok = size == 256;
+        supported = "256 (Ed25519 has one size)";
+        break;
+    case KSSIM_ALGORITHM_AES:
+        ok = size == 128 || size == 256;
+        supported = "128 or 256";
+        break;
+    case KSSIM_ALGORITHM_HMAC:
+        /* hmac_key.cpp / VTS HmacKeySizes: 64 to 512 bits in whole bytes. */
+        ok = size >= 64 && size <= 512 && size % 8 == 0;
+        supported = "a multiple of 8 from 64 to 512 (256 is usual)";
+        break;
+    }
+    if (!ok)
+        return sim_refuse(sw->env, KSSIM_UNSUPPORTED_KEY_SIZE, "%s keys of %u bits are not supported: use %s",
+                          keymint_algorithm_name(auth->algorithm), size, supported);
+    return KSSIM_OK;
+}
+
+static uint32_t purposes_for(kssim_algorithm algorithm)
+{
+    switch (algorithm) {
+    case KSSIM_ALGORITHM_EC:
+        return KSSIM_PURPOSE_SIGN | KSSIM_PURPOSE_VERIFY | KSSIM_PURPOSE_AGREE_KEY;
+    case KSSIM_ALGORITHM_ED25519:
+        /* Curve 25519 signing keys are not X25519 agreement keys (KeyMintTest.cpp Curve25519*). */
+        return KSSIM_PURPOSE_SIGN | KSSIM_PURPOSE_VERIFY;
+    case KSSIM_ALGORITHM_RSA:
+        return KSSIM_PURPOSE_SIGN | KSSIM_PURPOSE_VERIFY | KSSIM_PURPOSE_ENCRYPT | KSSIM_PURPOSE_DECRYPT;
+    case KSSIM_ALGORITHM_AES:
+        return KSSIM_PURPOSE_ENCRYPT | KSSIM_PURPOSE_DECRYPT;
+    case KSSIM_ALGORITHM_HMAC:
+        return KSSIM_PURPOSE_SIGN | KSSIM_PURPOSE_VERIFY;
+    }
+    return 0;
+}
+
+static uint32_t lowest_bit(uint32_t bits)
+{
+    return bits & (~bits + 1u);
+}
+
+static kssim_result check_purposes(sim_secure_world *sw, const sim_auth_list *auth)
+{
+    if (auth->purposes == 0 || (auth->purposes & ~known_purposes) != 0)
+        return sim_refuse(sw->env, KSSIM_UNSUPPORTED_PURPOSE,
+                          "a key needs one or more of the purposes sign, verify, encrypt, decrypt, agree_key");
+    uint32_t impossible = auth->purposes & ~purposes_for(auth->algorithm);
+    if (impossible != 0)
+        return sim_refuse(sw->env, KSSIM_UNSUPPORTED_PURPOSE, "%s keys cannot %s: leave that purpose out",
+                          keymint_algorithm_name(auth->algorithm), keymint_purpose_name(lowest_bit(impossible)));
+    return KSSIM_OK;
+}
+
+static kssim_result check_digests(sim_secure_world *sw, const sim_auth_list *auth)
+{
+    if ((auth->digests & ~known_digests) != 0)
+        return sim_refuse(sw->env, KSSIM_INCOMPATIBLE_DIGEST,
+                          "unknown digest: use none, sha1, sha224, sha256, sha384 or sha512");
+    if (auth->algorithm == KSSIM_ALGORITHM_HMAC &&
+        (auth->digests == 0 || auth->digests == KSSIM_DIGEST_NONE || lowest_bit(auth->digests) != auth->digests))
+        return sim_refuse(sw->env, KSSIM_INCOMPATIBLE_DIGEST,
+                          "an hmac key needs exactly one digest other than none (hmac_key.cpp), e.g. sha256");
+    if (is_strongbox(auth) && auth->algorithm != KSSIM_ALGORITHM_AES &&
+        (auth->digests & ~(KSSIM_DIGEST_NONE | KSSIM_DIGEST_SHA256)) != 0)
+        return sim_refuse(sw->env, KSSIM_INCOMPATIBLE_DIGEST,
+                          "StrongBox computes only sha256 (and none for ec and rsa): use sha256, or security_level "
+                          "tee");
+    return KSSIM_OK;
+}
+
+static kssim_result check_block_modes(sim_secure_world *sw, const sim_auth_list *auth)
+{
+    if ((auth->block_modes & ~known_block_modes) != 0)
+        return sim_refuse(sw->env, KSSIM_INCOMPATIBLE_BLOCK_MODE, "unknown block mode: use gcm, cbc, ctr or ecb");
+    if (auth->block_modes != 0 && auth->algorithm != KSSIM_ALGORITHM_AES)
+        return sim_refuse(sw->env, KSSIM_INCOMPATIBLE_BLOCK_MODE,
+                          "block modes belong to aes keys only: leave them out of a %s key",
+                          keymint_algorithm_name(auth->algorithm));
+    return KSSIM_OK;
+}
+
+static kssim_result check_paddings(sim_secure_world *sw, const sim_auth_list *auth)
+{
+    uint32_t allowed = KSSIM_PADDING_NONE;
+    const char *advice = "ec, ed25519 and hmac keys take no padding";
+    if (auth->algorithm == KSSIM_ALGORITHM_AES) {
+        allowed = KSSIM_PADDING_NONE | KSSIM_PADDING_PKCS7;
+        advice = "aes keys take none or pkcs7";
+    } else if (auth->algorithm == KSSIM_ALGORITHM_RSA) {
+        allowed = KSSIM_PADDING_NONE | KSSIM_PADDING_PKCS1 | KSSIM_PADDING_PSS | KSSIM_PADDING_OAEP;
+        advice = "rsa keys take pkcs1, pss, oaep or none";
+    }
+    if ((auth->paddings & ~known_paddings) != 0 || (auth->paddings & ~allowed) != 0)
+        return sim_refuse(sw->env, KSSIM_INCOMPATIBLE_PADDING_MODE, "padding %s does not apply: %s",
+                          keymint_padding_name(lowest_bit(auth->paddings & ~allowed)), advice);
+    /* PKCS#7 pads whole blocks, which only ECB and CBC process (KeyMintTest.cpp AesEcbPkcs7Padding). */
+    if ((auth->paddings & KSSIM_PADDING_PKCS7) &&
+        (auth->block_modes & (KSSIM_BLOCK_MODE_CBC | KSSIM_BLOCK_MODE_ECB)) == 0)
+        return sim_refuse(sw->env, KSSIM_INCOMPATIBLE_PADDING_MODE,
+                          "pkcs7 padding needs the cbc or ecb block mode: add one, or use padding none");
+    return KSSIM_OK;
+}
+
+kssim_result keymint_check_key_policy(sim_secure_world *sw, sim_auth_list *auth)
+{
+    kssim_result r = keymint_check_security_level(sw, auth);
+    if (r == KSSIM_OK)
+        r = keymint_check_algorithm(sw, auth);
+    if (r != KSSIM_OK)
+        return r;
+    if (auth->key_size == 0)
+        auth->key_size = default_key_size(auth->algorithm);
+    r = check_key_size(sw, auth);
+    if (r == KSSIM_OK)
+        r = check_purposes(sw, auth);
+    if (r == KSSIM_OK)
+        r = check_digests(sw, auth);
+    if (r == KSSIM_OK)
+        r = check_block_modes(sw, auth);
+    if (r == KSSIM_OK)
+        r = check_paddings(sw, auth);
+    if (r == KSSIM_OK && auth->sid_count > SIM_MAX_KEY_SIDS)
+        return sim_refuse(sw->env, KSSIM_INVALID_ARGUMENT, "a key can be bound to at most %d secure IDs",
+                          SIM_MAX_KEY_SIDS);
+    return r;
+}

@@ -1,0 +1,156 @@
+/*
+ * keymint_signing.c - the finish of signing operations: ECDSA, Ed25519, RSA PKCS#1 v1.5 and PSS, and
+ * HMAC sign and verify, over everything the operation accumulated.
+ *
+ * Signatures are what OpenSSL produces, as KeyMint's BoringSSL-backed TAs produce them: ECDSA as a DER
+ * SEQUENCE of r and s, RSA as a modulus-sized big-endian integer. PSS uses MGF1 with the signing
+ * digest and a salt as long as the digest (keymaster rsa_operation.cpp; KeyMintTest.cpp RsaPssSha256*).
+ * With digest none, ECDSA signs the data truncated to the curve order's length and RSA PKCS#1 pads the
+ * data itself, as KeyMint's "NONEwith..." signatures do.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+#include <openssl/rsa.h>
+
+#include "secure/keymint_internal.h"
+
+/* Sizes the output, signs into malloc'd memory; returns 0 on success. */
+static int sign_with_digest(sim_env *env, const keymint_operation *op, uint8_t **out, size_t *out_len)
+{
+    const char *md = keymint_openssl_digest_name(op->choice.digest);
+    EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+    EVP_PKEY_CTX *pctx = NULL;
+    size_t len = 0;
+    uint8_t *sig = NULL;
+    int ok = mctx != NULL && EVP_DigestSignInit_ex(mctx, &pctx, md, env->crypto.libctx, NULL, op->private_key, NULL);
+    if (ok && op->auth.algorithm == KSSIM_ALGORITHM_RSA) {
+        bool pss = op->choice.padding == KSSIM_PADDING_PSS;
+        ok = EVP_PKEY_CTX_set_rsa_padding(pctx, pss ? RSA_PKCS1_PSS_PADDING : RSA_PKCS1_PADDING) > 0;
+        if (ok && pss)
+            ok = EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) > 0 &&
+                 EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, md, NULL) > 0;
+    }
+    ok = ok && EVP_DigestSign(mctx, NULL, &len, op->input, op->input_len) > 0;
+    ok = ok && (sig = malloc(len)) != NULL;
+    ok = ok && EVP_DigestSign(mctx, sig, &len, op->input, op->input_len) > 0;
+    EVP_MD_CTX_free(mctx);
+    if (!ok) {
+        free(sig);
+        return -1;
+    }
+    *out = sig;
+    *out_len = len;
+    return 0;
+}
+
+/* The data as the undigested signature takes it: ECDSA's leftmost order-length bytes; raw RSA's
+ * modulus-length integer, zero-padded on the left. Returns 0, or -1 when the data cannot fit. */
+static int undigested_input(const keymint_operation *op, uint8_t **prepared, size_t *prepared_len)
+{
+    size_t key_bytes = ((size_t)EVP_PKEY_get_bits(op->private_key) + 7) / 8;
+    if (op->auth.algorithm == KSSIM_ALGORITHM_EC) {
+        *prepared_len = op->input_len < key_bytes ? op->input_len : key_bytes;
+        *prepared = malloc(*prepared_len + 1);
+        if (*prepared != NULL && *prepared_len > 0)
+            memcpy(*prepared, op->input, *prepared_len);
+        return *prepared != NULL ? 0 : -1;
+    }
+    size_t limit = op->choice.padding == KSSIM_PADDING_PKCS1 ? key_bytes - 11 : key_bytes;
+    if (op->input_len > limit)
+        return -1;
+    bool raw = op->choice.padding == KSSIM_PADDING_NONE;
+    *prepared_len = raw ? key_bytes : op->input_len;
+    *prepared = calloc(1, *prepared_len + 1);
+    if (*prepared != NULL && op->input_len > 0)
+        memcpy(*prepared + (*prepared_len - op->input_len), op->input, op->input_len);
+    return *prepared != NULL ? 0 : -1;
+}
+
+static kssim_result sign_without_digest(sim_env *env, const keymint_operation *op, uint8_t **out, size_t *out_len)
+{
+    uint8_t *prepared = NULL, *sig = NULL;
+    size_t prepared_len = 0, len = 0;
+    if (undigested_input(op, &prepared, &prepared_len) != 0)
+        return sim_refuse(env, KSSIM_INVALID_ARGUMENT,
+                          "%zu bytes are too many to sign without a digest with this %u-bit key: sign a digest of "
+                          "the data, or use a digest",
+                          op->input_len, op->auth.key_size);
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(env->crypto.libctx, op->private_key, NULL);
+    int ok = ctx != NULL && EVP_PKEY_sign_init(ctx) > 0;
+    if (ok && op->auth.algorithm == KSSIM_ALGORITHM_RSA)
+        ok = EVP_PKEY_CTX_set_rsa_padding(ctx, op->choice.padding == KSSIM_PADDING_NONE ? RSA_NO_PADDING
+                                                                                        : RSA_PKCS1_PADDING) > 0;
+    ok = ok && EVP_PKEY_sign(ctx, NULL, &len, prepared, prepared_len) > 0;
+    ok = ok && (sig = malloc(len)) != NULL;
+    ok = ok && EVP_PKEY_sign(ctx, sig, &len, prepared, prepared_len) > 0;
+    EVP_PKEY_CTX_free(ctx);
+    free(prepared);
+    if (!ok) {
+        free(sig);
+        /* Raw RSA refuses an integer not below the modulus; KeyMint answers INVALID_ARGUMENT too. */
+        return sim_refuse(env, KSSIM_INVALID_ARGUMENT,
+                          "the data cannot be signed as given with padding %s: it must be smaller than the modulus; "
+                          "use a padding and a digest",
+                          keymint_padding_name(op->choice.padding));
+    }
+    *out = sig;
+    *out_len = len;
+    return KSSIM_OK;
+}
+
+kssim_result keymint_sign_asymmetric(sim_env *env, const keymint_operation *op, uint8_t **out, size_t *out_len)
+{
+    bool digested = op->auth.algorithm == KSSIM_ALGORITHM_ED25519 || op->choice.digest != KSSIM_DIGEST_NONE;
+    if (!digested)
+        return sign_without_digest(env, op, out, out_len);
+    if (sign_with_digest(env, op, out, out_len) != 0)
+        return sim_refuse(env, KSSIM_SYSTEM_ERROR, "OpenSSL failed to sign with the %s key",
+                          keymint_algorithm_name(op->auth.algorithm));
+    return KSSIM_OK;
+}
+
+static int compute_hmac(sim_env *env, const keymint_operation *op, uint8_t mac[EVP_MAX_MD_SIZE], size_t *mac_len)
+{
+    EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(env->crypto.hmac);
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)keymint_openssl_digest_name(op->choice.digest),
+                                         0),
+        OSSL_PARAM_construct_end(),
+    };
+    int ok = ctx != NULL && EVP_MAC_init(ctx, op->symmetric_key, op->symmetric_key_len, params) &&
+             EVP_MAC_update(ctx, op->input, op->input_len) && EVP_MAC_final(ctx, mac, mac_len, EVP_MAX_MD_SIZE);
+    EVP_MAC_CTX_free(ctx);
+    return ok ? 0 : -1;
+}
+
+kssim_result keymint_hmac_finish(sim_env *env, const keymint_operation *op, const uint8_t *signature,
+                                 size_t signature_len, uint8_t **out, size_t *out_len)
+{
+    uint8_t mac[EVP_MAX_MD_SIZE];
+    size_t mac_len = 0;
+    if (compute_hmac(env, op, mac, &mac_len) != 0)
+        return sim_refuse(env, KSSIM_SYSTEM_ERROR, "OpenSSL failed to compute the HMAC");
+    if (op->purpose == KSSIM_PURPOSE_SIGN) {
+        *out = malloc(mac_len);
+        if (*out == NULL)
+            return sim_refuse(env, KSSIM_SYSTEM_ERROR, "out of memory for the MAC");
+        memcpy(*out, mac, mac_len);
+        *out_len = mac_len;
+        return KSSIM_OK;
+    }
+    /* The reference TA compares in constant time (operation.rs HmacVerify, imp.compare). */
+    if (signature == NULL || signature_len != mac_len)
+        return sim_refuse(env, KSSIM_VERIFICATION_FAILED,
+                          "the MAC to verify is %zu bytes, and this key's HMAC-%s gives %zu: pass the whole MAC that "
+                          "signing produced",
+                          signature_len, keymint_digest_name(op->choice.digest), mac_len);
+    if (!sim_equal_secret(mac, signature, mac_len))
+        return sim_refuse(env, KSSIM_VERIFICATION_FAILED,
+                          "the MAC does not match the data under this key: check that both are the ones that were "
+                          "signed");
+    return KSSIM_OK;
+}
