@@ -1,0 +1,292 @@
+/*
+ * scenario_parse_step.c - validating the list of steps: one action per step, its arguments, its
+ * expectation, the names it defines, and the few rules that tie one argument to another.
+ */
+#include <string.h>
+
+#include "runner/scenario_parse_step.h"
+
+#include "runner/scenario_parse_args.h"
+#include "runner/scenario_suggest.h"
+
+/* Result names are enumerated through kssim_result_name() so that this list can never drift from
+ * the device's own; the range covers every KeyMint, keystore2 and simulator code. */
+#define RESULT_CODE_LOWEST  (-200)
+#define RESULT_CODE_HIGHEST 2000
+
+static size_t result_names(const char **names, size_t capacity)
+{
+    size_t count = 0;
+    names[count++] = "ok";
+    names[count++] = "any";
+    for (int code = RESULT_CODE_LOWEST; code <= RESULT_CODE_HIGHEST && count < capacity; code++) {
+        const char *name = kssim_result_name((kssim_result)code);
+        if (name != NULL && code != KSSIM_OK)
+            names[count++] = name;
+    }
+    return count;
+}
+
+static bool parse_expect(scenario_parser *parser, const scenario_node *node, scenario_step *step)
+{
+    if (node->kind == SCENARIO_NODE_SCALAR && strlen(node->text) == node->length) {
+        if (strcmp(node->text, "any") == 0) {
+            step->expect_any = true;
+            return true;
+        }
+        if (kssim_result_from_name(node->text, &step->expect) == 0)
+            return true;
+    }
+    const char *names[SCENARIO_SUGGEST_MAX];
+    size_t count = result_names(names, SCENARIO_SUGGEST_MAX);
+    if (node->kind != SCENARIO_NODE_SCALAR)
+        scenario_report(parser, node->position, "'expect' must be a result name, not %s (accepted: %s)",
+                        scenario_node_kind_name(node), scenario_join(parser, names, count));
+    else
+        scenario_report(parser, node->position, "unknown result '%.64s' in 'expect' (%saccepted: %s)", node->text,
+                        scenario_suggestion_phrase(parser, node->text, names, count),
+                        scenario_join(parser, names, count));
+    return false;
+}
+
+static long find_action(const char *name)
+{
+    for (size_t i = 0; i < SCENARIO_ACTION_COUNT; i++)
+        if (strcmp(scenario_step_specs[i].name, name) == 0)
+            return (long)i;
+    return -1;
+}
+
+static void report_unknown_action(scenario_parser *parser, const scenario_node *key)
+{
+    const char *names[SCENARIO_ACTION_COUNT + 1];
+    for (size_t i = 0; i < SCENARIO_ACTION_COUNT; i++)
+        names[i] = scenario_step_specs[i].name;
+    names[SCENARIO_ACTION_COUNT] = "expect";
+    scenario_report(parser, key->position, "unknown step '%.64s' (%ssteps: %s)", key->text,
+                    scenario_suggestion_phrase(parser, key->text, names, SCENARIO_ACTION_COUNT + 1),
+                    scenario_join(parser, names, SCENARIO_ACTION_COUNT));
+}
+
+typedef struct step_keys {
+    const scenario_node *action_key;
+    const scenario_node *action_value;
+    const scenario_node *expect_key;
+    const scenario_node *expect_value;
+} step_keys;
+
+/* Sorts a step's keys into its one action and its optional expect. */
+static bool find_step_keys(scenario_parser *parser, const scenario_node *step_node, step_keys *keys)
+{
+    bool ok = true;
+    for (size_t pair = 0; pair < step_node->count; pair++) {
+        const scenario_node *key = scenario_map_key(step_node, pair), *value = scenario_map_value(step_node, pair);
+        if (key->kind != SCENARIO_NODE_SCALAR) {
+            scenario_report(parser, key->position, "a step's keys must be plain words, not %s",
+                            scenario_node_kind_name(key));
+            ok = false;
+        } else if (strcmp(key->text, "expect") == 0) {
+            if (keys->expect_key != NULL) {
+                scenario_report(parser, key->position, "key 'expect' is given twice in this step (first at %u:%u)",
+                                (unsigned)keys->expect_key->position.line, (unsigned)keys->expect_key->position.column);
+                ok = false;
+            }
+            keys->expect_key = key;
+            keys->expect_value = value;
+        } else if (find_action(key->text) < 0) {
+            report_unknown_action(parser, key);
+            ok = false;
+        } else if (keys->action_key != NULL) {
+            scenario_report(parser, key->position,
+                            "a step has exactly one action, but this one has '%s' (at %u:%u) and '%s': write them "
+                            "as two steps",
+                            keys->action_key->text, (unsigned)keys->action_key->position.line,
+                            (unsigned)keys->action_key->position.column, key->text);
+            ok = false;
+        } else {
+            keys->action_key = key;
+            keys->action_value = value;
+        }
+    }
+    if (keys->action_key == NULL && ok)
+        scenario_report(parser, step_node->position,
+                        "this step has no action: write `- ACTION: ARGUMENTS`, e.g. "
+                        "`- lock: {}`");
+    return ok && keys->action_key != NULL;
+}
+
+static const char *argument_keys(scenario_parser *parser, const scenario_step_spec *spec)
+{
+    const char *names[SCENARIO_SUGGEST_MAX];
+    size_t count = 0;
+    for (size_t i = 0; i < spec->arg_count && count < SCENARIO_SUGGEST_MAX; i++)
+        names[count++] = scenario_key_name(spec->args[i].key);
+    return count == 0 ? "none" : scenario_join(parser, names, count);
+}
+
+static bool parse_scalar_step(scenario_parser *parser, const scenario_step_spec *spec, const scenario_node *value,
+                              scenario_step *step)
+{
+    if (value->kind != SCENARIO_NODE_SCALAR || scenario_node_is_null(value)) {
+        scenario_report(parser, value->position, "%s is written with its value alone, e.g. `%s`", spec->name,
+                        spec->example);
+        return false;
+    }
+    scenario_arg *arg = scenario_parser_alloc(parser, 1, sizeof(*arg));
+    if (arg == NULL || !scenario_parse_value(parser, &spec->args[0], spec->name, value, arg))
+        return false;
+    step->args = arg;
+    step->arg_count = 1;
+    return true;
+}
+
+/* Parses a map step's arguments; an expect written among them is handed back in keys. */
+static bool parse_map_step(scenario_parser *parser, const scenario_step_spec *spec, step_keys *keys,
+                           scenario_step *step)
+{
+    const scenario_node *value = keys->action_value;
+    scenario_node nothing = {.kind = SCENARIO_NODE_MAP, .position = value->position};
+    if (scenario_node_is_null(value)) {
+        value = &nothing; /* `- reboot:` means `- reboot: {}` */
+    } else if (value->kind != SCENARIO_NODE_MAP) {
+        if (spec->arg_count == 0)
+            scenario_report(parser, value->position, "%s takes no arguments: write `%s: {}`", spec->name, spec->name);
+        else
+            scenario_report(parser, value->position, "%s takes a map of arguments, not %s (keys: %s)", spec->name,
+                            scenario_node_kind_name(value), argument_keys(parser, spec));
+        return false;
+    }
+    scenario_map_request request = {
+        .where = spec->name, .specs = spec->args, .spec_count = spec->arg_count, .extra_key = "expect"};
+    bool ok = scenario_parse_map(parser, value, keys->action_key->position, &request);
+    step->args = request.args;
+    step->arg_count = request.arg_count;
+    if (request.extra_key_node != NULL) {
+        if (keys->expect_key != NULL) {
+            scenario_report(parser, request.extra_key_node->position,
+                            "expect is given twice for this step (also at %u:%u): keep one",
+                            (unsigned)keys->expect_key->position.line, (unsigned)keys->expect_key->position.column);
+            return false;
+        }
+        keys->expect_key = request.extra_key_node;
+        keys->expect_value = request.extra_value;
+    }
+    return ok;
+}
+
+/* What finish's as: names: the operation's output, which is a signature or a ciphertext when the
+ * operation signs or encrypts. */
+static scenario_slot_kind finish_output_kind(const scenario *scenario, const scenario_step *step)
+{
+    const scenario_arg *op = scenario_step_find(step, SCENARIO_KEY_OP);
+    if (op == NULL || op->kind != SCENARIO_VALUE_NAME)
+        return SCENARIO_SLOT_OUTPUT;
+    uint32_t purpose = scenario->slots[op->number].purpose;
+    return purpose == KSSIM_PURPOSE_SIGN      ? SCENARIO_SLOT_SIGNATURE
+           : purpose == KSSIM_PURPOSE_ENCRYPT ? SCENARIO_SLOT_CIPHERTEXT
+                                              : SCENARIO_SLOT_OUTPUT;
+}
+
+/* Rules between arguments that the table cannot express. */
+static bool check_step_rules(scenario_parser *parser, const scenario_step *step)
+{
+    const scenario_arg *purpose = scenario_step_find(step, SCENARIO_KEY_PURPOSE);
+    const scenario_arg *ciphertext = scenario_step_find(step, SCENARIO_KEY_CIPHERTEXT);
+    if (step->action == SCENARIO_ACTION_BEGIN && ciphertext != NULL && purpose != NULL &&
+        purpose->number != KSSIM_PURPOSE_DECRYPT) {
+        scenario_report(parser, ciphertext->position,
+                        "'ciphertext' goes with purpose decrypt (it supplies the nonce and the data); this begin has "
+                        "purpose %s",
+                        purpose->text);
+        return false;
+    }
+    const scenario_arg *op = scenario_step_find(step, SCENARIO_KEY_OP);
+    const scenario_arg *signature = scenario_step_find(step, SCENARIO_KEY_SIGNATURE);
+    if (step->action == SCENARIO_ACTION_FINISH && signature != NULL && op != NULL) {
+        const scenario_slot *slot = &parser->scenario->slots[op->number];
+        if (slot->purpose != KSSIM_PURPOSE_VERIFY) {
+            scenario_report(parser, signature->position,
+                            "'signature' goes with an operation begun with purpose verify; '%s' (at %u:%u) was not",
+                            slot->name, (unsigned)slot->position.line, (unsigned)slot->position.column);
+            return false;
+        }
+    }
+    return true;
+}
+
+static void define_step_name(scenario_parser *parser, scenario_step *step, size_t step_index)
+{
+    for (size_t i = 0; i < step->arg_count; i++) {
+        scenario_arg *arg = &step->args[i];
+        if (arg->key != SCENARIO_KEY_AS)
+            continue;
+        const scenario_step_spec *spec = &scenario_step_specs[step->action];
+        scenario_slot_kind kind = SCENARIO_SLOT_OUTPUT;
+        for (size_t j = 0; j < spec->arg_count; j++)
+            if (spec->args[j].key == SCENARIO_KEY_AS)
+                kind = spec->args[j].slot;
+        if (step->action == SCENARIO_ACTION_FINISH)
+            kind = finish_output_kind(parser->scenario, step);
+        const scenario_arg *purpose = scenario_step_find(step, SCENARIO_KEY_PURPOSE);
+        long slot = scenario_define_slot(parser, arg->text, kind, arg->position, step_index,
+                                         purpose != NULL ? (uint32_t)purpose->number : 0);
+        if (slot >= 0)
+            arg->number = (uint64_t)slot;
+    }
+}
+
+static bool parse_step(scenario_parser *parser, const scenario_node *step_node, size_t index, scenario_step *step)
+{
+    if (step_node->kind != SCENARIO_NODE_MAP) {
+        scenario_report(parser, step_node->position,
+                        "a step is a map with one action, e.g. `- lock: {}` or `- advance: 30s`, not %s%s",
+                        scenario_node_kind_name(step_node),
+                        step_node->kind == SCENARIO_NODE_SCALAR && find_action(step_node->text) >= 0
+                            ? " (a colon is missing after the action)"
+                            : "");
+        return false;
+    }
+    step_keys keys = {0};
+    if (!find_step_keys(parser, step_node, &keys))
+        return false;
+    step->action = (scenario_action)find_action(keys.action_key->text);
+    step->position = keys.action_key->position;
+    step->expect = KSSIM_OK;
+    const scenario_step_spec *spec = &scenario_step_specs[step->action];
+    bool ok = spec->scalar ? parse_scalar_step(parser, spec, keys.action_value, step)
+                           : parse_map_step(parser, spec, &keys, step);
+    /* Defined even when the step has errors, so later references to the name do not add noise. */
+    define_step_name(parser, step, index);
+    if (keys.expect_value != NULL) {
+        if (!spec->takes_expect) {
+            scenario_report(parser, keys.expect_key->position,
+                            "%s takes no 'expect': it asserts the key's state with 'state' and 'reason'", spec->name);
+            ok = false;
+        } else {
+            ok = parse_expect(parser, keys.expect_value, step) && ok;
+        }
+    }
+    return ok && check_step_rules(parser, step);
+}
+
+bool scenario_parse_steps(scenario_parser *parser, const scenario_node *steps_node)
+{
+    if (steps_node->kind != SCENARIO_NODE_LIST) {
+        scenario_report(parser, steps_node->position, "'steps' must be a list of steps (`- lock: {}`), not %s",
+                        scenario_node_kind_name(steps_node));
+        return false;
+    }
+    if (steps_node->count == 0) {
+        scenario_report(parser, steps_node->position, "'steps' is empty: a scenario needs at least one step");
+        return false;
+    }
+    scenario *scenario = parser->scenario;
+    scenario->steps = scenario_parser_alloc(parser, steps_node->count, sizeof(scenario_step));
+    if (scenario->steps == NULL)
+        return false;
+    scenario->step_count = steps_node->count;
+    bool ok = true;
+    for (size_t i = 0; i < steps_node->count && !parser->out_of_memory; i++)
+        ok = parse_step(parser, steps_node->items[i], i, &scenario->steps[i]) && ok;
+    return ok;
+}

@@ -1,0 +1,128 @@
+/*
+ * scenario_paths.c - collects scenario files from the paths given to `kssim run`.
+ *
+ * Directory listings come back in whatever order the file system keeps, so the files found under a
+ * directory are sorted by path bytewise (strcmp, not the locale's collation). Symbolic links to
+ * directories are not followed, which rules out cycles; nesting is bounded all the same.
+ */
+#include "runner/scenario_paths.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define DIRECTORY_DEPTH_MAX 64
+
+static bool add_path(scenario_path_list *list, const char *path)
+{
+    if (list->count == list->capacity) {
+        size_t capacity = list->capacity == 0 ? 16 : list->capacity * 2;
+        char **grown = realloc(list->paths, capacity * sizeof(*grown));
+        if (grown == NULL)
+            return false;
+        list->paths = grown;
+        list->capacity = capacity;
+    }
+    char *copy = strdup(path);
+    if (copy == NULL)
+        return false;
+    list->paths[list->count++] = copy;
+    return true;
+}
+
+static bool has_scenario_extension(const char *name)
+{
+    size_t length = strlen(name);
+    return (length > 5 && strcmp(name + length - 5, ".yaml") == 0) ||
+           (length > 4 && strcmp(name + length - 4, ".yml") == 0);
+}
+
+static char *join_path(const char *directory, const char *name)
+{
+    size_t directory_length = strlen(directory);
+    bool has_slash = directory_length > 0 && directory[directory_length - 1] == '/';
+    char *joined = malloc(directory_length + strlen(name) + 2);
+    if (joined != NULL) {
+        strcpy(joined, directory);
+        if (!has_slash)
+            strcat(joined, "/");
+        strcat(joined, name);
+    }
+    return joined;
+}
+
+static bool collect_directory(const char *directory, scenario_path_list *list, unsigned depth, FILE *err)
+{
+    if (depth > DIRECTORY_DEPTH_MAX) {
+        fprintf(err, "%s: directories nested deeper than %d levels are not searched\n", directory, DIRECTORY_DEPTH_MAX);
+        return false;
+    }
+    DIR *stream = opendir(directory);
+    if (stream == NULL) {
+        fprintf(err, "%s: cannot read the directory: %s\n", directory, strerror(errno));
+        return false;
+    }
+    bool ok = true;
+    struct dirent *entry;
+    while (ok && (entry = readdir(stream)) != NULL) {
+        if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
+            continue;
+        char *path = join_path(directory, entry->d_name);
+        struct stat info;
+        if (path == NULL) {
+            ok = false;
+        } else if (lstat(path, &info) == 0 && S_ISDIR(info.st_mode)) {
+            ok = collect_directory(path, list, depth + 1, err);
+        } else if (has_scenario_extension(entry->d_name) && stat(path, &info) == 0 && S_ISREG(info.st_mode)) {
+            ok = add_path(list, path);
+        }
+        free(path);
+    }
+    closedir(stream);
+    return ok;
+}
+
+static int compare_paths(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+bool scenario_paths_collect(const char *const *arguments, size_t count, scenario_path_list *list, FILE *err)
+{
+    bool ok = true;
+    for (size_t i = 0; i < count; i++) {
+        struct stat info;
+        if (stat(arguments[i], &info) != 0) {
+            fprintf(err, "%s: %s\n", arguments[i], strerror(errno));
+            ok = false;
+            continue;
+        }
+        if (!S_ISDIR(info.st_mode)) {
+            ok = add_path(list, arguments[i]) && ok;
+            continue;
+        }
+        size_t first = list->count;
+        if (!collect_directory(arguments[i], list, 0, err)) {
+            ok = false;
+            continue;
+        }
+        if (list->count == first) {
+            fprintf(err, "%s: no scenario files (*.yaml, *.yml) in this directory\n", arguments[i]);
+            ok = false;
+            continue;
+        }
+        qsort(list->paths + first, list->count - first, sizeof(*list->paths), compare_paths);
+    }
+    return ok;
+}
+
+void scenario_paths_free(scenario_path_list *list)
+{
+    for (size_t i = 0; i < list->count; i++)
+        free(list->paths[i]);
+    free(list->paths);
+    list->paths = NULL;
+    list->count = list->capacity = 0;
+}

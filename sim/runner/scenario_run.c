@@ -1,0 +1,170 @@
+/*
+ * scenario_run.c - runs one validated scenario on a fresh device: maps each step to its device
+ * call(s), compares the result with the step's expectation and reports the step to the transcript.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runner/runner.h"
+#include "runner/runner_internal.h"
+#include "runner/scenario_render.h"
+#include "runner/scenario_words.h"
+
+static const runner_step_function step_functions[SCENARIO_ACTION_COUNT] = {
+    [SCENARIO_ACTION_ADVANCE] = runner_step_advance,
+    [SCENARIO_ACTION_SET_WALL_CLOCK] = runner_step_set_wall_clock,
+    [SCENARIO_ACTION_REBOOT] = runner_step_reboot,
+    [SCENARIO_ACTION_LOCK] = runner_step_lock,
+    [SCENARIO_ACTION_UNLOCK] = runner_step_unlock,
+    [SCENARIO_ACTION_SET_CREDENTIAL] = runner_step_set_credential,
+    [SCENARIO_ACTION_CHANGE_CREDENTIAL] = runner_step_change_credential,
+    [SCENARIO_ACTION_RESET_CREDENTIAL] = runner_step_reset_credential,
+    [SCENARIO_ACTION_REMOVE_CREDENTIAL] = runner_step_remove_credential,
+    [SCENARIO_ACTION_VERIFY_CREDENTIAL] = runner_step_verify_credential,
+    [SCENARIO_ACTION_ENROLL_BIOMETRIC] = runner_step_enroll_biometric,
+    [SCENARIO_ACTION_REMOVE_BIOMETRIC] = runner_step_remove_biometric,
+    [SCENARIO_ACTION_AUTHENTICATE_BIOMETRIC] = runner_step_authenticate_biometric,
+    [SCENARIO_ACTION_CALLBACK_WITHOUT_CRYPTO] = runner_step_callback_without_crypto,
+    [SCENARIO_ACTION_GENERATE_KEY] = runner_step_generate_key,
+    [SCENARIO_ACTION_IMPORT_KEY] = runner_step_import_key,
+    [SCENARIO_ACTION_DELETE_KEY] = runner_step_delete_key,
+    [SCENARIO_ACTION_EXPECT_KEY] = runner_step_expect_key,
+    [SCENARIO_ACTION_SIGN] = runner_step_sign,
+    [SCENARIO_ACTION_VERIFY] = runner_step_verify,
+    [SCENARIO_ACTION_ENCRYPT] = runner_step_encrypt,
+    [SCENARIO_ACTION_DECRYPT] = runner_step_decrypt,
+    [SCENARIO_ACTION_BEGIN] = runner_step_begin,
+    [SCENARIO_ACTION_UPDATE] = runner_step_update,
+    [SCENARIO_ACTION_FINISH] = runner_step_finish,
+    [SCENARIO_ACTION_ABORT] = runner_step_abort,
+    [SCENARIO_ACTION_FORGE_TOKEN] = runner_step_forge_token,
+    [SCENARIO_ACTION_REPLAY_TOKEN] = runner_step_replay_token,
+    [SCENARIO_ACTION_TAMPER_KEY_BLOB] = runner_step_tamper_key_blob,
+};
+
+#define OUTCOME_MAX 128
+
+static void format_result(kssim_result result, char *out, size_t size)
+{
+    const char *name = kssim_result_name(result);
+    snprintf(out, size, "%s (%d)", name != NULL ? name : "UNKNOWN_RESULT", (int)result);
+}
+
+static void format_key_state(kssim_key_state state, kssim_invalidation_reason reason, bool with_reason, char *out,
+                             size_t size)
+{
+    const char *state_name = scenario_words_name(&scenario_key_states, state);
+    const char *reason_name = scenario_words_name(&scenario_invalidation_reasons, reason);
+    if (with_reason && reason_name != NULL)
+        snprintf(out, size, "%s (%s)", state_name != NULL ? state_name : "unknown", reason_name);
+    else
+        snprintf(out, size, "%s", state_name != NULL ? state_name : "unknown");
+}
+
+/* expect_key's outcome is the key's state; it is met when the state (and the reason, if written)
+ * match. When the device could not report the key, the outcome stays the device's result. */
+static bool judge_key_state(const runner_context *context, const scenario_step *step, char *outcome, char *expected)
+{
+    const scenario_arg *state = scenario_step_find(step, SCENARIO_KEY_STATE);
+    const scenario_arg *reason = scenario_step_find(step, SCENARIO_KEY_REASON);
+    format_key_state((kssim_key_state)state->number,
+                     reason != NULL ? (kssim_invalidation_reason)reason->number : KSSIM_REASON_NONE, reason != NULL,
+                     expected, OUTCOME_MAX);
+    if (!context->key_observed)
+        return false;
+    format_key_state(context->observed_state, context->observed_reason, true, outcome, OUTCOME_MAX);
+    return context->observed_state == (kssim_key_state)state->number &&
+           (reason == NULL || context->observed_reason == (kssim_invalidation_reason)reason->number);
+}
+
+/* Runs one step and reports it; true when it met its expectation. */
+static bool runner_execute_step(runner_context *context, const scenario_step *step, size_t number,
+                                transcript *transcript)
+{
+    context->note[0] = '\0';
+    context->key_observed = false;
+    kssim_result result = step_functions[step->action](context, step);
+    char outcome[OUTCOME_MAX], expected[OUTCOME_MAX];
+    bool met;
+    format_result(result, outcome, sizeof(outcome));
+    if (step->action == SCENARIO_ACTION_EXPECT_KEY) {
+        met = judge_key_state(context, step, outcome, expected);
+    } else {
+        met = step->expect_any || result == step->expect;
+        format_result(step->expect, expected, sizeof(expected));
+    }
+    const char *explanation = NULL;
+    if (!met && result != KSSIM_OK) {
+        explanation = context->note[0] != '\0' ? context->note : kssim_device_message(context->device);
+        if (explanation == NULL || explanation[0] == '\0')
+            explanation = kssim_result_advice(result);
+    } else if (!met && context->note[0] != '\0') {
+        explanation = context->note;
+    }
+    char *arguments = scenario_render_arguments(step);
+    transcript_step line = {
+        .number = number,
+        .action = scenario_action_name(step->action),
+        .arguments = arguments != NULL ? arguments : "",
+        .outcome = outcome,
+        .met = met,
+        .expected = expected,
+        .explanation = explanation,
+    };
+    transcript_step_done(transcript, &line);
+    free(arguments);
+    return met;
+}
+
+static kssim_result create_device(const scenario *scenario, const runner_options *options, kssim_device **device,
+                                  uint64_t *seed)
+{
+    kssim_config config;
+    kssim_config_default(&config);
+    if (scenario->has_seed)
+        config.seed = scenario->seed;
+    if (options->has_seed)
+        config.seed = options->seed;
+    if (scenario->has_api_level)
+        config.api_level = scenario->api_level;
+    if (scenario->has_security_level)
+        config.security_level = scenario->security_level;
+    if (scenario->has_wall_clock)
+        config.wall_clock_ms = scenario->wall_clock_ms;
+    *seed = config.seed;
+    return kssim_device_create(&config, device);
+}
+
+bool runner_execute_scenario(const scenario *scenario, const runner_options *options, transcript *transcript)
+{
+    runner_context context;
+    memset(&context, 0, sizeof(context));
+    context.scenario = scenario;
+    uint64_t seed = 0;
+    kssim_result created = create_device(scenario, options, &context.device, &seed);
+    transcript_begin_scenario(transcript, scenario->path, scenario->name, seed);
+    context.slots = calloc(scenario->slot_count + 1, sizeof(runner_slot));
+    if (created != KSSIM_OK || context.slots == NULL) {
+        char problem[RUNNER_NOTE_MAX];
+        char result[OUTCOME_MAX];
+        format_result(created, result, sizeof(result));
+        snprintf(problem, sizeof(problem), "the device could not be created: %s",
+                 context.slots == NULL ? "out of memory" : result);
+        transcript_problem(transcript, problem);
+        transcript_end_scenario(transcript, false);
+        if (created == KSSIM_OK)
+            kssim_device_free(context.device);
+        free(context.slots);
+        return false;
+    }
+    for (size_t i = 0; i < scenario->slot_count; i++)
+        context.slots[i].ciphertext_slot = -1;
+    bool passed = true;
+    for (size_t i = 0; i < scenario->step_count; i++)
+        passed = runner_execute_step(&context, &scenario->steps[i], i + 1, transcript) && passed;
+    transcript_end_scenario(transcript, passed);
+    runner_slots_free(context.slots, scenario->slot_count);
+    kssim_device_free(context.device);
+    return passed;
+}

@@ -1,0 +1,264 @@
+/*
+ * scenario_steps.c - the scenario format itself, as data: every step of the contract with its
+ * arguments (shared/spec/scenario-format.md), and the spelling of every key.
+ */
+#include "runner/scenario_steps.h"
+
+#define COUNT(array)  (sizeof(array) / sizeof((array)[0]))
+#define ALIAS_MAXIMUM (KSSIM_ALIAS_MAX - 1)
+
+/* Alternatives groups: data | data_hex, pem | key_hex. */
+#define DATA_GROUP         1u
+#define KEY_MATERIAL_GROUP 2u
+
+static const char *const key_names[SCENARIO_KEY_COUNT] = {
+    [SCENARIO_KEY_VALUE] = "value",
+    [SCENARIO_KEY_NAME] = "name",
+    [SCENARIO_KEY_DESCRIPTION] = "description",
+    [SCENARIO_KEY_SEED] = "seed",
+    [SCENARIO_KEY_DEVICE] = "device",
+    [SCENARIO_KEY_API_LEVEL] = "api_level",
+    [SCENARIO_KEY_WALL_CLOCK] = "wall_clock",
+    [SCENARIO_KEY_STEPS] = "steps",
+    [SCENARIO_KEY_EXPECT] = "expect",
+    [SCENARIO_KEY_ALIAS] = "alias",
+    [SCENARIO_KEY_ALGORITHM] = "algorithm",
+    [SCENARIO_KEY_SIZE] = "size",
+    [SCENARIO_KEY_PURPOSES] = "purposes",
+    [SCENARIO_KEY_DIGESTS] = "digests",
+    [SCENARIO_KEY_BLOCK_MODES] = "block_modes",
+    [SCENARIO_KEY_PADDINGS] = "paddings",
+    [SCENARIO_KEY_USER_AUTH] = "user_auth",
+    [SCENARIO_KEY_TIMEOUT] = "timeout",
+    [SCENARIO_KEY_TYPES] = "types",
+    [SCENARIO_KEY_INVALIDATED_BY_BIOMETRIC_ENROLLMENT] = "invalidated_by_biometric_enrollment",
+    [SCENARIO_KEY_UNLOCKED_DEVICE_REQUIRED] = "unlocked_device_required",
+    [SCENARIO_KEY_MAX_USES_PER_BOOT] = "max_uses_per_boot",
+    [SCENARIO_KEY_USAGE_COUNT_LIMIT] = "usage_count_limit",
+    [SCENARIO_KEY_MIN_SECONDS_BETWEEN_OPS] = "min_seconds_between_ops",
+    [SCENARIO_KEY_ACTIVE] = "active",
+    [SCENARIO_KEY_ORIGINATION_EXPIRE] = "origination_expire",
+    [SCENARIO_KEY_USAGE_EXPIRE] = "usage_expire",
+    [SCENARIO_KEY_SECURITY_LEVEL] = "security_level",
+    [SCENARIO_KEY_PEM] = "pem",
+    [SCENARIO_KEY_KEY_HEX] = "key_hex",
+    [SCENARIO_KEY_STATE] = "state",
+    [SCENARIO_KEY_REASON] = "reason",
+    [SCENARIO_KEY_KEY] = "key",
+    [SCENARIO_KEY_DATA] = "data",
+    [SCENARIO_KEY_DATA_HEX] = "data_hex",
+    [SCENARIO_KEY_DIGEST] = "digest",
+    [SCENARIO_KEY_PADDING] = "padding",
+    [SCENARIO_KEY_BLOCK_MODE] = "block_mode",
+    [SCENARIO_KEY_SIGNATURE] = "signature",
+    [SCENARIO_KEY_CIPHERTEXT] = "ciphertext",
+    [SCENARIO_KEY_PURPOSE] = "purpose",
+    [SCENARIO_KEY_OP] = "op",
+    [SCENARIO_KEY_AS] = "as",
+    [SCENARIO_KEY_SECRET] = "secret",
+    [SCENARIO_KEY_TYPE] = "type",
+    [SCENARIO_KEY_OLD] = "old",
+    [SCENARIO_KEY_NEW] = "new",
+    [SCENARIO_KEY_CHALLENGE] = "challenge",
+    [SCENARIO_KEY_ID] = "id",
+    [SCENARIO_KEY_MODALITY] = "modality",
+    [SCENARIO_KEY_CLASS] = "class",
+    [SCENARIO_KEY_SID] = "sid",
+    [SCENARIO_KEY_AGE] = "age",
+    [SCENARIO_KEY_MAC] = "mac",
+    [SCENARIO_KEY_FIELD] = "field",
+};
+
+const char *scenario_key_name(scenario_key key)
+{
+    return key < SCENARIO_KEY_COUNT ? key_names[key] : "?";
+}
+
+const char *scenario_action_name(scenario_action action)
+{
+    return action < SCENARIO_ACTION_COUNT ? scenario_step_specs[action].name : "?";
+}
+
+/* ---- The top level ---- */
+
+static const scenario_arg_spec device_args[] = {
+    {.key = SCENARIO_KEY_API_LEVEL, .type = SCENARIO_ARG_UNSIGNED, .minimum = 1, .maximum = 1000},
+    {.key = SCENARIO_KEY_SECURITY_LEVEL, .type = SCENARIO_ARG_WORD, .words = &scenario_security_levels},
+    {.key = SCENARIO_KEY_WALL_CLOCK, .type = SCENARIO_ARG_DATETIME},
+};
+
+const scenario_arg_spec scenario_file_specs[] = {
+    {.key = SCENARIO_KEY_NAME, .type = SCENARIO_ARG_TEXT, .required = true},
+    {.key = SCENARIO_KEY_DESCRIPTION, .type = SCENARIO_ARG_TEXT},
+    {.key = SCENARIO_KEY_SEED, .type = SCENARIO_ARG_UNSIGNED, .maximum = UINT64_MAX},
+    {.key = SCENARIO_KEY_DEVICE, .type = SCENARIO_ARG_MAP, .members = device_args, .member_count = COUNT(device_args)},
+};
+const size_t scenario_file_spec_count = COUNT(scenario_file_specs);
+
+/* ---- Arguments several steps share ---- */
+
+#define U32(name, needed)                                                                                              \
+    {                                                                                                                  \
+        .key = SCENARIO_KEY_##name, .type = SCENARIO_ARG_UNSIGNED, .required = needed, .maximum = UINT32_MAX           \
+    }
+#define TEXT(name, needed)                                                                                             \
+    {                                                                                                                  \
+        .key = SCENARIO_KEY_##name, .type = SCENARIO_ARG_TEXT, .required = needed                                      \
+    }
+#define WORD(name, vocabulary, needed)                                                                                 \
+    {                                                                                                                  \
+        .key = SCENARIO_KEY_##name, .type = SCENARIO_ARG_WORD, .words = &vocabulary, .required = needed                \
+    }
+#define WORDS(name, vocabulary)                                                                                        \
+    {                                                                                                                  \
+        .key = SCENARIO_KEY_##name, .type = SCENARIO_ARG_WORD_LIST, .words = &vocabulary                               \
+    }
+#define DATETIME(name)                                                                                                 \
+    {                                                                                                                  \
+        .key = SCENARIO_KEY_##name, .type = SCENARIO_ARG_DATETIME                                                      \
+    }
+#define BOOL(name)                                                                                                     \
+    {                                                                                                                  \
+        .key = SCENARIO_KEY_##name, .type = SCENARIO_ARG_BOOL                                                          \
+    }
+#define REFERENCE(name, kind, needed)                                                                                  \
+    {                                                                                                                  \
+        .key = SCENARIO_KEY_##name, .type = SCENARIO_ARG_REFERENCE, .slot = SCENARIO_SLOT_##kind, .required = needed   \
+    }
+#define DEFINES(kind)                                                                                                  \
+    {                                                                                                                  \
+        .key = SCENARIO_KEY_AS, .type = SCENARIO_ARG_DEFINITION, .slot = SCENARIO_SLOT_##kind                          \
+    }
+#define CHALLENGE                                                                                                      \
+    {                                                                                                                  \
+        .key = SCENARIO_KEY_CHALLENGE, .type = SCENARIO_ARG_CHALLENGE                                                  \
+    }
+#define KEY_ALIAS(name)                                                                                                \
+    {                                                                                                                  \
+        .key = SCENARIO_KEY_##name, .type = SCENARIO_ARG_TEXT, .required = true, .text_maximum = ALIAS_MAXIMUM         \
+    }
+#define DATA(needed)                                                                                                   \
+    {.key = SCENARIO_KEY_DATA, .type = SCENARIO_ARG_TEXT, .required = needed, .alternatives = DATA_GROUP},             \
+    {                                                                                                                  \
+        .key = SCENARIO_KEY_DATA_HEX, .type = SCENARIO_ARG_HEX, .required = needed, .alternatives = DATA_GROUP         \
+    }
+#define OPERATION_PARAMETERS                                                                                           \
+    WORD(DIGEST, scenario_digests, false), WORD(PADDING, scenario_paddings, false),                                    \
+        WORD(BLOCK_MODE, scenario_block_modes, false)
+
+static const scenario_arg_spec user_auth_args[] = {
+    U32(TIMEOUT, false),
+    WORDS(TYPES, scenario_auth_types),
+};
+
+/* KeyGenParameterSpec, shared by generate_key and import_key. */
+#define KEY_POLICY                                                                                                     \
+    KEY_ALIAS(ALIAS), WORD(ALGORITHM, scenario_algorithms, true), U32(SIZE, false),                                    \
+        WORDS(PURPOSES, scenario_purposes), WORDS(DIGESTS, scenario_digests),                                          \
+        WORDS(BLOCK_MODES, scenario_block_modes), WORDS(PADDINGS, scenario_paddings),                                  \
+        {.key = SCENARIO_KEY_USER_AUTH,                                                                                \
+         .type = SCENARIO_ARG_MAP,                                                                                     \
+         .members = user_auth_args,                                                                                    \
+         .member_count = COUNT(user_auth_args)},                                                                       \
+        BOOL(INVALIDATED_BY_BIOMETRIC_ENROLLMENT), BOOL(UNLOCKED_DEVICE_REQUIRED), U32(MAX_USES_PER_BOOT, false),      \
+        U32(USAGE_COUNT_LIMIT, false), U32(MIN_SECONDS_BETWEEN_OPS, false), DATETIME(ACTIVE),                          \
+        DATETIME(ORIGINATION_EXPIRE), DATETIME(USAGE_EXPIRE), WORD(SECURITY_LEVEL, scenario_security_levels, false)
+
+/* ---- Steps ---- */
+
+static const scenario_arg_spec advance_args[] = {{.key = SCENARIO_KEY_VALUE, .type = SCENARIO_ARG_DURATION}};
+static const scenario_arg_spec set_wall_clock_args[] = {DATETIME(VALUE)};
+static const scenario_arg_spec unlock_args[] = {TEXT(SECRET, false)};
+static const scenario_arg_spec set_credential_args[] = {WORD(TYPE, scenario_credential_types, true),
+                                                        TEXT(SECRET, true)};
+static const scenario_arg_spec change_credential_args[] = {TEXT(OLD, true), TEXT(NEW, true)};
+static const scenario_arg_spec reset_credential_args[] = {TEXT(NEW, true)};
+static const scenario_arg_spec remove_credential_args[] = {TEXT(OLD, true)};
+static const scenario_arg_spec verify_credential_args[] = {TEXT(SECRET, true), CHALLENGE, DEFINES(TOKEN)};
+static const scenario_arg_spec enroll_biometric_args[] = {U32(ID, true), WORD(MODALITY, scenario_modalities, false),
+                                                          WORD(CLASS, scenario_biometric_classes, false)};
+static const scenario_arg_spec remove_biometric_args[] = {U32(ID, true)};
+static const scenario_arg_spec authenticate_biometric_args[] = {U32(ID, true), CHALLENGE, DEFINES(TOKEN)};
+static const scenario_arg_spec generate_key_args[] = {KEY_POLICY};
+static const scenario_arg_spec import_key_args[] = {
+    KEY_POLICY,
+    {.key = SCENARIO_KEY_PEM,
+     .type = SCENARIO_ARG_TEXT,
+     .required = true,
+     .alternatives = KEY_MATERIAL_GROUP,
+     .shown_as_size = true},
+    {.key = SCENARIO_KEY_KEY_HEX, .type = SCENARIO_ARG_HEX, .required = true, .alternatives = KEY_MATERIAL_GROUP},
+};
+static const scenario_arg_spec delete_key_args[] = {
+    {.key = SCENARIO_KEY_VALUE, .type = SCENARIO_ARG_TEXT, .text_maximum = ALIAS_MAXIMUM}};
+static const scenario_arg_spec expect_key_args[] = {KEY_ALIAS(ALIAS), WORD(STATE, scenario_key_states, true),
+                                                    WORD(REASON, scenario_invalidation_reasons, false)};
+static const scenario_arg_spec sign_args[] = {KEY_ALIAS(KEY), DATA(true), WORD(DIGEST, scenario_digests, false),
+                                              WORD(PADDING, scenario_paddings, false), DEFINES(SIGNATURE)};
+static const scenario_arg_spec verify_args[] = {KEY_ALIAS(KEY), DATA(true), REFERENCE(SIGNATURE, SIGNATURE, true),
+                                                WORD(DIGEST, scenario_digests, false),
+                                                WORD(PADDING, scenario_paddings, false)};
+static const scenario_arg_spec encrypt_args[] = {KEY_ALIAS(KEY), DATA(true), OPERATION_PARAMETERS, DEFINES(CIPHERTEXT)};
+static const scenario_arg_spec decrypt_args[] = {KEY_ALIAS(KEY), REFERENCE(CIPHERTEXT, CIPHERTEXT, true),
+                                                 OPERATION_PARAMETERS};
+static const scenario_arg_spec begin_args[] = {KEY_ALIAS(KEY), WORD(PURPOSE, scenario_purposes, true),
+                                               OPERATION_PARAMETERS, REFERENCE(CIPHERTEXT, CIPHERTEXT, false),
+                                               DEFINES(OPERATION)};
+static const scenario_arg_spec update_args[] = {REFERENCE(OP, OPERATION, true), DATA(true)};
+/* finish's as: names a signature, a ciphertext or an output according to the operation's purpose. */
+static const scenario_arg_spec finish_args[] = {REFERENCE(OP, OPERATION, true), DATA(false),
+                                                REFERENCE(SIGNATURE, SIGNATURE, false), DEFINES(OUTPUT)};
+static const scenario_arg_spec abort_args[] = {REFERENCE(OP, OPERATION, true)};
+static const scenario_arg_spec forge_token_args[] = {
+    WORD(TYPE, scenario_token_types, true),
+    {.key = SCENARIO_KEY_SID, .type = SCENARIO_ARG_SID, .words = &scenario_token_sids},
+    CHALLENGE,
+    {.key = SCENARIO_KEY_AGE, .type = SCENARIO_ARG_DURATION},
+    WORD(MAC, scenario_forged_macs, false),
+    DEFINES(TOKEN),
+};
+static const scenario_arg_spec replay_token_args[] = {REFERENCE(VALUE, TOKEN, true)};
+static const scenario_arg_spec tamper_key_blob_args[] = {KEY_ALIAS(ALIAS), WORD(FIELD, scenario_blob_fields, true)};
+
+#define MAP_STEP(action, step_name, table)                                                                             \
+    [SCENARIO_ACTION_##action] = {.name = step_name, .takes_expect = true, .args = table, .arg_count = COUNT(table)}
+#define EMPTY_STEP(action, step_name) [SCENARIO_ACTION_##action] = {.name = step_name, .takes_expect = true}
+#define SCALAR_STEP(action, step_name, table, form)                                                                    \
+    [SCENARIO_ACTION_##action] = {.name = step_name,                                                                   \
+                                  .scalar = true,                                                                      \
+                                  .example = form,                                                                     \
+                                  .takes_expect = true,                                                                \
+                                  .args = table,                                                                       \
+                                  .arg_count = COUNT(table)}
+
+const scenario_step_spec scenario_step_specs[SCENARIO_ACTION_COUNT] = {
+    SCALAR_STEP(ADVANCE, "advance", advance_args, "advance: 30s"),
+    SCALAR_STEP(SET_WALL_CLOCK, "set_wall_clock", set_wall_clock_args, "set_wall_clock: \"2026-01-01T00:00:00Z\""),
+    EMPTY_STEP(REBOOT, "reboot"),
+    EMPTY_STEP(LOCK, "lock"),
+    MAP_STEP(UNLOCK, "unlock", unlock_args),
+    MAP_STEP(SET_CREDENTIAL, "set_credential", set_credential_args),
+    MAP_STEP(CHANGE_CREDENTIAL, "change_credential", change_credential_args),
+    MAP_STEP(RESET_CREDENTIAL, "reset_credential", reset_credential_args),
+    MAP_STEP(REMOVE_CREDENTIAL, "remove_credential", remove_credential_args),
+    MAP_STEP(VERIFY_CREDENTIAL, "verify_credential", verify_credential_args),
+    MAP_STEP(ENROLL_BIOMETRIC, "enroll_biometric", enroll_biometric_args),
+    MAP_STEP(REMOVE_BIOMETRIC, "remove_biometric", remove_biometric_args),
+    MAP_STEP(AUTHENTICATE_BIOMETRIC, "authenticate_biometric", authenticate_biometric_args),
+    EMPTY_STEP(CALLBACK_WITHOUT_CRYPTO, "callback_without_crypto"),
+    MAP_STEP(GENERATE_KEY, "generate_key", generate_key_args),
+    MAP_STEP(IMPORT_KEY, "import_key", import_key_args),
+    SCALAR_STEP(DELETE_KEY, "delete_key", delete_key_args, "delete_key: login"),
+    [SCENARIO_ACTION_EXPECT_KEY] = {.name = "expect_key", .args = expect_key_args, .arg_count = COUNT(expect_key_args)},
+    MAP_STEP(SIGN, "sign", sign_args),
+    MAP_STEP(VERIFY, "verify", verify_args),
+    MAP_STEP(ENCRYPT, "encrypt", encrypt_args),
+    MAP_STEP(DECRYPT, "decrypt", decrypt_args),
+    MAP_STEP(BEGIN, "begin", begin_args),
+    MAP_STEP(UPDATE, "update", update_args),
+    MAP_STEP(FINISH, "finish", finish_args),
+    MAP_STEP(ABORT, "abort", abort_args),
+    MAP_STEP(FORGE_TOKEN, "forge_token", forge_token_args),
+    SCALAR_STEP(REPLAY_TOKEN, "replay_token", replay_token_args, "replay_token: captured"),
+    MAP_STEP(TAMPER_KEY_BLOB, "tamper_key_blob", tamper_key_blob_args),
+};

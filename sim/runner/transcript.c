@@ -1,0 +1,140 @@
+/*
+ * transcript.c - the transcript's dispatch to its format and the pieces the formats share: the
+ * scenario title, the step line with its "<-- expected" marker, XML escaping and text buffers.
+ */
+#include "runner/transcript.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void transcript_open(transcript *transcript, transcript_format_kind kind, FILE *out)
+{
+    memset(transcript, 0, sizeof(*transcript));
+    transcript->out = out;
+    transcript->format = kind == TRANSCRIPT_TAP     ? &transcript_tap_format
+                         : kind == TRANSCRIPT_JUNIT ? &transcript_junit_format
+                                                    : &transcript_text_format;
+}
+
+void transcript_close(transcript *transcript)
+{
+    free(transcript_buffer_take(&transcript->pending, &transcript->pending_text));
+    free(transcript_buffer_take(&transcript->document, &transcript->document_text));
+}
+
+void transcript_begin_run(transcript *transcript, size_t scenario_count)
+{
+    transcript->format->begin_run(transcript, scenario_count);
+}
+
+void transcript_begin_scenario(transcript *transcript, const char *path, const char *name, uint64_t seed)
+{
+    transcript->scenario_number++;
+    transcript->path = path;
+    transcript->name = name;
+    transcript->seed = seed;
+    transcript->steps = 0;
+    transcript->steps_failed = 0;
+    transcript->format->begin_scenario(transcript);
+}
+
+void transcript_step_done(transcript *transcript, const transcript_step *step)
+{
+    transcript->steps++;
+    transcript->total_steps++;
+    if (!step->met) {
+        transcript->steps_failed++;
+        transcript->total_steps_failed++;
+    }
+    transcript->format->step(transcript, step);
+}
+
+void transcript_problem(transcript *transcript, const char *text)
+{
+    transcript->format->problem(transcript, text);
+}
+
+void transcript_end_scenario(transcript *transcript, bool passed)
+{
+    transcript->format->end_scenario(transcript, passed);
+}
+
+void transcript_end_run(transcript *transcript, size_t passed, size_t failed)
+{
+    transcript->format->end_run(transcript, passed, failed);
+    fflush(transcript->out);
+}
+
+static void write_one_line(FILE *stream, const char *text)
+{
+    for (const char *c = text; *c != '\0'; c++)
+        fputc((unsigned char)*c < 0x20 ? ' ' : *c, stream);
+}
+
+void transcript_write_title(const transcript *transcript, FILE *stream)
+{
+    fprintf(stream, "%s: ", transcript->path);
+    write_one_line(stream, transcript->name);
+    fprintf(stream, " (seed %llu)", (unsigned long long)transcript->seed);
+}
+
+void transcript_write_step(const transcript_step *step, FILE *stream, const char *prefix)
+{
+    fprintf(stream, "%s%zu %s", prefix, step->number, step->action);
+    if (step->arguments[0] != '\0')
+        fprintf(stream, " %s", step->arguments);
+    fprintf(stream, " -> %s", step->outcome);
+    if (!step->met)
+        fprintf(stream, "   <-- expected %s", step->expected);
+    fputc('\n', stream);
+    if (!step->met && step->explanation != NULL && step->explanation[0] != '\0') {
+        fprintf(stream, "%s    ", prefix);
+        write_one_line(stream, step->explanation);
+        fputc('\n', stream);
+    }
+}
+
+void transcript_write_xml_escaped(FILE *stream, const char *text)
+{
+    for (const unsigned char *c = (const unsigned char *)text; *c != '\0'; c++) {
+        switch (*c) {
+        case '&':
+            fputs("&amp;", stream);
+            break;
+        case '<':
+            fputs("&lt;", stream);
+            break;
+        case '>':
+            fputs("&gt;", stream);
+            break;
+        case '"':
+            fputs("&quot;", stream);
+            break;
+        case '\'':
+            fputs("&apos;", stream);
+            break;
+        default:
+            /* XML 1.0 cannot carry most control characters at all, even as references. */
+            fputc(*c < 0x20 || *c == 0x7f ? ' ' : *c, stream);
+            break;
+        }
+    }
+}
+
+FILE *transcript_buffer_open(char **text, size_t *length)
+{
+    *text = NULL;
+    *length = 0;
+    return open_memstream(text, length);
+}
+
+char *transcript_buffer_take(FILE **stream, char **text)
+{
+    if (*stream == NULL)
+        return NULL;
+    fclose(*stream);
+    *stream = NULL;
+    char *taken = *text;
+    *text = NULL;
+    return taken;
+}

@@ -1,0 +1,92 @@
+/*
+ * transcript.h - what `kssim run` prints while scenarios run, in one of three formats: the plain
+ * transcript, TAP and JUnit XML.
+ *
+ * The runner reports scenarios and steps through this interface and never prints itself, so every
+ * format sees the same events. Nothing that varies between runs (host time, pointers) ever reaches a
+ * transcript: the same files and seed give the same bytes.
+ */
+#ifndef SIM_RUNNER_TRANSCRIPT_H
+#define SIM_RUNNER_TRANSCRIPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef enum transcript_format_kind {
+    TRANSCRIPT_TEXT,
+    TRANSCRIPT_TAP,
+    TRANSCRIPT_JUNIT,
+} transcript_format_kind;
+
+/* One executed step, already rendered. */
+typedef struct transcript_step {
+    size_t number;           /* 1-based */
+    const char *action;      /* "begin" */
+    const char *arguments;   /* "key=login purpose=sign as=op" */
+    const char *outcome;     /* "ok (0)", "KEY_USER_NOT_AUTHENTICATED (-26)", "invalidated (credential_reset)" */
+    bool met;                /* the outcome is what the step expected */
+    const char *expected;    /* when !met: what was expected, spelt like outcome */
+    const char *explanation; /* when !met and the device refused: why; NULL otherwise */
+} transcript_step;
+
+typedef struct transcript transcript;
+
+typedef struct transcript_format {
+    void (*begin_run)(transcript *transcript, size_t scenario_count);
+    void (*begin_scenario)(transcript *transcript);
+    void (*step)(transcript *transcript, const transcript_step *step);
+    /* A problem of the scenario as a whole (the device could not be created). */
+    void (*problem)(transcript *transcript, const char *text);
+    void (*end_scenario)(transcript *transcript, bool passed);
+    void (*end_run)(transcript *transcript, size_t passed, size_t failed);
+} transcript_format;
+
+struct transcript {
+    const transcript_format *format;
+    FILE *out;
+    /* The scenario being reported. */
+    size_t scenario_number; /* 1-based */
+    const char *path;
+    const char *name;
+    uint64_t seed;
+    size_t steps, steps_failed;             /* in this scenario */
+    size_t total_steps, total_steps_failed; /* in the run */
+    /* TAP and JUnit write a scenario's lines only once its verdict is known, and JUnit's root element
+     * carries the run's totals: they gather text in these buffers first. */
+    FILE *pending;
+    char *pending_text;
+    size_t pending_length;
+    FILE *document;
+    char *document_text;
+    size_t document_length;
+};
+
+extern const transcript_format transcript_text_format;
+extern const transcript_format transcript_tap_format;
+extern const transcript_format transcript_junit_format;
+
+void transcript_open(transcript *transcript, transcript_format_kind kind, FILE *out);
+void transcript_close(transcript *transcript);
+
+void transcript_begin_run(transcript *transcript, size_t scenario_count);
+void transcript_begin_scenario(transcript *transcript, const char *path, const char *name, uint64_t seed);
+void transcript_step_done(transcript *transcript, const transcript_step *step);
+void transcript_problem(transcript *transcript, const char *text);
+void transcript_end_scenario(transcript *transcript, bool passed);
+void transcript_end_run(transcript *transcript, size_t passed, size_t failed);
+
+/* Helpers the formats share. */
+/* "FILE: NAME (seed N)", with control characters of the name shown as spaces to keep it one line. */
+void transcript_write_title(const transcript *transcript, FILE *stream);
+/* "N ACTION ARGS -> OUTCOME[   <-- expected X]" and, for a refusal, its explanation on the next line
+ * indented; each line starts with prefix ("" or "# "). */
+void transcript_write_step(const transcript_step *step, FILE *stream, const char *prefix);
+void transcript_write_xml_escaped(FILE *stream, const char *text);
+/* An in-memory stream (open_memstream); transcript_buffer_take() closes it and returns its text, which
+ * the caller frees. */
+FILE *transcript_buffer_open(char **text, size_t *length);
+char *transcript_buffer_take(FILE **stream, char **text);
+
+#endif

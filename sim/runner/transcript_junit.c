@@ -1,0 +1,114 @@
+/*
+ * transcript_junit.c - JUnit XML: a testsuite per scenario file, a testcase per step, and a failure
+ * element (expected and actual outcome, and the device's explanation) for each unmet expectation.
+ *
+ * No timestamps or durations are written: they would make two runs differ.
+ */
+#include "runner/transcript.h"
+
+#include <stdlib.h>
+
+static FILE *junit_stream(FILE *buffer, FILE *fallback)
+{
+    return buffer != NULL ? buffer : fallback;
+}
+
+static void junit_begin_run(transcript *transcript, size_t scenario_count)
+{
+    (void)scenario_count;
+    transcript->document = transcript_buffer_open(&transcript->document_text, &transcript->document_length);
+}
+
+static void junit_begin_scenario(transcript *transcript)
+{
+    free(transcript_buffer_take(&transcript->pending, &transcript->pending_text));
+    transcript->pending = transcript_buffer_open(&transcript->pending_text, &transcript->pending_length);
+}
+
+static void junit_open_testcase(transcript *transcript, FILE *stream, const char *name)
+{
+    fputs("    <testcase classname=\"", stream);
+    transcript_write_xml_escaped(stream, transcript->path);
+    fputs("\" name=\"", stream);
+    transcript_write_xml_escaped(stream, name);
+    fputc('"', stream);
+}
+
+static void junit_step(transcript *transcript, const transcript_step *step)
+{
+    FILE *stream = junit_stream(transcript->pending, transcript->out);
+    char *name = NULL;
+    size_t length = 0;
+    FILE *buffer = transcript_buffer_open(&name, &length);
+    if (buffer == NULL)
+        return;
+    fprintf(buffer, "%zu %s%s%s", step->number, step->action, step->arguments[0] != '\0' ? " " : "", step->arguments);
+    char *text = transcript_buffer_take(&buffer, &name);
+    junit_open_testcase(transcript, stream, text != NULL ? text : "");
+    free(text);
+    if (step->met) {
+        fputs("/>\n", stream);
+        return;
+    }
+    fputs(">\n      <failure type=\"unmet expectation\" message=\"expected ", stream);
+    transcript_write_xml_escaped(stream, step->expected);
+    fputs(", got ", stream);
+    transcript_write_xml_escaped(stream, step->outcome);
+    fputs("\">", stream);
+    if (step->explanation != NULL)
+        transcript_write_xml_escaped(stream, step->explanation);
+    fputs("</failure>\n    </testcase>\n", stream);
+}
+
+static void junit_problem(transcript *transcript, const char *text)
+{
+    FILE *stream = junit_stream(transcript->pending, transcript->out);
+    junit_open_testcase(transcript, stream, "setup");
+    fputs(">\n      <error message=\"", stream);
+    transcript_write_xml_escaped(stream, text);
+    fputs("\"/>\n    </testcase>\n", stream);
+    transcript->steps++;
+    transcript->steps_failed++;
+    transcript->total_steps++;
+    transcript->total_steps_failed++;
+}
+
+static void junit_end_scenario(transcript *transcript, bool passed)
+{
+    (void)passed;
+    FILE *stream = junit_stream(transcript->document, transcript->out);
+    fputs("  <testsuite name=\"", stream);
+    transcript_write_xml_escaped(stream, transcript->path);
+    fprintf(stream, "\" tests=\"%zu\" failures=\"%zu\">\n    <properties>\n      <property name=\"scenario\" value=\"",
+            transcript->steps, transcript->steps_failed);
+    transcript_write_xml_escaped(stream, transcript->name);
+    fprintf(stream, "\"/>\n      <property name=\"seed\" value=\"%llu\"/>\n    </properties>\n",
+            (unsigned long long)transcript->seed);
+    char *cases = transcript_buffer_take(&transcript->pending, &transcript->pending_text);
+    if (cases != NULL)
+        fputs(cases, stream);
+    free(cases);
+    fputs("  </testsuite>\n", stream);
+}
+
+static void junit_end_run(transcript *transcript, size_t passed, size_t failed)
+{
+    fprintf(
+        transcript->out,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"kssim run\" tests=\"%zu\" failures=\"%zu\">\n",
+        transcript->total_steps, transcript->total_steps_failed);
+    char *suites = transcript_buffer_take(&transcript->document, &transcript->document_text);
+    if (suites != NULL)
+        fputs(suites, transcript->out);
+    free(suites);
+    fprintf(transcript->out, "</testsuites>\n<!-- %zu passed, %zu failed -->\n", passed, failed);
+}
+
+const transcript_format transcript_junit_format = {
+    .begin_run = junit_begin_run,
+    .begin_scenario = junit_begin_scenario,
+    .step = junit_step,
+    .problem = junit_problem,
+    .end_scenario = junit_end_scenario,
+    .end_run = junit_end_run,
+};

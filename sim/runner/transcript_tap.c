@@ -1,0 +1,76 @@
+/*
+ * transcript_tap.c - TAP version 13: one test point per scenario, its step lines as "# " diagnostics
+ * after the point (so they are gathered until the verdict is known).
+ */
+#include "runner/transcript.h"
+
+#include <stdlib.h>
+
+static void tap_begin_run(transcript *transcript, size_t scenario_count)
+{
+    fprintf(transcript->out, "TAP version 13\n1..%zu\n", scenario_count);
+}
+
+static FILE *tap_lines(transcript *transcript)
+{
+    return transcript->pending != NULL ? transcript->pending : transcript->out;
+}
+
+static void tap_begin_scenario(transcript *transcript)
+{
+    free(transcript_buffer_take(&transcript->pending, &transcript->pending_text));
+    transcript->pending = transcript_buffer_open(&transcript->pending_text, &transcript->pending_length);
+}
+
+static void tap_step(transcript *transcript, const transcript_step *step)
+{
+    transcript_write_step(step, tap_lines(transcript), "# ");
+}
+
+static void tap_problem(transcript *transcript, const char *text)
+{
+    fprintf(tap_lines(transcript), "# %s\n", text);
+}
+
+/* A '#' in a description would start a TAP directive. */
+static void tap_write_description(transcript *transcript)
+{
+    char *title = NULL;
+    size_t length = 0;
+    FILE *buffer = transcript_buffer_open(&title, &length);
+    if (buffer == NULL)
+        return;
+    transcript_write_title(transcript, buffer);
+    char *text = transcript_buffer_take(&buffer, &title);
+    for (const char *c = text; c != NULL && *c != '\0'; c++) {
+        if (*c == '#' || *c == '\\')
+            fputc('\\', transcript->out);
+        fputc(*c, transcript->out);
+    }
+    free(text);
+}
+
+static void tap_end_scenario(transcript *transcript, bool passed)
+{
+    fprintf(transcript->out, "%s %zu - ", passed ? "ok" : "not ok", transcript->scenario_number);
+    tap_write_description(transcript);
+    fputc('\n', transcript->out);
+    char *lines = transcript_buffer_take(&transcript->pending, &transcript->pending_text);
+    if (lines != NULL)
+        fputs(lines, transcript->out);
+    free(lines);
+}
+
+static void tap_end_run(transcript *transcript, size_t passed, size_t failed)
+{
+    fprintf(transcript->out, "# %zu passed, %zu failed\n", passed, failed);
+}
+
+const transcript_format transcript_tap_format = {
+    .begin_run = tap_begin_run,
+    .begin_scenario = tap_begin_scenario,
+    .step = tap_step,
+    .problem = tap_problem,
+    .end_scenario = tap_end_scenario,
+    .end_run = tap_end_run,
+};
