@@ -231,8 +231,10 @@ static bool parse_datetime(scenario_parser *parser, const scenario_arg_spec *spe
         scenario_report(parser, node->position, "'%s': %s", label, error);
         return false;
     }
+    char canonical[32];
+    scenario_format_datetime(arg->time_ms, canonical, sizeof(canonical));
     arg->kind = SCENARIO_VALUE_DATETIME;
-    arg->canonical = text;
+    arg->canonical = scenario_parser_printf(parser, "%s", canonical);
     return true;
 }
 
