@@ -13,51 +13,17 @@
 
 #include "framework/device.h"
 #include "framework/public_key_verify.h"
+#include "secure/keymint_defaults.h"
 
-static uint32_t lowest_bit(uint32_t set)
-{
-    return set & (~set + 1u);
-}
-
-static uint32_t first_allowed(uint32_t allowed, const uint32_t *preference, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (allowed & preference[i])
-            return preference[i];
-    return lowest_bit(allowed);
-}
-
-/* Fills the choices the caller left at 0 with the key's: SHA-256 where allowed, then the key's first
- * padding and block mode in the order an app most often names them. */
+/* The framework names digest, padding and block mode where the app's algorithm name does; what the
+ * caller left at 0 is filled with the choice KeyMint itself would make, so software verification and
+ * encryption here agree with what KeyMint signs and decrypts. One rule, kept in keymint_defaults.h. */
 static kssim_op_params complete_params(const sim_auth_list *auth, uint32_t purpose, const kssim_op_params *given)
 {
     kssim_op_params p = {0};
     if (given != NULL)
         p = *given;
-    if (p.digest == 0 && auth->algorithm != KSSIM_ALGORITHM_AES) {
-        if (auth->algorithm == KSSIM_ALGORITHM_ED25519)
-            p.digest = KSSIM_DIGEST_NONE;
-        else if (auth->digests & KSSIM_DIGEST_SHA256)
-            p.digest = KSSIM_DIGEST_SHA256;
-        else
-            p.digest = lowest_bit(auth->digests);
-    }
-    if (p.padding == 0) {
-        static const uint32_t rsa_sign[] = {KSSIM_PADDING_PKCS1, KSSIM_PADDING_PSS, KSSIM_PADDING_NONE};
-        static const uint32_t rsa_crypt[] = {KSSIM_PADDING_OAEP, KSSIM_PADDING_PKCS1, KSSIM_PADDING_NONE};
-        static const uint32_t aes[] = {KSSIM_PADDING_NONE, KSSIM_PADDING_PKCS7};
-        if (auth->algorithm == KSSIM_ALGORITHM_RSA)
-            p.padding = purpose == KSSIM_PURPOSE_SIGN || purpose == KSSIM_PURPOSE_VERIFY
-                            ? first_allowed(auth->paddings, rsa_sign, 3)
-                            : first_allowed(auth->paddings, rsa_crypt, 3);
-        else if (auth->algorithm == KSSIM_ALGORITHM_AES)
-            p.padding = first_allowed(auth->paddings, aes, 2);
-    }
-    if (p.block_mode == 0 && auth->algorithm == KSSIM_ALGORITHM_AES) {
-        static const uint32_t modes[] = {KSSIM_BLOCK_MODE_GCM, KSSIM_BLOCK_MODE_CBC, KSSIM_BLOCK_MODE_CTR,
-                                         KSSIM_BLOCK_MODE_ECB};
-        p.block_mode = first_allowed(auth->block_modes, modes, 4);
-    }
+    sim_keymint_complete_params(auth, purpose, &p);
     return p;
 }
 
