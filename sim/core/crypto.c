@@ -75,8 +75,7 @@ static void drbg_update(sim_crypto *crypto, const uint8_t *data, size_t data_len
         const uint8_t *parts[] = {d->value, &round, data};
         size_t lens[] = {sizeof(d->value), 1, data_len};
         hmac_with_key(crypto, d->key, sizeof(d->key), parts, lens, 3, d->key);
-        hmac_with_key(crypto, d->key, sizeof(d->key), (const uint8_t *const[]){d->value}, (size_t[]){32}, 1,
-                      d->value);
+        hmac_with_key(crypto, d->key, sizeof(d->key), (const uint8_t *const[]){d->value}, (size_t[]){32}, 1, d->value);
         if (data_len == 0)
             break;
     }
@@ -87,8 +86,7 @@ void sim_random_bytes(sim_crypto *crypto, void *out, size_t len)
     uint8_t *p = out;
     sim_drbg *d = &crypto->drbg;
     while (len > 0) {
-        hmac_with_key(crypto, d->key, sizeof(d->key), (const uint8_t *const[]){d->value}, (size_t[]){32}, 1,
-                      d->value);
+        hmac_with_key(crypto, d->key, sizeof(d->key), (const uint8_t *const[]){d->value}, (size_t[]){32}, 1, d->value);
         size_t n = len < sizeof(d->value) ? len : sizeof(d->value);
         memcpy(p, d->value, n);
         p += n;

@@ -17,7 +17,7 @@
 
 #include "core/env.h"
 
-#define RAND_PROVIDER_NAME "kssim-deterministic-rand"
+#define RAND_PROVIDER_NAME  "kssim-deterministic-rand"
 #define RAND_ALGORITHM_NAME "KSSIM-DRBG"
 
 /* The provider's init runs synchronously inside OSSL_PROVIDER_load, on the installing thread; this is
@@ -49,8 +49,8 @@ static int rand_uninstantiate(void *ctx)
     return 1;
 }
 
-static int rand_generate(void *ctx, unsigned char *out, size_t outlen, unsigned int strength,
-                         int prediction_resistance, const unsigned char *adin, size_t adin_len)
+static int rand_generate(void *ctx, unsigned char *out, size_t outlen, unsigned int strength, int prediction_resistance,
+                         const unsigned char *adin, size_t adin_len)
 {
     (void)strength, (void)prediction_resistance, (void)adin, (void)adin_len;
     sim_random_bytes(ctx, out, outlen);
@@ -152,6 +152,5 @@ int sim_deterministic_rand_install(sim_crypto *crypto)
     crypto_being_installed = NULL;
     if (crypto->rand_provider == NULL)
         return -1;
-    return RAND_set_DRBG_type(crypto->libctx, RAND_ALGORITHM_NAME, "provider=" RAND_PROVIDER_NAME, NULL, NULL) ? 0
-                                                                                                               : -1;
+    return RAND_set_DRBG_type(crypto->libctx, RAND_ALGORITHM_NAME, "provider=" RAND_PROVIDER_NAME, NULL, NULL) ? 0 : -1;
 }

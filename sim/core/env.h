@@ -70,8 +70,7 @@ int sim_deterministic_rand_install(sim_crypto *crypto);
 
 /* Records why a call was refused and returns the result, so a refusal reads:
  *     return sim_refuse(env, KSSIM_KEY_USER_NOT_AUTHENTICATED, "authenticate within %u s", t); */
-kssim_result sim_refuse(sim_env *env, kssim_result result, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+kssim_result sim_refuse(sim_env *env, kssim_result result, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void sim_clear_message(sim_env *env);
 
 /* Constant-time comparison for MACs and password hashes. */

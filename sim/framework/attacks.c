@@ -15,7 +15,8 @@ kssim_result kssim_forge_token(kssim_device *device, uint32_t type, uint64_t sid
 {
     SIM_BEGIN_CALL(device);
     if (type != KSSIM_AUTHENTICATOR_PASSWORD && type != KSSIM_AUTHENTICATOR_FINGERPRINT)
-        return sim_refuse(&device->env, KSSIM_INVALID_ARGUMENT, "a forged token's type must be password or fingerprint");
+        return sim_refuse(&device->env, KSSIM_INVALID_ARGUMENT,
+                          "a forged token's type must be password or fingerprint");
     kssim_auth_token token = {0};
     token.challenge = challenge;
     token.authenticator_type = type;
@@ -46,7 +47,8 @@ kssim_result kssim_forge_token(kssim_device *device, uint32_t type, uint64_t sid
         }
         break;
     default:
-        return sim_refuse(&device->env, KSSIM_INVALID_ARGUMENT, "the forged MAC must be valid, corrupt or previous_boot");
+        return sim_refuse(&device->env, KSSIM_INVALID_ARGUMENT,
+                          "the forged MAC must be valid, corrupt or previous_boot");
     }
     sim_keystore2_add_auth_token(&device->ks, &token);
     if (token_out != NULL)

@@ -40,8 +40,7 @@ bool sim_framework_can_user_authorization_succeed(kssim_device *device, const si
     return false;
 }
 
-kssim_result sim_framework_refuse_invalidated(kssim_device *device, const char *alias,
-                                              kssim_invalidation_reason reason)
+kssim_result sim_framework_refuse_invalidated(kssim_device *device, const char *alias, kssim_invalidation_reason reason)
 {
     const char *why = "it can no longer be authorized";
     switch (reason) {

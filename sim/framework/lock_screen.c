@@ -55,7 +55,8 @@ kssim_result kssim_remove_credential(kssim_device *device, const char *old_secre
     if (r != KSSIM_OK)
         return r;
     if (old_secret == NULL)
-        return sim_refuse(&device->env, KSSIM_WRONG_CREDENTIAL, "removing the lock screen needs the current credential");
+        return sim_refuse(&device->env, KSSIM_WRONG_CREDENTIAL,
+                          "removing the lock screen needs the current credential");
     kssim_auth_token token;
     r = sim_gatekeeper_verify(&device->sw, old_secret, 0, &token);
     if (r != KSSIM_OK)

@@ -13,8 +13,7 @@ kssim_result kssim_advance(kssim_device *device, uint64_t ms)
     if (ms > (uint64_t)INT64_MAX || device->env.clock.boot_ms > UINT64_MAX - ms ||
         device->env.clock.wall_ms > INT64_MAX - (int64_t)ms)
         return sim_refuse(&device->env, KSSIM_INVALID_ARGUMENT,
-                          "advancing by %llu ms would overflow the clocks: advance by less",
-                          (unsigned long long)ms);
+                          "advancing by %llu ms would overflow the clocks: advance by less", (unsigned long long)ms);
     device->env.clock.boot_ms += ms;
     device->env.clock.wall_ms += (int64_t)ms;
     return KSSIM_OK;

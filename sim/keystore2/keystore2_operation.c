@@ -16,8 +16,7 @@
 
 static bool is_asymmetric(kssim_algorithm algorithm)
 {
-    return algorithm == KSSIM_ALGORITHM_EC || algorithm == KSSIM_ALGORITHM_RSA ||
-           algorithm == KSSIM_ALGORITHM_ED25519;
+    return algorithm == KSSIM_ALGORITHM_EC || algorithm == KSSIM_ALGORITHM_RSA || algorithm == KSSIM_ALGORITHM_ED25519;
 }
 
 static const char *purpose_name(uint32_t purpose)
@@ -63,7 +62,9 @@ static const char *auth_kinds(const sim_auth_list *auth)
 {
     bool bio = auth->user_auth_types & KSSIM_AUTHENTICATOR_FINGERPRINT;
     bool cred = auth->user_auth_types & KSSIM_AUTHENTICATOR_PASSWORD;
-    return bio && cred ? "a strong biometric or the device credential" : bio ? "a strong biometric" : "the device credential";
+    return bio && cred ? "a strong biometric or the device credential"
+           : bio       ? "a strong biometric"
+                       : "the device credential";
 }
 
 /* enforcements.rs authorize_create for timeout keys: the newest cached token that matches the key,

@@ -17,15 +17,15 @@
 #include "core/env.h"
 
 #define SIM_MAX_BIOMETRIC_TEMPLATES 16
-#define SIM_MAX_KEY_SIDS 4
+#define SIM_MAX_KEY_SIDS            4
 
 /* ---- Gatekeeper ---- */
 typedef struct sim_gatekeeper {
     bool enrolled;
     kssim_credential_type type;
-    uint64_t sid;       /* the user's secure ID: new on every untrusted enrollment */
+    uint64_t sid; /* the user's secure ID: new on every untrusted enrollment */
     uint8_t salt[16];
-    uint8_t hash[32];   /* scrypt(secret, salt); the secret itself is never stored */
+    uint8_t hash[32]; /* scrypt(secret, salt); the secret itself is never stored */
     uint32_t failure_count;
     uint64_t last_checked_ms; /* boot clock of the last counted attempt (gatekeeper.cpp's failure record) */
 } sim_gatekeeper;
@@ -130,13 +130,11 @@ sim_keymint *sim_keymint_new(void);
 void sim_keymint_free(sim_keymint *km);
 kssim_result sim_keymint_generate_key(sim_secure_world *sw, const sim_auth_list *auth, sim_key_blob *blob,
                                       uint8_t **public_key, size_t *public_key_len);
-kssim_result sim_keymint_import_key(sim_secure_world *sw, const sim_auth_list *auth, const uint8_t *key,
-                                    size_t key_len, sim_key_blob *blob, uint8_t **public_key,
-                                    size_t *public_key_len);
+kssim_result sim_keymint_import_key(sim_secure_world *sw, const sim_auth_list *auth, const uint8_t *key, size_t key_len,
+                                    sim_key_blob *blob, uint8_t **public_key, size_t *public_key_len);
 /* auth_token: for timeout keys, the token keystore2 chose (may be NULL). op->challenge = op->handle. */
 kssim_result sim_keymint_begin(sim_secure_world *sw, const sim_key_blob *blob, uint32_t purpose,
-                               const kssim_op_params *params, const kssim_auth_token *auth_token,
-                               kssim_operation *op);
+                               const kssim_op_params *params, const kssim_auth_token *auth_token, kssim_operation *op);
 /* auth_token: for per-operation keys, the token carrying this operation's challenge (may be NULL). */
 kssim_result sim_keymint_update(sim_secure_world *sw, uint64_t handle, const uint8_t *data, size_t len,
                                 const kssim_auth_token *auth_token);
