@@ -59,10 +59,10 @@ kssim_result kssim_lock(kssim_device *device);
 kssim_result kssim_unlock(kssim_device *device, const char *secret);
 
 /* ---- HardwareAuthToken, laid out as AOSP's HardwareAuthToken.aidl ---- */
-#define KSSIM_AUTHENTICATOR_NONE 0u
-#define KSSIM_AUTHENTICATOR_PASSWORD 1u
+#define KSSIM_AUTHENTICATOR_NONE        0u
+#define KSSIM_AUTHENTICATOR_PASSWORD    1u
 #define KSSIM_AUTHENTICATOR_FINGERPRINT 2u
-#define KSSIM_AUTHENTICATOR_ANY 0xFFFFFFFFu
+#define KSSIM_AUTHENTICATOR_ANY         0xFFFFFFFFu
 
 typedef struct kssim_auth_token {
     uint64_t challenge;
@@ -122,14 +122,14 @@ typedef enum kssim_algorithm {
 } kssim_algorithm;
 
 /* Bit sets. */
-#define KSSIM_PURPOSE_ENCRYPT (1u << 0)
-#define KSSIM_PURPOSE_DECRYPT (1u << 1)
-#define KSSIM_PURPOSE_SIGN (1u << 2)
-#define KSSIM_PURPOSE_VERIFY (1u << 3)
+#define KSSIM_PURPOSE_ENCRYPT   (1u << 0)
+#define KSSIM_PURPOSE_DECRYPT   (1u << 1)
+#define KSSIM_PURPOSE_SIGN      (1u << 2)
+#define KSSIM_PURPOSE_VERIFY    (1u << 3)
 #define KSSIM_PURPOSE_AGREE_KEY (1u << 6)
 
-#define KSSIM_DIGEST_NONE (1u << 0)
-#define KSSIM_DIGEST_SHA1 (1u << 2)
+#define KSSIM_DIGEST_NONE   (1u << 0)
+#define KSSIM_DIGEST_SHA1   (1u << 2)
 #define KSSIM_DIGEST_SHA224 (1u << 3)
 #define KSSIM_DIGEST_SHA256 (1u << 4)
 #define KSSIM_DIGEST_SHA384 (1u << 5)
@@ -140,15 +140,15 @@ typedef enum kssim_algorithm {
 #define KSSIM_BLOCK_MODE_CTR (1u << 2)
 #define KSSIM_BLOCK_MODE_GCM (1u << 3)
 
-#define KSSIM_PADDING_NONE (1u << 0)
+#define KSSIM_PADDING_NONE  (1u << 0)
 #define KSSIM_PADDING_PKCS7 (1u << 1)
 #define KSSIM_PADDING_PKCS1 (1u << 2) /* RSA PKCS#1 v1.5, for signing and for encryption */
-#define KSSIM_PADDING_PSS (1u << 3)
-#define KSSIM_PADDING_OAEP (1u << 4)
+#define KSSIM_PADDING_PSS   (1u << 3)
+#define KSSIM_PADDING_OAEP  (1u << 4)
 
 /* The app's types of user authentication (KeyProperties.AUTH_*), as HardwareAuthenticatorType bits. */
 #define KSSIM_AUTH_DEVICE_CREDENTIAL KSSIM_AUTHENTICATOR_PASSWORD
-#define KSSIM_AUTH_BIOMETRIC_STRONG KSSIM_AUTHENTICATOR_FINGERPRINT
+#define KSSIM_AUTH_BIOMETRIC_STRONG  KSSIM_AUTHENTICATOR_FINGERPRINT
 
 #define KSSIM_ALIAS_MAX 128
 
@@ -158,9 +158,9 @@ typedef struct kssim_key_spec {
     kssim_algorithm algorithm;
     uint32_t size; /* bits; 0 = the algorithm's default (ec 256, rsa 2048, aes 256, hmac 256) */
     uint32_t purposes, digests, block_modes, paddings;
-    bool user_auth;               /* false: NO_AUTH_REQUIRED */
-    uint32_t auth_timeout_s;      /* 0 = every operation needs its own authentication */
-    uint32_t auth_types;          /* KSSIM_AUTH_* bits; default biometric_strong */
+    bool user_auth;                           /* false: NO_AUTH_REQUIRED */
+    uint32_t auth_timeout_s;                  /* 0 = every operation needs its own authentication */
+    uint32_t auth_types;                      /* KSSIM_AUTH_* bits; default biometric_strong */
     bool invalidated_by_biometric_enrollment; /* default true */
     bool unlocked_device_required;
     uint32_t max_uses_per_boot;
@@ -168,7 +168,7 @@ typedef struct kssim_key_spec {
     uint32_t min_seconds_between_ops;
     bool has_active, has_origination_expire, has_usage_expire;
     int64_t active_ms, origination_expire_ms, usage_expire_ms; /* wall clock, Unix ms */
-    kssim_security_level security_level;                      /* default TEE */
+    kssim_security_level security_level;                       /* default TEE */
 } kssim_key_spec;
 
 /* Fills the defaults for an algorithm: sign+verify with SHA-256 for asymmetric and HMAC keys (RSA with
@@ -178,6 +178,11 @@ void kssim_key_spec_default(kssim_key_spec *spec, kssim_algorithm algorithm);
 kssim_result kssim_generate_key(kssim_device *device, const kssim_key_spec *spec);
 /* Imports a private key (PEM or DER, PKCS#8 or traditional; raw bytes for AES/HMAC). */
 kssim_result kssim_import_key(kssim_device *device, const kssim_key_spec *spec, const uint8_t *key, size_t key_len);
+/* The algorithm of a private key about to be imported, read from the key itself as Android's framework
+ * takes it from the PrivateKey object. Raw AES/HMAC bytes say nothing of their algorithm:
+ * INVALID_ARGUMENT, asking the caller to name it. */
+kssim_result kssim_import_key_algorithm(kssim_device *device, const uint8_t *key, size_t key_len,
+                                        kssim_algorithm *algorithm);
 kssim_result kssim_delete_key(kssim_device *device, const char *alias);
 
 typedef enum kssim_key_state {
@@ -194,15 +199,15 @@ typedef enum kssim_invalidation_reason {
     KSSIM_REASON_USAGE_EXHAUSTED,
 } kssim_invalidation_reason;
 
-const char *kssim_key_state_name(kssim_key_state state);          /* valid | invalidated | absent */
+const char *kssim_key_state_name(kssim_key_state state);                      /* valid | invalidated | absent */
 const char *kssim_invalidation_reason_name(kssim_invalidation_reason reason); /* lock_screen_removed ... */
 
 typedef struct kssim_key_info {
     kssim_key_state state;
     kssim_invalidation_reason reason;
-    kssim_key_spec spec;          /* the policy as generated (absent keys: zeroed) */
-    uint32_t uses_remaining;      /* usage_count_limit keys: uses left */
-    uint32_t sid_count;           /* the secure IDs the key is bound to */
+    kssim_key_spec spec;     /* the policy as generated (absent keys: zeroed) */
+    uint32_t uses_remaining; /* usage_count_limit keys: uses left */
+    uint32_t sid_count;      /* the secure IDs the key is bound to */
     uint64_t sids[4];
 } kssim_key_info;
 
@@ -214,18 +219,18 @@ kssim_result kssim_export_public(kssim_device *device, const char *alias, uint8_
 
 /* ---- Operations ---- */
 typedef struct kssim_op_params {
-    uint32_t digest;     /* one KSSIM_DIGEST_* bit; 0 = the key's (SHA-256 where allowed) */
-    uint32_t padding;    /* one KSSIM_PADDING_* bit; 0 = the key's first allowed */
-    uint32_t block_mode; /* one KSSIM_BLOCK_MODE_* bit; 0 = the key's first allowed */
+    uint32_t digest;      /* one KSSIM_DIGEST_* bit; 0 = the key's (SHA-256 where allowed) */
+    uint32_t padding;     /* one KSSIM_PADDING_* bit; 0 = the key's first allowed */
+    uint32_t block_mode;  /* one KSSIM_BLOCK_MODE_* bit; 0 = the key's first allowed */
     const uint8_t *nonce; /* decrypt with AES: the IV or nonce that encryption produced */
     size_t nonce_len;
 } kssim_op_params;
 
 typedef struct kssim_operation {
     uint64_t handle;
-    uint64_t challenge;   /* what a per-operation authentication must carry */
+    uint64_t challenge; /* what a per-operation authentication must carry */
     bool needs_per_op_auth;
-    uint8_t nonce[16];    /* AES encryption: the IV or nonce KeyMint chose */
+    uint8_t nonce[16]; /* AES encryption: the IV or nonce KeyMint chose */
     size_t nonce_len;
 } kssim_operation;
 

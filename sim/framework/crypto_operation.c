@@ -49,8 +49,9 @@ kssim_result kssim_begin(kssim_device *device, const char *alias, uint32_t purpo
         return sim_refuse(&device->env, KSSIM_KEY_USER_NOT_AUTHENTICATED,
                           "no authentication can satisfy the key '%s' any more (%s): Android 12+ reports it as "
                           "not authenticated, but only deleting it and generating a new key helps",
-                          alias, reason == KSSIM_REASON_CREDENTIAL_RESET ? "the credential was reset"
-                                                                         : "its biometric enrollment changed");
+                          alias,
+                          reason == KSSIM_REASON_CREDENTIAL_RESET ? "the credential was reset"
+                                                                  : "its biometric enrollment changed");
     return r;
 }
 

@@ -12,6 +12,7 @@
  */
 #include <string.h>
 
+#include "core/private_key.h"
 #include "framework/device.h"
 
 void kssim_key_spec_default(kssim_key_spec *spec, kssim_algorithm algorithm)
@@ -133,6 +134,26 @@ kssim_result kssim_import_key(kssim_device *device, const kssim_key_spec *spec, 
         return r;
     auth.imported = true;
     return sim_keystore2_import_key(&device->ks, spec, &auth, key, key_len);
+}
+
+kssim_result kssim_import_key_algorithm(kssim_device *device, const uint8_t *key, size_t key_len,
+                                        kssim_algorithm *algorithm)
+{
+    SIM_BEGIN_CALL(device);
+    EVP_PKEY *decoded = sim_private_key_decode(device->env.crypto.libctx, key, key_len);
+    uint32_t key_size = 0;
+    int known = decoded != NULL ? sim_private_key_describe(decoded, algorithm, &key_size) : -1;
+    EVP_PKEY_free(decoded);
+    if (decoded == NULL)
+        return sim_refuse(&device->env, KSSIM_INVALID_ARGUMENT,
+                          "these bytes are not a private key OpenSSL can read, so they do not say which algorithm "
+                          "they are: give a PEM or DER private key, or name the algorithm (aes or hmac for raw "
+                          "key bytes)");
+    if (known != 0)
+        return sim_refuse(&device->env, KSSIM_UNSUPPORTED_ALGORITHM,
+                          "the key is neither RSA, EC nor Ed25519, the kinds of private key KeyMint holds: import "
+                          "one of those");
+    return KSSIM_OK;
 }
 
 kssim_result kssim_delete_key(kssim_device *device, const char *alias)

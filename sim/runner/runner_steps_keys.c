@@ -16,9 +16,9 @@ static void apply_user_auth(const scenario_arg *user_auth, kssim_key_spec *spec)
 }
 
 /* Starts from the algorithm's defaults and applies every policy argument written. */
-static void fill_key_spec(const scenario_step *step, kssim_key_spec *spec)
+static void fill_key_spec(const scenario_step *step, kssim_algorithm algorithm, kssim_key_spec *spec)
 {
-    kssim_key_spec_default(spec, (kssim_algorithm)runner_number(step, SCENARIO_KEY_ALGORITHM, KSSIM_ALGORITHM_EC));
+    kssim_key_spec_default(spec, algorithm);
     const scenario_arg *alias = scenario_step_find(step, SCENARIO_KEY_ALIAS);
     memset(spec->alias, 0, sizeof(spec->alias));
     memcpy(spec->alias, alias->text, alias->length); /* the parser keeps aliases below KSSIM_ALIAS_MAX */
@@ -83,18 +83,29 @@ static void fill_key_spec(const scenario_step *step, kssim_key_spec *spec)
 kssim_result runner_step_generate_key(runner_context *context, const scenario_step *step)
 {
     kssim_key_spec spec;
-    fill_key_spec(step, &spec);
+    fill_key_spec(step, (kssim_algorithm)runner_number(step, SCENARIO_KEY_ALGORITHM, KSSIM_ALGORITHM_EC), &spec);
     return kssim_generate_key(context->device, &spec);
 }
 
 kssim_result runner_step_import_key(runner_context *context, const scenario_step *step)
 {
-    kssim_key_spec spec;
-    fill_key_spec(step, &spec);
     const scenario_arg *material = scenario_step_find(step, SCENARIO_KEY_PEM);
     if (material == NULL)
         material = scenario_step_find(step, SCENARIO_KEY_KEY_HEX);
-    return kssim_import_key(context->device, &spec, (const uint8_t *)material->text, material->length);
+    const uint8_t *bytes = (const uint8_t *)material->text;
+    /* Without an algorithm the key names its own, as a PrivateKey object does on Android. */
+    kssim_algorithm algorithm = (kssim_algorithm)runner_number(step, SCENARIO_KEY_ALGORITHM, 0);
+    if (scenario_step_find(step, SCENARIO_KEY_ALGORITHM) == NULL) {
+        kssim_result r = kssim_import_key_algorithm(context->device, bytes, material->length, &algorithm);
+        if (r != KSSIM_OK)
+            return r;
+    }
+    kssim_key_spec spec;
+    fill_key_spec(step, algorithm, &spec);
+    /* The size is the key's own unless the step states one (which must then match). */
+    if (scenario_step_find(step, SCENARIO_KEY_SIZE) == NULL)
+        spec.size = 0;
+    return kssim_import_key(context->device, &spec, bytes, material->length);
 }
 
 kssim_result runner_step_delete_key(runner_context *context, const scenario_step *step)

@@ -153,7 +153,7 @@ static const scenario_arg_spec user_auth_args[] = {
 
 /* KeyGenParameterSpec, shared by generate_key and import_key. */
 #define KEY_POLICY                                                                                                     \
-    KEY_ALIAS(ALIAS), WORD(ALGORITHM, scenario_algorithms, true), U32(SIZE, false),                                    \
+    KEY_ALIAS(ALIAS), WORD(ALGORITHM, scenario_algorithms, false), U32(SIZE, false),                                   \
         WORDS(PURPOSES, scenario_purposes), WORDS(DIGESTS, scenario_digests),                                          \
         WORDS(BLOCK_MODES, scenario_block_modes), WORDS(PADDINGS, scenario_paddings),                                  \
         {.key = SCENARIO_KEY_USER_AUTH,                                                                                \

@@ -14,6 +14,7 @@
 
 #include <openssl/evp.h>
 
+#include "core/private_key.h"
 #include "secure/keymint_internal.h"
 
 /* KeyMint chooses the IV or nonce of an encryption (the key has no CALLER_NONCE:
@@ -58,8 +59,8 @@ static kssim_result load_key(sim_env *env, const sim_auth_list *auth, const keym
     }
     kssim_algorithm algorithm;
     uint32_t key_size;
-    op->private_key = keymint_decode_private_key(env, material->bytes, material->len);
-    if (op->private_key == NULL || keymint_describe_private_key(op->private_key, &algorithm, &key_size) != 0 ||
+    op->private_key = sim_private_key_decode(env->crypto.libctx, material->bytes, material->len);
+    if (op->private_key == NULL || sim_private_key_describe(op->private_key, &algorithm, &key_size) != 0 ||
         algorithm != auth->algorithm || key_size != auth->key_size)
         return refuse_corrupt_material(env);
     return KSSIM_OK;

@@ -11,6 +11,7 @@
 
 #include <openssl/evp.h>
 
+#include "core/private_key.h"
 #include "secure/keymint_internal.h"
 
 static kssim_result import_symmetric(sim_secure_world *sw, sim_auth_list *policy, const uint8_t *key, size_t key_len,
@@ -37,7 +38,7 @@ static kssim_result match_policy(sim_secure_world *sw, sim_auth_list *policy, EV
 {
     kssim_algorithm algorithm;
     uint32_t key_size;
-    if (keymint_describe_private_key(key, &algorithm, &key_size) != 0 || algorithm != policy->algorithm)
+    if (sim_private_key_describe(key, &algorithm, &key_size) != 0 || algorithm != policy->algorithm)
         return sim_refuse(sw->env, KSSIM_INVALID_ARGUMENT,
                           "the imported key is not a%s %s private key: import a key of the algorithm you name",
                           policy->algorithm == KSSIM_ALGORITHM_EC || policy->algorithm == KSSIM_ALGORITHM_ED25519 ? "n"
@@ -57,7 +58,7 @@ static kssim_result match_policy(sim_secure_world *sw, sim_auth_list *policy, EV
 static kssim_result import_asymmetric(sim_secure_world *sw, sim_auth_list *policy, const uint8_t *key, size_t key_len,
                                       keymint_key_material *material, uint8_t **public_key, size_t *public_key_len)
 {
-    EVP_PKEY *decoded = keymint_decode_private_key(sw->env, key, key_len);
+    EVP_PKEY *decoded = sim_private_key_decode(sw->env->crypto.libctx, key, key_len);
     if (decoded == NULL)
         return sim_refuse(sw->env, KSSIM_INVALID_ARGUMENT,
                           "the imported bytes are not a private key OpenSSL can read: give PEM or DER, PKCS#8 or "

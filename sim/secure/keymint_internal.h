@@ -84,15 +84,11 @@ kssim_result keymint_check_algorithm(sim_secure_world *sw, const sim_auth_list *
 kssim_result keymint_check_key_policy(sim_secure_world *sw, sim_auth_list *auth);
 bool keymint_is_asymmetric(kssim_algorithm algorithm);
 
-/* ---- keymint_key_material.c: private keys in and out of DER, in the simulator's libctx ---- */
-/* Any PEM or DER private key (PKCS#8 or traditional); NULL when it does not decode. */
-EVP_PKEY *keymint_decode_private_key(sim_env *env, const uint8_t *bytes, size_t len);
+/* ---- keymint_key_material.c: private keys out to DER (decoding is core/private_key.h) ---- */
 /* PKCS#8 PrivateKeyInfo DER, malloc'd; returns 0 on success. */
 int keymint_encode_private_key(EVP_PKEY *key, keymint_key_material *material);
 /* SubjectPublicKeyInfo DER, malloc'd (released with kssim_free); returns 0 on success. */
 int keymint_encode_public_key(EVP_PKEY *key, uint8_t **spki, size_t *spki_len);
-/* The algorithm and size of a decoded key; returns 0, or -1 for a key type KeyMint does not hold. */
-int keymint_describe_private_key(EVP_PKEY *key, kssim_algorithm *algorithm, uint32_t *key_size);
 void keymint_key_material_free(keymint_key_material *material);
 
 /* ---- keymint_blob.c: sealing and opening key blobs ---- */

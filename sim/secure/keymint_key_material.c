@@ -20,21 +20,6 @@
 
 #include "secure/keymint_internal.h"
 
-EVP_PKEY *keymint_decode_private_key(sim_env *env, const uint8_t *bytes, size_t len)
-{
-    EVP_PKEY *key = NULL;
-    OSSL_DECODER_CTX *ctx =
-        OSSL_DECODER_CTX_new_for_pkey(&key, NULL, NULL, NULL, EVP_PKEY_KEYPAIR, env->crypto.libctx, NULL);
-    const unsigned char *p = bytes;
-    size_t left = len;
-    if (ctx == NULL || bytes == NULL || len == 0 || !OSSL_DECODER_from_data(ctx, &p, &left)) {
-        EVP_PKEY_free(key);
-        key = NULL;
-    }
-    OSSL_DECODER_CTX_free(ctx);
-    return key;
-}
-
 /* Copies OpenSSL-allocated bytes into malloc'd memory, which the rest of the simulator frees with
  * free() (kssim_free); the OpenSSL copy is wiped. */
 static uint8_t *copy_out(unsigned char *openssl_bytes, size_t len)
@@ -71,46 +56,6 @@ int keymint_encode_public_key(EVP_PKEY *key, uint8_t **spki, size_t *spki_len)
     *spki = copy_out(der, (size_t)len);
     *spki_len = (size_t)len;
     return *spki != NULL ? 0 : -1;
-}
-
-static uint32_t nist_curve_bits(EVP_PKEY *key)
-{
-    char name[64];
-    if (!EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, name, sizeof(name), NULL))
-        return 0;
-    int nid = OBJ_sn2nid(name);
-    if (nid == NID_undef)
-        nid = EC_curve_nist2nid(name);
-    switch (nid) {
-    case NID_X9_62_prime256v1:
-        return 256;
-    case NID_secp384r1:
-        return 384;
-    case NID_secp521r1:
-        return 521;
-    default:
-        return 0; /* brainpool, secp256k1 and the rest: same sizes, curves KeyMint does not hold */
-    }
-}
-
-int keymint_describe_private_key(EVP_PKEY *key, kssim_algorithm *algorithm, uint32_t *key_size)
-{
-    if (EVP_PKEY_is_a(key, "RSA")) {
-        *algorithm = KSSIM_ALGORITHM_RSA;
-        *key_size = (uint32_t)EVP_PKEY_get_bits(key);
-        return 0;
-    }
-    if (EVP_PKEY_is_a(key, "EC")) {
-        *algorithm = KSSIM_ALGORITHM_EC;
-        *key_size = nist_curve_bits(key);
-        return 0;
-    }
-    if (EVP_PKEY_is_a(key, "ED25519")) {
-        *algorithm = KSSIM_ALGORITHM_ED25519;
-        *key_size = 256;
-        return 0;
-    }
-    return -1;
 }
 
 void keymint_key_material_free(keymint_key_material *material)

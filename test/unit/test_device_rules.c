@@ -149,7 +149,8 @@ static void new_enrollment_kills_biometric_only_keys_as_the_api_level_reports_it
         generate_ec(device, "perop", true, 0, KSSIM_AUTH_BIOMETRIC_STRONG);
         generate_ec(device, "timeout", true, 60, KSSIM_AUTH_BIOMETRIC_STRONG);
         generate_ec(device, "both", true, 60, KSSIM_AUTH_BIOMETRIC_STRONG | KSSIM_AUTH_DEVICE_CREDENTIAL);
-        assert_int_equal(kssim_enroll_biometric(device, 2, KSSIM_MODALITY_FINGERPRINT, KSSIM_BIOMETRIC_STRONG), KSSIM_OK);
+        assert_int_equal(kssim_enroll_biometric(device, 2, KSSIM_MODALITY_FINGERPRINT, KSSIM_BIOMETRIC_STRONG),
+                         KSSIM_OK);
         kssim_key_info info;
         kssim_key_info_get(device, "perop", &info);
         assert_int_equal(info.state, KSSIM_KEY_INVALIDATED);
@@ -158,8 +159,8 @@ static void new_enrollment_kills_biometric_only_keys_as_the_api_level_reports_it
         assert_int_equal(info.state, KSSIM_KEY_VALID);
         assert_int_equal(kssim_authenticate_biometric(device, 2, 0, NULL), KSSIM_OK);
         assert_int_equal(sign(device, "perop"), KSSIM_KEY_PERMANENTLY_INVALIDATED);
-        assert_int_equal(sign(device, "timeout"), levels[i] >= 31 ? KSSIM_KEY_USER_NOT_AUTHENTICATED
-                                                                  : KSSIM_KEY_PERMANENTLY_INVALIDATED);
+        assert_int_equal(sign(device, "timeout"),
+                         levels[i] >= 31 ? KSSIM_KEY_USER_NOT_AUTHENTICATED : KSSIM_KEY_PERMANENTLY_INVALIDATED);
         assert_int_equal(sign(device, "both"), KSSIM_OK);
         kssim_device_free(device);
     }
@@ -307,13 +308,13 @@ static void forged_tokens_pass_only_with_this_boots_mac(void **state)
     generate_ec(device, "t", true, 30, KSSIM_AUTH_DEVICE_CREDENTIAL);
     kssim_status status;
     kssim_status_get(device, &status);
-    assert_int_equal(kssim_forge_token(device, KSSIM_AUTHENTICATOR_PASSWORD, status.root_sid, 0, 0, KSSIM_MAC_CORRUPT,
-                                       NULL),
-                     KSSIM_OK);
+    assert_int_equal(
+        kssim_forge_token(device, KSSIM_AUTHENTICATOR_PASSWORD, status.root_sid, 0, 0, KSSIM_MAC_CORRUPT, NULL),
+        KSSIM_OK);
     assert_int_equal(sign(device, "t"), KSSIM_KEY_USER_NOT_AUTHENTICATED);
-    assert_int_equal(kssim_forge_token(device, KSSIM_AUTHENTICATOR_PASSWORD, status.root_sid, 0, 0,
-                                       KSSIM_MAC_PREVIOUS_BOOT, NULL),
-                     KSSIM_OK);
+    assert_int_equal(
+        kssim_forge_token(device, KSSIM_AUTHENTICATOR_PASSWORD, status.root_sid, 0, 0, KSSIM_MAC_PREVIOUS_BOOT, NULL),
+        KSSIM_OK);
     assert_int_equal(sign(device, "t"), KSSIM_KEY_USER_NOT_AUTHENTICATED);
     assert_int_equal(
         kssim_forge_token(device, KSSIM_AUTHENTICATOR_PASSWORD, status.root_sid, 0, 0, KSSIM_MAC_VALID, NULL),
@@ -345,6 +346,25 @@ static void same_seed_same_device(void **state)
     kssim_device_free(b);
 }
 
+/* The framework names an imported key's algorithm from the key itself (AndroidKeyStoreSpi takes it from
+ * the PrivateKey object); raw symmetric bytes carry none, and the caller must name it. */
+static void an_imported_key_names_its_own_algorithm(void **state)
+{
+    (void)state;
+    static const char ed25519_pem[] = "-----BEGIN PRIVATE KEY-----\n"
+                                      "MC4CAQAwBQYDK2VwBCIEIKaZ4zlLJBtf2Rh8MwNcVlYuBPOL0MJ3OrlSh0X6ABmT\n"
+                                      "-----END PRIVATE KEY-----\n";
+    kssim_device *device = new_device(34);
+    kssim_algorithm algorithm = KSSIM_ALGORITHM_RSA;
+    assert_int_equal(kssim_import_key_algorithm(device, (const uint8_t *)ed25519_pem, strlen(ed25519_pem), &algorithm),
+                     KSSIM_OK);
+    assert_int_equal(algorithm, KSSIM_ALGORITHM_ED25519);
+    static const uint8_t raw[16] = {1, 2, 3};
+    assert_int_equal(kssim_import_key_algorithm(device, raw, sizeof(raw), &algorithm), KSSIM_INVALID_ARGUMENT);
+    assert_non_null(strstr(kssim_device_message(device), "name the algorithm"));
+    kssim_device_free(device);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -361,6 +381,7 @@ int main(void)
         cmocka_unit_test(validity_dates_follow_the_wall_clock),
         cmocka_unit_test(forged_tokens_pass_only_with_this_boots_mac),
         cmocka_unit_test(same_seed_same_device),
+        cmocka_unit_test(an_imported_key_names_its_own_algorithm),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -192,7 +192,7 @@ static void test_key_and_argument_errors(void **state)
                       "algorithm, size");
     assert_refused_at("name: x\nsteps:\n  - generate_key: {alias: a, algorithm: ec, user_auth: {timout: 3}}\n", 3, 57,
                       "unknown key 'timout' in user_auth (did you mean 'timeout'? keys: timeout, types)");
-    assert_refused_at("name: x\nsteps:\n  - generate_key: {alias: a}\n", 3, 5, "generate_key needs 'algorithm'");
+    assert_refused_at("name: x\nsteps:\n  - generate_key: {algorithm: ec}\n", 3, 5, "generate_key needs 'alias'");
     assert_refused_at("name: x\nsteps:\n  - sign: {key: a}\n", 3, 5, "sign needs one of data, data_hex");
     assert_refused_at("name: x\nsteps:\n  - sign: {key: a, data: x, data_hex: \"00\"}\n", 3, 39,
                       "only one of data, data_hex");
