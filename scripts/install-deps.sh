@@ -3,7 +3,7 @@
 # Safe to run again: it does nothing when everything is present.
 set -euo pipefail
 
-packages=(cmake make gcc pkg-config openssl libssl-dev libyaml-dev libcmocka-dev libsqlite3-dev clang valgrind)
+packages=(cmake make gcc pkg-config openssl libssl-dev libyaml-dev libcmocka-dev libsqlite3-dev clang clang-format valgrind)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
