@@ -15,25 +15,8 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include "core/names.h"
 #include "framework/public_key_verify.h"
-
-static const char *openssl_digest_name(uint32_t digest)
-{
-    switch (digest) {
-    case KSSIM_DIGEST_SHA1:
-        return "SHA1";
-    case KSSIM_DIGEST_SHA224:
-        return "SHA224";
-    case KSSIM_DIGEST_SHA256:
-        return "SHA256";
-    case KSSIM_DIGEST_SHA384:
-        return "SHA384";
-    case KSSIM_DIGEST_SHA512:
-        return "SHA512";
-    default:
-        return NULL;
-    }
-}
 
 static const char *openssl_key_type(kssim_algorithm algorithm)
 {
@@ -87,7 +70,7 @@ static kssim_result settle_signature_scheme(sim_env *env, kssim_algorithm algori
     }
     if (*digest == 0)
         *digest = KSSIM_DIGEST_SHA256;
-    if (*digest != KSSIM_DIGEST_NONE && openssl_digest_name(*digest) == NULL)
+    if (*digest != KSSIM_DIGEST_NONE && sim_openssl_digest_name(*digest) == NULL)
         return sim_refuse(env, KSSIM_INCOMPATIBLE_DIGEST, "use one digest: none, sha1, sha224, sha256, sha384, sha512");
     if (algorithm != KSSIM_ALGORITHM_RSA) {
         if (*padding != 0 && *padding != KSSIM_PADDING_NONE)
@@ -109,7 +92,7 @@ static kssim_result settle_signature_scheme(sim_env *env, kssim_algorithm algori
 static int verify_with_digest(sim_env *env, EVP_PKEY *key, uint32_t digest, uint32_t padding, const uint8_t *data,
                               size_t len, const uint8_t *sig, size_t sig_len)
 {
-    const char *md = digest == KSSIM_DIGEST_NONE ? NULL : openssl_digest_name(digest);
+    const char *md = digest == KSSIM_DIGEST_NONE ? NULL : sim_openssl_digest_name(digest);
     EVP_MD_CTX *mctx = EVP_MD_CTX_new();
     EVP_PKEY_CTX *pctx = NULL;
     int ok = mctx != NULL && EVP_DigestVerifyInit_ex(mctx, &pctx, md, env->crypto.libctx, NULL, key, NULL);
@@ -196,7 +179,7 @@ kssim_result sim_public_key_encrypt(sim_env *env, kssim_algorithm algorithm, con
         digest = KSSIM_DIGEST_SHA256;
     if (padding != KSSIM_PADDING_OAEP && padding != KSSIM_PADDING_PKCS1 && padding != KSSIM_PADDING_NONE)
         return sim_refuse(env, KSSIM_INCOMPATIBLE_PADDING_MODE, "rsa encryption uses padding oaep, pkcs1 or none");
-    const char *md = openssl_digest_name(digest);
+    const char *md = sim_openssl_digest_name(digest);
     if (padding == KSSIM_PADDING_OAEP && md == NULL)
         return sim_refuse(env, KSSIM_INCOMPATIBLE_DIGEST, "oaep needs a digest such as sha256");
     EVP_PKEY *key;

@@ -12,29 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/names.h"
 #include "keystore2/keystore2.h"
 
 static bool is_asymmetric(kssim_algorithm algorithm)
 {
     return algorithm == KSSIM_ALGORITHM_EC || algorithm == KSSIM_ALGORITHM_RSA || algorithm == KSSIM_ALGORITHM_ED25519;
-}
-
-static const char *purpose_name(uint32_t purpose)
-{
-    switch (purpose) {
-    case KSSIM_PURPOSE_ENCRYPT:
-        return "encrypt";
-    case KSSIM_PURPOSE_DECRYPT:
-        return "decrypt";
-    case KSSIM_PURPOSE_SIGN:
-        return "sign";
-    case KSSIM_PURPOSE_VERIFY:
-        return "verify";
-    case KSSIM_PURPOSE_AGREE_KEY:
-        return "agree_key";
-    default:
-        return "an unknown purpose";
-    }
 }
 
 static kssim_result check_validity_dates(sim_keystore2 *ks, const sim_auth_list *auth, uint32_t purpose)
@@ -94,14 +77,14 @@ static kssim_result authorize_create(sim_keystore2 *ks, const sim_key_entry *ent
     if ((purpose == KSSIM_PURPOSE_VERIFY || purpose == KSSIM_PURPOSE_ENCRYPT) && is_asymmetric(auth->algorithm))
         return sim_refuse(ks->env, KSSIM_UNSUPPORTED_PURPOSE,
                           "keystore does not %s with public keys: use the key's public half outside the keystore",
-                          purpose_name(purpose));
+                          sim_purpose_name(purpose));
     kssim_result r = check_validity_dates(ks, auth, purpose);
     if (r != KSSIM_OK)
         return r;
     if ((auth->purposes & purpose) == 0)
         return sim_refuse(ks->env, KSSIM_INCOMPATIBLE_PURPOSE,
                           "the key '%s' was not generated for %s: generate a key with that purpose", entry->alias,
-                          purpose_name(purpose));
+                          sim_purpose_name(purpose));
     if (auth->no_auth_required && auth->sid_count > 0)
         return sim_refuse(ks->env, KSSIM_INVALID_KEY_BLOB,
                           "the key claims both NO_AUTH_REQUIRED and secure IDs: delete it and generate a new one");

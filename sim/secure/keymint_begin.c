@@ -34,7 +34,7 @@ static kssim_result check_nonce(sim_env *env, const sim_auth_list *auth, uint32_
         return sim_refuse(env, KSSIM_INVALID_ARGUMENT,
                           "decryption with %s needs the %zu-byte %s that encryption returned, and got %zu bytes: pass "
                           "it with the ciphertext",
-                          keymint_block_mode_name(choice->block_mode), needed,
+                          sim_block_mode_name(choice->block_mode), needed,
                           choice->block_mode == KSSIM_BLOCK_MODE_GCM ? "nonce" : "IV", given);
     return KSSIM_OK;
 }
@@ -99,7 +99,7 @@ static kssim_result check_begin(sim_secure_world *sw, const sim_auth_list *auth,
     if ((auth->purposes & purpose) == 0)
         return sim_refuse(env, KSSIM_INCOMPATIBLE_PURPOSE,
                           "the key was not generated for %s: generate a key with that purpose",
-                          keymint_purpose_name(purpose));
+                          sim_purpose_name(purpose));
     r = keymint_choose_operation_parameters(env, auth, purpose, params, choice);
     if (r == KSSIM_OK)
         r = check_nonce(env, auth, purpose, choice, params);

@@ -46,14 +46,14 @@ static kssim_result check_aes_input_length(sim_env *env, const keymint_operation
         return sim_refuse(env, KSSIM_INVALID_ARGUMENT,
                           "%s with padding none takes whole 16-byte blocks, and %zu bytes are not: pad the data, or "
                           "use pkcs7",
-                          keymint_block_mode_name(mode), op->input_len);
+                          sim_block_mode_name(mode), op->input_len);
     /* PKCS#7 always adds at least one byte, so its ciphertext is at least one whole block. */
     if (blocks && !encrypt && op->choice.padding == KSSIM_PADDING_PKCS7 &&
         (op->input_len == 0 || op->input_len % 16 != 0))
         return sim_refuse(env, KSSIM_INVALID_ARGUMENT,
                           "%s ciphertext with pkcs7 is one or more whole 16-byte blocks, and %zu bytes are not: pass "
                           "the whole output of encryption",
-                          keymint_block_mode_name(mode), op->input_len);
+                          sim_block_mode_name(mode), op->input_len);
     return KSSIM_OK;
 }
 
@@ -95,7 +95,7 @@ kssim_result keymint_aes_finish(sim_env *env, const keymint_operation *op, uint8
     free(result);
     if (!setup_ok || encrypt)
         return sim_refuse(env, KSSIM_SYSTEM_ERROR, "OpenSSL failed to run AES-%s",
-                          keymint_block_mode_name(op->choice.block_mode));
+                          sim_block_mode_name(op->choice.block_mode));
     if (gcm)
         return sim_refuse(env, KSSIM_VERIFICATION_FAILED,
                           "the AES-GCM tag does not verify: the ciphertext, its tag or the nonce was changed, or "
@@ -122,7 +122,7 @@ kssim_result keymint_rsa_decrypt(sim_env *env, const keymint_operation *op, uint
     int ok = ctx != NULL && plaintext != NULL && EVP_PKEY_decrypt_init(ctx) > 0 &&
              EVP_PKEY_CTX_set_rsa_padding(ctx, padding) > 0;
     if (ok && padding == RSA_PKCS1_OAEP_PADDING) {
-        const char *md = keymint_openssl_digest_name(op->choice.digest);
+        const char *md = sim_openssl_digest_name(op->choice.digest);
         ok = EVP_PKEY_CTX_set_rsa_oaep_md_name(ctx, md, NULL) > 0 &&
              EVP_PKEY_CTX_set_rsa_mgf1_md_name(ctx, md, NULL) > 0;
     }
@@ -136,8 +136,8 @@ kssim_result keymint_rsa_decrypt(sim_env *env, const keymint_operation *op, uint
         return sim_refuse(env, KSSIM_INVALID_ARGUMENT,
                           "the ciphertext does not decrypt under this key with padding %s%s%s: it was changed, or "
                           "made with another key or padding",
-                          keymint_padding_name(op->choice.padding), op->choice.digest ? " and digest " : "",
-                          op->choice.digest ? keymint_digest_name(op->choice.digest) : "");
+                          sim_padding_name(op->choice.padding), op->choice.digest ? " and digest " : "",
+                          op->choice.digest ? sim_digest_name(op->choice.digest) : "");
     }
     *out = plaintext;
     *out_len = len;

@@ -55,7 +55,7 @@ static kssim_result generate_asymmetric_material(sim_secure_world *sw, const sim
     EVP_PKEY *key = generate_asymmetric_key(sw->env, auth->algorithm, auth->key_size);
     if (key == NULL)
         return sim_refuse(sw->env, KSSIM_SYSTEM_ERROR, "OpenSSL could not generate the %s key",
-                          keymint_algorithm_name(auth->algorithm));
+                          sim_algorithm_name(auth->algorithm));
     int failed = keymint_encode_private_key(key, material);
     if (!failed && public_key != NULL && public_key_len != NULL)
         failed = keymint_encode_public_key(key, public_key, public_key_len);
@@ -63,7 +63,7 @@ static kssim_result generate_asymmetric_material(sim_secure_world *sw, const sim
     if (failed) {
         keymint_key_material_free(material);
         return sim_refuse(sw->env, KSSIM_SYSTEM_ERROR, "OpenSSL could not encode the new %s key",
-                          keymint_algorithm_name(auth->algorithm));
+                          sim_algorithm_name(auth->algorithm));
     }
     return KSSIM_OK;
 }

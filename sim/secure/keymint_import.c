@@ -20,7 +20,7 @@ static kssim_result import_symmetric(sim_secure_world *sw, sim_auth_list *policy
     if (key_len > KEYMINT_MAX_SYMMETRIC_KEY_BYTES || (policy->key_size != 0 && policy->key_size != key_len * 8))
         return sim_refuse(sw->env, KSSIM_UNSUPPORTED_KEY_SIZE,
                           "the imported %s key has %zu bits but its policy says %u: give the size of the key",
-                          keymint_algorithm_name(policy->algorithm), key_len * 8, policy->key_size);
+                          sim_algorithm_name(policy->algorithm), key_len * 8, policy->key_size);
     policy->key_size = (uint32_t)(key_len * 8);
     kssim_result r = keymint_check_key_policy(sw, policy);
     if (r != KSSIM_OK)
@@ -43,14 +43,14 @@ static kssim_result match_policy(sim_secure_world *sw, sim_auth_list *policy, EV
                           "the imported key is not a%s %s private key: import a key of the algorithm you name",
                           policy->algorithm == KSSIM_ALGORITHM_EC || policy->algorithm == KSSIM_ALGORITHM_ED25519 ? "n"
                                                                                                                   : "",
-                          keymint_algorithm_name(policy->algorithm));
+                          sim_algorithm_name(policy->algorithm));
     if (key_size == 0)
         return sim_refuse(sw->env, KSSIM_UNSUPPORTED_KEY_SIZE,
                           "the imported ec key is on a curve KeyMint does not hold: use P-256, P-384 or P-521");
     if (policy->key_size != 0 && policy->key_size != key_size)
         return sim_refuse(sw->env, KSSIM_UNSUPPORTED_KEY_SIZE,
                           "the imported %s key has %u bits but its policy says %u: give the size of the key",
-                          keymint_algorithm_name(policy->algorithm), key_size, policy->key_size);
+                          sim_algorithm_name(policy->algorithm), key_size, policy->key_size);
     policy->key_size = key_size;
     return keymint_check_key_policy(sw, policy);
 }

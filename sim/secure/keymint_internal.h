@@ -9,6 +9,7 @@
 
 #include <openssl/types.h>
 
+#include "core/names.h"
 #include "secure/secure_world.h"
 
 /* A TEE has room for a fixed number of operations (the Rust reference TA's operations table; the
@@ -129,17 +130,5 @@ kssim_result keymint_hmac_finish(sim_env *env, const keymint_operation *op, cons
 /* ---- keymint_encryption.c: AES and RSA decryption ---- */
 kssim_result keymint_aes_finish(sim_env *env, const keymint_operation *op, uint8_t **out, size_t *out_len);
 kssim_result keymint_rsa_decrypt(sim_env *env, const keymint_operation *op, uint8_t **out, size_t *out_len);
-
-/* ---- keymint_names.c: words for the sentences ---- */
-const char *keymint_algorithm_name(kssim_algorithm algorithm);
-const char *keymint_purpose_name(uint32_t purpose);
-const char *keymint_digest_name(uint32_t digest);
-const char *keymint_padding_name(uint32_t padding);
-const char *keymint_block_mode_name(uint32_t block_mode);
-/* OpenSSL's name for a digest bit; NULL for KSSIM_DIGEST_NONE. */
-const char *keymint_openssl_digest_name(uint32_t digest);
-size_t keymint_digest_length(uint32_t digest);
-/* "a strong biometric", "the device credential", "a strong biometric or the device credential". */
-const char *keymint_authenticators_text(uint32_t authenticator_types);
 
 #endif

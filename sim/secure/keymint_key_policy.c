@@ -97,7 +97,7 @@ static kssim_result check_key_size(sim_secure_world *sw, const sim_auth_list *au
     }
     if (!ok)
         return sim_refuse(sw->env, KSSIM_UNSUPPORTED_KEY_SIZE, "%s keys of %u bits are not supported: use %s",
-                          keymint_algorithm_name(auth->algorithm), size, supported);
+                          sim_algorithm_name(auth->algorithm), size, supported);
     return KSSIM_OK;
 }
 
@@ -132,7 +132,7 @@ static kssim_result check_purposes(sim_secure_world *sw, const sim_auth_list *au
     uint32_t impossible = auth->purposes & ~purposes_for(auth->algorithm);
     if (impossible != 0)
         return sim_refuse(sw->env, KSSIM_UNSUPPORTED_PURPOSE, "%s keys cannot %s: leave that purpose out",
-                          keymint_algorithm_name(auth->algorithm), keymint_purpose_name(lowest_bit(impossible)));
+                          sim_algorithm_name(auth->algorithm), sim_purpose_name(lowest_bit(impossible)));
     return KSSIM_OK;
 }
 
@@ -160,7 +160,7 @@ static kssim_result check_block_modes(sim_secure_world *sw, const sim_auth_list 
     if (auth->block_modes != 0 && auth->algorithm != KSSIM_ALGORITHM_AES)
         return sim_refuse(sw->env, KSSIM_INCOMPATIBLE_BLOCK_MODE,
                           "block modes belong to aes keys only: leave them out of a %s key",
-                          keymint_algorithm_name(auth->algorithm));
+                          sim_algorithm_name(auth->algorithm));
     return KSSIM_OK;
 }
 
@@ -177,7 +177,7 @@ static kssim_result check_paddings(sim_secure_world *sw, const sim_auth_list *au
     }
     if ((auth->paddings & ~known_paddings) != 0 || (auth->paddings & ~allowed) != 0)
         return sim_refuse(sw->env, KSSIM_INCOMPATIBLE_PADDING_MODE, "padding %s does not apply: %s",
-                          keymint_padding_name(lowest_bit(auth->paddings & ~allowed)), advice);
+                          sim_padding_name(lowest_bit(auth->paddings & ~allowed)), advice);
     /* PKCS#7 pads whole blocks, which only ECB and CBC process (KeyMintTest.cpp AesEcbPkcs7Padding). */
     if ((auth->paddings & KSSIM_PADDING_PKCS7) &&
         (auth->block_modes & (KSSIM_BLOCK_MODE_CBC | KSSIM_BLOCK_MODE_ECB)) == 0)

@@ -92,7 +92,7 @@ kssim_result keymint_check_purpose_supported(sim_env *env, const sim_auth_list *
                           "an operation has exactly one purpose: sign, verify, encrypt or decrypt");
     }
     return sim_refuse(env, KSSIM_UNSUPPORTED_PURPOSE, "%s keys cannot %s: use a key of an algorithm that can",
-                      keymint_algorithm_name(a), keymint_purpose_name(purpose));
+                      sim_algorithm_name(a), sim_purpose_name(purpose));
 }
 
 uint32_t keymint_default_block_mode(const sim_auth_list *auth)
@@ -178,13 +178,12 @@ static kssim_result check_digest(sim_env *env, const sim_auth_list *auth, uint32
         return sim_refuse(env, KSSIM_INCOMPATIBLE_DIGEST,
                           "an operation takes one digest: none, sha1, sha224, sha256, sha384 or sha512");
     if ((auth->digests & digest) == 0)
-        return sim_refuse(
-            env, KSSIM_INCOMPATIBLE_DIGEST, "the key was not generated for digest %s: use one it allows (%s)",
-            keymint_digest_name(digest), list_names(auth->digests, keymint_digest_name, allowed, sizeof(allowed)));
+        return sim_refuse(env, KSSIM_INCOMPATIBLE_DIGEST,
+                          "the key was not generated for digest %s: use one it allows (%s)", sim_digest_name(digest),
+                          list_names(auth->digests, sim_digest_name, allowed, sizeof(allowed)));
     if (digest == KSSIM_DIGEST_NONE && (padding == KSSIM_PADDING_PSS || padding == KSSIM_PADDING_OAEP))
         return sim_refuse(env, KSSIM_INCOMPATIBLE_DIGEST,
-                          "%s padding needs a digest: use sha256 or another the key allows",
-                          keymint_padding_name(padding));
+                          "%s padding needs a digest: use sha256 or another the key allows", sim_padding_name(padding));
     if (auth->algorithm == KSSIM_ALGORITHM_RSA && purpose == KSSIM_PURPOSE_SIGN && padding == KSSIM_PADDING_NONE &&
         digest != KSSIM_DIGEST_NONE)
         return sim_refuse(env, KSSIM_INCOMPATIBLE_DIGEST,
@@ -196,9 +195,9 @@ static kssim_result check_padding(sim_env *env, const sim_auth_list *auth, uint3
 {
     char allowed[96];
     if (padding == 0)
-        return sim_refuse(
-            env, KSSIM_INCOMPATIBLE_PADDING_MODE, "the key allows no padding that can %s: generate it with one (%s)",
-            keymint_purpose_name(purpose), purpose == KSSIM_PURPOSE_DECRYPT ? "oaep or pkcs1" : "pkcs1 or pss");
+        return sim_refuse(env, KSSIM_INCOMPATIBLE_PADDING_MODE,
+                          "the key allows no padding that can %s: generate it with one (%s)", sim_purpose_name(purpose),
+                          purpose == KSSIM_PURPOSE_DECRYPT ? "oaep or pkcs1" : "pkcs1 or pss");
     if (!is_one_of(padding, known_paddings))
         return sim_refuse(env, KSSIM_INCOMPATIBLE_PADDING_MODE,
                           "an operation takes one padding: none, pkcs7, pkcs1, pss or oaep");
@@ -215,13 +214,12 @@ static kssim_result check_padding(sim_env *env, const sim_auth_list *auth, uint3
     }
     if ((usable & padding) == 0)
         return sim_refuse(env, KSSIM_INCOMPATIBLE_PADDING_MODE, "padding %s cannot %s with %s keys: use %s",
-                          keymint_padding_name(padding), keymint_purpose_name(purpose),
-                          keymint_algorithm_name(auth->algorithm),
-                          list_names(usable, keymint_padding_name, allowed, sizeof(allowed)));
+                          sim_padding_name(padding), sim_purpose_name(purpose), sim_algorithm_name(auth->algorithm),
+                          list_names(usable, sim_padding_name, allowed, sizeof(allowed)));
     if ((key_paddings & padding) == 0)
-        return sim_refuse(
-            env, KSSIM_INCOMPATIBLE_PADDING_MODE, "the key was not generated for padding %s: use one it allows (%s)",
-            keymint_padding_name(padding), list_names(key_paddings, keymint_padding_name, allowed, sizeof(allowed)));
+        return sim_refuse(env, KSSIM_INCOMPATIBLE_PADDING_MODE,
+                          "the key was not generated for padding %s: use one it allows (%s)", sim_padding_name(padding),
+                          list_names(key_paddings, sim_padding_name, allowed, sizeof(allowed)));
     return KSSIM_OK;
 }
 
@@ -232,7 +230,7 @@ static kssim_result check_block_mode(sim_env *env, const sim_auth_list *auth, ui
         if (block_mode != 0)
             return sim_refuse(env, KSSIM_INCOMPATIBLE_BLOCK_MODE,
                               "only aes operations take a block mode: leave it out for a %s key",
-                              keymint_algorithm_name(auth->algorithm));
+                              sim_algorithm_name(auth->algorithm));
         return KSSIM_OK;
     }
     if (block_mode == 0)
@@ -244,13 +242,13 @@ static kssim_result check_block_mode(sim_env *env, const sim_auth_list *auth, ui
     if ((auth->block_modes & block_mode) == 0)
         return sim_refuse(env, KSSIM_INCOMPATIBLE_BLOCK_MODE,
                           "the key was not generated for block mode %s: use one it allows (%s)",
-                          keymint_block_mode_name(block_mode),
-                          list_names(auth->block_modes, keymint_block_mode_name, allowed, sizeof(allowed)));
+                          sim_block_mode_name(block_mode),
+                          list_names(auth->block_modes, sim_block_mode_name, allowed, sizeof(allowed)));
     /* KeyMintTest.cpp AesIncompatiblePaddingModes: PKCS#7 goes with ECB and CBC only. */
     if (padding == KSSIM_PADDING_PKCS7 && block_mode != KSSIM_BLOCK_MODE_CBC && block_mode != KSSIM_BLOCK_MODE_ECB)
         return sim_refuse(env, KSSIM_INCOMPATIBLE_PADDING_MODE,
                           "pkcs7 padding goes with the cbc or ecb block mode only: use padding none with %s",
-                          keymint_block_mode_name(block_mode));
+                          sim_block_mode_name(block_mode));
     return KSSIM_OK;
 }
 

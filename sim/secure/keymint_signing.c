@@ -21,7 +21,7 @@
 /* Sizes the output, signs into malloc'd memory; returns 0 on success. */
 static int sign_with_digest(sim_env *env, const keymint_operation *op, uint8_t **out, size_t *out_len)
 {
-    const char *md = keymint_openssl_digest_name(op->choice.digest);
+    const char *md = sim_openssl_digest_name(op->choice.digest);
     EVP_MD_CTX *mctx = EVP_MD_CTX_new();
     EVP_PKEY_CTX *pctx = NULL;
     size_t len = 0;
@@ -95,7 +95,7 @@ static kssim_result sign_without_digest(sim_env *env, const keymint_operation *o
         return sim_refuse(env, KSSIM_INVALID_ARGUMENT,
                           "the data cannot be signed as given with padding %s: it must be smaller than the modulus; "
                           "use a padding and a digest",
-                          keymint_padding_name(op->choice.padding));
+                          sim_padding_name(op->choice.padding));
     }
     *out = sig;
     *out_len = len;
@@ -109,7 +109,7 @@ kssim_result keymint_sign_asymmetric(sim_env *env, const keymint_operation *op, 
         return sign_without_digest(env, op, out, out_len);
     if (sign_with_digest(env, op, out, out_len) != 0)
         return sim_refuse(env, KSSIM_SYSTEM_ERROR, "OpenSSL failed to sign with the %s key",
-                          keymint_algorithm_name(op->auth.algorithm));
+                          sim_algorithm_name(op->auth.algorithm));
     return KSSIM_OK;
 }
 
@@ -117,8 +117,7 @@ static int compute_hmac(sim_env *env, const keymint_operation *op, uint8_t mac[E
 {
     EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(env->crypto.hmac);
     OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)keymint_openssl_digest_name(op->choice.digest),
-                                         0),
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)sim_openssl_digest_name(op->choice.digest), 0),
         OSSL_PARAM_construct_end(),
     };
     int ok = ctx != NULL && EVP_MAC_init(ctx, op->symmetric_key, op->symmetric_key_len, params) &&
@@ -147,7 +146,7 @@ kssim_result keymint_hmac_finish(sim_env *env, const keymint_operation *op, cons
         return sim_refuse(env, KSSIM_VERIFICATION_FAILED,
                           "the MAC to verify is %zu bytes, and this key's HMAC-%s gives %zu: pass the whole MAC that "
                           "signing produced",
-                          signature_len, keymint_digest_name(op->choice.digest), mac_len);
+                          signature_len, sim_digest_name(op->choice.digest), mac_len);
     if (!sim_equal_secret(mac, signature, mac_len))
         return sim_refuse(env, KSSIM_VERIFICATION_FAILED,
                           "the MAC does not match the data under this key: check that both are the ones that were "

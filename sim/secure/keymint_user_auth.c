@@ -46,8 +46,8 @@ static kssim_result check_token(sim_secure_world *sw, const sim_auth_list *auth,
     if ((token->authenticator_type & auth->user_auth_types) == 0)
         return sim_refuse(env, KSSIM_KEY_USER_NOT_AUTHENTICATED,
                           "the auth token comes from %s, and this key accepts only %s: authenticate with that",
-                          keymint_authenticators_text(token->authenticator_type),
-                          keymint_authenticators_text(auth->user_auth_types));
+                          sim_authenticators_text(token->authenticator_type),
+                          sim_authenticators_text(auth->user_auth_types));
     return KSSIM_OK;
 }
 
@@ -65,7 +65,7 @@ static kssim_result check_token_age(sim_secure_world *sw, const sim_auth_list *a
         return sim_refuse(sw->env, KSSIM_KEY_USER_NOT_AUTHENTICATED,
                           "this key needs %s within the last %" PRIu32 " s; the auth token is %s old: "
                           "authenticate again",
-                          keymint_authenticators_text(auth->user_auth_types), auth->auth_timeout_s,
+                          sim_authenticators_text(auth->user_auth_types), auth->auth_timeout_s,
                           sim_duration_text(elapsed, age));
     return KSSIM_OK;
 }
@@ -93,7 +93,7 @@ kssim_result keymint_authorize_begin(sim_secure_world *sw, const sim_auth_list *
         return sim_refuse(sw->env, KSSIM_KEY_USER_NOT_AUTHENTICATED,
                           "this key needs %s within the last %" PRIu32 " s, and no auth token came with the "
                           "operation: authenticate, then retry",
-                          keymint_authenticators_text(auth->user_auth_types), auth->auth_timeout_s);
+                          sim_authenticators_text(auth->user_auth_types), auth->auth_timeout_s);
     kssim_result r = check_token(sw, auth, token, false, 0);
     return r != KSSIM_OK ? r : check_token_age(sw, auth, token);
 }
@@ -105,6 +105,6 @@ kssim_result keymint_check_per_operation_token(sim_secure_world *sw, const keymi
         return sim_refuse(sw->env, KSSIM_KEY_USER_NOT_AUTHENTICATED,
                           "this key needs %s for every operation: authenticate with this operation's challenge "
                           "0x%016" PRIx64 " and pass that token to update and finish",
-                          keymint_authenticators_text(op->auth.user_auth_types), op->handle);
+                          sim_authenticators_text(op->auth.user_auth_types), op->handle);
     return check_token(sw, &op->auth, token, true, op->handle);
 }

@@ -1,10 +1,11 @@
 /*
- * keymint_names.c - the words KeyMint's refusals use for algorithms, purposes, digests, paddings,
- * block modes and authenticators (the scenario format's spelling), and OpenSSL's digest names.
+ * names.c - the words every layer's refusals use for algorithms, purposes, digests, paddings, block
+ * modes and authenticators (the scenario format's spelling), and OpenSSL's digest names. One table,
+ * so a sentence from keystore2 and one from KeyMint name a thing the same way.
  */
-#include "secure/keymint_internal.h"
+#include "core/names.h"
 
-const char *keymint_algorithm_name(kssim_algorithm algorithm)
+const char *sim_algorithm_name(kssim_algorithm algorithm)
 {
     switch (algorithm) {
     case KSSIM_ALGORITHM_RSA:
@@ -21,7 +22,7 @@ const char *keymint_algorithm_name(kssim_algorithm algorithm)
     return "an unknown algorithm";
 }
 
-const char *keymint_purpose_name(uint32_t purpose)
+const char *sim_purpose_name(uint32_t purpose)
 {
     switch (purpose) {
     case KSSIM_PURPOSE_ENCRYPT:
@@ -39,7 +40,7 @@ const char *keymint_purpose_name(uint32_t purpose)
     }
 }
 
-const char *keymint_digest_name(uint32_t digest)
+const char *sim_digest_name(uint32_t digest)
 {
     switch (digest) {
     case KSSIM_DIGEST_NONE:
@@ -59,7 +60,7 @@ const char *keymint_digest_name(uint32_t digest)
     }
 }
 
-const char *keymint_padding_name(uint32_t padding)
+const char *sim_padding_name(uint32_t padding)
 {
     switch (padding) {
     case KSSIM_PADDING_NONE:
@@ -77,7 +78,7 @@ const char *keymint_padding_name(uint32_t padding)
     }
 }
 
-const char *keymint_block_mode_name(uint32_t block_mode)
+const char *sim_block_mode_name(uint32_t block_mode)
 {
     switch (block_mode) {
     case KSSIM_BLOCK_MODE_ECB:
@@ -93,7 +94,7 @@ const char *keymint_block_mode_name(uint32_t block_mode)
     }
 }
 
-const char *keymint_openssl_digest_name(uint32_t digest)
+const char *sim_openssl_digest_name(uint32_t digest)
 {
     switch (digest) {
     case KSSIM_DIGEST_SHA1:
@@ -111,7 +112,7 @@ const char *keymint_openssl_digest_name(uint32_t digest)
     }
 }
 
-size_t keymint_digest_length(uint32_t digest)
+size_t sim_digest_length(uint32_t digest)
 {
     switch (digest) {
     case KSSIM_DIGEST_SHA1:
@@ -129,7 +130,7 @@ size_t keymint_digest_length(uint32_t digest)
     }
 }
 
-const char *keymint_authenticators_text(uint32_t authenticator_types)
+const char *sim_authenticators_text(uint32_t authenticator_types)
 {
     bool biometric = authenticator_types & KSSIM_AUTHENTICATOR_FINGERPRINT;
     bool credential = authenticator_types & KSSIM_AUTHENTICATOR_PASSWORD;
