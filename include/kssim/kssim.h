@@ -39,6 +39,8 @@ typedef struct kssim_config {
     int api_level;                       /* default 34; <= 30 gives keystore1-era outcomes */
     kssim_security_level security_level; /* the best the device has; default TEE */
     int64_t wall_clock_ms;               /* Unix ms at creation; default 2026-01-01T00:00:00Z */
+    bool realtime; /* stored devices only: the boot clock follows the host's, the wall clock the host's
+                      (read by sim/store at each kssim_device_begin, never by the rules); default false */
 } kssim_config;
 
 #define KSSIM_DEFAULT_WALL_CLOCK_MS INT64_C(1767225600000)
@@ -46,6 +48,40 @@ typedef struct kssim_config {
 void kssim_config_default(kssim_config *config);
 kssim_result kssim_device_create(const kssim_config *config, kssim_device **out);
 void kssim_device_free(kssim_device *device);
+/* ---- Persistent devices (sim/store/) ----
+ * A device may live in a directory (an SQLite database, as keystore2 keeps its key database) so that
+ * many processes share one phone. Each command runs between kssim_device_begin, which waits for the
+ * other processes (busy timeout) and reloads what they committed, and kssim_device_commit, which stores
+ * what changed, in one transaction. Operations in flight stay in the process that began them, and are
+ * gone if another process rebooted the device meanwhile. A "memory:" device lives in this process only;
+ * begin and commit do nothing for it. */
+typedef struct kssim_open_options {
+    kssim_config config; /* for a device this open creates */
+    bool create;         /* create the device when it does not exist (default true) */
+    bool replace;        /* replace an existing device with a new one (kssim init --force) */
+} kssim_open_options;
+
+#define KSSIM_MEMORY_DEVICE "memory:"
+
+void kssim_open_options_default(kssim_open_options *options);
+/* location: a device directory or "memory:". Refusals: KSSIM_DEVICE_UNAVAILABLE (cannot create or open),
+ * KSSIM_DEVICE_DAMAGED (not a device, damaged, or from a newer kssim); kssim_open_error() explains,
+ * since there is no device yet to hold the message. */
+kssim_result kssim_device_open(const char *location, const kssim_open_options *options, kssim_device **out);
+const char *kssim_open_error(void);
+/* The device the contract chooses, first match wins: explicit (kssim --device; may be NULL), then the
+ * environment variable KSSIM_DEVICE, then provider_param (the provider's `device`; may be NULL), then
+ * the per-user default $XDG_STATE_HOME/kssim/device (~/.local/state/kssim/device). */
+kssim_result kssim_device_location(const char *explicit_location, const char *provider_param, char *out,
+                                   size_t out_size);
+kssim_result kssim_device_begin(kssim_device *device);
+kssim_result kssim_device_commit(kssim_device *device);
+void kssim_device_rollback(kssim_device *device);
+/* SQLite's integrity check plus a full decode of the stored state; KSSIM_DEVICE_DAMAGED if either fails. */
+kssim_result kssim_device_check(kssim_device *device);
+/* The directory, or "memory:". */
+const char *kssim_device_location_of(const kssim_device *device);
+
 /* The sentence that explains the last refusal (empty after a success). Valid until the next call. */
 const char *kssim_device_message(const kssim_device *device);
 void kssim_free(void *p);
@@ -111,6 +147,22 @@ kssim_result kssim_authenticate_biometric(kssim_device *device, uint32_t id, uin
                                           kssim_auth_token *token_out);
 /* The event-bound bypass: the app's success callback fires with no authentication behind it. */
 kssim_result kssim_callback_without_crypto(kssim_device *device);
+
+/* ---- The system prompt (BiometricPrompt with a CryptoObject) ----
+ * Armed, it answers the next `count` operations that need per-operation authentication, whichever
+ * process begins them: right after kssim_begin returns a challenge, the user is taken to present that
+ * biometric, or to type the credential, bound to that challenge. A credential is checked against
+ * Gatekeeper when the prompt is armed (a wrong one is refused then, and counts as a failed attempt) and is
+ * not kept: the prompt keeps only which enrollment it matched, and answers WRONG_CREDENTIAL-like (no token)
+ * if the credential has changed since. KSSIM_PROMPT_NONE disarms it. */
+typedef enum kssim_prompt_response {
+    KSSIM_PROMPT_NONE = 0,
+    KSSIM_PROMPT_BIOMETRIC = 1,
+    KSSIM_PROMPT_CREDENTIAL = 2,
+} kssim_prompt_response;
+
+kssim_result kssim_prompt_arm(kssim_device *device, kssim_prompt_response response, uint32_t biometric_id,
+                              const char *secret, uint32_t count);
 
 /* ---- Keys ---- */
 typedef enum kssim_algorithm {
@@ -289,6 +341,10 @@ typedef struct kssim_status {
     uint32_t failed_attempts;
     int api_level;
     kssim_security_level security_level;
+    bool realtime;
+    kssim_prompt_response prompt; /* what the armed prompt answers with; NONE when unarmed */
+    uint32_t prompt_biometric_id; /* for KSSIM_PROMPT_BIOMETRIC */
+    uint32_t prompt_remaining;    /* operations it will still answer */
 } kssim_status;
 kssim_result kssim_status_get(kssim_device *device, kssim_status *status);
 

@@ -47,6 +47,9 @@ typedef enum kssim_result {
     KSSIM_NO_MATCH = 1006,
     KSSIM_LOCKOUT = 1007,
     KSSIM_LOCKOUT_PERMANENT = 1008,
+    /* the device store (sim/store/): not Android outcomes, the simulator's own files */
+    KSSIM_DEVICE_UNAVAILABLE = 1101, /* the device directory cannot be created, opened or locked */
+    KSSIM_DEVICE_DAMAGED = 1102,     /* not a kssim device, damaged, or written by a newer kssim */
 } kssim_result;
 
 /* "KEY_USER_NOT_AUTHENTICATED", "ok" for KSSIM_OK, NULL for a value that is not a result. */

@@ -58,6 +58,12 @@ static const struct {
     {KSSIM_LOCKOUT, "LOCKOUT", "Too many failed biometric attempts: wait 30 s, or use the credential."},
     {KSSIM_LOCKOUT_PERMANENT, "LOCKOUT_PERMANENT",
      "Biometrics are locked out: verify the device credential to re-enable them."},
+    {KSSIM_DEVICE_UNAVAILABLE, "DEVICE_UNAVAILABLE",
+     "The device directory cannot be used: check its path and permissions, or choose another with --device "
+     "or KSSIM_DEVICE."},
+    {KSSIM_DEVICE_DAMAGED, "DEVICE_DAMAGED",
+     "The device's files are damaged or from a newer kssim: use that kssim, or replace the device with "
+     "`kssim init --force`."},
 };
 
 const char *kssim_result_name(kssim_result result)

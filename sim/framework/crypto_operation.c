@@ -52,6 +52,8 @@ kssim_result kssim_begin(kssim_device *device, const char *alias, uint32_t purpo
                           alias,
                           reason == KSSIM_REASON_CREDENTIAL_RESET ? "the credential was reset"
                                                                   : "its biometric enrollment changed");
+    if (r == KSSIM_OK && op->needs_per_op_auth)
+        sim_system_prompt_answer(device, op->challenge);
     return r;
 }
 

@@ -91,5 +91,9 @@ kssim_result kssim_status_get(kssim_device *device, kssim_status *status)
     status->failed_attempts = gk->failure_count;
     status->api_level = device->config.api_level;
     status->security_level = device->config.security_level;
+    status->realtime = device->config.realtime;
+    status->prompt = device->prompt.response;
+    status->prompt_biometric_id = device->prompt.biometric_id;
+    status->prompt_remaining = device->prompt.remaining;
     return KSSIM_OK;
 }

@@ -10,12 +10,30 @@
 
 #include "keystore2/keystore2.h"
 
+/* The armed system prompt (system_prompt.c). Persistent, like the rest of the phone. */
+typedef struct sim_system_prompt {
+    kssim_prompt_response response;
+    uint32_t biometric_id;
+    uint32_t remaining;
+    uint64_t credential_tag; /* which Gatekeeper enrollment the armed credential matched */
+} sim_system_prompt;
+
+struct sim_device_store; /* sim/store/: the SQLite files of a persistent device; NULL for memory: */
+
 struct kssim_device {
     kssim_config config;
     sim_env env;
     sim_secure_world sw;
     sim_keystore2 ks;
+    sim_system_prompt prompt;
+    struct sim_device_store *store;
+    /* realtime devices: the host's CLOCK_BOOTTIME (ms) that this device's boot clock 0 corresponds to */
+    int64_t host_boot_origin_ms;
 };
+
+/* system_prompt.c: after a per-operation key's begin, the armed prompt authenticates the user with the
+ * operation's challenge, as BiometricPrompt.authenticate(CryptoObject) does when the user responds. */
+void sim_system_prompt_answer(kssim_device *device, uint64_t challenge);
 
 /* key_state.c: the framework's canUserAuthorizationSucceed (KeyStoreCryptoOperationUtils.java): can
  * any authentication ever satisfy this auth-bound key? If not, *reason says what took that away. */

@@ -63,6 +63,7 @@ kssim_result runner_step_enroll_biometric(runner_context *context, const scenari
 kssim_result runner_step_remove_biometric(runner_context *context, const scenario_step *step);
 kssim_result runner_step_authenticate_biometric(runner_context *context, const scenario_step *step);
 kssim_result runner_step_callback_without_crypto(runner_context *context, const scenario_step *step);
+kssim_result runner_step_prompt(runner_context *context, const scenario_step *step);
 kssim_result runner_step_generate_key(runner_context *context, const scenario_step *step);
 kssim_result runner_step_import_key(runner_context *context, const scenario_step *step);
 kssim_result runner_step_delete_key(runner_context *context, const scenario_step *step);

@@ -1,6 +1,6 @@
 /*
  * runner_steps_biometric.c - the biometric steps: enroll, remove, authenticate, and the event-bound
- * bypass (a success callback with no authentication behind it).
+ * bypass (a success callback with no authentication behind it), and arming the system prompt.
  */
 #include "runner/runner_internal.h"
 
@@ -35,4 +35,12 @@ kssim_result runner_step_callback_without_crypto(runner_context *context, const 
 {
     (void)step;
     return kssim_callback_without_crypto(context->device);
+}
+
+kssim_result runner_step_prompt(runner_context *context, const scenario_step *step)
+{
+    return kssim_prompt_arm(context->device,
+                            (kssim_prompt_response)runner_number(step, SCENARIO_KEY_RESPOND, KSSIM_PROMPT_NONE),
+                            (uint32_t)runner_number(step, SCENARIO_KEY_ID, 0), runner_text(step, SCENARIO_KEY_SECRET),
+                            (uint32_t)runner_number(step, SCENARIO_KEY_TIMES, 1));
 }

@@ -59,6 +59,7 @@ typedef enum scenario_action {
     SCENARIO_ACTION_FORGE_TOKEN,
     SCENARIO_ACTION_REPLAY_TOKEN,
     SCENARIO_ACTION_TAMPER_KEY_BLOB,
+    SCENARIO_ACTION_PROMPT,
     SCENARIO_ACTION_COUNT
 } scenario_action;
 
@@ -119,6 +120,8 @@ typedef enum scenario_key {
     SCENARIO_KEY_AGE,
     SCENARIO_KEY_MAC,
     SCENARIO_KEY_FIELD,
+    SCENARIO_KEY_RESPOND,
+    SCENARIO_KEY_TIMES, /* spelled "count" */
     SCENARIO_KEY_COUNT
 } scenario_key;
 

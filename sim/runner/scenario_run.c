@@ -41,6 +41,7 @@ static const runner_step_function step_functions[SCENARIO_ACTION_COUNT] = {
     [SCENARIO_ACTION_FORGE_TOKEN] = runner_step_forge_token,
     [SCENARIO_ACTION_REPLAY_TOKEN] = runner_step_replay_token,
     [SCENARIO_ACTION_TAMPER_KEY_BLOB] = runner_step_tamper_key_blob,
+    [SCENARIO_ACTION_PROMPT] = runner_step_prompt,
 };
 
 #define OUTCOME_MAX 128

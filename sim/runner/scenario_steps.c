@@ -67,6 +67,8 @@ static const char *const key_names[SCENARIO_KEY_COUNT] = {
     [SCENARIO_KEY_AGE] = "age",
     [SCENARIO_KEY_MAC] = "mac",
     [SCENARIO_KEY_FIELD] = "field",
+    [SCENARIO_KEY_RESPOND] = "respond",
+    [SCENARIO_KEY_TIMES] = "count",
 };
 
 const char *scenario_key_name(scenario_key key)
@@ -218,6 +220,11 @@ static const scenario_arg_spec forge_token_args[] = {
     DEFINES(TOKEN),
 };
 static const scenario_arg_spec replay_token_args[] = {REFERENCE(VALUE, TOKEN, true)};
+static const scenario_arg_spec prompt_args[] = {
+    WORD(RESPOND, scenario_prompt_responses, true),
+    U32(ID, false),
+    TEXT(SECRET, false),
+    {.key = SCENARIO_KEY_TIMES, .type = SCENARIO_ARG_UNSIGNED, .minimum = 1, .maximum = UINT32_MAX}};
 static const scenario_arg_spec tamper_key_blob_args[] = {KEY_ALIAS(ALIAS), WORD(FIELD, scenario_blob_fields, true)};
 
 #define MAP_STEP(action, step_name, table)                                                                             \
@@ -261,4 +268,5 @@ const scenario_step_spec scenario_step_specs[SCENARIO_ACTION_COUNT] = {
     MAP_STEP(FORGE_TOKEN, "forge_token", forge_token_args),
     SCALAR_STEP(REPLAY_TOKEN, "replay_token", replay_token_args, "replay_token: captured"),
     MAP_STEP(TAMPER_KEY_BLOB, "tamper_key_blob", tamper_key_blob_args),
+    MAP_STEP(PROMPT, "prompt", prompt_args),
 };

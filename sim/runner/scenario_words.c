@@ -78,6 +78,13 @@ static const scenario_word biometric_classes[] = {
 };
 const scenario_words scenario_biometric_classes = WORDS("biometric class", biometric_classes);
 
+static const scenario_word prompt_responses[] = {
+    {"none", KSSIM_PROMPT_NONE},
+    {"biometric", KSSIM_PROMPT_BIOMETRIC},
+    {"credential", KSSIM_PROMPT_CREDENTIAL},
+};
+const scenario_words scenario_prompt_responses = WORDS("prompt response", prompt_responses);
+
 static const scenario_word key_states[] = {
     {"valid", KSSIM_KEY_VALID},
     {"invalidated", KSSIM_KEY_INVALIDATED},

@@ -31,6 +31,7 @@ extern const scenario_words scenario_auth_types;
 extern const scenario_words scenario_security_levels;
 extern const scenario_words scenario_credential_types;
 extern const scenario_words scenario_modalities;
+extern const scenario_words scenario_prompt_responses;
 extern const scenario_words scenario_biometric_classes;
 extern const scenario_words scenario_key_states;
 extern const scenario_words scenario_invalidation_reasons;

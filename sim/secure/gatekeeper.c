@@ -49,6 +49,20 @@ static kssim_result check_secret_throttled(sim_secure_world *sw, const char *sec
     return KSSIM_OK;
 }
 
+/* gatekeeper.cpp MintAuthToken: user_id is the SID, authenticator_id 0, type PASSWORD. */
+static void mint_password_token(sim_secure_world *sw, uint64_t challenge, kssim_auth_token *token_out)
+{
+    kssim_auth_token token = {
+        .challenge = challenge,
+        .user_id = sw->gatekeeper.sid,
+        .authenticator_id = 0,
+        .authenticator_type = KSSIM_AUTHENTICATOR_PASSWORD,
+    };
+    sim_auth_token_issue(sw, &token);
+    if (token_out != NULL)
+        *token_out = token;
+}
+
 kssim_result sim_gatekeeper_enroll(sim_secure_world *sw, kssim_credential_type type, const char *new_secret,
                                    const char *current_secret)
 {
@@ -106,17 +120,44 @@ kssim_result sim_gatekeeper_verify(sim_secure_world *sw, const char *secret, uin
     kssim_result result = check_secret_throttled(sw, secret);
     if (result != KSSIM_OK)
         return result;
+    mint_password_token(sw, challenge, token_out);
+    return KSSIM_OK;
+}
 
-    /* gatekeeper.cpp MintAuthToken: user_id is the SID, authenticator_id 0, type PASSWORD. */
-    kssim_auth_token token = {
-        .challenge = challenge,
-        .user_id = gk->sid,
-        .authenticator_id = 0,
-        .authenticator_type = KSSIM_AUTHENTICATOR_PASSWORD,
-    };
-    sim_auth_token_issue(sw, &token);
+uint64_t sim_gatekeeper_enrollment_tag(const sim_secure_world *sw)
+{
+    const sim_gatekeeper *gk = &sw->gatekeeper;
+    if (!gk->enrolled)
+        return 0;
+    /* Keyed with the device key, so the tag says nothing about the credential to whoever reads it. */
+    uint8_t message[6 + sizeof(gk->salt) + sizeof(gk->hash)], mac[32];
+    memcpy(message, "prompt", 6);
+    memcpy(message + 6, gk->salt, sizeof(gk->salt));
+    memcpy(message + 6 + sizeof(gk->salt), gk->hash, sizeof(gk->hash));
+    if (sim_hmac_sha256(&sw->env->crypto, sw->device_key, sizeof(sw->device_key), message, sizeof(message), mac) != 0)
+        return 0;
+    uint64_t tag = 0;
+    for (int i = 0; i < 8; i++)
+        tag = (tag << 8) | mac[i];
+    return tag != 0 ? tag : 1;
+}
+
+kssim_result sim_gatekeeper_verify_armed(sim_secure_world *sw, uint64_t enrollment_tag, uint64_t challenge,
+                                         kssim_auth_token *token_out)
+{
     if (token_out != NULL)
-        *token_out = token;
+        memset(token_out, 0, sizeof(*token_out));
+    if (!sw->gatekeeper.enrolled)
+        return sim_refuse(sw->env, KSSIM_NO_CREDENTIAL,
+                          "the prompt was armed with a credential, but the lock screen has been removed since: "
+                          "arm it again after setting one");
+    kssim_result result = sim_gatekeeper_admit_attempt(sw);
+    if (result != KSSIM_OK)
+        return result;
+    if (enrollment_tag != sim_gatekeeper_enrollment_tag(sw))
+        return sim_gatekeeper_refuse_wrong_secret(sw);
+    sim_gatekeeper_clear_failures(&sw->gatekeeper);
+    mint_password_token(sw, challenge, token_out);
     return KSSIM_OK;
 }
 

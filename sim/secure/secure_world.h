@@ -111,6 +111,14 @@ kssim_result sim_gatekeeper_enroll(sim_secure_world *sw, kssim_credential_type t
 kssim_result sim_gatekeeper_verify(sim_secure_world *sw, const char *secret, uint64_t challenge,
                                    kssim_auth_token *token_out);
 void sim_gatekeeper_delete(sim_secure_world *sw);
+/* Names the current enrollment (changes with every set, change or reset of the credential; 0 without
+ * one) without revealing anything about the credential: what the armed system prompt keeps instead of
+ * the secret the user will type. */
+uint64_t sim_gatekeeper_enrollment_tag(const sim_secure_world *sw);
+/* The user types, at the armed prompt, the credential that matched enrollment_tag when it was armed:
+ * throttled and counted as a verification; a credential changed since is a wrong one. */
+kssim_result sim_gatekeeper_verify_armed(sim_secure_world *sw, uint64_t enrollment_tag, uint64_t challenge,
+                                         kssim_auth_token *token_out);
 /* The wait gatekeeper.cpp imposes after failure_count failures (ComputeRetryTimeout), in ms. */
 uint64_t sim_gatekeeper_retry_timeout_ms(uint32_t failure_count);
 

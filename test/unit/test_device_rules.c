@@ -365,6 +365,35 @@ static void an_imported_key_names_its_own_algorithm(void **state)
     kssim_device_free(device);
 }
 
+/* The armed prompt answers per-operation begins with the operation's own challenge, through Gatekeeper:
+ * a credential changed after arming is a wrong one, counted as a failed attempt, and begin itself still
+ * succeeds with no message (the failure shows at finish, as on a phone). */
+static void armed_prompt_answers_through_gatekeeper(void **state)
+{
+    (void)state;
+    kssim_device *device = device_with_pin_and_fingerprint(34);
+    generate_ec(device, "per_op", true, 0, KSSIM_AUTH_DEVICE_CREDENTIAL);
+    assert_int_equal(kssim_prompt_arm(device, KSSIM_PROMPT_CREDENTIAL, 0, "1234", 2), KSSIM_OK);
+    kssim_status status;
+    kssim_status_get(device, &status);
+    assert_int_equal(status.prompt, KSSIM_PROMPT_CREDENTIAL);
+    assert_int_equal(status.prompt_remaining, 2);
+    assert_int_equal(sign(device, "per_op"), KSSIM_OK);
+
+    assert_int_equal(kssim_change_credential(device, "1234", "5678"), KSSIM_OK);
+    kssim_operation op;
+    assert_int_equal(kssim_begin(device, "per_op", KSSIM_PURPOSE_SIGN, NULL, &op), KSSIM_OK);
+    assert_string_equal(kssim_device_message(device), "");
+    kssim_status_get(device, &status);
+    assert_int_equal(status.failed_attempts, 1);
+    assert_int_equal(status.prompt, KSSIM_PROMPT_NONE);
+    assert_int_equal(kssim_finish(device, op.handle, data, sizeof(data), NULL, 0, NULL, NULL),
+                     KSSIM_KEY_USER_NOT_AUTHENTICATED);
+    kssim_abort(device, op.handle);
+    assert_int_equal(kssim_prompt_arm(device, KSSIM_PROMPT_BIOMETRIC, 1, NULL, 0), KSSIM_INVALID_ARGUMENT);
+    kssim_device_free(device);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -382,6 +411,7 @@ int main(void)
         cmocka_unit_test(forged_tokens_pass_only_with_this_boots_mac),
         cmocka_unit_test(same_seed_same_device),
         cmocka_unit_test(an_imported_key_names_its_own_algorithm),
+        cmocka_unit_test(armed_prompt_answers_through_gatekeeper),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
