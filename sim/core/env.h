@@ -17,6 +17,8 @@
 
 #include <kssim/kssim.h>
 
+#include "core/codec.h"
+
 /* Two clocks, as on a phone: CLOCK_BOOTTIME (auth-token timestamps and timeouts, restarts at boot)
  * and the wall clock (key validity dates). */
 typedef struct sim_clock {
@@ -72,6 +74,15 @@ int sim_deterministic_rand_install(sim_crypto *crypto);
  *     return sim_refuse(env, KSSIM_KEY_USER_NOT_AUTHENTICATED, "authenticate within %u s", t); */
 kssim_result sim_refuse(sim_env *env, kssim_result result, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void sim_clear_message(sim_env *env);
+
+/* env_image.c: what of the environment a stored device keeps - both clocks and the DRBG's state, so a
+ * restored device draws the same random values the captured one would have. The library context and
+ * its providers are rebuilt by kssim_device_create; the message belongs to the call, not the phone. */
+void sim_env_image_encode(const sim_env *env, sim_writer *w);
+/* Fills only decoded's clock and DRBG. */
+void sim_env_image_decode(sim_reader *r, sim_env *decoded);
+/* Copies the clock and DRBG state in place: the deterministic RAND provider points at env->crypto. */
+void sim_env_image_apply(sim_env *env, const sim_env *decoded);
 
 /* Constant-time comparison for MACs and password hashes. */
 bool sim_equal_secret(const uint8_t *a, const uint8_t *b, size_t len);

@@ -110,4 +110,19 @@ void sim_keystore2_on_device_unlocked(sim_keystore2 *ks);
 /* Boot: the token cache is RAM and starts empty, operations are gone, the super key is not in memory. */
 void sim_keystore2_on_boot(sim_keystore2 *ks);
 
+/* keystore2_image.c: keystore2 as a stored device keeps it (sim/store/device_image.c): the API level,
+ * the lock state and the token cache, and the key database one row at a time, as database.rs keeps it.
+ * Operations in flight are not part of it. */
+void sim_keystore2_image_encode(const sim_keystore2 *ks, sim_writer *w);
+/* Decodes into a keystore2 of its own, with no env, no secure world and an empty key database for
+ * sim_key_database_image_decode_row to fill. Release it with sim_keystore2_cleanup unless applied. */
+void sim_keystore2_image_decode(sim_reader *r, sim_keystore2 *decoded);
+/* Replaces ks's state and key database by decoded's, which is consumed. keep_operations false forgets
+ * the operations in flight, as the reboot the image saw did. */
+void sim_keystore2_image_apply(sim_keystore2 *ks, sim_keystore2 *decoded, bool keep_operations);
+void sim_key_entry_image_encode(const sim_key_entry *entry, sim_writer *w);
+/* Decodes one row, which must end r's bytes, into db. Fails r when the row is damaged, is not the row
+ * of expected_alias, or repeats an alias db already holds; db is unchanged then. */
+void sim_key_database_image_decode_row(sim_reader *r, sim_key_database *db, const char *expected_alias);
+
 #endif

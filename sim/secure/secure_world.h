@@ -93,6 +93,30 @@ void sim_secure_world_cleanup(sim_secure_world *sw);
  * operations and per-boot counters gone, Gatekeeper's and the biometric TA's timers restarted. */
 void sim_secure_world_reboot(sim_secure_world *sw);
 
+/* ---- secure_world_image.c: the secure world as a stored device keeps it (sim/store/device_image.c) ----
+ * The device key, both per-boot HMAC keys, the boot count, Gatekeeper's record, the biometric TA's
+ * templates, IDs and lockout, and KeyMint's use records. Operations in flight are not part of it. */
+void sim_secure_world_image_encode(const sim_secure_world *sw, sim_writer *w);
+/* Decodes into a secure world of its own, with no env and a KeyMint holding only the use records.
+ * Whatever the outcome, release it with sim_secure_world_cleanup unless it was applied. */
+void sim_secure_world_image_decode(sim_reader *r, sim_secure_world *decoded);
+/* Replaces sw's persistent state by decoded's, which is consumed (left cleansed, owning nothing).
+ * keep_operations false ends KeyMint's operations in flight, as the reboot the image saw did. */
+void sim_secure_world_image_apply(sim_secure_world *sw, sim_secure_world *decoded, bool keep_operations);
+/* The KeyMint enums, as every layer's image stores them: a value KeyMint does not know fails r. */
+kssim_security_level sim_security_level_image_decode(sim_reader *r);
+kssim_algorithm sim_algorithm_image_decode(sim_reader *r);
+/* The authorization list, as keystore2 keeps it beside the blob. */
+void sim_auth_list_image_encode(const sim_auth_list *auth, sim_writer *w);
+void sim_auth_list_image_decode(sim_reader *r, sim_auth_list *auth);
+
+/* ---- keymint_image.c: KeyMint's use records (MAX_USES_PER_BOOT, MIN_SECONDS_BETWEEN_OPS) ---- */
+void sim_keymint_image_encode(const sim_keymint *km, sim_writer *w);
+/* A KeyMint with the decoded records and no operations; NULL when r failed (r says why). */
+sim_keymint *sim_keymint_image_decode(sim_reader *r);
+/* km's records become decoded's, which is freed; km's operations are left as they are. */
+void sim_keymint_image_apply(sim_keymint *km, sim_keymint *decoded);
+
 /* ---- auth_token.c ---- */
 /* MAC over AOSP's 37-byte layout: 0x00 | challenge | user_id | authenticator_id (host order, i.e. LE)
  * | authenticator_type (BE32) | timestamp (BE64), HMAC-SHA-256 under key. */

@@ -1,0 +1,328 @@
+/*
+ * device_image.c - the whole persistent state of a simulated phone as bytes, and back (device_image.h).
+ *
+ * The store (sqlite_store.c) keeps a device as one state image plus one image per key-database row, so
+ * a command that changes one key rewrites one row. This file composes the images from what each layer
+ * encodes of itself (framework here, then keystore2_image.c, secure_world_image.c, keymint_image.c,
+ * env_image.c) and restores them all or nothing.
+ *
+ * Format: big-endian; u32/u64/i64 fixed width; bool one byte 0 or 1; enums u32; "bytes" and "string"
+ * a u32 length then the bytes; [n] a fixed number of raw bytes. An image is read to its last byte.
+ *
+ * State image:
+ *   magic "KSSIMDEV" [8], version u32 (SIM_DEVICE_IMAGE_VERSION)
+ *   framework   config: seed u64, api_level u32 (23..99), security_level u32, wall_clock_ms i64,
+ *                       realtime bool
+ *               host_boot_origin_ms i64
+ *               prompt: response u32, biometric_id u32, remaining u32, credential_tag u64
+ *   env         boot_ms u64, wall_ms i64, drbg key [32], drbg value [32]
+ *   secure      security_level u32, device_key [32], hmac_key [32], previous_hmac_key [32],
+ *               has_previous_hmac_key bool, boot_count u32 (>= 1)
+ *               gatekeeper: enrolled bool, type u32, sid u64, salt [16], hash [32], failure_count u32,
+ *                           last_checked_ms u64
+ *               biometric: count u32 (<= SIM_MAX_BIOMETRIC_TEMPLATES), count x (id u32, modality u32,
+ *                          class u32), authenticator_ids KSSIM_MODALITY_COUNT x u64,
+ *                          failed_attempts u32, lockout_until_ms u64, permanent_lockout bool
+ *               keymint: usage count u32, count x (key_id [32], has_last_begin bool, last_begin_s u64,
+ *                        uses_this_boot u32)
+ *   keystore2   api_level u32 (must equal the config's), locked bool, unlocked_since_boot bool,
+ *               token count u32, count x (challenge u64, user_id u64, authenticator_id u64,
+ *               authenticator_type u32, timestamp_ms u64, mac [32], received_ms u64)
+ *
+ * Key image (one per key-database row):
+ *   magic "KSSIMKEY" [8], version u32 (SIM_KEY_IMAGE_VERSION)
+ *   alias string (< KSSIM_ALIAS_MAX, no NUL; must be the row's alias)
+ *   spec: alias string, algorithm u32, size u32, purposes u32, digests u32, block_modes u32,
+ *         paddings u32, user_auth bool, auth_timeout_s u32, auth_types u32,
+ *         invalidated_by_biometric_enrollment bool, unlocked_device_required bool,
+ *         max_uses_per_boot u32, usage_count_limit u32, min_seconds_between_ops u32, has_active bool,
+ *         has_origination_expire bool, has_usage_expire bool, active_ms i64, origination_expire_ms i64,
+ *         usage_expire_ms i64, security_level u32
+ *   auth list: algorithm u32, key_size u32, purposes u32, digests u32, block_modes u32, paddings u32,
+ *         no_auth_required bool, sid_count u32 (<= SIM_MAX_KEY_SIDS), sid_count x u64,
+ *         user_auth_types u32, has_auth_timeout bool, auth_timeout_s u32, unlocked_device_required bool,
+ *         max_uses_per_boot u32, usage_count_limit u32, min_seconds_between_ops u32, has_active bool,
+ *         has_origination_expire bool, has_usage_expire bool, active_ms i64, origination_expire_ms i64,
+ *         usage_expire_ms i64, security_level u32, imported bool
+ *   blob bytes (empty for a tombstone), public_key bytes (empty for symmetric keys),
+ *   uses_remaining u32, deleted_because u32
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "store/device_image.h"
+
+/* Key rows carry a version of their own: a store that rewrites only the rows that changed may hold
+ * rows older than its state image. */
+#define SIM_KEY_IMAGE_VERSION 1u
+
+static const char state_magic[8] = {'K', 'S', 'S', 'I', 'M', 'D', 'E', 'V'};
+static const char key_magic[8] = {'K', 'S', 'S', 'I', 'M', 'K', 'E', 'Y'};
+
+static const uint32_t prompt_responses[] = {KSSIM_PROMPT_NONE, KSSIM_PROMPT_BIOMETRIC, KSSIM_PROMPT_CREDENTIAL};
+
+#define COUNT_OF(array) (sizeof(array) / sizeof((array)[0]))
+
+/* What kssim_device_create accepts; a stored device must satisfy the same. */
+#define MIN_API_LEVEL 23
+#define MAX_API_LEVEL 99
+
+/* Everything a state image decodes to, held apart from the device until all of it has decoded. */
+typedef struct decoded_device {
+    kssim_config config;
+    int64_t host_boot_origin_ms;
+    sim_system_prompt prompt;
+    sim_env env;
+    sim_secure_world sw;
+    sim_keystore2 ks;
+} decoded_device;
+
+static void encode_framework(const kssim_device *device, sim_writer *w)
+{
+    sim_write_u64(w, device->config.seed);
+    sim_write_u32(w, (uint32_t)device->config.api_level);
+    sim_write_u32(w, (uint32_t)device->config.security_level);
+    sim_write_i64(w, device->config.wall_clock_ms);
+    sim_write_bool(w, device->config.realtime);
+    sim_write_i64(w, device->host_boot_origin_ms);
+    sim_write_u32(w, (uint32_t)device->prompt.response);
+    sim_write_u32(w, device->prompt.biometric_id);
+    sim_write_u32(w, device->prompt.remaining);
+    sim_write_u64(w, device->prompt.credential_tag);
+}
+
+static void decode_framework(sim_reader *r, decoded_device *decoded)
+{
+    kssim_config *config = &decoded->config;
+    config->seed = sim_read_u64(r);
+    uint32_t api_level = sim_read_u32(r);
+    if (api_level >= MIN_API_LEVEL && api_level <= MAX_API_LEVEL)
+        config->api_level = (int)api_level;
+    else
+        sim_reader_fail(r, "the API level is outside 23..99");
+    config->security_level = sim_security_level_image_decode(r);
+    config->wall_clock_ms = sim_read_i64(r);
+    config->realtime = sim_read_bool(r);
+    decoded->host_boot_origin_ms = sim_read_i64(r);
+    decoded->prompt.response = (kssim_prompt_response)sim_read_enum(r, prompt_responses, COUNT_OF(prompt_responses),
+                                                                    "the armed prompt's response is unknown");
+    decoded->prompt.biometric_id = sim_read_u32(r);
+    decoded->prompt.remaining = sim_read_u32(r);
+    decoded->prompt.credential_tag = sim_read_u64(r);
+}
+
+static void release_decoded(decoded_device *decoded)
+{
+    sim_secure_world_cleanup(&decoded->sw);
+    sim_keystore2_cleanup(&decoded->ks);
+    OPENSSL_cleanse(decoded, sizeof(*decoded));
+}
+
+/* Reads an image's magic and version. Returns NULL when they are this kssim's, otherwise the phrase
+ * for the refusal (written into buffer when it names a version); *newer tells an image from a later
+ * kssim, which is not damaged but cannot be read here. */
+static const char *check_header(sim_reader *r, const char magic[8], uint32_t supported, char *buffer,
+                                size_t buffer_size, bool *newer)
+{
+    *newer = false;
+    char found[8];
+    sim_read_raw(r, found, sizeof(found));
+    uint32_t version = sim_read_u32(r);
+    if (sim_reader_failed(r))
+        return "it ends before its header does";
+    if (memcmp(found, magic, sizeof(found)) != 0) {
+        snprintf(buffer, buffer_size, "it is not a kssim image: it does not start with %.8s", magic);
+        return buffer;
+    }
+    if (version > supported) {
+        *newer = true;
+        snprintf(buffer, buffer_size, "format version %u; this kssim reads version %u", version, supported);
+        return buffer;
+    }
+    if (version != supported) {
+        snprintf(buffer, buffer_size, "its format version %u is not one any kssim wrote", version);
+        return buffer;
+    }
+    return NULL;
+}
+
+static kssim_result refuse_out_of_memory(kssim_device *device, const char *doing)
+{
+    return sim_refuse(&device->env, KSSIM_SYSTEM_ERROR, "this process ran out of memory while %s: retry", doing);
+}
+
+/* what: "state", or "key 'alias'". */
+static kssim_result refuse_image(kssim_device *device, const char *what, const sim_reader *r, const char *problem,
+                                 bool newer)
+{
+    if (r->out_of_memory)
+        return sim_refuse(&device->env, KSSIM_SYSTEM_ERROR,
+                          "this process ran out of memory while reading the device's stored %s: retry", what);
+    if (newer)
+        return sim_refuse(&device->env, KSSIM_DEVICE_DAMAGED,
+                          "the device's stored %s was written by a newer kssim (%s): use that kssim, or replace the "
+                          "device with `kssim init --force`",
+                          what, problem);
+    return sim_refuse(&device->env, KSSIM_DEVICE_DAMAGED,
+                      "the device's stored %s is damaged (%s): replace the device with `kssim init --force`", what,
+                      problem);
+}
+
+static uint8_t *encode_state(kssim_device *device, size_t *len)
+{
+    sim_writer w;
+    sim_writer_init(&w);
+    sim_write_raw(&w, state_magic, sizeof(state_magic));
+    sim_write_u32(&w, SIM_DEVICE_IMAGE_VERSION);
+    encode_framework(device, &w);
+    sim_env_image_encode(&device->env, &w);
+    sim_secure_world_image_encode(&device->sw, &w);
+    sim_keystore2_image_encode(&device->ks, &w);
+    return sim_writer_finish(&w, len);
+}
+
+static uint8_t *encode_key(const sim_key_entry *entry, size_t *len)
+{
+    sim_writer w;
+    sim_writer_init(&w);
+    sim_write_raw(&w, key_magic, sizeof(key_magic));
+    sim_write_u32(&w, SIM_KEY_IMAGE_VERSION);
+    sim_key_entry_image_encode(entry, &w);
+    return sim_writer_finish(&w, len);
+}
+
+kssim_result sim_device_image_capture(kssim_device *device, sim_device_image *image)
+{
+    memset(image, 0, sizeof(*image));
+    image->state = encode_state(device, &image->state_len);
+    const sim_key_database *db = &device->ks.db;
+    if (image->state != NULL && db->count > 0)
+        image->keys = calloc(db->count, sizeof(*image->keys));
+    if (image->state == NULL || (db->count > 0 && image->keys == NULL)) {
+        sim_device_image_free(image);
+        return refuse_out_of_memory(device, "encoding the device's state");
+    }
+    /* The database is kept sorted by alias, so the images are too. */
+    for (size_t i = 0; i < db->count; i++) {
+        sim_key_image *key = &image->keys[i];
+        memcpy(key->alias, db->entries[i].alias, sizeof(key->alias));
+        key->bytes = encode_key(&db->entries[i], &key->len);
+        if (key->bytes == NULL) {
+            sim_device_image_free(image);
+            return refuse_out_of_memory(device, "encoding the device's keys");
+        }
+        image->key_count++;
+    }
+    return KSSIM_OK;
+}
+
+/* Decodes the state image into decoded; NULL on success, else the problem (r->out_of_memory tells a
+ * failing allocation from damage). */
+static const char *decode_state(const sim_device_image *image, decoded_device *decoded, sim_reader *r, char *buffer,
+                                size_t buffer_size, bool *newer)
+{
+    sim_reader_init(r, image->state, image->state_len);
+    const char *problem = check_header(r, state_magic, SIM_DEVICE_IMAGE_VERSION, buffer, buffer_size, newer);
+    if (problem != NULL)
+        return problem;
+    decode_framework(r, decoded);
+    sim_env_image_decode(r, &decoded->env);
+    sim_secure_world_image_decode(r, &decoded->sw);
+    sim_keystore2_image_decode(r, &decoded->ks);
+    sim_reader_expect_end(r);
+    if (!sim_reader_failed(r) && decoded->sw.security_level != decoded->config.security_level)
+        sim_reader_fail(r, "the secure world's security level is not the configuration's");
+    if (!sim_reader_failed(r) && decoded->ks.api_level != decoded->config.api_level)
+        sim_reader_fail(r, "keystore2's API level is not the configuration's");
+    return r->problem;
+}
+
+/* Decodes one key image into decoded's key database; NULL on success, else the problem. */
+static const char *decode_key(const sim_key_image *key, decoded_device *decoded, sim_reader *r, char *buffer,
+                              size_t buffer_size, bool *newer)
+{
+    sim_reader_init(r, key->bytes, key->len);
+    *newer = false;
+    if (memchr(key->alias, '\0', sizeof(key->alias)) == NULL)
+        return "its alias is not terminated";
+    const char *problem = check_header(r, key_magic, SIM_KEY_IMAGE_VERSION, buffer, buffer_size, newer);
+    if (problem != NULL)
+        return problem;
+    sim_key_database_image_decode_row(r, &decoded->ks.db, key->alias);
+    return r->problem;
+}
+
+static void apply(kssim_device *device, decoded_device *decoded)
+{
+    /* Operations in flight belong to this process. They survive only if the phone has not rebooted
+     * since they began: an image of another boot means another process rebooted it. */
+    bool keep_operations = decoded->sw.boot_count == device->sw.boot_count;
+    device->config = decoded->config;
+    device->host_boot_origin_ms = decoded->host_boot_origin_ms;
+    device->prompt = decoded->prompt;
+    sim_env_image_apply(&device->env, &decoded->env);
+    sim_secure_world_image_apply(&device->sw, &decoded->sw, keep_operations);
+    sim_keystore2_image_apply(&device->ks, &decoded->ks, keep_operations);
+}
+
+kssim_result sim_device_image_restore(kssim_device *device, const sim_device_image *image)
+{
+    decoded_device *decoded = calloc(1, sizeof(*decoded));
+    if (decoded == NULL)
+        return refuse_out_of_memory(device, "reading the device's stored state");
+    char buffer[128];
+    sim_reader r;
+    bool newer;
+    const char *problem = decode_state(image, decoded, &r, buffer, sizeof(buffer), &newer);
+    if (problem != NULL) {
+        release_decoded(decoded);
+        free(decoded);
+        return refuse_image(device, "state", &r, problem, newer);
+    }
+    for (size_t i = 0; i < image->key_count; i++) {
+        problem = decode_key(&image->keys[i], decoded, &r, buffer, sizeof(buffer), &newer);
+        if (problem != NULL) {
+            release_decoded(decoded);
+            free(decoded);
+            char what[KSSIM_ALIAS_MAX + 8];
+            snprintf(what, sizeof(what), "key '%.*s'", (int)strnlen(image->keys[i].alias, KSSIM_ALIAS_MAX - 1),
+                     image->keys[i].alias);
+            return refuse_image(device, what, &r, problem, newer);
+        }
+    }
+    apply(device, decoded);
+    release_decoded(decoded);
+    free(decoded);
+    return KSSIM_OK;
+}
+
+const sim_key_image *sim_device_image_find_key(const sim_device_image *image, const char *alias)
+{
+    /* A plain scan: the images may come back from the store in any order, and a device has few keys. */
+    for (size_t i = 0; i < image->key_count; i++)
+        if (strncmp(image->keys[i].alias, alias, sizeof(image->keys[i].alias)) == 0)
+            return &image->keys[i];
+    return NULL;
+}
+
+void sim_device_image_free(sim_device_image *image)
+{
+    if (image == NULL)
+        return;
+    /* The state image holds the device key and the Gatekeeper hash. */
+    if (image->state != NULL) {
+        OPENSSL_cleanse(image->state, image->state_len);
+        free(image->state);
+    }
+    for (size_t i = 0; i < image->key_count; i++) {
+        if (image->keys[i].bytes != NULL) {
+            OPENSSL_cleanse(image->keys[i].bytes, image->keys[i].len);
+            free(image->keys[i].bytes);
+        }
+    }
+    free(image->keys);
+    memset(image, 0, sizeof(*image));
+}
