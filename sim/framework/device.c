@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "framework/device.h"
+#include "store/sqlite_store.h" /* sim_device_store_close: the store stays opaque here, SQLite unseen */
 
 void kssim_config_default(kssim_config *config)
 {
@@ -15,6 +16,7 @@ void kssim_config_default(kssim_config *config)
     config->api_level = 34;
     config->security_level = KSSIM_SECURITY_TEE;
     config->wall_clock_ms = KSSIM_DEFAULT_WALL_CLOCK_MS;
+    config->realtime = false;
 }
 
 kssim_result kssim_device_create(const kssim_config *config, kssim_device **out)
@@ -49,6 +51,8 @@ void kssim_device_free(kssim_device *device)
 {
     if (device == NULL)
         return;
+    /* A persistent device's open transaction, if any, is rolled back: what it did is not committed. */
+    sim_device_store_close(device->store);
     sim_keystore2_cleanup(&device->ks);
     sim_secure_world_cleanup(&device->sw);
     sim_crypto_cleanup(&device->env.crypto);

@@ -29,6 +29,9 @@ struct kssim_device {
     struct sim_device_store *store;
     /* realtime devices: the host's CLOCK_BOOTTIME (ms) that this device's boot clock 0 corresponds to */
     int64_t host_boot_origin_ms;
+    /* realtime devices: the host's CLOCK_BOOTTIME (ms) read by the current command's kssim_device_begin,
+     * so its commit can re-anchor the origin after a reboot or an advance. Not stored. */
+    int64_t host_boot_at_begin_ms;
 };
 
 /* system_prompt.c: after a per-operation key's begin, the armed prompt authenticates the user with the

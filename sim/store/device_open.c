@@ -1,0 +1,416 @@
+/*
+ * device_open.c - the persistent device of include/kssim/kssim.h: which device, opening or creating it,
+ * and the transaction around every command (kssim_device_begin / kssim_device_commit).
+ *
+ * A device in a directory is a phone many processes share, as keystore2's database is shared by every
+ * app on a phone. Each command is one transaction of the store (sqlite_store.c): begin takes the write
+ * lock and, if another process committed meanwhile, reloads the device from its image; the rules run on
+ * the device in memory exactly as they do in a scenario; commit captures the device (device_image.c)
+ * and stores what changed. A failure at commit puts the device back to the last committed image, so what
+ * this process holds in memory is always what is on disk.
+ *
+ * Realtime devices: this is the one place outside the rules that reads the host's clocks. At begin the
+ * device's boot clock is moved forward to the host's CLOCK_BOOTTIME minus the device's origin (the host
+ * boot time its boot clock 0 stands for), through kssim_advance, so the rules see time pass exactly as
+ * with `kssim advance`; the wall clock is set to the host's. At commit the origin is re-anchored so that
+ * whatever the command did to the boot clock (a reboot restarting it at 0, an explicit advance) holds
+ * from the host time the command began.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/device_image.h"
+#include "store/sqlite_store.h"
+
+/* kssim_open_error: there is no device yet to hold the sentence of a failed open, so it lives here, one
+ * per thread so that threads opening devices do not overwrite each other's. */
+static _Thread_local char open_error[SIM_MESSAGE_MAX];
+
+__attribute__((format(printf, 1, 2))) static void set_open_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(open_error, sizeof(open_error), fmt, ap);
+    va_end(ap);
+}
+
+const char *kssim_open_error(void)
+{
+    return open_error;
+}
+
+void kssim_open_options_default(kssim_open_options *options)
+{
+    memset(options, 0, sizeof(*options));
+    kssim_config_default(&options->config);
+    options->create = true;
+    options->replace = false;
+}
+
+/* ---- Which device ---- */
+
+static bool is_set(const char *value)
+{
+    return value != NULL && value[0] != '\0';
+}
+
+kssim_result kssim_device_location(const char *explicit_location, const char *provider_param, char *out,
+                                   size_t out_size)
+{
+    open_error[0] = '\0';
+    const char *environment = getenv("KSSIM_DEVICE");
+    const char *chosen = is_set(explicit_location) ? explicit_location
+                         : is_set(environment)     ? environment
+                         : is_set(provider_param)  ? provider_param
+                                                   : NULL;
+    int written;
+    if (chosen != NULL) {
+        written = snprintf(out, out_size, "%s", chosen);
+    } else {
+        /* The XDG Base Directory spec: state that should persist between runs but is not worth backing
+         * up; a relative XDG_STATE_HOME is invalid and ignored. */
+        const char *state_home = getenv("XDG_STATE_HOME");
+        const char *home = getenv("HOME");
+        if (is_set(state_home) && state_home[0] == '/') {
+            written = snprintf(out, out_size, "%s/kssim/device", state_home);
+        } else if (is_set(home)) {
+            written = snprintf(out, out_size, "%s/.local/state/kssim/device", home);
+        } else {
+            set_open_error("neither XDG_STATE_HOME nor HOME is set, so there is no per-user default device: "
+                           "choose one with --device DIR or KSSIM_DEVICE (memory: for a device of this process "
+                           "only)");
+            return KSSIM_DEVICE_UNAVAILABLE;
+        }
+    }
+    if (written < 0 || (size_t)written >= out_size) {
+        set_open_error("the device location is longer than %zu bytes: choose a shorter path with --device or "
+                       "KSSIM_DEVICE",
+                       out_size > 0 ? out_size - 1 : 0);
+        if (out_size > 0)
+            out[0] = '\0';
+        return KSSIM_DEVICE_UNAVAILABLE;
+    }
+    return KSSIM_OK;
+}
+
+const char *kssim_device_location_of(const kssim_device *device)
+{
+    return device->store != NULL ? sim_device_store_directory(device->store) : KSSIM_MEMORY_DEVICE;
+}
+
+/* ---- The host's clocks (realtime devices only) ---- */
+
+#ifdef CLOCK_BOOTTIME
+#define HOST_BOOT_CLOCK CLOCK_BOOTTIME /* counts suspended time too, as a phone's boot clock does */
+#else
+#define HOST_BOOT_CLOCK CLOCK_MONOTONIC
+#endif
+
+static bool read_host_clock(clockid_t clock, int64_t *ms)
+{
+    struct timespec now;
+    if (clock_gettime(clock, &now) != 0)
+        return false;
+    *ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+    return true;
+}
+
+static kssim_result read_host_clocks(sim_env *env, int64_t *host_boot_ms, int64_t *host_wall_ms)
+{
+    if (!read_host_clock(HOST_BOOT_CLOCK, host_boot_ms) || !read_host_clock(CLOCK_REALTIME, host_wall_ms))
+        return sim_refuse(env, KSSIM_SYSTEM_ERROR,
+                          "cannot read the host's clocks for this realtime device: use a device with virtual clocks "
+                          "(kssim init without --realtime)");
+    return KSSIM_OK;
+}
+
+/* Brings a realtime device's clocks to the host's, at the start of a command. The boot clock only moves
+ * forward: if the host's is behind the device's (the host rebooted, or the device was advanced beyond
+ * it), the origin is re-anchored so that the device's clock goes on from where it is. */
+static kssim_result follow_host_clocks(kssim_device *device)
+{
+    int64_t host_boot, host_wall;
+    kssim_result r = read_host_clocks(&device->env, &host_boot, &host_wall);
+    if (r != KSSIM_OK)
+        return r;
+    device->host_boot_at_begin_ms = host_boot;
+    uint64_t device_boot = device->env.clock.boot_ms;
+    int64_t target = host_boot - device->host_boot_origin_ms;
+    if (target < 0 || (uint64_t)target < device_boot) {
+        device->host_boot_origin_ms = host_boot - (int64_t)device_boot;
+    } else if ((uint64_t)target > device_boot) {
+        r = kssim_advance(device, (uint64_t)target - device_boot);
+        if (r != KSSIM_OK)
+            return r;
+    }
+    return kssim_set_wall_clock(device, host_wall);
+}
+
+/* At commit: the boot clock the command leaves (0 after a reboot, more after an advance) stands for the
+ * host time the command began, so the next command's begin continues from it. */
+static void anchor_host_clock(kssim_device *device)
+{
+    device->host_boot_origin_ms = device->host_boot_at_begin_ms - (int64_t)device->env.clock.boot_ms;
+}
+
+/* ---- Opening ---- */
+
+static kssim_result create_device(const kssim_config *config, kssim_device **out)
+{
+    kssim_result r = kssim_device_create(config, out);
+    if (r == KSSIM_INVALID_ARGUMENT)
+        set_open_error("cannot create a device with API level %d and security level %d: choose an API level from "
+                       "23 to 99 and a security level of software, tee or strongbox",
+                       config->api_level, (int)config->security_level);
+    else if (r != KSSIM_OK)
+        set_open_error("cannot create a device: this process is out of memory or OpenSSL failed to start; retry");
+    return r;
+}
+
+/* A new phone in the store, written in the transaction open began: no other process can create one
+ * meanwhile, so two first uses make one phone, not two. */
+static kssim_result store_new_device(sim_device_store *store, const kssim_config *config, bool replace,
+                                     kssim_device **out)
+{
+    kssim_device *device = NULL;
+    kssim_result r = create_device(config, &device);
+    if (r != KSSIM_OK)
+        return r;
+    if (config->realtime) {
+        int64_t host_boot, host_wall;
+        r = read_host_clocks(&device->env, &host_boot, &host_wall);
+        if (r == KSSIM_OK) {
+            device->host_boot_origin_ms = host_boot;
+            device->host_boot_at_begin_ms = host_boot;
+            device->env.clock.wall_ms = host_wall;
+        }
+    }
+    if (r == KSSIM_OK && replace) {
+        r = sim_device_store_clear(store);
+        if (r != KSSIM_OK)
+            sim_refuse(&device->env, r, "%s", sim_device_store_message(store));
+    }
+    sim_device_image image;
+    if (r == KSSIM_OK)
+        r = sim_device_image_capture(device, &image);
+    if (r == KSSIM_OK) {
+        r = sim_device_store_write(store, &image);
+        if (r != KSSIM_OK)
+            sim_device_image_free(&image);
+        else
+            r = sim_device_store_commit(store);
+        if (r != KSSIM_OK)
+            sim_refuse(&device->env, r, "%s", sim_device_store_message(store));
+    }
+    if (r != KSSIM_OK) {
+        set_open_error("%s", kssim_device_message(device));
+        kssim_device_free(device);
+        return r;
+    }
+    *out = device;
+    return KSSIM_OK;
+}
+
+/* The phone the store holds: a device made with any configuration, then replaced by the image (which
+ * carries the configuration). */
+static kssim_result load_device(sim_device_store *store, kssim_device **out)
+{
+    kssim_config config;
+    kssim_config_default(&config);
+    kssim_device *device = NULL;
+    kssim_result r = create_device(&config, &device);
+    if (r != KSSIM_OK)
+        return r;
+    const sim_device_image *image = NULL;
+    r = sim_device_store_read(store, &image);
+    if (r != KSSIM_OK)
+        set_open_error("%s", sim_device_store_message(store));
+    else if ((r = sim_device_image_restore(device, image)) != KSSIM_OK)
+        set_open_error("the device in %s cannot be read: %s", sim_device_store_directory(store),
+                       kssim_device_message(device));
+    if (r != KSSIM_OK) {
+        kssim_device_free(device);
+        return r;
+    }
+    *out = device;
+    return KSSIM_OK;
+}
+
+static kssim_result open_stored_device(const char *location, const kssim_open_options *options, kssim_device **out)
+{
+    sim_device_store_open_mode mode = options->replace  ? SIM_DEVICE_STORE_OPEN_DISCARDING_DAMAGED
+                                      : options->create ? SIM_DEVICE_STORE_OPEN_OR_CREATE
+                                                        : SIM_DEVICE_STORE_OPEN_EXISTING;
+    sim_device_store *store = NULL;
+    kssim_result r = sim_device_store_open(location, mode, &store, open_error, sizeof(open_error));
+    if (r != KSSIM_OK)
+        return r;
+    bool changed, holds = false;
+    r = sim_device_store_begin(store, &changed);
+    if (r == KSSIM_OK)
+        r = sim_device_store_holds_device(store, &holds);
+    if (r != KSSIM_OK) {
+        set_open_error("%s", sim_device_store_message(store));
+    } else if (!holds && !options->create && !options->replace) {
+        set_open_error("there is no device in %s yet: create one with `kssim init`, or choose another device with "
+                       "--device or KSSIM_DEVICE",
+                       location);
+        r = KSSIM_DEVICE_UNAVAILABLE;
+    } else if (!holds || options->replace) {
+        r = store_new_device(store, &options->config, holds, out);
+    } else {
+        r = load_device(store, out);
+    }
+    /* A load only read; a failed creation wrote nothing that should stay. */
+    sim_device_store_rollback(store);
+    if (r != KSSIM_OK) {
+        sim_device_store_close(store);
+        return r;
+    }
+    (*out)->store = store;
+    return KSSIM_OK;
+}
+
+kssim_result kssim_device_open(const char *location, const kssim_open_options *options, kssim_device **out)
+{
+    *out = NULL;
+    open_error[0] = '\0';
+    kssim_open_options defaults;
+    if (options == NULL) {
+        kssim_open_options_default(&defaults);
+        options = &defaults;
+    }
+    if (!is_set(location)) {
+        set_open_error("no device was named: pass a device directory or memory:, or let kssim_device_location "
+                       "choose one");
+        return KSSIM_DEVICE_UNAVAILABLE;
+    }
+    if (strcmp(location, KSSIM_MEMORY_DEVICE) != 0)
+        return open_stored_device(location, options, out);
+    if (options->config.realtime) {
+        set_open_error("a memory: device has no store to carry the host's clocks between commands, so it cannot "
+                       "be realtime: drop --realtime, or choose a device directory");
+        return KSSIM_INVALID_ARGUMENT;
+    }
+    return create_device(&options->config, out);
+}
+
+/* ---- The transaction around a command ---- */
+
+kssim_result kssim_device_begin(kssim_device *device)
+{
+    SIM_BEGIN_CALL(device);
+    sim_device_store *store = device->store;
+    if (store == NULL)
+        return KSSIM_OK;
+    bool changed;
+    kssim_result r = sim_device_store_begin(store, &changed);
+    if (r != KSSIM_OK)
+        return sim_refuse(&device->env, r, "%s", sim_device_store_message(store));
+    if (changed) {
+        const sim_device_image *image = NULL;
+        r = sim_device_store_read(store, &image);
+        if (r != KSSIM_OK)
+            sim_refuse(&device->env, r, "%s", sim_device_store_message(store));
+        else
+            r = sim_device_image_restore(device, image);
+        /* The device keeps what it held; the next begin reads the store again rather than writing this
+         * process's older state over what another process stored. */
+        if (r != KSSIM_OK)
+            sim_device_store_forget_last_committed(store);
+    }
+    if (r == KSSIM_OK && device->config.realtime)
+        r = follow_host_clocks(device);
+    if (r != KSSIM_OK) {
+        char message[SIM_MESSAGE_MAX];
+        snprintf(message, sizeof(message), "%s", device->env.message);
+        kssim_device_rollback(device);
+        return sim_refuse(&device->env, r, "%s", message);
+    }
+    return KSSIM_OK;
+}
+
+/* Puts the device back to what the store last committed, so memory and disk agree after a transaction
+ * that will not be committed. The message of the refusal that caused it is kept. */
+static void return_to_last_committed(kssim_device *device)
+{
+    const sim_device_image *last = sim_device_store_last_committed(device->store);
+    if (last == NULL)
+        return;
+    char message[SIM_MESSAGE_MAX];
+    snprintf(message, sizeof(message), "%s", device->env.message);
+    if (sim_device_image_restore(device, last) != KSSIM_OK)
+        sim_device_store_forget_last_committed(device->store);
+    snprintf(device->env.message, sizeof(device->env.message), "%s", message);
+}
+
+kssim_result kssim_device_commit(kssim_device *device)
+{
+    /* No SIM_BEGIN_CALL: the command's refusal is committed too, and its sentence must survive. */
+    sim_device_store *store = device->store;
+    if (store == NULL)
+        return KSSIM_OK;
+    if (device->config.realtime)
+        anchor_host_clock(device);
+    sim_device_image image;
+    char message[SIM_MESSAGE_MAX];
+    snprintf(message, sizeof(message), "%s", device->env.message);
+    kssim_result r = sim_device_image_capture(device, &image);
+    if (r == KSSIM_OK) {
+        r = sim_device_store_write(store, &image);
+        if (r != KSSIM_OK)
+            sim_device_image_free(&image);
+        else
+            r = sim_device_store_commit(store);
+        if (r != KSSIM_OK)
+            sim_refuse(&device->env, r, "%s", sim_device_store_message(store));
+    }
+    if (r != KSSIM_OK) {
+        snprintf(message, sizeof(message), "%s", device->env.message);
+        sim_device_store_rollback(store);
+        return_to_last_committed(device);
+        return sim_refuse(&device->env, r, "%s", message);
+    }
+    snprintf(device->env.message, sizeof(device->env.message), "%s", message);
+    return KSSIM_OK;
+}
+
+void kssim_device_rollback(kssim_device *device)
+{
+    if (device->store == NULL)
+        return;
+    sim_device_store_rollback(device->store);
+    return_to_last_committed(device);
+}
+
+kssim_result kssim_device_check(kssim_device *device)
+{
+    SIM_BEGIN_CALL(device);
+    sim_device_store *store = device->store;
+    if (store == NULL)
+        return KSSIM_OK;
+    sim_device_image copy;
+    kssim_result r = sim_device_store_check(store, &copy);
+    if (r != KSSIM_OK)
+        return sim_refuse(&device->env, r, "%s", sim_device_store_message(store));
+    /* The decode runs on a scratch device, so checking never changes the one in use. */
+    kssim_config config;
+    kssim_config_default(&config);
+    kssim_device *scratch = NULL;
+    r = kssim_device_create(&config, &scratch);
+    if (r != KSSIM_OK) {
+        sim_device_image_free(&copy);
+        return sim_refuse(&device->env, KSSIM_SYSTEM_ERROR,
+                          "cannot make a scratch device to decode the stored one: this process is out of memory or "
+                          "OpenSSL failed to start; retry");
+    }
+    r = sim_device_image_restore(scratch, &copy);
+    if (r != KSSIM_OK)
+        sim_refuse(&device->env, r, "%s", kssim_device_message(scratch));
+    kssim_device_free(scratch);
+    sim_device_image_free(&copy);
+    return r;
+}

@@ -1,0 +1,94 @@
+/*
+ * sqlite_store.h - the files of a persistent device: one SQLite database in the device directory.
+ *
+ * keystore2 keeps its key database in SQLite (system/security/keystore2/src/database.rs), and so does a
+ * kssim device: DIR/device.sqlite3 holds a meta table (schema version, creator), one `state` row (the
+ * device's state image) and one `keyentry` row per key alias (the name echoes keystore2's table). The
+ * rows are opaque images made by device_image.c; this layer only moves bytes and keeps them safe:
+ *
+ * - every command is one transaction, begun with BEGIN IMMEDIATE so that the read-modify-write of the
+ *   whole device never interleaves with another process's; a busy timeout makes processes wait for
+ *   each other instead of failing;
+ * - the write-ahead log makes each commit atomic, so a process killed at any instant leaves the last
+ *   committed state intact;
+ * - a file that is not ours, is damaged, or comes from a newer kssim is refused with a sentence, never
+ *   a crash, and never changed.
+ *
+ * This is the only code that does file I/O for devices. It knows nothing of what the images mean, so
+ * the framework can hold a store through an opaque pointer without depending on SQLite.
+ */
+#ifndef SIM_STORE_SQLITE_STORE_H
+#define SIM_STORE_SQLITE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "store/device_image.h"
+
+/* The file inside a device directory. */
+#define SIM_DEVICE_STORE_FILE "device.sqlite3"
+/* The layout of the tables; a device with a higher number was written by a newer kssim. */
+#define SIM_DEVICE_STORE_SCHEMA_VERSION 1
+/* PRAGMA application_id ("KSIM"), so that any other SQLite database is recognised as not a device. */
+#define SIM_DEVICE_STORE_APPLICATION_ID 0x4B53494D
+/* How long BEGIN IMMEDIATE waits for another process's transaction before giving up. */
+#define SIM_DEVICE_STORE_BUSY_TIMEOUT_MS 60000
+
+typedef struct sim_device_store sim_device_store;
+
+typedef enum sim_device_store_open_mode {
+    /* The device file must exist already. */
+    SIM_DEVICE_STORE_OPEN_EXISTING,
+    /* Create the directory (0700) and the file when they do not exist. */
+    SIM_DEVICE_STORE_OPEN_OR_CREATE,
+    /* As OPEN_OR_CREATE, and a file that is damaged, foreign or newer is removed and made anew
+     * (kssim init --force): the one case where this layer deletes a file. */
+    SIM_DEVICE_STORE_OPEN_DISCARDING_DAMAGED,
+} sim_device_store_open_mode;
+
+/* Opens (and if allowed creates) the database in `directory`. There is no device yet to hold a message,
+ * so a refusal's sentence goes to `why`. Refusals: KSSIM_DEVICE_UNAVAILABLE (not a directory, cannot be
+ * created, permission denied, no device there and creation not allowed), KSSIM_DEVICE_DAMAGED (not an
+ * SQLite database, damaged, another application's database, missing tables, newer schema version). */
+kssim_result sim_device_store_open(const char *directory, sim_device_store_open_mode mode, sim_device_store **out,
+                                   char *why, size_t why_size);
+/* Finishes any transaction left open (rolling it back) and closes the database. NULL is allowed. */
+void sim_device_store_close(sim_device_store *store);
+
+const char *sim_device_store_directory(const sim_device_store *store);
+/* The sentence that explains the store's last refusal. */
+const char *sim_device_store_message(const sim_device_store *store);
+
+/* BEGIN IMMEDIATE: waits (busy timeout) until no other process is in a transaction on the device.
+ * *changed_by_others says whether another connection committed since this one's last transaction
+ * (PRAGMA data_version), or this connection has not read the device yet: the caller must then read. */
+kssim_result sim_device_store_begin(sim_device_store *store, bool *changed_by_others);
+/* Within a transaction: whether the database holds a device yet (its state row). */
+kssim_result sim_device_store_holds_device(sim_device_store *store, bool *holds);
+/* Within a transaction: reads the whole image. The store keeps it (valid until the next read, commit or
+ * close) as the image the next write compares with. */
+kssim_result sim_device_store_read(sim_device_store *store, const sim_device_image **image);
+/* Within a transaction: writes what differs between the image last read or committed and `next` - the
+ * state row if its bytes differ, the key rows added or changed, the aliases removed - and takes `next`'s
+ * contents on success (left empty; on a refusal the caller still owns them). Before any read, it writes every
+ * row. */
+kssim_result sim_device_store_write(sim_device_store *store, sim_device_image *next);
+/* Within a transaction: removes every row, so the next write stores a new device (kssim init --force). */
+kssim_result sim_device_store_clear(sim_device_store *store);
+/* COMMIT. On failure the transaction is rolled back; the last committed image stays what it was. */
+kssim_result sim_device_store_commit(sim_device_store *store);
+/* ROLLBACK of the open transaction, if any, and of what was written in it. */
+void sim_device_store_rollback(sim_device_store *store);
+/* The image the database holds as far as this connection knows: the last read or committed. NULL before
+ * the first read. */
+const sim_device_image *sim_device_store_last_committed(const sim_device_store *store);
+/* Makes the next begin report a change, so the caller reads the device again (after an image it read
+ * could not be restored, say). */
+void sim_device_store_forget_last_committed(sim_device_store *store);
+
+/* Outside a transaction: SQLite's integrity check, the schema checks of open, and a read of every row,
+ * in one read transaction that leaves the store's last committed image alone. On KSSIM_OK *copy holds
+ * the image read (free it with sim_device_image_free), for the caller to decode. */
+kssim_result sim_device_store_check(sim_device_store *store, sim_device_image *copy);
+
+#endif

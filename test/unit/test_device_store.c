@@ -1,0 +1,1055 @@
+/*
+ * test_device_store.c - the persistent device: the SQLite store (sim/store/sqlite_store.c) with images
+ * made by hand, then the public API (sim/store/device_open.c) on real devices.
+ *
+ * Each store test makes its own directory under TMPDIR (or /tmp) and removes it. The files a refused
+ * open meets - text, garbage, a truncated copy, another application's database, a newer schema - must
+ * give KSSIM_DEVICE_DAMAGED with a sentence, never a crash, and stay as they were.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include <kssim/kssim.h>
+
+#include "store/device_image.h"
+#include "store/sqlite_store.h"
+
+/* ---- Directories ---- */
+
+static void remove_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return;
+    if (S_ISDIR(st.st_mode)) {
+        chmod(path, 0700);
+        DIR *dir = opendir(path);
+        if (dir != NULL) {
+            struct dirent *entry;
+            while ((entry = readdir(dir)) != NULL) {
+                if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
+                    continue;
+                char child[4096];
+                snprintf(child, sizeof(child), "%s/%s", path, entry->d_name);
+                remove_tree(child);
+            }
+            closedir(dir);
+        }
+        rmdir(path);
+    } else {
+        unlink(path);
+    }
+}
+
+typedef struct fixture {
+    char root[256];   /* made by mkdtemp, removed at teardown */
+    char device[320]; /* root/device: not there until a test creates it */
+    char file[352];   /* device/device.sqlite3 */
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    const char *tmp = getenv("TMPDIR");
+    snprintf(f->root, sizeof(f->root), "%s/kssim-store-XXXXXX", tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
+    if (mkdtemp(f->root) == NULL)
+        return -1;
+    snprintf(f->device, sizeof(f->device), "%s/device", f->root);
+    snprintf(f->file, sizeof(f->file), "%s/%s", f->device, SIM_DEVICE_STORE_FILE);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    remove_tree(f->root);
+    free(f);
+    return 0;
+}
+
+/* ---- Images made by hand (the store never looks inside them) ---- */
+
+static uint8_t *copy_text(const char *text, size_t *len)
+{
+    *len = strlen(text);
+    uint8_t *bytes = malloc(*len + 1);
+    memcpy(bytes, text, *len + 1);
+    return bytes;
+}
+
+/* aliases sorted; contents[i] is key i's bytes. */
+static void make_image(sim_device_image *image, const char *state, size_t count, const char *const aliases[],
+                       const char *const contents[])
+{
+    memset(image, 0, sizeof(*image));
+    image->state = copy_text(state, &image->state_len);
+    image->keys = calloc(count > 0 ? count : 1, sizeof(*image->keys));
+    for (size_t i = 0; i < count; i++) {
+        snprintf(image->keys[i].alias, sizeof(image->keys[i].alias), "%s", aliases[i]);
+        image->keys[i].bytes = copy_text(contents[i], &image->keys[i].len);
+    }
+    image->key_count = count;
+}
+
+static void assert_image_is(const sim_device_image *image, const char *state, size_t count, const char *const aliases[],
+                            const char *const contents[])
+{
+    assert_non_null(image);
+    assert_int_equal(image->state_len, strlen(state));
+    assert_memory_equal(image->state, state, image->state_len);
+    assert_int_equal(image->key_count, count);
+    for (size_t i = 0; i < count; i++) {
+        assert_string_equal(image->keys[i].alias, aliases[i]);
+        assert_int_equal(image->keys[i].len, strlen(contents[i]));
+        assert_memory_equal(image->keys[i].bytes, contents[i], image->keys[i].len);
+    }
+}
+
+static sim_device_store *open_store(const char *dir, sim_device_store_open_mode mode)
+{
+    char why[SIM_MESSAGE_MAX];
+    sim_device_store *store = NULL;
+    kssim_result r = sim_device_store_open(dir, mode, &store, why, sizeof(why));
+    if (r != KSSIM_OK)
+        fail_msg("opening %s: %s", dir, why);
+    return store;
+}
+
+/* Opens (creating), stores one image and closes. */
+static void store_device(const char *dir, const char *state, size_t count, const char *const aliases[],
+                         const char *const contents[])
+{
+    sim_device_store *store = open_store(dir, SIM_DEVICE_STORE_OPEN_OR_CREATE);
+    bool changed;
+    assert_int_equal(sim_device_store_begin(store, &changed), KSSIM_OK);
+    sim_device_image image;
+    make_image(&image, state, count, aliases, contents);
+    assert_int_equal(sim_device_store_write(store, &image), KSSIM_OK);
+    assert_int_equal(sim_device_store_commit(store), KSSIM_OK);
+    sim_device_store_close(store);
+}
+
+/* What a reader of the device meets first: open, begin, read. The first refusal, with its sentence. */
+static kssim_result open_and_read(const char *dir, char *why, size_t why_size)
+{
+    sim_device_store *store = NULL;
+    kssim_result r = sim_device_store_open(dir, SIM_DEVICE_STORE_OPEN_OR_CREATE, &store, why, why_size);
+    if (r != KSSIM_OK)
+        return r;
+    bool changed;
+    const sim_device_image *image;
+    r = sim_device_store_begin(store, &changed);
+    if (r == KSSIM_OK)
+        r = sim_device_store_read(store, &image);
+    snprintf(why, why_size, "%s", sim_device_store_message(store));
+    sim_device_store_close(store);
+    return r;
+}
+
+static void raw_sql(const char *file, const char *sql)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(file, &db), SQLITE_OK);
+    char *error = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &error) != SQLITE_OK)
+        fail_msg("%s: %s", sql, error);
+    sqlite3_close(db);
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *file = fopen(path, "rb");
+    assert_non_null(file);
+    fseek(file, 0, SEEK_END);
+    long size = ftell(file);
+    fseek(file, 0, SEEK_SET);
+    char *bytes = malloc((size_t)size + 1);
+    assert_int_equal(fread(bytes, 1, (size_t)size, file), (size_t)size);
+    fclose(file);
+    *len = (size_t)size;
+    return bytes;
+}
+
+static void write_file(const char *path, const void *bytes, size_t len)
+{
+    FILE *file = fopen(path, "wb");
+    assert_non_null(file);
+    assert_int_equal(fwrite(bytes, 1, len, file), len);
+    fclose(file);
+}
+
+/* A refused file must stay byte for byte what it was. */
+static void assert_refused_unchanged(const fixture *f, kssim_result expected, const char *phrase)
+{
+    size_t before_len, after_len;
+    char *before = read_file(f->file, &before_len);
+    char why[SIM_MESSAGE_MAX];
+    assert_int_equal(open_and_read(f->device, why, sizeof(why)), expected);
+    if (strstr(why, phrase) == NULL)
+        fail_msg("the sentence \"%s\" does not say \"%s\"", why, phrase);
+    char *after = read_file(f->file, &after_len);
+    assert_int_equal(before_len, after_len);
+    assert_memory_equal(before, after, before_len);
+    free(before);
+    free(after);
+}
+
+static void make_device_directory(const fixture *f)
+{
+    assert_int_equal(mkdir(f->device, 0700), 0);
+}
+
+/* ---- The store ---- */
+
+static const char *const three_aliases[] = {"a", "b", "c"};
+static const char *const three_contents[] = {"key a", "key b", "key c"};
+
+static void a_new_directory_becomes_a_device_that_reopens(void **state)
+{
+    fixture *f = *state;
+    char nested[400];
+    snprintf(nested, sizeof(nested), "%s/one/two", f->device);
+    sim_device_store *store = open_store(nested, SIM_DEVICE_STORE_OPEN_OR_CREATE);
+    struct stat st;
+    assert_int_equal(stat(nested, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0700);
+    bool changed, holds = true;
+    assert_int_equal(sim_device_store_begin(store, &changed), KSSIM_OK);
+    assert_true(changed); /* nothing read yet */
+    assert_int_equal(sim_device_store_holds_device(store, &holds), KSSIM_OK);
+    assert_false(holds);
+    sim_device_image image;
+    make_image(&image, "state one", 3, three_aliases, three_contents);
+    assert_int_equal(sim_device_store_write(store, &image), KSSIM_OK);
+    assert_null(image.state); /* taken */
+    assert_int_equal(sim_device_store_commit(store), KSSIM_OK);
+    assert_image_is(sim_device_store_last_committed(store), "state one", 3, three_aliases, three_contents);
+    sim_device_store_close(store);
+
+    store = open_store(nested, SIM_DEVICE_STORE_OPEN_EXISTING);
+    assert_string_equal(sim_device_store_directory(store), nested);
+    assert_int_equal(sim_device_store_begin(store, &changed), KSSIM_OK);
+    assert_true(changed);
+    assert_int_equal(sim_device_store_holds_device(store, &holds), KSSIM_OK);
+    assert_true(holds);
+    const sim_device_image *read = NULL;
+    assert_int_equal(sim_device_store_read(store, &read), KSSIM_OK);
+    assert_image_is(read, "state one", 3, three_aliases, three_contents);
+    sim_device_store_rollback(store);
+    sim_device_image copy;
+    assert_int_equal(sim_device_store_check(store, &copy), KSSIM_OK);
+    assert_image_is(&copy, "state one", 3, three_aliases, three_contents);
+    sim_device_image_free(&copy);
+    sim_device_store_close(store);
+}
+
+static void an_empty_image_and_an_empty_key_are_stored_as_empty_blobs(void **state)
+{
+    fixture *f = *state;
+    static const char *const aliases[] = {"empty"};
+    static const char *const contents[] = {""};
+    store_device(f->device, "", 1, aliases, contents);
+    sim_device_store *store = open_store(f->device, SIM_DEVICE_STORE_OPEN_EXISTING);
+    bool changed;
+    const sim_device_image *read = NULL;
+    assert_int_equal(sim_device_store_begin(store, &changed), KSSIM_OK);
+    assert_int_equal(sim_device_store_read(store, &read), KSSIM_OK);
+    assert_image_is(read, "", 1, aliases, contents);
+    sim_device_store_close(store);
+}
+
+static int count_rows(const char *file, const char *sql)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+    assert_int_equal(sqlite3_open(file, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+    int count = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return count;
+}
+
+static void a_write_touches_only_the_rows_that_differ(void **state)
+{
+    fixture *f = *state;
+    store_device(f->device, "state one", 3, three_aliases, three_contents);
+    /* Triggers log every row the store touches from now on. */
+    raw_sql(f->file, "CREATE TABLE touched(what TEXT);"
+                     "CREATE TRIGGER ki AFTER INSERT ON keyentry BEGIN INSERT INTO touched VALUES ('insert ' || "
+                     "new.alias); END;"
+                     "CREATE TRIGGER ku AFTER UPDATE ON keyentry BEGIN INSERT INTO touched VALUES ('update ' || "
+                     "new.alias); END;"
+                     "CREATE TRIGGER kd AFTER DELETE ON keyentry BEGIN INSERT INTO touched VALUES ('delete ' || "
+                     "old.alias); END;"
+                     "CREATE TRIGGER su AFTER UPDATE ON state BEGIN INSERT INTO touched VALUES ('state'); END;");
+    sim_device_store *store = open_store(f->device, SIM_DEVICE_STORE_OPEN_EXISTING);
+    bool changed;
+    const sim_device_image *read = NULL;
+    assert_int_equal(sim_device_store_begin(store, &changed), KSSIM_OK);
+    assert_int_equal(sim_device_store_read(store, &read), KSSIM_OK);
+    /* Same state, a unchanged, b changed, c removed, d added. */
+    static const char *const aliases[] = {"a", "b", "d"};
+    static const char *const contents[] = {"key a", "key b, used once", "key d"};
+    sim_device_image next;
+    make_image(&next, "state one", 3, aliases, contents);
+    assert_int_equal(sim_device_store_write(store, &next), KSSIM_OK);
+    assert_int_equal(sim_device_store_commit(store), KSSIM_OK);
+    /* The same image again writes nothing. */
+    assert_int_equal(sim_device_store_begin(store, &changed), KSSIM_OK);
+    assert_false(changed);
+    make_image(&next, "state one", 3, aliases, contents);
+    assert_int_equal(sim_device_store_write(store, &next), KSSIM_OK);
+    assert_int_equal(sim_device_store_commit(store), KSSIM_OK);
+    /* A new state alone rewrites the state row alone. */
+    assert_int_equal(sim_device_store_begin(store, &changed), KSSIM_OK);
+    make_image(&next, "state two", 3, aliases, contents);
+    assert_int_equal(sim_device_store_write(store, &next), KSSIM_OK);
+    assert_int_equal(sim_device_store_commit(store), KSSIM_OK);
+    sim_device_store_close(store);
+
+    assert_int_equal(count_rows(f->file, "SELECT count(*) FROM touched"), 4);
+    assert_int_equal(count_rows(f->file, "SELECT count(*) FROM touched WHERE what = 'update b'"), 1);
+    assert_int_equal(count_rows(f->file, "SELECT count(*) FROM touched WHERE what = 'delete c'"), 1);
+    assert_int_equal(count_rows(f->file, "SELECT count(*) FROM touched WHERE what = 'insert d'"), 1);
+    assert_int_equal(count_rows(f->file, "SELECT count(*) FROM touched WHERE what = 'state'"), 1);
+    store = open_store(f->device, SIM_DEVICE_STORE_OPEN_EXISTING);
+    assert_int_equal(sim_device_store_begin(store, &changed), KSSIM_OK);
+    assert_int_equal(sim_device_store_read(store, &read), KSSIM_OK);
+    assert_image_is(read, "state two", 3, aliases, contents);
+    sim_device_store_close(store);
+}
+
+static void a_second_connection_sees_the_first_ones_commits(void **state)
+{
+    fixture *f = *state;
+    store_device(f->device, "state one", 3, three_aliases, three_contents);
+    sim_device_store *first = open_store(f->device, SIM_DEVICE_STORE_OPEN_EXISTING);
+    sim_device_store *second = open_store(f->device, SIM_DEVICE_STORE_OPEN_EXISTING);
+    bool changed;
+    const sim_device_image *read = NULL;
+    /* Both read once. */
+    assert_int_equal(sim_device_store_begin(first, &changed), KSSIM_OK);
+    assert_int_equal(sim_device_store_read(first, &read), KSSIM_OK);
+    sim_device_store_rollback(first);
+    assert_int_equal(sim_device_store_begin(second, &changed), KSSIM_OK);
+    assert_int_equal(sim_device_store_read(second, &read), KSSIM_OK);
+    sim_device_store_rollback(second);
+    /* Nobody wrote: nothing changed for either. */
+    assert_int_equal(sim_device_store_begin(first, &changed), KSSIM_OK);
+    assert_false(changed);
+    static const char *const aliases[] = {"a"};
+    static const char *const contents[] = {"key a"};
+    sim_device_image next;
+    make_image(&next, "state from first", 1, aliases, contents);
+    assert_int_equal(sim_device_store_write(first, &next), KSSIM_OK);
+    assert_int_equal(sim_device_store_commit(first), KSSIM_OK);
+    /* Its own commit is no news to the first... */
+    assert_int_equal(sim_device_store_begin(first, &changed), KSSIM_OK);
+    assert_false(changed);
+    sim_device_store_rollback(first);
+    /* ...and is news to the second, which reads it. */
+    assert_int_equal(sim_device_store_begin(second, &changed), KSSIM_OK);
+    assert_true(changed);
+    assert_int_equal(sim_device_store_read(second, &read), KSSIM_OK);
+    assert_image_is(read, "state from first", 1, aliases, contents);
+    sim_device_store_rollback(second);
+    sim_device_store_close(first);
+    sim_device_store_close(second);
+}
+
+static void a_rollback_forgets_what_the_transaction_wrote(void **state)
+{
+    fixture *f = *state;
+    store_device(f->device, "state one", 3, three_aliases, three_contents);
+    sim_device_store *store = open_store(f->device, SIM_DEVICE_STORE_OPEN_EXISTING);
+    bool changed;
+    const sim_device_image *read = NULL;
+    assert_int_equal(sim_device_store_begin(store, &changed), KSSIM_OK);
+    assert_int_equal(sim_device_store_read(store, &read), KSSIM_OK);
+    sim_device_image next;
+    make_image(&next, "never committed", 0, NULL, NULL);
+    assert_int_equal(sim_device_store_write(store, &next), KSSIM_OK);
+    sim_device_store_rollback(store);
+    assert_image_is(sim_device_store_last_committed(store), "state one", 3, three_aliases, three_contents);
+    /* Writing and committing without a transaction is a caller's mistake, refused. */
+    make_image(&next, "no transaction", 0, NULL, NULL);
+    assert_int_equal(sim_device_store_write(store, &next), KSSIM_SYSTEM_ERROR);
+    assert_non_null(strstr(sim_device_store_message(store), "begin"));
+    sim_device_image_free(&next);
+    assert_int_equal(sim_device_store_begin(store, &changed), KSSIM_OK);
+    assert_false(changed);
+    assert_int_equal(sim_device_store_read(store, &read), KSSIM_OK);
+    assert_image_is(read, "state one", 3, three_aliases, three_contents);
+    sim_device_store_close(store);
+}
+
+static void clearing_replaces_every_row(void **state)
+{
+    fixture *f = *state;
+    store_device(f->device, "state one", 3, three_aliases, three_contents);
+    sim_device_store *store = open_store(f->device, SIM_DEVICE_STORE_OPEN_EXISTING);
+    bool changed;
+    assert_int_equal(sim_device_store_begin(store, &changed), KSSIM_OK);
+    assert_int_equal(sim_device_store_clear(store), KSSIM_OK);
+    static const char *const aliases[] = {"z"};
+    static const char *const contents[] = {"key z"};
+    sim_device_image next;
+    make_image(&next, "new phone", 1, aliases, contents);
+    assert_int_equal(sim_device_store_write(store, &next), KSSIM_OK);
+    assert_int_equal(sim_device_store_commit(store), KSSIM_OK);
+    sim_device_store_close(store);
+    char why[SIM_MESSAGE_MAX];
+    assert_int_equal(open_and_read(f->device, why, sizeof(why)), KSSIM_OK);
+    assert_int_equal(count_rows(f->file, "SELECT count(*) FROM keyentry"), 1);
+}
+
+static void a_newer_schema_version_is_refused_naming_both_versions(void **state)
+{
+    fixture *f = *state;
+    store_device(f->device, "state one", 3, three_aliases, three_contents);
+    raw_sql(f->file, "UPDATE meta SET value = 2 WHERE name = 'schema_version'");
+    assert_refused_unchanged(f, KSSIM_DEVICE_DAMAGED, "schema version 2");
+    char why[SIM_MESSAGE_MAX];
+    assert_int_equal(open_and_read(f->device, why, sizeof(why)), KSSIM_DEVICE_DAMAGED);
+    assert_non_null(strstr(why, "schema version 1"));
+    assert_non_null(strstr(why, "newer kssim"));
+}
+
+static void a_file_that_is_not_sqlite_is_refused(void **state)
+{
+    fixture *f = *state;
+    make_device_directory(f);
+    const char *text = "these are my notes, not a phone\n";
+    write_file(f->file, text, strlen(text));
+    assert_refused_unchanged(f, KSSIM_DEVICE_DAMAGED, "not an SQLite database");
+}
+
+static void random_garbage_is_refused(void **state)
+{
+    fixture *f = *state;
+    make_device_directory(f);
+    uint8_t garbage[65536];
+    uint32_t x = 2463534242u;
+    for (size_t i = 0; i < sizeof(garbage); i++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        garbage[i] = (uint8_t)x;
+    }
+    write_file(f->file, garbage, sizeof(garbage));
+    assert_refused_unchanged(f, KSSIM_DEVICE_DAMAGED, "not a kssim device");
+}
+
+/* Many keys, so that half the file holds some of their rows. */
+static void store_big_device(const fixture *f)
+{
+    enum { KEYS = 200 };
+    static char alias_text[KEYS][16];
+    static char content_text[KEYS][2048];
+    const char *aliases[KEYS], *contents[KEYS];
+    for (int i = 0; i < KEYS; i++) {
+        snprintf(alias_text[i], sizeof(alias_text[i]), "key%03d", i);
+        memset(content_text[i], 'a' + i % 26, sizeof(content_text[i]) - 1);
+        content_text[i][sizeof(content_text[i]) - 1] = '\0';
+        aliases[i] = alias_text[i];
+        contents[i] = content_text[i];
+    }
+    store_device(f->device, "big state", KEYS, aliases, contents);
+}
+
+static void a_truncated_device_is_refused(void **state)
+{
+    fixture *f = *state;
+    store_big_device(f);
+    struct stat st;
+    assert_int_equal(stat(f->file, &st), 0);
+    assert_int_equal(truncate(f->file, st.st_size / 2), 0);
+    assert_refused_unchanged(f, KSSIM_DEVICE_DAMAGED, "damaged");
+}
+
+static void a_device_whose_pages_are_garbage_is_refused(void **state)
+{
+    fixture *f = *state;
+    store_big_device(f);
+    size_t len;
+    char *bytes = read_file(f->file, &len);
+    /* Keep SQLite's 100-byte header (ours), ruin everything after it. */
+    for (size_t i = 100; i < len; i++)
+        bytes[i] = (char)(i * 7 + 3);
+    write_file(f->file, bytes, len);
+    free(bytes);
+    assert_refused_unchanged(f, KSSIM_DEVICE_DAMAGED, "damaged");
+}
+
+static void another_applications_database_is_refused(void **state)
+{
+    fixture *f = *state;
+    make_device_directory(f);
+    raw_sql(f->file, "PRAGMA application_id = 42; CREATE TABLE contacts(name TEXT);");
+    assert_refused_unchanged(f, KSSIM_DEVICE_DAMAGED, "another application's SQLite database");
+    /* Without an application_id, tables of its own still make it someone else's. */
+    unlink(f->file);
+    raw_sql(f->file, "CREATE TABLE meta(name TEXT PRIMARY KEY, value);");
+    assert_refused_unchanged(f, KSSIM_DEVICE_DAMAGED, "another application's");
+}
+
+static void a_device_missing_a_table_is_refused(void **state)
+{
+    fixture *f = *state;
+    store_device(f->device, "state one", 3, three_aliases, three_contents);
+    raw_sql(f->file, "DROP TABLE keyentry");
+    assert_refused_unchanged(f, KSSIM_DEVICE_DAMAGED, "no `keyentry` table");
+}
+
+static void rows_of_the_wrong_type_are_refused(void **state)
+{
+    fixture *f = *state;
+    store_device(f->device, "state one", 3, three_aliases, three_contents);
+    raw_sql(f->file, "UPDATE keyentry SET image = 'text, not bytes' WHERE alias = 'b'");
+    char why[SIM_MESSAGE_MAX];
+    assert_int_equal(open_and_read(f->device, why, sizeof(why)), KSSIM_DEVICE_DAMAGED);
+    assert_non_null(strstr(why, "not binary"));
+    raw_sql(f->file, "UPDATE keyentry SET image = x'00' WHERE alias = 'b';"
+                     "INSERT INTO keyentry VALUES ('" /* 200 characters: longer than any alias */
+                     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                     "xxxxxxxxxxxx', x'00')");
+    assert_int_equal(open_and_read(f->device, why, sizeof(why)), KSSIM_DEVICE_DAMAGED);
+    assert_non_null(strstr(why, "alias"));
+    /* kssim check finds it too. */
+    sim_device_store *store = open_store(f->device, SIM_DEVICE_STORE_OPEN_EXISTING);
+    sim_device_image copy;
+    assert_int_equal(sim_device_store_check(store, &copy), KSSIM_DEVICE_DAMAGED);
+    sim_device_store_close(store);
+}
+
+static void a_damaged_file_is_replaced_only_when_asked(void **state)
+{
+    fixture *f = *state;
+    make_device_directory(f);
+    write_file(f->file, "garbage", 7);
+    char why[SIM_MESSAGE_MAX];
+    sim_device_store *store = NULL;
+    assert_int_equal(sim_device_store_open(f->device, SIM_DEVICE_STORE_OPEN_OR_CREATE, &store, why, sizeof(why)),
+                     KSSIM_DEVICE_DAMAGED);
+    assert_non_null(strstr(why, "kssim init --force"));
+    store = open_store(f->device, SIM_DEVICE_STORE_OPEN_DISCARDING_DAMAGED);
+    bool changed, holds = true;
+    assert_int_equal(sim_device_store_begin(store, &changed), KSSIM_OK);
+    assert_int_equal(sim_device_store_holds_device(store, &holds), KSSIM_OK);
+    assert_false(holds);
+    sim_device_store_close(store);
+}
+
+static void a_missing_device_is_not_created_unless_allowed(void **state)
+{
+    fixture *f = *state;
+    char why[SIM_MESSAGE_MAX];
+    sim_device_store *store = NULL;
+    assert_int_equal(sim_device_store_open(f->device, SIM_DEVICE_STORE_OPEN_EXISTING, &store, why, sizeof(why)),
+                     KSSIM_DEVICE_UNAVAILABLE);
+    assert_null(store);
+    assert_non_null(strstr(why, "kssim init"));
+    struct stat st;
+    assert_int_equal(stat(f->device, &st), -1);
+    /* An existing directory without the file is no device either. */
+    make_device_directory(f);
+    assert_int_equal(sim_device_store_open(f->device, SIM_DEVICE_STORE_OPEN_EXISTING, &store, why, sizeof(why)),
+                     KSSIM_DEVICE_UNAVAILABLE);
+    assert_int_equal(stat(f->file, &st), -1);
+}
+
+static void a_file_where_the_directory_should_be_is_refused(void **state)
+{
+    fixture *f = *state;
+    write_file(f->device, "x", 1);
+    char why[SIM_MESSAGE_MAX];
+    sim_device_store *store = NULL;
+    assert_int_equal(sim_device_store_open(f->device, SIM_DEVICE_STORE_OPEN_OR_CREATE, &store, why, sizeof(why)),
+                     KSSIM_DEVICE_UNAVAILABLE);
+    assert_non_null(strstr(why, "not a directory"));
+    assert_non_null(strstr(why, "--device"));
+}
+
+static void an_unwritable_directory_is_refused(void **state)
+{
+    fixture *f = *state;
+    /* Root passes every permission check, so the refusal cannot be provoked as root. */
+    if (geteuid() == 0)
+        skip();
+    store_device(f->device, "state one", 3, three_aliases, three_contents);
+    assert_int_equal(chmod(f->device, 0500), 0);
+    char why[SIM_MESSAGE_MAX];
+    sim_device_store *store = NULL;
+    assert_int_equal(sim_device_store_open(f->device, SIM_DEVICE_STORE_OPEN_OR_CREATE, &store, why, sizeof(why)),
+                     KSSIM_DEVICE_UNAVAILABLE);
+    assert_non_null(strstr(why, f->device));
+    assert_int_equal(chmod(f->device, 0700), 0);
+}
+
+/* ---- The public API on persistent devices ---- */
+
+static const uint8_t data[] = "server challenge";
+
+static kssim_device *open_device(const char *location)
+{
+    kssim_open_options options;
+    kssim_open_options_default(&options);
+    options.config.seed = 11;
+    kssim_device *device = NULL;
+    kssim_result r = kssim_device_open(location, &options, &device);
+    if (r != KSSIM_OK)
+        fail_msg("opening %s: %s", location, kssim_open_error());
+    return device;
+}
+
+static void begin(kssim_device *device)
+{
+    kssim_result r = kssim_device_begin(device);
+    if (r != KSSIM_OK)
+        fail_msg("begin: %s", kssim_device_message(device));
+}
+
+static void commit(kssim_device *device)
+{
+    kssim_result r = kssim_device_commit(device);
+    if (r != KSSIM_OK)
+        fail_msg("commit: %s", kssim_device_message(device));
+}
+
+static kssim_result sign(kssim_device *device, const char *alias)
+{
+    kssim_operation op;
+    kssim_result r = kssim_begin(device, alias, KSSIM_PURPOSE_SIGN, NULL, &op);
+    if (r != KSSIM_OK)
+        return r;
+    uint8_t *sig = NULL;
+    size_t sig_len = 0;
+    r = kssim_finish(device, op.handle, data, sizeof(data), NULL, 0, &sig, &sig_len);
+    kssim_free(sig);
+    return r;
+}
+
+static uint32_t uses_remaining(kssim_device *device, const char *alias)
+{
+    kssim_key_info info;
+    assert_int_equal(kssim_key_info_get(device, alias, &info), KSSIM_OK);
+    return info.uses_remaining;
+}
+
+static void a_device_keeps_its_state_between_opens(void **state)
+{
+    fixture *f = *state;
+    kssim_device *first = open_device(f->device);
+    assert_string_equal(kssim_device_location_of(first), f->device);
+    begin(first);
+    assert_int_equal(kssim_set_credential(first, KSSIM_CREDENTIAL_PIN, "1234"), KSSIM_OK);
+    kssim_key_spec spec;
+    kssim_key_spec_default(&spec, KSSIM_ALGORITHM_EC);
+    strcpy(spec.alias, "login");
+    spec.usage_count_limit = 5;
+    assert_int_equal(kssim_generate_key(first, &spec), KSSIM_OK);
+    commit(first);
+    kssim_status before;
+    assert_int_equal(kssim_status_get(first, &before), KSSIM_OK);
+
+    kssim_device *second = open_device(f->device);
+    begin(second);
+    kssim_status after;
+    assert_int_equal(kssim_status_get(second, &after), KSSIM_OK);
+    assert_int_equal(after.credential, KSSIM_CREDENTIAL_PIN);
+    assert_true(after.root_sid == before.root_sid && after.root_sid != 0);
+    char **aliases = NULL;
+    size_t count = 0;
+    assert_int_equal(kssim_key_aliases(second, &aliases, &count), KSSIM_OK);
+    assert_int_equal(count, 1);
+    assert_string_equal(aliases[0], "login");
+    kssim_free(aliases[0]);
+    kssim_free(aliases);
+    assert_int_equal(uses_remaining(second, "login"), 5);
+    commit(second);
+    assert_int_equal(kssim_device_check(second), KSSIM_OK);
+
+    /* Two handles take turns; each sees the other's use. */
+    for (uint32_t turn = 0; turn < 4; turn++) {
+        kssim_device *device = turn % 2 == 0 ? first : second;
+        begin(device);
+        assert_int_equal(uses_remaining(device, "login"), 5 - turn);
+        assert_int_equal(sign(device, "login"), KSSIM_OK);
+        assert_int_equal(uses_remaining(device, "login"), 4 - turn);
+        commit(device);
+    }
+    begin(first);
+    assert_int_equal(uses_remaining(first, "login"), 1);
+    commit(first);
+    kssim_device_free(first);
+    kssim_device_free(second);
+}
+
+static void an_operation_stays_in_its_process_until_another_reboots_the_phone(void **state)
+{
+    fixture *f = *state;
+    kssim_device *first = open_device(f->device);
+    kssim_device *second = open_device(f->device);
+    begin(first);
+    kssim_key_spec spec;
+    kssim_key_spec_default(&spec, KSSIM_ALGORITHM_EC);
+    strcpy(spec.alias, "login");
+    assert_int_equal(kssim_generate_key(first, &spec), KSSIM_OK);
+    kssim_operation op;
+    assert_int_equal(kssim_begin(first, "login", KSSIM_PURPOSE_SIGN, NULL, &op), KSSIM_OK);
+    commit(first);
+    /* Another process's command does not end it... */
+    begin(second);
+    assert_int_equal(sign(second, "login"), KSSIM_OK);
+    commit(second);
+    begin(first);
+    uint8_t *sig = NULL;
+    size_t sig_len = 0;
+    assert_int_equal(kssim_finish(first, op.handle, data, sizeof(data), NULL, 0, &sig, &sig_len), KSSIM_OK);
+    kssim_free(sig);
+    assert_int_equal(kssim_begin(first, "login", KSSIM_PURPOSE_SIGN, NULL, &op), KSSIM_OK);
+    commit(first);
+    /* ...but its reboot does. */
+    begin(second);
+    assert_int_equal(kssim_reboot(second), KSSIM_OK);
+    commit(second);
+    begin(first);
+    assert_int_equal(kssim_finish(first, op.handle, data, sizeof(data), NULL, 0, &sig, &sig_len),
+                     KSSIM_INVALID_OPERATION_HANDLE);
+    commit(first);
+    kssim_device_free(first);
+    kssim_device_free(second);
+}
+
+static void a_refusal_is_committed_and_keeps_its_sentence(void **state)
+{
+    fixture *f = *state;
+    kssim_device *device = open_device(f->device);
+    begin(device);
+    assert_int_equal(kssim_set_credential(device, KSSIM_CREDENTIAL_PIN, "1234"), KSSIM_OK);
+    commit(device);
+    begin(device);
+    assert_int_equal(kssim_unlock(device, "0000"), KSSIM_WRONG_CREDENTIAL);
+    char message[SIM_MESSAGE_MAX];
+    snprintf(message, sizeof(message), "%s", kssim_device_message(device));
+    assert_true(message[0] != '\0');
+    commit(device);
+    assert_string_equal(kssim_device_message(device), message);
+    kssim_device *other = open_device(f->device);
+    begin(other);
+    kssim_status status;
+    assert_int_equal(kssim_status_get(other, &status), KSSIM_OK);
+    assert_int_equal(status.failed_attempts, 1);
+    kssim_device_rollback(other);
+    kssim_device_free(other);
+    kssim_device_free(device);
+}
+
+static void a_rollback_puts_the_device_back(void **state)
+{
+    fixture *f = *state;
+    kssim_device *device = open_device(f->device);
+    begin(device);
+    assert_int_equal(kssim_advance(device, 5000), KSSIM_OK);
+    commit(device);
+    begin(device);
+    assert_int_equal(kssim_advance(device, 7000), KSSIM_OK);
+    kssim_device_rollback(device);
+    kssim_status status;
+    assert_int_equal(kssim_status_get(device, &status), KSSIM_OK);
+    assert_int_equal(status.boot_ms, 5000);
+    kssim_device_free(device);
+}
+
+static void an_open_without_creation_or_with_replacement(void **state)
+{
+    fixture *f = *state;
+    kssim_open_options options;
+    kssim_open_options_default(&options);
+    options.create = false;
+    kssim_device *device = NULL;
+    assert_int_equal(kssim_device_open(f->device, &options, &device), KSSIM_DEVICE_UNAVAILABLE);
+    assert_null(device);
+    assert_non_null(strstr(kssim_open_error(), "kssim init"));
+
+    device = open_device(f->device);
+    begin(device);
+    assert_int_equal(kssim_set_credential(device, KSSIM_CREDENTIAL_PIN, "1234"), KSSIM_OK);
+    commit(device);
+    kssim_device_free(device);
+
+    kssim_open_options_default(&options);
+    options.replace = true;
+    options.config.api_level = 30;
+    assert_int_equal(kssim_device_open(f->device, &options, &device), KSSIM_OK);
+    assert_string_equal(kssim_open_error(), "");
+    begin(device);
+    kssim_status status;
+    assert_int_equal(kssim_status_get(device, &status), KSSIM_OK);
+    assert_int_equal(status.credential, KSSIM_CREDENTIAL_NONE);
+    assert_int_equal(status.api_level, 30);
+    commit(device);
+    kssim_device_free(device);
+
+    /* The replacement is what the next process finds. */
+    device = open_device(f->device);
+    assert_int_equal(kssim_status_get(device, &status), KSSIM_OK);
+    assert_int_equal(status.api_level, 30);
+    kssim_device_free(device);
+
+    /* And a damaged device can be replaced too (kssim init --force). */
+    write_file(f->file, "garbage", 7);
+    assert_int_equal(kssim_device_open(f->device, NULL, &device), KSSIM_DEVICE_DAMAGED);
+    assert_non_null(strstr(kssim_open_error(), "kssim init --force"));
+    assert_null(device);
+    assert_int_equal(kssim_device_open(f->device, &options, &device), KSSIM_OK);
+    assert_int_equal(kssim_device_check(device), KSSIM_OK);
+    kssim_device_free(device);
+}
+
+static void a_stored_row_that_does_not_decode_fails_the_check(void **state)
+{
+    fixture *f = *state;
+    kssim_device *device = open_device(f->device);
+    begin(device);
+    kssim_key_spec spec;
+    kssim_key_spec_default(&spec, KSSIM_ALGORITHM_EC);
+    strcpy(spec.alias, "login");
+    assert_int_equal(kssim_generate_key(device, &spec), KSSIM_OK);
+    commit(device);
+    assert_int_equal(kssim_device_check(device), KSSIM_OK);
+    raw_sql(f->file, "UPDATE keyentry SET image = x'4b5353494d4b4559000000' WHERE alias = 'login'");
+    assert_int_equal(kssim_device_check(device), KSSIM_DEVICE_DAMAGED);
+    assert_non_null(strstr(kssim_device_message(device), "login"));
+    /* The next command meets the damage too, and the device in memory stays as it was. */
+    assert_int_equal(kssim_device_begin(device), KSSIM_DEVICE_DAMAGED);
+    kssim_key_info info;
+    assert_int_equal(kssim_key_info_get(device, "login", &info), KSSIM_OK);
+    assert_int_equal(info.state, KSSIM_KEY_VALID);
+    kssim_device_free(device);
+    assert_int_equal(kssim_device_open(f->device, NULL, &device), KSSIM_DEVICE_DAMAGED);
+    assert_non_null(strstr(kssim_open_error(), "login"));
+}
+
+static void a_memory_device_lives_in_this_process(void **state)
+{
+    (void)state;
+    kssim_device *device = open_device(KSSIM_MEMORY_DEVICE);
+    assert_string_equal(kssim_device_location_of(device), KSSIM_MEMORY_DEVICE);
+    assert_int_equal(kssim_device_begin(device), KSSIM_OK);
+    assert_int_equal(kssim_advance(device, 1000), KSSIM_OK);
+    assert_int_equal(kssim_device_commit(device), KSSIM_OK);
+    assert_int_equal(kssim_device_check(device), KSSIM_OK);
+    kssim_status status;
+    assert_int_equal(kssim_status_get(device, &status), KSSIM_OK);
+    assert_int_equal(status.boot_ms, 1000);
+    kssim_device_free(device);
+    kssim_open_options options;
+    kssim_open_options_default(&options);
+    options.config.realtime = true;
+    assert_int_equal(kssim_device_open(KSSIM_MEMORY_DEVICE, &options, &device), KSSIM_INVALID_ARGUMENT);
+    assert_non_null(strstr(kssim_open_error(), "realtime"));
+}
+
+/* Sets or unsets an environment variable, remembering its value for restore_variable. */
+typedef struct saved_variable {
+    const char *name;
+    char *value;
+} saved_variable;
+
+static saved_variable save_variable(const char *name, const char *value)
+{
+    saved_variable saved = {name, NULL};
+    const char *old = getenv(name);
+    if (old != NULL)
+        saved.value = strdup(old);
+    if (value != NULL)
+        setenv(name, value, 1);
+    else
+        unsetenv(name);
+    return saved;
+}
+
+static void restore_variable(saved_variable *saved)
+{
+    if (saved->value != NULL)
+        setenv(saved->name, saved->value, 1);
+    else
+        unsetenv(saved->name);
+    free(saved->value);
+}
+
+static void the_device_is_chosen_in_the_contracts_order(void **state)
+{
+    (void)state;
+    saved_variable device = save_variable("KSSIM_DEVICE", "/from/environment");
+    saved_variable state_home = save_variable("XDG_STATE_HOME", "/xdg/state");
+    saved_variable home = save_variable("HOME", "/home/someone");
+    char out[256];
+    assert_int_equal(kssim_device_location("/explicit", "/provider", out, sizeof(out)), KSSIM_OK);
+    assert_string_equal(out, "/explicit");
+    assert_int_equal(kssim_device_location(NULL, "/provider", out, sizeof(out)), KSSIM_OK);
+    assert_string_equal(out, "/from/environment");
+    unsetenv("KSSIM_DEVICE");
+    assert_int_equal(kssim_device_location("", "/provider", out, sizeof(out)), KSSIM_OK);
+    assert_string_equal(out, "/provider");
+    assert_int_equal(kssim_device_location(NULL, NULL, out, sizeof(out)), KSSIM_OK);
+    assert_string_equal(out, "/xdg/state/kssim/device");
+    setenv("XDG_STATE_HOME", "relative/is/ignored", 1);
+    assert_int_equal(kssim_device_location(NULL, NULL, out, sizeof(out)), KSSIM_OK);
+    assert_string_equal(out, "/home/someone/.local/state/kssim/device");
+    unsetenv("XDG_STATE_HOME");
+    assert_int_equal(kssim_device_location(NULL, NULL, out, sizeof(out)), KSSIM_OK);
+    assert_string_equal(out, "/home/someone/.local/state/kssim/device");
+    assert_int_equal(kssim_device_location(NULL, NULL, out, 10), KSSIM_DEVICE_UNAVAILABLE);
+    assert_non_null(strstr(kssim_open_error(), "shorter"));
+    unsetenv("HOME");
+    assert_int_equal(kssim_device_location(NULL, NULL, out, sizeof(out)), KSSIM_DEVICE_UNAVAILABLE);
+    assert_non_null(strstr(kssim_open_error(), "--device"));
+    setenv("KSSIM_DEVICE", KSSIM_MEMORY_DEVICE, 1);
+    assert_int_equal(kssim_device_location(NULL, NULL, out, sizeof(out)), KSSIM_OK);
+    assert_string_equal(out, KSSIM_MEMORY_DEVICE);
+    restore_variable(&device);
+    restore_variable(&state_home);
+    restore_variable(&home);
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec pause = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&pause, &pause) != 0)
+        ;
+}
+
+static int64_t host_wall_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+static uint64_t boot_ms(kssim_device *device)
+{
+    kssim_status status;
+    assert_int_equal(kssim_status_get(device, &status), KSSIM_OK);
+    return status.boot_ms;
+}
+
+static void a_realtime_device_follows_the_hosts_clocks(void **state)
+{
+    fixture *f = *state;
+    kssim_open_options options;
+    kssim_open_options_default(&options);
+    options.config.realtime = true;
+    kssim_device *device = NULL;
+    assert_int_equal(kssim_device_open(f->device, &options, &device), KSSIM_OK);
+    begin(device);
+    kssim_status status;
+    assert_int_equal(kssim_status_get(device, &status), KSSIM_OK);
+    assert_true(status.realtime);
+    assert_true(status.boot_ms < 1000);
+    assert_true(llabs(status.wall_ms - host_wall_ms()) < 5000);
+    commit(device);
+
+    sleep_ms(120);
+    /* Another process's view: the host time that passed is the device's. */
+    kssim_device *other = open_device(f->device);
+    begin(other);
+    uint64_t after_sleep = boot_ms(other);
+    assert_true(after_sleep >= 120 && after_sleep < 120 + 5000);
+    /* An explicit advance holds from then on. */
+    assert_int_equal(kssim_advance(other, 60000), KSSIM_OK);
+    commit(other);
+    begin(device);
+    assert_true(boot_ms(device) >= after_sleep + 60000);
+    /* A reboot restarts the boot clock, which then follows the host again from 0. */
+    assert_int_equal(kssim_reboot(device), KSSIM_OK);
+    commit(device);
+    sleep_ms(50);
+    begin(other);
+    uint64_t after_reboot = boot_ms(other);
+    assert_true(after_reboot >= 50 && after_reboot < 50 + 5000);
+    assert_int_equal(kssim_status_get(other, &status), KSSIM_OK);
+    assert_int_equal(status.boot_count, 2);
+    commit(other);
+    /* Setting the wall clock lasts only until the next command reads the host's. */
+    begin(device);
+    assert_int_equal(kssim_set_wall_clock(device, 0), KSSIM_OK);
+    commit(device);
+    begin(device);
+    assert_true(llabs(kssim_status_get(device, &status) == KSSIM_OK ? status.wall_ms - host_wall_ms() : 0) < 5000);
+    assert_true(boot_ms(device) >= after_reboot);
+    commit(device);
+    kssim_device_free(other);
+    kssim_device_free(device);
+}
+
+static void a_virtual_device_does_not_follow_the_host(void **state)
+{
+    fixture *f = *state;
+    kssim_device *device = open_device(f->device);
+    begin(device);
+    assert_int_equal(boot_ms(device), 0);
+    commit(device);
+    sleep_ms(20);
+    begin(device);
+    assert_int_equal(boot_ms(device), 0);
+    kssim_status status;
+    assert_int_equal(kssim_status_get(device, &status), KSSIM_OK);
+    assert_false(status.realtime);
+    assert_true(status.wall_ms == KSSIM_DEFAULT_WALL_CLOCK_MS);
+    commit(device);
+    kssim_device_free(device);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(a_new_directory_becomes_a_device_that_reopens, setup, teardown),
+        cmocka_unit_test_setup_teardown(an_empty_image_and_an_empty_key_are_stored_as_empty_blobs, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_write_touches_only_the_rows_that_differ, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_second_connection_sees_the_first_ones_commits, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_rollback_forgets_what_the_transaction_wrote, setup, teardown),
+        cmocka_unit_test_setup_teardown(clearing_replaces_every_row, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_newer_schema_version_is_refused_naming_both_versions, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_file_that_is_not_sqlite_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(random_garbage_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_truncated_device_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_device_whose_pages_are_garbage_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(another_applications_database_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_device_missing_a_table_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(rows_of_the_wrong_type_are_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_damaged_file_is_replaced_only_when_asked, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_missing_device_is_not_created_unless_allowed, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_file_where_the_directory_should_be_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(an_unwritable_directory_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_device_keeps_its_state_between_opens, setup, teardown),
+        cmocka_unit_test_setup_teardown(an_operation_stays_in_its_process_until_another_reboots_the_phone, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_refusal_is_committed_and_keeps_its_sentence, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_rollback_puts_the_device_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(an_open_without_creation_or_with_replacement, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_stored_row_that_does_not_decode_fails_the_check, setup, teardown),
+        cmocka_unit_test(a_memory_device_lives_in_this_process),
+        cmocka_unit_test(the_device_is_chosen_in_the_contracts_order),
+        cmocka_unit_test_setup_teardown(a_realtime_device_follows_the_hosts_clocks, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_virtual_device_does_not_follow_the_host, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
