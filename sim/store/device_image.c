@@ -258,8 +258,11 @@ static const char *decode_key(const sim_key_image *key, decoded_device *decoded,
 static void apply(kssim_device *device, decoded_device *decoded)
 {
     /* Operations in flight belong to this process. They survive only if the phone has not rebooted
-     * since they began: an image of another boot means another process rebooted it. */
-    bool keep_operations = decoded->sw.boot_count == device->sw.boot_count;
+     * since they began: an image of another boot means another process rebooted it, and an image with
+     * another device key is another phone (kssim init --force), even at the same boot count. */
+    bool keep_operations =
+        decoded->sw.boot_count == device->sw.boot_count &&
+        CRYPTO_memcmp(decoded->sw.device_key, device->sw.device_key, sizeof(device->sw.device_key)) == 0;
     device->config = decoded->config;
     device->host_boot_origin_ms = decoded->host_boot_origin_ms;
     device->prompt = decoded->prompt;

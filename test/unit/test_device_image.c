@@ -283,6 +283,24 @@ static void an_operation_in_flight_survives_only_its_own_boot(void **state)
                      KSSIM_INVALID_OPERATION_HANDLE);
     assert_device_is(device, &after_reboot);
 
+    /* kssim init --force: another phone at the same boot count; the operation is gone all the same. */
+    assert_int_equal(kssim_begin(device, "ec", KSSIM_PURPOSE_SIGN, NULL, &op), KSSIM_OK);
+    kssim_device *replacement = new_device(7);
+    sim_device_image replaced;
+    assert_int_equal(sim_device_image_capture(replacement, &replaced), KSSIM_OK);
+    kssim_status status;
+    kssim_status_get(replacement, &status);
+    assert_int_equal(status.boot_count, 1);
+    kssim_status_get(device, &status);
+    assert_int_equal(status.boot_count, 2);
+    assert_int_equal(kssim_reboot(replacement), KSSIM_OK); /* now both at boot 2 */
+    sim_device_image_free(&replaced);
+    assert_int_equal(sim_device_image_capture(replacement, &replaced), KSSIM_OK);
+    assert_int_equal(sim_device_image_restore(device, &replaced), KSSIM_OK);
+    assert_int_equal(kssim_update(device, op.handle, message, sizeof(message)), KSSIM_INVALID_OPERATION_HANDLE);
+    sim_device_image_free(&replaced);
+    kssim_device_free(replacement);
+
     sim_device_image_free(&same_boot);
     sim_device_image_free(&before_reboot);
     sim_device_image_free(&after_reboot);
