@@ -103,6 +103,9 @@ kssim_result kssim_key_info_get(kssim_device *device, const char *alias, kssim_k
         return KSSIM_OK;
     }
     info->spec = entry->spec;
+    /* An imported key's size is the key's own, which KeyMint read from the material. */
+    if (entry->auth.key_size != 0)
+        info->spec.size = entry->auth.key_size;
     info->uses_remaining = entry->uses_remaining;
     info->sid_count = entry->auth.sid_count;
     memcpy(info->sids, entry->auth.sids, sizeof(info->sids));

@@ -7,6 +7,7 @@
  * every key bound to user authentication is deleted (LockSettingsService -> keystore2 maintenance):
  * here the key's material goes and a tombstone remembers why.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "keystore2/keystore2.h"
@@ -53,7 +54,15 @@ kssim_result sim_keystore2_import_key(sim_keystore2 *ks, const kssim_key_spec *s
     kssim_result r = sim_keymint_import_key(ks->sw, auth, key, key_len, &blob, &public_key, &public_key_len);
     if (r != KSSIM_OK)
         return r;
-    return store_new_key(ks, spec, auth, &blob, public_key, public_key_len);
+    /* keystore2 stores the characteristics KeyMint returns: for an import, the size is the key's own. */
+    sim_auth_list characteristics;
+    r = sim_keymint_get_key_characteristics(ks->sw, &blob, &characteristics);
+    if (r != KSSIM_OK) {
+        sim_key_blob_free(&blob);
+        free(public_key);
+        return r;
+    }
+    return store_new_key(ks, spec, &characteristics, &blob, public_key, public_key_len);
 }
 
 kssim_result sim_keystore2_delete_key(sim_keystore2 *ks, const char *alias)

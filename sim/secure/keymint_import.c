@@ -1,6 +1,7 @@
 /*
  * keymint_import.c - IKeyMintDevice::importKey: key material from outside, checked against the policy
- * the app gave it, sealed into a blob (ORIGIN IMPORTED).
+ * the app gave it, sealed into a blob (ORIGIN IMPORTED); and getKeyCharacteristics, which keystore2
+ * asks for to store what KeyMint completed (the size of an imported key).
  *
  * KeyMint checks that the key is what the authorization list says (KeyMintTest.cpp ImportKeyTest:
  * RsaKeySizeMismatch, EcdsaSizeMismatch, ...); it answers IMPORT_PARAMETER_MISMATCH, which the contract
@@ -105,5 +106,13 @@ kssim_result sim_keymint_import_key(sim_secure_world *sw, const sim_auth_list *a
         free(*public_key);
         *public_key = NULL;
     }
+    return r;
+}
+
+kssim_result sim_keymint_get_key_characteristics(sim_secure_world *sw, const sim_key_blob *blob, sim_auth_list *auth)
+{
+    keymint_key_material material = {0};
+    kssim_result r = keymint_blob_open(sw, blob, auth, &material);
+    keymint_key_material_free(&material);
     return r;
 }

@@ -162,6 +162,9 @@ sim_keymint *sim_keymint_new(void);
 void sim_keymint_free(sim_keymint *km);
 kssim_result sim_keymint_generate_key(sim_secure_world *sw, const sim_auth_list *auth, sim_key_blob *blob,
                                       uint8_t **public_key, size_t *public_key_len);
+/* IKeyMintDevice::getKeyCharacteristics: the authorization list sealed in the blob, as KeyMint completed it
+ * (an imported key's size read from the material, defaults filled in). */
+kssim_result sim_keymint_get_key_characteristics(sim_secure_world *sw, const sim_key_blob *blob, sim_auth_list *auth);
 kssim_result sim_keymint_import_key(sim_secure_world *sw, const sim_auth_list *auth, const uint8_t *key, size_t key_len,
                                     sim_key_blob *blob, uint8_t **public_key, size_t *public_key_len);
 /* auth_token: for timeout keys, the token keystore2 chose (may be NULL). op->challenge = op->handle. */
