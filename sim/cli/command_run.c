@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli_options.h"
 #include "cli/commands.h"
 #include "runner/runner.h"
 #include "runner/scenario_values.h"
@@ -105,3 +106,12 @@ int kssim_command_run(int argc, char **argv)
     free(paths);
     return status;
 }
+
+const cli_command command_run = {
+    .name = "run",
+    .group = "Scenarios",
+    .synopsis = "PATH... [--seed N] [--format text|tap|junit]",
+    .summary = "run scenario files and directories of them, each on a fresh in-memory phone",
+    .description = run_usage,
+    .run_arguments = kssim_command_run,
+};

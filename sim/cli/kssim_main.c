@@ -1,27 +1,76 @@
 /*
- * kssim_main.c - the kssim program: finds the command named by the first argument and hands it the
- * rest.
+ * kssim_main.c - the kssim program: reads the global --device option, finds the command named next
+ * and hands it the rest.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/cli_options.h"
 #include "cli/commands.h"
+#include "runner/scenario_suggest.h"
 
-static const kssim_command commands[] = {
-    {"run", "PATH... [--seed N] [--format text|tap|junit]", "run scenario files and directories of them",
-     kssim_command_run},
+/* In the order `kssim --help` lists them; a group heading is printed where the group changes. */
+static const cli_command *const commands[] = {
+    &command_init,
+    &command_status,
+    &command_check,
+    &command_set_credential,
+    &command_change_credential,
+    &command_reset_credential,
+    &command_remove_credential,
+    &command_verify_credential,
+    &command_enroll_biometric,
+    &command_remove_biometric,
+    &command_authenticate_biometric,
+    &command_prompt,
+    &command_advance,
+    &command_set_wall_clock,
+    &command_reboot,
+    &command_lock,
+    &command_unlock,
+    &command_generate_key,
+    &command_import_key,
+    &command_delete_key,
+    &command_keys,
+    &command_export_public,
+    &command_expect_key,
+    &command_sign,
+    &command_verify,
+    &command_encrypt,
+    &command_decrypt,
+    &command_forge_token,
+    &command_tamper_key_blob,
+    &command_callback_without_crypto,
+    &command_run,
+    &command_begin,
+    &command_update,
+    &command_finish,
+    &command_abort,
+    &command_replay_token,
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
 
 static void print_usage(FILE *stream)
 {
-    fprintf(stream, "usage: kssim COMMAND [ARGUMENTS]\n\n"
-                    "kssim simulates Android's key-authorization stack (Gatekeeper, biometrics, keystore2,\n"
-                    "KeyMint) on a deterministic virtual device.\n\ncommands:\n");
-    for (size_t i = 0; i < COMMAND_COUNT; i++)
-        fprintf(stream, "  kssim %s %s\n      %s\n", commands[i].name, commands[i].usage, commands[i].summary);
-    fprintf(stream, "\n`kssim COMMAND --help` describes a command.\n");
+    fputs("usage: kssim [--device DIR] COMMAND [ARGUMENTS]\n\n"
+          "kssim simulates Android's key-authorization stack (Gatekeeper, biometrics, keystore2, KeyMint) on a\n"
+          "deterministic virtual phone. The phone lives in a device directory shared by every process: --device DIR,\n"
+          "else $KSSIM_DEVICE, else ~/.local/state/kssim/device (KSSIM_DEVICE=memory: keeps it in one process).\n"
+          "Its clocks move only with `kssim advance`, unless it was made with `kssim init --realtime`.\n",
+          stream);
+    const char *group = NULL;
+    for (size_t i = 0; i < COMMAND_COUNT; i++) {
+        if (group == NULL || strcmp(group, commands[i]->group) != 0) {
+            group = commands[i]->group;
+            fprintf(stream, "\n%s:\n", group);
+        }
+        fprintf(stream, "  kssim %s%s%s\n      %s\n", commands[i]->name, commands[i]->synopsis[0] != '\0' ? " " : "",
+                commands[i]->synopsis, commands[i]->summary);
+    }
+    fputs("\n`kssim COMMAND --help` describes a command. Exit status: 0 success; 1 the device refused (the result's\n"
+          "name and code on stderr, e.g. KEY_USER_NOT_AUTHENTICATED (-26)); 2 usage or input error.\n",
+          stream);
 }
 
 static int is_help(const char *argument)
@@ -29,8 +78,33 @@ static int is_help(const char *argument)
     return strcmp(argument, "--help") == 0 || strcmp(argument, "-h") == 0 || strcmp(argument, "help") == 0;
 }
 
+/* `--device DIR` or `--device=DIR` before the command; returns how many arguments it took (0 when
+ * argv[1] is not it, -1 when its value is missing). */
+static int read_global_device(int argc, char **argv)
+{
+    if (argc < 2)
+        return 0;
+    if (strncmp(argv[1], "--device=", strlen("--device=")) == 0) {
+        cli_set_global_device(argv[1] + strlen("--device="));
+        return 1;
+    }
+    if (strcmp(argv[1], "--device") != 0)
+        return 0;
+    if (argc < 3)
+        return -1;
+    cli_set_global_device(argv[2]);
+    return 2;
+}
+
 int main(int argc, char **argv)
 {
+    int taken = read_global_device(argc, argv);
+    if (taken < 0) {
+        fputs("kssim: --device needs a value: kssim --device DIR COMMAND ...\n", stderr);
+        return KSSIM_EXIT_USAGE;
+    }
+    argc -= taken;
+    argv += taken;
     if (argc < 2) {
         print_usage(stderr);
         return KSSIM_EXIT_USAGE;
@@ -40,11 +114,18 @@ int main(int argc, char **argv)
         return KSSIM_EXIT_SUCCESS;
     }
     for (size_t i = 0; i < COMMAND_COUNT; i++)
-        if (strcmp(argv[1], commands[i].name) == 0)
-            return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "kssim: unknown command '%s'; commands:", argv[1]);
+        if (strcmp(argv[1], commands[i]->name) == 0)
+            return cli_command_main(commands[i], argc - 1, argv + 1);
+    const char *names[COMMAND_COUNT];
     for (size_t i = 0; i < COMMAND_COUNT; i++)
-        fprintf(stderr, " %s", commands[i].name);
-    fprintf(stderr, " (kssim --help lists them)\n");
+        names[i] = commands[i]->name;
+    const char *suggestion = scenario_suggest(argv[1], names, COMMAND_COUNT);
+    fprintf(stderr, "kssim: unknown command '%s'", argv[1]);
+    if (suggestion != NULL)
+        fprintf(stderr, "; did you mean '%s'?", suggestion);
+    fputs(" commands:", stderr);
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        fprintf(stderr, " %s", names[i]);
+    fputs(" (kssim --help describes them)\n", stderr);
     return KSSIM_EXIT_USAGE;
 }

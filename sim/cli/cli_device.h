@@ -1,0 +1,56 @@
+/*
+ * cli_device.h - one device command as one transaction on the device: open, begin, act, commit,
+ * close; and the way a refusal is reported.
+ *
+ * The device is committed after a refusal as well, because refusals change state too (a wrong PIN is a
+ * failed attempt that throttling counts). What a command prints is held back until the commit has
+ * succeeded: a signature whose use was never recorded must not escape, and a refused command prints
+ * nothing on stdout.
+ */
+#ifndef SIM_CLI_CLI_DEVICE_H
+#define SIM_CLI_CLI_DEVICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <kssim/kssim.h>
+
+#include "cli/cli_options.h"
+
+#define CLI_LOCATION_MAX 4096
+#define CLI_FAILURE_MAX  512
+
+typedef struct cli_output {
+    FILE *text;            /* what the command prints; reaches stdout once the device has committed */
+    const char *file_path; /* --out FILE ("-": stdout), written once the device has committed */
+    uint8_t *file_bytes;   /* its raw contents (malloc'd; the session frees it) */
+    size_t file_length;
+    /* Set when the command fails although the device agreed to every call: an assertion that did not hold
+     * (expect-key) or a request the device's state shows to be incomplete. The command prints this on
+     * stderr and exits with failure_status (KSSIM_EXIT_REFUSED unless set otherwise). */
+    char failure[CLI_FAILURE_MAX];
+    int failure_status;
+    /* A line printed after a refusal: what the shell user can do, where the device's sentence speaks of
+     * an app (e.g. "authenticate with the operation's challenge", which a finished process cannot). */
+    const char *refusal_hint;
+} cli_output;
+
+/* The command's work, through the public device API only. */
+typedef kssim_result (*cli_device_action)(kssim_device *device, void *request, cli_output *output);
+
+/* Prints "kssim: RESULT_NAME (CODE): sentence" to stderr (the result's general advice when message is
+ * empty or NULL) and returns KSSIM_EXIT_REFUSED. */
+int cli_report_refusal(kssim_result result, const char *message);
+
+/* The device location the contract chooses for args (--device, KSSIM_DEVICE, the default). Returns an
+ * exit status; KSSIM_EXIT_SUCCESS when out holds it. */
+int cli_locate_device(const cli_args *args, char *out, size_t out_size);
+
+/* Opens location with options and runs action in one transaction; returns the exit status. */
+int cli_run_on_device(const char *location, const kssim_open_options *options, cli_device_action action, void *request);
+
+/* cli_locate_device, then cli_run_on_device with the default open options (a missing device is created). */
+int cli_with_device(const cli_args *args, cli_device_action action, void *request);
+
+#endif

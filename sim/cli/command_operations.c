@@ -1,0 +1,335 @@
+/*
+ * command_operations.c - using keys: sign, verify, encrypt and decrypt, each one whole operation as an
+ * app's Signature or Cipher object does it.
+ *
+ * Binary results (signatures, ciphertexts, plaintexts) are printed as one line of lowercase hex, or
+ * written raw with --out FILE. A ciphertext is the IV or nonce KeyMint chose followed by the encrypted
+ * data (with the GCM tag), as kssim_encrypt returns it and as apps store cipher.getIV() beside it; decrypt
+ * takes the same bytes back. An operation whose finish is refused is not aborted: it ends with this
+ * process, as an app's does when it is killed, and aborting would replace the device's explanation.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli_bytes.h"
+#include "cli/cli_device.h"
+#include "cli/cli_options.h"
+#include "cli/cli_values.h"
+
+#define GROUP_OPERATIONS "Operations"
+
+/* The IV or nonce length that leads a ciphertext of kssim encrypt, by AES block mode. */
+#define GCM_NONCE_BYTES 12
+#define AES_IV_BYTES    16
+
+typedef struct operation_request {
+    const char *alias;
+    kssim_op_params params;
+    uint8_t *input; /* data, or the ciphertext for decrypt */
+    size_t input_length;
+    uint8_t *signature;
+    size_t signature_length;
+    const char *out_path;
+} operation_request;
+
+static const cli_byte_source data_source = {
+    .what = "the data", .text_option = "--data", .hex_option = "--data-hex", .file_option = "--in"};
+static const cli_byte_source signature_source = {
+    .what = "the signature", .hex_option = "--signature-hex", .file_option = "--signature"};
+static const cli_byte_source ciphertext_source = {
+    .what = "the ciphertext", .hex_option = "--ciphertext-hex", .file_option = "--ciphertext"};
+
+/* The operation parameters a command offers; those it does not offer are simply never given. */
+static bool read_params(const cli_args *args, kssim_op_params *params)
+{
+    memset(params, 0, sizeof(*params));
+    return cli_option_word(args, "--digest", &scenario_digests, 0, &params->digest) &&
+           cli_option_word(args, "--padding", &scenario_paddings, 0, &params->padding) &&
+           cli_option_word(args, "--block-mode", &scenario_block_modes, 0, &params->block_mode);
+}
+
+static void free_request(operation_request *request)
+{
+    free(request->input);
+    free(request->signature);
+}
+
+/* Reads the alias, the parameters, the input and (for verify) the signature, then runs action. */
+static int run_operation(const cli_args *args, const cli_byte_source *input, bool takes_signature,
+                         cli_device_action action)
+{
+    operation_request request;
+    memset(&request, 0, sizeof(request));
+    request.alias = cli_get(args, "--key");
+    request.out_path = cli_get(args, "--out");
+    int status = KSSIM_EXIT_USAGE;
+    if (read_params(args, &request.params) &&
+        cli_read_bytes(args, input, true, &request.input, &request.input_length) &&
+        (!takes_signature ||
+         cli_read_bytes(args, &signature_source, true, &request.signature, &request.signature_length)))
+        status = cli_with_device(args, action, &request);
+    free_request(&request);
+    return status;
+}
+
+/* The operation ends with this process, so the challenge in the device's sentence cannot be answered. */
+#define PER_OPERATION_HINT                                                                                             \
+    "this is a per-operation key: arm the system prompt first (kssim prompt --respond biometric:ID or "                \
+    "credential:SECRET), then run the command again"
+
+/* ---- sign ---- */
+
+static kssim_result sign(kssim_device *device, void *request_pointer, cli_output *output)
+{
+    operation_request *request = request_pointer;
+    kssim_operation operation;
+    memset(&operation, 0, sizeof(operation));
+    /* An armed system prompt answers a per-operation key right here, bound to this operation's challenge. */
+    kssim_result result = kssim_begin(device, request->alias, KSSIM_PURPOSE_SIGN, &request->params, &operation);
+    if (result != KSSIM_OK)
+        return result;
+    uint8_t *signature = NULL;
+    size_t signature_length = 0;
+    result = kssim_finish(device, operation.handle, request->input, request->input_length, NULL, 0, &signature,
+                          &signature_length);
+    if (result == KSSIM_KEY_USER_NOT_AUTHENTICATED && operation.needs_per_op_auth)
+        output->refusal_hint = PER_OPERATION_HINT;
+    if (result == KSSIM_OK)
+        result = cli_emit_bytes(output, request->out_path, signature, signature_length);
+    kssim_free(signature);
+    return result;
+}
+
+static int run_sign(const cli_command *command, const cli_args *args)
+{
+    (void)command;
+    return run_operation(args, &data_source, false, sign);
+}
+
+#define KEY_OPTION                                                                                                     \
+    {                                                                                                                  \
+        "--key", "ALIAS", "the key (also accepted as the first argument)", false                                       \
+    }
+#define DATA_OPTIONS                                                                                                   \
+    {"--data", "TEXT", "the data: the UTF-8 bytes of TEXT", false}, {"--data-hex", "HEX", "the data, in hex", false},  \
+    {                                                                                                                  \
+        "--in", "FILE", "the data: a file's bytes (- = stdin)", false                                                  \
+    }
+#define DIGEST_OPTION                                                                                                  \
+    {                                                                                                                  \
+        "--digest", "DIGEST", "none, sha1, sha224, sha256, sha384 or sha512; default: the key's", false                \
+    }
+#define PADDING_OPTION                                                                                                 \
+    {                                                                                                                  \
+        "--padding", "PADDING", "none, pkcs7, pkcs1, pss or oaep; default: the key's", false                           \
+    }
+#define BLOCK_MODE_OPTION                                                                                              \
+    {                                                                                                                  \
+        "--block-mode", "MODE", "aes: gcm, cbc, ctr or ecb; default: the key's", false                                 \
+    }
+#define OUT_OPTION                                                                                                     \
+    {                                                                                                                  \
+        "--out", "FILE", "write the raw bytes to FILE (- = stdout) instead of printing hex", false                     \
+    }
+
+static const cli_option sign_options[] = {KEY_OPTION, DATA_OPTIONS, DIGEST_OPTION, PADDING_OPTION, OUT_OPTION};
+
+const cli_command command_sign = {
+    .name = "sign",
+    .group = GROUP_OPERATIONS,
+    .synopsis = "ALIAS --data TEXT|--data-hex HEX|--in FILE [--digest D] [--padding P] [--out FILE]",
+    .summary = "sign data with a key (begin + finish); prints the signature in hex",
+    .description =
+        "Signs the data with an ec, rsa, ed25519 or hmac key, every rule applying (authentication, validity\n"
+        "dates, use limits, lock state). A per-operation key (--timeout 0) needs the system prompt armed first\n"
+        "(kssim prompt --respond biometric:ID): unarmed it gives KEY_USER_NOT_AUTHENTICATED. A timeout key\n"
+        "needs a recent verify-credential or authenticate-biometric. Prints the signature as hex (or writes it\n"
+        "raw with --out). Omitted parameters are chosen from the key's: sha256 where allowed; rsa pkcs1, then pss.",
+    .android = "Signature.initSign(privateKey) + update + sign() in the AndroidKeyStore provider.",
+    .options = sign_options,
+    .option_count = sizeof(sign_options) / sizeof(sign_options[0]),
+    .operand = "ALIAS",
+    .operand_option = "--key",
+    .operand_required = true,
+    .run = run_sign,
+};
+
+/* ---- verify ---- */
+
+static kssim_result verify(kssim_device *device, void *request_pointer, cli_output *output)
+{
+    (void)output;
+    operation_request *request = request_pointer;
+    return kssim_verify(device, request->alias, &request->params, request->input, request->input_length,
+                        request->signature, request->signature_length);
+}
+
+static int run_verify(const cli_command *command, const cli_args *args)
+{
+    (void)command;
+    return run_operation(args, &data_source, true, verify);
+}
+
+static const cli_option verify_options[] = {
+    KEY_OPTION,
+    DATA_OPTIONS,
+    {"--signature-hex", "HEX", "the signature, in hex (as kssim sign prints it)", false},
+    {"--signature", "FILE", "the signature: a file's bytes (as kssim sign --out writes it)", false},
+    DIGEST_OPTION,
+    PADDING_OPTION,
+};
+
+const cli_command command_verify = {
+    .name = "verify",
+    .group = GROUP_OPERATIONS,
+    .synopsis = "ALIAS --data TEXT|--data-hex HEX|--in FILE --signature-hex HEX|--signature FILE",
+    .summary = "verify a signature: public-key keys in software (no authentication), hmac keys in keystore",
+    .description = "Checks a signature over the data. ec, rsa and ed25519 keys verify with the public key outside\n"
+                   "keystore, as Android's framework does: no authentication, works while locked. hmac keys verify\n"
+                   "in keystore with the key's full policy. Prints nothing when the signature matches; exits 1 with\n"
+                   "VERIFICATION_FAILED when it does not.",
+    .android = "Signature.initVerify(publicKey) + verify(), or Mac for hmac keys.",
+    .options = verify_options,
+    .option_count = sizeof(verify_options) / sizeof(verify_options[0]),
+    .operand = "ALIAS",
+    .operand_option = "--key",
+    .operand_required = true,
+    .run = run_verify,
+};
+
+/* ---- encrypt ---- */
+
+static kssim_result encrypt(kssim_device *device, void *request_pointer, cli_output *output)
+{
+    operation_request *request = request_pointer;
+    uint8_t *ciphertext = NULL;
+    size_t ciphertext_length = 0;
+    kssim_result result = kssim_encrypt(device, request->alias, &request->params, request->input, request->input_length,
+                                        &ciphertext, &ciphertext_length, NULL);
+    if (result == KSSIM_OK)
+        result = cli_emit_bytes(output, request->out_path, ciphertext, ciphertext_length);
+    kssim_free(ciphertext);
+    return result;
+}
+
+static int run_encrypt(const cli_command *command, const cli_args *args)
+{
+    (void)command;
+    return run_operation(args, &data_source, false, encrypt);
+}
+
+static const cli_option encrypt_options[] = {KEY_OPTION,     DATA_OPTIONS,      DIGEST_OPTION,
+                                             PADDING_OPTION, BLOCK_MODE_OPTION, OUT_OPTION};
+
+const cli_command command_encrypt = {
+    .name = "encrypt",
+    .group = GROUP_OPERATIONS,
+    .synopsis = "ALIAS --data TEXT|--data-hex HEX|--in FILE [--block-mode M] [--padding P] [--out FILE]",
+    .summary = "encrypt data: aes in keystore, rsa-oaep with the public key; prints IV || ciphertext in hex",
+    .description = "Encrypts the data. aes keys run a keystore operation (every rule applies; KeyMint chooses the IV\n"
+                   "or nonce); rsa keys encrypt with the public key outside keystore (no authentication). Prints the\n"
+                   "IV or nonce followed by the ciphertext (with the GCM tag) as hex, or writes them raw with --out:\n"
+                   "exactly what kssim decrypt takes. ec keys give UNSUPPORTED_PURPOSE.",
+    .android = "Cipher.init(ENCRYPT_MODE, key) + doFinal(), storing cipher.getIV() beside the ciphertext.",
+    .options = encrypt_options,
+    .option_count = sizeof(encrypt_options) / sizeof(encrypt_options[0]),
+    .operand = "ALIAS",
+    .operand_option = "--key",
+    .operand_required = true,
+    .run = run_encrypt,
+};
+
+/* ---- decrypt ---- */
+
+/* How many leading bytes of the ciphertext are the IV or nonce: it depends on the key's block mode
+ * (the one given, else the key's only one). Sets a usage failure and returns false when the bytes do not
+ * say enough. */
+static bool nonce_length_of(kssim_device *device, const operation_request *request, cli_output *output,
+                            size_t *nonce_length)
+{
+    kssim_key_info info;
+    memset(&info, 0, sizeof(info));
+    *nonce_length = 0;
+    /* A key that cannot be looked up is refused by kssim_begin below, in the device's own words. */
+    if (kssim_key_info_get(device, request->alias, &info) != KSSIM_OK || info.spec.algorithm != KSSIM_ALGORITHM_AES)
+        return true;
+    uint32_t mode = request->params.block_mode != 0 ? request->params.block_mode : info.spec.block_modes;
+    if (mode != KSSIM_BLOCK_MODE_GCM && mode != KSSIM_BLOCK_MODE_CBC && mode != KSSIM_BLOCK_MODE_CTR &&
+        mode != KSSIM_BLOCK_MODE_ECB) {
+        snprintf(output->failure, sizeof(output->failure),
+                 "decrypt: key '%s' allows several block modes: name the one the ciphertext was made with "
+                 "(--block-mode gcm|cbc|ctr|ecb)",
+                 request->alias);
+        output->failure_status = KSSIM_EXIT_USAGE;
+        return false;
+    }
+    *nonce_length = mode == KSSIM_BLOCK_MODE_GCM ? GCM_NONCE_BYTES : mode == KSSIM_BLOCK_MODE_ECB ? 0 : AES_IV_BYTES;
+    if (request->input_length < *nonce_length) {
+        snprintf(output->failure, sizeof(output->failure),
+                 "decrypt: the ciphertext is %zu bytes, shorter than the %zu-byte IV or nonce it starts with",
+                 request->input_length, *nonce_length);
+        output->failure_status = KSSIM_EXIT_USAGE;
+        return false;
+    }
+    return true;
+}
+
+static kssim_result decrypt(kssim_device *device, void *request_pointer, cli_output *output)
+{
+    operation_request *request = request_pointer;
+    size_t nonce_length;
+    if (!nonce_length_of(device, request, output, &nonce_length))
+        return KSSIM_OK;
+    kssim_op_params params = request->params;
+    params.nonce = nonce_length > 0 ? request->input : NULL;
+    params.nonce_len = nonce_length;
+    kssim_operation operation;
+    memset(&operation, 0, sizeof(operation));
+    kssim_result result = kssim_begin(device, request->alias, KSSIM_PURPOSE_DECRYPT, &params, &operation);
+    if (result != KSSIM_OK)
+        return result;
+    uint8_t *plaintext = NULL;
+    size_t plaintext_length = 0;
+    result = kssim_finish(device, operation.handle, request->input + nonce_length, request->input_length - nonce_length,
+                          NULL, 0, &plaintext, &plaintext_length);
+    if (result == KSSIM_KEY_USER_NOT_AUTHENTICATED && operation.needs_per_op_auth)
+        output->refusal_hint = PER_OPERATION_HINT;
+    if (result == KSSIM_OK)
+        result = cli_emit_bytes(output, request->out_path, plaintext, plaintext_length);
+    kssim_free(plaintext);
+    return result;
+}
+
+static int run_decrypt(const cli_command *command, const cli_args *args)
+{
+    (void)command;
+    return run_operation(args, &ciphertext_source, false, decrypt);
+}
+
+static const cli_option decrypt_options[] = {
+    KEY_OPTION,
+    {"--ciphertext-hex", "HEX", "the ciphertext in hex, as kssim encrypt prints it", false},
+    {"--ciphertext", "FILE", "the ciphertext: a file's bytes, as kssim encrypt --out writes it (- = stdin)", false},
+    DIGEST_OPTION,
+    PADDING_OPTION,
+    BLOCK_MODE_OPTION,
+    OUT_OPTION,
+};
+
+const cli_command command_decrypt = {
+    .name = "decrypt",
+    .group = GROUP_OPERATIONS,
+    .synopsis = "ALIAS --ciphertext-hex HEX|--ciphertext FILE [--block-mode M] [--padding P] [--out FILE]",
+    .summary = "decrypt in keystore (aes, rsa); prints the plaintext in hex, or raw with --out",
+    .description = "Decrypts what kssim encrypt produced (the IV or nonce, then the ciphertext) in keystore, every\n"
+                   "rule applying; per-operation keys need kssim prompt first. Prints the plaintext as hex, or\n"
+                   "writes it raw with --out FILE (--out - for standard output). An aes key with several block\n"
+                   "modes needs --block-mode, to know where the IV ends.",
+    .android = "Cipher.init(DECRYPT_MODE, key, new GCMParameterSpec(128, iv)) + doFinal().",
+    .options = decrypt_options,
+    .option_count = sizeof(decrypt_options) / sizeof(decrypt_options[0]),
+    .operand = "ALIAS",
+    .operand_option = "--key",
+    .operand_required = true,
+    .run = run_decrypt,
+};

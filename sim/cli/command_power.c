@@ -1,0 +1,154 @@
+/*
+ * command_power.c - time and power: advance, set-wall-clock, reboot, lock and unlock. Each prints
+ * nothing on success.
+ */
+#include <stdint.h>
+
+#include "cli/cli_device.h"
+#include "cli/cli_options.h"
+#include "cli/cli_values.h"
+
+#define GROUP_POWER "Time and power"
+
+/* ---- advance ---- */
+
+static kssim_result advance(kssim_device *device, void *request, cli_output *output)
+{
+    (void)output;
+    return kssim_advance(device, *(const uint64_t *)request);
+}
+
+static int run_advance(const cli_command *command, const cli_args *args)
+{
+    uint64_t milliseconds;
+    if (!cli_parse_duration(command, "DURATION", args->operand, &milliseconds))
+        return KSSIM_EXIT_USAGE;
+    return cli_with_device(args, advance, &milliseconds);
+}
+
+const cli_command command_advance = {
+    .name = "advance",
+    .group = GROUP_POWER,
+    .synopsis = "DURATION",
+    .summary = "move both clocks forward (250ms, 30s, 5m, 2h, 1d)",
+    .description = "Moves the boot clock and the wall clock forward by DURATION, a whole number with a unit: 250ms,\n"
+                   "30s, 5m, 2h, 1d. Auth-token ages, key timeouts, Gatekeeper waits and biometric lockouts follow\n"
+                   "the boot clock; key validity dates the wall clock.",
+    .android = "time passing (CLOCK_BOOTTIME and the system clock).",
+    .operand = "DURATION",
+    .operand_required = true,
+    .run = run_advance,
+};
+
+/* ---- set-wall-clock ---- */
+
+static kssim_result set_wall_clock(kssim_device *device, void *request, cli_output *output)
+{
+    (void)output;
+    return kssim_set_wall_clock(device, *(const int64_t *)request);
+}
+
+static int run_set_wall_clock(const cli_command *command, const cli_args *args)
+{
+    int64_t unix_ms;
+    if (!cli_parse_datetime(command, "TIME", args->operand, &unix_ms))
+        return KSSIM_EXIT_USAGE;
+    return cli_with_device(args, set_wall_clock, &unix_ms);
+}
+
+const cli_command command_set_wall_clock = {
+    .name = "set-wall-clock",
+    .group = GROUP_POWER,
+    .synopsis = "TIME",
+    .summary = "set the date and time the user sees (YYYY-MM-DDTHH:MM:SSZ); the boot clock does not move",
+    .description = "The wall clock jumps to TIME (UTC, e.g. 2027-06-01T00:00:00Z), forwards or backwards. The boot\n"
+                   "clock does not move, so token ages and Gatekeeper waits are unaffected; key validity dates\n"
+                   "(--active, --origination-expire, --usage-expire) are.",
+    .android = "Settings > System > Date & time.",
+    .operand = "TIME",
+    .operand_required = true,
+    .run = run_set_wall_clock,
+};
+
+/* ---- reboot, lock ---- */
+
+static kssim_result reboot(kssim_device *device, void *request, cli_output *output)
+{
+    (void)request;
+    (void)output;
+    return kssim_reboot(device);
+}
+
+static int run_reboot(const cli_command *command, const cli_args *args)
+{
+    (void)command;
+    return cli_with_device(args, reboot, NULL);
+}
+
+const cli_command command_reboot = {
+    .name = "reboot",
+    .group = GROUP_POWER,
+    .synopsis = "",
+    .summary = "power cycle: tokens void, boot clock at 0, locked until the first unlock",
+    .description = "Power cycle. A new per-boot HMAC key voids every earlier auth token; the token cache is emptied;\n"
+                   "the boot clock restarts at 0; per-boot use counters reset; the phone is locked and before its\n"
+                   "first unlock, so auth-bound keys answer LOCKED until the credential is entered (kssim unlock).",
+    .android = "restarting the phone.",
+    .run = run_reboot,
+};
+
+static kssim_result lock(kssim_device *device, void *request, cli_output *output)
+{
+    (void)request;
+    (void)output;
+    return kssim_lock(device);
+}
+
+static int run_lock(const cli_command *command, const cli_args *args)
+{
+    (void)command;
+    return cli_with_device(args, lock, NULL);
+}
+
+const cli_command command_lock = {
+    .name = "lock",
+    .group = GROUP_POWER,
+    .synopsis = "",
+    .summary = "lock the screen (unlocked-device-required keys give DEVICE_LOCKED)",
+    .description = "Screen off: the phone is locked. Keys generated with --unlocked-device-required answer\n"
+                   "DEVICE_LOCKED until the next unlock.",
+    .android = "pressing the power button.",
+    .run = run_lock,
+};
+
+/* ---- unlock ---- */
+
+static kssim_result unlock(kssim_device *device, void *request, cli_output *output)
+{
+    (void)output;
+    return kssim_unlock(device, (const char *)request);
+}
+
+static int run_unlock(const cli_command *command, const cli_args *args)
+{
+    (void)command;
+    return cli_with_device(args, unlock, (void *)cli_get(args, "--secret"));
+}
+
+static const cli_option unlock_options[] = {
+    {"--secret", "SECRET", "the credential; leave it out on a phone without a lock screen", false},
+};
+
+const cli_command command_unlock = {
+    .name = "unlock",
+    .group = GROUP_POWER,
+    .synopsis = "[--secret SECRET]",
+    .summary = "unlock the screen, verifying the credential as verify-credential does",
+    .description = "Unlocks the lock screen. With a credential set it verifies --secret exactly as verify-credential\n"
+                   "does (same throttling; on success a PASSWORD token with challenge 0 reaches the token cache).\n"
+                   "Refusals: WRONG_CREDENTIAL, RETRY_TIMEOUT.",
+    .android = "entering the PIN on the keyguard.",
+    .options = unlock_options,
+    .option_count = sizeof(unlock_options) / sizeof(unlock_options[0]),
+    .run = run_unlock,
+};

@@ -1,0 +1,160 @@
+/*
+ * command_status.c - `kssim status [--json]`: everything the phone's user and keystore would know
+ * about its state: lock screen, SID, biometrics, lock state, clocks, throttling and the armed prompt.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "cli/cli_device.h"
+#include "cli/cli_json.h"
+#include "cli/cli_options.h"
+#include "runner/scenario_values.h"
+#include "runner/scenario_words.h"
+
+static const char *word_or(const scenario_words *words, uint32_t value, const char *fallback)
+{
+    const char *name = scenario_words_name(words, value);
+    return name != NULL ? name : fallback;
+}
+
+static const char *credential_name(kssim_credential_type type)
+{
+    return word_or(&scenario_credential_types, (uint32_t)type, "none");
+}
+
+static const char *prompt_name(kssim_prompt_response response)
+{
+    return word_or(&scenario_prompt_responses, (uint32_t)response, "none");
+}
+
+/* IDs in full hex, as keys' SIDs are shown; 0 is the device's "none". */
+static void print_id(FILE *out, uint64_t id)
+{
+    fprintf(out, "0x%016" PRIx64 "%s\n", id, id == 0 ? " (none)" : "");
+}
+
+static void print_text(const kssim_device *device, const kssim_status *status, FILE *out)
+{
+    char boot[32], wall[32];
+    scenario_format_duration(status->boot_ms, boot, sizeof(boot));
+    scenario_format_datetime(status->wall_ms, wall, sizeof(wall));
+    fprintf(out, "device            %s\n", kssim_device_location_of(device));
+    fprintf(out, "api level         %d\n", status->api_level);
+    fprintf(out, "security level    %s\n", word_or(&scenario_security_levels, status->security_level, "unknown"));
+    fprintf(out, "clocks            %s\n",
+            status->realtime ? "realtime (they follow the host's)" : "virtual (they move with kssim advance)");
+    fprintf(out, "credential        %s\n", credential_name(status->credential));
+    fputs("root SID          ", out);
+    print_id(out, status->root_sid);
+    fprintf(out, "biometrics        %" PRIu32 " template%s\n", status->biometric_count,
+            status->biometric_count == 1 ? "" : "s");
+    for (int modality = 0; modality < KSSIM_MODALITY_COUNT; modality++) {
+        const char *name = word_or(&scenario_modalities, (uint32_t)modality, "?");
+        fprintf(out, "  %-15s ", name);
+        print_id(out, status->authenticator_ids[modality]);
+    }
+    fprintf(out, "lock state        %s\n",
+            !status->locked               ? "unlocked"
+            : status->unlocked_since_boot ? "locked (unlocked since boot)"
+                                          : "locked (not unlocked since boot)");
+    /* The exact milliseconds too, unless the largest exact unit already is milliseconds. */
+    size_t boot_length = strlen(boot);
+    if (status->boot_ms == 0 || (boot_length > 2 && strcmp(boot + boot_length - 2, "ms") == 0))
+        fprintf(out, "boot clock        %s\n", boot);
+    else
+        fprintf(out, "boot clock        %s (%" PRIu64 " ms)\n", boot, status->boot_ms);
+    fprintf(out, "wall clock        %s\n", wall);
+    fprintf(out, "boot count        %" PRIu32 "\n", status->boot_count);
+    fprintf(out, "failed attempts   %" PRIu32 "\n", status->failed_attempts);
+    if (status->prompt == KSSIM_PROMPT_NONE || status->prompt_remaining == 0)
+        fputs("prompt            unarmed\n", out);
+    else if (status->prompt == KSSIM_PROMPT_BIOMETRIC)
+        fprintf(out, "prompt            biometric:%" PRIu32 ", %" PRIu32 " operation%s left\n",
+                status->prompt_biometric_id, status->prompt_remaining, status->prompt_remaining == 1 ? "" : "s");
+    else
+        fprintf(out, "prompt            %s, %" PRIu32 " operation%s left\n", prompt_name(status->prompt),
+                status->prompt_remaining, status->prompt_remaining == 1 ? "" : "s");
+}
+
+static void print_json(const kssim_device *device, const kssim_status *status, FILE *out)
+{
+    char wall[32];
+    scenario_format_datetime(status->wall_ms, wall, sizeof(wall));
+    cli_json json;
+    cli_json_start(&json, out);
+    cli_json_open_object(&json, NULL);
+    cli_json_string(&json, "device", kssim_device_location_of(device));
+    cli_json_signed(&json, "api_level", status->api_level);
+    cli_json_string(&json, "security_level", word_or(&scenario_security_levels, status->security_level, "unknown"));
+    cli_json_string(&json, "clocks", status->realtime ? "realtime" : "virtual");
+    cli_json_string(&json, "credential", credential_name(status->credential));
+    cli_json_id(&json, "root_sid", status->root_sid);
+    cli_json_open_object(&json, "biometrics");
+    cli_json_unsigned(&json, "templates", status->biometric_count);
+    cli_json_open_object(&json, "authenticator_ids");
+    for (int modality = 0; modality < KSSIM_MODALITY_COUNT; modality++)
+        cli_json_id(&json, word_or(&scenario_modalities, (uint32_t)modality, "?"), status->authenticator_ids[modality]);
+    cli_json_close_object(&json);
+    cli_json_close_object(&json);
+    cli_json_bool(&json, "locked", status->locked);
+    cli_json_bool(&json, "unlocked_since_boot", status->unlocked_since_boot);
+    cli_json_unsigned(&json, "boot_clock_ms", status->boot_ms);
+    cli_json_string(&json, "wall_clock", wall);
+    cli_json_signed(&json, "wall_clock_ms", status->wall_ms);
+    cli_json_unsigned(&json, "boot_count", status->boot_count);
+    cli_json_unsigned(&json, "failed_attempts", status->failed_attempts);
+    cli_json_open_object(&json, "prompt");
+    bool armed = status->prompt != KSSIM_PROMPT_NONE && status->prompt_remaining > 0;
+    cli_json_string(&json, "response", armed ? prompt_name(status->prompt) : "none");
+    if (armed && status->prompt == KSSIM_PROMPT_BIOMETRIC)
+        cli_json_unsigned(&json, "biometric_id", status->prompt_biometric_id);
+    else
+        cli_json_null(&json, "biometric_id");
+    cli_json_unsigned(&json, "remaining", armed ? status->prompt_remaining : 0);
+    cli_json_close_object(&json);
+    cli_json_close_object(&json);
+    cli_json_finish(&json);
+}
+
+static kssim_result show_status(kssim_device *device, void *request, cli_output *output)
+{
+    bool as_json = *(const bool *)request;
+    kssim_status status;
+    memset(&status, 0, sizeof(status));
+    kssim_result result = kssim_status_get(device, &status);
+    if (result != KSSIM_OK)
+        return result;
+    if (as_json)
+        print_json(device, &status, output->text);
+    else
+        print_text(device, &status, output->text);
+    return KSSIM_OK;
+}
+
+static int run_status(const cli_command *command, const cli_args *args)
+{
+    (void)command;
+    bool as_json = cli_has(args, "--json");
+    return cli_with_device(args, show_status, &as_json);
+}
+
+static const cli_option status_options[] = {
+    {"--json", NULL, "print one JSON object instead of the table (SIDs and IDs as \"0x...\" strings)", false},
+};
+
+const cli_command command_status = {
+    .name = "status",
+    .group = "Device",
+    .synopsis = "[--json]",
+    .summary = "show the lock screen, root SID, biometrics, lock state, clocks, boot count and armed prompt",
+    .description =
+        "Shows the phone's state: device location, API and security level, whether the clocks are virtual or\n"
+        "realtime, the credential type and root SID (Gatekeeper's secure user ID), the number of biometric\n"
+        "templates and each modality's authenticator ID, whether the phone is locked and whether it was unlocked\n"
+        "since boot, the boot clock and the wall clock (ISO-8601 UTC), the boot count, Gatekeeper's failed\n"
+        "attempts, and what the system prompt is armed to answer (kssim prompt).",
+    .android = "Settings > Security, plus what Gatekeeper, BiometricManager and keystore2 keep internally.",
+    .options = status_options,
+    .option_count = sizeof(status_options) / sizeof(status_options[0]),
+    .run = run_status,
+};
