@@ -5,41 +5,8 @@
 # persists from one process to the next.
 set -u
 build=${1:?usage: cli_device.sh BUILD_DIR SOURCE_DIR}
-kssim="$(cd "$build" && pwd)/kssim"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export KSSIM_DEVICE="$work/device"
-failures=0
-
-fail() {
-    echo "FAIL: $*"
-    failures=$((failures + 1))
-}
-
-# expect STATUS ARGS...: runs kssim ARGS (stdout in $work/out, stderr in $work/err).
-expect() {
-    local expected=$1 status
-    shift
-    "$kssim" "$@" >"$work/out" 2>"$work/err"
-    status=$?
-    [ "$status" -eq "$expected" ] || fail "kssim $* exited $status, expected $expected; stderr: $(cat "$work/err")"
-}
-
-# ok ARGS...: succeeds and prints nothing on stderr.
-ok() {
-    expect 0 "$@"
-    [ -s "$work/err" ] && fail "kssim $*: unexpected stderr: $(cat "$work/err")"
-}
-
-# refused RESULT CODE ARGS...: exit 1 with "kssim: RESULT (CODE): <sentence>" on stderr, nothing on stdout.
-refused() {
-    local result=$1 code=$2
-    shift 2
-    expect 1 "$@"
-    grep -Eq "^kssim: $result \\($code\\): .+" "$work/err" ||
-        fail "kssim $*: stderr is not 'kssim: $result ($code): ...': $(cat "$work/err")"
-    [ -s "$work/out" ] && fail "kssim $*: a refusal printed on stdout: $(cat "$work/out")"
-}
+# shellcheck source=lib/cli_test.sh
+source "$(dirname "$0")/lib/cli_test.sh"
 
 # status_field KEY: the value of KEY in `kssim status --json` (nested keys with dots).
 status_field() {

@@ -5,25 +5,8 @@
 # memory:, the per-user default).
 set -u
 build=${1:?usage: cli_usage.sh BUILD_DIR SOURCE_DIR}
-kssim="$(cd "$build" && pwd)/kssim"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export KSSIM_DEVICE="$work/device"
-failures=0
-
-fail() {
-    echo "FAIL: $*"
-    failures=$((failures + 1))
-}
-
-# expect STATUS ARGS...: runs kssim ARGS (stdout in $work/out, stderr in $work/err).
-expect() {
-    local expected=$1 status
-    shift
-    "$kssim" "$@" >"$work/out" 2>"$work/err"
-    status=$?
-    [ "$status" -eq "$expected" ] || fail "kssim $* exited $status, expected $expected; stderr: $(cat "$work/err")"
-}
+# shellcheck source=lib/cli_test.sh
+source "$(dirname "$0")/lib/cli_test.sh"
 
 # expect_usage PATTERN ARGS...: exit 2, PATTERN (grep -E) on stderr, nothing on stdout.
 expect_usage() {
