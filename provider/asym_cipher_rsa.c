@@ -1,0 +1,316 @@
+/*
+ * asym_cipher_rsa.c - RSA encryption with the public half and decryption on the device (OAEP, PKCS#1
+ * v1.5 or none), for keys whose purposes include decrypt (genpkey -pkeyopt purposes:sign,verify,decrypt).
+ *
+ * As in signature.c, the padding parameters go to a shadow context on the public half in the provider's
+ * own library context, which parses them and encrypts; decryption reads them back and asks the device,
+ * whose policy decides whether the key may decrypt at all. The device runs OAEP with one digest for the
+ * label hash and MGF1 and no label (KeyMint's default, the framework's choice): other combinations are
+ * refused rather than decrypted differently. A decryption refused with KEY_USER_NOT_AUTHENTICATED can be
+ * repeated on the same context after the user authenticated with its challenge
+ * (KSSIM_PROVIDER_PARAM_CHALLENGE), as for signatures.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/params.h>
+#include <openssl/rsa.h>
+
+#include "keystore_provider.h"
+
+typedef struct keystore_cipher_context {
+    keystore_provider *provider;
+    keystore_key *key;
+    uint32_t purpose;     /* KSSIM_PURPOSE_ENCRYPT or KSSIM_PURPOSE_DECRYPT */
+    EVP_PKEY_CTX *shadow; /* encryption context on the public half */
+    keystore_operation *operation;
+} keystore_cipher_context;
+
+static void *keystore_asym_cipher_rsa_newctx(void *provctx)
+{
+    keystore_cipher_context *ctx = calloc(1, sizeof(*ctx));
+    if (ctx == NULL) {
+        keystore_raise_result(KSSIM_SYSTEM_ERROR, "out of memory for a cipher context");
+        return NULL;
+    }
+    ctx->provider = provctx;
+    return ctx;
+}
+
+static void reset(keystore_cipher_context *ctx)
+{
+    keystore_operation_free(ctx->operation);
+    ctx->operation = NULL;
+    EVP_PKEY_CTX_free(ctx->shadow);
+    ctx->shadow = NULL;
+    keystore_key_free(ctx->key);
+    ctx->key = NULL;
+}
+
+static void keystore_asym_cipher_rsa_freectx(void *vctx)
+{
+    keystore_cipher_context *ctx = vctx;
+    reset(ctx);
+    free(ctx);
+}
+
+static void *keystore_asym_cipher_rsa_dupctx(void *vctx)
+{
+    const keystore_cipher_context *from = vctx;
+    keystore_cipher_context *ctx = keystore_asym_cipher_rsa_newctx(from->provider);
+    if (ctx == NULL)
+        return NULL;
+    ctx->purpose = from->purpose;
+    if (from->key != NULL) {
+        keystore_key_up_ref(from->key);
+        ctx->key = from->key;
+    }
+    if (from->operation != NULL) {
+        keystore_operation_up_ref(from->operation);
+        ctx->operation = from->operation;
+    }
+    if (from->shadow != NULL && (ctx->shadow = EVP_PKEY_CTX_dup(from->shadow)) == NULL) {
+        keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot copy a cipher context");
+        keystore_asym_cipher_rsa_freectx(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+static int keystore_asym_cipher_rsa_set_ctx_params(void *vctx, const OSSL_PARAM params[]);
+
+static int init(keystore_cipher_context *ctx, void *provkey, uint32_t purpose, const OSSL_PARAM params[])
+{
+    keystore_key *key = provkey;
+    keystore_key_up_ref(key);
+    reset(ctx);
+    ctx->key = key;
+    ctx->purpose = purpose;
+    if (!keystore_key_check_usable(key))
+        return 0;
+    if (key->public_key == NULL) {
+        keystore_raise(KEYSTORE_R_NOT_A_DEVICE_KEY, "this key object holds no key");
+        return 0;
+    }
+    ctx->shadow = EVP_PKEY_CTX_new_from_pkey(ctx->provider->public_libctx, key->public_key, NULL);
+    if (ctx->shadow == NULL || EVP_PKEY_encrypt_init(ctx->shadow) != 1) {
+        keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot prepare the public half of the key");
+        return 0;
+    }
+    return keystore_asym_cipher_rsa_set_ctx_params(ctx, params);
+}
+
+static int keystore_asym_cipher_rsa_encrypt_init(void *vctx, void *provkey, const OSSL_PARAM params[])
+{
+    return init(vctx, provkey, KSSIM_PURPOSE_ENCRYPT, params);
+}
+
+static int keystore_asym_cipher_rsa_decrypt_init(void *vctx, void *provkey, const OSSL_PARAM params[])
+{
+    return init(vctx, provkey, KSSIM_PURPOSE_DECRYPT, params);
+}
+
+static int keystore_asym_cipher_rsa_set_ctx_params(void *vctx, const OSSL_PARAM params[])
+{
+    keystore_cipher_context *ctx = vctx;
+    if (params == NULL || params[0].key == NULL)
+        return 1;
+    if (ctx->operation != NULL && ctx->operation->alive) {
+        keystore_raise(KEYSTORE_R_OPERATION_ALREADY_BEGUN,
+                       "the keystore operation has begun (its challenge was read) with the padding set before: "
+                       "set %s before asking for the challenge",
+                       params[0].key);
+        return 0;
+    }
+    return ctx->shadow != NULL && EVP_PKEY_CTX_set_params(ctx->shadow, params) == 1;
+}
+
+static const OSSL_PARAM *keystore_asym_cipher_rsa_settable_ctx_params(void *vctx, void *provctx)
+{
+    (void)vctx;
+    (void)provctx;
+    static const OSSL_PARAM settable[] = {
+        OSSL_PARAM_utf8_string(OSSL_ASYM_CIPHER_PARAM_PAD_MODE, NULL, 0),
+        OSSL_PARAM_utf8_string(OSSL_ASYM_CIPHER_PARAM_OAEP_DIGEST, NULL, 0),
+        OSSL_PARAM_utf8_string(OSSL_ASYM_CIPHER_PARAM_OAEP_DIGEST_PROPS, NULL, 0),
+        OSSL_PARAM_utf8_string(OSSL_ASYM_CIPHER_PARAM_MGF1_DIGEST, NULL, 0),
+        OSSL_PARAM_utf8_string(OSSL_ASYM_CIPHER_PARAM_MGF1_DIGEST_PROPS, NULL, 0),
+        OSSL_PARAM_octet_string(OSSL_ASYM_CIPHER_PARAM_OAEP_LABEL, NULL, 0),
+        OSSL_PARAM_END,
+    };
+    return settable;
+}
+
+/* The kssim_op_params of the shadow's settled padding; false (with an error) when the device cannot
+ * decrypt that way. */
+static bool operation_params(keystore_cipher_context *ctx, kssim_op_params *params)
+{
+    memset(params, 0, sizeof(*params));
+    /* Read with EVP_PKEY_CTX_get_params: OpenSSL 3.0's EVP_PKEY_CTX_get_rsa_* getters do not return
+     * the values on provider contexts. */
+    int padding = RSA_PKCS1_PADDING;
+    char oaep[64] = "", mgf1[64] = "";
+    void *label = NULL;
+    size_t label_len = 0;
+    OSSL_PARAM query[] = {
+        OSSL_PARAM_int(OSSL_ASYM_CIPHER_PARAM_PAD_MODE, &padding),
+        OSSL_PARAM_utf8_string(OSSL_ASYM_CIPHER_PARAM_OAEP_DIGEST, oaep, sizeof(oaep)),
+        OSSL_PARAM_utf8_string(OSSL_ASYM_CIPHER_PARAM_MGF1_DIGEST, mgf1, sizeof(mgf1)),
+        OSSL_PARAM_octet_ptr(OSSL_ASYM_CIPHER_PARAM_OAEP_LABEL, &label, 0),
+        OSSL_PARAM_END,
+    };
+    EVP_PKEY_CTX_get_params(ctx->shadow, query);
+    if (OSSL_PARAM_modified(&query[3]))
+        label_len = query[3].return_size;
+    switch (padding) {
+    case RSA_PKCS1_PADDING:
+        params->padding = KSSIM_PADDING_PKCS1;
+        return true;
+    case RSA_NO_PADDING:
+        params->padding = KSSIM_PADDING_NONE;
+        return true;
+    case RSA_PKCS1_OAEP_PADDING:
+        params->padding = KSSIM_PADDING_OAEP;
+        break;
+    default:
+        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER, "the device decrypts RSA with oaep, pkcs1 or none padding");
+        return false;
+    }
+    params->digest = keystore_digest_bit(ctx->provider, oaep);
+    if (params->digest == 0 || params->digest == KSSIM_DIGEST_NONE) {
+        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER,
+                       "the device runs OAEP with sha1, sha224, sha256, sha384 or sha512, not %s", oaep);
+        return false;
+    }
+    if (mgf1[0] != '\0' && keystore_digest_bit(ctx->provider, mgf1) != params->digest) {
+        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER,
+                       "the device runs OAEP with MGF1 over the OAEP digest %s, not %s: set rsa_mgf1_md to %s", oaep,
+                       mgf1, oaep);
+        return false;
+    }
+    if (label != NULL && label_len > 0) {
+        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER, "the device runs OAEP without a label");
+        return false;
+    }
+    return true;
+}
+
+static bool ensure_operation(keystore_cipher_context *ctx)
+{
+    if (ctx->operation != NULL && ctx->operation->alive)
+        return true;
+    keystore_operation_free(ctx->operation);
+    ctx->operation = NULL;
+    kssim_op_params params;
+    if (!operation_params(ctx, &params))
+        return false;
+    ctx->operation = keystore_operation_begin(ctx->key, KSSIM_PURPOSE_DECRYPT, &params);
+    return ctx->operation != NULL;
+}
+
+static int keystore_asym_cipher_rsa_get_ctx_params(void *vctx, OSSL_PARAM params[])
+{
+    keystore_cipher_context *ctx = vctx;
+    OSSL_PARAM *p = OSSL_PARAM_locate(params, KSSIM_PROVIDER_PARAM_CHALLENGE);
+    if (p != NULL) {
+        if (ctx->key == NULL || ctx->purpose != KSSIM_PURPOSE_DECRYPT) {
+            keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER,
+                           "only a decryption context has a keystore operation and a challenge");
+            return 0;
+        }
+        if (!ensure_operation(ctx) || !OSSL_PARAM_set_uint64(p, ctx->operation->op.challenge))
+            return 0;
+    }
+    if (ctx->shadow == NULL)
+        return 1;
+    for (OSSL_PARAM *q = params; q->key != NULL; q++) {
+        if (strcmp(q->key, KSSIM_PROVIDER_PARAM_CHALLENGE) == 0)
+            continue;
+        OSSL_PARAM one[2] = {*q, OSSL_PARAM_END};
+        if (EVP_PKEY_CTX_get_params(ctx->shadow, one) == 1)
+            *q = one[0];
+    }
+    return 1;
+}
+
+static const OSSL_PARAM *keystore_asym_cipher_rsa_gettable_ctx_params(void *vctx, void *provctx)
+{
+    (void)vctx;
+    (void)provctx;
+    static const OSSL_PARAM gettable[] = {
+        OSSL_PARAM_uint64(KSSIM_PROVIDER_PARAM_CHALLENGE, NULL),
+        OSSL_PARAM_utf8_string(OSSL_ASYM_CIPHER_PARAM_PAD_MODE, NULL, 0),
+        OSSL_PARAM_utf8_string(OSSL_ASYM_CIPHER_PARAM_OAEP_DIGEST, NULL, 0),
+        OSSL_PARAM_utf8_string(OSSL_ASYM_CIPHER_PARAM_MGF1_DIGEST, NULL, 0),
+        OSSL_PARAM_END,
+    };
+    return gettable;
+}
+
+static int keystore_asym_cipher_rsa_encrypt(void *vctx, unsigned char *out, size_t *outlen, size_t outsize,
+                                            const unsigned char *in, size_t inlen)
+{
+    keystore_cipher_context *ctx = vctx;
+    if (ctx->shadow == NULL)
+        return 0;
+    if (out == NULL)
+        return EVP_PKEY_encrypt(ctx->shadow, NULL, outlen, in, inlen) == 1;
+    *outlen = outsize;
+    return EVP_PKEY_encrypt(ctx->shadow, out, outlen, in, inlen) == 1;
+}
+
+static int keystore_asym_cipher_rsa_decrypt(void *vctx, unsigned char *out, size_t *outlen, size_t outsize,
+                                            const unsigned char *in, size_t inlen)
+{
+    keystore_cipher_context *ctx = vctx;
+    if (ctx->key == NULL)
+        return 0;
+    if (out == NULL) {
+        *outlen = (size_t)EVP_PKEY_get_size(ctx->key->public_key);
+        return 1;
+    }
+    uint8_t *plain = NULL;
+    size_t plain_len = 0;
+    kssim_result r;
+    if (ctx->operation != NULL && ctx->operation->alive) {
+        r = keystore_operation_finish(ctx->operation, in, inlen, &plain, &plain_len);
+    } else {
+        keystore_operation_free(ctx->operation);
+        ctx->operation = NULL;
+        kssim_op_params params;
+        if (!operation_params(ctx, &params))
+            return 0;
+        r = keystore_operation_begin_and_finish(ctx->key, KSSIM_PURPOSE_DECRYPT, &params, in, inlen, &plain, &plain_len,
+                                                &ctx->operation);
+    }
+    if (r != KSSIM_OK)
+        return 0;
+    int ok = plain_len <= outsize;
+    if (ok) {
+        memcpy(out, plain, plain_len);
+        *outlen = plain_len;
+    } else {
+        keystore_raise(KEYSTORE_R_OUTPUT_BUFFER_TOO_SMALL, "the plaintext is %zu bytes, the buffer %zu", plain_len,
+                       outsize);
+    }
+    OPENSSL_cleanse(plain, plain_len);
+    kssim_free(plain);
+    return ok;
+}
+
+const OSSL_DISPATCH keystore_asym_cipher_rsa_functions[] = {
+    {OSSL_FUNC_ASYM_CIPHER_NEWCTX, (void (*)(void))keystore_asym_cipher_rsa_newctx},
+    {OSSL_FUNC_ASYM_CIPHER_FREECTX, (void (*)(void))keystore_asym_cipher_rsa_freectx},
+    {OSSL_FUNC_ASYM_CIPHER_DUPCTX, (void (*)(void))keystore_asym_cipher_rsa_dupctx},
+    {OSSL_FUNC_ASYM_CIPHER_ENCRYPT_INIT, (void (*)(void))keystore_asym_cipher_rsa_encrypt_init},
+    {OSSL_FUNC_ASYM_CIPHER_ENCRYPT, (void (*)(void))keystore_asym_cipher_rsa_encrypt},
+    {OSSL_FUNC_ASYM_CIPHER_DECRYPT_INIT, (void (*)(void))keystore_asym_cipher_rsa_decrypt_init},
+    {OSSL_FUNC_ASYM_CIPHER_DECRYPT, (void (*)(void))keystore_asym_cipher_rsa_decrypt},
+    {OSSL_FUNC_ASYM_CIPHER_GET_CTX_PARAMS, (void (*)(void))keystore_asym_cipher_rsa_get_ctx_params},
+    {OSSL_FUNC_ASYM_CIPHER_GETTABLE_CTX_PARAMS, (void (*)(void))keystore_asym_cipher_rsa_gettable_ctx_params},
+    {OSSL_FUNC_ASYM_CIPHER_SET_CTX_PARAMS, (void (*)(void))keystore_asym_cipher_rsa_set_ctx_params},
+    {OSSL_FUNC_ASYM_CIPHER_SETTABLE_CTX_PARAMS, (void (*)(void))keystore_asym_cipher_rsa_settable_ctx_params},
+    {0, NULL},
+};

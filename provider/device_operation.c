@@ -1,0 +1,162 @@
+/*
+ * device_operation.c - a keystore operation in flight (kssim_begin ... kssim_finish) behind an OpenSSL
+ * signing or decryption context.
+ *
+ * An operation nobody asked the challenge of is begun and finished in one transaction, so that no other
+ * thread or process comes between its begin and its finish (and it costs one transaction, not two).
+ *
+ * The data goes to the device in one kssim_finish rather than in kssim_update calls: a per-operation
+ * key refuses every update and finish until a token carrying the operation's challenge has arrived, and
+ * the contexts keep their data so that the final call can simply be repeated after the user
+ * authenticated (the two-phase flow of include/kssim/provider.h).
+ *
+ * OpenSSL duplicates contexts in the middle of an operation (EVP_DigestSignFinal signs on a copy and
+ * frees it), so an operation is shared by reference between a context and its copies and aborted only
+ * when the last of them is freed, still unfinished, in the process that began it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+
+#include "keystore_provider.h"
+
+struct begin_call {
+    const char *alias;
+    uint32_t purpose;
+    const kssim_op_params *params;
+    kssim_operation *op;
+};
+
+static kssim_result begin_on_device(kssim_device *device, void *arg)
+{
+    struct begin_call *call = arg;
+    return kssim_begin(device, call->alias, call->purpose, call->params, call->op);
+}
+
+static keystore_operation *new_operation(const keystore_key *key)
+{
+    if (!key->on_device) {
+        keystore_raise(KEYSTORE_R_NOT_A_DEVICE_KEY,
+                       "this is a public key only (not a key on the device): it verifies and encrypts, but cannot "
+                       "sign or decrypt");
+        return NULL;
+    }
+    keystore_operation *operation = calloc(1, sizeof(*operation));
+    if (operation == NULL) {
+        keystore_raise_result(KSSIM_SYSTEM_ERROR, "out of memory for an operation");
+        return NULL;
+    }
+    operation->provider = key->provider;
+    atomic_store(&operation->references, 1);
+    snprintf(operation->device, sizeof(operation->device), "%s", key->reference.device);
+    operation->pid = (long)getpid();
+    return operation;
+}
+
+keystore_operation *keystore_operation_begin(const keystore_key *key, uint32_t purpose, const kssim_op_params *params)
+{
+    keystore_operation *operation = new_operation(key);
+    if (operation == NULL)
+        return NULL;
+    struct begin_call call = {
+        .alias = key->reference.alias, .purpose = purpose, .params = params, .op = &operation->op};
+    if (keystore_device_run(key->provider, operation->device, begin_on_device, &call) != KSSIM_OK) {
+        free(operation);
+        return NULL;
+    }
+    operation->alive = true;
+    return operation;
+}
+
+struct finish_call {
+    uint64_t handle;
+    const uint8_t *data;
+    size_t len;
+    uint8_t **out;
+    size_t *out_len;
+};
+
+static kssim_result finish_on_device(kssim_device *device, void *arg)
+{
+    struct finish_call *call = arg;
+    return kssim_finish(device, call->handle, call->data, call->len, NULL, 0, call->out, call->out_len);
+}
+
+kssim_result keystore_operation_finish(keystore_operation *operation, const uint8_t *data, size_t len, uint8_t **out,
+                                       size_t *out_len)
+{
+    struct finish_call call = {
+        .handle = operation->op.handle, .data = data, .len = len, .out = out, .out_len = out_len};
+    kssim_result r = keystore_device_run(operation->provider, operation->device, finish_on_device, &call);
+    /* keystore2 keeps a per-operation key's operation open while its token is missing; KeyMint ends an
+     * operation on every other outcome. */
+    operation->alive = r == KSSIM_KEY_USER_NOT_AUTHENTICATED;
+    return r;
+}
+
+struct begin_and_finish_call {
+    struct begin_call begin;
+    struct finish_call finish;
+    bool begun;
+};
+
+static kssim_result begin_and_finish_on_device(kssim_device *device, void *arg)
+{
+    struct begin_and_finish_call *call = arg;
+    kssim_result r = begin_on_device(device, &call->begin);
+    if (r != KSSIM_OK)
+        return r;
+    call->begun = true;
+    call->finish.handle = call->begin.op->handle;
+    return finish_on_device(device, &call->finish);
+}
+
+kssim_result keystore_operation_begin_and_finish(const keystore_key *key, uint32_t purpose,
+                                                 const kssim_op_params *params, const uint8_t *data, size_t len,
+                                                 uint8_t **out, size_t *out_len, keystore_operation **left_open)
+{
+    *left_open = NULL;
+    keystore_operation *operation = new_operation(key);
+    if (operation == NULL)
+        return KSSIM_SYSTEM_ERROR;
+    struct begin_and_finish_call call = {
+        .begin = {.alias = key->reference.alias, .purpose = purpose, .params = params, .op = &operation->op},
+        .finish = {.data = data, .len = len, .out = out, .out_len = out_len},
+    };
+    kssim_result r = keystore_device_run(key->provider, operation->device, begin_and_finish_on_device, &call);
+    if (call.begun && r == KSSIM_KEY_USER_NOT_AUTHENTICATED) {
+        operation->alive = true;
+        *left_open = operation;
+    } else {
+        free(operation);
+    }
+    return r;
+}
+
+void keystore_operation_up_ref(keystore_operation *operation)
+{
+    atomic_fetch_add(&operation->references, 1);
+}
+
+static kssim_result abort_on_device(kssim_device *device, void *arg)
+{
+    const uint64_t *handle = arg;
+    return kssim_abort(device, *handle);
+}
+
+void keystore_operation_free(keystore_operation *operation)
+{
+    if (operation == NULL || atomic_fetch_sub(&operation->references, 1) != 1)
+        return;
+    if (operation->alive && operation->pid == (long)getpid()) {
+        /* Nobody will finish it: free the device's operation slot as an app's abort() does. Its outcome
+         * (the device may have lost it in a reboot) is nobody's concern now. */
+        ERR_set_mark();
+        keystore_device_run(operation->provider, operation->device, abort_on_device, &operation->op.handle);
+        ERR_pop_to_mark();
+    }
+    free(operation);
+}

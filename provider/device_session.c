@@ -1,0 +1,232 @@
+/*
+ * device_session.c - the devices the provider talks to: opening each once per process, one transaction
+ * per provider call, one thread at a time per device, and a fresh start in a forked child.
+ *
+ * Opening: lazily, at the first call that needs the device (OSSL_provider_init opens nothing, so
+ * `openssl list -providers` stays cheap), then kept for the provider's lifetime. The device is the one
+ * the contract chooses (kssim_device_location: KSSIM_DEVICE, then the provider's `device` parameter,
+ * then the per-user default), or, for a key reference, the device the reference names.
+ *
+ * Transactions: every call runs between kssim_device_begin and kssim_device_commit, so a concurrent
+ * process waits for its turn and sees what this one committed. kssim_device_begin reloads the device only
+ * when another process committed since, so an unchanged device is not re-read at every operation. A
+ * refusal is committed too (a failed attempt counts whether or not the call succeeded).
+ *
+ * Threads: a kssim_device is not thread-safe, so each session has a mutex; several threads signing with
+ * one key take turns at the device, and each keeps its own operation.
+ *
+ * fork(): SQLite forbids using a connection opened by the parent in the child, and closing it there
+ * could checkpoint or unlock files the parent still relies on. The first provider call in a child sees
+ * that getpid() changed, drops the parent's sessions without touching them (their memory is left to the
+ * child's exit) and opens the device again. Operations the parent began stay the parent's: the child's
+ * device never heard of them (INVALID_OPERATION_HANDLE), as a phone's keystore2 only knows the
+ * operations of its own process.
+ */
+/* realpath() is an X/Open function. */
+#define _XOPEN_SOURCE 700
+
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "keystore_provider.h"
+
+/* The last refusal of this thread, for keymgmt_core.c's refused keys. */
+static _Thread_local kssim_result last_result;
+static _Thread_local char last_message[512];
+
+const char *keystore_device_last_message(void)
+{
+    return last_message;
+}
+
+kssim_result keystore_device_last_result(void)
+{
+    return last_result;
+}
+
+struct keystore_device_session {
+    keystore_device_session *next;
+    char location[KEYSTORE_LOCATION_MAX]; /* canonical */
+    pthread_mutex_t lock;
+    kssim_device *device; /* NULL until the first call opens it */
+};
+
+void keystore_devices_init(keystore_devices *devices)
+{
+    memset(devices, 0, sizeof(*devices));
+    pthread_mutex_init(&devices->lock, NULL);
+    atomic_store(&devices->owner_pid, (long)getpid());
+    atomic_flag_clear(&devices->following_fork);
+}
+
+void keystore_devices_close(keystore_devices *devices)
+{
+    /* In a child that never used the provider, the sessions are still the parent's: leave them. */
+    bool ours = atomic_load(&devices->owner_pid) == (long)getpid();
+    keystore_device_session *session = devices->sessions;
+    while (session != NULL) {
+        keystore_device_session *next = session->next;
+        if (ours) {
+            if (session->device != NULL)
+                kssim_device_free(session->device);
+            pthread_mutex_destroy(&session->lock);
+            free(session);
+        }
+        session = next;
+    }
+    devices->sessions = NULL;
+    if (ours)
+        pthread_mutex_destroy(&devices->lock);
+}
+
+/* The child of a fork starts its own list; see the comment at the top. Only one thread does it, in
+ * case the child started threads before its first provider call. */
+static void follow_fork(keystore_devices *devices)
+{
+    long now = (long)getpid();
+    if (atomic_load(&devices->owner_pid) == now)
+        return;
+    while (atomic_flag_test_and_set(&devices->following_fork))
+        sched_yield();
+    if (atomic_load(&devices->owner_pid) != now) {
+        /* The parent's mutex may have been held by a thread that does not exist here. */
+        pthread_mutex_init(&devices->lock, NULL);
+        devices->sessions = NULL;
+        atomic_store(&devices->owner_pid, now);
+    }
+    atomic_flag_clear(&devices->following_fork);
+}
+
+/* The provider's own device, as the contract chooses it; found once per process, since the environment
+ * and configuration do not change under a running program. Called with devices->lock held. */
+static bool default_location(keystore_provider *provider, char *out, size_t out_size)
+{
+    keystore_devices *devices = &provider->devices;
+    if (!devices->default_known) {
+        kssim_result r = kssim_device_location(NULL, provider->device_param, devices->default_location,
+                                               sizeof(devices->default_location));
+        if (r != KSSIM_OK) {
+            keystore_raise_result(r, kssim_open_error());
+            return false;
+        }
+        devices->default_known = true;
+    }
+    snprintf(out, out_size, "%s", devices->default_location);
+    return true;
+}
+
+/* Absolute, without symbolic links where the directory exists, so that one device is one session
+ * and key references name it wherever they are used from. */
+static void canonicalize(const char *location, char *out, size_t out_size)
+{
+    char resolved[PATH_MAX];
+    if (strcmp(location, KSSIM_MEMORY_DEVICE) != 0 && realpath(location, resolved) != NULL)
+        snprintf(out, out_size, "%s", resolved);
+    else
+        snprintf(out, out_size, "%s", location);
+}
+
+static bool choose_location(keystore_provider *provider, const char *location, char *out, size_t out_size)
+{
+    char chosen[KEYSTORE_LOCATION_MAX];
+    if (location == NULL || location[0] == '\0') {
+        if (!default_location(provider, chosen, sizeof(chosen)))
+            return false;
+        location = chosen;
+    }
+    canonicalize(location, out, out_size);
+    return true;
+}
+
+/* Opens the device of a session; called with the session's lock held. */
+static kssim_result open_session_device(keystore_provider *provider, keystore_device_session *session)
+{
+    kssim_device *device = NULL;
+    kssim_result r = kssim_device_open(session->location, NULL, &device);
+    if (r != KSSIM_OK) {
+        last_result = r;
+        snprintf(last_message, sizeof(last_message), "%s", kssim_open_error());
+        keystore_raise_result(r, last_message);
+        return r;
+    }
+    session->device = device;
+    /* The directory exists now: record it as references will name it (under the list's lock, since
+     * lookups read the name). */
+    char canonical[KEYSTORE_LOCATION_MAX];
+    canonicalize(session->location, canonical, sizeof(canonical));
+    pthread_mutex_lock(&provider->devices.lock);
+    snprintf(session->location, sizeof(session->location), "%s", canonical);
+    pthread_mutex_unlock(&provider->devices.lock);
+    return KSSIM_OK;
+}
+
+static keystore_device_session *find_session(keystore_provider *provider, const char *location)
+{
+    keystore_devices *devices = &provider->devices;
+    follow_fork(devices);
+    pthread_mutex_lock(&devices->lock);
+    char canonical[KEYSTORE_LOCATION_MAX];
+    keystore_device_session *session = NULL;
+    if (choose_location(provider, location, canonical, sizeof(canonical))) {
+        for (session = devices->sessions; session != NULL; session = session->next)
+            if (strcmp(session->location, canonical) == 0)
+                break;
+        if (session == NULL && (session = calloc(1, sizeof(*session))) != NULL) {
+            snprintf(session->location, sizeof(session->location), "%s", canonical);
+            pthread_mutex_init(&session->lock, NULL);
+            session->next = devices->sessions;
+            devices->sessions = session;
+        } else if (session == NULL) {
+            keystore_raise_result(KSSIM_SYSTEM_ERROR, "out of memory for a device session");
+        }
+    }
+    pthread_mutex_unlock(&devices->lock);
+    return session;
+}
+
+bool keystore_device_canonical_location(keystore_provider *provider, const char *location, char *out, size_t out_size)
+{
+    keystore_devices *devices = &provider->devices;
+    follow_fork(devices);
+    pthread_mutex_lock(&devices->lock);
+    bool ok = choose_location(provider, location, out, out_size);
+    pthread_mutex_unlock(&devices->lock);
+    return ok;
+}
+
+kssim_result keystore_device_run(keystore_provider *provider, const char *location, keystore_device_call *call,
+                                 void *arg)
+{
+    last_result = KSSIM_OK;
+    last_message[0] = '\0';
+    keystore_device_session *session = find_session(provider, location);
+    if (session == NULL)
+        return last_result = KSSIM_DEVICE_UNAVAILABLE;
+    pthread_mutex_lock(&session->lock);
+    kssim_result r = KSSIM_OK;
+    if (session->device == NULL)
+        r = open_session_device(provider, session);
+    if (r != KSSIM_OK) {
+        pthread_mutex_unlock(&session->lock);
+        return r;
+    }
+    kssim_device *device = session->device;
+    r = kssim_device_begin(device);
+    if (r == KSSIM_OK) {
+        r = call(device, arg);
+        kssim_result committed = kssim_device_commit(device);
+        if (r == KSSIM_OK)
+            r = committed;
+    }
+    if (r != KSSIM_OK) {
+        last_result = r;
+        snprintf(last_message, sizeof(last_message), "%s", kssim_device_message(device));
+        keystore_raise_result(r, last_message);
+    }
+    pthread_mutex_unlock(&session->lock);
+    return r;
+}

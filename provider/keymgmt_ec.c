@@ -1,0 +1,133 @@
+/*
+ * keymgmt_ec.c - the key manager for EC keys on the device (OpenSSL's "EC", signing with "ECDSA"):
+ * what is particular to EC is the curve to generate on, given as OpenSSL's group parameter and turned
+ * into the key size KeyGenParameterSpec takes (P-256, P-384, P-521).
+ */
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/objects.h>
+#include <openssl/params.h>
+
+#include "keystore_provider.h"
+
+#define EC_TYPE "EC"
+
+static void *keystore_keymgmt_ec_new(void *provctx)
+{
+    return keystore_key_new(provctx, EC_TYPE);
+}
+
+static void *keystore_keymgmt_ec_gen_init(void *provctx, int selection, const OSSL_PARAM params[]);
+
+/* The size the device takes for an OpenSSL group name, 0 for a curve the device does not have. */
+static uint32_t size_of_group(const char *name)
+{
+    int nid = EC_curve_nist2nid(name);
+    if (nid == NID_undef)
+        nid = OBJ_sn2nid(name);
+    if (nid == NID_undef)
+        nid = OBJ_ln2nid(name);
+    switch (nid) {
+    case NID_X9_62_prime256v1:
+        return 256;
+    case NID_secp384r1:
+        return 384;
+    case NID_secp521r1:
+        return 521;
+    default:
+        return 0;
+    }
+}
+
+static int keystore_keymgmt_ec_gen_set_params(void *genctx, const OSSL_PARAM params[])
+{
+    keystore_generation *generation = genctx;
+    const OSSL_PARAM *p = OSSL_PARAM_locate_const(params, OSSL_PKEY_PARAM_GROUP_NAME);
+    if (p != NULL) {
+        const char *name = NULL;
+        uint32_t size = OSSL_PARAM_get_utf8_string_ptr(p, &name) ? size_of_group(name) : 0;
+        if (size == 0) {
+            keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER,
+                           "the device makes EC keys on P-256, P-384 or P-521, not on %s",
+                           name != NULL ? name : "that group");
+            return 0;
+        }
+        generation->spec.size = size;
+    }
+    return keystore_generation_set_policy_params(generation, params);
+}
+
+static const OSSL_PARAM *keystore_keymgmt_ec_gen_settable_params(void *genctx, void *provctx)
+{
+    (void)genctx;
+    (void)provctx;
+    static const OSSL_PARAM settable[] = {
+        OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, NULL, 0),
+        KEYSTORE_POLICY_SETTABLE_PARAMS,
+        OSSL_PARAM_END,
+    };
+    return settable;
+}
+
+static void *keystore_keymgmt_ec_gen_init(void *provctx, int selection, const OSSL_PARAM params[])
+{
+    if ((selection & OSSL_KEYMGMT_SELECT_KEYPAIR) == 0) {
+        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER,
+                       "the device generates key pairs, not domain parameters alone: generate a key");
+        return NULL;
+    }
+    keystore_generation *generation = keystore_generation_new(provctx, EC_TYPE, KSSIM_ALGORITHM_EC);
+    if (generation != NULL && !keystore_keymgmt_ec_gen_set_params(generation, params)) {
+        keystore_generation_free(generation);
+        return NULL;
+    }
+    return generation;
+}
+
+static const OSSL_PARAM *keystore_keymgmt_ec_gettable_params(void *provctx)
+{
+    return keystore_keymgmt_gettable_params_of(provctx, EC_TYPE);
+}
+
+static const OSSL_PARAM ec_public_types[] = {
+    OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, NULL, 0),
+    OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_EC_ENCODING, NULL, 0),
+    OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, NULL, 0),
+    OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_PUB_KEY, NULL, 0),
+    OSSL_PARAM_END,
+};
+
+static const OSSL_PARAM *keystore_keymgmt_ec_public_types(int selection)
+{
+    (void)selection;
+    return ec_public_types;
+}
+
+static const char *keystore_keymgmt_ec_query_operation_name(int operation_id)
+{
+    return operation_id == OSSL_OP_SIGNATURE ? "ECDSA" : NULL;
+}
+
+const OSSL_DISPATCH keystore_keymgmt_ec_functions[] = {
+    {OSSL_FUNC_KEYMGMT_NEW, (void (*)(void))keystore_keymgmt_ec_new},
+    {OSSL_FUNC_KEYMGMT_FREE, (void (*)(void))keystore_keymgmt_free},
+    {OSSL_FUNC_KEYMGMT_DUP, (void (*)(void))keystore_keymgmt_dup},
+    {OSSL_FUNC_KEYMGMT_GEN_INIT, (void (*)(void))keystore_keymgmt_ec_gen_init},
+    {OSSL_FUNC_KEYMGMT_GEN_SET_PARAMS, (void (*)(void))keystore_keymgmt_ec_gen_set_params},
+    {OSSL_FUNC_KEYMGMT_GEN_SETTABLE_PARAMS, (void (*)(void))keystore_keymgmt_ec_gen_settable_params},
+    {OSSL_FUNC_KEYMGMT_GEN, (void (*)(void))keystore_keymgmt_gen},
+    {OSSL_FUNC_KEYMGMT_GEN_CLEANUP, (void (*)(void))keystore_keymgmt_gen_cleanup},
+    {OSSL_FUNC_KEYMGMT_LOAD, (void (*)(void))keystore_keymgmt_load},
+    {OSSL_FUNC_KEYMGMT_GET_PARAMS, (void (*)(void))keystore_keymgmt_get_params},
+    {OSSL_FUNC_KEYMGMT_GETTABLE_PARAMS, (void (*)(void))keystore_keymgmt_ec_gettable_params},
+    {OSSL_FUNC_KEYMGMT_HAS, (void (*)(void))keystore_keymgmt_has},
+    {OSSL_FUNC_KEYMGMT_MATCH, (void (*)(void))keystore_keymgmt_match},
+    {OSSL_FUNC_KEYMGMT_IMPORT, (void (*)(void))keystore_keymgmt_import},
+    {OSSL_FUNC_KEYMGMT_IMPORT_TYPES, (void (*)(void))keystore_keymgmt_ec_public_types},
+    {OSSL_FUNC_KEYMGMT_EXPORT, (void (*)(void))keystore_keymgmt_export},
+    {OSSL_FUNC_KEYMGMT_EXPORT_TYPES, (void (*)(void))keystore_keymgmt_ec_public_types},
+    {OSSL_FUNC_KEYMGMT_QUERY_OPERATION_NAME, (void (*)(void))keystore_keymgmt_ec_query_operation_name},
+    {0, NULL},
+};

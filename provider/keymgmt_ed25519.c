@@ -1,0 +1,83 @@
+/*
+ * keymgmt_ed25519.c - the key manager for Ed25519 keys on the device (KeyMint's EC keys on curve 25519
+ * with purpose sign; OpenSSL's "ED25519"). Ed25519 has one size and no parameters of its own: only the
+ * shared policy parameters apply.
+ */
+#include <openssl/core_names.h>
+#include <openssl/params.h>
+
+#include "keystore_provider.h"
+
+#define ED25519_TYPE "ED25519"
+
+static void *keystore_keymgmt_ed25519_new(void *provctx)
+{
+    return keystore_key_new(provctx, ED25519_TYPE);
+}
+
+static void *keystore_keymgmt_ed25519_gen_init(void *provctx, int selection, const OSSL_PARAM params[])
+{
+    if ((selection & OSSL_KEYMGMT_SELECT_KEYPAIR) == 0) {
+        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER, "Ed25519 has no domain parameters to generate");
+        return NULL;
+    }
+    keystore_generation *generation = keystore_generation_new(provctx, ED25519_TYPE, KSSIM_ALGORITHM_ED25519);
+    if (generation != NULL && !keystore_generation_set_policy_params(generation, params)) {
+        keystore_generation_free(generation);
+        return NULL;
+    }
+    return generation;
+}
+
+static const OSSL_PARAM *keystore_keymgmt_ed25519_gen_settable_params(void *genctx, void *provctx)
+{
+    (void)genctx;
+    (void)provctx;
+    static const OSSL_PARAM settable[] = {
+        KEYSTORE_POLICY_SETTABLE_PARAMS,
+        OSSL_PARAM_END,
+    };
+    return settable;
+}
+
+static const OSSL_PARAM *keystore_keymgmt_ed25519_gettable_params(void *provctx)
+{
+    return keystore_keymgmt_gettable_params_of(provctx, ED25519_TYPE);
+}
+
+static const OSSL_PARAM *keystore_keymgmt_ed25519_public_types(int selection)
+{
+    (void)selection;
+    static const OSSL_PARAM types[] = {
+        OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_PUB_KEY, NULL, 0),
+        OSSL_PARAM_END,
+    };
+    return types;
+}
+
+static const char *keystore_keymgmt_ed25519_query_operation_name(int operation_id)
+{
+    return operation_id == OSSL_OP_SIGNATURE ? ED25519_TYPE : NULL;
+}
+
+const OSSL_DISPATCH keystore_keymgmt_ed25519_functions[] = {
+    {OSSL_FUNC_KEYMGMT_NEW, (void (*)(void))keystore_keymgmt_ed25519_new},
+    {OSSL_FUNC_KEYMGMT_FREE, (void (*)(void))keystore_keymgmt_free},
+    {OSSL_FUNC_KEYMGMT_DUP, (void (*)(void))keystore_keymgmt_dup},
+    {OSSL_FUNC_KEYMGMT_GEN_INIT, (void (*)(void))keystore_keymgmt_ed25519_gen_init},
+    {OSSL_FUNC_KEYMGMT_GEN_SET_PARAMS, (void (*)(void))keystore_keymgmt_gen_set_policy_params},
+    {OSSL_FUNC_KEYMGMT_GEN_SETTABLE_PARAMS, (void (*)(void))keystore_keymgmt_ed25519_gen_settable_params},
+    {OSSL_FUNC_KEYMGMT_GEN, (void (*)(void))keystore_keymgmt_gen},
+    {OSSL_FUNC_KEYMGMT_GEN_CLEANUP, (void (*)(void))keystore_keymgmt_gen_cleanup},
+    {OSSL_FUNC_KEYMGMT_LOAD, (void (*)(void))keystore_keymgmt_load},
+    {OSSL_FUNC_KEYMGMT_GET_PARAMS, (void (*)(void))keystore_keymgmt_get_params},
+    {OSSL_FUNC_KEYMGMT_GETTABLE_PARAMS, (void (*)(void))keystore_keymgmt_ed25519_gettable_params},
+    {OSSL_FUNC_KEYMGMT_HAS, (void (*)(void))keystore_keymgmt_has},
+    {OSSL_FUNC_KEYMGMT_MATCH, (void (*)(void))keystore_keymgmt_match},
+    {OSSL_FUNC_KEYMGMT_IMPORT, (void (*)(void))keystore_keymgmt_import},
+    {OSSL_FUNC_KEYMGMT_IMPORT_TYPES, (void (*)(void))keystore_keymgmt_ed25519_public_types},
+    {OSSL_FUNC_KEYMGMT_EXPORT, (void (*)(void))keystore_keymgmt_export},
+    {OSSL_FUNC_KEYMGMT_EXPORT_TYPES, (void (*)(void))keystore_keymgmt_ed25519_public_types},
+    {OSSL_FUNC_KEYMGMT_QUERY_OPERATION_NAME, (void (*)(void))keystore_keymgmt_ed25519_query_operation_name},
+    {0, NULL},
+};

@@ -1,0 +1,225 @@
+/*
+ * keymgmt_generate.c - key generation through OpenSSL (`openssl genpkey`, EVP_PKEY_keygen): the
+ * policy parameters every algorithm shares, turned into the kssim_key_spec an app would give
+ * KeyGenParameterSpec, and the generation itself on the device.
+ *
+ * The contract's pkeyopts: alias, user-auth, auth-timeout, invalidated-by-biometric-enrollment,
+ * unlocked-device-required, usage-count-limit, max-uses-per-boot, security-level. Two more let a key be
+ * made for what OpenSSL will ask of it: purposes (sign,verify by default; add decrypt for RSA-OAEP) and
+ * digests. The default digests are every digest the key's security level computes (none and the SHA
+ * family on a TEE, none and sha256 on a StrongBox) so that whatever digest a TLS peer, CMS or a plain
+ * EVP_PKEY_sign picks, the device - not the provider - decides whether the key may use it. Whether a
+ * size, a purpose or a policy is acceptable is the device's to say too: the values go through unchanged.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/params.h>
+
+#include "keystore_provider.h"
+
+keystore_generation *keystore_generation_new(keystore_provider *provider, const char *type_name,
+                                             kssim_algorithm algorithm)
+{
+    keystore_generation *generation = calloc(1, sizeof(*generation));
+    if (generation == NULL) {
+        keystore_raise_result(KSSIM_SYSTEM_ERROR, "out of memory for a key generation");
+        return NULL;
+    }
+    generation->provider = provider;
+    snprintf(generation->type_name, sizeof(generation->type_name), "%s", type_name);
+    kssim_key_spec_default(&generation->spec, algorithm);
+    generation->spec.user_auth = false; /* no user authentication unless user-auth says so */
+    return generation;
+}
+
+void keystore_generation_free(keystore_generation *generation)
+{
+    free(generation);
+}
+
+/* ---- Parsing the values ---- */
+
+typedef struct named_bit {
+    const char *name;
+    uint32_t bit;
+} named_bit;
+
+static const named_bit auth_names[] = {
+    {"biometric_strong", KSSIM_AUTH_BIOMETRIC_STRONG},
+    {"device_credential", KSSIM_AUTH_DEVICE_CREDENTIAL},
+};
+static const named_bit purpose_names[] = {
+    {"sign", KSSIM_PURPOSE_SIGN},
+    {"verify", KSSIM_PURPOSE_VERIFY},
+    {"encrypt", KSSIM_PURPOSE_ENCRYPT},
+    {"decrypt", KSSIM_PURPOSE_DECRYPT},
+};
+static const named_bit digest_names[] = {
+    {"none", KSSIM_DIGEST_NONE},     {"sha1", KSSIM_DIGEST_SHA1},     {"sha224", KSSIM_DIGEST_SHA224},
+    {"sha256", KSSIM_DIGEST_SHA256}, {"sha384", KSSIM_DIGEST_SHA384}, {"sha512", KSSIM_DIGEST_SHA512},
+};
+
+/* A comma-separated list of names into a bit set; false on an unknown name or an empty list. */
+static bool parse_bits(const char *text, const named_bit *names, size_t count, uint32_t *bits)
+{
+    *bits = 0;
+    const char *p = text;
+    while (*p != '\0') {
+        size_t len = strcspn(p, ",");
+        bool found = false;
+        for (size_t i = 0; i < count && !found; i++) {
+            if (strlen(names[i].name) == len && strncasecmp(p, names[i].name, len) == 0) {
+                *bits |= names[i].bit;
+                found = true;
+            }
+        }
+        if (!found)
+            return false;
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    return *bits != 0;
+}
+
+static bool parse_yes_no(const char *text, bool *value)
+{
+    static const char *const yes[] = {"yes", "true", "1", "on"};
+    static const char *const no[] = {"no", "false", "0", "off"};
+    for (size_t i = 0; i < 4; i++) {
+        if (strcasecmp(text, yes[i]) == 0) {
+            *value = true;
+            return true;
+        }
+        if (strcasecmp(text, no[i]) == 0) {
+            *value = false;
+            return true;
+        }
+    }
+    return false;
+}
+
+static int refuse_value(const char *name, const char *expected)
+{
+    keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER, "the key-generation parameter %s must be %s", name, expected);
+    return 0;
+}
+
+static int get_text(const OSSL_PARAM *p, const char **value)
+{
+    return OSSL_PARAM_get_utf8_string_ptr(p, value);
+}
+
+int keystore_generation_set_policy_params(keystore_generation *generation, const OSSL_PARAM params[])
+{
+    kssim_key_spec *spec = &generation->spec;
+    const OSSL_PARAM *p;
+    const char *text = NULL;
+    if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_ALIAS)) != NULL) {
+        if (!get_text(p, &text) || text[0] == '\0' || strlen(text) >= sizeof(spec->alias))
+            return refuse_value(KSSIM_PROVIDER_PARAM_ALIAS, "a name of 1 to 127 bytes");
+        snprintf(spec->alias, sizeof(spec->alias), "%s", text);
+        generation->has_alias = true;
+    }
+    if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_USER_AUTH)) != NULL) {
+        uint32_t types = 0;
+        if (!get_text(p, &text))
+            return refuse_value(KSSIM_PROVIDER_PARAM_USER_AUTH, "a comma list of biometric_strong, device_credential");
+        if (strcasecmp(text, "none") == 0) {
+            spec->user_auth = false;
+        } else if (parse_bits(text, auth_names, sizeof(auth_names) / sizeof(auth_names[0]), &types)) {
+            spec->user_auth = true;
+            spec->auth_types = types;
+        } else {
+            return refuse_value(KSSIM_PROVIDER_PARAM_USER_AUTH,
+                                "a comma list of biometric_strong, device_credential (or none)");
+        }
+    }
+    if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_AUTH_TIMEOUT)) != NULL &&
+        !OSSL_PARAM_get_uint32(p, &spec->auth_timeout_s))
+        return refuse_value(KSSIM_PROVIDER_PARAM_AUTH_TIMEOUT, "a number of seconds (0: every operation)");
+    if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_INVALIDATED_BY_ENROLLMENT)) != NULL &&
+        (!get_text(p, &text) || !parse_yes_no(text, &spec->invalidated_by_biometric_enrollment)))
+        return refuse_value(KSSIM_PROVIDER_PARAM_INVALIDATED_BY_ENROLLMENT, "yes or no");
+    if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_UNLOCKED_DEVICE_REQUIRED)) != NULL &&
+        (!get_text(p, &text) || !parse_yes_no(text, &spec->unlocked_device_required)))
+        return refuse_value(KSSIM_PROVIDER_PARAM_UNLOCKED_DEVICE_REQUIRED, "yes or no");
+    if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_USAGE_COUNT_LIMIT)) != NULL &&
+        !OSSL_PARAM_get_uint32(p, &spec->usage_count_limit))
+        return refuse_value(KSSIM_PROVIDER_PARAM_USAGE_COUNT_LIMIT, "a number of uses (0: no limit)");
+    if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_MAX_USES_PER_BOOT)) != NULL &&
+        !OSSL_PARAM_get_uint32(p, &spec->max_uses_per_boot))
+        return refuse_value(KSSIM_PROVIDER_PARAM_MAX_USES_PER_BOOT, "a number of uses (0: no limit)");
+    if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_SECURITY_LEVEL)) != NULL) {
+        if (!get_text(p, &text))
+            return refuse_value(KSSIM_PROVIDER_PARAM_SECURITY_LEVEL, "tee, strongbox or software");
+        if (strcasecmp(text, "tee") == 0)
+            spec->security_level = KSSIM_SECURITY_TEE;
+        else if (strcasecmp(text, "strongbox") == 0)
+            spec->security_level = KSSIM_SECURITY_STRONGBOX;
+        else if (strcasecmp(text, "software") == 0)
+            spec->security_level = KSSIM_SECURITY_SOFTWARE;
+        else
+            return refuse_value(KSSIM_PROVIDER_PARAM_SECURITY_LEVEL, "tee, strongbox or software");
+    }
+    if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_PURPOSES)) != NULL &&
+        (!get_text(p, &text) ||
+         !parse_bits(text, purpose_names, sizeof(purpose_names) / sizeof(purpose_names[0]), &spec->purposes)))
+        return refuse_value(KSSIM_PROVIDER_PARAM_PURPOSES, "a comma list of sign, verify, encrypt, decrypt");
+    if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_DIGESTS)) != NULL) {
+        if (!get_text(p, &text) ||
+            !parse_bits(text, digest_names, sizeof(digest_names) / sizeof(digest_names[0]), &spec->digests))
+            return refuse_value(KSSIM_PROVIDER_PARAM_DIGESTS,
+                                "a comma list of none, sha1, sha224, sha256, sha384, sha512");
+        generation->digests_given = true;
+    }
+    return 1;
+}
+
+/* ---- Generating ---- */
+
+/* The choices left open by the pkeyopts, as described at the top of the file. */
+static void complete_spec(keystore_generation *generation)
+{
+    kssim_key_spec *spec = &generation->spec;
+    if (spec->algorithm == KSSIM_ALGORITHM_ED25519)
+        return; /* Ed25519 signs the message itself: digest none, no padding */
+    if (!generation->digests_given)
+        spec->digests = spec->security_level == KSSIM_SECURITY_STRONGBOX
+                            ? KSSIM_DIGEST_NONE | KSSIM_DIGEST_SHA256
+                            : KSSIM_DIGEST_NONE | KSSIM_DIGEST_SHA1 | KSSIM_DIGEST_SHA224 | KSSIM_DIGEST_SHA256 |
+                                  KSSIM_DIGEST_SHA384 | KSSIM_DIGEST_SHA512;
+    if (spec->algorithm != KSSIM_ALGORITHM_RSA)
+        return;
+    if (strcmp(generation->type_name, "RSA-PSS") == 0) {
+        spec->paddings = KSSIM_PADDING_PSS;
+        return;
+    }
+    spec->paddings = 0;
+    if ((spec->purposes & (KSSIM_PURPOSE_SIGN | KSSIM_PURPOSE_VERIFY)) != 0)
+        spec->paddings |= KSSIM_PADDING_PKCS1 | KSSIM_PADDING_PSS;
+    if ((spec->purposes & (KSSIM_PURPOSE_ENCRYPT | KSSIM_PURPOSE_DECRYPT)) != 0)
+        spec->paddings |= KSSIM_PADDING_OAEP | KSSIM_PADDING_PKCS1;
+}
+
+static kssim_result generate_on_device(kssim_device *device, void *arg)
+{
+    const kssim_key_spec *spec = arg;
+    return kssim_generate_key(device, spec);
+}
+
+keystore_key *keystore_generation_run(keystore_generation *generation)
+{
+    if (!generation->has_alias) {
+        keystore_raise(KEYSTORE_R_ALIAS_REQUIRED,
+                       "a keystore key needs an alias: add -pkeyopt alias:NAME (the key is then keystore:NAME)");
+        return NULL;
+    }
+    complete_spec(generation);
+    if (keystore_device_run(generation->provider, NULL, generate_on_device, &generation->spec) != KSSIM_OK)
+        return NULL;
+    return keystore_key_load(generation->provider, NULL, generation->spec.alias, generation->type_name);
+}

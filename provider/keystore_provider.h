@@ -1,0 +1,260 @@
+/*
+ * keystore_provider.h - what the files of the OpenSSL provider `keystore` share: the provider context,
+ * device sessions and transactions, the key object, keystore operations in flight, errors, and the
+ * dispatch tables provider.c publishes.
+ *
+ * The provider is a thin door from OpenSSL's EVP API to the simulated device of include/kssim/kssim.h:
+ * every decision (may this key sign now? is the user authenticated?) is the device's. What the provider
+ * does itself is only what a phone's app would do in software with the public half of a key: verify,
+ * encrypt, print and export it.
+ */
+#ifndef KEYSTORE_PROVIDER_H
+#define KEYSTORE_PROVIDER_H
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <openssl/core.h>
+#include <openssl/core_dispatch.h>
+#include <openssl/evp.h>
+
+#include <kssim/kssim.h>
+#include <kssim/provider.h>
+
+#define KEYSTORE_PROVIDER_NAME    "keystore"
+#define KEYSTORE_PROPERTIES       "provider=keystore"
+#define KEYSTORE_LOCATION_MAX     PATH_MAX
+#define KEYSTORE_TYPE_NAME_MAX    16
+#define KEYSTORE_URI_SCHEME       "keystore"
+#define KEYSTORE_REFERENCE_STRUCT "kssim-key-reference"
+
+/* ---- Device sessions (device_session.c) ---- */
+
+typedef struct keystore_device_session keystore_device_session;
+
+/* Every device this process has opened through the provider, by location. After fork() the child
+ * starts a new list: the parent's SQLite connections must not be used (nor closed) by the child. */
+typedef struct keystore_devices {
+    pthread_mutex_t lock;
+    _Atomic long owner_pid;     /* the process the sessions belong to */
+    atomic_flag following_fork; /* held by the thread that starts the child's own list */
+    keystore_device_session *sessions;
+    bool default_known;
+    char default_location[KEYSTORE_LOCATION_MAX];
+} keystore_devices;
+
+typedef struct keystore_provider {
+    const OSSL_CORE_HANDLE *handle;
+    /* A library context wired to the core (BIO upcalls) in which only OpenSSL's default provider is
+     * loaded: public keys are decoded, verified with and encrypted to here, never through the
+     * application's context, so the provider cannot recurse into itself through a property query. */
+    OSSL_LIB_CTX *public_libctx;
+    char *device_param; /* the `device` configuration parameter, or NULL */
+    keystore_devices devices;
+    /* The default provider's key managers in public_libctx, for the parameter lists of public halves:
+     * EC, RSA, RSA-PSS, ED25519 (indexed by keystore_type_index). */
+    EVP_KEYMGMT *public_keymgmts[4];
+} keystore_provider;
+
+typedef kssim_result keystore_device_call(kssim_device *device, void *arg);
+
+/* Runs call as one transaction (kssim_device_begin ... kssim_device_commit) on the device at location
+ * (NULL: the provider's own device), holding that device's lock so that threads take turns. On a
+ * refusal it raises the OpenSSL error that names the result and carries the device's sentence. */
+kssim_result keystore_device_run(keystore_provider *provider, const char *location, keystore_device_call *call,
+                                 void *arg);
+/* This thread's last refusal by keystore_device_run (KSSIM_OK if its last call succeeded), and its
+ * sentence. */
+kssim_result keystore_device_last_result(void);
+const char *keystore_device_last_message(void);
+/* The canonical location of the device a key lives on (an absolute directory, or "memory:"), as key
+ * references record it. location NULL: the provider's own device. Raises an error and returns false
+ * if no device can be chosen. */
+bool keystore_device_canonical_location(keystore_provider *provider, const char *location, char *out, size_t out_size);
+void keystore_devices_init(keystore_devices *devices);
+void keystore_devices_close(keystore_devices *devices);
+
+/* ---- Errors (errors.c) ---- */
+
+/* The provider's own reasons; every kssim_result has its own reason as well (keystore_reason_for). */
+enum keystore_reason {
+    KEYSTORE_R_PRIVATE_KEY_STAYS_ON_DEVICE = 1,
+    KEYSTORE_R_INVALID_KEY_REFERENCE,
+    KEYSTORE_R_ALIAS_REQUIRED,
+    KEYSTORE_R_UNSUPPORTED_PARAMETER,
+    KEYSTORE_R_NOT_A_DEVICE_KEY,
+    KEYSTORE_R_OPERATION_ALREADY_BEGUN,
+    KEYSTORE_R_OPENSSL_FAILURE,
+    KEYSTORE_R_OUTPUT_BUFFER_TOO_SMALL,
+};
+
+void keystore_errors_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in);
+const OSSL_ITEM *keystore_reason_strings(void);
+int keystore_reason_for(kssim_result result);
+void keystore_raise_at(const char *file, int line, const char *func, int reason, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* "KEY_USER_NOT_AUTHENTICATED (-26): <sentence>", under the result's own reason. */
+void keystore_raise_result_at(const char *file, int line, const char *func, kssim_result result, const char *sentence);
+#define keystore_raise(reason, ...) keystore_raise_at(__FILE__, __LINE__, __func__, (reason), __VA_ARGS__)
+#define keystore_raise_result(result, sentence)                                                                        \
+    keystore_raise_result_at(__FILE__, __LINE__, __func__, (result), (sentence))
+
+/* ---- Key references (key_reference.c) ----
+ * What names a device key outside the device: its alias, its OpenSSL type and the device. Encoded as a
+ * small DER SEQUENCE, the body of the "KSSIM KEY REFERENCE" PEM and of OSSL_OBJECT_PARAM_REFERENCE. */
+typedef struct keystore_key_reference {
+    char alias[KSSIM_ALIAS_MAX];
+    char type_name[KEYSTORE_TYPE_NAME_MAX];
+    char device[KEYSTORE_LOCATION_MAX];
+} keystore_key_reference;
+
+/* What the store loader and the decoders hand to the key managers' load as OSSL_OBJECT_PARAM_REFERENCE:
+ * the reference plus the provider context (load gets no provider context of its own). It is made in
+ * this process only, never read from a file, and is recognised by its magic and size. */
+#define KEYSTORE_OBJECT_REFERENCE_MAGIC "kssim-object-ref"
+typedef struct keystore_object_reference {
+    char magic[sizeof(KEYSTORE_OBJECT_REFERENCE_MAGIC)];
+    keystore_provider *provider;
+    keystore_key_reference key;
+} keystore_object_reference;
+
+void keystore_object_reference_init(keystore_object_reference *object, keystore_provider *provider,
+                                    const keystore_key_reference *key);
+
+bool keystore_key_reference_encode(const keystore_key_reference *reference, unsigned char **der, size_t *der_len);
+bool keystore_key_reference_decode(const unsigned char *der, size_t der_len, keystore_key_reference *reference);
+
+/* ---- Keys (keymgmt_core.c) ---- */
+
+typedef struct keystore_key {
+    keystore_provider *provider;
+    _Atomic int references;
+    char type_name[KEYSTORE_TYPE_NAME_MAX]; /* "EC", "RSA", "RSA-PSS", "ED25519" */
+    bool on_device;                         /* a device key (alias); false: a public key imported */
+    bool has_public;                        /* public_key holds the public half, not only parameters */
+    keystore_key_reference reference;       /* on_device keys */
+    kssim_key_spec spec;                    /* on_device keys: the policy as generated */
+    EVP_PKEY *public_key;                   /* in provider->public_libctx; NULL for an empty key */
+    /* A reference the device refused to load (unknown alias, invalidated key): libcrypto discards the
+     * errors of a failed load from a file, so the key object carries the refusal to the first use. */
+    kssim_result refusal;
+    char refusal_message[512];
+} keystore_key;
+
+/* Raises the refusal a key object carries and returns false; true for a usable key. */
+bool keystore_key_check_usable(const keystore_key *key);
+
+keystore_key *keystore_key_new(keystore_provider *provider, const char *type_name);
+void keystore_key_up_ref(keystore_key *key);
+void keystore_key_free(keystore_key *key);
+/* The key alias names on a device (location NULL: the provider's own). type_name NULL: the type the
+ * device's key has (RSA keys that may only use PSS are RSA-PSS). */
+keystore_key *keystore_key_load(keystore_provider *provider, const char *location, const char *alias,
+                                const char *type_name);
+/* The OpenSSL type of a device key with this policy. */
+const char *keystore_type_name_for(const kssim_key_spec *spec);
+
+/* ---- Key generation (keymgmt_generate.c) ---- */
+
+typedef struct keystore_generation {
+    keystore_provider *provider;
+    char type_name[KEYSTORE_TYPE_NAME_MAX];
+    kssim_key_spec spec;
+    bool has_alias;
+    bool digests_given;
+} keystore_generation;
+
+keystore_generation *keystore_generation_new(keystore_provider *provider, const char *type_name,
+                                             kssim_algorithm algorithm);
+/* The policy parameters every algorithm shares (alias, user-auth, ...). Returns 0 on a bad value. */
+int keystore_generation_set_policy_params(keystore_generation *generation, const OSSL_PARAM params[]);
+keystore_key *keystore_generation_run(keystore_generation *generation);
+void keystore_generation_free(keystore_generation *generation);
+/* The OSSL_PARAM descriptions of the policy parameters, for gen_settable_params lists. */
+#define KEYSTORE_POLICY_SETTABLE_PARAMS                                                                                \
+    OSSL_PARAM_utf8_string(KSSIM_PROVIDER_PARAM_ALIAS, NULL, 0),                                                       \
+        OSSL_PARAM_utf8_string(KSSIM_PROVIDER_PARAM_USER_AUTH, NULL, 0),                                               \
+        OSSL_PARAM_uint32(KSSIM_PROVIDER_PARAM_AUTH_TIMEOUT, NULL),                                                    \
+        OSSL_PARAM_utf8_string(KSSIM_PROVIDER_PARAM_INVALIDATED_BY_ENROLLMENT, NULL, 0),                               \
+        OSSL_PARAM_utf8_string(KSSIM_PROVIDER_PARAM_UNLOCKED_DEVICE_REQUIRED, NULL, 0),                                \
+        OSSL_PARAM_uint32(KSSIM_PROVIDER_PARAM_USAGE_COUNT_LIMIT, NULL),                                               \
+        OSSL_PARAM_uint32(KSSIM_PROVIDER_PARAM_MAX_USES_PER_BOOT, NULL),                                               \
+        OSSL_PARAM_utf8_string(KSSIM_PROVIDER_PARAM_SECURITY_LEVEL, NULL, 0),                                          \
+        OSSL_PARAM_utf8_string(KSSIM_PROVIDER_PARAM_PURPOSES, NULL, 0),                                                \
+        OSSL_PARAM_utf8_string(KSSIM_PROVIDER_PARAM_DIGESTS, NULL, 0)
+
+/* ---- Keystore operations in flight (device_operation.c) ----
+ * One keystore operation (kssim_begin ... kssim_finish), shared by an EVP context and the copies
+ * OpenSSL makes of it (EVP_DigestSignFinal signs on a duplicate): the last one released aborts it. */
+typedef struct keystore_operation {
+    keystore_provider *provider;
+    _Atomic int references;
+    char device[KEYSTORE_LOCATION_MAX];
+    long pid; /* the process that began it: operations live in that process's memory of the device */
+    kssim_operation op;
+    bool alive; /* begun and neither finished nor ended by the device */
+} keystore_operation;
+
+/* kssim_begin on the key's device; the armed system prompt answers per-operation keys here. */
+keystore_operation *keystore_operation_begin(const keystore_key *key, uint32_t purpose, const kssim_op_params *params);
+/* kssim_finish with all the data at once. A KEY_USER_NOT_AUTHENTICATED refusal leaves the operation
+ * alive so the same call can be repeated once the user authenticated with its challenge. */
+kssim_result keystore_operation_finish(keystore_operation *operation, const uint8_t *data, size_t len, uint8_t **out,
+                                       size_t *out_len);
+/* Begin and finish in one transaction. If the finish is refused with KEY_USER_NOT_AUTHENTICATED the
+ * operation stays open and *left_open holds it (its challenge for the user); otherwise NULL. */
+kssim_result keystore_operation_begin_and_finish(const keystore_key *key, uint32_t purpose,
+                                                 const kssim_op_params *params, const uint8_t *data, size_t len,
+                                                 uint8_t **out, size_t *out_len, keystore_operation **left_open);
+void keystore_operation_up_ref(keystore_operation *operation);
+void keystore_operation_free(keystore_operation *operation);
+
+/* ---- Digests and names shared by signature and cipher (keymgmt_core.c) ---- */
+
+/* The KSSIM_DIGEST_* bit of an OpenSSL digest name, 0 if the device has no such digest. NULL or "" is
+ * KSSIM_DIGEST_NONE. */
+uint32_t keystore_digest_bit(keystore_provider *provider, const char *name);
+
+/* ---- Dispatch tables ---- */
+
+extern const OSSL_DISPATCH keystore_keymgmt_ec_functions[];
+extern const OSSL_DISPATCH keystore_keymgmt_rsa_functions[];
+extern const OSSL_DISPATCH keystore_keymgmt_rsa_pss_functions[];
+extern const OSSL_DISPATCH keystore_keymgmt_ed25519_functions[];
+extern const OSSL_DISPATCH keystore_signature_ecdsa_functions[];
+extern const OSSL_DISPATCH keystore_signature_rsa_functions[];
+extern const OSSL_DISPATCH keystore_signature_ed25519_functions[];
+extern const OSSL_DISPATCH keystore_asym_cipher_rsa_functions[];
+extern const OSSL_DISPATCH keystore_store_loader_functions[];
+extern const OSSL_DISPATCH keystore_encoder_reference_pem_functions[];
+extern const OSSL_DISPATCH keystore_encoder_reference_der_functions[];
+extern const OSSL_DISPATCH keystore_decoder_reference_pem_functions[];
+extern const OSSL_DISPATCH keystore_decoder_reference_ec_functions[];
+extern const OSSL_DISPATCH keystore_decoder_reference_rsa_functions[];
+extern const OSSL_DISPATCH keystore_decoder_reference_rsa_pss_functions[];
+extern const OSSL_DISPATCH keystore_decoder_reference_ed25519_functions[];
+
+/* Shared pieces of the key managers (keymgmt_core.c) that the per-algorithm files put in their tables. */
+OSSL_FUNC_keymgmt_free_fn keystore_keymgmt_free;
+OSSL_FUNC_keymgmt_has_fn keystore_keymgmt_has;
+OSSL_FUNC_keymgmt_get_params_fn keystore_keymgmt_get_params;
+OSSL_FUNC_keymgmt_match_fn keystore_keymgmt_match;
+OSSL_FUNC_keymgmt_export_fn keystore_keymgmt_export;
+OSSL_FUNC_keymgmt_import_fn keystore_keymgmt_import;
+OSSL_FUNC_keymgmt_load_fn keystore_keymgmt_load;
+OSSL_FUNC_keymgmt_dup_fn keystore_keymgmt_dup;
+OSSL_FUNC_keymgmt_gen_set_params_fn keystore_keymgmt_gen_set_policy_params;
+OSSL_FUNC_keymgmt_gen_fn keystore_keymgmt_gen;
+OSSL_FUNC_keymgmt_gen_cleanup_fn keystore_keymgmt_gen_cleanup;
+/* The parameters the default provider's key manager of this type reports (the public half's). */
+const OSSL_PARAM *keystore_keymgmt_gettable_params_of(keystore_provider *provider, const char *type_name);
+/* 0..3 for EC, RSA, RSA-PSS, ED25519; -1 for another name. */
+int keystore_type_index(const char *type_name);
+extern const char *const keystore_type_names[4];
+
+#endif

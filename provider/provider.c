@@ -1,0 +1,200 @@
+/*
+ * provider.c - the entry point of the OpenSSL 3 provider `keystore` (build/keystore.so): its algorithm
+ * tables, its parameters and its reason strings.
+ *
+ * Nothing touches the device here: OSSL_provider_init only reads the `device` configuration parameter
+ * and prepares the provider's own library context, so `openssl list -providers` stays cheap. The device
+ * is opened at the first call that needs it (device_session.c).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/params.h>
+#include <openssl/provider.h>
+
+#include "keystore_provider.h"
+
+#define KEYSTORE_ALGORITHM(names, properties, functions)                                                               \
+    {                                                                                                                  \
+        names, properties, functions, NULL                                                                             \
+    }
+#define EC_NAMES      "EC:id-ecPublicKey:1.2.840.10045.2.1"
+#define RSA_NAMES     "RSA:rsaEncryption:1.2.840.113549.1.1.1"
+#define RSA_PSS_NAMES "RSA-PSS:RSASSA-PSS:1.2.840.113549.1.1.10"
+#define ED25519_NAMES "ED25519:1.3.101.112"
+
+static const OSSL_ALGORITHM keymgmt_algorithms[] = {
+    KEYSTORE_ALGORITHM(EC_NAMES, KEYSTORE_PROPERTIES, keystore_keymgmt_ec_functions),
+    KEYSTORE_ALGORITHM(RSA_NAMES, KEYSTORE_PROPERTIES, keystore_keymgmt_rsa_functions),
+    KEYSTORE_ALGORITHM(RSA_PSS_NAMES, KEYSTORE_PROPERTIES, keystore_keymgmt_rsa_pss_functions),
+    KEYSTORE_ALGORITHM(ED25519_NAMES, KEYSTORE_PROPERTIES, keystore_keymgmt_ed25519_functions),
+    {NULL, NULL, NULL, NULL},
+};
+
+static const OSSL_ALGORITHM signature_algorithms[] = {
+    KEYSTORE_ALGORITHM("ECDSA", KEYSTORE_PROPERTIES, keystore_signature_ecdsa_functions),
+    KEYSTORE_ALGORITHM(RSA_NAMES, KEYSTORE_PROPERTIES, keystore_signature_rsa_functions),
+    KEYSTORE_ALGORITHM(ED25519_NAMES, KEYSTORE_PROPERTIES, keystore_signature_ed25519_functions),
+    {NULL, NULL, NULL, NULL},
+};
+
+static const OSSL_ALGORITHM asym_cipher_algorithms[] = {
+    KEYSTORE_ALGORITHM(RSA_NAMES, KEYSTORE_PROPERTIES, keystore_asym_cipher_rsa_functions),
+    {NULL, NULL, NULL, NULL},
+};
+
+static const OSSL_ALGORITHM store_algorithms[] = {
+    KEYSTORE_ALGORITHM(KEYSTORE_URI_SCHEME, KEYSTORE_PROPERTIES, keystore_store_loader_functions),
+    {NULL, NULL, NULL, NULL},
+};
+
+/* OpenSSL asks for a private key as PrivateKeyInfo (PEM_write_bio_PrivateKey, genpkey) or in the
+ * type-specific form (the traditional PEM), and an encoder that names no structure does not count as
+ * producing the one asked for; the reference is what this provider writes for either. libcrypto tries
+ * candidates from the end of the list and uses the first that fits, so the structured ones come last. */
+#define REFERENCE_ENCODERS_OF(names, output, functions)                                                                \
+    KEYSTORE_ALGORITHM(names, KEYSTORE_PROPERTIES ",output=" output, functions),                                       \
+        KEYSTORE_ALGORITHM(names, KEYSTORE_PROPERTIES ",output=" output ",structure=type-specific", functions),        \
+        KEYSTORE_ALGORITHM(names, KEYSTORE_PROPERTIES ",output=" output ",structure=PrivateKeyInfo", functions)
+#define REFERENCE_ENCODERS(names)                                                                                      \
+    REFERENCE_ENCODERS_OF(names, "der", keystore_encoder_reference_der_functions),                                     \
+        REFERENCE_ENCODERS_OF(names, "pem", keystore_encoder_reference_pem_functions)
+static const OSSL_ALGORITHM encoder_algorithms[] = {
+    REFERENCE_ENCODERS(EC_NAMES),      REFERENCE_ENCODERS(RSA_NAMES), REFERENCE_ENCODERS(RSA_PSS_NAMES),
+    REFERENCE_ENCODERS(ED25519_NAMES), {NULL, NULL, NULL, NULL},
+};
+
+#define DECODER_DER KEYSTORE_PROPERTIES ",input=der,structure=" KEYSTORE_REFERENCE_STRUCT
+static const OSSL_ALGORITHM decoder_algorithms[] = {
+    KEYSTORE_ALGORITHM("DER", KEYSTORE_PROPERTIES ",input=pem", keystore_decoder_reference_pem_functions),
+    KEYSTORE_ALGORITHM(EC_NAMES, DECODER_DER, keystore_decoder_reference_ec_functions),
+    KEYSTORE_ALGORITHM(RSA_NAMES, DECODER_DER, keystore_decoder_reference_rsa_functions),
+    KEYSTORE_ALGORITHM(RSA_PSS_NAMES, DECODER_DER, keystore_decoder_reference_rsa_pss_functions),
+    KEYSTORE_ALGORITHM(ED25519_NAMES, DECODER_DER, keystore_decoder_reference_ed25519_functions),
+    {NULL, NULL, NULL, NULL},
+};
+
+static const OSSL_ALGORITHM *keystore_query_operation(void *provctx, int operation_id, int *no_cache)
+{
+    (void)provctx;
+    *no_cache = 0;
+    switch (operation_id) {
+    case OSSL_OP_KEYMGMT:
+        return keymgmt_algorithms;
+    case OSSL_OP_SIGNATURE:
+        return signature_algorithms;
+    case OSSL_OP_ASYM_CIPHER:
+        return asym_cipher_algorithms;
+    case OSSL_OP_STORE:
+        return store_algorithms;
+    case OSSL_OP_ENCODER:
+        return encoder_algorithms;
+    case OSSL_OP_DECODER:
+        return decoder_algorithms;
+    default:
+        return NULL;
+    }
+}
+
+static const OSSL_PARAM *keystore_gettable_params(void *provctx)
+{
+    (void)provctx;
+    static const OSSL_PARAM gettable[] = {
+        OSSL_PARAM_utf8_ptr(OSSL_PROV_PARAM_NAME, NULL, 0),
+        OSSL_PARAM_utf8_ptr(OSSL_PROV_PARAM_VERSION, NULL, 0),
+        OSSL_PARAM_utf8_ptr(OSSL_PROV_PARAM_BUILDINFO, NULL, 0),
+        OSSL_PARAM_int(OSSL_PROV_PARAM_STATUS, NULL),
+        OSSL_PARAM_END,
+    };
+    return gettable;
+}
+
+static int keystore_get_params(void *provctx, OSSL_PARAM params[])
+{
+    (void)provctx;
+    OSSL_PARAM *p;
+    if ((p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_NAME)) != NULL &&
+        !OSSL_PARAM_set_utf8_ptr(p, "kssim keystore provider"))
+        return 0;
+    if ((p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_VERSION)) != NULL && !OSSL_PARAM_set_utf8_ptr(p, "0.1.0"))
+        return 0;
+    if ((p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_BUILDINFO)) != NULL &&
+        !OSSL_PARAM_set_utf8_ptr(p, "keys on a simulated Android device (kssim)"))
+        return 0;
+    if ((p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_STATUS)) != NULL && !OSSL_PARAM_set_int(p, 1))
+        return 0;
+    return 1;
+}
+
+static const OSSL_ITEM *keystore_get_reason_strings(void *provctx)
+{
+    (void)provctx;
+    return keystore_reason_strings();
+}
+
+static OSSL_PROVIDER *public_default_provider; /* the default provider in public_libctx */
+
+static void keystore_teardown(void *provctx)
+{
+    keystore_provider *provider = provctx;
+    keystore_devices_close(&provider->devices);
+    for (int i = 0; i < 4; i++)
+        EVP_KEYMGMT_free(provider->public_keymgmts[i]);
+    OSSL_PROVIDER_unload(public_default_provider);
+    public_default_provider = NULL;
+    OSSL_LIB_CTX_free(provider->public_libctx);
+    free(provider->device_param);
+    free(provider);
+}
+
+static const OSSL_DISPATCH keystore_dispatch[] = {
+    {OSSL_FUNC_PROVIDER_TEARDOWN, (void (*)(void))keystore_teardown},
+    {OSSL_FUNC_PROVIDER_GETTABLE_PARAMS, (void (*)(void))keystore_gettable_params},
+    {OSSL_FUNC_PROVIDER_GET_PARAMS, (void (*)(void))keystore_get_params},
+    {OSSL_FUNC_PROVIDER_QUERY_OPERATION, (void (*)(void))keystore_query_operation},
+    {OSSL_FUNC_PROVIDER_GET_REASON_STRINGS, (void (*)(void))keystore_get_reason_strings},
+    {0, NULL},
+};
+
+/* The `device` parameter of the provider's section in openssl.cnf, if any. */
+static char *configured_device(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in)
+{
+    OSSL_FUNC_core_get_params_fn *core_get_params = NULL;
+    for (; in->function_id != 0; in++)
+        if (in->function_id == OSSL_FUNC_CORE_GET_PARAMS)
+            core_get_params = OSSL_FUNC_core_get_params(in);
+    char *value = NULL;
+    OSSL_PARAM params[] = {OSSL_PARAM_utf8_ptr(KSSIM_PROVIDER_PARAM_DEVICE, &value, 0), OSSL_PARAM_END};
+    if (core_get_params == NULL || !core_get_params(handle, params) || value == NULL || value[0] == '\0')
+        return NULL;
+    return strdup(value);
+}
+
+int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in, const OSSL_DISPATCH **out,
+                       void **provctx)
+{
+    keystore_errors_init(handle, in);
+    keystore_provider *provider = calloc(1, sizeof(*provider));
+    if (provider == NULL)
+        return 0;
+    provider->handle = handle;
+    provider->device_param = configured_device(handle, in);
+    keystore_devices_init(&provider->devices);
+    /* The provider's own context: core BIOs work in it, and only the default provider is loaded, so
+     * public-key work can never come back into this provider. */
+    provider->public_libctx = OSSL_LIB_CTX_new_from_dispatch(handle, in);
+    if (provider->public_libctx != NULL && public_default_provider == NULL)
+        public_default_provider = OSSL_PROVIDER_load(provider->public_libctx, "default");
+    if (provider->public_libctx == NULL || public_default_provider == NULL) {
+        OSSL_LIB_CTX_free(provider->public_libctx);
+        free(provider->device_param);
+        free(provider);
+        return 0;
+    }
+    for (int i = 0; i < 4; i++)
+        provider->public_keymgmts[i] = EVP_KEYMGMT_fetch(provider->public_libctx, keystore_type_names[i], NULL);
+    *out = keystore_dispatch;
+    *provctx = provider;
+    return 1;
+}

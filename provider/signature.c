@@ -1,0 +1,687 @@
+/*
+ * signature.c - signing on the device and verifying with the public half: ECDSA, RSA (PKCS#1 v1.5 and
+ * PSS) and Ed25519, both as digest-sign (EVP_DigestSign*, the device hashes) and as plain sign
+ * (EVP_PKEY_sign of a digest computed by the caller, which the device signs with digest none).
+ *
+ * Parameters (digest, padding, salt length, MGF1 digest) are handed to a "shadow" verification context
+ * on the public half in the provider's own library context: OpenSSL's default provider parses and
+ * checks them exactly as it would for its own keys, computes the AlgorithmIdentifier that certificates
+ * and CMS need, and verifies. Signing reads the settled values back and asks the device.
+ *
+ * The keystore operation begins when the challenge parameter (KSSIM_PROVIDER_PARAM_CHALLENGE) is asked
+ * for, or otherwise at the final call; the data is kept until a final call succeeds, so that a final
+ * refused with KEY_USER_NOT_AUTHENTICATED can be repeated on the same context once the user
+ * authenticated with the operation's challenge.
+ *
+ * The device signs PSS with a salt as long as the digest and MGF1 over the signing digest (as KeyMint
+ * does): other salt lengths and MGF1 digests are refused rather than silently changed; "auto" is taken
+ * to leave the choice to the signer.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/objects.h>
+#include <openssl/params.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+
+#include "keystore_provider.h"
+
+typedef enum signature_algorithm {
+    SIGNATURE_ECDSA,
+    SIGNATURE_RSA,
+    SIGNATURE_ED25519,
+} signature_algorithm;
+
+typedef struct keystore_signature_context {
+    keystore_provider *provider;
+    signature_algorithm algorithm;
+    keystore_key *key;
+    uint32_t purpose;                     /* KSSIM_PURPOSE_SIGN or KSSIM_PURPOSE_VERIFY */
+    bool digest_mode; /* EVP_DigestSign*/ /* or EVP_PKEY_sign of a precomputed digest */
+    EVP_PKEY_CTX *shadow;                 /* verification context on the public half; NULL for Ed25519 */
+    EVP_MD_CTX *verify_md;                /* digest-verify: the running digest */
+    unsigned char *data;                  /* digest-sign and Ed25519 verify: the message so far */
+    size_t data_len, data_capacity;
+    keystore_operation *operation; /* signing: the keystore operation, once begun */
+} keystore_signature_context;
+
+static void *new_context(void *provctx, signature_algorithm algorithm)
+{
+    keystore_signature_context *ctx = calloc(1, sizeof(*ctx));
+    if (ctx == NULL) {
+        keystore_raise_result(KSSIM_SYSTEM_ERROR, "out of memory for a signature context");
+        return NULL;
+    }
+    ctx->provider = provctx;
+    ctx->algorithm = algorithm;
+    return ctx;
+}
+
+static void *keystore_signature_ecdsa_newctx(void *provctx, const char *propq)
+{
+    (void)propq;
+    return new_context(provctx, SIGNATURE_ECDSA);
+}
+
+static void *keystore_signature_rsa_newctx(void *provctx, const char *propq)
+{
+    (void)propq;
+    return new_context(provctx, SIGNATURE_RSA);
+}
+
+static void *keystore_signature_ed25519_newctx(void *provctx, const char *propq)
+{
+    (void)propq;
+    return new_context(provctx, SIGNATURE_ED25519);
+}
+
+/* Forgets the previous operation's key, data and parameters (an init on a used context). */
+static void reset(keystore_signature_context *ctx)
+{
+    keystore_operation_free(ctx->operation);
+    ctx->operation = NULL;
+    EVP_PKEY_CTX_free(ctx->shadow);
+    ctx->shadow = NULL;
+    EVP_MD_CTX_free(ctx->verify_md);
+    ctx->verify_md = NULL;
+    OPENSSL_clear_free(ctx->data, ctx->data_capacity);
+    ctx->data = NULL;
+    ctx->data_len = ctx->data_capacity = 0;
+    keystore_key_free(ctx->key);
+    ctx->key = NULL;
+}
+
+static void keystore_signature_freectx(void *vctx)
+{
+    keystore_signature_context *ctx = vctx;
+    reset(ctx);
+    free(ctx);
+}
+
+static void *keystore_signature_dupctx(void *vctx)
+{
+    const keystore_signature_context *from = vctx;
+    keystore_signature_context *ctx = new_context(from->provider, from->algorithm);
+    if (ctx == NULL)
+        return NULL;
+    ctx->purpose = from->purpose;
+    ctx->digest_mode = from->digest_mode;
+    if (from->key != NULL) {
+        keystore_key_up_ref(from->key);
+        ctx->key = from->key;
+    }
+    if (from->operation != NULL) {
+        keystore_operation_up_ref(from->operation);
+        ctx->operation = from->operation;
+    }
+    bool ok = true;
+    if (from->shadow != NULL)
+        ok = (ctx->shadow = EVP_PKEY_CTX_dup(from->shadow)) != NULL;
+    if (ok && from->verify_md != NULL)
+        ok = (ctx->verify_md = EVP_MD_CTX_new()) != NULL && EVP_MD_CTX_copy_ex(ctx->verify_md, from->verify_md);
+    if (ok && from->data_len > 0) {
+        ok = (ctx->data = malloc(from->data_len)) != NULL;
+        if (ok) {
+            memcpy(ctx->data, from->data, from->data_len);
+            ctx->data_len = ctx->data_capacity = from->data_len;
+        }
+    }
+    if (!ok) {
+        keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot copy a signature context");
+        keystore_signature_freectx(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+/* ---- Parameters, through the shadow context ---- */
+
+static int keystore_signature_set_ctx_params(void *vctx, const OSSL_PARAM params[]);
+
+static const char *shadow_digest(const keystore_signature_context *ctx, char *name, size_t size)
+{
+    name[0] = '\0';
+    OSSL_PARAM query[] = {OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, name, size), OSSL_PARAM_END};
+    if (ctx->shadow != NULL)
+        EVP_PKEY_CTX_get_params(ctx->shadow, query);
+    return name;
+}
+
+static int init(keystore_signature_context *ctx, void *provkey, uint32_t purpose, bool digest_mode, const char *mdname,
+                const OSSL_PARAM params[])
+{
+    if (provkey == NULL) {
+        /* A re-init with the same key (EVP_PKEY_sign_init_ex with NULL): keep it. */
+        if (ctx->key == NULL)
+            return 0;
+        keystore_key_up_ref(ctx->key);
+        provkey = ctx->key;
+    } else {
+        keystore_key_up_ref(provkey);
+    }
+    reset(ctx);
+    ctx->key = provkey;
+    ctx->purpose = purpose;
+    ctx->digest_mode = digest_mode;
+    if (!keystore_key_check_usable(ctx->key))
+        return 0;
+    if (ctx->key->public_key == NULL) {
+        keystore_raise(KEYSTORE_R_NOT_A_DEVICE_KEY, "this key object holds no key");
+        return 0;
+    }
+    if (ctx->algorithm == SIGNATURE_ED25519) {
+        if (mdname != NULL && mdname[0] != '\0') {
+            keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER, "Ed25519 signs the message itself: give no digest");
+            return 0;
+        }
+        return keystore_signature_set_ctx_params(ctx, params);
+    }
+    ctx->shadow = EVP_PKEY_CTX_new_from_pkey(ctx->provider->public_libctx, ctx->key->public_key, NULL);
+    if (ctx->shadow == NULL || EVP_PKEY_verify_init(ctx->shadow) != 1) {
+        keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot prepare the public half of the key");
+        return 0;
+    }
+    if (strcmp(ctx->key->type_name, "RSA-PSS") == 0 &&
+        EVP_PKEY_CTX_set_rsa_padding(ctx->shadow, RSA_PKCS1_PSS_PADDING) != 1) {
+        keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot select PSS for an RSA-PSS key");
+        return 0;
+    }
+    if (mdname != NULL && mdname[0] != '\0') {
+        OSSL_PARAM digest[] = {OSSL_PARAM_construct_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, (char *)mdname, 0),
+                               OSSL_PARAM_END};
+        if (EVP_PKEY_CTX_set_params(ctx->shadow, digest) != 1)
+            return 0;
+    }
+    if (!keystore_signature_set_ctx_params(ctx, params))
+        return 0;
+    if (digest_mode && purpose == KSSIM_PURPOSE_VERIFY) {
+        char name[64];
+        EVP_MD *md = EVP_MD_fetch(ctx->provider->public_libctx, shadow_digest(ctx, name, sizeof(name)), NULL);
+        ctx->verify_md = EVP_MD_CTX_new();
+        int ok = md != NULL && ctx->verify_md != NULL && EVP_DigestInit_ex2(ctx->verify_md, md, NULL) == 1;
+        EVP_MD_free(md);
+        if (!ok) {
+            keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER, "cannot verify with the digest '%s'", name);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int keystore_signature_sign_init(void *vctx, void *provkey, const OSSL_PARAM params[])
+{
+    return init(vctx, provkey, KSSIM_PURPOSE_SIGN, false, NULL, params);
+}
+
+static int keystore_signature_verify_init(void *vctx, void *provkey, const OSSL_PARAM params[])
+{
+    return init(vctx, provkey, KSSIM_PURPOSE_VERIFY, false, NULL, params);
+}
+
+static int keystore_signature_digest_sign_init(void *vctx, const char *mdname, void *provkey, const OSSL_PARAM params[])
+{
+    return init(vctx, provkey, KSSIM_PURPOSE_SIGN, true, mdname, params);
+}
+
+static int keystore_signature_digest_verify_init(void *vctx, const char *mdname, void *provkey,
+                                                 const OSSL_PARAM params[])
+{
+    return init(vctx, provkey, KSSIM_PURPOSE_VERIFY, true, mdname, params);
+}
+
+/* Parameters that shape the keystore operation: once it has begun they can no longer change. */
+static bool shapes_operation(const OSSL_PARAM *p)
+{
+    static const char *const names[] = {OSSL_SIGNATURE_PARAM_DIGEST, OSSL_SIGNATURE_PARAM_PAD_MODE,
+                                        OSSL_SIGNATURE_PARAM_PSS_SALTLEN, OSSL_SIGNATURE_PARAM_MGF1_DIGEST};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(p->key, names[i]) == 0)
+            return true;
+    return false;
+}
+
+static int keystore_signature_set_ctx_params(void *vctx, const OSSL_PARAM params[])
+{
+    keystore_signature_context *ctx = vctx;
+    if (params == NULL || params[0].key == NULL)
+        return 1;
+    for (const OSSL_PARAM *p = params; p->key != NULL; p++) {
+        if (ctx->operation != NULL && ctx->operation->alive && shapes_operation(p)) {
+            keystore_raise(KEYSTORE_R_OPERATION_ALREADY_BEGUN,
+                           "the keystore operation has begun (its challenge was read) with the digest and padding "
+                           "set before: set %s before asking for the challenge",
+                           p->key);
+            return 0;
+        }
+        if (ctx->digest_mode && strcmp(p->key, OSSL_SIGNATURE_PARAM_DIGEST) == 0) {
+            keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER,
+                           "the digest of a digest-sign operation is chosen at its init");
+            return 0;
+        }
+    }
+    if (ctx->shadow == NULL)
+        return 1; /* Ed25519 has no parameters; others' are ignored, as OpenSSL ignores unknown ones */
+    return EVP_PKEY_CTX_set_params(ctx->shadow, params) == 1;
+}
+
+static const OSSL_PARAM *keystore_signature_ecdsa_settable_ctx_params(void *vctx, void *provctx)
+{
+    (void)vctx;
+    (void)provctx;
+    static const OSSL_PARAM settable[] = {
+        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, NULL, 0),
+        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PROPERTIES, NULL, 0),
+        OSSL_PARAM_END,
+    };
+    return settable;
+}
+
+static const OSSL_PARAM *keystore_signature_rsa_settable_ctx_params(void *vctx, void *provctx)
+{
+    (void)vctx;
+    (void)provctx;
+    static const OSSL_PARAM settable[] = {
+        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, NULL, 0),
+        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PROPERTIES, NULL, 0),
+        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PAD_MODE, NULL, 0),
+        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PSS_SALTLEN, NULL, 0),
+        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_MGF1_DIGEST, NULL, 0),
+        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_MGF1_PROPERTIES, NULL, 0),
+        OSSL_PARAM_END,
+    };
+    return settable;
+}
+
+static const OSSL_PARAM *keystore_signature_ed25519_settable_ctx_params(void *vctx, void *provctx)
+{
+    (void)vctx;
+    (void)provctx;
+    static const OSSL_PARAM settable[] = {OSSL_PARAM_END};
+    return settable;
+}
+
+/* The kssim_op_params the shadow's settled parameters stand for; false (with an error) for values the
+ * device cannot sign with. */
+static bool operation_params(keystore_signature_context *ctx, kssim_op_params *params)
+{
+    memset(params, 0, sizeof(*params));
+    if (ctx->algorithm == SIGNATURE_ED25519) {
+        params->digest = KSSIM_DIGEST_NONE;
+        return true;
+    }
+    char name[64];
+    shadow_digest(ctx, name, sizeof(name));
+    uint32_t digest = keystore_digest_bit(ctx->provider, name);
+    if (digest == 0) {
+        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER,
+                       "the device signs with sha1, sha224, sha256, sha384 or sha512, not %s", name);
+        return false;
+    }
+    /* A precomputed digest is signed as it is: the device must not hash it again. */
+    params->digest = ctx->digest_mode ? digest : KSSIM_DIGEST_NONE;
+    if (ctx->algorithm != SIGNATURE_RSA)
+        return true;
+    /* Read with EVP_PKEY_CTX_get_params: OpenSSL 3.0's EVP_PKEY_CTX_get_rsa_padding and
+     * EVP_PKEY_CTX_get_rsa_pss_saltlen do not return the values on provider contexts. */
+    int padding = RSA_PKCS1_PADDING, saltlen = RSA_PSS_SALTLEN_AUTO;
+    OSSL_PARAM rsa_query[] = {OSSL_PARAM_int(OSSL_SIGNATURE_PARAM_PAD_MODE, &padding),
+                              OSSL_PARAM_int(OSSL_SIGNATURE_PARAM_PSS_SALTLEN, &saltlen), OSSL_PARAM_END};
+    EVP_PKEY_CTX_get_params(ctx->shadow, rsa_query);
+    switch (padding) {
+    case RSA_PKCS1_PADDING:
+        params->padding = KSSIM_PADDING_PKCS1;
+        return true;
+    case RSA_NO_PADDING:
+        params->padding = KSSIM_PADDING_NONE;
+        return true;
+    case RSA_PKCS1_PSS_PADDING:
+        params->padding = KSSIM_PADDING_PSS;
+        break;
+    default:
+        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER, "the device signs RSA with pkcs1, pss or none padding");
+        return false;
+    }
+    EVP_MD *md = EVP_MD_fetch(ctx->provider->public_libctx, name, NULL);
+    int md_size = md != NULL ? EVP_MD_get_size(md) : -1;
+    EVP_MD_free(md);
+    if (saltlen != RSA_PSS_SALTLEN_AUTO && saltlen != RSA_PSS_SALTLEN_DIGEST && saltlen != md_size) {
+        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER,
+                       "the device signs PSS with a salt as long as the digest (%d bytes): set rsa_pss_saltlen to "
+                       "digest",
+                       md_size);
+        return false;
+    }
+    char mgf1[64] = "";
+    OSSL_PARAM query[] = {OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_MGF1_DIGEST, mgf1, sizeof(mgf1)), OSSL_PARAM_END};
+    EVP_PKEY_CTX_get_params(ctx->shadow, query);
+    if (mgf1[0] != '\0' && keystore_digest_bit(ctx->provider, mgf1) != digest) {
+        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER,
+                       "the device signs PSS with MGF1 over the signing digest %s, not %s", name, mgf1);
+        return false;
+    }
+    /* Make the shadow describe what the device signs, for the AlgorithmIdentifier. */
+    if (ctx->purpose == KSSIM_PURPOSE_SIGN && saltlen == RSA_PSS_SALTLEN_AUTO) {
+        int digest_length = RSA_PSS_SALTLEN_DIGEST;
+        OSSL_PARAM set[] = {OSSL_PARAM_int(OSSL_SIGNATURE_PARAM_PSS_SALTLEN, &digest_length), OSSL_PARAM_END};
+        EVP_PKEY_CTX_set_params(ctx->shadow, set);
+    }
+    return true;
+}
+
+/* Begins the keystore operation if none is in flight; an operation the device ended (finished,
+ * refused, lost in a reboot) is replaced by a new one over the same data. */
+static bool ensure_operation(keystore_signature_context *ctx)
+{
+    if (ctx->operation != NULL && ctx->operation->alive)
+        return true;
+    keystore_operation_free(ctx->operation);
+    ctx->operation = NULL;
+    kssim_op_params params;
+    if (!operation_params(ctx, &params))
+        return false;
+    ctx->operation = keystore_operation_begin(ctx->key, KSSIM_PURPOSE_SIGN, &params);
+    return ctx->operation != NULL;
+}
+
+/* Ed25519's AlgorithmIdentifier (RFC 8410): SEQUENCE { OID 1.3.101.112 }, without parameters. */
+static const unsigned char ed25519_algorithm_id[] = {0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70};
+
+static int keystore_signature_get_ctx_params(void *vctx, OSSL_PARAM params[])
+{
+    keystore_signature_context *ctx = vctx;
+    OSSL_PARAM *p = OSSL_PARAM_locate(params, KSSIM_PROVIDER_PARAM_CHALLENGE);
+    if (p != NULL) {
+        if (ctx->key == NULL || ctx->purpose != KSSIM_PURPOSE_SIGN) {
+            keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER,
+                           "only a signing context has a keystore operation and a challenge");
+            return 0;
+        }
+        if (!ensure_operation(ctx) || !OSSL_PARAM_set_uint64(p, ctx->operation->op.challenge))
+            return 0;
+    }
+    if (ctx->algorithm == SIGNATURE_ED25519) {
+        p = OSSL_PARAM_locate(params, OSSL_SIGNATURE_PARAM_ALGORITHM_ID);
+        return p == NULL || OSSL_PARAM_set_octet_string(p, ed25519_algorithm_id, sizeof(ed25519_algorithm_id));
+    }
+    if (ctx->shadow == NULL)
+        return 1;
+    if (OSSL_PARAM_locate(params, OSSL_SIGNATURE_PARAM_ALGORITHM_ID) != NULL && ctx->purpose == KSSIM_PURPOSE_SIGN) {
+        kssim_op_params settled;
+        if (!operation_params(ctx, &settled))
+            return 0;
+    }
+    /* The shadow answers the rest; it knows nothing of the challenge, so that one is hidden from it. */
+    for (OSSL_PARAM *q = params; q->key != NULL; q++) {
+        if (strcmp(q->key, KSSIM_PROVIDER_PARAM_CHALLENGE) == 0)
+            continue;
+        OSSL_PARAM one[2] = {*q, OSSL_PARAM_END};
+        if (EVP_PKEY_CTX_get_params(ctx->shadow, one) == 1)
+            *q = one[0];
+    }
+    return 1;
+}
+
+static const OSSL_PARAM *keystore_signature_gettable_ctx_params(void *vctx, void *provctx)
+{
+    (void)vctx;
+    (void)provctx;
+    static const OSSL_PARAM gettable[] = {
+        OSSL_PARAM_uint64(KSSIM_PROVIDER_PARAM_CHALLENGE, NULL),
+        OSSL_PARAM_octet_string(OSSL_SIGNATURE_PARAM_ALGORITHM_ID, NULL, 0),
+        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, NULL, 0),
+        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PAD_MODE, NULL, 0),
+        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PSS_SALTLEN, NULL, 0),
+        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_MGF1_DIGEST, NULL, 0),
+        OSSL_PARAM_END,
+    };
+    return gettable;
+}
+
+/* ---- Signing on the device ---- */
+
+/* kssim_finish over input, the signature copied out. */
+static int sign_on_device(keystore_signature_context *ctx, unsigned char *sig, size_t *siglen, size_t sigsize,
+                          const unsigned char *input, size_t input_len)
+{
+    uint8_t *out = NULL;
+    size_t out_len = 0;
+    kssim_result r;
+    if (ctx->operation != NULL && ctx->operation->alive) {
+        r = keystore_operation_finish(ctx->operation, input, input_len, &out, &out_len);
+    } else {
+        keystore_operation_free(ctx->operation);
+        ctx->operation = NULL;
+        kssim_op_params params;
+        if (!operation_params(ctx, &params))
+            return 0;
+        r = keystore_operation_begin_and_finish(ctx->key, KSSIM_PURPOSE_SIGN, &params, input, input_len, &out, &out_len,
+                                                &ctx->operation);
+    }
+    if (r != KSSIM_OK)
+        return 0;
+    int ok = out_len <= sigsize;
+    if (ok) {
+        memcpy(sig, out, out_len);
+        *siglen = out_len;
+    } else {
+        keystore_raise(KEYSTORE_R_OUTPUT_BUFFER_TOO_SMALL, "the signature is %zu bytes, the buffer %zu", out_len,
+                       sigsize);
+    }
+    kssim_free(out);
+    return ok;
+}
+
+static size_t signature_size(const keystore_signature_context *ctx)
+{
+    return (size_t)EVP_PKEY_get_size(ctx->key->public_key);
+}
+
+/* RSA PKCS#1 v1.5 over a precomputed digest signs its DigestInfo; the device, with digest none, pads
+ * whatever it is given (KeyMint's NONEwithRSA), so the DigestInfo is built here. */
+static bool digest_info(keystore_signature_context *ctx, const unsigned char *digest, size_t digest_len,
+                        unsigned char **out, size_t *out_len)
+{
+    char name[64];
+    EVP_MD *md = EVP_MD_fetch(ctx->provider->public_libctx, shadow_digest(ctx, name, sizeof(name)), NULL);
+    int nid = md != NULL ? EVP_MD_get_type(md) : NID_undef;
+    int md_size = md != NULL ? EVP_MD_get_size(md) : -1;
+    EVP_MD_free(md);
+    if (nid == NID_undef || (size_t)md_size != digest_len) {
+        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER, "the input is %zu bytes, not a %s digest", digest_len, name);
+        return false;
+    }
+    X509_SIG *sig = X509_SIG_new();
+    X509_ALGOR *algorithm = NULL;
+    ASN1_OCTET_STRING *octets = NULL;
+    unsigned char *der = NULL;
+    int len = -1;
+    if (sig != NULL) {
+        X509_SIG_getm(sig, &algorithm, &octets);
+        if (X509_ALGOR_set0(algorithm, OBJ_nid2obj(nid), V_ASN1_NULL, NULL) &&
+            ASN1_OCTET_STRING_set(octets, digest, (int)digest_len))
+            len = i2d_X509_SIG(sig, &der);
+    }
+    X509_SIG_free(sig);
+    if (len <= 0) {
+        keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot encode the DigestInfo");
+        return false;
+    }
+    *out = der;
+    *out_len = (size_t)len;
+    return true;
+}
+
+static int keystore_signature_sign(void *vctx, unsigned char *sig, size_t *siglen, size_t sigsize,
+                                   const unsigned char *tbs, size_t tbslen)
+{
+    keystore_signature_context *ctx = vctx;
+    if (sig == NULL) {
+        *siglen = signature_size(ctx);
+        return 1;
+    }
+    kssim_op_params params;
+    if (!operation_params(ctx, &params))
+        return 0;
+    char name[64];
+    if (params.padding == KSSIM_PADDING_PKCS1 && shadow_digest(ctx, name, sizeof(name))[0] != '\0') {
+        unsigned char *info = NULL;
+        size_t info_len = 0;
+        if (!digest_info(ctx, tbs, tbslen, &info, &info_len))
+            return 0;
+        int ok = sign_on_device(ctx, sig, siglen, sigsize, info, info_len);
+        OPENSSL_free(info);
+        return ok;
+    }
+    return sign_on_device(ctx, sig, siglen, sigsize, tbs, tbslen);
+}
+
+static int append(keystore_signature_context *ctx, const unsigned char *data, size_t len)
+{
+    if (len == 0)
+        return 1;
+    if (ctx->data_len + len > ctx->data_capacity) {
+        size_t capacity = ctx->data_capacity == 0 ? 1024 : ctx->data_capacity;
+        while (capacity < ctx->data_len + len)
+            capacity *= 2;
+        unsigned char *grown = realloc(ctx->data, capacity);
+        if (grown == NULL) {
+            keystore_raise_result(KSSIM_SYSTEM_ERROR, "out of memory keeping the data to sign");
+            return 0;
+        }
+        ctx->data = grown;
+        ctx->data_capacity = capacity;
+    }
+    memcpy(ctx->data + ctx->data_len, data, len);
+    ctx->data_len += len;
+    return 1;
+}
+
+static int keystore_signature_digest_sign_update(void *vctx, const unsigned char *data, size_t datalen)
+{
+    return append(vctx, data, datalen);
+}
+
+static int keystore_signature_digest_sign_final(void *vctx, unsigned char *sig, size_t *siglen, size_t sigsize)
+{
+    keystore_signature_context *ctx = vctx;
+    if (sig == NULL) {
+        *siglen = signature_size(ctx);
+        return 1;
+    }
+    return sign_on_device(ctx, sig, siglen, sigsize, ctx->data, ctx->data_len);
+}
+
+/* One-shot: the message is tbs alone, so a repeated call after an authentication signs the same. */
+static int keystore_signature_digest_sign(void *vctx, unsigned char *sig, size_t *siglen, size_t sigsize,
+                                          const unsigned char *tbs, size_t tbslen)
+{
+    keystore_signature_context *ctx = vctx;
+    if (sig == NULL) {
+        *siglen = signature_size(ctx);
+        return 1;
+    }
+    return sign_on_device(ctx, sig, siglen, sigsize, tbs, tbslen);
+}
+
+/* ---- Verifying with the public half ---- */
+
+static int keystore_signature_verify(void *vctx, const unsigned char *sig, size_t siglen, const unsigned char *tbs,
+                                     size_t tbslen)
+{
+    keystore_signature_context *ctx = vctx;
+    if (ctx->shadow == NULL)
+        return 0;
+    /* A mismatch is an answer, not an error: the caller reports it, so no error is left behind. */
+    ERR_set_mark();
+    int result = EVP_PKEY_verify(ctx->shadow, sig, siglen, tbs, tbslen);
+    ERR_pop_to_mark();
+    return result == 1;
+}
+
+static int keystore_signature_digest_verify_update(void *vctx, const unsigned char *data, size_t datalen)
+{
+    keystore_signature_context *ctx = vctx;
+    return ctx->verify_md != NULL && EVP_DigestUpdate(ctx->verify_md, data, datalen) == 1;
+}
+
+static int keystore_signature_digest_verify_final(void *vctx, const unsigned char *sig, size_t siglen)
+{
+    keystore_signature_context *ctx = vctx;
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int digest_len = 0;
+    if (ctx->verify_md == NULL || EVP_DigestFinal_ex(ctx->verify_md, digest, &digest_len) != 1)
+        return 0;
+    return keystore_signature_verify(ctx, sig, siglen, digest, digest_len);
+}
+
+static int keystore_signature_digest_verify(void *vctx, const unsigned char *sig, size_t siglen,
+                                            const unsigned char *tbs, size_t tbslen)
+{
+    keystore_signature_context *ctx = vctx;
+    if (ctx->algorithm != SIGNATURE_ED25519)
+        return keystore_signature_digest_verify_update(ctx, tbs, tbslen) &&
+               keystore_signature_digest_verify_final(ctx, sig, siglen);
+    ERR_set_mark();
+    EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+    int result = mctx != NULL && EVP_DigestVerifyInit_ex(mctx, NULL, NULL, ctx->provider->public_libctx, NULL,
+                                                         ctx->key->public_key, NULL) == 1
+                     ? EVP_DigestVerify(mctx, sig, siglen, tbs, tbslen)
+                     : 0;
+    EVP_MD_CTX_free(mctx);
+    ERR_pop_to_mark();
+    return result == 1;
+}
+
+/* ---- Dispatch tables ---- */
+
+#define SIGNATURE_COMMON_FUNCTIONS                                                                                     \
+    {OSSL_FUNC_SIGNATURE_FREECTX, (void (*)(void))keystore_signature_freectx},                                         \
+        {OSSL_FUNC_SIGNATURE_DUPCTX, (void (*)(void))keystore_signature_dupctx},                                       \
+        {OSSL_FUNC_SIGNATURE_DIGEST_SIGN_INIT, (void (*)(void))keystore_signature_digest_sign_init},                   \
+        {OSSL_FUNC_SIGNATURE_DIGEST_SIGN, (void (*)(void))keystore_signature_digest_sign},                             \
+        {OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_INIT, (void (*)(void))keystore_signature_digest_verify_init},               \
+        {OSSL_FUNC_SIGNATURE_DIGEST_VERIFY, (void (*)(void))keystore_signature_digest_verify},                         \
+        {OSSL_FUNC_SIGNATURE_GET_CTX_PARAMS, (void (*)(void))keystore_signature_get_ctx_params},                       \
+        {OSSL_FUNC_SIGNATURE_GETTABLE_CTX_PARAMS, (void (*)(void))keystore_signature_gettable_ctx_params},             \
+    {                                                                                                                  \
+        OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS, (void (*)(void))keystore_signature_set_ctx_params                          \
+    }
+
+#define SIGNATURE_STREAMING_FUNCTIONS                                                                                  \
+    {OSSL_FUNC_SIGNATURE_SIGN_INIT, (void (*)(void))keystore_signature_sign_init},                                     \
+        {OSSL_FUNC_SIGNATURE_SIGN, (void (*)(void))keystore_signature_sign},                                           \
+        {OSSL_FUNC_SIGNATURE_VERIFY_INIT, (void (*)(void))keystore_signature_verify_init},                             \
+        {OSSL_FUNC_SIGNATURE_VERIFY, (void (*)(void))keystore_signature_verify},                                       \
+        {OSSL_FUNC_SIGNATURE_DIGEST_SIGN_UPDATE, (void (*)(void))keystore_signature_digest_sign_update},               \
+        {OSSL_FUNC_SIGNATURE_DIGEST_SIGN_FINAL, (void (*)(void))keystore_signature_digest_sign_final},                 \
+        {OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_UPDATE, (void (*)(void))keystore_signature_digest_verify_update},           \
+    {                                                                                                                  \
+        OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_FINAL, (void (*)(void))keystore_signature_digest_verify_final                \
+    }
+
+const OSSL_DISPATCH keystore_signature_ecdsa_functions[] = {
+    {OSSL_FUNC_SIGNATURE_NEWCTX, (void (*)(void))keystore_signature_ecdsa_newctx},
+    {OSSL_FUNC_SIGNATURE_SETTABLE_CTX_PARAMS, (void (*)(void))keystore_signature_ecdsa_settable_ctx_params},
+    SIGNATURE_COMMON_FUNCTIONS,
+    SIGNATURE_STREAMING_FUNCTIONS,
+    {0, NULL},
+};
+
+const OSSL_DISPATCH keystore_signature_rsa_functions[] = {
+    {OSSL_FUNC_SIGNATURE_NEWCTX, (void (*)(void))keystore_signature_rsa_newctx},
+    {OSSL_FUNC_SIGNATURE_SETTABLE_CTX_PARAMS, (void (*)(void))keystore_signature_rsa_settable_ctx_params},
+    SIGNATURE_COMMON_FUNCTIONS,
+    SIGNATURE_STREAMING_FUNCTIONS,
+    {0, NULL},
+};
+
+/* Ed25519 signs the whole message at once: no update or final, no plain sign (as in OpenSSL). */
+const OSSL_DISPATCH keystore_signature_ed25519_functions[] = {
+    {OSSL_FUNC_SIGNATURE_NEWCTX, (void (*)(void))keystore_signature_ed25519_newctx},
+    {OSSL_FUNC_SIGNATURE_SETTABLE_CTX_PARAMS, (void (*)(void))keystore_signature_ed25519_settable_ctx_params},
+    SIGNATURE_COMMON_FUNCTIONS,
+    {0, NULL},
+};

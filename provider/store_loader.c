@@ -1,0 +1,163 @@
+/*
+ * store_loader.c - the OSSL_STORE loader for the URI scheme keystore: (`-inkey keystore:login`,
+ * `storeutl keystore:login`, OSSL_STORE_open("keystore:login")).
+ *
+ * A URI names one key by its alias on the provider's device (KSSIM_DEVICE, the `device` parameter, or
+ * the per-user default). Opening asks the device for the key, so an unknown alias fails at once with the
+ * device's KEY_NOT_FOUND; loading hands OpenSSL a reference to it, which the key manager of the same
+ * provider loads. A caller that expects a public key (dgst -verify keystore:login) gets the public half
+ * itself, by value. There is deliberately no export_object: libcrypto would use it to copy the key into
+ * another provider's key manager, and what it got there (a public half) could not sign.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/core_object.h>
+#include <openssl/params.h>
+#include <openssl/store.h>
+#include <openssl/x509.h>
+
+#include "keystore_provider.h"
+
+typedef struct keystore_store_context {
+    keystore_provider *provider;
+    keystore_object_reference object;
+    unsigned char *public_der; /* the SubjectPublicKeyInfo, for callers that expect a public key */
+    size_t public_der_len;
+    int expected_type; /* OSSL_STORE_INFO_*, 0 for any */
+    bool done;
+} keystore_store_context;
+
+/* "keystore:ALIAS": the alias is what follows the scheme, as the app wrote it. */
+static bool alias_of_uri(const char *uri, char *alias, size_t alias_size)
+{
+    static const char prefix[] = KEYSTORE_URI_SCHEME ":";
+    if (strncmp(uri, prefix, sizeof(prefix) - 1) != 0)
+        return false;
+    const char *name = uri + sizeof(prefix) - 1;
+    size_t len = strlen(name);
+    if (len == 0 || len >= alias_size || strchr(name, '/') != NULL)
+        return false;
+    memcpy(alias, name, len + 1);
+    return true;
+}
+
+static void *keystore_store_open(void *provctx, const char *uri)
+{
+    keystore_provider *provider = provctx;
+    char alias[KSSIM_ALIAS_MAX];
+    if (!alias_of_uri(uri, alias, sizeof(alias))) {
+        keystore_raise_result(KSSIM_INVALID_ARGUMENT,
+                              "a keystore URI is keystore:ALIAS, the alias of a key on the device (1 to 127 bytes, "
+                              "no '/'), e.g. keystore:login");
+        return NULL;
+    }
+    keystore_key *key = keystore_key_load(provider, NULL, alias, NULL);
+    if (key == NULL)
+        return NULL;
+    keystore_store_context *ctx = calloc(1, sizeof(*ctx));
+    unsigned char *der = NULL;
+    int der_len = ctx != NULL ? i2d_PUBKEY(key->public_key, &der) : -1;
+    if (ctx != NULL && der_len > 0) {
+        ctx->provider = provider;
+        keystore_object_reference_init(&ctx->object, provider, &key->reference);
+        ctx->public_der = der;
+        ctx->public_der_len = (size_t)der_len;
+    } else {
+        free(ctx);
+        ctx = NULL;
+        keystore_raise_result(KSSIM_SYSTEM_ERROR, "out of memory opening a keystore URI");
+    }
+    keystore_key_free(key);
+    return ctx;
+}
+
+static const OSSL_PARAM *keystore_store_settable_ctx_params(void *provctx)
+{
+    (void)provctx;
+    static const OSSL_PARAM settable[] = {
+        OSSL_PARAM_int(OSSL_STORE_PARAM_EXPECT, NULL),
+        OSSL_PARAM_utf8_string(OSSL_STORE_PARAM_PROPERTIES, NULL, 0),
+        OSSL_PARAM_END,
+    };
+    return settable;
+}
+
+static int keystore_store_set_ctx_params(void *loaderctx, const OSSL_PARAM params[])
+{
+    keystore_store_context *ctx = loaderctx;
+    const OSSL_PARAM *p = OSSL_PARAM_locate_const(params, OSSL_STORE_PARAM_EXPECT);
+    if (p != NULL && !OSSL_PARAM_get_int(p, &ctx->expected_type))
+        return 0;
+    return 1;
+}
+
+/* A keystore URI names a key, so a caller expecting certificates or CRLs finds nothing here. */
+static bool wants_keys(const keystore_store_context *ctx)
+{
+    return ctx->expected_type == 0 || ctx->expected_type == OSSL_STORE_INFO_PKEY ||
+           ctx->expected_type == OSSL_STORE_INFO_PUBKEY;
+}
+
+static int keystore_store_load(void *loaderctx, OSSL_CALLBACK *object_cb, void *object_cbarg,
+                               OSSL_PASSPHRASE_CALLBACK *pw_cb, void *pw_cbarg)
+{
+    (void)pw_cb;
+    (void)pw_cbarg;
+    keystore_store_context *ctx = loaderctx;
+    if (ctx->done || !wants_keys(ctx)) {
+        ctx->done = true;
+        return 0;
+    }
+    ctx->done = true;
+    int object_type = OSSL_OBJECT_PKEY;
+    if (ctx->expected_type == OSSL_STORE_INFO_PUBKEY) {
+        /* Only the public half is wanted (dgst -verify, pkeyutl -pubin): hand it over by value, for
+         * OpenSSL's own decoders to make a public key of. */
+        OSSL_PARAM params[] = {
+            OSSL_PARAM_int(OSSL_OBJECT_PARAM_TYPE, &object_type),
+            OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA_TYPE, ctx->object.key.type_name, 0),
+            OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA_STRUCTURE, "SubjectPublicKeyInfo", 0),
+            OSSL_PARAM_octet_string(OSSL_OBJECT_PARAM_DATA, ctx->public_der, ctx->public_der_len),
+            OSSL_PARAM_END,
+        };
+        return object_cb(params, object_cbarg);
+    }
+    char description[KSSIM_ALIAS_MAX + KEYSTORE_LOCATION_MAX + 64];
+    snprintf(description, sizeof(description), "keystore key '%s' on the device %s", ctx->object.key.alias,
+             ctx->object.key.device);
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_int(OSSL_OBJECT_PARAM_TYPE, &object_type),
+        OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA_TYPE, ctx->object.key.type_name, 0),
+        OSSL_PARAM_octet_string(OSSL_OBJECT_PARAM_REFERENCE, &ctx->object, sizeof(ctx->object)),
+        OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DESC, description, 0),
+        OSSL_PARAM_END,
+    };
+    return object_cb(params, object_cbarg);
+}
+
+static int keystore_store_eof(void *loaderctx)
+{
+    const keystore_store_context *ctx = loaderctx;
+    return ctx->done || !wants_keys(ctx);
+}
+
+static int keystore_store_close(void *loaderctx)
+{
+    keystore_store_context *ctx = loaderctx;
+    OPENSSL_free(ctx->public_der);
+    free(ctx);
+    return 1;
+}
+
+const OSSL_DISPATCH keystore_store_loader_functions[] = {
+    {OSSL_FUNC_STORE_OPEN, (void (*)(void))keystore_store_open},
+    {OSSL_FUNC_STORE_SETTABLE_CTX_PARAMS, (void (*)(void))keystore_store_settable_ctx_params},
+    {OSSL_FUNC_STORE_SET_CTX_PARAMS, (void (*)(void))keystore_store_set_ctx_params},
+    {OSSL_FUNC_STORE_LOAD, (void (*)(void))keystore_store_load},
+    {OSSL_FUNC_STORE_EOF, (void (*)(void))keystore_store_eof},
+    {OSSL_FUNC_STORE_CLOSE, (void (*)(void))keystore_store_close},
+    {0, NULL},
+};

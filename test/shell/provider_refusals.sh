@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# provider_refusals.sh BUILD_DIR SOURCE_DIR - what the device refuses, as the openssl CLI shows it:
+# each case fails and its error output carries the result name (the reason) and the device's sentence.
+# Not authenticated, an expired authentication window, a key invalidated by a new enrollment, a key
+# used after a reboot before the first unlock, an unknown alias, a malformed URI, a locked device for
+# an unlocked-device-required key, an exhausted usage count, and a key reference to a deleted key.
+source "$2/test/provider/provider_common.bash" "$@"
+cd "$work" || exit 1
+setup_phone
+printf 'data\n' >data.txt
+
+sign() {
+    openssl pkeyutl "${PROV[@]}" -sign -inkey "$1" -rawin -in data.txt -digest sha256 -out "$work/sig"
+}
+
+ok "a key needing a fingerprint within 30 s" genkey login.pem -algorithm EC -pkeyopt alias:login \
+    -pkeyopt user-auth:biometric_strong -pkeyopt auth-timeout:30
+refused KEY_USER_NOT_AUTHENTICATED "no authentication yet" sign login.pem
+grep -q "authenticate" "$work/err" || fail "the sentence does not say what would help: $(cat "$work/err")"
+ok "the user touches the sensor" "$kssim" authenticate-biometric --id 1
+ok "within the window it signs" sign login.pem
+ok "29 seconds later" "$kssim" advance 29s
+ok "still within the window" sign keystore:login
+ok "2 more seconds" "$kssim" advance 2s
+refused KEY_USER_NOT_AUTHENTICATED "the window has expired" sign login.pem
+
+ok "reboot" "$kssim" reboot
+ok "the user authenticates after the reboot" "$kssim" authenticate-biometric --id 1
+refused LOCKED "after a reboot, before the first unlock" sign login.pem
+ok "the first unlock" "$kssim" unlock --secret 1234
+ok "a fresh fingerprint" "$kssim" authenticate-biometric --id 1
+ok "it signs again" sign login.pem
+
+ok "a per-operation fingerprint key" genkey perop.pem -algorithm EC -pkeyopt alias:perop \
+    -pkeyopt user-auth:biometric_strong -pkeyopt auth-timeout:0
+ok "a new fingerprint is enrolled" "$kssim" enroll-biometric --id 2
+refused KEY_PERMANENTLY_INVALIDATED "the enrollment invalidated the per-operation key" sign perop.pem
+
+ok "an unlocked-device-required key" genkey unlocked.pem -algorithm EC -pkeyopt alias:unlocked \
+    -pkeyopt unlocked-device-required:yes
+ok "lock the screen" "$kssim" lock
+refused DEVICE_LOCKED "the screen is locked" sign unlocked.pem
+ok "unlock" "$kssim" unlock --secret 1234
+ok "unlocked, it signs" sign unlocked.pem
+
+ok "a key with one use" genkey once.pem -algorithm EC -pkeyopt alias:once -pkeyopt usage-count-limit:1
+ok "its one use" sign once.pem
+refused KEY_PERMANENTLY_INVALIDATED "no use left" sign keystore:once
+
+ok "a key with two uses per boot" genkey twice.pem -algorithm EC -pkeyopt alias:twice -pkeyopt max-uses-per-boot:2
+ok "first use" sign twice.pem
+ok "second use" sign twice.pem
+refused KEY_MAX_OPS_EXCEEDED "third use in this boot" sign twice.pem
+
+refused KEY_NOT_FOUND "an unknown alias" sign keystore:nosuchkey
+refused INVALID_ARGUMENT "a URI without an alias" sign keystore:
+refused INVALID_ARGUMENT "a URI with a path" sign keystore:a/b
+ok "delete a key" "$kssim" delete-key unlocked
+refused KEY_NOT_FOUND "a reference to a deleted key" sign unlocked.pem
+
+ok "remove the lock screen" "$kssim" remove-credential --old 1234
+refused KEY_PERMANENTLY_INVALIDATED "removing the lock screen invalidated auth-bound keys" sign login.pem
+finish
