@@ -3,7 +3,9 @@
  * system makes on its own.
  *
  * keystore2 asks KeyMint for the blob and stores it with the key's parameters and public key
- * (security_level.rs generateKey/importKey, database.rs store_new_key). When the lock screen goes,
+ * (security_level.rs generateKey/importKey, database.rs store_new_key), refusing auth-bound keys before
+ * the first unlock since boot (super_key.rs: no AfterFirstUnlock super key to encrypt them with). When
+ * the lock screen goes,
  * every key bound to user authentication is deleted (LockSettingsService -> keystore2 maintenance):
  * here the key's material goes and a tombstone remembers why.
  */
@@ -15,6 +17,16 @@
 static kssim_result store_new_key(sim_keystore2 *ks, const kssim_key_spec *spec, const sim_auth_list *auth,
                                   sim_key_blob *blob, uint8_t *public_key, size_t public_key_len)
 {
+    /* super_key.rs handle_super_encryption_on_key_init: an auth-bound key's blob is encrypted with the
+     * user's AfterFirstUnlock super key, which is only in memory after the first unlock since boot. */
+    if (!auth->no_auth_required && !ks->unlocked_since_boot) {
+        sim_key_blob_free(blob);
+        kssim_free(public_key);
+        return sim_refuse(ks->env, KSSIM_LOCKED,
+                          "the phone has not been unlocked since it booted, and a key that requires user "
+                          "authentication is encrypted with the user's super key, which only the first unlock "
+                          "brings into memory: unlock the device, then generate or import the key");
+    }
     sim_key_entry entry;
     memset(&entry, 0, sizeof(entry));
     memcpy(entry.alias, spec->alias, sizeof(entry.alias));
