@@ -170,6 +170,24 @@ static kssim_result create_device(const kssim_config *config, kssim_device **out
     return r;
 }
 
+/* Stores the device as it is now (only what differs from the last commit) and commits. On failure the
+ * device's message says why, in the store's words. */
+static kssim_result write_and_commit(kssim_device *device, sim_device_store *store)
+{
+    sim_device_image image;
+    kssim_result r = sim_device_image_capture(device, &image);
+    if (r != KSSIM_OK)
+        return r;
+    r = sim_device_store_write(store, &image);
+    if (r != KSSIM_OK)
+        sim_device_image_free(&image);
+    else
+        r = sim_device_store_commit(store);
+    if (r != KSSIM_OK)
+        sim_refuse(&device->env, r, "%s", sim_device_store_message(store));
+    return r;
+}
+
 /* A new phone in the store, written in the transaction open began: no other process can create one
  * meanwhile, so two first uses make one phone, not two. */
 static kssim_result store_new_device(sim_device_store *store, const kssim_config *config, bool replace,
@@ -193,18 +211,8 @@ static kssim_result store_new_device(sim_device_store *store, const kssim_config
         if (r != KSSIM_OK)
             sim_refuse(&device->env, r, "%s", sim_device_store_message(store));
     }
-    sim_device_image image;
     if (r == KSSIM_OK)
-        r = sim_device_image_capture(device, &image);
-    if (r == KSSIM_OK) {
-        r = sim_device_store_write(store, &image);
-        if (r != KSSIM_OK)
-            sim_device_image_free(&image);
-        else
-            r = sim_device_store_commit(store);
-        if (r != KSSIM_OK)
-            sim_refuse(&device->env, r, "%s", sim_device_store_message(store));
-    }
+        r = write_and_commit(device, store);
     if (r != KSSIM_OK) {
         set_open_error("%s", kssim_device_message(device));
         kssim_device_free(device);
@@ -355,19 +363,9 @@ kssim_result kssim_device_commit(kssim_device *device)
         return KSSIM_OK;
     if (device->config.realtime)
         anchor_host_clock(device);
-    sim_device_image image;
     char message[SIM_MESSAGE_MAX];
     snprintf(message, sizeof(message), "%s", device->env.message);
-    kssim_result r = sim_device_image_capture(device, &image);
-    if (r == KSSIM_OK) {
-        r = sim_device_store_write(store, &image);
-        if (r != KSSIM_OK)
-            sim_device_image_free(&image);
-        else
-            r = sim_device_store_commit(store);
-        if (r != KSSIM_OK)
-            sim_refuse(&device->env, r, "%s", sim_device_store_message(store));
-    }
+    kssim_result r = write_and_commit(device, store);
     if (r != KSSIM_OK) {
         snprintf(message, sizeof(message), "%s", device->env.message);
         sim_device_store_rollback(store);
