@@ -8,6 +8,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/core_names.h>
 #include <openssl/params.h>
@@ -127,6 +128,60 @@ static int keystore_get_params(void *provctx, OSSL_PARAM params[])
     return 1;
 }
 
+/*
+ * The TLS groups of the curves device keys are on (P-256, P-384, P-521), for libssl. libssl keeps a
+ * group that a provider lists only if EVP_KEYMGMT_fetch of the group's algorithm ("EC", without a
+ * property query) answers with that same provider's key manager. When this provider is loaded before
+ * the default provider, that fetch answers with the keystore EC key manager, so the default provider's
+ * EC groups are dropped; without these entries a TLS 1.2 server then finds its ECDSA certificate's
+ * curve unknown (tls1_check_cert_param) and offers no ECDSA cipher suite ("no shared cipher").
+ * The device has no key agreement and keeps no ephemeral keys, so the groups are listed as unusable
+ * for the key exchange itself (every TLS/DTLS version -1): they only name the curves of certificates
+ * and signatures, and the exchange uses another shared group (X25519 from the default provider).
+ */
+typedef struct keystore_tls_group {
+    const char *name;     /* the TLS name */
+    const char *internal; /* OpenSSL's curve name */
+    unsigned int id;      /* the TLS NamedGroup */
+    unsigned int security_bits;
+} keystore_tls_group;
+
+static const keystore_tls_group tls_groups[] = {
+    {"secp256r1", "prime256v1", 23, 128}, {"P-256", "prime256v1", 23, 128},    {"secp384r1", "secp384r1", 24, 192},
+    {"P-384", "secp384r1", 24, 192},      {"secp521r1", "secp521r1", 25, 256}, {"P-521", "secp521r1", 25, 256},
+};
+
+static int keystore_get_capabilities(void *provctx, const char *capability, OSSL_CALLBACK *cb, void *arg)
+{
+    (void)provctx;
+    /* Nothing to say about other capabilities is no failure: libssl fails SSL_CTX_new otherwise. */
+    if (capability == NULL || strcasecmp(capability, "TLS-GROUP") != 0)
+        return 1;
+    for (size_t i = 0; i < sizeof(tls_groups) / sizeof(tls_groups[0]); i++) {
+        unsigned int id = tls_groups[i].id, bits = tls_groups[i].security_bits, is_kem = 0;
+        int unusable = -1;
+        OSSL_PARAM params[] = {
+            OSSL_PARAM_utf8_string(OSSL_CAPABILITY_TLS_GROUP_NAME, (char *)tls_groups[i].name, 0),
+            OSSL_PARAM_utf8_string(OSSL_CAPABILITY_TLS_GROUP_NAME_INTERNAL, (char *)tls_groups[i].internal, 0),
+            OSSL_PARAM_uint(OSSL_CAPABILITY_TLS_GROUP_ID, &id),
+            OSSL_PARAM_utf8_string(OSSL_CAPABILITY_TLS_GROUP_ALG, (char *)"EC", 0),
+            OSSL_PARAM_uint(OSSL_CAPABILITY_TLS_GROUP_SECURITY_BITS, &bits),
+            OSSL_PARAM_uint(OSSL_CAPABILITY_TLS_GROUP_IS_KEM, &is_kem),
+            OSSL_PARAM_int(OSSL_CAPABILITY_TLS_GROUP_MIN_TLS, &unusable),
+            OSSL_PARAM_int(OSSL_CAPABILITY_TLS_GROUP_MAX_TLS, &unusable),
+            OSSL_PARAM_int(OSSL_CAPABILITY_TLS_GROUP_MIN_DTLS, &unusable),
+            OSSL_PARAM_int(OSSL_CAPABILITY_TLS_GROUP_MAX_DTLS, &unusable),
+            OSSL_PARAM_END,
+        };
+        for (OSSL_PARAM *p = params; p->key != NULL; p++)
+            if (p->data_type == OSSL_PARAM_UTF8_STRING)
+                p->data_size = strlen(p->data);
+        if (!cb(params, arg))
+            return 0;
+    }
+    return 1;
+}
+
 static const OSSL_ITEM *keystore_get_reason_strings(void *provctx)
 {
     (void)provctx;
@@ -154,6 +209,7 @@ static const OSSL_DISPATCH keystore_dispatch[] = {
     {OSSL_FUNC_PROVIDER_GET_PARAMS, (void (*)(void))keystore_get_params},
     {OSSL_FUNC_PROVIDER_QUERY_OPERATION, (void (*)(void))keystore_query_operation},
     {OSSL_FUNC_PROVIDER_GET_REASON_STRINGS, (void (*)(void))keystore_get_reason_strings},
+    {OSSL_FUNC_PROVIDER_GET_CAPABILITIES, (void (*)(void))keystore_get_capabilities},
     {0, NULL},
 };
 
