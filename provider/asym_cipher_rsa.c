@@ -20,12 +20,10 @@
 
 #include "keystore_provider.h"
 
+/* base.purpose is KSSIM_PURPOSE_ENCRYPT or KSSIM_PURPOSE_DECRYPT; base.shadow encrypts with the public
+ * half. */
 typedef struct keystore_cipher_context {
-    keystore_provider *provider;
-    keystore_key *key;
-    uint32_t purpose;     /* KSSIM_PURPOSE_ENCRYPT or KSSIM_PURPOSE_DECRYPT */
-    EVP_PKEY_CTX *shadow; /* encryption context on the public half */
-    keystore_operation *operation;
+    keystore_device_context base;
 } keystore_cipher_context;
 
 static void *keystore_asym_cipher_rsa_newctx(void *provctx)
@@ -35,18 +33,13 @@ static void *keystore_asym_cipher_rsa_newctx(void *provctx)
         keystore_raise_result(KSSIM_SYSTEM_ERROR, "out of memory for a cipher context");
         return NULL;
     }
-    ctx->provider = provctx;
+    ctx->base.provider = provctx;
     return ctx;
 }
 
 static void reset(keystore_cipher_context *ctx)
 {
-    keystore_operation_free(ctx->operation);
-    ctx->operation = NULL;
-    EVP_PKEY_CTX_free(ctx->shadow);
-    ctx->shadow = NULL;
-    keystore_key_free(ctx->key);
-    ctx->key = NULL;
+    keystore_device_context_reset(&ctx->base);
 }
 
 static void keystore_asym_cipher_rsa_freectx(void *vctx)
@@ -59,19 +52,10 @@ static void keystore_asym_cipher_rsa_freectx(void *vctx)
 static void *keystore_asym_cipher_rsa_dupctx(void *vctx)
 {
     const keystore_cipher_context *from = vctx;
-    keystore_cipher_context *ctx = keystore_asym_cipher_rsa_newctx(from->provider);
+    keystore_cipher_context *ctx = keystore_asym_cipher_rsa_newctx(from->base.provider);
     if (ctx == NULL)
         return NULL;
-    ctx->purpose = from->purpose;
-    if (from->key != NULL) {
-        keystore_key_up_ref(from->key);
-        ctx->key = from->key;
-    }
-    if (from->operation != NULL) {
-        keystore_operation_up_ref(from->operation);
-        ctx->operation = from->operation;
-    }
-    if (from->shadow != NULL && (ctx->shadow = EVP_PKEY_CTX_dup(from->shadow)) == NULL) {
+    if (!keystore_device_context_copy(&ctx->base, &from->base)) {
         keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot copy a cipher context");
         keystore_asym_cipher_rsa_freectx(ctx);
         return NULL;
@@ -86,16 +70,16 @@ static int init(keystore_cipher_context *ctx, void *provkey, uint32_t purpose, c
     keystore_key *key = provkey;
     keystore_key_up_ref(key);
     reset(ctx);
-    ctx->key = key;
-    ctx->purpose = purpose;
+    ctx->base.key = key;
+    ctx->base.purpose = purpose;
     if (!keystore_key_check_usable(key))
         return 0;
     if (key->public_key == NULL) {
         keystore_raise(KEYSTORE_R_NOT_A_DEVICE_KEY, "this key object holds no key");
         return 0;
     }
-    ctx->shadow = EVP_PKEY_CTX_new_from_pkey(ctx->provider->public_libctx, key->public_key, NULL);
-    if (ctx->shadow == NULL || EVP_PKEY_encrypt_init(ctx->shadow) != 1) {
+    ctx->base.shadow = EVP_PKEY_CTX_new_from_pkey(ctx->base.provider->public_libctx, key->public_key, NULL);
+    if (ctx->base.shadow == NULL || EVP_PKEY_encrypt_init(ctx->base.shadow) != 1) {
         keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot prepare the public half of the key");
         return 0;
     }
@@ -117,14 +101,14 @@ static int keystore_asym_cipher_rsa_set_ctx_params(void *vctx, const OSSL_PARAM 
     keystore_cipher_context *ctx = vctx;
     if (params == NULL || params[0].key == NULL)
         return 1;
-    if (ctx->operation != NULL && ctx->operation->alive) {
+    if (ctx->base.operation != NULL && ctx->base.operation->alive) {
         keystore_raise(KEYSTORE_R_OPERATION_ALREADY_BEGUN,
                        "the keystore operation has begun (its challenge was read) with the padding set before: "
                        "set %s before asking for the challenge",
                        params[0].key);
         return 0;
     }
-    return ctx->shadow != NULL && EVP_PKEY_CTX_set_params(ctx->shadow, params) == 1;
+    return ctx->base.shadow != NULL && EVP_PKEY_CTX_set_params(ctx->base.shadow, params) == 1;
 }
 
 static const OSSL_PARAM *keystore_asym_cipher_rsa_settable_ctx_params(void *vctx, void *provctx)
@@ -161,7 +145,7 @@ static bool operation_params(keystore_cipher_context *ctx, kssim_op_params *para
         OSSL_PARAM_octet_ptr(OSSL_ASYM_CIPHER_PARAM_OAEP_LABEL, &label, 0),
         OSSL_PARAM_END,
     };
-    EVP_PKEY_CTX_get_params(ctx->shadow, query);
+    EVP_PKEY_CTX_get_params(ctx->base.shadow, query);
     if (OSSL_PARAM_modified(&query[3]))
         label_len = query[3].return_size;
     switch (padding) {
@@ -178,13 +162,13 @@ static bool operation_params(keystore_cipher_context *ctx, kssim_op_params *para
         keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER, "the device decrypts RSA with oaep, pkcs1 or none padding");
         return false;
     }
-    params->digest = keystore_digest_bit(ctx->provider, oaep);
+    params->digest = keystore_digest_bit(ctx->base.provider, oaep);
     if (params->digest == 0 || params->digest == KSSIM_DIGEST_NONE) {
         keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER,
                        "the device runs OAEP with sha1, sha224, sha256, sha384 or sha512, not %s", oaep);
         return false;
     }
-    if (mgf1[0] != '\0' && keystore_digest_bit(ctx->provider, mgf1) != params->digest) {
+    if (mgf1[0] != '\0' && keystore_digest_bit(ctx->base.provider, mgf1) != params->digest) {
         keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER,
                        "the device runs OAEP with MGF1 over the OAEP digest %s, not %s: set rsa_mgf1_md to %s", oaep,
                        mgf1, oaep);
@@ -199,15 +183,13 @@ static bool operation_params(keystore_cipher_context *ctx, kssim_op_params *para
 
 static bool ensure_operation(keystore_cipher_context *ctx)
 {
-    if (ctx->operation != NULL && ctx->operation->alive)
+    if (keystore_device_context_has_live_operation(&ctx->base))
         return true;
-    keystore_operation_free(ctx->operation);
-    ctx->operation = NULL;
     kssim_op_params params;
     if (!operation_params(ctx, &params))
         return false;
-    ctx->operation = keystore_operation_begin(ctx->key, KSSIM_PURPOSE_DECRYPT, &params);
-    return ctx->operation != NULL;
+    ctx->base.operation = keystore_operation_begin(ctx->base.key, KSSIM_PURPOSE_DECRYPT, &params);
+    return ctx->base.operation != NULL;
 }
 
 static int keystore_asym_cipher_rsa_get_ctx_params(void *vctx, OSSL_PARAM params[])
@@ -215,23 +197,15 @@ static int keystore_asym_cipher_rsa_get_ctx_params(void *vctx, OSSL_PARAM params
     keystore_cipher_context *ctx = vctx;
     OSSL_PARAM *p = OSSL_PARAM_locate(params, KSSIM_PROVIDER_PARAM_CHALLENGE);
     if (p != NULL) {
-        if (ctx->key == NULL || ctx->purpose != KSSIM_PURPOSE_DECRYPT) {
+        if (ctx->base.key == NULL || ctx->base.purpose != KSSIM_PURPOSE_DECRYPT) {
             keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER,
                            "only a decryption context has a keystore operation and a challenge");
             return 0;
         }
-        if (!ensure_operation(ctx) || !OSSL_PARAM_set_uint64(p, ctx->operation->op.challenge))
+        if (!ensure_operation(ctx) || !OSSL_PARAM_set_uint64(p, ctx->base.operation->op.challenge))
             return 0;
     }
-    if (ctx->shadow == NULL)
-        return 1;
-    for (OSSL_PARAM *q = params; q->key != NULL; q++) {
-        if (strcmp(q->key, KSSIM_PROVIDER_PARAM_CHALLENGE) == 0)
-            continue;
-        OSSL_PARAM one[2] = {*q, OSSL_PARAM_END};
-        if (EVP_PKEY_CTX_get_params(ctx->shadow, one) == 1)
-            *q = one[0];
-    }
+    keystore_device_context_get_shadow_params(&ctx->base, params);
     return 1;
 }
 
@@ -253,37 +227,37 @@ static int keystore_asym_cipher_rsa_encrypt(void *vctx, unsigned char *out, size
                                             const unsigned char *in, size_t inlen)
 {
     keystore_cipher_context *ctx = vctx;
-    if (ctx->shadow == NULL)
+    if (ctx->base.shadow == NULL)
         return 0;
     if (out == NULL)
-        return EVP_PKEY_encrypt(ctx->shadow, NULL, outlen, in, inlen) == 1;
+        return EVP_PKEY_encrypt(ctx->base.shadow, NULL, outlen, in, inlen) == 1;
     *outlen = outsize;
-    return EVP_PKEY_encrypt(ctx->shadow, out, outlen, in, inlen) == 1;
+    return EVP_PKEY_encrypt(ctx->base.shadow, out, outlen, in, inlen) == 1;
 }
 
 static int keystore_asym_cipher_rsa_decrypt(void *vctx, unsigned char *out, size_t *outlen, size_t outsize,
                                             const unsigned char *in, size_t inlen)
 {
     keystore_cipher_context *ctx = vctx;
-    if (ctx->key == NULL)
+    if (ctx->base.key == NULL)
         return 0;
     if (out == NULL) {
-        *outlen = (size_t)EVP_PKEY_get_size(ctx->key->public_key);
+        *outlen = (size_t)EVP_PKEY_get_size(ctx->base.key->public_key);
         return 1;
     }
     uint8_t *plain = NULL;
     size_t plain_len = 0;
     kssim_result r;
-    if (ctx->operation != NULL && ctx->operation->alive) {
-        r = keystore_operation_finish(ctx->operation, in, inlen, &plain, &plain_len);
+    if (ctx->base.operation != NULL && ctx->base.operation->alive) {
+        r = keystore_operation_finish(ctx->base.operation, in, inlen, &plain, &plain_len);
     } else {
-        keystore_operation_free(ctx->operation);
-        ctx->operation = NULL;
+        keystore_operation_free(ctx->base.operation);
+        ctx->base.operation = NULL;
         kssim_op_params params;
         if (!operation_params(ctx, &params))
             return 0;
-        r = keystore_operation_begin_and_finish(ctx->key, KSSIM_PURPOSE_DECRYPT, &params, in, inlen, &plain, &plain_len,
-                                                &ctx->operation);
+        r = keystore_operation_begin_and_finish(ctx->base.key, KSSIM_PURPOSE_DECRYPT, &params, in, inlen, &plain,
+                                                &plain_len, &ctx->base.operation);
     }
     if (r != KSSIM_OK)
         return 0;

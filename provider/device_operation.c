@@ -160,3 +160,50 @@ void keystore_operation_free(keystore_operation *operation)
     }
     free(operation);
 }
+
+void keystore_device_context_reset(keystore_device_context *ctx)
+{
+    keystore_operation_free(ctx->operation);
+    ctx->operation = NULL;
+    EVP_PKEY_CTX_free(ctx->shadow);
+    ctx->shadow = NULL;
+    keystore_key_free(ctx->key);
+    ctx->key = NULL;
+}
+
+int keystore_device_context_copy(keystore_device_context *to, const keystore_device_context *from)
+{
+    to->provider = from->provider;
+    to->purpose = from->purpose;
+    if (from->key != NULL) {
+        keystore_key_up_ref(from->key);
+        to->key = from->key;
+    }
+    if (from->operation != NULL) {
+        keystore_operation_up_ref(from->operation);
+        to->operation = from->operation;
+    }
+    return from->shadow == NULL || (to->shadow = EVP_PKEY_CTX_dup(from->shadow)) != NULL;
+}
+
+bool keystore_device_context_has_live_operation(keystore_device_context *ctx)
+{
+    if (ctx->operation != NULL && ctx->operation->alive)
+        return true;
+    keystore_operation_free(ctx->operation);
+    ctx->operation = NULL;
+    return false;
+}
+
+void keystore_device_context_get_shadow_params(const keystore_device_context *ctx, OSSL_PARAM params[])
+{
+    if (ctx->shadow == NULL)
+        return;
+    for (OSSL_PARAM *q = params; q->key != NULL; q++) {
+        if (strcmp(q->key, KSSIM_PROVIDER_PARAM_CHALLENGE) == 0)
+            continue;
+        OSSL_PARAM one[2] = {*q, OSSL_PARAM_END};
+        if (EVP_PKEY_CTX_get_params(ctx->shadow, one) == 1)
+            *q = one[0];
+    }
+}

@@ -214,6 +214,26 @@ kssim_result keystore_operation_begin_and_finish(const keystore_key *key, uint32
 void keystore_operation_up_ref(keystore_operation *operation);
 void keystore_operation_free(keystore_operation *operation);
 
+/* What every context that asks the device (signature.c, asym_cipher_rsa.c) shares: its operation, once
+ * begun, and a shadow context on the public half that answers OpenSSL's parameter questions. */
+typedef struct keystore_device_context {
+    keystore_provider *provider;
+    keystore_key *key;
+    uint32_t purpose;
+    EVP_PKEY_CTX *shadow;
+    keystore_operation *operation;
+} keystore_device_context;
+
+/* Releases the operation, the shadow and the key (an init on a used context, or its end). */
+void keystore_device_context_reset(keystore_device_context *ctx);
+/* A copy shares the key and the operation by reference and gets its own shadow; 0 on failure. */
+int keystore_device_context_copy(keystore_device_context *to, const keystore_device_context *from);
+/* True if an operation is in flight; an operation the device ended (finished, refused, lost in a
+ * reboot) is released, so the caller begins a new one. */
+bool keystore_device_context_has_live_operation(keystore_device_context *ctx);
+/* The shadow answers every parameter but the challenge, which only the device knows. */
+void keystore_device_context_get_shadow_params(const keystore_device_context *ctx, OSSL_PARAM params[]);
+
 /* ---- Digests and names shared by signature and cipher (keymgmt_core.c) ---- */
 
 /* The KSSIM_DIGEST_* bit of an OpenSSL digest name, 0 if the device has no such digest. NULL or "" is

@@ -35,17 +35,15 @@ typedef enum signature_algorithm {
     SIGNATURE_ED25519,
 } signature_algorithm;
 
+/* base.purpose is KSSIM_PURPOSE_SIGN or KSSIM_PURPOSE_VERIFY; base.shadow verifies with the public
+ * half (NULL for Ed25519); base.operation is the keystore signing operation, once begun. */
 typedef struct keystore_signature_context {
-    keystore_provider *provider;
+    keystore_device_context base;
     signature_algorithm algorithm;
-    keystore_key *key;
-    uint32_t purpose;                     /* KSSIM_PURPOSE_SIGN or KSSIM_PURPOSE_VERIFY */
-    bool digest_mode; /* EVP_DigestSign*/ /* or EVP_PKEY_sign of a precomputed digest */
-    EVP_PKEY_CTX *shadow;                 /* verification context on the public half; NULL for Ed25519 */
-    EVP_MD_CTX *verify_md;                /* digest-verify: the running digest */
-    unsigned char *data;                  /* digest-sign and Ed25519 verify: the message so far */
+    bool digest_mode;      /* EVP_DigestSign*, or EVP_PKEY_sign of a precomputed digest */
+    EVP_MD_CTX *verify_md; /* digest-verify: the running digest */
+    unsigned char *data;   /* digest-sign and Ed25519 verify: the message so far */
     size_t data_len, data_capacity;
-    keystore_operation *operation; /* signing: the keystore operation, once begun */
 } keystore_signature_context;
 
 static void *new_context(void *provctx, signature_algorithm algorithm)
@@ -55,7 +53,7 @@ static void *new_context(void *provctx, signature_algorithm algorithm)
         keystore_raise_result(KSSIM_SYSTEM_ERROR, "out of memory for a signature context");
         return NULL;
     }
-    ctx->provider = provctx;
+    ctx->base.provider = provctx;
     ctx->algorithm = algorithm;
     return ctx;
 }
@@ -81,17 +79,12 @@ static void *keystore_signature_ed25519_newctx(void *provctx, const char *propq)
 /* Forgets the previous operation's key, data and parameters (an init on a used context). */
 static void reset(keystore_signature_context *ctx)
 {
-    keystore_operation_free(ctx->operation);
-    ctx->operation = NULL;
-    EVP_PKEY_CTX_free(ctx->shadow);
-    ctx->shadow = NULL;
+    keystore_device_context_reset(&ctx->base);
     EVP_MD_CTX_free(ctx->verify_md);
     ctx->verify_md = NULL;
     OPENSSL_clear_free(ctx->data, ctx->data_capacity);
     ctx->data = NULL;
     ctx->data_len = ctx->data_capacity = 0;
-    keystore_key_free(ctx->key);
-    ctx->key = NULL;
 }
 
 static void keystore_signature_freectx(void *vctx)
@@ -104,22 +97,11 @@ static void keystore_signature_freectx(void *vctx)
 static void *keystore_signature_dupctx(void *vctx)
 {
     const keystore_signature_context *from = vctx;
-    keystore_signature_context *ctx = new_context(from->provider, from->algorithm);
+    keystore_signature_context *ctx = new_context(from->base.provider, from->algorithm);
     if (ctx == NULL)
         return NULL;
-    ctx->purpose = from->purpose;
     ctx->digest_mode = from->digest_mode;
-    if (from->key != NULL) {
-        keystore_key_up_ref(from->key);
-        ctx->key = from->key;
-    }
-    if (from->operation != NULL) {
-        keystore_operation_up_ref(from->operation);
-        ctx->operation = from->operation;
-    }
-    bool ok = true;
-    if (from->shadow != NULL)
-        ok = (ctx->shadow = EVP_PKEY_CTX_dup(from->shadow)) != NULL;
+    bool ok = keystore_device_context_copy(&ctx->base, &from->base);
     if (ok && from->verify_md != NULL)
         ok = (ctx->verify_md = EVP_MD_CTX_new()) != NULL && EVP_MD_CTX_copy_ex(ctx->verify_md, from->verify_md);
     if (ok && from->data_len > 0) {
@@ -145,8 +127,8 @@ static const char *shadow_digest(const keystore_signature_context *ctx, char *na
 {
     name[0] = '\0';
     OSSL_PARAM query[] = {OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, name, size), OSSL_PARAM_END};
-    if (ctx->shadow != NULL)
-        EVP_PKEY_CTX_get_params(ctx->shadow, query);
+    if (ctx->base.shadow != NULL)
+        EVP_PKEY_CTX_get_params(ctx->base.shadow, query);
     return name;
 }
 
@@ -155,20 +137,20 @@ static int init(keystore_signature_context *ctx, void *provkey, uint32_t purpose
 {
     if (provkey == NULL) {
         /* A re-init with the same key (EVP_PKEY_sign_init_ex with NULL): keep it. */
-        if (ctx->key == NULL)
+        if (ctx->base.key == NULL)
             return 0;
-        keystore_key_up_ref(ctx->key);
-        provkey = ctx->key;
+        keystore_key_up_ref(ctx->base.key);
+        provkey = ctx->base.key;
     } else {
         keystore_key_up_ref(provkey);
     }
     reset(ctx);
-    ctx->key = provkey;
-    ctx->purpose = purpose;
+    ctx->base.key = provkey;
+    ctx->base.purpose = purpose;
     ctx->digest_mode = digest_mode;
-    if (!keystore_key_check_usable(ctx->key))
+    if (!keystore_key_check_usable(ctx->base.key))
         return 0;
-    if (ctx->key->public_key == NULL) {
+    if (ctx->base.key->public_key == NULL) {
         keystore_raise(KEYSTORE_R_NOT_A_DEVICE_KEY, "this key object holds no key");
         return 0;
     }
@@ -179,27 +161,27 @@ static int init(keystore_signature_context *ctx, void *provkey, uint32_t purpose
         }
         return keystore_signature_set_ctx_params(ctx, params);
     }
-    ctx->shadow = EVP_PKEY_CTX_new_from_pkey(ctx->provider->public_libctx, ctx->key->public_key, NULL);
-    if (ctx->shadow == NULL || EVP_PKEY_verify_init(ctx->shadow) != 1) {
+    ctx->base.shadow = EVP_PKEY_CTX_new_from_pkey(ctx->base.provider->public_libctx, ctx->base.key->public_key, NULL);
+    if (ctx->base.shadow == NULL || EVP_PKEY_verify_init(ctx->base.shadow) != 1) {
         keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot prepare the public half of the key");
         return 0;
     }
-    if (strcmp(ctx->key->type_name, "RSA-PSS") == 0 &&
-        EVP_PKEY_CTX_set_rsa_padding(ctx->shadow, RSA_PKCS1_PSS_PADDING) != 1) {
+    if (strcmp(ctx->base.key->type_name, "RSA-PSS") == 0 &&
+        EVP_PKEY_CTX_set_rsa_padding(ctx->base.shadow, RSA_PKCS1_PSS_PADDING) != 1) {
         keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot select PSS for an RSA-PSS key");
         return 0;
     }
     if (mdname != NULL && mdname[0] != '\0') {
         OSSL_PARAM digest[] = {OSSL_PARAM_construct_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, (char *)mdname, 0),
                                OSSL_PARAM_END};
-        if (EVP_PKEY_CTX_set_params(ctx->shadow, digest) != 1)
+        if (EVP_PKEY_CTX_set_params(ctx->base.shadow, digest) != 1)
             return 0;
     }
     if (!keystore_signature_set_ctx_params(ctx, params))
         return 0;
     if (digest_mode && purpose == KSSIM_PURPOSE_VERIFY) {
         char name[64];
-        EVP_MD *md = EVP_MD_fetch(ctx->provider->public_libctx, shadow_digest(ctx, name, sizeof(name)), NULL);
+        EVP_MD *md = EVP_MD_fetch(ctx->base.provider->public_libctx, shadow_digest(ctx, name, sizeof(name)), NULL);
         ctx->verify_md = EVP_MD_CTX_new();
         int ok = md != NULL && ctx->verify_md != NULL && EVP_DigestInit_ex2(ctx->verify_md, md, NULL) == 1;
         EVP_MD_free(md);
@@ -249,7 +231,7 @@ static int keystore_signature_set_ctx_params(void *vctx, const OSSL_PARAM params
     if (params == NULL || params[0].key == NULL)
         return 1;
     for (const OSSL_PARAM *p = params; p->key != NULL; p++) {
-        if (ctx->operation != NULL && ctx->operation->alive && shapes_operation(p)) {
+        if (ctx->base.operation != NULL && ctx->base.operation->alive && shapes_operation(p)) {
             keystore_raise(KEYSTORE_R_OPERATION_ALREADY_BEGUN,
                            "the keystore operation has begun (its challenge was read) with the digest and padding "
                            "set before: set %s before asking for the challenge",
@@ -262,9 +244,9 @@ static int keystore_signature_set_ctx_params(void *vctx, const OSSL_PARAM params
             return 0;
         }
     }
-    if (ctx->shadow == NULL)
+    if (ctx->base.shadow == NULL)
         return 1; /* Ed25519 has no parameters; others' are ignored, as OpenSSL ignores unknown ones */
-    return EVP_PKEY_CTX_set_params(ctx->shadow, params) == 1;
+    return EVP_PKEY_CTX_set_params(ctx->base.shadow, params) == 1;
 }
 
 static const OSSL_PARAM *keystore_signature_ecdsa_settable_ctx_params(void *vctx, void *provctx)
@@ -314,7 +296,7 @@ static bool operation_params(keystore_signature_context *ctx, kssim_op_params *p
     }
     char name[64];
     shadow_digest(ctx, name, sizeof(name));
-    uint32_t digest = keystore_digest_bit(ctx->provider, name);
+    uint32_t digest = keystore_digest_bit(ctx->base.provider, name);
     if (digest == 0) {
         keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER,
                        "the device signs with sha1, sha224, sha256, sha384 or sha512, not %s", name);
@@ -329,7 +311,7 @@ static bool operation_params(keystore_signature_context *ctx, kssim_op_params *p
     int padding = RSA_PKCS1_PADDING, saltlen = RSA_PSS_SALTLEN_AUTO;
     OSSL_PARAM rsa_query[] = {OSSL_PARAM_int(OSSL_SIGNATURE_PARAM_PAD_MODE, &padding),
                               OSSL_PARAM_int(OSSL_SIGNATURE_PARAM_PSS_SALTLEN, &saltlen), OSSL_PARAM_END};
-    EVP_PKEY_CTX_get_params(ctx->shadow, rsa_query);
+    EVP_PKEY_CTX_get_params(ctx->base.shadow, rsa_query);
     switch (padding) {
     case RSA_PKCS1_PADDING:
         params->padding = KSSIM_PADDING_PKCS1;
@@ -344,7 +326,7 @@ static bool operation_params(keystore_signature_context *ctx, kssim_op_params *p
         keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER, "the device signs RSA with pkcs1, pss or none padding");
         return false;
     }
-    EVP_MD *md = EVP_MD_fetch(ctx->provider->public_libctx, name, NULL);
+    EVP_MD *md = EVP_MD_fetch(ctx->base.provider->public_libctx, name, NULL);
     int md_size = md != NULL ? EVP_MD_get_size(md) : -1;
     EVP_MD_free(md);
     if (saltlen != RSA_PSS_SALTLEN_AUTO && saltlen != RSA_PSS_SALTLEN_DIGEST && saltlen != md_size) {
@@ -356,17 +338,17 @@ static bool operation_params(keystore_signature_context *ctx, kssim_op_params *p
     }
     char mgf1[64] = "";
     OSSL_PARAM query[] = {OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_MGF1_DIGEST, mgf1, sizeof(mgf1)), OSSL_PARAM_END};
-    EVP_PKEY_CTX_get_params(ctx->shadow, query);
-    if (mgf1[0] != '\0' && keystore_digest_bit(ctx->provider, mgf1) != digest) {
+    EVP_PKEY_CTX_get_params(ctx->base.shadow, query);
+    if (mgf1[0] != '\0' && keystore_digest_bit(ctx->base.provider, mgf1) != digest) {
         keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER,
                        "the device signs PSS with MGF1 over the signing digest %s, not %s", name, mgf1);
         return false;
     }
     /* Make the shadow describe what the device signs, for the AlgorithmIdentifier. */
-    if (ctx->purpose == KSSIM_PURPOSE_SIGN && saltlen == RSA_PSS_SALTLEN_AUTO) {
+    if (ctx->base.purpose == KSSIM_PURPOSE_SIGN && saltlen == RSA_PSS_SALTLEN_AUTO) {
         int digest_length = RSA_PSS_SALTLEN_DIGEST;
         OSSL_PARAM set[] = {OSSL_PARAM_int(OSSL_SIGNATURE_PARAM_PSS_SALTLEN, &digest_length), OSSL_PARAM_END};
-        EVP_PKEY_CTX_set_params(ctx->shadow, set);
+        EVP_PKEY_CTX_set_params(ctx->base.shadow, set);
     }
     return true;
 }
@@ -375,15 +357,13 @@ static bool operation_params(keystore_signature_context *ctx, kssim_op_params *p
  * refused, lost in a reboot) is replaced by a new one over the same data. */
 static bool ensure_operation(keystore_signature_context *ctx)
 {
-    if (ctx->operation != NULL && ctx->operation->alive)
+    if (keystore_device_context_has_live_operation(&ctx->base))
         return true;
-    keystore_operation_free(ctx->operation);
-    ctx->operation = NULL;
     kssim_op_params params;
     if (!operation_params(ctx, &params))
         return false;
-    ctx->operation = keystore_operation_begin(ctx->key, KSSIM_PURPOSE_SIGN, &params);
-    return ctx->operation != NULL;
+    ctx->base.operation = keystore_operation_begin(ctx->base.key, KSSIM_PURPOSE_SIGN, &params);
+    return ctx->base.operation != NULL;
 }
 
 /* Ed25519's AlgorithmIdentifier (RFC 8410): SEQUENCE { OID 1.3.101.112 }, without parameters. */
@@ -394,33 +374,27 @@ static int keystore_signature_get_ctx_params(void *vctx, OSSL_PARAM params[])
     keystore_signature_context *ctx = vctx;
     OSSL_PARAM *p = OSSL_PARAM_locate(params, KSSIM_PROVIDER_PARAM_CHALLENGE);
     if (p != NULL) {
-        if (ctx->key == NULL || ctx->purpose != KSSIM_PURPOSE_SIGN) {
+        if (ctx->base.key == NULL || ctx->base.purpose != KSSIM_PURPOSE_SIGN) {
             keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER,
                            "only a signing context has a keystore operation and a challenge");
             return 0;
         }
-        if (!ensure_operation(ctx) || !OSSL_PARAM_set_uint64(p, ctx->operation->op.challenge))
+        if (!ensure_operation(ctx) || !OSSL_PARAM_set_uint64(p, ctx->base.operation->op.challenge))
             return 0;
     }
     if (ctx->algorithm == SIGNATURE_ED25519) {
         p = OSSL_PARAM_locate(params, OSSL_SIGNATURE_PARAM_ALGORITHM_ID);
         return p == NULL || OSSL_PARAM_set_octet_string(p, ed25519_algorithm_id, sizeof(ed25519_algorithm_id));
     }
-    if (ctx->shadow == NULL)
+    if (ctx->base.shadow == NULL)
         return 1;
-    if (OSSL_PARAM_locate(params, OSSL_SIGNATURE_PARAM_ALGORITHM_ID) != NULL && ctx->purpose == KSSIM_PURPOSE_SIGN) {
+    if (OSSL_PARAM_locate(params, OSSL_SIGNATURE_PARAM_ALGORITHM_ID) != NULL &&
+        ctx->base.purpose == KSSIM_PURPOSE_SIGN) {
         kssim_op_params settled;
         if (!operation_params(ctx, &settled))
             return 0;
     }
-    /* The shadow answers the rest; it knows nothing of the challenge, so that one is hidden from it. */
-    for (OSSL_PARAM *q = params; q->key != NULL; q++) {
-        if (strcmp(q->key, KSSIM_PROVIDER_PARAM_CHALLENGE) == 0)
-            continue;
-        OSSL_PARAM one[2] = {*q, OSSL_PARAM_END};
-        if (EVP_PKEY_CTX_get_params(ctx->shadow, one) == 1)
-            *q = one[0];
-    }
+    keystore_device_context_get_shadow_params(&ctx->base, params);
     return 1;
 }
 
@@ -449,16 +423,16 @@ static int sign_on_device(keystore_signature_context *ctx, unsigned char *sig, s
     uint8_t *out = NULL;
     size_t out_len = 0;
     kssim_result r;
-    if (ctx->operation != NULL && ctx->operation->alive) {
-        r = keystore_operation_finish(ctx->operation, input, input_len, &out, &out_len);
+    if (ctx->base.operation != NULL && ctx->base.operation->alive) {
+        r = keystore_operation_finish(ctx->base.operation, input, input_len, &out, &out_len);
     } else {
-        keystore_operation_free(ctx->operation);
-        ctx->operation = NULL;
+        keystore_operation_free(ctx->base.operation);
+        ctx->base.operation = NULL;
         kssim_op_params params;
         if (!operation_params(ctx, &params))
             return 0;
-        r = keystore_operation_begin_and_finish(ctx->key, KSSIM_PURPOSE_SIGN, &params, input, input_len, &out, &out_len,
-                                                &ctx->operation);
+        r = keystore_operation_begin_and_finish(ctx->base.key, KSSIM_PURPOSE_SIGN, &params, input, input_len, &out,
+                                                &out_len, &ctx->base.operation);
     }
     if (r != KSSIM_OK)
         return 0;
@@ -476,7 +450,7 @@ static int sign_on_device(keystore_signature_context *ctx, unsigned char *sig, s
 
 static size_t signature_size(const keystore_signature_context *ctx)
 {
-    return (size_t)EVP_PKEY_get_size(ctx->key->public_key);
+    return (size_t)EVP_PKEY_get_size(ctx->base.key->public_key);
 }
 
 /* RSA PKCS#1 v1.5 over a precomputed digest signs its DigestInfo; the device, with digest none, pads
@@ -485,7 +459,7 @@ static bool digest_info(keystore_signature_context *ctx, const unsigned char *di
                         unsigned char **out, size_t *out_len)
 {
     char name[64];
-    EVP_MD *md = EVP_MD_fetch(ctx->provider->public_libctx, shadow_digest(ctx, name, sizeof(name)), NULL);
+    EVP_MD *md = EVP_MD_fetch(ctx->base.provider->public_libctx, shadow_digest(ctx, name, sizeof(name)), NULL);
     int nid = md != NULL ? EVP_MD_get_type(md) : NID_undef;
     int md_size = md != NULL ? EVP_MD_get_size(md) : -1;
     EVP_MD_free(md);
@@ -592,11 +566,11 @@ static int keystore_signature_verify(void *vctx, const unsigned char *sig, size_
                                      size_t tbslen)
 {
     keystore_signature_context *ctx = vctx;
-    if (ctx->shadow == NULL)
+    if (ctx->base.shadow == NULL)
         return 0;
     /* A mismatch is an answer, not an error: the caller reports it, so no error is left behind. */
     ERR_set_mark();
-    int result = EVP_PKEY_verify(ctx->shadow, sig, siglen, tbs, tbslen);
+    int result = EVP_PKEY_verify(ctx->base.shadow, sig, siglen, tbs, tbslen);
     ERR_pop_to_mark();
     return result == 1;
 }
@@ -626,8 +600,8 @@ static int keystore_signature_digest_verify(void *vctx, const unsigned char *sig
                keystore_signature_digest_verify_final(ctx, sig, siglen);
     ERR_set_mark();
     EVP_MD_CTX *mctx = EVP_MD_CTX_new();
-    int result = mctx != NULL && EVP_DigestVerifyInit_ex(mctx, NULL, NULL, ctx->provider->public_libctx, NULL,
-                                                         ctx->key->public_key, NULL) == 1
+    int result = mctx != NULL && EVP_DigestVerifyInit_ex(mctx, NULL, NULL, ctx->base.provider->public_libctx, NULL,
+                                                         ctx->base.key->public_key, NULL) == 1
                      ? EVP_DigestVerify(mctx, sig, siglen, tbs, tbslen)
                      : 0;
     EVP_MD_CTX_free(mctx);
