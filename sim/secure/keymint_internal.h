@@ -131,4 +131,7 @@ kssim_result keymint_hmac_finish(sim_env *env, const keymint_operation *op, cons
 kssim_result keymint_aes_finish(sim_env *env, const keymint_operation *op, uint8_t **out, size_t *out_len);
 kssim_result keymint_rsa_decrypt(sim_env *env, const keymint_operation *op, uint8_t **out, size_t *out_len);
 
+/* ---- keymint_agreement.c: ECDH ---- */
+kssim_result keymint_ec_agree(sim_env *env, const keymint_operation *op, uint8_t **out, size_t *out_len);
+
 #endif

@@ -95,6 +95,9 @@ static kssim_result compute(sim_secure_world *sw, const keymint_operation *op, c
             return keymint_rsa_decrypt(sw->env, op, out, out_len);
         return keymint_sign_asymmetric(sw->env, op, out, out_len);
     case KSSIM_ALGORITHM_EC:
+        if (op->purpose == KSSIM_PURPOSE_AGREE_KEY)
+            return keymint_ec_agree(sw->env, op, out, out_len);
+        return keymint_sign_asymmetric(sw->env, op, out, out_len);
     case KSSIM_ALGORITHM_ED25519:
         return keymint_sign_asymmetric(sw->env, op, out, out_len);
     }
