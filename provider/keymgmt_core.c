@@ -293,13 +293,24 @@ static bool has_public_part(const EVP_PKEY *pkey)
     return has_modulus;
 }
 
-/* An imported key is a public key only: private parameters, if another provider offers them (it
- * exports whole key pairs when OpenSSL compares keys), are not taken, since this provider signs only
- * on the device. */
+/* True when another provider offers a private key's secret part (EC and Ed25519 "priv", RSA "d"). */
+static bool offers_private_part(const OSSL_PARAM params[])
+{
+    return OSSL_PARAM_locate_const(params, OSSL_PKEY_PARAM_PRIV_KEY) != NULL ||
+           OSSL_PARAM_locate_const(params, OSSL_PKEY_PARAM_RSA_D) != NULL;
+}
+
+/* An imported key is a public key only. A whole key pair from another provider is declined rather than
+ * cut down to its public half: libcrypto offers this provider a software key when `-provider keystore`
+ * comes first (its algorithms are fetched first), and only a refused import makes it go back to the
+ * key's own provider, which can sign with it. Taking the public half would leave a key that cannot
+ * sign (the research notes' "propquery too broad", tpm2-openssl issues 113 and 147). */
 int keystore_keymgmt_import(void *keydata, int selection, const OSSL_PARAM params[])
 {
     keystore_key *key = keydata;
     if (key->public_key != NULL || key->on_device)
+        return 0;
+    if ((selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) != 0 && offers_private_part(params))
         return 0;
     bool with_public =
         (selection & OSSL_KEYMGMT_SELECT_PUBLIC_KEY) != 0 || (selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) != 0;
