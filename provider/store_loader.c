@@ -30,8 +30,9 @@ typedef struct keystore_store_context {
     bool done;
 } keystore_store_context;
 
-/* "keystore:ALIAS": the alias is what follows the scheme, as the app wrote it. */
-static bool alias_of_uri(const char *uri, char *alias, size_t alias_size)
+/* "keystore:ALIAS": the alias is what follows the scheme, as the app wrote it. A pure function, apart
+ * from OpenSSL's callback, so that test/fuzz/fuzz_keystore_uri.c can feed it any bytes. */
+bool keystore_uri_alias(const char *uri, char *alias, size_t alias_size)
 {
     static const char prefix[] = KEYSTORE_URI_SCHEME ":";
     if (strncmp(uri, prefix, sizeof(prefix) - 1) != 0)
@@ -48,7 +49,7 @@ static void *keystore_store_open(void *provctx, const char *uri)
 {
     keystore_provider *provider = provctx;
     char alias[KSSIM_ALIAS_MAX];
-    if (!alias_of_uri(uri, alias, sizeof(alias))) {
+    if (!keystore_uri_alias(uri, alias, sizeof(alias))) {
         keystore_raise_result(KSSIM_INVALID_ARGUMENT,
                               "a keystore URI is keystore:ALIAS, the alias of a key on the device (1 to 127 bytes, "
                               "no '/'), e.g. keystore:login");
