@@ -129,8 +129,9 @@ static const OSSL_PARAM *keystore_asym_cipher_rsa_settable_ctx_params(void *vctx
 
 /* The kssim_op_params of the shadow's settled padding; false (with an error) when the device cannot
  * decrypt that way. */
-static bool operation_params(keystore_cipher_context *ctx, kssim_op_params *params)
+static bool operation_params(keystore_device_context *base, kssim_op_params *params)
 {
+    keystore_cipher_context *ctx = (keystore_cipher_context *)base;
     memset(params, 0, sizeof(*params));
     /* Read with EVP_PKEY_CTX_get_params: OpenSSL 3.0's EVP_PKEY_CTX_get_rsa_* getters do not return
      * the values on provider contexts. */
@@ -181,30 +182,11 @@ static bool operation_params(keystore_cipher_context *ctx, kssim_op_params *para
     return true;
 }
 
-static bool ensure_operation(keystore_cipher_context *ctx)
-{
-    if (keystore_device_context_has_live_operation(&ctx->base))
-        return true;
-    kssim_op_params params;
-    if (!operation_params(ctx, &params))
-        return false;
-    ctx->base.operation = keystore_operation_begin(ctx->base.key, KSSIM_PURPOSE_DECRYPT, &params);
-    return ctx->base.operation != NULL;
-}
-
 static int keystore_asym_cipher_rsa_get_ctx_params(void *vctx, OSSL_PARAM params[])
 {
     keystore_cipher_context *ctx = vctx;
-    OSSL_PARAM *p = OSSL_PARAM_locate(params, KSSIM_PROVIDER_PARAM_CHALLENGE);
-    if (p != NULL) {
-        if (ctx->base.key == NULL || ctx->base.purpose != KSSIM_PURPOSE_DECRYPT) {
-            keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER,
-                           "only a decryption context has a keystore operation and a challenge");
-            return 0;
-        }
-        if (!ensure_operation(ctx) || !OSSL_PARAM_set_uint64(p, ctx->base.operation->op.challenge))
-            return 0;
-    }
+    if (!keystore_device_context_get_challenge(&ctx->base, params, KSSIM_PURPOSE_DECRYPT, operation_params))
+        return 0;
     keystore_device_context_get_shadow_params(&ctx->base, params);
     return 1;
 }
@@ -214,7 +196,7 @@ static const OSSL_PARAM *keystore_asym_cipher_rsa_gettable_ctx_params(void *vctx
     (void)vctx;
     (void)provctx;
     static const OSSL_PARAM gettable[] = {
-        OSSL_PARAM_uint64(KSSIM_PROVIDER_PARAM_CHALLENGE, NULL),
+        KEYSTORE_CHALLENGE_GETTABLE,
         OSSL_PARAM_utf8_string(OSSL_ASYM_CIPHER_PARAM_PAD_MODE, NULL, 0),
         OSSL_PARAM_utf8_string(OSSL_ASYM_CIPHER_PARAM_OAEP_DIGEST, NULL, 0),
         OSSL_PARAM_utf8_string(OSSL_ASYM_CIPHER_PARAM_MGF1_DIGEST, NULL, 0),
@@ -245,33 +227,7 @@ static int keystore_asym_cipher_rsa_decrypt(void *vctx, unsigned char *out, size
         *outlen = (size_t)EVP_PKEY_get_size(ctx->base.key->public_key);
         return 1;
     }
-    uint8_t *plain = NULL;
-    size_t plain_len = 0;
-    kssim_result r;
-    if (ctx->base.operation != NULL && ctx->base.operation->alive) {
-        r = keystore_operation_finish(ctx->base.operation, in, inlen, &plain, &plain_len);
-    } else {
-        keystore_operation_free(ctx->base.operation);
-        ctx->base.operation = NULL;
-        kssim_op_params params;
-        if (!operation_params(ctx, &params))
-            return 0;
-        r = keystore_operation_begin_and_finish(ctx->base.key, KSSIM_PURPOSE_DECRYPT, &params, in, inlen, &plain,
-                                                &plain_len, &ctx->base.operation);
-    }
-    if (r != KSSIM_OK)
-        return 0;
-    int ok = plain_len <= outsize;
-    if (ok) {
-        memcpy(out, plain, plain_len);
-        *outlen = plain_len;
-    } else {
-        keystore_raise(KEYSTORE_R_OUTPUT_BUFFER_TOO_SMALL, "the plaintext is %zu bytes, the buffer %zu", plain_len,
-                       outsize);
-    }
-    OPENSSL_cleanse(plain, plain_len);
-    kssim_free(plain);
-    return ok;
+    return keystore_device_context_finish(&ctx->base, operation_params, in, inlen, out, outlen, outsize, "plaintext");
 }
 
 const OSSL_DISPATCH keystore_asym_cipher_rsa_functions[] = {

@@ -207,3 +207,74 @@ void keystore_device_context_get_shadow_params(const keystore_device_context *ct
             *q = one[0];
     }
 }
+
+/* The contexts' names in sentences: what kind of context has a challenge. */
+static const char *context_kind(uint32_t purpose)
+{
+    switch (purpose) {
+    case KSSIM_PURPOSE_SIGN:
+        return "signing";
+    case KSSIM_PURPOSE_DECRYPT:
+        return "decryption";
+    default:
+        return "key-agreement";
+    }
+}
+
+bool keystore_device_context_begin(keystore_device_context *ctx, keystore_operation_params_of *params_of)
+{
+    if (keystore_device_context_has_live_operation(ctx))
+        return true;
+    kssim_op_params params;
+    if (!params_of(ctx, &params))
+        return false;
+    ctx->operation = keystore_operation_begin(ctx->key, ctx->purpose, &params);
+    return ctx->operation != NULL;
+}
+
+int keystore_device_context_get_challenge(keystore_device_context *ctx, OSSL_PARAM params[], uint32_t purpose,
+                                          keystore_operation_params_of *params_of)
+{
+    OSSL_PARAM *p = OSSL_PARAM_locate(params, KSSIM_PROVIDER_PARAM_CHALLENGE);
+    if (p == NULL)
+        return 1;
+    if (ctx->key == NULL || ctx->purpose != purpose) {
+        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER, "only a %s context has a keystore operation and a challenge",
+                       context_kind(purpose));
+        return 0;
+    }
+    return keystore_device_context_begin(ctx, params_of) && OSSL_PARAM_set_uint64(p, ctx->operation->op.challenge);
+}
+
+int keystore_device_context_finish(keystore_device_context *ctx, keystore_operation_params_of *params_of,
+                                   const unsigned char *in, size_t in_len, unsigned char *out, size_t *out_len,
+                                   size_t out_size, const char *what)
+{
+    uint8_t *result = NULL;
+    size_t result_len = 0;
+    kssim_result r;
+    if (ctx->operation != NULL && ctx->operation->alive) {
+        r = keystore_operation_finish(ctx->operation, in, in_len, &result, &result_len);
+    } else {
+        keystore_operation_free(ctx->operation);
+        ctx->operation = NULL;
+        kssim_op_params params;
+        if (!params_of(ctx, &params))
+            return 0;
+        r = keystore_operation_begin_and_finish(ctx->key, ctx->purpose, &params, in, in_len, &result, &result_len,
+                                                &ctx->operation);
+    }
+    if (r != KSSIM_OK)
+        return 0;
+    int ok = result_len <= out_size;
+    if (ok) {
+        memcpy(out, result, result_len);
+        *out_len = result_len;
+    } else {
+        keystore_raise(KEYSTORE_R_OUTPUT_BUFFER_TOO_SMALL, "the %s is %zu bytes, the buffer %zu", what, result_len,
+                       out_size);
+    }
+    OPENSSL_cleanse(result, result_len);
+    kssim_free(result);
+    return ok;
+}

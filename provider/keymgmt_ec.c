@@ -107,7 +107,7 @@ static const OSSL_PARAM *keystore_keymgmt_ec_public_types(int selection)
 
 static const char *keystore_keymgmt_ec_query_operation_name(int operation_id)
 {
-    return operation_id == OSSL_OP_SIGNATURE ? "ECDSA" : NULL;
+    return operation_id == OSSL_OP_SIGNATURE ? "ECDSA" : operation_id == OSSL_OP_KEYEXCH ? "ECDH" : NULL;
 }
 
 const OSSL_DISPATCH keystore_keymgmt_ec_functions[] = {

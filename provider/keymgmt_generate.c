@@ -5,7 +5,8 @@
  *
  * The contract's pkeyopts: alias, user-auth, auth-timeout, invalidated-by-biometric-enrollment,
  * unlocked-device-required, usage-count-limit, max-uses-per-boot, security-level. Two more let a key be
- * made for what OpenSSL will ask of it: purposes (sign,verify by default; add decrypt for RSA-OAEP) and
+ * made for what OpenSSL will ask of it: purposes (sign,verify by default; add decrypt for RSA-OAEP,
+ * agree_key for ECDH) and
  * digests. The default digests are every digest the key's security level computes (none and the SHA
  * family on a TEE, none and sha256 on a StrongBox) so that whatever digest a TLS peer, CMS or a plain
  * EVP_PKEY_sign picks, the device - not the provider - decides whether the key may use it. Whether a
@@ -52,10 +53,8 @@ static const named_bit auth_names[] = {
     {"device_credential", KSSIM_AUTH_DEVICE_CREDENTIAL},
 };
 static const named_bit purpose_names[] = {
-    {"sign", KSSIM_PURPOSE_SIGN},
-    {"verify", KSSIM_PURPOSE_VERIFY},
-    {"encrypt", KSSIM_PURPOSE_ENCRYPT},
-    {"decrypt", KSSIM_PURPOSE_DECRYPT},
+    {"sign", KSSIM_PURPOSE_SIGN},       {"verify", KSSIM_PURPOSE_VERIFY},       {"encrypt", KSSIM_PURPOSE_ENCRYPT},
+    {"decrypt", KSSIM_PURPOSE_DECRYPT}, {"agree_key", KSSIM_PURPOSE_AGREE_KEY},
 };
 static const named_bit digest_names[] = {
     {"none", KSSIM_DIGEST_NONE},     {"sha1", KSSIM_DIGEST_SHA1},     {"sha224", KSSIM_DIGEST_SHA224},
@@ -168,7 +167,7 @@ int keystore_generation_set_policy_params(keystore_generation *generation, const
     if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_PURPOSES)) != NULL &&
         (!get_text(p, &text) ||
          !parse_bits(text, purpose_names, sizeof(purpose_names) / sizeof(purpose_names[0]), &spec->purposes)))
-        return refuse_value(KSSIM_PROVIDER_PARAM_PURPOSES, "a comma list of sign, verify, encrypt, decrypt");
+        return refuse_value(KSSIM_PROVIDER_PARAM_PURPOSES, "a comma list of sign, verify, encrypt, decrypt, agree_key");
     if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_DIGESTS)) != NULL) {
         if (!get_text(p, &text) ||
             !parse_bits(text, digest_names, sizeof(digest_names) / sizeof(digest_names[0]), &spec->digests))

@@ -234,6 +234,24 @@ bool keystore_device_context_has_live_operation(keystore_device_context *ctx);
 /* The shadow answers every parameter but the challenge, which only the device knows. */
 void keystore_device_context_get_shadow_params(const keystore_device_context *ctx, OSSL_PARAM params[]);
 
+/* How a context says which digest and padding its operation runs with: false, with an error raised,
+ * when the device cannot run it that way. Called with the context's keystore_device_context, its first
+ * member. */
+/* The entry for the challenge in a context's gettable parameters. */
+#define KEYSTORE_CHALLENGE_GETTABLE OSSL_PARAM_uint64(KSSIM_PROVIDER_PARAM_CHALLENGE, NULL)
+typedef bool keystore_operation_params_of(keystore_device_context *ctx, kssim_op_params *params);
+/* Begins the context's operation (ctx->purpose) unless one is in flight. */
+bool keystore_device_context_begin(keystore_device_context *ctx, keystore_operation_params_of *params_of);
+/* Answers KSSIM_PROVIDER_PARAM_CHALLENGE if params asks for it, beginning the operation; only a context
+ * whose purpose is `purpose` has one. 1, or 0 with an error. */
+int keystore_device_context_get_challenge(keystore_device_context *ctx, OSSL_PARAM params[], uint32_t purpose,
+                                          keystore_operation_params_of *params_of);
+/* The final call: finishes the operation in flight with `in`, or begins and finishes one; the result
+ * (`what`: "signature", "plaintext", ...) is copied to out if it fits, and wiped. 1, or 0 with an error. */
+int keystore_device_context_finish(keystore_device_context *ctx, keystore_operation_params_of *params_of,
+                                   const unsigned char *in, size_t in_len, unsigned char *out, size_t *out_len,
+                                   size_t out_size, const char *what);
+
 /* ---- Digests and names shared by signature and cipher (keymgmt_core.c) ---- */
 
 /* The KSSIM_DIGEST_* bit of an OpenSSL digest name, 0 if the device has no such digest. NULL or "" is
@@ -250,7 +268,12 @@ extern const OSSL_DISPATCH keystore_signature_ecdsa_functions[];
 extern const OSSL_DISPATCH keystore_signature_rsa_functions[];
 extern const OSSL_DISPATCH keystore_signature_ed25519_functions[];
 extern const OSSL_DISPATCH keystore_asym_cipher_rsa_functions[];
+extern const OSSL_DISPATCH keystore_keyexch_ecdh_functions[];
 extern const OSSL_DISPATCH keystore_store_loader_functions[];
+
+/* The alias a "keystore:ALIAS" URI names (store_loader.c): false if uri is not such a URI or the alias is
+ * empty, holds a '/', or does not fit alias_size with its NUL. */
+bool keystore_uri_alias(const char *uri, char *alias, size_t alias_size);
 extern const OSSL_DISPATCH keystore_encoder_reference_pem_functions[];
 extern const OSSL_DISPATCH keystore_encoder_reference_der_functions[];
 extern const OSSL_DISPATCH keystore_decoder_reference_pem_functions[];

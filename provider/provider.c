@@ -45,6 +45,11 @@ static const OSSL_ALGORITHM asym_cipher_algorithms[] = {
     {NULL, NULL, NULL, NULL},
 };
 
+static const OSSL_ALGORITHM keyexch_algorithms[] = {
+    KEYSTORE_ALGORITHM("ECDH", KEYSTORE_PROPERTIES, keystore_keyexch_ecdh_functions),
+    {NULL, NULL, NULL, NULL},
+};
+
 static const OSSL_ALGORITHM store_algorithms[] = {
     KEYSTORE_ALGORITHM(KEYSTORE_URI_SCHEME, KEYSTORE_PROPERTIES, keystore_store_loader_functions),
     {NULL, NULL, NULL, NULL},
@@ -87,6 +92,8 @@ static const OSSL_ALGORITHM *keystore_query_operation(void *provctx, int operati
         return signature_algorithms;
     case OSSL_OP_ASYM_CIPHER:
         return asym_cipher_algorithms;
+    case OSSL_OP_KEYEXCH:
+        return keyexch_algorithms;
     case OSSL_OP_STORE:
         return store_algorithms;
     case OSSL_OP_ENCODER:

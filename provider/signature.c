@@ -287,8 +287,9 @@ static const OSSL_PARAM *keystore_signature_ed25519_settable_ctx_params(void *vc
 
 /* The kssim_op_params the shadow's settled parameters stand for; false (with an error) for values the
  * device cannot sign with. */
-static bool operation_params(keystore_signature_context *ctx, kssim_op_params *params)
+static bool operation_params(keystore_device_context *base, kssim_op_params *params)
 {
+    keystore_signature_context *ctx = (keystore_signature_context *)base;
     memset(params, 0, sizeof(*params));
     if (ctx->algorithm == SIGNATURE_ED25519) {
         params->digest = KSSIM_DIGEST_NONE;
@@ -353,37 +354,16 @@ static bool operation_params(keystore_signature_context *ctx, kssim_op_params *p
     return true;
 }
 
-/* Begins the keystore operation if none is in flight; an operation the device ended (finished,
- * refused, lost in a reboot) is replaced by a new one over the same data. */
-static bool ensure_operation(keystore_signature_context *ctx)
-{
-    if (keystore_device_context_has_live_operation(&ctx->base))
-        return true;
-    kssim_op_params params;
-    if (!operation_params(ctx, &params))
-        return false;
-    ctx->base.operation = keystore_operation_begin(ctx->base.key, KSSIM_PURPOSE_SIGN, &params);
-    return ctx->base.operation != NULL;
-}
-
 /* Ed25519's AlgorithmIdentifier (RFC 8410): SEQUENCE { OID 1.3.101.112 }, without parameters. */
 static const unsigned char ed25519_algorithm_id[] = {0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70};
 
 static int keystore_signature_get_ctx_params(void *vctx, OSSL_PARAM params[])
 {
     keystore_signature_context *ctx = vctx;
-    OSSL_PARAM *p = OSSL_PARAM_locate(params, KSSIM_PROVIDER_PARAM_CHALLENGE);
-    if (p != NULL) {
-        if (ctx->base.key == NULL || ctx->base.purpose != KSSIM_PURPOSE_SIGN) {
-            keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER,
-                           "only a signing context has a keystore operation and a challenge");
-            return 0;
-        }
-        if (!ensure_operation(ctx) || !OSSL_PARAM_set_uint64(p, ctx->base.operation->op.challenge))
-            return 0;
-    }
+    if (!keystore_device_context_get_challenge(&ctx->base, params, KSSIM_PURPOSE_SIGN, operation_params))
+        return 0;
     if (ctx->algorithm == SIGNATURE_ED25519) {
-        p = OSSL_PARAM_locate(params, OSSL_SIGNATURE_PARAM_ALGORITHM_ID);
+        OSSL_PARAM *p = OSSL_PARAM_locate(params, OSSL_SIGNATURE_PARAM_ALGORITHM_ID);
         return p == NULL || OSSL_PARAM_set_octet_string(p, ed25519_algorithm_id, sizeof(ed25519_algorithm_id));
     }
     if (ctx->base.shadow == NULL)
@@ -391,7 +371,7 @@ static int keystore_signature_get_ctx_params(void *vctx, OSSL_PARAM params[])
     if (OSSL_PARAM_locate(params, OSSL_SIGNATURE_PARAM_ALGORITHM_ID) != NULL &&
         ctx->base.purpose == KSSIM_PURPOSE_SIGN) {
         kssim_op_params settled;
-        if (!operation_params(ctx, &settled))
+        if (!operation_params(&ctx->base, &settled))
             return 0;
     }
     keystore_device_context_get_shadow_params(&ctx->base, params);
@@ -403,7 +383,7 @@ static const OSSL_PARAM *keystore_signature_gettable_ctx_params(void *vctx, void
     (void)vctx;
     (void)provctx;
     static const OSSL_PARAM gettable[] = {
-        OSSL_PARAM_uint64(KSSIM_PROVIDER_PARAM_CHALLENGE, NULL),
+        KEYSTORE_CHALLENGE_GETTABLE,
         OSSL_PARAM_octet_string(OSSL_SIGNATURE_PARAM_ALGORITHM_ID, NULL, 0),
         OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, NULL, 0),
         OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PAD_MODE, NULL, 0),
@@ -420,32 +400,8 @@ static const OSSL_PARAM *keystore_signature_gettable_ctx_params(void *vctx, void
 static int sign_on_device(keystore_signature_context *ctx, unsigned char *sig, size_t *siglen, size_t sigsize,
                           const unsigned char *input, size_t input_len)
 {
-    uint8_t *out = NULL;
-    size_t out_len = 0;
-    kssim_result r;
-    if (ctx->base.operation != NULL && ctx->base.operation->alive) {
-        r = keystore_operation_finish(ctx->base.operation, input, input_len, &out, &out_len);
-    } else {
-        keystore_operation_free(ctx->base.operation);
-        ctx->base.operation = NULL;
-        kssim_op_params params;
-        if (!operation_params(ctx, &params))
-            return 0;
-        r = keystore_operation_begin_and_finish(ctx->base.key, KSSIM_PURPOSE_SIGN, &params, input, input_len, &out,
-                                                &out_len, &ctx->base.operation);
-    }
-    if (r != KSSIM_OK)
-        return 0;
-    int ok = out_len <= sigsize;
-    if (ok) {
-        memcpy(sig, out, out_len);
-        *siglen = out_len;
-    } else {
-        keystore_raise(KEYSTORE_R_OUTPUT_BUFFER_TOO_SMALL, "the signature is %zu bytes, the buffer %zu", out_len,
-                       sigsize);
-    }
-    kssim_free(out);
-    return ok;
+    return keystore_device_context_finish(&ctx->base, operation_params, input, input_len, sig, siglen, sigsize,
+                                          "signature");
 }
 
 static size_t signature_size(const keystore_signature_context *ctx)
@@ -497,7 +453,7 @@ static int keystore_signature_sign(void *vctx, unsigned char *sig, size_t *sigle
         return 1;
     }
     kssim_op_params params;
-    if (!operation_params(ctx, &params))
+    if (!operation_params(&ctx->base, &params))
         return 0;
     char name[64];
     if (params.padding == KSSIM_PADDING_PKCS1 && shadow_digest(ctx, name, sizeof(name))[0] != '\0') {

@@ -3,8 +3,8 @@
  * EVP_DigestSignInit_ex with a keystore key, the context's keystore-challenge, a final that fails with
  * KEY_USER_NOT_AUTHENTICATED, the user authenticating with that challenge through a device handle
  * opened on the same directory, and the same final repeated on the same context, which then signs; the
- * signature verified by the default provider alone. The same for EVP_PKEY_sign of a digest and for
- * RSA-OAEP decryption, and a wrong challenge that does not help.
+ * signature verified by the default provider alone. The same for EVP_PKEY_sign of a digest, for
+ * RSA-OAEP decryption and for ECDH (EVP_PKEY_derive), and a wrong challenge that does not help.
  *
  * Usage: two_phase [BUILD_DIR]  (the directory holding keystore.so; OPENSSL_MODULES otherwise)
  */
@@ -153,6 +153,61 @@ static void decrypt_in_two_phases(OSSL_LIB_CTX *libctx, OSSL_LIB_CTX *default_on
     printf("ok - RSA-OAEP decryption after authenticating with the challenge\n");
 }
 
+static void derive_in_two_phases(OSSL_LIB_CTX *libctx, OSSL_LIB_CTX *default_only, kssim_device *device)
+{
+    EVP_PKEY_CTX *gen = EVP_PKEY_CTX_new_from_name(libctx, "EC", "?provider=keystore");
+    unsigned int timeout = 0;
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(KSSIM_PROVIDER_PARAM_ALIAS, "agree", 0),
+        OSSL_PARAM_construct_utf8_string(KSSIM_PROVIDER_PARAM_USER_AUTH, "biometric_strong", 0),
+        OSSL_PARAM_construct_uint(KSSIM_PROVIDER_PARAM_AUTH_TIMEOUT, &timeout),
+        OSSL_PARAM_construct_utf8_string(KSSIM_PROVIDER_PARAM_PURPOSES, "agree_key", 0),
+        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, "P-256", 0),
+        OSSL_PARAM_construct_end(),
+    };
+    EVP_PKEY *pkey = NULL;
+    CHECK(gen != NULL && EVP_PKEY_keygen_init(gen) == 1 && EVP_PKEY_CTX_set_params(gen, params) == 1);
+    CHECK(EVP_PKEY_generate(gen, &pkey) == 1);
+    EVP_PKEY_CTX_free(gen);
+
+    /* The peer's key pair, in the default provider alone, and its own view of the secret. */
+    EVP_PKEY *peer = EVP_PKEY_Q_keygen(default_only, NULL, "EC", "P-256");
+    EVP_PKEY *device_public = test_device_public_key(device, default_only, "agree");
+    EVP_PKEY_CTX *theirs = EVP_PKEY_CTX_new_from_pkey(default_only, peer, NULL);
+    unsigned char expected[32], secret[32];
+    size_t expected_len = sizeof(expected), secret_len = sizeof(secret);
+    CHECK(peer != NULL && theirs != NULL && EVP_PKEY_derive_init(theirs) == 1 &&
+          EVP_PKEY_derive_set_peer(theirs, device_public) == 1 &&
+          EVP_PKEY_derive(theirs, expected, &expected_len) == 1);
+
+    /* The peer as a server sends it: its public key only. (A whole software key pair is declined by the
+     * keystore key manager, so that libcrypto signs with such keys in their own provider.) */
+    unsigned char *peer_der = NULL;
+    int peer_der_len = i2d_PUBKEY(peer, &peer_der);
+    const unsigned char *cursor = peer_der;
+    EVP_PKEY *peer_public = d2i_PUBKEY_ex(NULL, &cursor, peer_der_len, default_only, NULL);
+    CHECK(peer_public != NULL);
+    OPENSSL_free(peer_der);
+
+    EVP_PKEY_CTX *ours = EVP_PKEY_CTX_new_from_pkey(libctx, pkey, "?provider=keystore");
+    CHECK(ours != NULL && EVP_PKEY_derive_init(ours) == 1 && EVP_PKEY_derive_set_peer(ours, peer_public) == 1);
+    uint64_t challenge = challenge_of(ours);
+    CHECK(EVP_PKEY_derive(ours, secret, &secret_len) != 1);
+    CHECK(test_last_error_is("KEY_USER_NOT_AUTHENTICATED"));
+    ERR_clear_error();
+    ON_DEVICE(device, kssim_authenticate_biometric(device, 1, challenge, NULL));
+    secret_len = sizeof(secret);
+    CHECK(EVP_PKEY_derive(ours, secret, &secret_len) == 1);
+    CHECK(secret_len == expected_len && memcmp(secret, expected, secret_len) == 0);
+    EVP_PKEY_CTX_free(ours);
+    EVP_PKEY_CTX_free(theirs);
+    EVP_PKEY_free(device_public);
+    EVP_PKEY_free(peer_public);
+    EVP_PKEY_free(peer);
+    EVP_PKEY_free(pkey);
+    printf("ok - ECDH after authenticating with the challenge, the peer's own secret\n");
+}
+
 int main(int argc, char **argv)
 {
     const char *location = test_device_directory();
@@ -172,11 +227,12 @@ int main(int argc, char **argv)
     one_shot_digest_sign_in_two_phases(libctx, default_only, device, pkey);
     plain_sign_in_two_phases(libctx, default_only, device, pkey);
     decrypt_in_two_phases(libctx, default_only, device);
+    derive_in_two_phases(libctx, default_only, device);
 
     EVP_PKEY_free(pkey);
     kssim_device_free(device);
     OSSL_LIB_CTX_free(default_only);
     OSSL_LIB_CTX_free(libctx);
-    printf("1..4\n");
+    printf("1..5\n");
     return 0;
 }
