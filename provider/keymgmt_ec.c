@@ -6,8 +6,6 @@
 #include <string.h>
 
 #include <openssl/core_names.h>
-#include <openssl/ec.h>
-#include <openssl/objects.h>
 #include <openssl/params.h>
 
 #include "keystore_provider.h"
@@ -21,33 +19,13 @@ static void *keystore_keymgmt_ec_new(void *provctx)
 
 static void *keystore_keymgmt_ec_gen_init(void *provctx, int selection, const OSSL_PARAM params[]);
 
-/* The size the device takes for an OpenSSL group name, 0 for a curve the device does not have. */
-static uint32_t size_of_group(const char *name)
-{
-    int nid = EC_curve_nist2nid(name);
-    if (nid == NID_undef)
-        nid = OBJ_sn2nid(name);
-    if (nid == NID_undef)
-        nid = OBJ_ln2nid(name);
-    switch (nid) {
-    case NID_X9_62_prime256v1:
-        return 256;
-    case NID_secp384r1:
-        return 384;
-    case NID_secp521r1:
-        return 521;
-    default:
-        return 0;
-    }
-}
-
 static int keystore_keymgmt_ec_gen_set_params(void *genctx, const OSSL_PARAM params[])
 {
     keystore_generation *generation = genctx;
     const OSSL_PARAM *p = OSSL_PARAM_locate_const(params, OSSL_PKEY_PARAM_GROUP_NAME);
     if (p != NULL) {
         const char *name = NULL;
-        uint32_t size = OSSL_PARAM_get_utf8_string_ptr(p, &name) ? size_of_group(name) : 0;
+        uint32_t size = OSSL_PARAM_get_utf8_string_ptr(p, &name) ? kssim_ec_curve_size(name) : 0;
         if (size == 0) {
             keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER,
                            "the device makes EC keys on P-256, P-384 or P-521, not on %s",

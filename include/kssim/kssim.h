@@ -228,6 +228,9 @@ typedef struct kssim_key_spec {
 void kssim_key_spec_default(kssim_key_spec *spec, kssim_algorithm algorithm);
 
 kssim_result kssim_generate_key(kssim_device *device, const kssim_key_spec *spec);
+/* The EC key size (kssim_key_spec.size) of an OpenSSL group name ("P-256", "prime256v1", "secp384r1",
+ * ...): 256, 384 or 521, or 0 for a curve KeyMint does not hold. */
+uint32_t kssim_ec_curve_size(const char *group_name);
 /* Imports a private key (PEM or DER, PKCS#8 or traditional; raw bytes for AES/HMAC). */
 kssim_result kssim_import_key(kssim_device *device, const kssim_key_spec *spec, const uint8_t *key, size_t key_len);
 /* The algorithm of a private key about to be imported, read from the key itself as Android's framework

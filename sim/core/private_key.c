@@ -27,14 +27,15 @@ EVP_PKEY *sim_private_key_decode(OSSL_LIB_CTX *libctx, const uint8_t *bytes, siz
     return key;
 }
 
-static uint32_t nist_curve_bits(EVP_PKEY *key)
+uint32_t kssim_ec_curve_size(const char *group_name)
 {
-    char name[64];
-    if (!EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, name, sizeof(name), NULL))
+    if (group_name == NULL)
         return 0;
-    int nid = OBJ_sn2nid(name);
+    int nid = EC_curve_nist2nid(group_name); /* "P-256" */
     if (nid == NID_undef)
-        nid = EC_curve_nist2nid(name);
+        nid = OBJ_sn2nid(group_name); /* "prime256v1", "secp384r1" */
+    if (nid == NID_undef)
+        nid = OBJ_ln2nid(group_name);
     switch (nid) {
     case NID_X9_62_prime256v1:
         return 256;
@@ -45,6 +46,14 @@ static uint32_t nist_curve_bits(EVP_PKEY *key)
     default:
         return 0; /* brainpool, secp256k1 and the rest: same sizes, curves KeyMint does not hold */
     }
+}
+
+static uint32_t nist_curve_bits(EVP_PKEY *key)
+{
+    char name[64];
+    if (!EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, name, sizeof(name), NULL))
+        return 0;
+    return kssim_ec_curve_size(name);
 }
 
 int sim_private_key_describe(EVP_PKEY *key, kssim_algorithm *algorithm, uint32_t *key_size)
