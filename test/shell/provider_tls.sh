@@ -26,7 +26,9 @@ for server in rsa ec perop; do
         -CAcreateserial -days 30 -out "$server.crt"
 done
 
-# handshake NAME KEY CERT PROTOCOL-OPTION EXPECTED-PROTOCOL [SIGNATURE-TYPE]
+# handshake NAME KEY CERT PROTOCOL-OPTION EXPECTED-PROTOCOL [SIGNATURE-TYPE]; the client takes
+# client_options (none: the default provider alone).
+client_options=()
 handshake() {
     local name=$1 key=$2 cert=$3 protocol=$4 expected=$5 signature=${6:-}
     local port log="$work/server.$name.log"
@@ -47,7 +49,7 @@ handshake() {
         wait "$server" 2>/dev/null
         grep -q "Address already in use" "$log" || break
     done
-    printf 'GET / HTTP/1.0\r\n\r\n' | timeout 30 openssl s_client -connect "127.0.0.1:$port" -CAfile ca.crt \
+    printf 'GET / HTTP/1.0\r\n\r\n' | timeout 30 openssl s_client "${client_options[@]}" -connect "127.0.0.1:$port" -CAfile ca.crt \
         -verify_return_error -brief "$protocol" >"$work/client.$name.log" 2>&1
     local client=$?
     wait "$server" 2>/dev/null
@@ -65,6 +67,11 @@ handshake rsa-tls13 keystore:rsa rsa.crt -tls1_3 TLSv1.3 RSA-PSS
 handshake rsa-tls12 rsa.pem rsa.crt -tls1_2 TLSv1.2
 handshake ec-tls13 keystore:ec ec.crt -tls1_3 TLSv1.3 ECDSA
 handshake ec-tls12 ec.pem ec.crt -tls1_2 TLSv1.2 ECDSA
+# A TLS 1.2 client with keystore loaded first offers no P-curve (the provider makes no ephemeral keys:
+# provider/README.md, TLS groups); with the default provider preferred by propquery it connects.
+client_options=("${PROV[@]}" -propquery '?provider=default')
+handshake ec-tls12-keystore-client ec.pem ec.crt -tls1_2 TLSv1.2 ECDSA
+client_options=()
 ok "arm the prompt for one handshake" "$kssim" prompt --respond biometric:1 --count 1
 handshake perop-tls13 perop.pem perop.crt -tls1_3 TLSv1.3 ECDSA
 finish
