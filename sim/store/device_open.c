@@ -127,9 +127,21 @@ static kssim_result read_host_clocks(sim_env *env, int64_t *host_boot_ms, int64_
     return KSSIM_OK;
 }
 
+/* The origin that makes the device's boot clock device_boot_ms stand for the host's host_boot_ms. The
+ * stored origin and boot clock are whatever the image holds (a boot clock advanced past INT64_MAX, a
+ * damaged file), so the difference saturates instead of overflowing. */
+static int64_t origin_for(int64_t host_boot_ms, uint64_t device_boot_ms)
+{
+    int64_t origin;
+    if (device_boot_ms > (uint64_t)INT64_MAX || __builtin_sub_overflow(host_boot_ms, (int64_t)device_boot_ms, &origin))
+        return INT64_MIN;
+    return origin;
+}
+
 /* Brings a realtime device's clocks to the host's, at the start of a command. The boot clock only moves
  * forward: if the host's is behind the device's (the host rebooted, or the device was advanced beyond
- * it), the origin is re-anchored so that the device's clock goes on from where it is. */
+ * it), or the stored origin is too far from the host's time to subtract, the origin is re-anchored so
+ * that the device's clock goes on from where it is. */
 static kssim_result follow_host_clocks(kssim_device *device)
 {
     int64_t host_boot, host_wall;
@@ -138,9 +150,10 @@ static kssim_result follow_host_clocks(kssim_device *device)
         return r;
     device->host_boot_at_begin_ms = host_boot;
     uint64_t device_boot = device->env.clock.boot_ms;
-    int64_t target = host_boot - device->host_boot_origin_ms;
-    if (target < 0 || (uint64_t)target < device_boot) {
-        device->host_boot_origin_ms = host_boot - (int64_t)device_boot;
+    int64_t target = 0;
+    if (__builtin_sub_overflow(host_boot, device->host_boot_origin_ms, &target) || target < 0 ||
+        (uint64_t)target < device_boot) {
+        device->host_boot_origin_ms = origin_for(host_boot, device_boot);
     } else if ((uint64_t)target > device_boot) {
         r = kssim_advance(device, (uint64_t)target - device_boot);
         if (r != KSSIM_OK)
@@ -153,7 +166,7 @@ static kssim_result follow_host_clocks(kssim_device *device)
  * host time the command began, so the next command's begin continues from it. */
 static void anchor_host_clock(kssim_device *device)
 {
-    device->host_boot_origin_ms = device->host_boot_at_begin_ms - (int64_t)device->env.clock.boot_ms;
+    device->host_boot_origin_ms = origin_for(device->host_boot_at_begin_ms, device->env.clock.boot_ms);
 }
 
 /* ---- Opening ---- */

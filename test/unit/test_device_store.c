@@ -1018,6 +1018,75 @@ static void a_virtual_device_does_not_follow_the_host(void **state)
     kssim_device_free(device);
 }
 
+/* Writes value big-endian over 8 bytes of the stored state image, at offset. */
+static void overwrite_state_u64(const char *file, size_t offset, uint64_t value)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+    assert_int_equal(sqlite3_open(file, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT image FROM state WHERE id = 1", -1, &stmt, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+    size_t len = (size_t)sqlite3_column_bytes(stmt, 0);
+    assert_true(len >= offset + 8);
+    uint8_t *image = malloc(len);
+    assert_non_null(image);
+    memcpy(image, sqlite3_column_blob(stmt, 0), len);
+    sqlite3_finalize(stmt);
+    for (int i = 0; i < 8; i++)
+        image[offset + (size_t)i] = (uint8_t)(value >> (56 - 8 * i));
+    assert_int_equal(sqlite3_prepare_v2(db, "UPDATE state SET image = ?1 WHERE id = 1", -1, &stmt, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_bind_blob(stmt, 1, image, (int)len, SQLITE_TRANSIENT), SQLITE_OK);
+    assert_int_equal(sqlite3_step(stmt), SQLITE_DONE);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    free(image);
+}
+
+/* Offsets in the state image (device_image.c): the magic and version, then the configuration (seed,
+ * api level, security level, wall clock, realtime), then the host boot origin; the boot clock follows
+ * the origin and the armed prompt. */
+#define STATE_ORIGIN_OFFSET  (8 + 4 + 8 + 4 + 4 + 8 + 1)
+#define STATE_BOOT_MS_OFFSET (STATE_ORIGIN_OFFSET + 8 + 4 + 4 + 4 + 8)
+
+/* Found by test/fuzz/fuzz_device_records: a realtime device's stored origin and boot clock are the
+ * image's, and a begin subtracted them from the host's clock unchecked (signed overflow). Whatever they
+ * hold, the device opens, begins and commits, and its boot clock goes on from where it was. */
+static void a_realtime_device_with_extreme_stored_clocks_still_opens(void **state)
+{
+    fixture *f = *state;
+    static const struct {
+        size_t offset;
+        uint64_t value;
+    } damage[] = {
+        {STATE_ORIGIN_OFFSET, UINT64_C(0x8000000000000000)},  /* origin INT64_MIN */
+        {STATE_ORIGIN_OFFSET, UINT64_C(0x7fffffffffffffff)},  /* origin INT64_MAX */
+        {STATE_BOOT_MS_OFFSET, UINT64_C(0x8000000000000001)}, /* boot clock past INT64_MAX */
+        {STATE_BOOT_MS_OFFSET, UINT64_C(0xffffffffffffff00)}, /* boot clock at its end */
+    };
+    for (size_t i = 0; i < sizeof(damage) / sizeof(damage[0]); i++) {
+        remove_tree(f->device);
+        kssim_open_options options;
+        kssim_open_options_default(&options);
+        options.config.realtime = true;
+        kssim_device *device = NULL;
+        assert_int_equal(kssim_device_open(f->device, &options, &device), KSSIM_OK);
+        begin(device);
+        commit(device);
+        kssim_device_free(device);
+        overwrite_state_u64(f->file, damage[i].offset, damage[i].value);
+
+        device = open_device(f->device);
+        uint64_t stored_boot = boot_ms(device);
+        begin(device);
+        assert_true(boot_ms(device) >= stored_boot);
+        commit(device);
+        begin(device);
+        assert_true(boot_ms(device) >= stored_boot);
+        commit(device);
+        kssim_device_free(device);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1050,6 +1119,7 @@ int main(void)
         cmocka_unit_test(the_device_is_chosen_in_the_contracts_order),
         cmocka_unit_test_setup_teardown(a_realtime_device_follows_the_hosts_clocks, setup, teardown),
         cmocka_unit_test_setup_teardown(a_virtual_device_does_not_follow_the_host, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_realtime_device_with_extreme_stored_clocks_still_opens, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
