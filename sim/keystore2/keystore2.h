@@ -47,6 +47,10 @@ typedef struct sim_keystore2_operation {
     uint32_t purpose;
     bool per_operation_auth;
     sim_auth_list auth;
+    /* USAGE_COUNT_LIMIT keys: the use is charged to the key the operation began with, not to whatever
+     * the alias names at finish (keystore2 keeps the key id: AuthInfo::key_usage_limited). */
+    bool usage_limited;
+    uint8_t key_digest[32]; /* SHA-256 of that key's blob */
 } sim_keystore2_operation;
 
 typedef struct sim_keystore2 {

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "core/names.h"
 #include "keystore2/keystore2.h"
 
@@ -152,6 +154,10 @@ kssim_result sim_keystore2_create_operation(sim_keystore2 *ks, const char *alias
     record->purpose = purpose;
     record->per_operation_auth = op->needs_per_op_auth;
     record->auth = entry->auth;
+    record->usage_limited = entry->auth.usage_count_limit != 0;
+    if (record->usage_limited &&
+        sim_sha256(&ks->env->crypto, entry->blob.data, entry->blob.len, record->key_digest) != 0)
+        return sim_refuse(ks->env, KSSIM_SYSTEM_ERROR, "OpenSSL failed to hash the key blob");
     return KSSIM_OK;
 }
 
@@ -200,17 +206,39 @@ kssim_result sim_keystore2_update(sim_keystore2 *ks, uint64_t handle, const uint
     return r;
 }
 
-/* A successful use of a USAGE_COUNT_LIMIT key counts down; the use that finds one left deletes the key
- * (security_level.rs / database.rs check_and_update_key_usage_count). */
-static void count_key_use(sim_keystore2 *ks, const char *alias)
+/* The key a usage-limited operation began with, if the database still holds it live: not deleted,
+ * exhausted, or replaced under its alias since. */
+static sim_key_entry *key_of_operation(sim_keystore2 *ks, const sim_keystore2_operation *record)
 {
-    sim_key_entry *entry = sim_key_database_find(&ks->db, alias);
-    if (entry == NULL || entry->deleted_because != KSSIM_REASON_NONE || entry->auth.usage_count_limit == 0)
-        return;
+    sim_key_entry *entry = sim_key_database_find(&ks->db, record->alias);
+    uint8_t digest[32];
+    if (entry == NULL || entry->deleted_because != KSSIM_REASON_NONE ||
+        sim_sha256(&ks->env->crypto, entry->blob.data, entry->blob.len, digest) != 0 ||
+        memcmp(digest, record->key_digest, sizeof(digest)) != 0)
+        return NULL;
+    return entry;
+}
+
+/* A successful use of a USAGE_COUNT_LIMIT key counts down; the use that finds one left deletes the key.
+ * A finish whose key is gone by then - spent by another operation begun before, deleted, or replaced -
+ * fails and its output is discarded: keystore2 runs KeyMint's finish, then after_finish's
+ * check_and_update_key_usage_count finds no USAGE_COUNT_LIMIT for that key id and answers
+ * INVALID_KEY_BLOB ("The Key no longer exists. Key is exhausted.", database.rs). */
+static kssim_result count_key_use(sim_keystore2 *ks, const sim_keystore2_operation *record)
+{
+    if (!record->usage_limited)
+        return KSSIM_OK;
+    sim_key_entry *entry = key_of_operation(ks, record);
+    if (entry == NULL)
+        return sim_refuse(ks->env, KSSIM_INVALID_KEY_BLOB,
+                          "the key '%s' this operation began with no longer exists (its uses ran out, or it was "
+                          "deleted or replaced) so the result is discarded: generate a new key",
+                          record->alias);
     if (entry->uses_remaining <= 1)
         sim_key_database_tombstone(&ks->db, entry, KSSIM_REASON_USAGE_EXHAUSTED);
     else
         entry->uses_remaining--;
+    return KSSIM_OK;
 }
 
 kssim_result sim_keystore2_finish(sim_keystore2 *ks, uint64_t handle, const uint8_t *data, size_t len,
@@ -223,12 +251,18 @@ kssim_result sim_keystore2_finish(sim_keystore2 *ks, uint64_t handle, const uint
         r = token_for_operation(ks, record, &token);
     if (r != KSSIM_OK)
         return r;
-    char alias[KSSIM_ALIAS_MAX];
-    memcpy(alias, record->alias, sizeof(alias));
+    sim_keystore2_operation finished = *record;
     r = sim_keymint_finish(ks->sw, handle, data, len, signature, signature_len, token, out, out_len);
     forget_operation(ks, handle);
     if (r == KSSIM_OK)
-        count_key_use(ks, alias);
+        r = count_key_use(ks, &finished);
+    if (r != KSSIM_OK && out != NULL && *out != NULL) {
+        OPENSSL_cleanse(*out, out_len != NULL ? *out_len : 0);
+        free(*out);
+        *out = NULL;
+        if (out_len != NULL)
+            *out_len = 0;
+    }
     return r;
 }
 
