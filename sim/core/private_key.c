@@ -8,6 +8,7 @@
  */
 #include <openssl/core_names.h>
 #include <openssl/decoder.h>
+#include <openssl/err.h>
 #include <openssl/ec.h>
 #include <openssl/objects.h>
 
@@ -25,6 +26,25 @@ EVP_PKEY *sim_private_key_decode(OSSL_LIB_CTX *libctx, const uint8_t *bytes, siz
     }
     OSSL_DECODER_CTX_free(ctx);
     return key;
+}
+
+EVP_PKEY *sim_private_key_decode_pkcs8(OSSL_LIB_CTX *libctx, const uint8_t *bytes, size_t len, const char *key_type)
+{
+    EVP_PKEY *key = NULL;
+    /* A miss here is no error of the caller's: whatever the narrow attempt queued is dropped. */
+    ERR_set_mark();
+    OSSL_DECODER_CTX *ctx =
+        OSSL_DECODER_CTX_new_for_pkey(&key, "DER", "PrivateKeyInfo", key_type, EVP_PKEY_KEYPAIR, libctx, NULL);
+    const unsigned char *p = bytes;
+    size_t left = len;
+    if (ctx == NULL || bytes == NULL || len == 0 || !OSSL_DECODER_from_data(ctx, &p, &left)) {
+        EVP_PKEY_free(key);
+        key = NULL;
+    }
+    OSSL_DECODER_CTX_free(ctx);
+    ERR_pop_to_mark();
+    /* Anything else is read as any private key would be, so that only the time differs. */
+    return key != NULL ? key : sim_private_key_decode(libctx, bytes, len);
 }
 
 uint32_t kssim_ec_curve_size(const char *group_name)

@@ -33,6 +33,7 @@ void sim_keymint_free(sim_keymint *km)
     if (km == NULL)
         return;
     forget_everything(km);
+    keymint_key_cache_clear(km);
     free(km);
 }
 

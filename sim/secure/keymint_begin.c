@@ -46,10 +46,42 @@ static kssim_result refuse_corrupt_material(sim_env *env)
                       "generate it again");
 }
 
-/* Puts the key where the operation's crypto can use it. */
-static kssim_result load_key(sim_env *env, const sim_auth_list *auth, const keymint_key_material *material,
-                             keymint_operation *op)
+/* What begin needs of a blob: found in the cache of opened blobs (keymint_key_cache.c), or opened now
+ * with its key material still to be parsed. */
+typedef struct opened_key {
+    keymint_cached_key *cached; /* NULL: opened now */
+    sim_auth_list auth;
+    keymint_key_material material;
+    uint8_t key_id[32];
+} opened_key;
+
+/* The OpenSSL key type of a blob's PKCS#8 material (keymint_encode_private_key wrote it). */
+static const char *openssl_key_type(const sim_auth_list *auth)
 {
+    switch (auth->algorithm) {
+    case KSSIM_ALGORITHM_RSA:
+        return "RSA";
+    case KSSIM_ALGORITHM_ED25519:
+        return "ED25519";
+    default:
+        return "EC";
+    }
+}
+
+/* Puts the key where the operation's crypto can use it. */
+static kssim_result load_key(sim_env *env, const opened_key *key, keymint_operation *op)
+{
+    const sim_auth_list *auth = &key->auth;
+    const keymint_key_material *material = &key->material;
+    if (key->cached != NULL) {
+        /* Checked when it was cached: the same blob bytes hold the same material. */
+        memcpy(op->symmetric_key, key->cached->symmetric_key, key->cached->symmetric_key_len);
+        op->symmetric_key_len = key->cached->symmetric_key_len;
+        if (key->cached->private_key != NULL &&
+            (op->private_key = keymint_key_cache_take_private_key(key->cached)) == NULL)
+            return sim_refuse(env, KSSIM_SYSTEM_ERROR, "out of memory loading the key for an operation");
+        return KSSIM_OK;
+    }
     if (!keymint_is_asymmetric(auth->algorithm)) {
         if (material->len != auth->key_size / 8 || material->len > sizeof(op->symmetric_key))
             return refuse_corrupt_material(env);
@@ -59,7 +91,8 @@ static kssim_result load_key(sim_env *env, const sim_auth_list *auth, const keym
     }
     kssim_algorithm algorithm;
     uint32_t key_size;
-    op->private_key = sim_private_key_decode(env->crypto.libctx, material->bytes, material->len);
+    op->private_key =
+        sim_private_key_decode_pkcs8(env->crypto.libctx, material->bytes, material->len, openssl_key_type(auth));
     if (op->private_key == NULL || sim_private_key_describe(op->private_key, &algorithm, &key_size) != 0 ||
         algorithm != auth->algorithm || key_size != auth->key_size)
         return refuse_corrupt_material(env);
@@ -110,16 +143,14 @@ static kssim_result check_begin(sim_secure_world *sw, const sim_auth_list *auth,
     return r;
 }
 
-static kssim_result start_operation(sim_secure_world *sw, const sim_key_blob *blob, const sim_auth_list *auth,
-                                    const keymint_key_material *material, uint32_t purpose,
-                                    const kssim_op_params *params, const kssim_auth_token *auth_token,
+static kssim_result start_operation(sim_secure_world *sw, const sim_key_blob *blob, const opened_key *key,
+                                    uint32_t purpose, const kssim_op_params *params, const kssim_auth_token *auth_token,
                                     kssim_operation *out)
 {
-    uint8_t key_id[32];
+    const sim_auth_list *auth = &key->auth;
+    const uint8_t *key_id = key->key_id;
     keymint_operation_choice choice;
     bool needs_per_op_auth = false;
-    if (sim_sha256(&sw->env->crypto, blob->data, blob->len, key_id) != 0)
-        return sim_refuse(sw->env, KSSIM_SYSTEM_ERROR, "OpenSSL failed to hash the key blob");
     kssim_result r = check_begin(sw, auth, purpose, params, auth_token, key_id, &choice, &needs_per_op_auth);
     if (r != KSSIM_OK)
         return r;
@@ -129,7 +160,7 @@ static kssim_result start_operation(sim_secure_world *sw, const sim_key_blob *bl
                           "KeyMint already has %d operations in flight (its TOO_MANY_OPERATIONS): finish or abort one, "
                           "then begin again",
                           KEYMINT_MAX_OPERATIONS);
-    r = load_key(sw->env, auth, material, op);
+    r = load_key(sw->env, key, op);
     if (r == KSSIM_OK)
         r = keymint_record_use(sw, auth, key_id);
     if (r != KSSIM_OK) {
@@ -143,6 +174,8 @@ static kssim_result start_operation(sim_secure_world *sw, const sim_key_blob *bl
     op->handle = new_operation_handle(sw);
     choose_or_take_nonce(sw, op, params);
     op->active = true;
+    op->cached_key = key->cached != NULL ? key->cached : keymint_key_cache_insert(sw, blob, key_id, op);
+    op->cached_key_stamp = op->cached_key != NULL ? op->cached_key->stamp : 0;
 
     out->handle = op->handle;
     out->challenge = op->handle;
@@ -158,12 +191,19 @@ kssim_result sim_keymint_begin(sim_secure_world *sw, const sim_key_blob *blob, u
                                const kssim_op_params *params, const kssim_auth_token *auth_token, kssim_operation *op)
 {
     memset(op, 0, sizeof(*op));
-    sim_auth_list auth;
-    keymint_key_material material;
-    kssim_result r = keymint_blob_open(sw, blob, &auth, &material);
+    opened_key key = {.cached = keymint_key_cache_find(sw, blob)};
+    if (key.cached != NULL) {
+        key.auth = key.cached->auth;
+        memcpy(key.key_id, key.cached->key_id, sizeof(key.key_id));
+        return start_operation(sw, blob, &key, purpose, params, auth_token, op);
+    }
+    kssim_result r = keymint_blob_open(sw, blob, &key.auth, &key.material);
     if (r != KSSIM_OK)
         return r;
-    r = start_operation(sw, blob, &auth, &material, purpose, params, auth_token, op);
-    keymint_key_material_free(&material);
+    if (sim_sha256(&sw->env->crypto, blob->data, blob->len, key.key_id) != 0)
+        r = sim_refuse(sw->env, KSSIM_SYSTEM_ERROR, "OpenSSL failed to hash the key blob");
+    else
+        r = start_operation(sw, blob, &key, purpose, params, auth_token, op);
+    keymint_key_material_free(&key.material);
     return r;
 }

@@ -46,6 +46,9 @@ typedef struct keymint_operation {
     bool needs_per_op_auth;
     keymint_operation_choice choice;
     EVP_PKEY *private_key; /* EC, RSA, Ed25519 */
+    /* The key cache's entry for the blob, or NULL; it is still that blob's while its stamp is this. */
+    struct keymint_cached_key *cached_key;
+    uint64_t cached_key_stamp;
     uint8_t symmetric_key[KEYMINT_MAX_SYMMETRIC_KEY_BYTES];
     size_t symmetric_key_len;
     uint8_t nonce[KEYMINT_AES_IV_BYTES]; /* AES: the IV or GCM nonce */
@@ -63,10 +66,30 @@ typedef struct keymint_key_usage {
     uint32_t uses_this_boot;
 } keymint_key_usage;
 
+/* A blob that opened and loaded: what begin needs of it, kept by keymint_key_cache.c so that the next
+ * begin with the very same bytes under the same device key skips decrypting and parsing it. */
+#define KEYMINT_KEY_CACHE_ENTRIES 16
+typedef struct keymint_cached_key {
+    uint8_t *blob; /* the exact bytes; NULL: the entry is free */
+    size_t blob_len;
+    uint8_t device_key[32]; /* the device key the blob opened under */
+    uint8_t key_id[32];     /* SHA-256 of the blob, as the use records key it */
+    sim_auth_list auth;
+    EVP_PKEY *private_key; /* EC, RSA, Ed25519: parsed and checked against auth */
+    EVP_MD_CTX *signing;   /* initialised for signing_digest (EC, Ed25519), or NULL */
+    uint32_t signing_digest;
+    uint64_t stamp; /* new for every blob the entry holds */
+    uint8_t symmetric_key[KEYMINT_MAX_SYMMETRIC_KEY_BYTES];
+    size_t symmetric_key_len;
+    uint64_t last_used;
+} keymint_cached_key;
+
 struct sim_keymint {
     keymint_operation operations[KEYMINT_MAX_OPERATIONS];
     keymint_key_usage *usages;
     size_t usage_count, usage_capacity;
+    keymint_cached_key key_cache[KEYMINT_KEY_CACHE_ENTRIES];
+    uint64_t key_cache_clock;
 };
 
 /* ---- keymint.c: the operation table and the per-boot use records ---- */
@@ -98,6 +121,23 @@ kssim_result keymint_blob_seal(sim_secure_world *sw, const sim_auth_list *auth, 
 /* INVALID_KEY_BLOB (with the sentence) for anything but an intact blob sealed by this device. */
 kssim_result keymint_blob_open(sim_secure_world *sw, const sim_key_blob *blob, sim_auth_list *auth,
                                keymint_key_material *material);
+
+/* ---- keymint_key_cache.c: opened blobs, by their exact bytes and the device key ---- */
+/* The entry for exactly these blob bytes under sw's current device key, or NULL. */
+keymint_cached_key *keymint_key_cache_find(sim_secure_world *sw, const sim_key_blob *blob);
+/* Remembers a blob that opened and whose key loaded into op (an operation about to start), and returns
+ * its entry; NULL when it cannot (no memory), which only costs the next begin the full path. */
+keymint_cached_key *keymint_key_cache_insert(sim_secure_world *sw, const sim_key_blob *blob, const uint8_t key_id[32],
+                                             const keymint_operation *op);
+/* The cached key for a new operation, in the state a fresh parse gives it; NULL when out of memory. */
+EVP_PKEY *keymint_key_cache_take_private_key(const keymint_cached_key *cached);
+/* A signing context initialised for op's key and digest, from op's cache entry: for EC a copy, which the
+ * caller frees; for Ed25519 the entry's own (*shared set), which the caller must not free. NULL for RSA,
+ * for an operation without an entry, or on failure: the operation then initialises its own. */
+EVP_MD_CTX *keymint_key_cache_signing_context(sim_env *env, const keymint_operation *op, bool *shared);
+/* A shared context failed to sign: it is dropped, in case it was left in a state unfit for the next. */
+void keymint_key_cache_forget_signing_context(const keymint_operation *op);
+void keymint_key_cache_clear(sim_keymint *km);
 
 /* ---- keymint_operation_parameters.c ---- */
 kssim_result keymint_check_purpose_supported(sim_env *env, const sim_auth_list *auth, uint32_t purpose);
