@@ -6,9 +6,12 @@
  * OpenSSL itself draws from the same DRBG through a RAND installed in the private library context
  * (deterministic_rand.c), so generating an RSA key is as reproducible as choosing a SID.
  */
+#include <pthread.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
@@ -16,20 +19,35 @@
 
 #include "core/env.h"
 
+#define SHA256_BLOCK_BYTES 64
+
+/* HMAC-SHA-256 (RFC 2104) built on the context's one SHA-256 digest context rather than EVP_MAC: the
+ * DRBG computes three HMACs for every random draw (an operation handle, an ECDSA nonce), and an EVP_MAC
+ * context would be allocated, and SHA-256 fetched by name, for each of them. The bytes are HMAC's. */
 static int hmac_with_key(const sim_crypto *crypto, const uint8_t *key, size_t key_len, const uint8_t *const *parts,
                          const size_t *part_lens, size_t part_count, uint8_t out[32])
 {
-    EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(crypto->hmac);
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
-        OSSL_PARAM_construct_end(),
-    };
-    size_t out_len = 0;
-    int ok = ctx != NULL && EVP_MAC_init(ctx, key, key_len, params);
+    EVP_MD_CTX *ctx = crypto->digest_ctx;
+    uint8_t block[SHA256_BLOCK_BYTES] = {0}, inner[32];
+    unsigned int len = 0;
+    int ok = ctx != NULL;
+    if (ok && key_len > sizeof(block))
+        ok = EVP_DigestInit_ex2(ctx, crypto->sha256, NULL) && EVP_DigestUpdate(ctx, key, key_len) &&
+             EVP_DigestFinal_ex(ctx, block, &len);
+    else if (ok && key_len > 0)
+        memcpy(block, key, key_len);
+    for (size_t i = 0; i < sizeof(block); i++)
+        block[i] ^= 0x36;
+    ok = ok && EVP_DigestInit_ex2(ctx, crypto->sha256, NULL) && EVP_DigestUpdate(ctx, block, sizeof(block));
     for (size_t i = 0; ok && i < part_count; i++)
-        ok = EVP_MAC_update(ctx, parts[i], part_lens[i]);
-    ok = ok && EVP_MAC_final(ctx, out, &out_len, 32) && out_len == 32;
-    EVP_MAC_CTX_free(ctx);
+        ok = EVP_DigestUpdate(ctx, parts[i], part_lens[i]);
+    ok = ok && EVP_DigestFinal_ex(ctx, inner, &len) && len == sizeof(inner);
+    for (size_t i = 0; i < sizeof(block); i++)
+        block[i] ^= 0x36 ^ 0x5c;
+    ok = ok && EVP_DigestInit_ex2(ctx, crypto->sha256, NULL) && EVP_DigestUpdate(ctx, block, sizeof(block)) &&
+         EVP_DigestUpdate(ctx, inner, sizeof(inner)) && EVP_DigestFinal_ex(ctx, out, &len) && len == 32;
+    OPENSSL_cleanse(block, sizeof(block));
+    OPENSSL_cleanse(inner, sizeof(inner));
     return ok ? 0 : -1;
 }
 
@@ -44,10 +62,99 @@ int sim_hmac_sha256(const sim_crypto *crypto, const uint8_t *key, size_t key_len
 int sim_sha256(const sim_crypto *crypto, const uint8_t *msg, size_t msg_len, uint8_t out[32])
 {
     unsigned int len = 0;
-    return EVP_Digest(msg, msg_len, out, &len, crypto->sha256, NULL) && len == 32 ? 0 : -1;
+    EVP_MD_CTX *ctx = crypto->digest_ctx;
+    return ctx != NULL && EVP_DigestInit_ex2(ctx, crypto->sha256, NULL) && EVP_DigestUpdate(ctx, msg, msg_len) &&
+                   EVP_DigestFinal_ex(ctx, out, &len) && len == 32
+               ? 0
+               : -1;
 }
 
+/* Gatekeeper's scrypt is the one computation made slow on purpose (tens of milliseconds): the credential
+ * is hashed when it is set and again at every verification. The same secret and salt always give the
+ * same hash, so the process remembers its last results and computes only pairs it has not seen: a PIN
+ * set and then verified is hashed once, and so are repeated attempts with one wrong PIN, and the
+ * scenarios of a `kssim run` that begin alike (same seed, so same salt) share their hashes. Nothing
+ * else changes, the DRBG least of all. Entries are found by a SHA-256 of the salt and the secret, so no
+ * secret is kept. The memo is shared by the devices of the process (threads may use different devices
+ * at once): a thread that finds it busy computes instead of waiting, so no thread ever blocks on it,
+ * not even in the child of a fork that happened while another thread held it. */
+#define SCRYPT_MEMO_ENTRIES 64
+
+static struct {
+    struct {
+        uint8_t input[32]; /* SHA-256(salt length, salt, secret) */
+        uint8_t hash[32];
+        uint64_t last_used; /* 0: a free entry */
+    } entries[SCRYPT_MEMO_ENTRIES];
+    uint64_t clock;
+} scrypt_memo;
+static pthread_mutex_t scrypt_memo_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static bool scrypt_memo_find(const uint8_t input[32], uint8_t out[32])
+{
+    bool found = false;
+    if (pthread_mutex_trylock(&scrypt_memo_lock) != 0)
+        return false;
+    for (size_t i = 0; i < SCRYPT_MEMO_ENTRIES && !found; i++) {
+        if (scrypt_memo.entries[i].last_used != 0 &&
+            CRYPTO_memcmp(scrypt_memo.entries[i].input, input, sizeof(scrypt_memo.entries[i].input)) == 0) {
+            scrypt_memo.entries[i].last_used = ++scrypt_memo.clock;
+            memcpy(out, scrypt_memo.entries[i].hash, sizeof(scrypt_memo.entries[i].hash));
+            found = true;
+        }
+    }
+    pthread_mutex_unlock(&scrypt_memo_lock);
+    return found;
+}
+
+static void scrypt_memo_keep(const uint8_t input[32], const uint8_t hash[32])
+{
+    if (pthread_mutex_trylock(&scrypt_memo_lock) != 0)
+        return;
+    /* A free entry, or else the least recently used one. */
+    size_t oldest = 0;
+    for (size_t i = 1; i < SCRYPT_MEMO_ENTRIES; i++)
+        if (scrypt_memo.entries[i].last_used < scrypt_memo.entries[oldest].last_used)
+            oldest = i;
+    memcpy(scrypt_memo.entries[oldest].input, input, sizeof(scrypt_memo.entries[oldest].input));
+    memcpy(scrypt_memo.entries[oldest].hash, hash, sizeof(scrypt_memo.entries[oldest].hash));
+    scrypt_memo.entries[oldest].last_used = ++scrypt_memo.clock;
+    pthread_mutex_unlock(&scrypt_memo_lock);
+}
+
+static int scrypt_memo_input(const sim_crypto *crypto, const char *secret, const uint8_t *salt, size_t salt_len,
+                             uint8_t input[32])
+{
+    uint8_t length[8];
+    for (int i = 0; i < 8; i++)
+        length[i] = (uint8_t)((uint64_t)salt_len >> (56 - 8 * i));
+    unsigned int len = 0;
+    EVP_MD_CTX *ctx = crypto->digest_ctx;
+    return ctx != NULL && EVP_DigestInit_ex2(ctx, crypto->sha256, NULL) && EVP_DigestUpdate(ctx, length, 8) &&
+                   EVP_DigestUpdate(ctx, salt, salt_len) && EVP_DigestUpdate(ctx, secret, strlen(secret)) &&
+                   EVP_DigestFinal_ex(ctx, input, &len) && len == 32
+               ? 0
+               : -1;
+}
+
+static int scrypt_computed(const sim_crypto *crypto, const char *secret, const uint8_t *salt, size_t salt_len,
+                           uint8_t out[32]);
+
 int sim_scrypt(const sim_crypto *crypto, const char *secret, const uint8_t *salt, size_t salt_len, uint8_t out[32])
+{
+    uint8_t input[32];
+    bool memo = scrypt_memo_input(crypto, secret, salt, salt_len, input) == 0;
+    if (memo && scrypt_memo_find(input, out))
+        return 0;
+    if (scrypt_computed(crypto, secret, salt, salt_len, out) != 0)
+        return -1;
+    if (memo)
+        scrypt_memo_keep(input, out);
+    return 0;
+}
+
+static int scrypt_computed(const sim_crypto *crypto, const char *secret, const uint8_t *salt, size_t salt_len,
+                           uint8_t out[32])
 {
     EVP_KDF *kdf = EVP_KDF_fetch(crypto->libctx, "SCRYPT", NULL);
     EVP_KDF_CTX *ctx = kdf != NULL ? EVP_KDF_CTX_new(kdf) : NULL;
@@ -125,7 +232,8 @@ int sim_crypto_init(sim_crypto *crypto, uint64_t seed)
         goto fail;
     crypto->hmac = EVP_MAC_fetch(crypto->libctx, "HMAC", NULL);
     crypto->sha256 = EVP_MD_fetch(crypto->libctx, "SHA256", NULL);
-    if (crypto->hmac == NULL || crypto->sha256 == NULL)
+    crypto->digest_ctx = EVP_MD_CTX_new();
+    if (crypto->hmac == NULL || crypto->sha256 == NULL || crypto->digest_ctx == NULL)
         goto fail;
 
     /* HMAC_DRBG Instantiate with the seed as entropy input and a fixed personalization string, so the
@@ -150,6 +258,7 @@ void sim_crypto_cleanup(sim_crypto *crypto)
 {
     EVP_MAC_free(crypto->hmac);
     EVP_MD_free(crypto->sha256);
+    EVP_MD_CTX_free(crypto->digest_ctx);
     if (crypto->rand_provider != NULL)
         OSSL_PROVIDER_unload(crypto->rand_provider);
     if (crypto->default_provider != NULL)

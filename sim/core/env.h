@@ -38,6 +38,7 @@ typedef struct sim_crypto {
     OSSL_PROVIDER *rand_provider;
     EVP_MAC *hmac;
     EVP_MD *sha256;
+    EVP_MD_CTX *digest_ctx; /* reused by every SHA-256 and DRBG HMAC (a device runs one call at a time) */
     sim_drbg drbg;
 } sim_crypto;
 
