@@ -18,17 +18,18 @@ void sim_writer_init(sim_writer *w)
     memset(w, 0, sizeof(*w));
 }
 
-static bool reserve(sim_writer *w, size_t more)
+/* Makes room for more bytes; the slow path of room_for. */
+static bool grow(sim_writer *w, size_t more)
 {
     if (w->failed)
         return false;
-    if (more <= w->capacity - w->len)
-        return true;
     if (more > SIZE_MAX / 2 - w->len) {
         w->failed = true;
         return false;
     }
-    size_t capacity = w->capacity ? w->capacity : 256;
+    /* Room for a whole key row from the start: growing by doubling from a few hundred bytes cost more
+     * than the encoding itself, at every commit of a stored device (docs/performance.md). */
+    size_t capacity = w->capacity ? w->capacity : 2048;
     while (capacity - w->len < more)
         capacity *= 2;
     /* Not realloc: the old buffer is wiped before it goes back to the allocator. */
@@ -47,33 +48,44 @@ static bool reserve(sim_writer *w, size_t more)
     return true;
 }
 
+/* Where the next `more` bytes go, or NULL when the writer has failed. */
+static inline uint8_t *room_for(sim_writer *w, size_t more)
+{
+    if (more > w->capacity - w->len && !grow(w, more))
+        return NULL;
+    if (w->failed)
+        return NULL;
+    uint8_t *at = w->data + w->len;
+    w->len += more;
+    return at;
+}
+
 void sim_write_raw(sim_writer *w, const void *data, size_t len)
 {
-    if (len == 0 || !reserve(w, len))
-        return;
-    memcpy(w->data + w->len, data, len);
-    w->len += len;
+    uint8_t *at;
+    if (len > 0 && (at = room_for(w, len)) != NULL)
+        memcpy(at, data, len);
 }
 
 void sim_write_u8(sim_writer *w, uint8_t value)
 {
-    sim_write_raw(w, &value, 1);
+    uint8_t *at = room_for(w, 1);
+    if (at != NULL)
+        at[0] = value;
 }
 
 void sim_write_u32(sim_writer *w, uint32_t value)
 {
-    uint8_t b[4];
-    for (int i = 0; i < 4; i++)
-        b[i] = (uint8_t)(value >> (24 - 8 * i));
-    sim_write_raw(w, b, sizeof(b));
+    uint8_t *at = room_for(w, 4);
+    for (int i = 0; at != NULL && i < 4; i++)
+        at[i] = (uint8_t)(value >> (24 - 8 * i));
 }
 
 void sim_write_u64(sim_writer *w, uint64_t value)
 {
-    uint8_t b[8];
-    for (int i = 0; i < 8; i++)
-        b[i] = (uint8_t)(value >> (56 - 8 * i));
-    sim_write_raw(w, b, sizeof(b));
+    uint8_t *at = room_for(w, 8);
+    for (int i = 0; at != NULL && i < 8; i++)
+        at[i] = (uint8_t)(value >> (56 - 8 * i));
 }
 
 void sim_write_i64(sim_writer *w, int64_t value)
@@ -106,7 +118,7 @@ uint8_t *sim_writer_finish(sim_writer *w, size_t *len)
 {
     *len = 0;
     if (!w->failed && w->data == NULL)
-        reserve(w, 1);
+        grow(w, 1);
     if (w->failed) {
         sim_writer_discard(w);
         return NULL;

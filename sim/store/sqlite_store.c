@@ -33,6 +33,29 @@
 /* Which kssim created a device, recorded in meta for whoever inspects the file. */
 #define SIM_DEVICE_STORE_CREATED_BY "kssim 0.1.0"
 
+/* The statements every transaction runs, prepared once per connection and kept: compiling their SQL
+ * at every command cost more than a P-256 signature (docs/performance.md). */
+typedef enum store_statement {
+    STATEMENT_BEGIN,
+    STATEMENT_COMMIT,
+    STATEMENT_DATA_VERSION,
+    STATEMENT_WRITE_STATE,
+    STATEMENT_UPSERT_KEY,
+    STATEMENT_DELETE_KEY,
+    STATEMENT_COUNT
+} store_statement;
+
+static const char *const statement_sql[STATEMENT_COUNT] = {
+    [STATEMENT_BEGIN] = "BEGIN IMMEDIATE",
+    [STATEMENT_COMMIT] = "COMMIT",
+    [STATEMENT_DATA_VERSION] = "PRAGMA data_version",
+    [STATEMENT_WRITE_STATE] =
+        "INSERT INTO state(id, image) VALUES (1, ?1) ON CONFLICT(id) DO UPDATE SET image = excluded.image",
+    [STATEMENT_UPSERT_KEY] =
+        "INSERT INTO keyentry(alias, image) VALUES (?1, ?2) ON CONFLICT(alias) DO UPDATE SET image = excluded.image",
+    [STATEMENT_DELETE_KEY] = "DELETE FROM keyentry WHERE alias = ?1",
+};
+
 /* What a damaged device's sentence ends with: the two ways out. */
 #define DAMAGED_ADVICE "restore it from a backup, or replace it with a new phone with `kssim init --force`"
 #define CHOOSE_ANOTHER "or choose another device with --device or KSSIM_DEVICE"
@@ -50,8 +73,40 @@ struct sim_device_store {
     /* What the open transaction has written; becomes `committed` at COMMIT. */
     bool has_pending;
     sim_device_image pending;
+    sqlite3_stmt *statements[STATEMENT_COUNT]; /* NULL until first needed */
     char message[SIM_MESSAGE_MAX];
 };
+
+/* The kept statement, prepared at its first use; SQLite prepares it again by itself if the schema
+ * changes under it. */
+static int prepared(sim_device_store *store, store_statement which, sqlite3_stmt **stmt)
+{
+    if (store->statements[which] == NULL) {
+        int rc = sqlite3_prepare_v3(store->db, statement_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
+                                    &store->statements[which], NULL);
+        if (rc != SQLITE_OK)
+            return rc;
+    }
+    *stmt = store->statements[which];
+    return SQLITE_OK;
+}
+
+/* Runs a prepared statement once and makes it ready for the next bindings. */
+static int step_once(sqlite3_stmt *stmt)
+{
+    int rc = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* A kept statement without parameters or rows (BEGIN IMMEDIATE, COMMIT), as sqlite3_exec would run it. */
+static int run_statement(sim_device_store *store, store_statement which)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = prepared(store, which, &stmt);
+    return rc == SQLITE_OK ? step_once(stmt) : rc;
+}
 
 __attribute__((format(printf, 3, 4))) static kssim_result refuse(sim_device_store *store, kssim_result result,
                                                                  const char *fmt, ...)
@@ -361,6 +416,10 @@ static void close_database(sim_device_store *store)
 {
     if (store->db == NULL)
         return;
+    for (size_t i = 0; i < STATEMENT_COUNT; i++) {
+        sqlite3_finalize(store->statements[i]);
+        store->statements[i] = NULL;
+    }
     if (!sqlite3_get_autocommit(store->db))
         exec_sql(store->db, "ROLLBACK");
     sqlite3_close_v2(store->db);
@@ -461,6 +520,25 @@ static kssim_result require_transaction(sim_device_store *store, const char *doi
     return KSSIM_OK;
 }
 
+/* PRAGMA data_version through its kept statement. */
+static int read_data_version(sim_device_store *store, int64_t *version)
+{
+    sqlite3_stmt *stmt = NULL;
+    *version = 0;
+    int rc = prepared(store, STATEMENT_DATA_VERSION, &stmt);
+    if (rc != SQLITE_OK)
+        return rc;
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        *version = sqlite3_column_int64(stmt, 0);
+        rc = SQLITE_OK;
+    } else if (rc == SQLITE_DONE) {
+        rc = SQLITE_OK;
+    }
+    sqlite3_reset(stmt);
+    return rc;
+}
+
 kssim_result sim_device_store_begin(sim_device_store *store, bool *changed_by_others)
 {
     *changed_by_others = false;
@@ -469,12 +547,11 @@ kssim_result sim_device_store_begin(sim_device_store *store, bool *changed_by_ot
                       "a transaction on the device %s is already open: commit or roll it back before beginning "
                       "another",
                       store->directory);
-    int rc = exec_sql(store->db, "BEGIN IMMEDIATE");
+    int rc = run_statement(store, STATEMENT_BEGIN);
     if (rc != SQLITE_OK)
         return refuse_sqlite(store, rc, "beginning a transaction");
     int64_t version;
-    bool found;
-    rc = query_integer(store->db, "PRAGMA data_version", &version, &found);
+    rc = read_data_version(store, &version);
     if (rc != SQLITE_OK) {
         kssim_result r = refuse_sqlite(store, rc, "beginning a transaction");
         exec_sql(store->db, "ROLLBACK");
@@ -653,43 +730,38 @@ static bool same_bytes(const uint8_t *a, size_t a_len, const uint8_t *b, size_t 
     return a_len == b_len && (a_len == 0 || memcmp(a, b, a_len) == 0);
 }
 
-/* Runs a prepared statement once and makes it ready for the next bindings. */
-static int step_once(sqlite3_stmt *stmt)
+static void forget_bindings(sqlite3_stmt *stmt)
 {
-    int rc = sqlite3_step(stmt);
+    if (stmt == NULL)
+        return;
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);
-    return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-static int write_state(sqlite3 *db, const sim_device_image *next)
+static int write_state(sim_device_store *store, const sim_device_image *next)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(
-        db, "INSERT INTO state(id, image) VALUES (1, ?1) ON CONFLICT(id) DO UPDATE SET image = excluded.image", -1,
-        &stmt, NULL);
+    int rc = prepared(store, STATEMENT_WRITE_STATE, &stmt);
     if (rc == SQLITE_OK)
         rc = bind_bytes(stmt, 1, next->state, next->state_len);
     if (rc == SQLITE_OK)
         rc = step_once(stmt);
-    sqlite3_finalize(stmt);
+    else
+        forget_bindings(stmt);
     return rc;
 }
 
 /* The key rows: a merge of two lists sorted by alias. Every alias only in `base` is deleted; every alias
  * only in `next`, or whose bytes differ, is written. base NULL: nothing is known of the table, so it is
  * emptied and every key written. */
-static int write_keys(sqlite3 *db, const sim_device_image *base, const sim_device_image *next)
+static int write_keys(sim_device_store *store, const sim_device_image *base, const sim_device_image *next)
 {
     sqlite3_stmt *upsert = NULL, *remove = NULL;
-    int rc = sqlite3_prepare_v2(db,
-                                "INSERT INTO keyentry(alias, image) VALUES (?1, ?2) "
-                                "ON CONFLICT(alias) DO UPDATE SET image = excluded.image",
-                                -1, &upsert, NULL);
+    int rc = prepared(store, STATEMENT_UPSERT_KEY, &upsert);
     if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(db, "DELETE FROM keyentry WHERE alias = ?1", -1, &remove, NULL);
+        rc = prepared(store, STATEMENT_DELETE_KEY, &remove);
     if (rc == SQLITE_OK && base == NULL)
-        rc = exec_sql(db, "DELETE FROM keyentry");
+        rc = exec_sql(store->db, "DELETE FROM keyentry");
     size_t base_count = base != NULL ? base->key_count : 0;
     size_t i = 0, j = 0;
     while (rc == SQLITE_OK && (i < base_count || j < next->key_count)) {
@@ -714,8 +786,11 @@ static int write_keys(sqlite3 *db, const sim_device_image *base, const sim_devic
             i++;
         j++;
     }
-    sqlite3_finalize(upsert);
-    sqlite3_finalize(remove);
+    /* A failed bind leaves its statement bound but unstepped: make it clean for the next transaction. */
+    if (rc != SQLITE_OK) {
+        forget_bindings(upsert);
+        forget_bindings(remove);
+    }
     return rc;
 }
 
@@ -729,9 +804,9 @@ kssim_result sim_device_store_write(sim_device_store *store, sim_device_image *n
                                                           : NULL;
     int rc = SQLITE_OK;
     if (base == NULL || !same_bytes(base->state, base->state_len, next->state, next->state_len))
-        rc = write_state(store->db, next);
+        rc = write_state(store, next);
     if (rc == SQLITE_OK)
-        rc = write_keys(store->db, base, next);
+        rc = write_keys(store, base, next);
     if (rc != SQLITE_OK)
         return refuse_sqlite(store, rc, "writing the device");
     sim_device_image_free(&store->pending);
@@ -760,7 +835,7 @@ kssim_result sim_device_store_commit(sim_device_store *store)
     kssim_result r = require_transaction(store, "committing");
     if (r != KSSIM_OK)
         return r;
-    int rc = exec_sql(store->db, "COMMIT");
+    int rc = run_statement(store, STATEMENT_COMMIT);
     if (rc != SQLITE_OK) {
         r = refuse_sqlite(store, rc, "committing");
         sim_device_store_rollback(store);
