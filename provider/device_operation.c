@@ -52,8 +52,15 @@ static keystore_operation *new_operation(const keystore_key *key)
     operation->provider = key->provider;
     atomic_store(&operation->references, 1);
     snprintf(operation->device, sizeof(operation->device), "%s", key->reference.device);
-    operation->pid = (long)getpid();
     return operation;
+}
+
+/* The operation outlives this call: remember which process began it (see keystore_operation_free).
+ * Only then, since getpid() is a system call, and costly in virtual machines (docs/performance.md). */
+static void keep_alive(keystore_operation *operation)
+{
+    operation->alive = true;
+    operation->pid = (long)getpid();
 }
 
 keystore_operation *keystore_operation_begin(const keystore_key *key, uint32_t purpose, const kssim_op_params *params)
@@ -67,7 +74,7 @@ keystore_operation *keystore_operation_begin(const keystore_key *key, uint32_t p
         free(operation);
         return NULL;
     }
-    operation->alive = true;
+    keep_alive(operation);
     return operation;
 }
 
@@ -128,7 +135,7 @@ kssim_result keystore_operation_begin_and_finish(const keystore_key *key, uint32
     };
     kssim_result r = keystore_device_run(key->provider, operation->device, begin_and_finish_on_device, &call);
     if (call.begun && r == KSSIM_KEY_USER_NOT_AUTHENTICATED) {
-        operation->alive = true;
+        keep_alive(operation);
         *left_open = operation;
     } else {
         free(operation);

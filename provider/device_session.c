@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "keystore_provider.h"
@@ -83,11 +84,34 @@ void keystore_devices_close(keystore_devices *devices)
         pthread_mutex_destroy(&devices->lock);
 }
 
+/* This process's id without a system call per provider call: getpid() costs about 1.5 us in a virtual
+ * machine, a tenth of a P-256 signature (docs/performance.md). Read once, and again in the child of
+ * every fork (glibc unregisters the handler if the module is unloaded). */
+static _Atomic long process_id;
+static pthread_once_t process_id_once = PTHREAD_ONCE_INIT;
+
+static void read_process_id(void)
+{
+    atomic_store(&process_id, (long)getpid());
+}
+
+static void watch_forks(void)
+{
+    read_process_id();
+    pthread_atfork(NULL, NULL, read_process_id);
+}
+
+static long current_process_id(void)
+{
+    pthread_once(&process_id_once, watch_forks);
+    return atomic_load(&process_id);
+}
+
 /* The child of a fork starts its own list; see the comment at the top. Only one thread does it, in
  * case the child started threads before its first provider call. */
 static void follow_fork(keystore_devices *devices)
 {
-    long now = (long)getpid();
+    long now = current_process_id();
     if (atomic_load(&devices->owner_pid) == now)
         return;
     while (atomic_flag_test_and_set(&devices->following_fork))
@@ -119,12 +143,46 @@ static bool default_location(keystore_provider *provider, char *out, size_t out_
     return true;
 }
 
+/* realpath() resolves a path one component at a time, with a readlink() system call for each (five for
+ * /tmp/a/b/c/device); at every provider call that cost half a P-256 signature (docs/performance.md). So
+ * each thread keeps its last resolution of an absolute path, and reuses it while that path still leads
+ * to the same directory (one stat(): a symbolic link moved meanwhile is noticed). Relative paths are
+ * always resolved again, since they depend on the working directory. */
+static _Thread_local struct {
+    bool known;
+    dev_t device;
+    ino_t inode;
+    char location[PATH_MAX];
+    char resolved[PATH_MAX];
+} last_resolution;
+
+static bool resolve(const char *location, char resolved[PATH_MAX])
+{
+    struct stat now;
+    bool absolute = location[0] == '/' && strlen(location) < sizeof(last_resolution.location);
+    if (absolute && last_resolution.known && strcmp(location, last_resolution.location) == 0 &&
+        stat(location, &now) == 0 && now.st_dev == last_resolution.device && now.st_ino == last_resolution.inode) {
+        memcpy(resolved, last_resolution.resolved, sizeof(last_resolution.resolved));
+        return true;
+    }
+    if (realpath(location, resolved) == NULL)
+        return false;
+    last_resolution.known = absolute && stat(resolved, &now) == 0;
+    if (last_resolution.known) {
+        last_resolution.device = now.st_dev;
+        last_resolution.inode = now.st_ino;
+        memcpy(last_resolution.location, location, strlen(location) + 1);
+        memcpy(last_resolution.resolved, resolved, sizeof(last_resolution.resolved));
+    }
+    return true;
+}
+
 /* Absolute, without symbolic links where the directory exists, so that one device is one session
  * and key references name it wherever they are used from. */
 static void canonicalize(const char *location, char *out, size_t out_size)
 {
     char resolved[PATH_MAX];
-    if (strcmp(location, KSSIM_MEMORY_DEVICE) != 0 && realpath(location, resolved) != NULL)
+    if (strcmp(location, KSSIM_MEMORY_DEVICE) != 0 && resolve(location, resolved))
         snprintf(out, out_size, "%s", resolved);
     else
         snprintf(out, out_size, "%s", location);

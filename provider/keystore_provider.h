@@ -258,6 +258,12 @@ int keystore_device_context_finish(keystore_device_context *ctx, keystore_operat
  * KSSIM_DIGEST_NONE. */
 uint32_t keystore_digest_bit(keystore_provider *provider, const char *name);
 
+/* ---- keystore: URIs (store_loader.c) ---- */
+
+/* The alias a "keystore:ALIAS" URI names: false if uri is not such a URI or the alias is empty, holds a
+ * '/', or does not fit alias_size with its NUL. */
+bool keystore_uri_alias(const char *uri, char *alias, size_t alias_size);
+
 /* ---- Dispatch tables ---- */
 
 extern const OSSL_DISPATCH keystore_keymgmt_ec_functions[];
@@ -270,10 +276,6 @@ extern const OSSL_DISPATCH keystore_signature_ed25519_functions[];
 extern const OSSL_DISPATCH keystore_asym_cipher_rsa_functions[];
 extern const OSSL_DISPATCH keystore_keyexch_ecdh_functions[];
 extern const OSSL_DISPATCH keystore_store_loader_functions[];
-
-/* The alias a "keystore:ALIAS" URI names (store_loader.c): false if uri is not such a URI or the alias is
- * empty, holds a '/', or does not fit alias_size with its NUL. */
-bool keystore_uri_alias(const char *uri, char *alias, size_t alias_size);
 extern const OSSL_DISPATCH keystore_encoder_reference_pem_functions[];
 extern const OSSL_DISPATCH keystore_encoder_reference_der_functions[];
 extern const OSSL_DISPATCH keystore_decoder_reference_pem_functions[];
