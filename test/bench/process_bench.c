@@ -1,0 +1,263 @@
+/*
+ * process_bench.c - what a command costs as a whole process, from its start to its exit (issue #6;
+ * docs/performance.md): `kssim` device commands, and `openssl pkeyutl -sign` with a device key against
+ * the same command with a PEM key of the default provider.
+ *
+ * The commands run interleaved: every round runs each command once, in an order that rotates from one
+ * round to the next, and each command's figure is the median of its rounds, so a burst of load on the
+ * machine falls on all of them. Every command must exit 0 (a failing command is not a measurement).
+ *
+ * The openssl rows, per algorithm (ECDSA P-256 / SHA-256, RSA-2048 PSS / SHA-256, Ed25519), signing a
+ * 64-byte file with -rawin:
+ *   pem             -inkey KEY.pem, the default provider only: what a test suite does without kssim
+ *   pem + keystore  the same, with the keystore provider loaded too (its loading cost alone)
+ *   keystore:ALIAS  the device key by URI
+ *   key reference   the device key by the KSSIM KEY REFERENCE file genpkey wrote
+ * The ratio column is against `pem` of the same algorithm.
+ *
+ * Usage: process_bench [--rounds R] [--scenarios PATH] BUILD_DIR SOURCE_DIR
+ *   --scenarios PATH: what the `kssim run` row runs (default SOURCE_DIR/scenarios, the whole library)
+ */
+/* realpath() is an X/Open function. */
+#define _XOPEN_SOURCE 700
+
+#include <fcntl.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench_common.h"
+
+static const char usage[] = "usage: process_bench [--rounds R] [--scenarios PATH] BUILD_DIR SOURCE_DIR\n";
+
+extern char **environ;
+
+#define ARGS_MAX 40
+
+typedef struct command {
+    const char *label;
+    const char *group;    /* rows of a group are compared with its first row */
+    char *argv[ARGS_MAX]; /* owned copies */
+    double *times;
+    double median;
+} command;
+
+static char temporary[] = "/tmp/kssim-process-bench-XXXXXX";
+static char build[PATH_MAX], source[PATH_MAX], scenarios[PATH_MAX + 16];
+
+/* Runs argv with stdout and stderr discarded (or shown when verbose, for set-up failures); returns
+ * its wall time, from spawning to reaping, in seconds. Exits if it fails. */
+static double run(char *const argv[], bool show_output)
+{
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    if (!show_output) {
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    }
+    double started = bench_now();
+    pid_t pid;
+    int status = 0;
+    CHECK(posix_spawnp(&pid, argv[0], &actions, NULL, argv, environ) == 0);
+    CHECK(waitpid(pid, &status, 0) == pid);
+    double seconds = bench_now() - started;
+    posix_spawn_file_actions_destroy(&actions);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fprintf(stderr, "command failed:");
+        for (size_t i = 0; argv[i] != NULL; i++)
+            fprintf(stderr, " %s", argv[i]);
+        fprintf(stderr, "\n");
+        if (!show_output)
+            run(argv, true);
+        exit(1);
+    }
+    return seconds;
+}
+
+/* Builds an argv from a NULL-terminated list of words, where "%T" stands for the temporary directory,
+ * "%B" for the build directory and "%L" for the scenarios `kssim run` runs. */
+static void make_argv(char *argv[ARGS_MAX], const char *const words[])
+{
+    size_t n = 0;
+    for (; words[n] != NULL; n++) {
+        CHECK(n + 1 < ARGS_MAX);
+        char text[8192];
+        const char *w = words[n];
+        size_t len = 0;
+        while (*w != '\0' && len + 1 < sizeof(text)) {
+            if (w[0] == '%' && (w[1] == 'T' || w[1] == 'B' || w[1] == 'L')) {
+                const char *with = w[1] == 'T' ? temporary : w[1] == 'B' ? build : scenarios;
+                len += (size_t)snprintf(text + len, sizeof(text) - len, "%s", with);
+                w += 2;
+            } else {
+                text[len++] = *w++;
+            }
+        }
+        text[len] = '\0';
+        argv[n] = strdup(text);
+        CHECK(argv[n] != NULL);
+    }
+    argv[n] = NULL;
+}
+
+static void setup_command(const char *const words[])
+{
+    char *argv[ARGS_MAX];
+    make_argv(argv, words);
+    run(argv, false);
+    for (size_t i = 0; argv[i] != NULL; i++)
+        free(argv[i]);
+}
+
+#define PROVIDER_FLAGS "-provider-path", "%B", "-provider", "keystore", "-provider", "default"
+
+#define COMMANDS_MAX 32
+static command commands[COMMANDS_MAX];
+static size_t command_count;
+
+static void add_command(const char *label, const char *group, const char *const words[])
+{
+    CHECK(command_count < COMMANDS_MAX);
+    command *c = &commands[command_count++];
+    c->label = label;
+    c->group = group;
+    make_argv(c->argv, words);
+}
+
+static void remove_temporary(void)
+{
+    char *argv[] = {"rm", "-rf", temporary, NULL};
+    run(argv, false);
+}
+
+/* The keys: PEM files of the default provider, and device keys made through the provider. */
+static void make_keys(void)
+{
+    setup_command((const char *const[]){"%B/kssim", "init", "--seed", "7", NULL});
+    setup_command((const char *const[]){"openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256",
+                                        "-out", "%T/ec.pem", NULL});
+    setup_command((const char *const[]){"openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048",
+                                        "-out", "%T/rsa.pem", NULL});
+    setup_command((const char *const[]){"openssl", "genpkey", "-algorithm", "ED25519", "-out", "%T/ed.pem", NULL});
+    setup_command((const char *const[]){"openssl", "genpkey", PROVIDER_FLAGS, "-propquery", "?provider=keystore",
+                                        "-algorithm", "EC", "-pkeyopt", "group:P-256", "-pkeyopt", "alias:ec", "-out",
+                                        "%T/ec.ref", NULL});
+    setup_command((const char *const[]){"openssl", "genpkey", PROVIDER_FLAGS, "-propquery", "?provider=keystore",
+                                        "-algorithm", "RSA", "-pkeyopt", "bits:2048", "-pkeyopt", "alias:rsa", "-out",
+                                        "%T/rsa.ref", NULL});
+    setup_command((const char *const[]){"openssl", "genpkey", PROVIDER_FLAGS, "-propquery", "?provider=keystore",
+                                        "-algorithm", "ED25519", "-pkeyopt", "alias:ed", "-out", "%T/ed.ref", NULL});
+    char path[sizeof(temporary) + 16];
+    snprintf(path, sizeof(path), "%s/data", temporary);
+    FILE *data = fopen(path, "w");
+    CHECK(data != NULL);
+    fputs("kssim process benchmark: 64 bytes of data to sign, every time...\n", data);
+    fclose(data);
+}
+
+#define SIGN_WORDS(...) "openssl", "pkeyutl", __VA_ARGS__, "-sign", "-rawin", "-in", "%T/data", "-out", "%T/sig"
+#define PSS             "-pkeyopt", "rsa_padding_mode:pss", "-pkeyopt", "rsa_pss_saltlen:digest"
+
+static void add_commands(void)
+{
+    add_command("kssim status", "kssim", (const char *const[]){"%B/kssim", "status", NULL});
+    add_command("kssim sign (ec)", "kssim", (const char *const[]){"%B/kssim", "sign", "ec", "--data", "hi", NULL});
+    add_command("kssim keys", "kssim", (const char *const[]){"%B/kssim", "keys", NULL});
+    add_command("kssim run SCENARIOS", "kssim", (const char *const[]){"%B/kssim", "run", "%L", NULL});
+
+    add_command("ECDSA pem", "ec", (const char *const[]){SIGN_WORDS("-inkey", "%T/ec.pem", "-digest", "sha256"), NULL});
+    add_command("ECDSA pem + keystore", "ec",
+                (const char *const[]){SIGN_WORDS(PROVIDER_FLAGS, "-inkey", "%T/ec.pem", "-digest", "sha256"), NULL});
+    add_command("ECDSA keystore:ALIAS", "ec",
+                (const char *const[]){SIGN_WORDS(PROVIDER_FLAGS, "-inkey", "keystore:ec", "-digest", "sha256"), NULL});
+    add_command("ECDSA key reference", "ec",
+                (const char *const[]){SIGN_WORDS(PROVIDER_FLAGS, "-inkey", "%T/ec.ref", "-digest", "sha256"), NULL});
+
+    add_command("RSA-PSS pem", "rsa",
+                (const char *const[]){SIGN_WORDS("-inkey", "%T/rsa.pem", "-digest", "sha256", PSS), NULL});
+    add_command(
+        "RSA-PSS pem + keystore", "rsa",
+        (const char *const[]){SIGN_WORDS(PROVIDER_FLAGS, "-inkey", "%T/rsa.pem", "-digest", "sha256", PSS), NULL});
+    add_command(
+        "RSA-PSS keystore:ALIAS", "rsa",
+        (const char *const[]){SIGN_WORDS(PROVIDER_FLAGS, "-inkey", "keystore:rsa", "-digest", "sha256", PSS), NULL});
+    add_command(
+        "RSA-PSS key reference", "rsa",
+        (const char *const[]){SIGN_WORDS(PROVIDER_FLAGS, "-inkey", "%T/rsa.ref", "-digest", "sha256", PSS), NULL});
+
+    add_command("Ed25519 pem", "ed", (const char *const[]){SIGN_WORDS("-inkey", "%T/ed.pem"), NULL});
+    add_command("Ed25519 pem + keystore", "ed",
+                (const char *const[]){SIGN_WORDS(PROVIDER_FLAGS, "-inkey", "%T/ed.pem"), NULL});
+    add_command("Ed25519 keystore:ALIAS", "ed",
+                (const char *const[]){SIGN_WORDS(PROVIDER_FLAGS, "-inkey", "keystore:ed"), NULL});
+    add_command("Ed25519 key reference", "ed",
+                (const char *const[]){SIGN_WORDS(PROVIDER_FLAGS, "-inkey", "%T/ed.ref"), NULL});
+}
+
+int main(int argc, char **argv)
+{
+    long rounds = 31;
+    const char *scenario_path = NULL;
+    const char *positional[2] = {NULL, NULL};
+    size_t positional_count = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
+            rounds = bench_positive_number(argv[++i], usage);
+        else if (strcmp(argv[i], "--scenarios") == 0 && i + 1 < argc)
+            scenario_path = argv[++i];
+        else if (argv[i][0] != '-' && positional_count < 2)
+            positional[positional_count++] = argv[i];
+        else
+            return fprintf(stderr, "%s", usage), 2;
+    }
+    if (positional_count != 2)
+        return fprintf(stderr, "%s", usage), 2;
+    CHECK(realpath(positional[0], build) != NULL && realpath(positional[1], source) != NULL);
+    if (scenario_path != NULL)
+        CHECK(realpath(scenario_path, scenarios) != NULL);
+    else
+        snprintf(scenarios, sizeof(scenarios), "%s/scenarios", source);
+    CHECK(mkdtemp(temporary) != NULL);
+    atexit(remove_temporary);
+    char device[sizeof(temporary) + 16];
+    snprintf(device, sizeof(device), "%s/device", temporary);
+    CHECK(setenv("KSSIM_DEVICE", device, 1) == 0);
+    CHECK(setenv("OPENSSL_MODULES", build, 1) == 0);
+    make_keys();
+    add_commands();
+
+    for (size_t c = 0; c < command_count; c++) {
+        commands[c].times = calloc((size_t)rounds, sizeof(double));
+        CHECK(commands[c].times != NULL);
+        run(commands[c].argv, false); /* warm the page cache */
+    }
+    for (long r = 0; r < rounds; r++)
+        for (size_t k = 0; k < command_count; k++) {
+            size_t c = (k + (size_t)r) % command_count;
+            commands[c].times[r] = run(commands[c].argv, false);
+        }
+
+    printf("processes: median wall time from spawn to exit over %ld interleaved rounds; ratio = against the "
+           "group's first row\n",
+           rounds);
+    printf("%-26s %10s %8s\n", "command", "ms", "ratio");
+    const command *first = NULL;
+    for (size_t c = 0; c < command_count; c++) {
+        commands[c].median = bench_median(commands[c].times, (size_t)rounds);
+        if (first == NULL || strcmp(first->group, commands[c].group) != 0)
+            first = &commands[c];
+        if (strcmp(commands[c].group, "kssim") == 0)
+            printf("%-26s %10.2f %8s\n", commands[c].label, commands[c].median * 1e3, "-");
+        else
+            printf("%-26s %10.2f %7.2fx\n", commands[c].label, commands[c].median * 1e3,
+                   commands[c].median / first->median);
+    }
+    for (size_t c = 0; c < command_count; c++) {
+        for (size_t i = 0; commands[c].argv[i] != NULL; i++)
+            free(commands[c].argv[i]);
+        free(commands[c].times);
+    }
+    return 0;
+}
