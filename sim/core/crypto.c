@@ -175,9 +175,8 @@ static int scrypt_computed(const sim_crypto *crypto, const char *secret, const u
 }
 
 /* HMAC_DRBG Update (SP 800-90A 10.1.2.2). */
-static void drbg_update(sim_crypto *crypto, const uint8_t *data, size_t data_len)
+static void drbg_update(sim_crypto *crypto, sim_drbg *d, const uint8_t *data, size_t data_len)
 {
-    sim_drbg *d = &crypto->drbg;
     for (uint8_t round = 0; round < 2; round++) {
         const uint8_t *parts[] = {d->value, &round, data};
         size_t lens[] = {sizeof(d->value), 1, data_len};
@@ -188,18 +187,57 @@ static void drbg_update(sim_crypto *crypto, const uint8_t *data, size_t data_len
     }
 }
 
-void sim_random_bytes(sim_crypto *crypto, void *out, size_t len)
+/* HMAC_DRBG Generate (SP 800-90A 10.1.2.5), without additional input. */
+static void drbg_generate(sim_crypto *crypto, sim_drbg *d, uint8_t *out, size_t len)
 {
-    uint8_t *p = out;
-    sim_drbg *d = &crypto->drbg;
     while (len > 0) {
         hmac_with_key(crypto, d->key, sizeof(d->key), (const uint8_t *const[]){d->value}, (size_t[]){32}, 1, d->value);
         size_t n = len < sizeof(d->value) ? len : sizeof(d->value);
-        memcpy(p, d->value, n);
-        p += n;
+        memcpy(out, d->value, n);
+        out += n;
         len -= n;
     }
-    drbg_update(crypto, NULL, 0);
+    drbg_update(crypto, d, NULL, 0);
+}
+
+void sim_random_bytes(sim_crypto *crypto, void *out, size_t len)
+{
+    drbg_generate(crypto, &crypto->drbg, out, len);
+}
+
+void sim_random_bytes_for_openssl(sim_crypto *crypto, void *out, size_t len)
+{
+    if (!crypto->rsa_private_key_in_use || crypto->rsa_operation_bytes_left >= len) {
+        if (crypto->rsa_private_key_in_use)
+            crypto->rsa_operation_bytes_left -= len;
+        drbg_generate(crypto, &crypto->drbg, out, len);
+        return;
+    }
+    drbg_generate(crypto, &crypto->rsa_blinding, out, len);
+}
+
+void sim_random_begin_rsa_private_key_use(sim_crypto *crypto, size_t operation_bytes)
+{
+    /* The side stream is instantiated from the device DRBG's value and a label: a function of the
+     * device's state (so runs repeat exactly) that neither reads the host's entropy nor moves the
+     * device's stream. */
+    static const char label[] = "kssim rsa blinding";
+    memset(crypto->rsa_blinding.key, 0x00, sizeof(crypto->rsa_blinding.key));
+    memset(crypto->rsa_blinding.value, 0x01, sizeof(crypto->rsa_blinding.value));
+    uint8_t seed_material[32 + sizeof(label)];
+    memcpy(seed_material, crypto->drbg.value, 32);
+    memcpy(seed_material + 32, label, sizeof(label));
+    drbg_update(crypto, &crypto->rsa_blinding, seed_material, sizeof(seed_material));
+    OPENSSL_cleanse(seed_material, sizeof(seed_material));
+    crypto->rsa_operation_bytes_left = operation_bytes;
+    crypto->rsa_private_key_in_use = true;
+}
+
+void sim_random_end_rsa_private_key_use(sim_crypto *crypto)
+{
+    crypto->rsa_private_key_in_use = false;
+    crypto->rsa_operation_bytes_left = 0;
+    OPENSSL_cleanse(&crypto->rsa_blinding, sizeof(crypto->rsa_blinding));
 }
 
 uint64_t sim_random_u64(sim_crypto *crypto)
@@ -244,7 +282,7 @@ int sim_crypto_init(sim_crypto *crypto, uint64_t seed)
     for (int i = 0; i < 8; i++)
         seed_material[i] = (uint8_t)(seed >> (56 - 8 * i));
     memcpy(seed_material + 8, "kssim device v1", 16);
-    drbg_update(crypto, seed_material, sizeof(seed_material));
+    drbg_update(crypto, &crypto->drbg, seed_material, sizeof(seed_material));
 
     if (sim_deterministic_rand_install(crypto) != 0)
         goto fail;

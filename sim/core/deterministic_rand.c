@@ -53,7 +53,7 @@ static int rand_generate(void *ctx, unsigned char *out, size_t outlen, unsigned 
                          const unsigned char *adin, size_t adin_len)
 {
     (void)strength, (void)prediction_resistance, (void)adin, (void)adin_len;
-    sim_random_bytes(ctx, out, outlen);
+    sim_random_bytes_for_openssl(ctx, out, outlen);
     return 1;
 }
 

@@ -40,6 +40,11 @@ typedef struct sim_crypto {
     EVP_MD *sha256;
     EVP_MD_CTX *digest_ctx; /* reused by every SHA-256 and DRBG HMAC (a device runs one call at a time) */
     sim_drbg drbg;
+    /* While KeyMint computes with an RSA private key (sim_random_begin_rsa_private_key_use), OpenSSL's
+     * draws beyond the operation's own bytes go to this side stream; not part of the device's state. */
+    bool rsa_private_key_in_use;
+    size_t rsa_operation_bytes_left;
+    sim_drbg rsa_blinding;
 } sim_crypto;
 
 #define SIM_MESSAGE_MAX 512
@@ -57,6 +62,19 @@ int sim_crypto_init(sim_crypto *crypto, uint64_t seed);
 void sim_crypto_cleanup(sim_crypto *crypto);
 
 void sim_random_bytes(sim_crypto *crypto, void *out, size_t len);
+/* What OpenSSL draws through the deterministic RAND (deterministic_rand.c): the device's stream, except
+ * for RSA blinding while KeyMint computes with an RSA private key (below). */
+void sim_random_bytes_for_openssl(sim_crypto *crypto, void *out, size_t len);
+/* RSA blinding. An RSA key object blinds every private-key computation; OpenSSL sets the blinding up
+ * at the object's first use and renews it every 32 uses, drawing random numbers each time. Blinding
+ * changes no result, but if its draws came from the device's stream, every later random value of the
+ * device (nonces, handles, salts) would depend on how long the process had kept the key object, that
+ * is, on which process signed. Between these two calls, OpenSSL's first operation_bytes (a PSS salt,
+ * which padding draws before the exponentiation; 0 for every other RSA operation) come from the
+ * device's stream and everything after them from a side stream derived from, but not advancing, the
+ * device's DRBG, so KeyMint can keep one RSA key object per key (keymint_key_cache.c). */
+void sim_random_begin_rsa_private_key_use(sim_crypto *crypto, size_t operation_bytes);
+void sim_random_end_rsa_private_key_use(sim_crypto *crypto);
 uint64_t sim_random_u64(sim_crypto *crypto);
 /* A random 64-bit value that is never 0 (0 means "none" for SIDs, challenges and handles). */
 uint64_t sim_random_nonzero_u64(sim_crypto *crypto);

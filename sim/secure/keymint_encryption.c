@@ -127,7 +127,12 @@ kssim_result keymint_rsa_decrypt(sim_env *env, const keymint_operation *op, uint
              EVP_PKEY_CTX_set_rsa_mgf1_md_name(ctx, md, NULL) > 0;
     }
     bool setup_ok = ok;
-    ok = ok && EVP_PKEY_decrypt(ctx, plaintext, &len, op->input, op->input_len) > 0;
+    if (ok) {
+        /* Decryption draws nothing of its own: whatever OpenSSL draws is blinding (crypto.c). */
+        sim_random_begin_rsa_private_key_use(&env->crypto, 0);
+        ok = EVP_PKEY_decrypt(ctx, plaintext, &len, op->input, op->input_len) > 0;
+        sim_random_end_rsa_private_key_use(&env->crypto);
+    }
     EVP_PKEY_CTX_free(ctx);
     if (!ok) {
         free(plaintext);

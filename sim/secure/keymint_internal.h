@@ -76,8 +76,9 @@ typedef struct keymint_cached_key {
     uint8_t key_id[32];     /* SHA-256 of the blob, as the use records key it */
     sim_auth_list auth;
     EVP_PKEY *private_key; /* EC, RSA, Ed25519: parsed and checked against auth */
-    EVP_MD_CTX *signing;   /* initialised for signing_digest (EC, Ed25519), or NULL */
+    EVP_MD_CTX *signing;   /* initialised for signing_digest and signing_padding, or NULL */
     uint32_t signing_digest;
+    uint32_t signing_padding;
     uint64_t stamp; /* new for every blob the entry holds */
     uint8_t symmetric_key[KEYMINT_MAX_SYMMETRIC_KEY_BYTES];
     size_t symmetric_key_len;
@@ -164,6 +165,8 @@ kssim_result keymint_check_per_operation_token(sim_secure_world *sw, const keymi
 
 /* ---- keymint_signing.c: EC, Ed25519, RSA signatures and HMAC ---- */
 kssim_result keymint_sign_asymmetric(sim_env *env, const keymint_operation *op, uint8_t **out, size_t *out_len);
+/* Initialises mctx to sign with key as op asks (digest; RSA's padding, PSS salt and MGF1); 0 on success. */
+int keymint_signing_context_init(sim_env *env, const keymint_operation *op, EVP_PKEY *key, EVP_MD_CTX *mctx);
 kssim_result keymint_hmac_finish(sim_env *env, const keymint_operation *op, const uint8_t *signature,
                                  size_t signature_len, uint8_t **out, size_t *out_len);
 

@@ -9,11 +9,12 @@
  *   key in use now. A tampered blob, another device's blob, or any blob after `init --force` replaced
  *   the device key are other bytes or another key: they miss, and take the full path with its
  *   refusals. A blob whose key failed to load is never remembered.
- * - Nothing here draws from the DRBG (hashing, copying and comparing do not), and each operation gets
- *   its key in the state a fresh parse gives: EC and Ed25519 key objects keep nothing between uses, so
- *   operations share the cached one; an RSA key object remembers its blinding, whose set-up and renewal
- *   draw random numbers, so each RSA operation gets a fresh copy and the DRBG stream is the one a
- *   process that parses every time would draw (the same signatures whichever process signs).
+ * - Nothing here draws from the DRBG (hashing, copying and comparing do not), and operations share the
+ *   cached key object, which behaves as a freshly parsed one would: EC and Ed25519 key objects keep
+ *   nothing between uses; an RSA key object keeps its blinding, whose set-up and renewal draw random
+ *   numbers, but those draws come from a side stream while KeyMint uses the key (crypto.c,
+ *   sim_random_begin_rsa_private_key_use), so the device's stream is the one a process that parses
+ *   every time would draw (the same signatures whichever process signs).
  *
  * It lives in the secure world's RAM (sim_keymint), as the parsed keys of operations in flight do, is
  * never stored, and survives reboots harmlessly (blobs stay valid across them). Entries are replaced
@@ -71,11 +72,9 @@ static keymint_cached_key *entry_to_replace(sim_keymint *km)
     return oldest;
 }
 
-/* A copy for RSA (see the top of the file), the same object for the rest. */
-static EVP_PKEY *key_in_fresh_state(EVP_PKEY *key, kssim_algorithm algorithm)
+/* Another reference to the one key object every operation with the blob uses (see the top of the file). */
+static EVP_PKEY *shared_key(EVP_PKEY *key)
 {
-    if (algorithm == KSSIM_ALGORITHM_RSA)
-        return EVP_PKEY_dup(key);
     return EVP_PKEY_up_ref(key) ? key : NULL;
 }
 
@@ -88,8 +87,7 @@ keymint_cached_key *keymint_key_cache_insert(sim_secure_world *sw, const sim_key
     entry->blob = malloc(blob->len);
     if (entry->blob == NULL)
         return NULL;
-    if (op->private_key != NULL &&
-        (entry->private_key = key_in_fresh_state(op->private_key, op->auth.algorithm)) == NULL) {
+    if (op->private_key != NULL && (entry->private_key = shared_key(op->private_key)) == NULL) {
         forget_entry(entry);
         return NULL;
     }
@@ -107,16 +105,16 @@ keymint_cached_key *keymint_key_cache_insert(sim_secure_world *sw, const sim_key
 
 EVP_PKEY *keymint_key_cache_take_private_key(const keymint_cached_key *cached)
 {
-    return key_in_fresh_state(cached->private_key, cached->auth.algorithm);
+    return shared_key(cached->private_key);
 }
 
 /* OpenSSL 3.0's EVP_DigestSignInit_ex looks up the key's and the algorithm's names in every call, which
  * costs a fifth of a P-256 signature; so each entry keeps a context initialised for its key and the last
- * digest used. Initialising draws nothing from the DRBG (nonces are drawn when signing), so a kept
- * context signs exactly as one initialised for the operation would. An ECDSA context accumulates the
- * data it signs, so each signature gets a copy of it; an Ed25519 context signs in one call and keeps
- * nothing, so it is used as it is (OpenSSL 3.0 cannot copy one) - the device runs one call at a time.
- * None for RSA: an RSA operation's key must be its own copy (see the top of the file). */
+ * digest and padding used. Initialising draws nothing from the DRBG (nonces and salts are drawn when
+ * signing), so a kept context signs exactly as one initialised for the operation would. An ECDSA or RSA
+ * context accumulates the data it signs, so each signature gets a copy of it; an Ed25519 context signs
+ * in one call and keeps nothing, so it is used as it is (OpenSSL 3.0 cannot copy one) - the device runs
+ * one call at a time. */
 static keymint_cached_key *entry_of(const keymint_operation *op)
 {
     keymint_cached_key *entry = op->cached_key;
@@ -129,17 +127,17 @@ EVP_MD_CTX *keymint_key_cache_signing_context(sim_env *env, const keymint_operat
     keymint_cached_key *entry = entry_of(op);
     kssim_algorithm algorithm = op->auth.algorithm;
     if (entry == NULL || entry->private_key == NULL ||
-        (algorithm != KSSIM_ALGORITHM_EC && algorithm != KSSIM_ALGORITHM_ED25519))
+        (algorithm != KSSIM_ALGORITHM_EC && algorithm != KSSIM_ALGORITHM_ED25519 && algorithm != KSSIM_ALGORITHM_RSA))
         return NULL;
     /* A failure here only means the operation initialises its own context: leave no error behind. */
     ERR_set_mark();
-    if (entry->signing == NULL || entry->signing_digest != op->choice.digest) {
+    if (entry->signing == NULL || entry->signing_digest != op->choice.digest ||
+        entry->signing_padding != op->choice.padding) {
         EVP_MD_CTX_free(entry->signing);
         entry->signing = EVP_MD_CTX_new();
         entry->signing_digest = op->choice.digest;
-        if (entry->signing != NULL &&
-            EVP_DigestSignInit_ex(entry->signing, NULL, sim_openssl_digest_name(op->choice.digest), env->crypto.libctx,
-                                  NULL, entry->private_key, NULL) != 1) {
+        entry->signing_padding = op->choice.padding;
+        if (entry->signing != NULL && keymint_signing_context_init(env, op, entry->private_key, entry->signing) != 0) {
             EVP_MD_CTX_free(entry->signing);
             entry->signing = NULL;
         }

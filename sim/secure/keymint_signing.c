@@ -18,20 +18,11 @@
 
 #include "secure/keymint_internal.h"
 
-/* Sizes the output, signs into malloc'd memory; returns 0 on success. */
-static int sign_with_digest(sim_env *env, const keymint_operation *op, uint8_t **out, size_t *out_len)
+int keymint_signing_context_init(sim_env *env, const keymint_operation *op, EVP_PKEY *key, EVP_MD_CTX *mctx)
 {
     const char *md = sim_openssl_digest_name(op->choice.digest);
-    /* A context the key cache keeps initialised saves the initialisation, the costliest part of a P-256
-     * or Ed25519 signature after the signing itself (keymint_key_cache.c). */
-    bool shared = false;
-    EVP_MD_CTX *prepared = keymint_key_cache_signing_context(env, op, &shared);
-    EVP_MD_CTX *mctx = prepared != NULL ? prepared : EVP_MD_CTX_new();
     EVP_PKEY_CTX *pctx = NULL;
-    size_t len = 0;
-    uint8_t *sig = NULL;
-    int ok = mctx != NULL && (prepared != NULL ||
-                              EVP_DigestSignInit_ex(mctx, &pctx, md, env->crypto.libctx, NULL, op->private_key, NULL));
+    int ok = EVP_DigestSignInit_ex(mctx, &pctx, md, env->crypto.libctx, NULL, key, NULL) > 0;
     if (ok && op->auth.algorithm == KSSIM_ALGORITHM_RSA) {
         bool pss = op->choice.padding == KSSIM_PADDING_PSS;
         ok = EVP_PKEY_CTX_set_rsa_padding(pctx, pss ? RSA_PKCS1_PSS_PADDING : RSA_PKCS1_PADDING) > 0;
@@ -39,9 +30,46 @@ static int sign_with_digest(sim_env *env, const keymint_operation *op, uint8_t *
             ok = EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) > 0 &&
                  EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, md, NULL) > 0;
     }
+    return ok ? 0 : -1;
+}
+
+/* What of an RSA private-key computation the device's DRBG provides: PSS's salt, as long as the digest;
+ * blinding draws the rest from a side stream (sim_random_begin_rsa_private_key_use). */
+static size_t rsa_operation_random_bytes(const keymint_operation *op)
+{
+    return op->choice.padding == KSSIM_PADDING_PSS ? sim_digest_length(op->choice.digest) : 0;
+}
+
+static void begin_private_key_use(sim_env *env, const keymint_operation *op)
+{
+    if (op->auth.algorithm == KSSIM_ALGORITHM_RSA)
+        sim_random_begin_rsa_private_key_use(&env->crypto, rsa_operation_random_bytes(op));
+}
+
+static void end_private_key_use(sim_env *env, const keymint_operation *op)
+{
+    if (op->auth.algorithm == KSSIM_ALGORITHM_RSA)
+        sim_random_end_rsa_private_key_use(&env->crypto);
+}
+
+/* Sizes the output, signs into malloc'd memory; returns 0 on success. */
+static int sign_with_digest(sim_env *env, const keymint_operation *op, uint8_t **out, size_t *out_len)
+{
+    /* A context the key cache keeps initialised saves the initialisation, the costliest part of a P-256
+     * or Ed25519 signature after the signing itself (keymint_key_cache.c). */
+    bool shared = false;
+    EVP_MD_CTX *prepared = keymint_key_cache_signing_context(env, op, &shared);
+    EVP_MD_CTX *mctx = prepared != NULL ? prepared : EVP_MD_CTX_new();
+    size_t len = 0;
+    uint8_t *sig = NULL;
+    int ok = mctx != NULL && (prepared != NULL || keymint_signing_context_init(env, op, op->private_key, mctx) == 0);
     ok = ok && EVP_DigestSign(mctx, NULL, &len, op->input, op->input_len) > 0;
     ok = ok && (sig = malloc(len)) != NULL;
-    ok = ok && EVP_DigestSign(mctx, sig, &len, op->input, op->input_len) > 0;
+    if (ok) {
+        begin_private_key_use(env, op);
+        ok = EVP_DigestSign(mctx, sig, &len, op->input, op->input_len) > 0;
+        end_private_key_use(env, op);
+    }
     if (!shared)
         EVP_MD_CTX_free(mctx);
     else if (!ok)
@@ -94,7 +122,11 @@ static kssim_result sign_without_digest(sim_env *env, const keymint_operation *o
                                                                                         : RSA_PKCS1_PADDING) > 0;
     ok = ok && EVP_PKEY_sign(ctx, NULL, &len, prepared, prepared_len) > 0;
     ok = ok && (sig = malloc(len)) != NULL;
-    ok = ok && EVP_PKEY_sign(ctx, sig, &len, prepared, prepared_len) > 0;
+    if (ok) {
+        begin_private_key_use(env, op);
+        ok = EVP_PKEY_sign(ctx, sig, &len, prepared, prepared_len) > 0;
+        end_private_key_use(env, op);
+    }
     EVP_PKEY_CTX_free(ctx);
     free(prepared);
     if (!ok) {
