@@ -4,9 +4,10 @@
  * Durability: the database runs in WAL mode with synchronous=NORMAL. A commit appends to the
  * write-ahead log and is atomic: a process killed at any instant, even in the middle of a commit, leaves
  * the last committed state intact (SQLite's recovery ignores a half-written commit). The log is synced
- * at checkpoints rather than at every commit, so a power loss of the host may lose the last commits, but
- * never leaves a damaged database. A simulated phone is a test device; that is the trade keystore2's
- * own database does not make, and one we make for speed.
+ * at checkpoints rather than at every commit, and stays between processes (keep_log_between_processes),
+ * so a power loss of the host may lose the commits since the last checkpoint, but never leaves a damaged
+ * database. A simulated phone is a test device; that is the trade keystore2's own database does not
+ * make, and one we make for speed.
  *
  * Concurrency: every transaction is BEGIN IMMEDIATE, which takes the write lock at once. A command reads
  * the whole device, runs the rules and writes back what changed; had it begun with a plain BEGIN, two
@@ -390,6 +391,21 @@ static kssim_result create_schema(sim_device_store *store)
     return r;
 }
 
+/* Most processes that open a device make one or two commits and exit (`kssim` commands, `openssl
+ * pkeyutl`). By default the last connection to close checkpoints the log into the database, syncs both
+ * files and deletes the log and its index, which the next process creates again: more than the rest of
+ * such a process's device work together, and far more when other jobs write to the disk
+ * (docs/performance.md). So the log and its index stay, and checkpoints happen only when the log has
+ * grown (SQLite's automatic checkpoint, every 1000 pages). What is committed is as safe as before: a
+ * crash at any instant loses nothing committed, and a power failure may lose the commits since the last
+ * checkpoint, never consistency (docs/device.md). */
+static void keep_log_between_processes(sqlite3 *db)
+{
+    int keep = 1;
+    sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &keep);
+    sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+}
+
 static kssim_result open_database(sim_device_store *store, bool create)
 {
     int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
@@ -409,6 +425,7 @@ static kssim_result open_database(sim_device_store *store, bool create)
         rc = exec_sql(store->db, "PRAGMA synchronous = NORMAL");
     if (rc != SQLITE_OK)
         return refuse_sqlite(store, rc, "opening");
+    keep_log_between_processes(store->db);
     return fresh ? create_schema(store) : KSSIM_OK;
 }
 

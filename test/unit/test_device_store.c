@@ -169,6 +169,14 @@ static void raw_sql(const char *file, const char *sql)
     sqlite3_close(db);
 }
 
+/* A device keeps SQLite's log between processes (sqlite_store.c), so the latest commits may be only in
+ * device.sqlite3-wal. Tests that damage device.sqlite3 first fold the log into it, as a plain SQLite
+ * connection does when it closes last, so the damage reaches the device's content. */
+static void fold_log_into_database(const fixture *f)
+{
+    raw_sql(f->file, "PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
 static char *read_file(const char *path, size_t *len)
 {
     FILE *file = fopen(path, "rb");
@@ -476,6 +484,7 @@ static void a_truncated_device_is_refused(void **state)
 {
     fixture *f = *state;
     store_big_device(f);
+    fold_log_into_database(f);
     struct stat st;
     assert_int_equal(stat(f->file, &st), 0);
     assert_int_equal(truncate(f->file, st.st_size / 2), 0);
@@ -486,6 +495,7 @@ static void a_device_whose_pages_are_garbage_is_refused(void **state)
 {
     fixture *f = *state;
     store_big_device(f);
+    fold_log_into_database(f);
     size_t len;
     char *bytes = read_file(f->file, &len);
     /* Keep SQLite's 100-byte header (ours), ruin everything after it. */
@@ -701,6 +711,44 @@ static void a_device_keeps_its_state_between_opens(void **state)
     kssim_device_free(second);
 }
 
+/* The log stays beside the database when the last process closes the device (no checkpoint, sync and
+ * delete at every exit: sqlite_store.c), so the device is the directory: a copy of the whole directory
+ * is the same phone. */
+static void the_log_stays_and_a_copy_of_the_directory_is_the_same_device(void **state)
+{
+    fixture *f = *state;
+    kssim_device *device = open_device(f->device);
+    begin(device);
+    assert_int_equal(kssim_set_credential(device, KSSIM_CREDENTIAL_PIN, "1234"), KSSIM_OK);
+    commit(device);
+    kssim_device_free(device);
+
+    char wal[400], copy[400], copy_file[440], copy_wal[460];
+    snprintf(wal, sizeof(wal), "%s-wal", f->file);
+    struct stat st;
+    assert_int_equal(stat(wal, &st), 0);
+    assert_true(st.st_size > 0);
+
+    snprintf(copy, sizeof(copy), "%s/copy", f->root);
+    assert_int_equal(mkdir(copy, 0700), 0);
+    snprintf(copy_file, sizeof(copy_file), "%s/device.sqlite3", copy);
+    snprintf(copy_wal, sizeof(copy_wal), "%s-wal", copy_file);
+    size_t len;
+    char *bytes = read_file(f->file, &len);
+    write_file(copy_file, bytes, len);
+    free(bytes);
+    bytes = read_file(wal, &len);
+    write_file(copy_wal, bytes, len);
+    free(bytes);
+
+    device = open_device(copy);
+    kssim_status status;
+    assert_int_equal(kssim_status_get(device, &status), KSSIM_OK);
+    assert_int_equal(status.credential, KSSIM_CREDENTIAL_PIN);
+    assert_int_equal(kssim_device_check(device), KSSIM_OK);
+    kssim_device_free(device);
+}
+
 static void an_operation_stays_in_its_process_until_another_reboots_the_phone(void **state)
 {
     fixture *f = *state;
@@ -814,6 +862,7 @@ static void an_open_without_creation_or_with_replacement(void **state)
     kssim_device_free(device);
 
     /* And a damaged device can be replaced too (kssim init --force). */
+    fold_log_into_database(f);
     write_file(f->file, "garbage", 7);
     assert_int_equal(kssim_device_open(f->device, NULL, &device), KSSIM_DEVICE_DAMAGED);
     assert_non_null(strstr(kssim_open_error(), "kssim init --force"));
@@ -1109,6 +1158,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_file_where_the_directory_should_be_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(an_unwritable_directory_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(a_device_keeps_its_state_between_opens, setup, teardown),
+        cmocka_unit_test_setup_teardown(the_log_stays_and_a_copy_of_the_directory_is_the_same_device, setup, teardown),
         cmocka_unit_test_setup_teardown(an_operation_stays_in_its_process_until_another_reboots_the_phone, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(a_refusal_is_committed_and_keeps_its_sentence, setup, teardown),
