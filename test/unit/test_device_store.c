@@ -749,6 +749,46 @@ static void the_log_stays_and_a_copy_of_the_directory_is_the_same_device(void **
     kssim_device_free(device);
 }
 
+static off_t log_size(const fixture *f)
+{
+    char wal[400];
+    snprintf(wal, sizeof(wal), "%s-wal", f->file);
+    struct stat st;
+    return stat(wal, &st) == 0 ? st.st_size : -1;
+}
+
+/* The next process rebuilds the log's index from the whole log, so a process that leaves a long log
+ * folds it into the database as it closes; a short one stays (sqlite_store.c, fold_a_long_log). */
+static void a_long_log_is_folded_in_at_close_and_a_short_one_stays(void **state)
+{
+    fixture *f = *state;
+    kssim_device *device = open_device(f->device);
+    for (int i = 0; i < 3; i++) {
+        begin(device);
+        assert_int_equal(kssim_advance(device, 1000), KSSIM_OK);
+        commit(device);
+    }
+    kssim_device_free(device);
+    off_t short_log = log_size(f);
+    assert_true(short_log > 0);
+
+    device = open_device(f->device);
+    for (int i = 0; i < 200; i++) {
+        begin(device);
+        assert_int_equal(kssim_advance(device, 1000), KSSIM_OK);
+        commit(device);
+    }
+    assert_true(log_size(f) > short_log);
+    kssim_device_free(device);
+    assert_int_equal(log_size(f), 0);
+
+    device = open_device(f->device);
+    kssim_status status;
+    assert_int_equal(kssim_status_get(device, &status), KSSIM_OK);
+    assert_int_equal(status.boot_ms, 203 * 1000);
+    kssim_device_free(device);
+}
+
 static void an_operation_stays_in_its_process_until_another_reboots_the_phone(void **state)
 {
     fixture *f = *state;
@@ -1159,6 +1199,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(an_unwritable_directory_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(a_device_keeps_its_state_between_opens, setup, teardown),
         cmocka_unit_test_setup_teardown(the_log_stays_and_a_copy_of_the_directory_is_the_same_device, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_long_log_is_folded_in_at_close_and_a_short_one_stays, setup, teardown),
         cmocka_unit_test_setup_teardown(an_operation_stays_in_its_process_until_another_reboots_the_phone, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(a_refusal_is_committed_and_keeps_its_sentence, setup, teardown),
