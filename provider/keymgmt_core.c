@@ -63,7 +63,8 @@ const char *keystore_type_name_for(const kssim_key_spec *spec)
     }
 }
 
-uint32_t keystore_digest_bit(keystore_provider *provider, const char *name)
+/* The bit of the digest name fetches in public_libctx; *fetched false if it does not fetch. */
+static uint32_t fetch_digest_bit(keystore_provider *provider, const char *name, bool *fetched)
 {
     static const struct {
         const char *name;
@@ -72,15 +73,47 @@ uint32_t keystore_digest_bit(keystore_provider *provider, const char *name)
         {"SHA1", KSSIM_DIGEST_SHA1},       {"SHA2-224", KSSIM_DIGEST_SHA224}, {"SHA2-256", KSSIM_DIGEST_SHA256},
         {"SHA2-384", KSSIM_DIGEST_SHA384}, {"SHA2-512", KSSIM_DIGEST_SHA512},
     };
-    if (name == NULL || name[0] == '\0')
-        return KSSIM_DIGEST_NONE;
-    /* Fetched to resolve OpenSSL's aliases (SHA256, SHA-256, sha256...). */
+    if (!keystore_public_ready(provider)) {
+        *fetched = false;
+        return 0;
+    }
+    /* Fetched to resolve OpenSSL's aliases (SHA256, SHA-256, sha256, the OID...). */
     EVP_MD *md = EVP_MD_fetch(provider->public_libctx, name, NULL);
     uint32_t bit = 0;
     for (size_t i = 0; md != NULL && i < sizeof(digests) / sizeof(digests[0]); i++)
         if (EVP_MD_is_a(md, digests[i].name))
             bit = digests[i].bit;
+    *fetched = md != NULL;
     EVP_MD_free(md);
+    return bit;
+}
+
+/* A name's answer never changes (public_libctx holds the default provider only), so it is fetched once
+ * and then remembered: only names that fetch, so that one which does not raises the fetch's error at
+ * every call, as before. */
+uint32_t keystore_digest_bit(keystore_provider *provider, const char *name)
+{
+    if (name == NULL || name[0] == '\0')
+        return KSSIM_DIGEST_NONE;
+    size_t known = atomic_load_explicit(&provider->digest_name_count, memory_order_acquire);
+    for (size_t i = 0; i < known; i++)
+        if (strcmp(provider->digest_names[i].name, name) == 0)
+            return provider->digest_names[i].bit;
+    bool fetched;
+    uint32_t bit = fetch_digest_bit(provider, name, &fetched);
+    if (!fetched || strlen(name) >= KEYSTORE_DIGEST_NAME_MAX)
+        return bit;
+    pthread_mutex_lock(&provider->public_lock);
+    size_t count = atomic_load_explicit(&provider->digest_name_count, memory_order_relaxed);
+    bool listed = false;
+    for (size_t i = known; i < count && !listed; i++)
+        listed = strcmp(provider->digest_names[i].name, name) == 0;
+    if (!listed && count < KEYSTORE_DIGEST_NAMES) {
+        snprintf(provider->digest_names[count].name, sizeof(provider->digest_names[count].name), "%s", name);
+        provider->digest_names[count].bit = bit;
+        atomic_store_explicit(&provider->digest_name_count, count + 1, memory_order_release);
+    }
+    pthread_mutex_unlock(&provider->public_lock);
     return bit;
 }
 
@@ -105,6 +138,7 @@ keystore_key *keystore_key_new(keystore_provider *provider, const char *type_nam
     key->provider = provider;
     atomic_store(&key->references, 1);
     snprintf(key->type_name, sizeof(key->type_name), "%s", type_name);
+    pthread_mutex_init(&key->shadow_lock, NULL);
     return key;
 }
 
@@ -117,6 +151,9 @@ void keystore_key_free(keystore_key *key)
 {
     if (key == NULL || atomic_fetch_sub(&key->references, 1) != 1)
         return;
+    for (size_t i = 0; i < sizeof(key->shadow_templates) / sizeof(key->shadow_templates[0]); i++)
+        EVP_PKEY_CTX_free(atomic_load(&key->shadow_templates[i].shadow));
+    pthread_mutex_destroy(&key->shadow_lock);
     EVP_PKEY_free(key->public_key);
     free(key);
 }
@@ -166,6 +203,11 @@ keystore_key *keystore_key_load(keystore_provider *provider, const char *locatio
     snprintf(key->reference.alias, sizeof(key->reference.alias), "%s", alias);
     snprintf(key->reference.type_name, sizeof(key->reference.type_name), "%s", key->type_name);
     if (!keystore_device_canonical_location(provider, location, key->reference.device, sizeof(key->reference.device))) {
+        keystore_key_free(key);
+        key = NULL;
+        goto done;
+    }
+    if (!keystore_public_ready(provider)) {
         keystore_key_free(key);
         key = NULL;
         goto done;
@@ -233,7 +275,7 @@ int keystore_keymgmt_get_params(void *keydata, OSSL_PARAM params[])
 const OSSL_PARAM *keystore_keymgmt_gettable_params_of(keystore_provider *provider, const char *type_name)
 {
     int index = keystore_type_index(type_name);
-    if (index < 0 || provider->public_keymgmts[index] == NULL)
+    if (index < 0 || !keystore_public_ready(provider) || provider->public_keymgmts[index] == NULL)
         return NULL;
     return EVP_KEYMGMT_gettable_params(provider->public_keymgmts[index]);
 }
@@ -314,6 +356,8 @@ int keystore_keymgmt_import(void *keydata, int selection, const OSSL_PARAM param
         return 0;
     bool with_public =
         (selection & OSSL_KEYMGMT_SELECT_PUBLIC_KEY) != 0 || (selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) != 0;
+    if (!keystore_public_ready(key->provider))
+        return 0;
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(key->provider->public_libctx, key->type_name, NULL);
     EVP_PKEY *pkey = NULL;
     ERR_set_mark();

@@ -48,18 +48,44 @@ typedef struct keystore_devices {
     char default_location[KEYSTORE_LOCATION_MAX];
 } keystore_devices;
 
+/* How many digest names keystore_digest_bit remembers: the spellings one process uses are few. */
+#define KEYSTORE_DIGEST_NAMES    16
+#define KEYSTORE_DIGEST_NAME_MAX 32
+
 typedef struct keystore_provider {
     const OSSL_CORE_HANDLE *handle;
     /* A library context wired to the core (BIO upcalls) in which only OpenSSL's default provider is
      * loaded: public keys are decoded, verified with and encrypted to here, never through the
-     * application's context, so the provider cannot recurse into itself through a property query. */
+     * application's context, so the provider cannot recurse into itself through a property query.
+     * The context itself exists from the provider's init (the reference encoder and decoders need its
+     * BIOs); the default provider is loaded in it by keystore_public_ready. */
     OSSL_LIB_CTX *public_libctx;
     char *device_param; /* the `device` configuration parameter, or NULL */
     keystore_devices devices;
+    /* Loading the default provider and fetching its key managers costs more than the rest of the
+     * provider's init, and processes that load the provider but never touch one of its keys (`openssl
+     * list`, a PEM key's pkeyutl) do not need them: keystore_public_ready does it once, under this lock. */
+    pthread_mutex_t public_lock;
+    atomic_bool public_loaded;
+    OSSL_PROVIDER *public_default; /* the default provider in public_libctx */
     /* The default provider's key managers in public_libctx, for the parameter lists of public halves:
      * EC, RSA, RSA-PSS, ED25519 (indexed by keystore_type_index). */
     EVP_KEYMGMT *public_keymgmts[4];
+    /* keystore_digest_bit's answers by name, exactly as asked: resolving OpenSSL's aliases takes a fetch,
+     * a few percent of a signature. Entries below digest_name_count are never changed, so they are read
+     * without the lock; new ones are added under public_lock. */
+    struct {
+        char name[KEYSTORE_DIGEST_NAME_MAX];
+        uint32_t bit;
+    } digest_names[KEYSTORE_DIGEST_NAMES];
+    _Atomic size_t digest_name_count;
 } keystore_provider;
+
+/* Loads OpenSSL's default provider into public_libctx and fetches its key managers, once per provider;
+ * false, with an error raised, if it cannot. Called before anything is made in public_libctx (public
+ * keys, digests, key managers); what is made from a key's public half needs no call, the key's own
+ * making having made it. */
+bool keystore_public_ready(keystore_provider *provider);
 
 typedef kssim_result keystore_device_call(kssim_device *device, void *arg);
 
@@ -140,6 +166,16 @@ typedef struct keystore_key {
     keystore_key_reference reference;       /* on_device keys */
     kssim_key_spec spec;                    /* on_device keys: the policy as generated */
     EVP_PKEY *public_key;                   /* in provider->public_libctx; NULL for an empty key */
+    /* Signature contexts' shadows on public_key (signature.c), as their init leaves them before its
+     * parameters, by the init's digest name ("" for none): an init copies one (EVP_PKEY_CTX_dup) rather
+     * than building a context, fetching the signature and setting the digest each time. A slot's name
+     * is written before its context is published, and neither changes until the key is freed, so
+     * they are read without shadow_lock; new ones are added under it. */
+    pthread_mutex_t shadow_lock;
+    struct {
+        char digest[KEYSTORE_DIGEST_NAME_MAX];
+        _Atomic(EVP_PKEY_CTX *) shadow;
+    } shadow_templates[4];
     /* A reference the device refused to load (unknown alias, invalidated key): libcrypto discards the
      * errors of a failed load from a file, so the key object carries the refusal to the first use. */
     kssim_result refusal;

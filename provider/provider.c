@@ -3,14 +3,16 @@
  * tables, its parameters and its reason strings.
  *
  * Nothing touches the device here: OSSL_provider_init only reads the `device` configuration parameter
- * and prepares the provider's own library context, so `openssl list -providers` stays cheap. The device
- * is opened at the first call that needs it (device_session.c).
+ * and creates the provider's own library context, so `openssl list -providers` stays cheap. OpenSSL's
+ * default provider is loaded in that context at the first key (keystore_public_ready), and the device is
+ * opened at the first call that needs it (device_session.c).
  */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <openssl/core_names.h>
+#include <openssl/err.h>
 #include <openssl/params.h>
 #include <openssl/provider.h>
 
@@ -195,7 +197,29 @@ static const OSSL_ITEM *keystore_get_reason_strings(void *provctx)
     return keystore_reason_strings();
 }
 
-static OSSL_PROVIDER *public_default_provider; /* the default provider in public_libctx */
+bool keystore_public_ready(keystore_provider *provider)
+{
+    if (atomic_load_explicit(&provider->public_loaded, memory_order_acquire))
+        return true;
+    pthread_mutex_lock(&provider->public_lock);
+    if (!atomic_load_explicit(&provider->public_loaded, memory_order_relaxed)) {
+        provider->public_default = OSSL_PROVIDER_load(provider->public_libctx, "default");
+        if (provider->public_default != NULL) {
+            /* A key manager that does not fetch only leaves its type without a parameter list: its error
+             * is not the error of the call that happened to come first. */
+            ERR_set_mark();
+            for (int i = 0; i < 4; i++)
+                provider->public_keymgmts[i] = EVP_KEYMGMT_fetch(provider->public_libctx, keystore_type_names[i], NULL);
+            ERR_pop_to_mark();
+            atomic_store_explicit(&provider->public_loaded, true, memory_order_release);
+        }
+    }
+    bool loaded = atomic_load_explicit(&provider->public_loaded, memory_order_relaxed);
+    pthread_mutex_unlock(&provider->public_lock);
+    if (!loaded)
+        keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot load OpenSSL's default provider for the public halves");
+    return loaded;
+}
 
 static void keystore_teardown(void *provctx)
 {
@@ -203,9 +227,10 @@ static void keystore_teardown(void *provctx)
     keystore_devices_close(&provider->devices);
     for (int i = 0; i < 4; i++)
         EVP_KEYMGMT_free(provider->public_keymgmts[i]);
-    OSSL_PROVIDER_unload(public_default_provider);
-    public_default_provider = NULL;
+    if (provider->public_default != NULL)
+        OSSL_PROVIDER_unload(provider->public_default);
     OSSL_LIB_CTX_free(provider->public_libctx);
+    pthread_mutex_destroy(&provider->public_lock);
     free(provider->device_param);
     free(provider);
 }
@@ -244,19 +269,16 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in, 
     provider->handle = handle;
     provider->device_param = configured_device(handle, in);
     keystore_devices_init(&provider->devices);
-    /* The provider's own context: core BIOs work in it, and only the default provider is loaded, so
-     * public-key work can never come back into this provider. */
+    pthread_mutex_init(&provider->public_lock, NULL);
+    /* The provider's own context: core BIOs work in it, and only the default provider will be loaded,
+     * so public-key work can never come back into this provider. */
     provider->public_libctx = OSSL_LIB_CTX_new_from_dispatch(handle, in);
-    if (provider->public_libctx != NULL && public_default_provider == NULL)
-        public_default_provider = OSSL_PROVIDER_load(provider->public_libctx, "default");
-    if (provider->public_libctx == NULL || public_default_provider == NULL) {
-        OSSL_LIB_CTX_free(provider->public_libctx);
+    if (provider->public_libctx == NULL) {
+        pthread_mutex_destroy(&provider->public_lock);
         free(provider->device_param);
         free(provider);
         return 0;
     }
-    for (int i = 0; i < 4; i++)
-        provider->public_keymgmts[i] = EVP_KEYMGMT_fetch(provider->public_libctx, keystore_type_names[i], NULL);
     *out = keystore_dispatch;
     *provctx = provider;
     return 1;

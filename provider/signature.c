@@ -132,6 +132,87 @@ static const char *shadow_digest(const keystore_signature_context *ctx, char *na
     return name;
 }
 
+/* Builds the shadow as an init leaves it before its parameters: a verification context on the public
+ * half, PSS for an RSA-PSS key, the init's digest. *out gets the context even when a step fails (with its
+ * error raised), as the context's shadow until the next init. */
+static bool build_shadow(const keystore_signature_context *ctx, const char *mdname, EVP_PKEY_CTX **out)
+{
+    const keystore_key *key = ctx->base.key;
+    EVP_PKEY_CTX *shadow = EVP_PKEY_CTX_new_from_pkey(ctx->base.provider->public_libctx, key->public_key, NULL);
+    *out = shadow;
+    if (shadow == NULL || EVP_PKEY_verify_init(shadow) != 1) {
+        keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot prepare the public half of the key");
+        return false;
+    }
+    if (strcmp(key->type_name, "RSA-PSS") == 0 && EVP_PKEY_CTX_set_rsa_padding(shadow, RSA_PKCS1_PSS_PADDING) != 1) {
+        keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot select PSS for an RSA-PSS key");
+        return false;
+    }
+    if (mdname[0] != '\0') {
+        OSSL_PARAM digest[] = {OSSL_PARAM_construct_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, (char *)mdname, 0),
+                               OSSL_PARAM_END};
+        if (EVP_PKEY_CTX_set_params(shadow, digest) != 1)
+            return false;
+    }
+    return true;
+}
+
+static int copy_shadow(keystore_signature_context *ctx, const EVP_PKEY_CTX *template)
+{
+    ctx->base.shadow = EVP_PKEY_CTX_dup(template);
+    if (ctx->base.shadow == NULL) {
+        keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot prepare the public half of the key");
+        return 0;
+    }
+    return 1;
+}
+
+/* The init's shadow: a copy of the key's template for this digest, which the first init with it builds
+ * (key->shadow_templates). Building one every time cost about 8% of an ECDSA signature; a copy holds the
+ * same state, so the parameters, errors and AlgorithmIdentifier that follow are the same. A digest the
+ * shadow refuses leaves no template, so each init with it raises the same errors again. */
+static int prepare_shadow(keystore_signature_context *ctx, const char *mdname)
+{
+    keystore_key *key = ctx->base.key;
+    const size_t slots = sizeof(key->shadow_templates) / sizeof(key->shadow_templates[0]);
+    const char *digest = mdname != NULL ? mdname : "";
+    size_t seen = 0;
+    for (; seen < slots; seen++) {
+        EVP_PKEY_CTX *template = atomic_load_explicit(&key->shadow_templates[seen].shadow, memory_order_acquire);
+        if (template == NULL)
+            break;
+        if (strcmp(key->shadow_templates[seen].digest, digest) == 0)
+            return copy_shadow(ctx, template);
+    }
+    EVP_PKEY_CTX *built = NULL;
+    if (!build_shadow(ctx, digest, &built)) {
+        ctx->base.shadow = built;
+        return 0;
+    }
+    bool kept = false;
+    if (strlen(digest) < sizeof(key->shadow_templates[0].digest)) {
+        pthread_mutex_lock(&key->shadow_lock);
+        size_t i = seen;
+        EVP_PKEY_CTX *other = NULL;
+        /* Another thread may have added templates since, this digest's among them. */
+        while (i < slots &&
+               (other = atomic_load_explicit(&key->shadow_templates[i].shadow, memory_order_relaxed)) != NULL &&
+               strcmp(key->shadow_templates[i].digest, digest) != 0)
+            i++;
+        if (i < slots && other == NULL) {
+            snprintf(key->shadow_templates[i].digest, sizeof(key->shadow_templates[i].digest), "%s", digest);
+            atomic_store_explicit(&key->shadow_templates[i].shadow, built, memory_order_release);
+            kept = true;
+        }
+        pthread_mutex_unlock(&key->shadow_lock);
+    }
+    if (!kept) {
+        ctx->base.shadow = built;
+        return 1;
+    }
+    return copy_shadow(ctx, built);
+}
+
 static int init(keystore_signature_context *ctx, void *provkey, uint32_t purpose, bool digest_mode, const char *mdname,
                 const OSSL_PARAM params[])
 {
@@ -161,23 +242,7 @@ static int init(keystore_signature_context *ctx, void *provkey, uint32_t purpose
         }
         return keystore_signature_set_ctx_params(ctx, params);
     }
-    ctx->base.shadow = EVP_PKEY_CTX_new_from_pkey(ctx->base.provider->public_libctx, ctx->base.key->public_key, NULL);
-    if (ctx->base.shadow == NULL || EVP_PKEY_verify_init(ctx->base.shadow) != 1) {
-        keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot prepare the public half of the key");
-        return 0;
-    }
-    if (strcmp(ctx->base.key->type_name, "RSA-PSS") == 0 &&
-        EVP_PKEY_CTX_set_rsa_padding(ctx->base.shadow, RSA_PKCS1_PSS_PADDING) != 1) {
-        keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot select PSS for an RSA-PSS key");
-        return 0;
-    }
-    if (mdname != NULL && mdname[0] != '\0') {
-        OSSL_PARAM digest[] = {OSSL_PARAM_construct_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, (char *)mdname, 0),
-                               OSSL_PARAM_END};
-        if (EVP_PKEY_CTX_set_params(ctx->base.shadow, digest) != 1)
-            return 0;
-    }
-    if (!keystore_signature_set_ctx_params(ctx, params))
+    if (!prepare_shadow(ctx, mdname) || !keystore_signature_set_ctx_params(ctx, params))
         return 0;
     if (digest_mode && purpose == KSSIM_PURPOSE_VERIFY) {
         char name[64];
