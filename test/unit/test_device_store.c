@@ -711,23 +711,36 @@ static void a_device_keeps_its_state_between_opens(void **state)
     kssim_device_free(second);
 }
 
+static off_t log_size(const fixture *f)
+{
+    char wal[400];
+    snprintf(wal, sizeof(wal), "%s-wal", f->file);
+    struct stat st;
+    return stat(wal, &st) == 0 ? st.st_size : -1;
+}
+
+/* The fixture's device, opened (created if need be) and given the PIN 1234 in one committed transaction. */
+static kssim_device *open_device_with_pin(const fixture *f)
+{
+    kssim_device *device = open_device(f->device);
+    begin(device);
+    assert_int_equal(kssim_set_credential(device, KSSIM_CREDENTIAL_PIN, "1234"), KSSIM_OK);
+    commit(device);
+    return device;
+}
+
 /* The log stays beside the database when the last process closes the device (no checkpoint, sync and
  * delete at every exit: sqlite_store.c), so the device is the directory: a copy of the whole directory
  * is the same phone. */
 static void the_log_stays_and_a_copy_of_the_directory_is_the_same_device(void **state)
 {
     fixture *f = *state;
-    kssim_device *device = open_device(f->device);
-    begin(device);
-    assert_int_equal(kssim_set_credential(device, KSSIM_CREDENTIAL_PIN, "1234"), KSSIM_OK);
-    commit(device);
-    kssim_device_free(device);
+    kssim_device_free(open_device_with_pin(f));
+
+    assert_true(log_size(f) > 0);
 
     char wal[400], copy[400], copy_file[440], copy_wal[460];
     snprintf(wal, sizeof(wal), "%s-wal", f->file);
-    struct stat st;
-    assert_int_equal(stat(wal, &st), 0);
-    assert_true(st.st_size > 0);
 
     snprintf(copy, sizeof(copy), "%s/copy", f->root);
     assert_int_equal(mkdir(copy, 0700), 0);
@@ -741,20 +754,12 @@ static void the_log_stays_and_a_copy_of_the_directory_is_the_same_device(void **
     write_file(copy_wal, bytes, len);
     free(bytes);
 
-    device = open_device(copy);
+    kssim_device *device = open_device(copy);
     kssim_status status;
     assert_int_equal(kssim_status_get(device, &status), KSSIM_OK);
     assert_int_equal(status.credential, KSSIM_CREDENTIAL_PIN);
     assert_int_equal(kssim_device_check(device), KSSIM_OK);
     kssim_device_free(device);
-}
-
-static off_t log_size(const fixture *f)
-{
-    char wal[400];
-    snprintf(wal, sizeof(wal), "%s-wal", f->file);
-    struct stat st;
-    return stat(wal, &st) == 0 ? st.st_size : -1;
 }
 
 /* The next process rebuilds the log's index from the whole log, so a process that leaves a long log
@@ -828,10 +833,7 @@ static void an_operation_stays_in_its_process_until_another_reboots_the_phone(vo
 static void a_refusal_is_committed_and_keeps_its_sentence(void **state)
 {
     fixture *f = *state;
-    kssim_device *device = open_device(f->device);
-    begin(device);
-    assert_int_equal(kssim_set_credential(device, KSSIM_CREDENTIAL_PIN, "1234"), KSSIM_OK);
-    commit(device);
+    kssim_device *device = open_device_with_pin(f);
     begin(device);
     assert_int_equal(kssim_unlock(device, "0000"), KSSIM_WRONG_CREDENTIAL);
     char message[SIM_MESSAGE_MAX];
