@@ -22,16 +22,9 @@ if [ "${KSSIM_SANITIZER_TESTS:-1}" != 0 ]; then
     # - shell.clang_build and shell.format: they build or read the sources, they run nothing built here;
     # - shell.determinism: the scenario library seven times over to compare transcripts, nearly three
     #   minutes under ASan for no code path that scenarios.library does not take;
-    # - bench (bench.smoke): timings, which mean nothing under ASan;
-    # - the provider's C tests (label provider) run in a second pass below, without leak detection.
-    ctest --test-dir "$asan" --output-on-failure -j "$jobs" -LE '^(bench|provider)$' \
+    # - bench (bench.smoke): timings, which mean nothing under ASan.
+    ctest --test-dir "$asan" --output-on-failure -j "$jobs" -LE '^bench$' \
         -E '^shell\.(valgrind_scenarios|clang_build|format|determinism)$'
-    # test/provider/*.c free their library contexts without OSSL_PROVIDER_unload, which OpenSSL 3.0 needs
-    # to free the providers loaded into them: LeakSanitizer reports those programs' own leaks, not the
-    # provider's. Memory errors are still caught; the provider's own leaks are caught by the shell tests
-    # above (openssl with keystore.so under ASan) and by the fuzz targets.
-    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
-        ctest --test-dir "$asan" --output-on-failure -j "$jobs" -L '^provider$'
 fi
 
 if [ "${KSSIM_FUZZ_SECONDS:-10}" != 0 ]; then

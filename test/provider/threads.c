@@ -121,8 +121,8 @@ int main(int argc, char **argv)
     EVP_PKEY_free(public_key);
     EVP_PKEY_free(shared_key);
     kssim_device_free(device);
-    OSSL_LIB_CTX_free(default_only);
-    OSSL_LIB_CTX_free(libctx);
+    test_library_context_free(default_only);
+    test_library_context_free(libctx);
     printf("1..2\n");
     return 0;
 }

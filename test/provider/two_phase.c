@@ -231,8 +231,8 @@ int main(int argc, char **argv)
 
     EVP_PKEY_free(pkey);
     kssim_device_free(device);
-    OSSL_LIB_CTX_free(default_only);
-    OSSL_LIB_CTX_free(libctx);
+    test_library_context_free(default_only);
+    test_library_context_free(libctx);
     printf("1..5\n");
     return 0;
 }
