@@ -1,7 +1,7 @@
 /*
  * bench_common.h - what the benchmarks of test/bench/ share: a monotonic clock, the median of a set of
- * measurements, and the CHECK macro that stops a benchmark whose work went wrong (a benchmark that
- * measures failures measures nothing).
+ * measurements, and (from test/check.h) the CHECK macro that stops a benchmark whose work went wrong (a
+ * benchmark that measures failures measures nothing).
  *
  * Every comparison in these benchmarks is interleaved: rounds alternate the two sides being compared,
  * each round times one batch of each, and the ratio is that of the medians. On a shared machine the
@@ -17,14 +17,7 @@
 
 #include <openssl/err.h>
 
-#define CHECK(condition)                                                                                               \
-    do {                                                                                                               \
-        if (!(condition)) {                                                                                            \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #condition);                              \
-            ERR_print_errors_fp(stderr);                                                                               \
-            exit(1);                                                                                                   \
-        }                                                                                                              \
-    } while (0)
+#include "../check.h"
 
 /* Seconds on the monotonic clock, which no adjustment of the host's time can move. */
 static inline double bench_now(void)

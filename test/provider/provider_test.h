@@ -1,8 +1,8 @@
 /*
  * provider_test.h - what the provider's C tests share: a fresh device directory, a library context
  * with the keystore and default providers, a key generated through EVP_PKEY_keygen with the
- * contract's parameters, verification by the default provider alone, and a CHECK macro that reports
- * the OpenSSL error queue.
+ * contract's parameters, verification by the default provider alone, and (from test/check.h) the CHECK
+ * macro that reports the OpenSSL error queue.
  */
 #ifndef KSSIM_TEST_PROVIDER_TEST_H
 #define KSSIM_TEST_PROVIDER_TEST_H
@@ -22,14 +22,7 @@
 #include <kssim/kssim.h>
 #include <kssim/provider.h>
 
-#define CHECK(condition)                                                                                               \
-    do {                                                                                                               \
-        if (!(condition)) {                                                                                            \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #condition);                              \
-            ERR_print_errors_fp(stderr);                                                                               \
-            exit(1);                                                                                                   \
-        }                                                                                                              \
-    } while (0)
+#include "../check.h"
 
 /* A new device directory, named by KSSIM_DEVICE for the provider; returns its path. */
 static inline const char *test_device_directory(void)
