@@ -8,13 +8,13 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${KSSIM_BENCH_BUILD_DIR:-$root/build-bench}
 type=${KSSIM_BENCH_BUILD_TYPE:-RelWithDebInfo}
-signature_args=() runner_args=() process_args=()
+signature_args=() runner_args=() process_args=() floor_args=()
 if [[ ${1:-} == --quick ]]; then
-  signature_args=(--rounds 7) runner_args=(--repeat 3) process_args=(--rounds 9)
+  signature_args=(--rounds 7) runner_args=(--repeat 3) process_args=(--rounds 9) floor_args=(--rounds 5)
 fi
 
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE="$type" >/dev/null
-cmake --build "$build" -j 2 --target signature_bench runner_bench process_bench kssim keystore >/dev/null
+cmake --build "$build" -j 2 --target signature_bench runner_bench process_bench commit_floor kssim keystore >/dev/null
 export OPENSSL_MODULES=$build
 
 echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
@@ -22,6 +22,8 @@ echo "kernel:  $(uname -sr); $(openssl version); build type $type"
 echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) before"
 echo
 "$build/bench/signature_bench" "${signature_args[@]}" "$build"
+echo
+"$build/bench/commit_floor" "${floor_args[@]}"
 echo
 "$build/bench/runner_bench" "${runner_args[@]}" "$root/scenarios"
 echo
