@@ -14,10 +14,13 @@
 
 #include "core/private_key.h"
 
-EVP_PKEY *sim_private_key_decode(OSSL_LIB_CTX *libctx, const uint8_t *bytes, size_t len)
+/* One decoder attempt: input type, structure and key type narrow what OpenSSL tries (NULL: anything). */
+static EVP_PKEY *decode_as(OSSL_LIB_CTX *libctx, const uint8_t *bytes, size_t len, const char *input_type,
+                           const char *structure, const char *key_type)
 {
     EVP_PKEY *key = NULL;
-    OSSL_DECODER_CTX *ctx = OSSL_DECODER_CTX_new_for_pkey(&key, NULL, NULL, NULL, EVP_PKEY_KEYPAIR, libctx, NULL);
+    OSSL_DECODER_CTX *ctx =
+        OSSL_DECODER_CTX_new_for_pkey(&key, input_type, structure, key_type, EVP_PKEY_KEYPAIR, libctx, NULL);
     const unsigned char *p = bytes;
     size_t left = len;
     if (ctx == NULL || bytes == NULL || len == 0 || !OSSL_DECODER_from_data(ctx, &p, &left)) {
@@ -28,20 +31,16 @@ EVP_PKEY *sim_private_key_decode(OSSL_LIB_CTX *libctx, const uint8_t *bytes, siz
     return key;
 }
 
+EVP_PKEY *sim_private_key_decode(OSSL_LIB_CTX *libctx, const uint8_t *bytes, size_t len)
+{
+    return decode_as(libctx, bytes, len, NULL, NULL, NULL);
+}
+
 EVP_PKEY *sim_private_key_decode_pkcs8(OSSL_LIB_CTX *libctx, const uint8_t *bytes, size_t len, const char *key_type)
 {
-    EVP_PKEY *key = NULL;
     /* A miss here is no error of the caller's: whatever the narrow attempt queued is dropped. */
     ERR_set_mark();
-    OSSL_DECODER_CTX *ctx =
-        OSSL_DECODER_CTX_new_for_pkey(&key, "DER", "PrivateKeyInfo", key_type, EVP_PKEY_KEYPAIR, libctx, NULL);
-    const unsigned char *p = bytes;
-    size_t left = len;
-    if (ctx == NULL || bytes == NULL || len == 0 || !OSSL_DECODER_from_data(ctx, &p, &left)) {
-        EVP_PKEY_free(key);
-        key = NULL;
-    }
-    OSSL_DECODER_CTX_free(ctx);
+    EVP_PKEY *key = decode_as(libctx, bytes, len, "DER", "PrivateKeyInfo", key_type);
     ERR_pop_to_mark();
     /* Anything else is read as any private key would be, so that only the time differs. */
     return key != NULL ? key : sim_private_key_decode(libctx, bytes, len);

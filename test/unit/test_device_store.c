@@ -616,6 +616,16 @@ static void an_unwritable_directory_is_refused(void **state)
 
 static const uint8_t data[] = "server challenge";
 
+/* Opens (creating if need be) a device with realtime clocks at location. */
+static kssim_result open_realtime_device(const char *location, kssim_device **device)
+{
+    kssim_open_options options;
+    kssim_open_options_default(&options);
+    options.config.realtime = true;
+    *device = NULL;
+    return kssim_device_open(location, &options, device);
+}
+
 static kssim_device *open_device(const char *location)
 {
     kssim_open_options options;
@@ -951,10 +961,7 @@ static void a_memory_device_lives_in_this_process(void **state)
     assert_int_equal(kssim_status_get(device, &status), KSSIM_OK);
     assert_int_equal(status.boot_ms, 1000);
     kssim_device_free(device);
-    kssim_open_options options;
-    kssim_open_options_default(&options);
-    options.config.realtime = true;
-    assert_int_equal(kssim_device_open(KSSIM_MEMORY_DEVICE, &options, &device), KSSIM_INVALID_ARGUMENT);
+    assert_int_equal(open_realtime_device(KSSIM_MEMORY_DEVICE, &device), KSSIM_INVALID_ARGUMENT);
     assert_non_null(strstr(kssim_open_error(), "realtime"));
 }
 
@@ -1045,11 +1052,8 @@ static uint64_t boot_ms(kssim_device *device)
 static void a_realtime_device_follows_the_hosts_clocks(void **state)
 {
     fixture *f = *state;
-    kssim_open_options options;
-    kssim_open_options_default(&options);
-    options.config.realtime = true;
     kssim_device *device = NULL;
-    assert_int_equal(kssim_device_open(f->device, &options, &device), KSSIM_OK);
+    assert_int_equal(open_realtime_device(f->device, &device), KSSIM_OK);
     begin(device);
     kssim_status status;
     assert_int_equal(kssim_status_get(device, &status), KSSIM_OK);
@@ -1156,11 +1160,8 @@ static void a_realtime_device_with_extreme_stored_clocks_still_opens(void **stat
     };
     for (size_t i = 0; i < sizeof(damage) / sizeof(damage[0]); i++) {
         remove_tree(f->device);
-        kssim_open_options options;
-        kssim_open_options_default(&options);
-        options.config.realtime = true;
         kssim_device *device = NULL;
-        assert_int_equal(kssim_device_open(f->device, &options, &device), KSSIM_OK);
+        assert_int_equal(open_realtime_device(f->device, &device), KSSIM_OK);
         begin(device);
         commit(device);
         kssim_device_free(device);
