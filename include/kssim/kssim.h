@@ -289,6 +289,10 @@ typedef struct kssim_operation {
     size_t nonce_len;
 } kssim_operation;
 
+/* The most data one operation takes in all (its updates and its finish), as KeyMint bounds an operation's
+ * input; a caller with more splits it into several operations, or digests it first. */
+#define KSSIM_OPERATION_INPUT_MAX ((size_t)16 * 1024 * 1024)
+
 kssim_result kssim_begin(kssim_device *device, const char *alias, uint32_t purpose, const kssim_op_params *params,
                          kssim_operation *op);
 kssim_result kssim_update(kssim_device *device, uint64_t handle, const uint8_t *data, size_t len);

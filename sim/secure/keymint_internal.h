@@ -17,7 +17,7 @@
 #define KEYMINT_MAX_OPERATIONS 64
 /* Operations accumulate their input until finish; a bound keeps a runaway caller from exhausting
  * memory (the reference TA bounds digest-less inputs the same way: Operation::check_size). */
-#define KEYMINT_MAX_OPERATION_INPUT     ((size_t)16 * 1024 * 1024)
+#define KEYMINT_MAX_OPERATION_INPUT     KSSIM_OPERATION_INPUT_MAX
 #define KEYMINT_MAX_SYMMETRIC_KEY_BYTES 64
 #define KEYMINT_GCM_NONCE_BYTES         12
 #define KEYMINT_GCM_TAG_BYTES           16
