@@ -49,11 +49,21 @@ typedef struct sim_crypto {
 
 #define SIM_MESSAGE_MAX 512
 
-typedef struct sim_env {
+typedef struct sim_env sim_env;
+
+/* The secure world's write to its own storage (sim_env_persist_now). KSSIM_OK once everything the
+ * device holds now is durable; otherwise the refusal, its sentence in env->message. */
+typedef kssim_result (*sim_persist_hook)(sim_env *env, void *context);
+
+struct sim_env {
     sim_clock clock;
     sim_crypto crypto;
     char message[SIM_MESSAGE_MAX];
-} sim_env;
+    /* Installed by the store for a device kept on disk (sim/store/device_open.c); NULL for a memory
+     * device, whose storage is this process's memory. Not part of the device's image. */
+    sim_persist_hook persist;
+    void *persist_context;
+};
 
 /* Creates the crypto context: a new OSSL_LIB_CTX with the default provider for algorithms and a
  * deterministic RAND fed by the DRBG, so key generation, ECDSA nonces and PSS salts follow the seed.
@@ -102,6 +112,12 @@ void sim_env_image_encode(const sim_env *env, sim_writer *w);
 void sim_env_image_decode(sim_reader *r, sim_env *decoded);
 /* Copies the clock and DRBG state in place: the deterministic RAND provider points at env->crypto. */
 void sim_env_image_apply(sim_env *env, const sim_env *decoded);
+
+/* persist.c: the secure world's write to its own storage, as a TEE writes a record to its secure
+ * storage (RPMB) before it answers. Gatekeeper calls it so that an attempt is counted on disk before its
+ * answer is given. The rules stay free of I/O: the store does the writing through env->persist. Without
+ * a hook (a memory device) there is nothing more durable to reach, and it succeeds. */
+kssim_result sim_env_persist_now(sim_env *env);
 
 /* Constant-time comparison for MACs and password hashes. */
 bool sim_equal_secret(const uint8_t *a, const uint8_t *b, size_t len);

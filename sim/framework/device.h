@@ -32,6 +32,10 @@ struct kssim_device {
     /* realtime devices: the host's CLOCK_BOOTTIME (ms) read by the current command's kssim_device_begin,
      * so its commit can re-anchor the origin after a reboot or an advance. Not stored. */
     int64_t host_boot_at_begin_ms;
+    /* stored devices: why the secure world's write to storage failed in the current command
+     * (sim_env_persist_now), KSSIM_OK if it did not. Such a command commits nothing. Not stored. */
+    kssim_result storage_failure;
+    char storage_failure_message[SIM_MESSAGE_MAX];
 };
 
 /* system_prompt.c: after a per-operation key's begin, the armed prompt authenticates the user with the

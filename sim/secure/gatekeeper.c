@@ -6,6 +6,8 @@
  * secret is untrusted and draws a new SID, so every key bound to the old SID can never be authorized
  * again; a trusted change proves the current secret first (throttled like any verification) and keeps
  * the SID. A successful verification mints a PASSWORD HardwareAuthToken for the caller's challenge.
+ * Every attempt is a failure on the device's storage before the secret is compared
+ * (sim_gatekeeper_charge_attempt), so no answer is ever given that was not counted.
  */
 #include <string.h>
 
@@ -28,11 +30,11 @@ static kssim_result hash_secret(sim_secure_world *sw, const char *secret, const 
 }
 
 /* The check Enroll (for the current secret) and Verify share in gatekeeper.cpp: throttle, count the
- * attempt, compare in constant time, and clear the failure record on a match. */
+ * attempt durably, compare in constant time, and clear the failure record on a match. */
 static kssim_result check_secret_throttled(sim_secure_world *sw, const char *secret)
 {
     sim_gatekeeper *gk = &sw->gatekeeper;
-    kssim_result result = sim_gatekeeper_admit_attempt(sw);
+    kssim_result result = sim_gatekeeper_charge_attempt(sw);
     if (result != KSSIM_OK)
         return result;
 
@@ -151,7 +153,7 @@ kssim_result sim_gatekeeper_verify_armed(sim_secure_world *sw, uint64_t enrollme
         return sim_refuse(sw->env, KSSIM_NO_CREDENTIAL,
                           "the prompt was armed with a credential, but the lock screen has been removed since: "
                           "arm it again after setting one");
-    kssim_result result = sim_gatekeeper_admit_attempt(sw);
+    kssim_result result = sim_gatekeeper_charge_attempt(sw);
     if (result != KSSIM_OK)
         return result;
     if (enrollment_tag != sim_gatekeeper_enrollment_tag(sw))

@@ -6,6 +6,9 @@
  * IncrementFailureRecord), the legacy C++ schedule that the contract's "Gatekeeper throttling" rule
  * describes. Time is the boot clock, which restarts at every boot while the record persists.
  */
+#include <stdio.h>
+#include <string.h>
+
 #include "secure/duration_text.h"
 #include "secure/gatekeeper_throttle.h"
 
@@ -70,6 +73,50 @@ kssim_result sim_gatekeeper_admit_attempt(sim_secure_world *sw)
     gk->failure_count++;
     gk->last_checked_ms = now;
     return KSSIM_OK;
+}
+
+/* An attempt that could not be recorded gets no answer: the same sentence whatever was typed. */
+static kssim_result refuse_unrecorded_attempt(sim_secure_world *sw, kssim_result failure)
+{
+    char why[SIM_MESSAGE_MAX];
+    snprintf(why, sizeof(why), "%s", sw->env->message);
+    return sim_refuse(sw->env, failure,
+                      "the %s was not checked: Gatekeeper records every attempt before it answers, and this one "
+                      "could not be recorded: %s",
+                      credential_name(sw->gatekeeper.type), why);
+}
+
+/* system/gatekeeper gatekeeper.cpp GateKeeper::Verify: IncrementFailureRecord writes the failure
+ * record (WriteFailureRecord) before DoVerify compares the password, and when the write fails Verify
+ * answers ERROR_UNKNOWN without comparing. The attempt is a failure on the storage before anyone learns
+ * whether it was right, so cutting the storage (a full disk, a file size limit, a process killed after
+ * the answer) can never buy an answered guess that was not counted; a right secret clears the record
+ * afterwards, in the command's own commit. If that commit fails, the counted failure stays: the safe
+ * direction. Trusty (trusty_gatekeeper.cpp) runs this same GateKeeper::Verify, its WriteFailureRecord
+ * writing to the TEE's secure storage; here the store writes the device's image (sim_env_persist_now). */
+kssim_result sim_gatekeeper_charge_attempt(sim_secure_world *sw)
+{
+    sim_gatekeeper *gk = &sw->gatekeeper;
+    for (;;) {
+        kssim_result result = sim_gatekeeper_admit_attempt(sw);
+        if (result != KSSIM_OK)
+            return result;
+        uint8_t charged_salt[sizeof(gk->salt)];
+        memcpy(charged_salt, gk->salt, sizeof(charged_salt));
+        result = sim_env_persist_now(sw->env);
+        if (result != KSSIM_OK)
+            return refuse_unrecorded_attempt(sw, result);
+        /* Recording it may have let another process's commit in, and the device now holds what that
+         * process stored. The count made here is in it unless the credential itself was replaced (each
+         * enrollment draws a new salt); a new credential has a record of its own, which must be charged
+         * before its hash is compared. */
+        if (!gk->enrolled)
+            return sim_refuse(sw->env, KSSIM_NO_CREDENTIAL,
+                              "the lock-screen credential was removed by another process while this attempt was "
+                              "being recorded: set one (set_credential) before verifying");
+        if (memcmp(charged_salt, gk->salt, sizeof(charged_salt)) == 0)
+            return KSSIM_OK;
+    }
 }
 
 kssim_result sim_gatekeeper_refuse_wrong_secret(sim_secure_world *sw)

@@ -260,6 +260,60 @@ static kssim_result load_device(sim_device_store *store, kssim_device **out)
     return KSSIM_OK;
 }
 
+/* ---- The secure world's write to its own storage (sim_env_persist_now) ---- */
+
+/* Remembers why the secure world's write failed, so that the command's commit stores nothing. The
+ * transaction is ended, whatever state it was left in. */
+static kssim_result fail_the_command(kssim_device *device, kssim_result failure)
+{
+    sim_device_store_rollback(device->store);
+    device->storage_failure = failure;
+    snprintf(device->storage_failure_message, sizeof(device->storage_failure_message), "%s", device->env.message);
+    return failure;
+}
+
+/* What Gatekeeper calls before it compares a credential: the device as it is now - the attempt counted
+ * - is written and committed inside the command, and the command's transaction begins again, so the
+ * count is on disk before the answer. Another process may commit between that commit and the new
+ * begin; the device then takes what it stored, as kssim_device_begin would. Everything a rule decides
+ * is in that image; what lives only in this process is kept (operations in flight, unless that process
+ * rebooted the phone; the host clock read at begin; the message). */
+static kssim_result persist_within_command(sim_env *env, void *context)
+{
+    kssim_device *device = context;
+    sim_device_store *store = device->store;
+    if (device->storage_failure != KSSIM_OK)
+        return sim_refuse(env, device->storage_failure, "%s", device->storage_failure_message);
+    char message[SIM_MESSAGE_MAX];
+    snprintf(message, sizeof(message), "%s", env->message);
+    if (device->config.realtime)
+        anchor_host_clock(device);
+    kssim_result r = write_and_commit(device, store);
+    if (r != KSSIM_OK)
+        return fail_the_command(device, r);
+    bool changed;
+    r = sim_device_store_begin(store, &changed);
+    if (r != KSSIM_OK) {
+        sim_refuse(env, r, "%s", sim_device_store_message(store));
+        return fail_the_command(device, r);
+    }
+    if (changed) {
+        const sim_device_image *image = NULL;
+        r = sim_device_store_read(store, &image);
+        if (r != KSSIM_OK)
+            sim_refuse(env, r, "%s", sim_device_store_message(store));
+        else
+            r = sim_device_image_restore(device, image);
+        if (r != KSSIM_OK) {
+            /* As at begin: the next begin reads the store again. */
+            sim_device_store_forget_last_committed(store);
+            return fail_the_command(device, r);
+        }
+    }
+    snprintf(env->message, sizeof(env->message), "%s", message);
+    return KSSIM_OK;
+}
+
 static kssim_result open_stored_device(const char *location, const kssim_open_options *options, kssim_device **out)
 {
     sim_device_store_open_mode mode = options->replace  ? SIM_DEVICE_STORE_OPEN_DISCARDING_DAMAGED
@@ -292,6 +346,8 @@ static kssim_result open_stored_device(const char *location, const kssim_open_op
         return r;
     }
     (*out)->store = store;
+    (*out)->env.persist = persist_within_command;
+    (*out)->env.persist_context = *out;
     return KSSIM_OK;
 }
 
@@ -324,6 +380,7 @@ kssim_result kssim_device_open(const char *location, const kssim_open_options *o
 kssim_result kssim_device_begin(kssim_device *device)
 {
     SIM_BEGIN_CALL(device);
+    device->storage_failure = KSSIM_OK;
     sim_device_store *store = device->store;
     if (store == NULL)
         return KSSIM_OK;
@@ -374,6 +431,15 @@ kssim_result kssim_device_commit(kssim_device *device)
     sim_device_store *store = device->store;
     if (store == NULL)
         return KSSIM_OK;
+    if (device->storage_failure != KSSIM_OK) {
+        /* The secure world could not record what it must record before it answers (an attempt at the
+         * credential): nothing of this command is stored, and the command fails as that write did. */
+        kssim_result failure = device->storage_failure;
+        char why[SIM_MESSAGE_MAX];
+        snprintf(why, sizeof(why), "%s", device->storage_failure_message);
+        kssim_device_rollback(device);
+        return sim_refuse(&device->env, failure, "%s", why);
+    }
     if (device->config.realtime)
         anchor_host_clock(device);
     char message[SIM_MESSAGE_MAX];
@@ -391,6 +457,7 @@ kssim_result kssim_device_commit(kssim_device *device)
 
 void kssim_device_rollback(kssim_device *device)
 {
+    device->storage_failure = KSSIM_OK;
     if (device->store == NULL)
         return;
     sim_device_store_rollback(device->store);
