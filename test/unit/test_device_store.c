@@ -15,6 +15,8 @@
 #include <time.h>
 
 #include <dirent.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -861,6 +863,96 @@ static void a_refusal_is_committed_and_keeps_its_sentence(void **state)
     kssim_device_free(device);
 }
 
+/* Gatekeeper's failed attempts as another process finds them on disk. */
+static uint32_t failed_attempts_on_disk(const char *location)
+{
+    kssim_device *other = open_device(location);
+    begin(other);
+    kssim_status status;
+    assert_int_equal(kssim_status_get(other, &status), KSSIM_OK);
+    kssim_device_rollback(other);
+    kssim_device_free(other);
+    return status.failed_attempts;
+}
+
+/* gatekeeper.cpp GateKeeper::Verify writes the failure record (IncrementFailureRecord) before DoVerify
+ * compares: an attempt is on disk before its answer, so a process that has its answer and never
+ * commits (killed, or its commit failing) leaves it counted. */
+static void a_credential_attempt_is_on_disk_before_it_is_answered(void **state)
+{
+    fixture *f = *state;
+    kssim_device *device = open_device_with_pin(f);
+    begin(device);
+    assert_int_equal(kssim_verify_credential(device, "0000", 0, NULL), KSSIM_WRONG_CREDENTIAL);
+    kssim_device_free(device); /* no commit: closing rolls the transaction back */
+    assert_int_equal(failed_attempts_on_disk(f->device), 1);
+
+    /* The right PIN is charged as well and cleared only by the command's commit: without that commit
+     * the failure stays, the safe direction. */
+    device = open_device(f->device);
+    begin(device);
+    assert_int_equal(kssim_unlock(device, "1234"), KSSIM_OK);
+    kssim_device_free(device);
+    assert_int_equal(failed_attempts_on_disk(f->device), 2);
+
+    device = open_device(f->device);
+    begin(device);
+    assert_int_equal(kssim_verify_credential(device, "1234", 0, NULL), KSSIM_OK);
+    commit(device);
+    kssim_device_free(device);
+    assert_int_equal(failed_attempts_on_disk(f->device), 0);
+}
+
+/* Runs one attempt with the device's log unable to grow (RLIMIT_FSIZE at its size, SIGXFSZ ignored,
+ * as under `ulimit -f`): what it answers, the commit's result, and both sentences. */
+static kssim_result attempt_with_a_log_that_cannot_grow(const fixture *f, kssim_device *device, const char *secret,
+                                                        kssim_result *committed, char *message, char *commit_message)
+{
+    struct rlimit before;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &before), 0);
+    void (*previous)(int) = signal(SIGXFSZ, SIG_IGN);
+    struct rlimit limited = before;
+    limited.rlim_cur = (rlim_t)log_size(f);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &limited), 0);
+    begin(device);
+    kssim_result answer = kssim_verify_credential(device, secret, 0, NULL);
+    snprintf(message, SIM_MESSAGE_MAX, "%s", kssim_device_message(device));
+    *committed = kssim_device_commit(device);
+    snprintf(commit_message, SIM_MESSAGE_MAX, "%s", kssim_device_message(device));
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &before), 0);
+    signal(SIGXFSZ, previous);
+    return answer;
+}
+
+static void an_attempt_that_cannot_be_recorded_is_not_answered_and_commits_nothing(void **state)
+{
+    fixture *f = *state;
+    kssim_device *device = open_device_with_pin(f);
+    kssim_result wrong_committed, right_committed;
+    char wrong[SIM_MESSAGE_MAX], wrong_commit[SIM_MESSAGE_MAX], right[SIM_MESSAGE_MAX], right_commit[SIM_MESSAGE_MAX];
+    assert_int_equal(attempt_with_a_log_that_cannot_grow(f, device, "0000", &wrong_committed, wrong, wrong_commit),
+                     KSSIM_DEVICE_UNAVAILABLE);
+    assert_int_equal(attempt_with_a_log_that_cannot_grow(f, device, "1234", &right_committed, right, right_commit),
+                     KSSIM_DEVICE_UNAVAILABLE);
+    /* Nothing tells the right PIN from the wrong one. */
+    assert_string_equal(wrong, right);
+    assert_int_equal(wrong_committed, KSSIM_DEVICE_UNAVAILABLE);
+    assert_int_equal(right_committed, KSSIM_DEVICE_UNAVAILABLE);
+    assert_string_equal(wrong_commit, right_commit);
+    assert_non_null(strstr(wrong, "not checked"));
+
+    /* Nothing was answered and nothing stored; this process holds what the disk holds, and goes on. */
+    kssim_status status;
+    assert_int_equal(kssim_status_get(device, &status), KSSIM_OK);
+    assert_int_equal(status.failed_attempts, 0);
+    assert_int_equal(failed_attempts_on_disk(f->device), 0);
+    begin(device);
+    assert_int_equal(kssim_verify_credential(device, "0000", 0, NULL), KSSIM_WRONG_CREDENTIAL);
+    commit(device);
+    assert_int_equal(failed_attempts_on_disk(f->device), 1);
+    kssim_device_free(device);
+}
+
 static void a_rollback_puts_the_device_back(void **state)
 {
     fixture *f = *state;
@@ -1206,6 +1298,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(an_operation_stays_in_its_process_until_another_reboots_the_phone, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(a_refusal_is_committed_and_keeps_its_sentence, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_credential_attempt_is_on_disk_before_it_is_answered, setup, teardown),
+        cmocka_unit_test_setup_teardown(an_attempt_that_cannot_be_recorded_is_not_answered_and_commits_nothing, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(a_rollback_puts_the_device_back, setup, teardown),
         cmocka_unit_test_setup_teardown(an_open_without_creation_or_with_replacement, setup, teardown),
         cmocka_unit_test_setup_teardown(a_stored_row_that_does_not_decode_fails_the_check, setup, teardown),
