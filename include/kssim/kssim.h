@@ -54,7 +54,13 @@ void kssim_device_free(kssim_device *device);
  * other processes (busy timeout) and reloads what they committed, and kssim_device_commit, which stores
  * what changed, in one transaction. Operations in flight stay in the process that began them, and are
  * gone if another process rebooted the device meanwhile. A "memory:" device lives in this process only;
- * begin and commit do nothing for it. */
+ * begin and commit do nothing for it.
+ * A call that checks the lock-screen credential (verify, unlock, change or remove with the old secret,
+ * arming the prompt with it, an armed prompt answering kssim_begin) commits the counted attempt inside
+ * the transaction before it compares, so on a stored device it must run between begin and commit
+ * (outside, KSSIM_SYSTEM_ERROR). When that write fails, the call and then kssim_device_commit return
+ * the store's refusal (KSSIM_DEVICE_UNAVAILABLE for a full disk), the same for a right and a wrong
+ * secret, and the command stores nothing. */
 typedef struct kssim_open_options {
     kssim_config config; /* for a device this open creates */
     bool create;         /* create the device when it does not exist (default true) */
