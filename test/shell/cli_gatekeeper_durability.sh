@@ -76,6 +76,14 @@ refused RETRY_TIMEOUT 1002 verify-credential --secret 0000
 ok advance 31s
 ok verify-credential --secret 1234
 [ "$(failed_attempts)" = 0 ] || fail "the right PIN left $(failed_attempts) failed attempts"
+
+# Processes guessing at once each record their attempt (a commit inside the command) and lose none of
+# the others': the count reaches the 5th failure's wait and stops there, whatever the order.
+for _ in 1 2 3 4 5 6 7 8; do
+    "$kssim" verify-credential --secret 0000 >/dev/null 2>&1 &
+done
+wait
+[ "$(failed_attempts)" = 5 ] || fail "eight concurrent wrong PINs left $(failed_attempts) failed attempts, expected 5"
 ok check
 
 [ "$failures" -eq 0 ] || {
