@@ -90,8 +90,12 @@ static kssim_result import_key(kssim_device *device, void *request, cli_output *
     return kssim_import_key(device, &r->spec, r->material, r->material_length);
 }
 
-static const cli_byte_source key_material = {
-    .what = "the key material", .hex_option = "--key-hex", .file_option = "--pem-file"};
+static const cli_byte_source key_material = {.what = "the key material",
+                                             .hex_option = "--key-hex",
+                                             .file_option = "--pem-file",
+                                             .limit = CLI_KEY_FILE_MAX,
+                                             .limit_reason = "1 MiB, far more than any private key's PEM or DER: "
+                                                             "is it the key file?"};
 
 static int run_import_key(const cli_command *command, const cli_args *args)
 {
@@ -113,7 +117,8 @@ static int run_import_key(const cli_command *command, const cli_args *args)
 
 static const cli_option import_key_options[] = {
     {"--alias", "ALIAS", "the key's name (also accepted as the first argument)", false},
-    {"--pem-file", "FILE", "private key: PEM or DER, PKCS#8 or traditional (- reads standard input)", false},
+    {"--pem-file", "FILE", "private key: PEM or DER, PKCS#8 or traditional (- reads standard input), at most 1 MiB",
+     false},
     {"--key-hex", "HEX", "raw AES or HMAC key bytes (then --algorithm is needed)", false},
     CLI_KEY_POLICY_OPTIONS,
 };
