@@ -91,6 +91,10 @@ usage_error "--secret-file goes with --respond credential only" prompt --respond
 usage_error "--respond credential --secret-file FILE" prompt --respond credential
 ok status
 grep -q '^failed attempts *0$' "$work/out" || fail "a usage error counted as a failed attempt: $(cat "$work/out")"
+# Raw key bytes stay off the command line too: --pem-file - instead of --key-hex.
+head -c 32 /dev/urandom >"$work/raw-aes"
+expect 0 import-key raw-aes --pem-file - --algorithm aes <"$work/raw-aes"
+ok encrypt raw-aes --data x
 for command in set-credential change-credential reset-credential remove-credential verify-credential unlock prompt; do
     ok "$command" --help
     grep -q -- '-file FILE' "$work/out" || fail "kssim $command --help does not offer a secret file"
