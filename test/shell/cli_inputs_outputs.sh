@@ -109,6 +109,12 @@ ok generate-key once --usage-count-limit 1
 [ $? -eq 1 ] || fail "sign > /dev/full did not exit 1"
 grep -q 'standard output could not be written' "$work/err" || fail "sign > /dev/full said: $(cat "$work/err")"
 "$kssim" status >/dev/full 2>"$work/err" && fail "status > /dev/full succeeded"
+# A device as --out is written after the commit, like standard output (a result is never released before its
+# use is recorded): its failure exits 1 and says the use was spent.
+ok generate-key once --usage-count-limit 1
+expect 1 sign once --data x --out /dev/full
+grep -q '^kssim: SYSTEM_ERROR (4): the signature was made .* but /dev/full could not be written' "$work/err" ||
+    fail "sign --out /dev/full said: $(cat "$work/err")"
 ok generate-key once --usage-count-limit 1
 # An --out that cannot be written fails before the use is spent.
 usage_error "--out: cannot create '/nonexistent/dir/sig': No such file or directory" \
