@@ -9,39 +9,70 @@
 
 #include "cli/cli_values.h"
 
-bool cli_read_file(const cli_command *command, const char *label, const char *path, uint8_t **bytes, size_t *length)
+/* Enough to name any path in a message; a longer one is cut, not lost. */
+#define CLI_SHOWN_PATH_MAX 1024
+
+bool cli_claim_standard_input(const cli_command *command, const char *label)
+{
+    /* One command per process: whichever option read standard input first owns it. */
+    static const char *claimed_by;
+    if (claimed_by != NULL) {
+        cli_usage_error(command, "%s and %s both read standard input (-); it can feed only one: give the other a file",
+                        claimed_by, label);
+        return false;
+    }
+    claimed_by = label;
+    return true;
+}
+
+bool cli_read_file(const cli_command *command, const char *label, const char *path, size_t limit,
+                   const char *limit_reason, uint8_t **bytes, size_t *length)
 {
     bool from_stdin = strcmp(path, "-") == 0;
+    if (from_stdin && !cli_claim_standard_input(command, label))
+        return false;
     FILE *file = from_stdin ? stdin : fopen(path, "rb");
     if (file == NULL) {
         cli_usage_error(command, "%s: cannot open '%s': %s", label, path, strerror(errno));
         return false;
     }
+    /* Read up to limit + 1 bytes: the one byte more tells an input that is too large from one that fits. */
     size_t capacity = 4096, used = 0;
     uint8_t *buffer = malloc(capacity);
     bool ok = buffer != NULL;
-    while (ok) {
+    while (ok && used <= limit) {
         if (used == capacity) {
-            uint8_t *bigger = realloc(buffer, capacity * 2);
+            size_t grown = capacity * 2 > limit + 1 ? limit + 1 : capacity * 2;
+            uint8_t *bigger = realloc(buffer, grown);
             if (bigger == NULL) {
                 ok = false;
                 break;
             }
             buffer = bigger;
-            capacity *= 2;
+            capacity = grown;
         }
         size_t got = fread(buffer + used, 1, capacity - used, file);
         used += got;
         if (got == 0)
             break;
     }
-    if (ok && ferror(file))
-        ok = false;
+    bool read_failed = ok && ferror(file);
+    int read_error = errno;
     if (!from_stdin)
         fclose(file);
-    if (!ok) {
+    char shown[CLI_SHOWN_PATH_MAX];
+    if (from_stdin)
+        snprintf(shown, sizeof(shown), "standard input");
+    else
+        snprintf(shown, sizeof(shown), "'%s'", path);
+    if (ok && used > limit) {
         free(buffer);
-        cli_usage_error(command, "%s: cannot read '%s'", label, path);
+        cli_usage_error(command, "%s: %s: the input is larger than %s", label, shown, limit_reason);
+        return false;
+    }
+    if (!ok || read_failed) {
+        free(buffer);
+        cli_usage_error(command, "%s: cannot read %s: %s", label, shown, ok ? strerror(read_error) : "out of memory");
         return false;
     }
     *bytes = buffer;
@@ -100,11 +131,24 @@ bool cli_read_bytes(const cli_args *args, const cli_byte_source *source, bool re
             cli_usage_error(args->command, "%s is missing: give it with %s", source->what, forms);
         return !required;
     }
+    bool read;
     if (text != NULL)
-        return copy_text(args->command, text, bytes, length);
-    if (hex != NULL)
-        return cli_parse_hex(args->command, source->hex_option, hex, bytes, length);
-    return cli_read_file(args->command, source->file_option, file, bytes, length);
+        read = copy_text(args->command, text, bytes, length);
+    else if (hex != NULL)
+        read = cli_parse_hex(args->command, source->hex_option, hex, bytes, length);
+    else
+        return cli_read_file(args->command, source->file_option, file, source->limit, source->limit_reason, bytes,
+                             length);
+    /* The command line bounds text and hex already (ARG_MAX); the same limit keeps every form equal. */
+    if (read && *length > source->limit) {
+        cli_usage_error(args->command, "%s: the input is larger than %s",
+                        text != NULL ? source->text_option : source->hex_option, source->limit_reason);
+        free(*bytes);
+        *bytes = NULL;
+        *length = 0;
+        return false;
+    }
+    return read;
 }
 
 void cli_print_hex(FILE *stream, const uint8_t *bytes, size_t length)
@@ -113,9 +157,11 @@ void cli_print_hex(FILE *stream, const uint8_t *bytes, size_t length)
         fprintf(stream, "%02x", bytes[i]);
 }
 
-kssim_result cli_emit_bytes(cli_output *output, const char *out_path, const uint8_t *bytes, size_t length)
+kssim_result cli_emit_bytes(cli_output *output, const char *what, cli_out_file *out_file, const uint8_t *bytes,
+                            size_t length)
 {
-    if (out_path == NULL) {
+    output->result_what = what;
+    if (out_file == NULL) {
         cli_print_hex(output->text, bytes, length);
         fputc('\n', output->text);
         return KSSIM_OK;
@@ -126,7 +172,7 @@ kssim_result cli_emit_bytes(cli_output *output, const char *out_path, const uint
     if (length > 0)
         memcpy(copy, bytes, length);
     free(output->file_bytes);
-    output->file_path = out_path;
+    output->out_file = out_file;
     output->file_bytes = copy;
     output->file_length = length;
     return KSSIM_OK;

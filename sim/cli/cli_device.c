@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli_out_file.h"
+
 /* Long enough for any sentence the device writes; a longer one is cut, not lost. */
 #define CLI_MESSAGE_MAX 2048
 
@@ -29,25 +31,35 @@ int cli_locate_device(const cli_args *args, char *out, size_t out_size)
     return KSSIM_EXIT_SUCCESS;
 }
 
-/* Writes the held-back output: the text to stdout, the raw bytes to --out. */
+/* The work is done and recorded, but its output did not reach where_to: said with what was lost, exit 1. */
+static int report_lost_output(const cli_output *output, const char *where_to, const char *reason, bool advise_file)
+{
+    char sentence[CLI_MESSAGE_MAX];
+    if (output->result_what != NULL)
+        snprintf(sentence, sizeof(sentence),
+                 "%s was made and the device has recorded the operation (a limited key's use is spent), but %s "
+                 "could not be written: %s%s",
+                 output->result_what, where_to, reason,
+                 advise_file ? "; use --out FILE, which kssim prepares before it uses the key, for single-use keys"
+                             : "");
+    else
+        snprintf(sentence, sizeof(sentence),
+                 "the command was carried out and recorded on the device, but %s could not be written: %s", where_to,
+                 reason);
+    return cli_report_refusal(KSSIM_SYSTEM_ERROR, sentence);
+}
+
+/* Writes the held-back output once the device has committed: the text to stdout, the raw bytes to --out. Every
+ * write is checked, the final flush included: a full disk or a closed pipe must not pass for success. */
 static int release_output(const char *text, size_t text_length, const cli_output *output)
 {
-    if (text_length > 0 && fwrite(text, 1, text_length, stdout) != text_length)
-        return cli_report_refusal(KSSIM_SYSTEM_ERROR, "cannot write to standard output");
-    if (output->file_path == NULL)
+    if ((text_length > 0 && fwrite(text, 1, text_length, stdout) != text_length) || fflush(stdout) != 0)
+        return report_lost_output(output, "standard output", strerror(errno != 0 ? errno : EIO), true);
+    if (output->out_file == NULL)
         return KSSIM_EXIT_SUCCESS;
-    bool to_stdout = strcmp(output->file_path, "-") == 0;
-    FILE *file = to_stdout ? stdout : fopen(output->file_path, "wb");
-    if (file == NULL) {
-        fprintf(stderr, "kssim: cannot write %s: %s\n", output->file_path, strerror(errno));
-        return KSSIM_EXIT_USAGE;
-    }
-    bool written =
-        output->file_length == 0 || fwrite(output->file_bytes, 1, output->file_length, file) == output->file_length;
-    if ((!to_stdout && fclose(file) != 0) || !written) {
-        fprintf(stderr, "kssim: cannot write %s: %s\n", output->file_path, strerror(errno));
-        return KSSIM_EXIT_USAGE;
-    }
+    char reason[CLI_MESSAGE_MAX];
+    if (!cli_out_file_deliver(output->out_file, output->file_bytes, output->file_length, reason, sizeof(reason)))
+        return report_lost_output(output, cli_out_file_name(output->out_file), reason, output->out_file->after_commit);
     return KSSIM_EXIT_SUCCESS;
 }
 
@@ -57,13 +69,24 @@ static int act_and_commit(kssim_device *device, cli_device_action action, void *
     kssim_result result = action(device, request, output);
     char message[CLI_MESSAGE_MAX];
     snprintf(message, sizeof(message), "%s", result != KSSIM_OK ? kssim_device_message(device) : "");
+    /* The result file is written and synced while the transaction is open: one that cannot be written is
+     * reported before anything is committed, so the use that made the result is not spent. */
+    if (result == KSSIM_OK && output->out_file != NULL) {
+        char reason[CLI_MESSAGE_MAX];
+        if (!cli_out_file_stage(output->out_file, output->file_bytes, output->file_length, reason, sizeof(reason))) {
+            kssim_device_rollback(device);
+            fprintf(stderr, "kssim: cannot write %s: %s; nothing was spent: the device is as it was before\n",
+                    cli_out_file_name(output->out_file), reason);
+            return KSSIM_EXIT_USAGE;
+        }
+    }
     kssim_result committed = kssim_device_commit(device);
     if (committed != KSSIM_OK) {
+        /* Only the commit's failure is told: the rollback undid the action, so its result never happened, and
+         * telling it (WRONG_CREDENTIAL or not) would let a PIN be tried without the attempt being counted. */
         char commit_message[CLI_MESSAGE_MAX];
         snprintf(commit_message, sizeof(commit_message), "%s", kssim_device_message(device));
         kssim_device_rollback(device);
-        if (result != KSSIM_OK)
-            cli_report_refusal(result, message);
         return cli_report_refusal(committed, commit_message);
     }
     if (result != KSSIM_OK) {

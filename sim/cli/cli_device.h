@@ -21,11 +21,16 @@
 #define CLI_LOCATION_MAX 4096
 #define CLI_FAILURE_MAX  512
 
+struct cli_out_file;
+
 typedef struct cli_output {
-    FILE *text;            /* what the command prints; reaches stdout once the device has committed */
-    const char *file_path; /* --out FILE ("-": stdout), written once the device has committed */
-    uint8_t *file_bytes;   /* its raw contents (malloc'd; the session frees it) */
+    FILE *text; /* what the command prints; reaches stdout once the device has committed */
+    /* --out FILE (cli_out_file.h; its command prepared it and discards it): staged before the commit, delivered
+     * after it. NULL when the result goes to text. */
+    struct cli_out_file *out_file;
+    uint8_t *file_bytes; /* its raw contents (malloc'd; the session frees it) */
     size_t file_length;
+    const char *result_what; /* "the signature": what a lost output lost, in messages; NULL for none */
     /* Set when the command fails although the device agreed to every call: an assertion that did not hold
      * (expect-key) or a request the device's state shows to be incomplete. The command prints this on
      * stderr and exits with failure_status (KSSIM_EXIT_REFUSED unless set otherwise). */

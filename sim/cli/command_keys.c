@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "cli/cli_bytes.h"
 #include "cli/cli_device.h"
 #include "cli/cli_key_policy.h"
@@ -90,8 +92,12 @@ static kssim_result import_key(kssim_device *device, void *request, cli_output *
     return kssim_import_key(device, &r->spec, r->material, r->material_length);
 }
 
-static const cli_byte_source key_material = {
-    .what = "the key material", .hex_option = "--key-hex", .file_option = "--pem-file"};
+static const cli_byte_source key_material = {.what = "the key material",
+                                             .hex_option = "--key-hex",
+                                             .file_option = "--pem-file",
+                                             .limit = CLI_KEY_FILE_MAX,
+                                             .limit_reason = "1 MiB, far more than any private key's PEM or DER: "
+                                                             "is it the key file?"};
 
 static int run_import_key(const cli_command *command, const cli_args *args)
 {
@@ -107,13 +113,19 @@ static int run_import_key(const cli_command *command, const cli_args *args)
         !cli_read_bytes(args, &key_material, true, &request.material, &request.material_length))
         return KSSIM_EXIT_USAGE;
     int status = cli_with_device(args, import_key, &request);
+    /* Private key material: wiped, as the secrets read from files are (cli_secret.c). */
+    if (request.material != NULL)
+        OPENSSL_cleanse(request.material, request.material_length);
     free(request.material);
     return status;
 }
 
 static const cli_option import_key_options[] = {
     {"--alias", "ALIAS", "the key's name (also accepted as the first argument)", false},
-    {"--pem-file", "FILE", "private key: PEM or DER, PKCS#8 or traditional (- reads standard input)", false},
+    {"--pem-file", "FILE",
+     "private key: PEM or DER, PKCS#8 or traditional, or raw aes or hmac bytes with --algorithm (kept off the "
+     "command line, unlike --key-hex); - reads standard input; at most 1 MiB",
+     false},
     {"--key-hex", "HEX", "raw AES or HMAC key bytes (then --algorithm is needed)", false},
     CLI_KEY_POLICY_OPTIONS,
 };

@@ -29,15 +29,33 @@ typedef struct operation_request {
     size_t input_length;
     uint8_t *signature;
     size_t signature_length;
-    const char *out_path;
+    cli_out_file out; /* --out FILE, prepared before the device is touched */
 } operation_request;
 
-static const cli_byte_source data_source = {
-    .what = "the data", .text_option = "--data", .hex_option = "--data-hex", .file_option = "--in"};
-static const cli_byte_source signature_source = {
-    .what = "the signature", .hex_option = "--signature-hex", .file_option = "--signature"};
-static const cli_byte_source ciphertext_source = {
-    .what = "the ciphertext", .hex_option = "--ciphertext-hex", .file_option = "--ciphertext"};
+#define OPERATION_LIMIT_REASON                                                                                         \
+    "16 MiB, the most one keystore operation takes (KeyMint's bound): split the data, or sign or encrypt a "           \
+    "digest of it"
+
+static const cli_byte_source data_source = {.what = "the data",
+                                            .text_option = "--data",
+                                            .hex_option = "--data-hex",
+                                            .file_option = "--in",
+                                            .limit = KSSIM_OPERATION_INPUT_MAX,
+                                            .limit_reason = OPERATION_LIMIT_REASON};
+static const cli_byte_source signature_source = {.what = "the signature",
+                                                 .hex_option = "--signature-hex",
+                                                 .file_option = "--signature",
+                                                 .limit = CLI_SIGNATURE_MAX,
+                                                 .limit_reason = "64 KiB, far more than any signature: is it the "
+                                                                 "signature file?"};
+/* A ciphertext is the operation's input after the IV or nonce that leads it. */
+static const cli_byte_source ciphertext_source = {.what = "the ciphertext",
+                                                  .hex_option = "--ciphertext-hex",
+                                                  .file_option = "--ciphertext",
+                                                  .limit = KSSIM_OPERATION_INPUT_MAX + AES_IV_BYTES,
+                                                  .limit_reason = "16 MiB and its IV, the most one keystore "
+                                                                  "operation takes (KeyMint's bound): kssim "
+                                                                  "encrypt makes none this large"};
 
 /* The operation parameters a command offers; those it does not offer are simply never given. */
 static bool read_params(const cli_args *args, kssim_op_params *params)
@@ -52,24 +70,34 @@ static void free_request(operation_request *request)
 {
     free(request->input);
     free(request->signature);
+    /* After a refusal or a failed commit the prepared file is removed: no result for a use not recorded. */
+    cli_out_file_discard(&request->out);
 }
 
-/* Reads the alias, the parameters, the input and (for verify) the signature, then runs action. */
+/* Reads the alias, the parameters, the input and (for verify) the signature, and prepares --out, then runs
+ * action: a result that could not be written fails here, before the device is touched. */
 static int run_operation(const cli_args *args, const cli_byte_source *input, bool takes_signature,
                          cli_device_action action)
 {
     operation_request request;
     memset(&request, 0, sizeof(request));
+    request.out.fd = -1;
     request.alias = cli_get(args, "--key");
-    request.out_path = cli_get(args, "--out");
     int status = KSSIM_EXIT_USAGE;
     if (read_params(args, &request.params) &&
         cli_read_bytes(args, input, true, &request.input, &request.input_length) &&
         (!takes_signature ||
-         cli_read_bytes(args, &signature_source, true, &request.signature, &request.signature_length)))
+         cli_read_bytes(args, &signature_source, true, &request.signature, &request.signature_length)) &&
+        cli_out_file_prepare(args->command, "--out", cli_get(args, "--out"), &request.out))
         status = cli_with_device(args, action, &request);
     free_request(&request);
     return status;
+}
+
+/* Where the result goes: the prepared --out, or NULL for hex on standard output. */
+static cli_out_file *out_file_of(operation_request *request)
+{
+    return request->out.path != NULL ? &request->out : NULL;
 }
 
 /* The operation ends with this process, so the challenge in the device's sentence cannot be answered. */
@@ -95,7 +123,7 @@ static kssim_result sign(kssim_device *device, void *request_pointer, cli_output
     if (result == KSSIM_KEY_USER_NOT_AUTHENTICATED && operation.needs_per_op_auth)
         output->refusal_hint = PER_OPERATION_HINT;
     if (result == KSSIM_OK)
-        result = cli_emit_bytes(output, request->out_path, signature, signature_length);
+        result = cli_emit_bytes(output, "the signature", out_file_of(request), signature, signature_length);
     kssim_free(signature);
     return result;
 }
@@ -113,7 +141,7 @@ static int run_sign(const cli_command *command, const cli_args *args)
 #define DATA_OPTIONS                                                                                                   \
     {"--data", "TEXT", "the data: the UTF-8 bytes of TEXT", false}, {"--data-hex", "HEX", "the data, in hex", false},  \
     {                                                                                                                  \
-        "--in", "FILE", "the data: a file's bytes (- = stdin)", false                                                  \
+        "--in", "FILE", "the data: a file's bytes (- = stdin), at most 16 MiB", false                                  \
     }
 #define DIGEST_OPTION                                                                                                  \
     {                                                                                                                  \
@@ -129,7 +157,10 @@ static int run_sign(const cli_command *command, const cli_args *args)
     }
 #define OUT_OPTION                                                                                                     \
     {                                                                                                                  \
-        "--out", "FILE", "write the raw bytes to FILE (- = stdout) instead of printing hex", false                     \
+        "--out", "FILE",                                                                                               \
+            "write the raw bytes to FILE (- = stdout) instead of printing hex; checked before the key is used, "       \
+            "replaced once the device has recorded the use",                                                           \
+            false                                                                                                      \
     }
 
 static const cli_option sign_options[] = {KEY_OPTION, DATA_OPTIONS, DIGEST_OPTION, PADDING_OPTION, OUT_OPTION};
@@ -207,7 +238,7 @@ static kssim_result encrypt(kssim_device *device, void *request_pointer, cli_out
     kssim_result result = kssim_encrypt(device, request->alias, &request->params, request->input, request->input_length,
                                         &ciphertext, &ciphertext_length, NULL);
     if (result == KSSIM_OK)
-        result = cli_emit_bytes(output, request->out_path, ciphertext, ciphertext_length);
+        result = cli_emit_bytes(output, "the ciphertext", out_file_of(request), ciphertext, ciphertext_length);
     kssim_free(ciphertext);
     return result;
 }
@@ -295,7 +326,7 @@ static kssim_result decrypt(kssim_device *device, void *request_pointer, cli_out
     if (result == KSSIM_KEY_USER_NOT_AUTHENTICATED && operation.needs_per_op_auth)
         output->refusal_hint = PER_OPERATION_HINT;
     if (result == KSSIM_OK)
-        result = cli_emit_bytes(output, request->out_path, plaintext, plaintext_length);
+        result = cli_emit_bytes(output, "the plaintext", out_file_of(request), plaintext, plaintext_length);
     kssim_free(plaintext);
     return result;
 }

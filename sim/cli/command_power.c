@@ -6,6 +6,7 @@
 
 #include "cli/cli_device.h"
 #include "cli/cli_options.h"
+#include "cli/cli_secret.h"
 #include "cli/cli_values.h"
 
 #define GROUP_POWER "Time and power"
@@ -132,17 +133,27 @@ static kssim_result unlock(kssim_device *device, void *request, cli_output *outp
 static int run_unlock(const cli_command *command, const cli_args *args)
 {
     (void)command;
-    return cli_with_device(args, unlock, (void *)cli_get(args, "--secret"));
+    cli_secret secret;
+    if (!cli_read_secret(args, "--secret", "--secret-file", false, &secret))
+        return KSSIM_EXIT_USAGE;
+    int status = cli_with_device(args, unlock, (void *)secret.value);
+    cli_secret_clear(&secret);
+    return status;
 }
 
 static const cli_option unlock_options[] = {
-    {"--secret", "SECRET", "the credential; leave it out on a phone without a lock screen", false},
+    {"--secret", "SECRET",
+     "the credential (- reads it from standard input); leave it out on a phone without a lock screen", false},
+    {"--secret-file", "FILE",
+     "the credential: the first line of FILE (- = standard input), kept off the command line, which every local "
+     "user can read",
+     false},
 };
 
 const cli_command command_unlock = {
     .name = "unlock",
     .group = GROUP_POWER,
-    .synopsis = "[--secret SECRET]",
+    .synopsis = "[--secret SECRET|--secret-file FILE]",
     .summary = "unlock the screen, verifying the credential as verify-credential does",
     .description = "Unlocks the lock screen. With a credential set it verifies --secret exactly as verify-credential\n"
                    "does (same throttling; on success a PASSWORD token with challenge 0 reaches the token cache).\n"

@@ -2,12 +2,16 @@
  * command_prompt.c - `kssim prompt --respond biometric:ID|credential:SECRET|none [--count N]`: arms
  * the simulated system prompt, so that operations on per-operation keys, begun by any process later,
  * are authenticated with their own challenge as if the user answered BiometricPrompt.
+ *
+ * The credential may stay off the command line: credential:- reads it from standard input, and
+ * `--respond credential --secret-file FILE` from a file (cli_secret.h).
  */
 #include <stdint.h>
 #include <string.h>
 
 #include "cli/cli_device.h"
 #include "cli/cli_options.h"
+#include "cli/cli_secret.h"
 #include "cli/cli_values.h"
 
 typedef struct prompt_request {
@@ -15,6 +19,7 @@ typedef struct prompt_request {
     uint32_t biometric_id;
     const char *secret;
     uint32_t count;
+    cli_secret read_secret; /* the secret, when it came from standard input or --secret-file */
 } prompt_request;
 
 static kssim_result arm_prompt(kssim_device *device, void *request, cli_output *output)
@@ -24,9 +29,36 @@ static kssim_result arm_prompt(kssim_device *device, void *request, cli_output *
     return kssim_prompt_arm(device, (kssim_prompt_response)r->response, r->biometric_id, r->secret, r->count);
 }
 
-/* biometric:ID, credential:SECRET or none; the word is the scenario format's (prompt: {respond}). */
-static bool read_response(const cli_command *command, const char *text, prompt_request *request)
+/* credential:SECRET, credential:- (standard input) or credential with --secret-file FILE. */
+static bool read_credential(const cli_args *args, const char *detail, prompt_request *request)
 {
+    const cli_command *command = args->command;
+    const char *file = cli_get(args, "--secret-file");
+    if (detail != NULL && file != NULL) {
+        cli_usage_error(command, "the credential is given twice (--respond credential:... and --secret-file): "
+                                 "give it once");
+        return false;
+    }
+    if (file != NULL || (detail != NULL && strcmp(detail, "-") == 0)) {
+        if (!cli_read_secret_file(command, file != NULL ? "--secret-file" : "--respond credential:-",
+                                  file != NULL ? file : detail, &request->read_secret))
+            return false;
+        request->secret = request->read_secret.value;
+        return true;
+    }
+    if (detail == NULL) {
+        cli_usage_error(command, "--respond credential needs the secret: --respond credential:1234, "
+                                 "--respond credential:- (standard input) or --respond credential --secret-file FILE");
+        return false;
+    }
+    request->secret = detail;
+    return true;
+}
+
+/* biometric:ID, credential:SECRET or none; the word is the scenario format's (prompt: {respond}). */
+static bool read_response(const cli_args *args, const char *text, prompt_request *request)
+{
+    const cli_command *command = args->command;
     const char *colon = strchr(text, ':');
     char word[32];
     size_t length = colon != NULL ? (size_t)(colon - text) : strlen(text);
@@ -47,12 +79,7 @@ static bool read_response(const cli_command *command, const char *text, prompt_r
         return true;
     }
     case KSSIM_PROMPT_CREDENTIAL:
-        if (detail == NULL) {
-            cli_usage_error(command, "--respond credential needs the secret: --respond credential:1234");
-            return false;
-        }
-        request->secret = detail;
-        return true;
+        return read_credential(args, detail, request);
     default:
         if (detail != NULL) {
             cli_usage_error(command, "--respond none takes nothing after it (got '%s')", text);
@@ -65,24 +92,35 @@ static bool read_response(const cli_command *command, const char *text, prompt_r
 static int run_prompt(const cli_command *command, const cli_args *args)
 {
     prompt_request request = {0};
-    if (!read_response(command, cli_get(args, "--respond"), &request) ||
-        !cli_option_u32(args, "--count", 1, &request.count))
-        return KSSIM_EXIT_USAGE;
-    if (request.count == 0 && request.response != KSSIM_PROMPT_NONE)
-        return cli_usage_error(command, "--count must be at least 1; to disarm the prompt use --respond none");
-    return cli_with_device(args, arm_prompt, &request);
+    int status = KSSIM_EXIT_USAGE;
+    bool read =
+        cli_option_u32(args, "--count", 1, &request.count) && read_response(args, cli_get(args, "--respond"), &request);
+    if (!read)
+        status = KSSIM_EXIT_USAGE;
+    else if (request.response != KSSIM_PROMPT_CREDENTIAL && cli_has(args, "--secret-file"))
+        status = cli_usage_error(command, "--secret-file goes with --respond credential only");
+    else if (request.count == 0 && request.response != KSSIM_PROMPT_NONE)
+        status = cli_usage_error(command, "--count must be at least 1; to disarm the prompt use --respond none");
+    else
+        status = cli_with_device(args, arm_prompt, &request);
+    cli_secret_clear(&request.read_secret);
+    return status;
 }
 
 static const cli_option prompt_options[] = {
     {"--respond", "RESPONSE",
      "biometric:ID (present that enrolled template), credential:SECRET (type that credential) or none (disarm)", true},
     {"--count", "N", "how many operations it answers; default 1", false},
+    {"--secret-file", "FILE",
+     "with --respond credential: the credential is the first line of FILE (- = standard input), kept off the "
+     "command line, which every local user can read (credential:- reads standard input too)",
+     false},
 };
 
 const cli_command command_prompt = {
     .name = "prompt",
     .group = "System prompt",
-    .synopsis = "--respond biometric:ID|credential:SECRET|none [--count N]",
+    .synopsis = "--respond biometric:ID|credential:SECRET|credential --secret-file FILE|none [--count N]",
     .summary = "arm the system prompt to authenticate the next N per-operation key uses, from any process",
     .description =
         "Arms the simulated system prompt: the next N operations that need per-operation authentication\n"

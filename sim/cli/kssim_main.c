@@ -2,6 +2,7 @@
  * kssim_main.c - the kssim program: reads the global --device option, finds the command named next
  * and hands it the rest.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -98,6 +99,26 @@ static int read_global_device(int argc, char **argv)
     return 2;
 }
 
+/* Whatever stdio still holds is written and checked here, for every command: output the kernel refused (a full
+ * disk, a closed pipe) must not pass for success. A standard output closed before kssim started (>&-) is no
+ * failure while nothing was written to it. */
+static int close_standard_output(int status)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        int error = errno != 0 ? errno : EIO;
+        if (status == KSSIM_EXIT_SUCCESS) {
+            fprintf(stderr, "kssim: the command was carried out, but standard output could not be written: %s\n",
+                    strerror(error));
+            status = KSSIM_EXIT_REFUSED;
+        }
+    } else if (fclose(stdout) != 0 && errno != EBADF && status == KSSIM_EXIT_SUCCESS) {
+        fprintf(stderr, "kssim: the command was carried out, but standard output could not be closed: %s\n",
+                strerror(errno));
+        status = KSSIM_EXIT_REFUSED;
+    }
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     /* Every crypto call of the simulator goes to its own library context (sim/core/crypto.c), which
@@ -118,11 +139,11 @@ int main(int argc, char **argv)
     }
     if (is_help(argv[1])) {
         print_usage(stdout);
-        return KSSIM_EXIT_SUCCESS;
+        return close_standard_output(KSSIM_EXIT_SUCCESS);
     }
     for (size_t i = 0; i < COMMAND_COUNT; i++)
         if (strcmp(argv[1], commands[i]->name) == 0)
-            return cli_command_main(commands[i], argc - 1, argv + 1);
+            return close_standard_output(cli_command_main(commands[i], argc - 1, argv + 1));
     const char *names[COMMAND_COUNT];
     for (size_t i = 0; i < COMMAND_COUNT; i++)
         names[i] = commands[i]->name;
