@@ -221,6 +221,10 @@ typedef struct kssim_key_spec {
     bool has_active, has_origination_expire, has_usage_expire;
     int64_t active_ms, origination_expire_ms, usage_expire_ms; /* wall clock, Unix ms */
     kssim_security_level security_level;                       /* default TEE */
+    /* Tag::ROLLBACK_RESISTANCE: the key is vouched for by the device's rollback-protected storage, so it
+     * refuses (INVALID_KEY_BLOB) once the device is found rolled back; TEE and StrongBox only (the
+     * software level answers ROLLBACK_RESISTANCE_UNAVAILABLE). Default false. */
+    bool rollback_resistant;
 } kssim_key_spec;
 
 /* Fills the defaults for an algorithm: sign+verify with SHA-256 for asymmetric and HMAC keys (RSA with
@@ -352,6 +356,9 @@ typedef struct kssim_status {
     kssim_prompt_response prompt; /* what the armed prompt answers with; NONE when unarmed */
     uint32_t prompt_biometric_id; /* for KSSIM_PROMPT_BIOMETRIC */
     uint32_t prompt_remaining;    /* operations it will still answer */
+    /* The device was found rolled back (its directory restored from a copy, its log damaged, or a
+     * snapshot restored): rollback-resistant keys that existed then refuse. Stays until kssim init --force. */
+    bool rollback_detected;
 } kssim_status;
 kssim_result kssim_status_get(kssim_device *device, kssim_status *status);
 

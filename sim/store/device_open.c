@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "store/device_image.h"
+#include "store/rollback_protection.h"
 #include "store/sqlite_store.h"
 
 /* kssim_open_error: there is no device yet to hold the sentence of a failed open, so it lives here, one
@@ -184,21 +185,32 @@ static kssim_result create_device(const kssim_config *config, kssim_device **out
 }
 
 /* Stores the device as it is now (only what differs from the last commit) and commits. On failure the
- * device's message says why, in the store's words. */
+ * device's message says why, in the store's words. A commit that changed rollback-protected state
+ * advances the rollback-protected storage first, while this process still holds the write lock: a crash
+ * between the two leaves the storage ahead of the device, which the next load reports as a rollback -
+ * the safe side, since the storage can never be made to go back. */
 static kssim_result write_and_commit(kssim_device *device, sim_device_store *store)
 {
+    const char *directory = sim_device_store_directory(store);
+    bool advance;
+    sim_rollback_prepare_commit(device, directory, &advance);
     sim_device_image image;
     kssim_result r = sim_device_image_capture(device, &image);
     if (r != KSSIM_OK)
         return r;
     r = sim_device_store_write(store, &image);
-    if (r != KSSIM_OK)
+    if (r != KSSIM_OK) {
         sim_device_image_free(&image);
-    else
-        r = sim_device_store_commit(store);
-    if (r != KSSIM_OK)
         sim_refuse(&device->env, r, "%s", sim_device_store_message(store));
-    return r;
+        return r;
+    }
+    if (advance && (r = sim_rollback_write_storage(device, directory)) != KSSIM_OK)
+        return r;
+    r = sim_device_store_commit(store);
+    if (r != KSSIM_OK)
+        return sim_refuse(&device->env, r, "%s", sim_device_store_message(store));
+    sim_rollback_committed(device, advance);
+    return KSSIM_OK;
 }
 
 /* A new phone in the store, written in the transaction open began: no other process can create one
@@ -252,6 +264,8 @@ static kssim_result load_device(sim_device_store *store, kssim_device **out)
     else if ((r = sim_device_image_restore(device, image)) != KSSIM_OK)
         set_open_error("the device in %s cannot be read: %s", sim_device_store_directory(store),
                        kssim_device_message(device));
+    else
+        sim_rollback_after_load(device, sim_device_store_directory(store));
     if (r != KSSIM_OK) {
         kssim_device_free(device);
         return r;
@@ -336,8 +350,8 @@ kssim_result kssim_device_begin(kssim_device *device)
         r = sim_device_store_read(store, &image);
         if (r != KSSIM_OK)
             sim_refuse(&device->env, r, "%s", sim_device_store_message(store));
-        else
-            r = sim_device_image_restore(device, image);
+        else if ((r = sim_device_image_restore(device, image)) == KSSIM_OK)
+            sim_rollback_after_load(device, sim_device_store_directory(store));
         /* The device keeps what it held; the next begin reads the store again rather than writing this
          * process's older state over what another process stored. */
         if (r != KSSIM_OK)
@@ -421,6 +435,9 @@ kssim_result kssim_device_check(kssim_device *device)
     r = sim_device_image_restore(scratch, &copy);
     if (r != KSSIM_OK)
         sim_refuse(&device->env, r, "%s", kssim_device_message(scratch));
+    else
+        r = sim_rollback_check_stored(device, sim_device_store_directory(store), scratch->rollback_generation,
+                                      scratch->rollback_detected);
     kssim_device_free(scratch);
     sim_device_image_free(&copy);
     return r;
