@@ -268,6 +268,9 @@ typedef struct kssim_key_info {
     uint32_t uses_remaining; /* usage_count_limit keys: uses left */
     uint32_t sid_count;      /* the secure IDs the key is bound to */
     uint64_t sids[4];
+    /* A rollback-resistant key that existed when the device was found rolled back: every operation
+     * refuses with INVALID_KEY_BLOB. */
+    bool rolled_back;
 } kssim_key_info;
 
 kssim_result kssim_key_info_get(kssim_device *device, const char *alias, kssim_key_info *info);
