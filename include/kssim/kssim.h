@@ -77,8 +77,21 @@ kssim_result kssim_device_location(const char *explicit_location, const char *pr
 kssim_result kssim_device_begin(kssim_device *device);
 kssim_result kssim_device_commit(kssim_device *device);
 void kssim_device_rollback(kssim_device *device);
-/* SQLite's integrity check plus a full decode of the stored state; KSSIM_DEVICE_DAMAGED if either fails. */
+/* SQLite's integrity check plus a full decode of the stored state, each row's checksum, and the stored
+ * generation against the device's rollback-protected storage (DIR.rpmb); KSSIM_DEVICE_DAMAGED if any
+ * fails, with the sentence naming what. */
 kssim_result kssim_device_check(kssim_device *device);
+
+/* A copy of a memory: device's whole persistent state, as a copy of a device directory would be; the
+ * device's rollback-protected storage is not in it (docs/device.md, "Rollback"). Restoring one puts the
+ * phone back to that state - spent uses, Gatekeeper's failure count and all - except that the device
+ * finds itself behind its rollback-protected storage: it is marked rolled back and its rollback-resistant
+ * keys refuse. Operations in flight survive a restore only if no reboot came between. Stored devices are
+ * refused (INVALID_ARGUMENT): copy and restore their directory instead. */
+typedef struct kssim_snapshot kssim_snapshot;
+kssim_result kssim_snapshot_take(kssim_device *device, kssim_snapshot **out);
+kssim_result kssim_snapshot_restore(kssim_device *device, const kssim_snapshot *snapshot);
+void kssim_snapshot_free(kssim_snapshot *snapshot);
 /* The directory, or "memory:". */
 const char *kssim_device_location_of(const kssim_device *device);
 
