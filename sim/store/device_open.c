@@ -185,10 +185,9 @@ static kssim_result create_device(const kssim_config *config, kssim_device **out
 }
 
 /* Stores the device as it is now (only what differs from the last commit) and commits. On failure the
- * device's message says why, in the store's words. A commit that changed rollback-protected state
- * advances the rollback-protected storage first, while this process still holds the write lock: a crash
- * between the two leaves the storage ahead of the device, which the next load reports as a rollback -
- * the safe side, since the storage can never be made to go back. */
+ * device's message says why, in the store's words. A commit that changed rollback-protected state also
+ * advances the rollback-protected storage: written and synced before COMMIT, renamed into place after
+ * (rollback_protection.h). */
 static kssim_result write_and_commit(kssim_device *device, sim_device_store *store)
 {
     const char *directory = sim_device_store_directory(store);
@@ -204,12 +203,15 @@ static kssim_result write_and_commit(kssim_device *device, sim_device_store *sto
         sim_refuse(&device->env, r, "%s", sim_device_store_message(store));
         return r;
     }
-    if (advance && (r = sim_rollback_write_storage(device, directory)) != KSSIM_OK)
+    sim_rollback_storage_write storage = {0};
+    if (advance && (r = sim_rollback_prepare_storage(device, directory, &storage)) != KSSIM_OK)
         return r;
     r = sim_device_store_commit(store);
-    if (r != KSSIM_OK)
+    if (r != KSSIM_OK) {
+        sim_rollback_storage_discard(&storage);
         return sim_refuse(&device->env, r, "%s", sim_device_store_message(store));
-    sim_rollback_committed(device, advance);
+    }
+    sim_rollback_committed(device, &storage);
     return KSSIM_OK;
 }
 

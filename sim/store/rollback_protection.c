@@ -107,10 +107,11 @@ void sim_rollback_prepare_commit(kssim_device *device, const char *directory, bo
     device->rollback_generation = next_generation(device->rollback_generation, storage_generation);
 }
 
-kssim_result sim_rollback_write_storage(kssim_device *device, const char *directory)
+kssim_result sim_rollback_prepare_storage(kssim_device *device, const char *directory,
+                                          sim_rollback_storage_write *write)
 {
-    char why[512];
-    if (sim_rollback_storage_write(directory, device->rollback_generation, why, sizeof(why)) == 0)
+    char why[PATH_MAX + 128];
+    if (sim_rollback_storage_prepare(directory, device->rollback_generation, write, why, sizeof(why)) == 0)
         return KSSIM_OK;
     return sim_refuse(&device->env, KSSIM_DEVICE_UNAVAILABLE,
                       "the device's rollback-protected storage cannot be updated: %s: make the directory that holds "
@@ -118,10 +119,14 @@ kssim_result sim_rollback_write_storage(kssim_device *device, const char *direct
                       why);
 }
 
-void sim_rollback_committed(kssim_device *device, bool advanced)
+void sim_rollback_committed(kssim_device *device, sim_rollback_storage_write *write)
 {
-    if (advanced)
+    if (write->prepared) {
+        /* The commit is durable already; a rename that fails leaves the device ahead of its storage,
+         * which the next protected commit catches up, so there is nothing to refuse. */
+        (void)sim_rollback_storage_publish(write);
         device->rollback_storage_generation = device->rollback_generation;
+    }
     remember_protected_state(device);
 }
 

@@ -12,7 +12,10 @@
  *   (USAGE_COUNT_LIMIT, MAX_USES_PER_BOOT, MIN_SECONDS_BETWEEN_OPS), a rollback-resistant key made or
  *   deleted, a change of Gatekeeper's failure count, a reboot that clears KeyMint's per-boot records, a
  *   new phone - writes G = max(g, G) + 1 and stores g = G. Every other commit (a signature with an
- *   ordinary key, say) leaves the storage alone, so it costs no more than it did;
+ *   ordinary key, say) leaves the storage alone, so it costs no more than it did. The new G is written
+ *   and synced to a temporary file before SQLite's COMMIT (so a storage that cannot be written refuses
+ *   the commit, and nothing is lost) and renamed into place after it: a process killed in between leaves
+ *   the device one generation ahead of its storage (g > G), which is no rollback, rather than behind;
  * - whenever the device is loaded (open, a reload after another process's commit, a restored snapshot),
  *   g < G, or g > 0 with the storage missing or damaged, means the device was rolled back: it is marked
  *   so for good (kssim status, kssim check) and every rollback-resistant key it holds refuses from then
@@ -39,11 +42,13 @@ void sim_rollback_after_load(kssim_device *device, const char *directory);
  * rollback-protected state; if so the device's g is set to the next generation, read from the storage so
  * the number never goes back. */
 void sim_rollback_prepare_commit(kssim_device *device, const char *directory, bool *advance);
-/* Writes the device's g to the storage, inside the commit's transaction. KSSIM_DEVICE_UNAVAILABLE with
- * the sentence in the device's message when it cannot. */
-kssim_result sim_rollback_write_storage(kssim_device *device, const char *directory);
-/* After a successful commit: what was stored is now the state future commits compare with. */
-void sim_rollback_committed(kssim_device *device, bool advanced);
+/* Before SQLite's COMMIT: writes the device's g to a synced temporary file beside the storage.
+ * KSSIM_DEVICE_UNAVAILABLE with the sentence in the device's message when it cannot. */
+kssim_result sim_rollback_prepare_storage(kssim_device *device, const char *directory,
+                                          sim_rollback_storage_write *write);
+/* After a successful COMMIT: the prepared generation takes its place (if one was prepared), and what was
+ * stored is now the state future commits compare with. */
+void sim_rollback_committed(kssim_device *device, sim_rollback_storage_write *write);
 
 /* Memory devices: advances the in-device storage if rollback-protected state changed since it last did,
  * as a stored device's commit would. */

@@ -110,23 +110,26 @@ static int write_all(int fd, const uint8_t *bytes, size_t len)
     return 0;
 }
 
-int sim_rollback_storage_write(const char *directory, uint64_t generation, char *why, size_t why_size)
+int sim_rollback_storage_prepare(const char *directory, uint64_t generation, sim_rollback_storage_write *write,
+                                 char *why, size_t why_size)
 {
-    char path[PATH_MAX], temporary[PATH_MAX + 16];
-    if (!sim_rollback_storage_path(directory, path, sizeof(path))) {
+    memset(write, 0, sizeof(*write));
+    if (!sim_rollback_storage_path(directory, write->path, sizeof(write->path))) {
         snprintf(why, why_size, "the path of the rollback-protected storage is longer than %d bytes", PATH_MAX);
         return ENAMETOOLONG;
     }
-    snprintf(temporary, sizeof(temporary), "%s.%ld.tmp", path, (long)getpid());
+    /* One name per process: the rename comes after the device's write lock is released, when another
+     * process may already be preparing its own. */
+    snprintf(write->temporary, sizeof(write->temporary), "%s.%ld.tmp", write->path, (long)getpid());
     uint8_t bytes[FILE_BYTES];
     memcpy(bytes, file_magic, sizeof(file_magic));
     put_be(bytes + 8, FILE_VERSION, 4);
     put_be(bytes + 12, generation, 8);
     put_be(bytes + 20, sim_store_crc32(bytes, 20), 4);
-    int fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int fd = open(write->temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) {
         int error = errno;
-        snprintf(why, why_size, "cannot create %s (%s)", temporary, strerror(error));
+        snprintf(why, why_size, "cannot create %s (%s)", write->temporary, strerror(error));
         return error;
     }
     int error = write_all(fd, bytes, sizeof(bytes));
@@ -134,15 +137,43 @@ int sim_rollback_storage_write(const char *directory, uint64_t generation, char 
         error = errno;
     if (close(fd) != 0 && error == 0)
         error = errno;
-    if (error == 0 && rename(temporary, path) != 0)
-        error = errno;
     if (error != 0) {
-        unlink(temporary);
-        snprintf(why, why_size, "cannot write %s (%s)", path, strerror(error));
+        unlink(write->temporary);
+        snprintf(why, why_size, "cannot write %s (%s)", write->temporary, strerror(error));
         return error;
     }
-    error = sync_parent(path);
-    if (error != 0)
-        snprintf(why, why_size, "cannot sync the directory holding %s (%s)", path, strerror(error));
-    return error;
+    write->prepared = true;
+    write->generation = generation;
+    return 0;
+}
+
+int sim_rollback_storage_publish(sim_rollback_storage_write *write)
+{
+    if (!write->prepared)
+        return 0;
+    write->prepared = false;
+    /* The directory is the path without its file name. */
+    char directory[PATH_MAX];
+    size_t len = strlen(write->path) - strlen(SIM_ROLLBACK_STORAGE_SUFFIX);
+    snprintf(directory, sizeof(directory), "%.*s", (int)len, write->path);
+    uint64_t current;
+    char why[64];
+    if (sim_rollback_storage_read(directory, &current, why, sizeof(why)) == SIM_ROLLBACK_STORAGE_PRESENT &&
+        current >= write->generation) {
+        unlink(write->temporary);
+        return 0;
+    }
+    if (rename(write->temporary, write->path) != 0) {
+        int error = errno;
+        unlink(write->temporary);
+        return error;
+    }
+    return sync_parent(write->path);
+}
+
+void sim_rollback_storage_discard(sim_rollback_storage_write *write)
+{
+    if (write->prepared)
+        unlink(write->temporary);
+    write->prepared = false;
 }

@@ -10,11 +10,14 @@
  *
  * File: magic "KSSIMRPB" [8], version u32 (1), generation u64, CRC-32 u32 of the 20 bytes before it;
  * big-endian, 24 bytes, mode 0600, replaced by write-to-temporary + fsync + rename + fsync of the
- * directory, so a crash leaves the old number or the new one, never a torn file.
+ * directory, so a crash leaves the old number or the new one, never a torn file. The write is split in
+ * two so that a commit can do the slow, fallible half (the synced temporary file) before SQLite's COMMIT
+ * and the rename after it (rollback_protection.h says why).
  */
 #ifndef SIM_STORE_ROLLBACK_STORAGE_H
 #define SIM_STORE_ROLLBACK_STORAGE_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -36,7 +39,23 @@ bool sim_rollback_storage_path(const char *directory, char *out, size_t out_size
 sim_rollback_storage_state sim_rollback_storage_read(const char *directory, uint64_t *generation, char *why,
                                                      size_t why_size);
 
-/* Replaces G, durably. Returns 0, or an errno value with the path and step in `why`. */
-int sim_rollback_storage_write(const char *directory, uint64_t generation, char *why, size_t why_size);
+/* A new G written and synced beside the storage, not yet in its place. */
+typedef struct sim_rollback_storage_write {
+    bool prepared;
+    uint64_t generation;
+    char path[PATH_MAX];
+    char temporary[PATH_MAX + 32];
+} sim_rollback_storage_write;
+
+/* Writes G to a temporary file of this process and syncs it. Returns 0, or an errno value with the path
+ * and step in `why` (nothing is left behind then). */
+int sim_rollback_storage_prepare(const char *directory, uint64_t generation, sim_rollback_storage_write *write,
+                                 char *why, size_t why_size);
+/* Puts the prepared G in place (rename, then fsync of the directory) unless the storage already holds
+ * as much or more - another process got there first - so that G never goes back. Returns 0 or an errno
+ * value; the temporary file is gone either way. */
+int sim_rollback_storage_publish(sim_rollback_storage_write *write);
+/* Forgets a prepared write (its commit failed). */
+void sim_rollback_storage_discard(sim_rollback_storage_write *write);
 
 #endif
