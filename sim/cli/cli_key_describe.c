@@ -181,5 +181,7 @@ void cli_describe_key_json(cli_json *json, const char *alias, const kssim_key_in
         cli_json_string(json, "reason", kssim_invalidation_reason_name(info->reason));
     else
         cli_json_null(json, "reason");
+    /* A rollback-resistant key the device's rollback left without its secure record: refuses every use. */
+    cli_json_bool(json, "rolled_back", info->rolled_back);
     cli_json_close_object(json);
 }

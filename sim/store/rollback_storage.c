@@ -6,10 +6,14 @@
  * rollback-protected state (rollback_protection.c), before SQLite's COMMIT, so that two processes,
  * which take the device's write lock in turn, never write it out of order.
  */
+/* realpath: XSI, beyond the POSIX level the build asks for. */
+#define _XOPEN_SOURCE 700
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -24,6 +28,11 @@ static const char file_magic[8] = {'K', 'S', 'S', 'I', 'M', 'R', 'P', 'B'};
 
 bool sim_rollback_storage_path(const char *directory, char *out, size_t out_size)
 {
+    /* The canonical path where there is one, so that "DIR/", "./DIR" and "." name the file beside the
+     * directory rather than one inside it. */
+    char resolved[PATH_MAX];
+    if (realpath(directory, resolved) != NULL)
+        directory = resolved;
     size_t len = strlen(directory);
     while (len > 1 && directory[len - 1] == '/')
         len--;
