@@ -142,9 +142,9 @@ void sim_rollback_settle_memory_device(kssim_device *device)
 kssim_result sim_rollback_check_stored(kssim_device *device, const char *directory, uint64_t stored_generation,
                                        bool stored_detected)
 {
-    char path[512];
+    char path[PATH_MAX];
     if (!sim_rollback_storage_path(directory, path, sizeof(path)))
-        snprintf(path, sizeof(path), "%s" SIM_ROLLBACK_STORAGE_SUFFIX, "DIR");
+        snprintf(path, sizeof(path), "the file beside %s", directory);
     uint64_t storage_generation;
     char why[512];
     sim_rollback_storage_state state = sim_rollback_storage_read(directory, &storage_generation, why, sizeof(why));
