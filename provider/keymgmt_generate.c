@@ -11,6 +11,7 @@
  * family on a TEE, none and sha256 on a StrongBox) so that whatever digest a TLS peer, CMS or a plain
  * EVP_PKEY_sign picks, the device - not the provider - decides whether the key may use it. Whether a
  * size, a purpose or a policy is acceptable is the device's to say too: the values go through unchanged.
+ * rollback-resistant (yes|no) asks for Tag::ROLLBACK_RESISTANCE (docs/device.md, "Rollback").
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,6 +147,9 @@ int keystore_generation_set_policy_params(keystore_generation *generation, const
     if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_UNLOCKED_DEVICE_REQUIRED)) != NULL &&
         (!get_text(p, &text) || !parse_yes_no(text, &spec->unlocked_device_required)))
         return refuse_value(KSSIM_PROVIDER_PARAM_UNLOCKED_DEVICE_REQUIRED, "yes or no");
+    if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_ROLLBACK_RESISTANT)) != NULL &&
+        (!get_text(p, &text) || !parse_yes_no(text, &spec->rollback_resistant)))
+        return refuse_value(KSSIM_PROVIDER_PARAM_ROLLBACK_RESISTANT, "yes or no");
     if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_USAGE_COUNT_LIMIT)) != NULL &&
         !OSSL_PARAM_get_uint32(p, &spec->usage_count_limit))
         return refuse_value(KSSIM_PROVIDER_PARAM_USAGE_COUNT_LIMIT, "a number of uses (0: no limit)");

@@ -83,8 +83,21 @@ kssim_result kssim_device_location(const char *explicit_location, const char *pr
 kssim_result kssim_device_begin(kssim_device *device);
 kssim_result kssim_device_commit(kssim_device *device);
 void kssim_device_rollback(kssim_device *device);
-/* SQLite's integrity check plus a full decode of the stored state; KSSIM_DEVICE_DAMAGED if either fails. */
+/* SQLite's integrity check plus a full decode of the stored state, each row's checksum, and the stored
+ * generation against the device's rollback-protected storage (DIR.rpmb); KSSIM_DEVICE_DAMAGED if any
+ * fails, with the sentence naming what. */
 kssim_result kssim_device_check(kssim_device *device);
+
+/* A copy of a memory: device's whole persistent state, as a copy of a device directory would be; the
+ * device's rollback-protected storage is not in it (docs/device.md, "Rollback"). Restoring one puts the
+ * phone back to that state - spent uses, Gatekeeper's failure count and all - except that the device
+ * finds itself behind its rollback-protected storage: it is marked rolled back and its rollback-resistant
+ * keys refuse. Operations in flight survive a restore only if no reboot came between. Stored devices are
+ * refused (INVALID_ARGUMENT): copy and restore their directory instead. */
+typedef struct kssim_snapshot kssim_snapshot;
+kssim_result kssim_snapshot_take(kssim_device *device, kssim_snapshot **out);
+kssim_result kssim_snapshot_restore(kssim_device *device, const kssim_snapshot *snapshot);
+void kssim_snapshot_free(kssim_snapshot *snapshot);
 /* The directory, or "memory:". */
 const char *kssim_device_location_of(const kssim_device *device);
 
@@ -227,6 +240,10 @@ typedef struct kssim_key_spec {
     bool has_active, has_origination_expire, has_usage_expire;
     int64_t active_ms, origination_expire_ms, usage_expire_ms; /* wall clock, Unix ms */
     kssim_security_level security_level;                       /* default TEE */
+    /* Tag::ROLLBACK_RESISTANCE: the key is vouched for by the device's rollback-protected storage, so it
+     * refuses (INVALID_KEY_BLOB) once the device is found rolled back; TEE and StrongBox only (the
+     * software level answers ROLLBACK_RESISTANCE_UNAVAILABLE). Default false. */
+    bool rollback_resistant;
 } kssim_key_spec;
 
 /* Fills the defaults for an algorithm: sign+verify with SHA-256 for asymmetric and HMAC keys (RSA with
@@ -270,6 +287,9 @@ typedef struct kssim_key_info {
     uint32_t uses_remaining; /* usage_count_limit keys: uses left */
     uint32_t sid_count;      /* the secure IDs the key is bound to */
     uint64_t sids[4];
+    /* A rollback-resistant key that existed when the device was found rolled back: every operation
+     * refuses with INVALID_KEY_BLOB. */
+    bool rolled_back;
 } kssim_key_info;
 
 kssim_result kssim_key_info_get(kssim_device *device, const char *alias, kssim_key_info *info);
@@ -358,6 +378,9 @@ typedef struct kssim_status {
     kssim_prompt_response prompt; /* what the armed prompt answers with; NONE when unarmed */
     uint32_t prompt_biometric_id; /* for KSSIM_PROMPT_BIOMETRIC */
     uint32_t prompt_remaining;    /* operations it will still answer */
+    /* The device was found rolled back (its directory restored from a copy, its log damaged, or a
+     * snapshot restored): rollback-resistant keys that existed then refuse. Stays until kssim init --force. */
+    bool rollback_detected;
 } kssim_status;
 kssim_result kssim_status_get(kssim_device *device, kssim_status *status);
 

@@ -84,6 +84,8 @@ void cli_describe_limits(const kssim_key_info *info, char *out, size_t out_size)
         append(out, out_size, "%s%" PRIu32 "s between ops", out[0] != '\0' ? ", " : "", spec->min_seconds_between_ops);
     if (spec->unlocked_device_required)
         append(out, out_size, "%sunlocked device required", out[0] != '\0' ? ", " : "");
+    if (spec->rollback_resistant)
+        append(out, out_size, "%srollback-resistant", out[0] != '\0' ? ", " : "");
     if (out[0] == '\0')
         snprintf(out, out_size, "-");
 }
@@ -93,6 +95,8 @@ void cli_describe_state(const kssim_key_info *info, char *out, size_t out_size)
     snprintf(out, out_size, "%s", kssim_key_state_name(info->state));
     if (info->state == KSSIM_KEY_INVALIDATED && info->reason != KSSIM_REASON_NONE)
         append(out, out_size, " (%s)", kssim_invalidation_reason_name(info->reason));
+    if (info->state == KSSIM_KEY_VALID && info->rolled_back)
+        append(out, out_size, " (rolled back: refuses)");
 }
 
 static void json_words(cli_json *json, const char *key, const scenario_words *words, uint32_t set)
@@ -150,6 +154,7 @@ static void json_policy(cli_json *json, const kssim_key_info *info)
     json_limit(json, "max_uses_per_boot", spec->max_uses_per_boot);
     json_limit(json, "min_seconds_between_ops", spec->min_seconds_between_ops);
     cli_json_bool(json, "unlocked_device_required", spec->unlocked_device_required);
+    cli_json_bool(json, "rollback_resistant", spec->rollback_resistant);
     cli_json_close_object(json);
     cli_json_open_object(json, "validity");
     json_date(json, "active", spec->has_active, spec->active_ms);
@@ -176,5 +181,7 @@ void cli_describe_key_json(cli_json *json, const char *alias, const kssim_key_in
         cli_json_string(json, "reason", kssim_invalidation_reason_name(info->reason));
     else
         cli_json_null(json, "reason");
+    /* A rollback-resistant key the device's rollback left without its secure record: refuses every use. */
+    cli_json_bool(json, "rolled_back", info->rolled_back);
     cli_json_close_object(json);
 }

@@ -85,6 +85,7 @@ bool cli_read_key_spec(const cli_args *args, const char *alias, kssim_algorithm 
                          &security_level))
         return false;
     spec->unlocked_device_required = cli_has(args, "--unlocked-device-required");
+    spec->rollback_resistant = cli_has(args, "--rollback-resistant");
     spec->security_level = (kssim_security_level)security_level;
     return true;
 }

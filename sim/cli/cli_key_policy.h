@@ -32,6 +32,8 @@
         {"--invalidated-by-biometric-enrollment", "BOOL", "true (default) or false, as the scenario argument", false}, \
         {"--unlocked-device-required", NULL, "usable only while the phone is unlocked (setUnlockedDeviceRequired)",    \
          false},                                                                                                       \
+        {"--rollback-resistant", NULL,                                                                                 \
+         "Tag::ROLLBACK_RESISTANCE: refuses for good once the device is found rolled back (tee, strongbox)", false},   \
         {"--usage-count-limit", "N", "successful uses in the key's life; the last one deletes it (setMaxUsageCount)",  \
          false},                                                                                                       \
         {"--max-uses-per-boot", "N", "operations allowed per boot", false},                                            \

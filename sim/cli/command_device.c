@@ -133,7 +133,10 @@ const cli_command command_check = {
     .summary = "verify that the stored device is intact (database integrity and a full decode)",
     .description = "Runs the database's integrity check and decodes the whole stored phone. Prints \"ok\" when both\n"
                    "pass; otherwise exits 1 with DEVICE_DAMAGED and what is wrong. A device that does not exist is\n"
-                   "not created: DEVICE_UNAVAILABLE.",
+                   "not created: DEVICE_UNAVAILABLE.\n"
+                   "Also verifies every row's own checksum, and that the device is not behind its rollback-protected\n"
+                   "storage DIR.rpmb (restored from an older copy, or commits lost from a damaged log): both\n"
+                   "generations are named. See docs/device.md, \"Rollback\".",
     .android = NULL,
     .options = NULL,
     .option_count = 0,

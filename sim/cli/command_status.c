@@ -74,6 +74,9 @@ static void print_text(const kssim_device *device, const kssim_status *status, F
     else
         fprintf(out, "prompt            %s, %" PRIu32 " operation%s left\n", prompt_name(status->prompt),
                 status->prompt_remaining, status->prompt_remaining == 1 ? "" : "s");
+    /* Only when it happened: a device that was never rolled back has nothing to say about it. */
+    if (status->rollback_detected)
+        fputs("rollback          rollback detected: rollback-resistant keys of that time refuse\n", out);
 }
 
 static void print_json(const kssim_device *device, const kssim_status *status, FILE *out)
@@ -112,6 +115,7 @@ static void print_json(const kssim_device *device, const kssim_status *status, F
         cli_json_null(&json, "biometric_id");
     cli_json_unsigned(&json, "remaining", armed ? status->prompt_remaining : 0);
     cli_json_close_object(&json);
+    cli_json_bool(&json, "rollback_detected", status->rollback_detected);
     cli_json_close_object(&json);
     cli_json_finish(&json);
 }

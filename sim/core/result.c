@@ -45,6 +45,8 @@ static const struct {
     {KSSIM_KEY_RATE_LIMIT_EXCEEDED, "KEY_RATE_LIMIT_EXCEEDED", "Wait the key's minimum interval between operations."},
     {KSSIM_KEY_MAX_OPS_EXCEEDED, "KEY_MAX_OPS_EXCEEDED",
      "The key's uses for this boot are spent; reboot to reset them."},
+    {KSSIM_ROLLBACK_RESISTANCE_UNAVAILABLE, "ROLLBACK_RESISTANCE_UNAVAILABLE",
+     "This security level has no rollback-protected storage; ask for tee or strongbox, or drop rollback resistance."},
     {KSSIM_HARDWARE_TYPE_UNAVAILABLE, "HARDWARE_TYPE_UNAVAILABLE",
      "This device has no such secure hardware; ask for tee instead."},
     {KSSIM_DEVICE_LOCKED, "DEVICE_LOCKED", "Unlock the device; this key works only while it is unlocked."},

@@ -99,5 +99,6 @@ kssim_result kssim_status_get(kssim_device *device, kssim_status *status)
     status->prompt = device->prompt.response;
     status->prompt_biometric_id = device->prompt.biometric_id;
     status->prompt_remaining = device->prompt.remaining;
+    status->rollback_detected = device->rollback_detected;
     return KSSIM_OK;
 }

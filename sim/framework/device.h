@@ -36,6 +36,17 @@ struct kssim_device {
      * (sim_env_persist_now), KSSIM_OK if it did not. Such a command commits nothing. Not stored. */
     kssim_result storage_failure;
     char storage_failure_message[SIM_MESSAGE_MAX];
+    /* Rollback protection (sim/store/rollback_protection.c). g: the generation of the rollback-protected
+     * storage this device last wrote (stored in the state image). */
+    uint64_t rollback_generation;
+    /* The device was once found behind its rollback-protected storage (stored; only a new phone clears it). */
+    bool rollback_detected;
+    /* G: the storage's generation as last read (stored devices) or as kept (memory devices). Not stored. */
+    uint64_t rollback_storage_generation;
+    /* A digest of the rollback-protected state at the last read or commit, so that a commit knows whether
+     * it must advance the storage. Not stored. */
+    bool has_rollback_protected_digest;
+    uint8_t rollback_protected_digest[32];
 };
 
 /* system_prompt.c: after a per-operation key's begin, the armed prompt authenticates the user with the

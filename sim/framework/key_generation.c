@@ -112,6 +112,7 @@ static kssim_result authorization_list_for(kssim_device *device, const kssim_key
     auth->has_usage_expire = spec->has_usage_expire;
     auth->usage_expire_ms = spec->usage_expire_ms;
     auth->security_level = spec->security_level;
+    auth->rollback_resistant = spec->rollback_resistant;
     return bind_user_authentication(device, spec, auth);
 }
 

@@ -24,6 +24,9 @@ typedef struct sim_key_entry {
     size_t public_key_len;
     uint32_t uses_remaining;                   /* USAGE_COUNT_LIMIT keys */
     kssim_invalidation_reason deleted_because; /* KSSIM_REASON_NONE for a live key */
+    /* A rollback-resistant key that existed when the device was found rolled back: the secure storage
+     * no longer vouches for it, so every operation refuses (rollback_resistance.c). */
+    bool rolled_back;
 } sim_key_entry;
 
 typedef struct sim_key_database {
@@ -126,7 +129,15 @@ void sim_keystore2_image_decode(sim_reader *r, sim_keystore2 *decoded);
 void sim_keystore2_image_apply(sim_keystore2 *ks, sim_keystore2 *decoded, bool keep_operations);
 void sim_key_entry_image_encode(const sim_key_entry *entry, sim_writer *w);
 /* Decodes one row, which must end r's bytes, into db. Fails r when the row is damaged, is not the row
- * of expected_alias, or repeats an alias db already holds; db is unchanged then. */
-void sim_key_database_image_decode_row(sim_reader *r, sim_key_database *db, const char *expected_alias);
+ * of expected_alias, or repeats an alias db already holds; db is unchanged then. row_version is the key
+ * image's version: rows of version 1 predate rollback resistance and end at deleted_because. */
+void sim_key_database_image_decode_row(sim_reader *r, sim_key_database *db, const char *expected_alias,
+                                       uint32_t row_version);
+
+/* rollback_resistance.c: Tag::ROLLBACK_RESISTANCE keys against a device found rolled back. */
+/* Every live rollback-resistant key stops being vouched for (sim_key_entry.rolled_back). */
+void sim_keystore2_on_rollback_detected(sim_keystore2 *ks);
+/* INVALID_KEY_BLOB, with the sentence, for a key the rollback left without its secure record. */
+kssim_result sim_keystore2_check_not_rolled_back(sim_keystore2 *ks, const sim_key_entry *entry);
 
 #endif

@@ -157,9 +157,13 @@ void sim_key_entry_image_encode(const sim_key_entry *entry, sim_writer *w)
     sim_write_bytes(w, entry->public_key, entry->public_key_len);
     sim_write_u32(w, entry->uses_remaining);
     sim_write_u32(w, (uint32_t)entry->deleted_because);
+    /* Since key image version 2. */
+    sim_write_bool(w, entry->spec.rollback_resistant);
+    sim_write_bool(w, entry->rolled_back);
 }
 
-void sim_key_database_image_decode_row(sim_reader *r, sim_key_database *db, const char *expected_alias)
+void sim_key_database_image_decode_row(sim_reader *r, sim_key_database *db, const char *expected_alias,
+                                       uint32_t row_version)
 {
     sim_key_entry entry;
     memset(&entry, 0, sizeof(entry));
@@ -172,6 +176,12 @@ void sim_key_database_image_decode_row(sim_reader *r, sim_key_database *db, cons
     entry.deleted_because = (kssim_invalidation_reason)sim_read_enum(
         r, invalidation_reasons, sizeof(invalidation_reasons) / sizeof(invalidation_reasons[0]),
         "a key's reason for deletion is unknown");
+    if (row_version >= 2) {
+        entry.spec.rollback_resistant = sim_read_bool(r);
+        entry.rolled_back = sim_read_bool(r);
+    }
+    /* The stored auth list predates the tag; the spec carries it, as the blob does. */
+    entry.auth.rollback_resistant = entry.spec.rollback_resistant;
     sim_reader_expect_end(r);
     if (!sim_reader_failed(r) && entry.alias[0] == '\0')
         sim_reader_fail(r, "a key has an empty alias");

@@ -133,7 +133,9 @@ kssim_result sim_keystore2_create_operation(sim_keystore2 *ks, const char *alias
         return sim_refuse(ks->env, KSSIM_KEY_NOT_FOUND, "there is no key named '%s': generate or import it first",
                           alias);
     const kssim_auth_token *timeout_token = NULL;
-    kssim_result r = authorize_create(ks, entry, purpose, &timeout_token);
+    kssim_result r = sim_keystore2_check_not_rolled_back(ks, entry);
+    if (r == KSSIM_OK)
+        r = authorize_create(ks, entry, purpose, &timeout_token);
     if (r != KSSIM_OK)
         return r;
     if (ks->operation_count == ks->operation_capacity) {

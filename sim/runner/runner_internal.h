@@ -27,8 +27,9 @@ typedef struct runner_slot {
     size_t nonce_length; /* ciphertexts */
     uint8_t *plaintext;  /* ciphertexts: what was encrypted; encrypt operations: what was fed so far */
     size_t plaintext_length;
-    long ciphertext_slot; /* decrypt operations begun with ciphertext: that slot, else -1 */
-    bool fed_by_update;   /* operations: an update supplied data */
+    long ciphertext_slot;     /* decrypt operations begun with ciphertext: that slot, else -1 */
+    bool fed_by_update;       /* operations: an update supplied data */
+    kssim_snapshot *snapshot; /* snapshots */
 } runner_slot;
 
 #define RUNNER_NOTE_MAX 512
@@ -79,6 +80,8 @@ kssim_result runner_step_abort(runner_context *context, const scenario_step *ste
 kssim_result runner_step_forge_token(runner_context *context, const scenario_step *step);
 kssim_result runner_step_replay_token(runner_context *context, const scenario_step *step);
 kssim_result runner_step_tamper_key_blob(runner_context *context, const scenario_step *step);
+kssim_result runner_step_snapshot(runner_context *context, const scenario_step *step);
+kssim_result runner_step_restore_snapshot(runner_context *context, const scenario_step *step);
 
 /* ---- Arguments (runner_arguments.c) ---- */
 

@@ -29,6 +29,7 @@ void runner_slots_free(runner_slot *slots, size_t count)
     for (size_t i = 0; i < count; i++) {
         free(slots[i].bytes);
         free(slots[i].plaintext);
+        kssim_snapshot_free(slots[i].snapshot);
     }
     free(slots);
 }

@@ -50,6 +50,9 @@ static void fill_key_spec(const scenario_step *step, kssim_algorithm algorithm, 
         case SCENARIO_KEY_UNLOCKED_DEVICE_REQUIRED:
             spec->unlocked_device_required = number != 0;
             break;
+        case SCENARIO_KEY_ROLLBACK_RESISTANT:
+            spec->rollback_resistant = number != 0;
+            break;
         case SCENARIO_KEY_MAX_USES_PER_BOOT:
             spec->max_uses_per_boot = number;
             break;

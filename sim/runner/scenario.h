@@ -60,6 +60,8 @@ typedef enum scenario_action {
     SCENARIO_ACTION_REPLAY_TOKEN,
     SCENARIO_ACTION_TAMPER_KEY_BLOB,
     SCENARIO_ACTION_PROMPT,
+    SCENARIO_ACTION_SNAPSHOT,
+    SCENARIO_ACTION_RESTORE_SNAPSHOT,
     SCENARIO_ACTION_COUNT
 } scenario_action;
 
@@ -122,6 +124,8 @@ typedef enum scenario_key {
     SCENARIO_KEY_FIELD,
     SCENARIO_KEY_RESPOND,
     SCENARIO_KEY_TIMES, /* spelled "count" */
+    SCENARIO_KEY_ROLLBACK_RESISTANT,
+    SCENARIO_KEY_FROM,
     SCENARIO_KEY_COUNT
 } scenario_key;
 
@@ -131,7 +135,8 @@ typedef enum scenario_slot_kind {
     SCENARIO_SLOT_TOKEN,
     SCENARIO_SLOT_SIGNATURE,
     SCENARIO_SLOT_CIPHERTEXT,
-    SCENARIO_SLOT_OUTPUT, /* what finish gave for a decrypt or verify operation */
+    SCENARIO_SLOT_OUTPUT,   /* what finish gave for a decrypt or verify operation */
+    SCENARIO_SLOT_SNAPSHOT, /* the whole device, as a copy of its directory */
 } scenario_slot_kind;
 
 typedef enum scenario_value_kind {

@@ -20,6 +20,8 @@ const char *scenario_slot_kind_phrase(scenario_slot_kind kind)
         return "a signature";
     case SCENARIO_SLOT_CIPHERTEXT:
         return "a ciphertext";
+    case SCENARIO_SLOT_SNAPSHOT:
+        return "a snapshot";
     default:
         return "an operation's output";
     }

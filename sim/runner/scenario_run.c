@@ -42,6 +42,8 @@ static const runner_step_function step_functions[SCENARIO_ACTION_COUNT] = {
     [SCENARIO_ACTION_REPLAY_TOKEN] = runner_step_replay_token,
     [SCENARIO_ACTION_TAMPER_KEY_BLOB] = runner_step_tamper_key_blob,
     [SCENARIO_ACTION_PROMPT] = runner_step_prompt,
+    [SCENARIO_ACTION_SNAPSHOT] = runner_step_snapshot,
+    [SCENARIO_ACTION_RESTORE_SNAPSHOT] = runner_step_restore_snapshot,
 };
 
 #define OUTCOME_MAX 128

@@ -69,6 +69,8 @@ static const char *const key_names[SCENARIO_KEY_COUNT] = {
     [SCENARIO_KEY_FIELD] = "field",
     [SCENARIO_KEY_RESPOND] = "respond",
     [SCENARIO_KEY_TIMES] = "count",
+    [SCENARIO_KEY_ROLLBACK_RESISTANT] = "rollback_resistant",
+    [SCENARIO_KEY_FROM] = "from",
 };
 
 const char *scenario_key_name(scenario_key key)
@@ -164,7 +166,8 @@ static const scenario_arg_spec user_auth_args[] = {
          .member_count = COUNT(user_auth_args)},                                                                       \
         BOOL(INVALIDATED_BY_BIOMETRIC_ENROLLMENT), BOOL(UNLOCKED_DEVICE_REQUIRED), U32(MAX_USES_PER_BOOT, false),      \
         U32(USAGE_COUNT_LIMIT, false), U32(MIN_SECONDS_BETWEEN_OPS, false), DATETIME(ACTIVE),                          \
-        DATETIME(ORIGINATION_EXPIRE), DATETIME(USAGE_EXPIRE), WORD(SECURITY_LEVEL, scenario_security_levels, false)
+        DATETIME(ORIGINATION_EXPIRE), DATETIME(USAGE_EXPIRE), WORD(SECURITY_LEVEL, scenario_security_levels, false),   \
+        BOOL(ROLLBACK_RESISTANT)
 
 /* ---- Steps ---- */
 
@@ -226,6 +229,10 @@ static const scenario_arg_spec prompt_args[] = {
     TEXT(SECRET, false),
     {.key = SCENARIO_KEY_TIMES, .type = SCENARIO_ARG_UNSIGNED, .minimum = 1, .maximum = UINT32_MAX}};
 static const scenario_arg_spec tamper_key_blob_args[] = {KEY_ALIAS(ALIAS), WORD(FIELD, scenario_blob_fields, true)};
+/* A copy of the device directory, and putting it back (docs/device.md, "Rollback"). */
+static const scenario_arg_spec snapshot_args[] = {
+    {.key = SCENARIO_KEY_AS, .type = SCENARIO_ARG_DEFINITION, .slot = SCENARIO_SLOT_SNAPSHOT, .required = true}};
+static const scenario_arg_spec restore_snapshot_args[] = {REFERENCE(FROM, SNAPSHOT, true)};
 
 #define MAP_STEP(action, step_name, table)                                                                             \
     [SCENARIO_ACTION_##action] = {.name = step_name, .takes_expect = true, .args = table, .arg_count = COUNT(table)}
@@ -269,4 +276,6 @@ const scenario_step_spec scenario_step_specs[SCENARIO_ACTION_COUNT] = {
     SCALAR_STEP(REPLAY_TOKEN, "replay_token", replay_token_args, "replay_token: captured"),
     MAP_STEP(TAMPER_KEY_BLOB, "tamper_key_blob", tamper_key_blob_args),
     MAP_STEP(PROMPT, "prompt", prompt_args),
+    MAP_STEP(SNAPSHOT, "snapshot", snapshot_args),
+    MAP_STEP(RESTORE_SNAPSHOT, "restore_snapshot", restore_snapshot_args),
 };

@@ -140,6 +140,9 @@ static int take_single(parsed_records *p, uint32_t tag, uint64_t v)
     case KEYMINT_TAG_UNLOCKED_DEVICE_REQUIRED:
         TAKE_ONCE(a->unlocked_device_required, (void)0);
         return 0;
+    case KEYMINT_TAG_ROLLBACK_RESISTANCE:
+        TAKE_ONCE(a->rollback_resistant, (void)0);
+        return 0;
     case KEYMINT_TAG_ACTIVE_DATETIME:
         TAKE_ONCE(a->has_active, a->active_ms = (int64_t)v);
         return 0;

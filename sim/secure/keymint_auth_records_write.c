@@ -124,6 +124,8 @@ static void put_usage_limits(record_writer *w, const sim_auth_list *auth)
         put_u32(w, KEYMINT_TAG_MAX_USES_PER_BOOT, auth->max_uses_per_boot);
     if (auth->usage_count_limit != 0)
         put_u32(w, KEYMINT_TAG_USAGE_COUNT_LIMIT, auth->usage_count_limit);
+    if (auth->rollback_resistant)
+        put_bool(w, KEYMINT_TAG_ROLLBACK_RESISTANCE);
 }
 
 size_t keymint_auth_list_serialize(const sim_auth_list *auth, uint8_t out[KEYMINT_AUTH_RECORDS_MAX])

@@ -186,9 +186,27 @@ static kssim_result check_paddings(sim_secure_world *sw, const sim_auth_list *au
     return KSSIM_OK;
 }
 
+/* Tag::ROLLBACK_RESISTANCE (Tag.aidl): "If the IKeyMintDevice cannot guarantee rollback resistance for the
+ * specified key, it must return ErrorCode::ROLLBACK_RESISTANCE_UNAVAILABLE". A TEE or StrongBox has
+ * rollback-protected storage to keep the key's record in (RPMB on a phone; the device's DIR.rpmb file
+ * here, sim/store/rollback_storage.c); software KeyMint has none. */
+static kssim_result check_rollback_resistance(sim_secure_world *sw, const sim_auth_list *auth)
+{
+    if (!auth->rollback_resistant)
+        return KSSIM_OK;
+    if (auth->security_level == KSSIM_SECURITY_SOFTWARE || sw->security_level == KSSIM_SECURITY_SOFTWARE)
+        return sim_refuse(sw->env, KSSIM_ROLLBACK_RESISTANCE_UNAVAILABLE,
+                          "software KeyMint has no rollback-protected storage, so it cannot make a rollback-resistant "
+                          "key: ask for security_level tee or strongbox on a device that has one, or drop rollback "
+                          "resistance");
+    return KSSIM_OK;
+}
+
 kssim_result keymint_check_key_policy(sim_secure_world *sw, sim_auth_list *auth)
 {
     kssim_result r = keymint_check_security_level(sw, auth);
+    if (r == KSSIM_OK)
+        r = check_rollback_resistance(sw, auth);
     if (r == KSSIM_OK)
         r = keymint_check_algorithm(sw, auth);
     if (r != KSSIM_OK)

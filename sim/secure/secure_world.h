@@ -64,6 +64,9 @@ typedef struct sim_auth_list {
     int64_t active_ms, origination_expire_ms, usage_expire_ms;
     kssim_security_level security_level;
     bool imported; /* ORIGIN IMPORTED rather than GENERATED */
+    /* ROLLBACK_RESISTANCE. Not in the stored auth list image: keystore2's row keeps it in the key spec
+     * (keystore2_image.c), and begin reads it from the blob. */
+    bool rollback_resistant;
 } sim_auth_list;
 
 typedef struct sim_key_blob {

@@ -28,6 +28,10 @@
  *   keystore2   api_level u32 (must equal the config's), locked bool, unlocked_since_boot bool,
  *               token count u32, count x (challenge u64, user_id u64, authenticator_id u64,
  *               authenticator_type u32, timestamp_ms u64, mac [32], received_ms u64)
+ *   since version 2:
+ *   rollback    generation u64 (g: what this device last wrote to DIR.rpmb), detected bool
+ *   checksum    u32, CRC-32 of every byte before it (store/checksum.h)
+ *   Version 1 images end after keystore2; they read as generation 0, never rolled back.
  *
  * Key image (one per key-database row):
  *   magic "KSSIMKEY" [8], version u32 (SIM_KEY_IMAGE_VERSION)
@@ -46,6 +50,8 @@
  *         usage_expire_ms i64, security_level u32, imported bool
  *   blob bytes (empty for a tombstone), public_key bytes (empty for symmetric keys),
  *   uses_remaining u32, deleted_because u32
+ *   since version 2: rollback_resistant bool, rolled_back bool, checksum u32 (CRC-32 of every byte
+ *   before it). Version 1 rows end at deleted_because.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,11 +59,16 @@
 
 #include <openssl/crypto.h>
 
+#include "store/checksum.h"
 #include "store/device_image.h"
 
 /* Key rows carry a version of their own: a store that rewrites only the rows that changed may hold
  * rows older than its state image. */
-#define SIM_KEY_IMAGE_VERSION 1u
+#define SIM_KEY_IMAGE_VERSION 2u
+/* The first versions that end with a checksum. */
+#define CHECKSUMMED_STATE_VERSION 2u
+#define CHECKSUMMED_KEY_VERSION   2u
+#define CHECKSUM_BYTES            4u
 
 static const char state_magic[8] = {'K', 'S', 'S', 'I', 'M', 'D', 'E', 'V'};
 static const char key_magic[8] = {'K', 'S', 'S', 'I', 'M', 'K', 'E', 'Y'};
@@ -78,6 +89,8 @@ typedef struct decoded_device {
     sim_env env;
     sim_secure_world sw;
     sim_keystore2 ks;
+    uint64_t rollback_generation;
+    bool rollback_detected;
 } decoded_device;
 
 static void encode_framework(const kssim_device *device, sim_writer *w)
@@ -121,13 +134,14 @@ static void release_decoded(decoded_device *decoded)
     OPENSSL_cleanse(decoded, sizeof(*decoded));
 }
 
-/* Reads an image's magic and version. Returns NULL when they are this kssim's, otherwise the phrase
- * for the refusal (written into buffer when it names a version); *newer tells an image from a later
- * kssim, which is not damaged but cannot be read here. */
+/* Reads an image's magic and version. Returns NULL when this kssim reads them (any version from 1 to
+ * supported, in *version), otherwise the phrase for the refusal (written into buffer when it names a
+ * version); *newer tells an image from a later kssim, which is not damaged but cannot be read here. */
 static const char *check_header(sim_reader *r, const char magic[8], uint32_t supported, char *buffer,
-                                size_t buffer_size, bool *newer)
+                                size_t buffer_size, bool *newer, uint32_t *version_read)
 {
     *newer = false;
+    *version_read = 0;
     char found[8];
     sim_read_raw(r, found, sizeof(found));
     uint32_t version = sim_read_u32(r);
@@ -142,11 +156,41 @@ static const char *check_header(sim_reader *r, const char magic[8], uint32_t sup
         snprintf(buffer, buffer_size, "format version %u; this kssim reads version %u", version, supported);
         return buffer;
     }
-    if (version != supported) {
+    if (version < 1) {
         snprintf(buffer, buffer_size, "its format version %u is not one any kssim wrote", version);
         return buffer;
     }
+    *version_read = version;
     return NULL;
+}
+
+/* The bytes an image's decoder reads: all but a checksummed image's last four, which must be the
+ * CRC-32 of the rest. The version is read ahead of the checksum check so that an image of a newer kssim
+ * is still reported as newer; NULL when the checksum holds (or the version has none). */
+static const char *check_checksum(const uint8_t *bytes, size_t len, uint32_t first_checksummed, size_t *body_len)
+{
+    *body_len = len;
+    if (len < 12)
+        return NULL; /* the header check reports the short image */
+    uint32_t version = (uint32_t)bytes[8] << 24 | (uint32_t)bytes[9] << 16 | (uint32_t)bytes[10] << 8 | bytes[11];
+    if (version < first_checksummed)
+        return NULL;
+    if (len < 12 + CHECKSUM_BYTES)
+        return "it ends before its checksum";
+    size_t body = len - CHECKSUM_BYTES;
+    uint32_t stored = (uint32_t)bytes[body] << 24 | (uint32_t)bytes[body + 1] << 16 | (uint32_t)bytes[body + 2] << 8 |
+                      bytes[body + 3];
+    *body_len = body;
+    if (stored != sim_store_crc32(bytes, body))
+        return "its checksum does not match its bytes: some of them changed after it was written";
+    return NULL;
+}
+
+/* Appends the CRC-32 of everything written so far. */
+static void write_checksum(sim_writer *w)
+{
+    if (!w->failed)
+        sim_write_u32(w, sim_store_crc32(w->data, w->len));
 }
 
 static kssim_result refuse_out_of_memory(kssim_device *device, const char *doing)
@@ -181,6 +225,9 @@ static uint8_t *encode_state(kssim_device *device, size_t *len)
     sim_env_image_encode(&device->env, &w);
     sim_secure_world_image_encode(&device->sw, &w);
     sim_keystore2_image_encode(&device->ks, &w);
+    sim_write_u64(&w, device->rollback_generation);
+    sim_write_bool(&w, device->rollback_detected);
+    write_checksum(&w);
     return sim_writer_finish(&w, len);
 }
 
@@ -191,6 +238,7 @@ static uint8_t *encode_key(const sim_key_entry *entry, size_t *len)
     sim_write_raw(&w, key_magic, sizeof(key_magic));
     sim_write_u32(&w, SIM_KEY_IMAGE_VERSION);
     sim_key_entry_image_encode(entry, &w);
+    write_checksum(&w);
     return sim_writer_finish(&w, len);
 }
 
@@ -224,14 +272,24 @@ kssim_result sim_device_image_capture(kssim_device *device, sim_device_image *im
 static const char *decode_state(const sim_device_image *image, decoded_device *decoded, sim_reader *r, char *buffer,
                                 size_t buffer_size, bool *newer)
 {
+    size_t body_len;
     sim_reader_init(r, image->state, image->state_len);
-    const char *problem = check_header(r, state_magic, SIM_DEVICE_IMAGE_VERSION, buffer, buffer_size, newer);
+    uint32_t version;
+    const char *problem = check_header(r, state_magic, SIM_DEVICE_IMAGE_VERSION, buffer, buffer_size, newer, &version);
     if (problem != NULL)
         return problem;
+    problem = check_checksum(image->state, image->state_len, CHECKSUMMED_STATE_VERSION, &body_len);
+    if (problem != NULL)
+        return problem;
+    r->len = body_len;
     decode_framework(r, decoded);
     sim_env_image_decode(r, &decoded->env);
     sim_secure_world_image_decode(r, &decoded->sw);
     sim_keystore2_image_decode(r, &decoded->ks);
+    if (version >= 2) {
+        decoded->rollback_generation = sim_read_u64(r);
+        decoded->rollback_detected = sim_read_bool(r);
+    }
     sim_reader_expect_end(r);
     if (!sim_reader_failed(r) && decoded->sw.security_level != decoded->config.security_level)
         sim_reader_fail(r, "the secure world's security level is not the configuration's");
@@ -248,10 +306,16 @@ static const char *decode_key(const sim_key_image *key, decoded_device *decoded,
     *newer = false;
     if (memchr(key->alias, '\0', sizeof(key->alias)) == NULL)
         return "its alias is not terminated";
-    const char *problem = check_header(r, key_magic, SIM_KEY_IMAGE_VERSION, buffer, buffer_size, newer);
+    uint32_t version;
+    const char *problem = check_header(r, key_magic, SIM_KEY_IMAGE_VERSION, buffer, buffer_size, newer, &version);
     if (problem != NULL)
         return problem;
-    sim_key_database_image_decode_row(r, &decoded->ks.db, key->alias);
+    size_t body_len;
+    problem = check_checksum(key->bytes, key->len, CHECKSUMMED_KEY_VERSION, &body_len);
+    if (problem != NULL)
+        return problem;
+    r->len = body_len;
+    sim_key_database_image_decode_row(r, &decoded->ks.db, key->alias, version);
     return r->problem;
 }
 
@@ -266,6 +330,8 @@ static void apply(kssim_device *device, decoded_device *decoded)
     device->config = decoded->config;
     device->host_boot_origin_ms = decoded->host_boot_origin_ms;
     device->prompt = decoded->prompt;
+    device->rollback_generation = decoded->rollback_generation;
+    device->rollback_detected = decoded->rollback_detected;
     sim_env_image_apply(&device->env, &decoded->env);
     sim_secure_world_image_apply(&device->sw, &decoded->sw, keep_operations);
     sim_keystore2_image_apply(&device->ks, &decoded->ks, keep_operations);

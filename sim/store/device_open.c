@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "store/device_image.h"
+#include "store/rollback_protection.h"
 #include "store/sqlite_store.h"
 
 /* kssim_open_error: there is no device yet to hold the sentence of a failed open, so it lives here, one
@@ -184,21 +185,34 @@ static kssim_result create_device(const kssim_config *config, kssim_device **out
 }
 
 /* Stores the device as it is now (only what differs from the last commit) and commits. On failure the
- * device's message says why, in the store's words. */
+ * device's message says why, in the store's words. A commit that changed rollback-protected state also
+ * advances the rollback-protected storage: written and synced before COMMIT, renamed into place after
+ * (rollback_protection.h). */
 static kssim_result write_and_commit(kssim_device *device, sim_device_store *store)
 {
+    const char *directory = sim_device_store_directory(store);
+    bool advance;
+    sim_rollback_prepare_commit(device, directory, &advance);
     sim_device_image image;
     kssim_result r = sim_device_image_capture(device, &image);
     if (r != KSSIM_OK)
         return r;
     r = sim_device_store_write(store, &image);
-    if (r != KSSIM_OK)
+    if (r != KSSIM_OK) {
         sim_device_image_free(&image);
-    else
-        r = sim_device_store_commit(store);
-    if (r != KSSIM_OK)
         sim_refuse(&device->env, r, "%s", sim_device_store_message(store));
-    return r;
+        return r;
+    }
+    sim_rollback_storage_write storage = {0};
+    if (advance && (r = sim_rollback_prepare_storage(device, directory, &storage)) != KSSIM_OK)
+        return r;
+    r = sim_device_store_commit(store);
+    if (r != KSSIM_OK) {
+        sim_rollback_storage_discard(&storage);
+        return sim_refuse(&device->env, r, "%s", sim_device_store_message(store));
+    }
+    sim_rollback_committed(device, &storage);
+    return KSSIM_OK;
 }
 
 /* A new phone in the store, written in the transaction open began: no other process can create one
@@ -252,12 +266,31 @@ static kssim_result load_device(sim_device_store *store, kssim_device **out)
     else if ((r = sim_device_image_restore(device, image)) != KSSIM_OK)
         set_open_error("the device in %s cannot be read: %s", sim_device_store_directory(store),
                        kssim_device_message(device));
+    else
+        sim_rollback_after_load(device, sim_device_store_directory(store));
     if (r != KSSIM_OK) {
         kssim_device_free(device);
         return r;
     }
     *out = device;
     return KSSIM_OK;
+}
+
+/* The device as another process committed it, read when a transaction begins and the store says it
+ * changed (kssim_device_begin, and the secure world's write in the middle of a command). On failure the
+ * device keeps what it held and the next begin reads the store again, rather than writing this process's
+ * older state over what another process stored. */
+static kssim_result reload_what_others_committed(kssim_device *device, sim_device_store *store)
+{
+    const sim_device_image *image = NULL;
+    kssim_result r = sim_device_store_read(store, &image);
+    if (r != KSSIM_OK)
+        sim_refuse(&device->env, r, "%s", sim_device_store_message(store));
+    else if ((r = sim_device_image_restore(device, image)) == KSSIM_OK)
+        sim_rollback_after_load(device, sim_device_store_directory(store));
+    if (r != KSSIM_OK)
+        sim_device_store_forget_last_committed(store);
+    return r;
 }
 
 /* ---- The secure world's write to its own storage (sim_env_persist_now) ---- */
@@ -297,19 +330,8 @@ static kssim_result persist_within_command(sim_env *env, void *context)
         sim_refuse(env, r, "%s", sim_device_store_message(store));
         return fail_the_command(device, r);
     }
-    if (changed) {
-        const sim_device_image *image = NULL;
-        r = sim_device_store_read(store, &image);
-        if (r != KSSIM_OK)
-            sim_refuse(env, r, "%s", sim_device_store_message(store));
-        else
-            r = sim_device_image_restore(device, image);
-        if (r != KSSIM_OK) {
-            /* As at begin: the next begin reads the store again. */
-            sim_device_store_forget_last_committed(store);
-            return fail_the_command(device, r);
-        }
-    }
+    if (changed && (r = reload_what_others_committed(device, store)) != KSSIM_OK)
+        return fail_the_command(device, r);
     snprintf(env->message, sizeof(env->message), "%s", message);
     return KSSIM_OK;
 }
@@ -388,18 +410,8 @@ kssim_result kssim_device_begin(kssim_device *device)
     kssim_result r = sim_device_store_begin(store, &changed);
     if (r != KSSIM_OK)
         return sim_refuse(&device->env, r, "%s", sim_device_store_message(store));
-    if (changed) {
-        const sim_device_image *image = NULL;
-        r = sim_device_store_read(store, &image);
-        if (r != KSSIM_OK)
-            sim_refuse(&device->env, r, "%s", sim_device_store_message(store));
-        else
-            r = sim_device_image_restore(device, image);
-        /* The device keeps what it held; the next begin reads the store again rather than writing this
-         * process's older state over what another process stored. */
-        if (r != KSSIM_OK)
-            sim_device_store_forget_last_committed(store);
-    }
+    if (changed)
+        r = reload_what_others_committed(device, store);
     if (r == KSSIM_OK && device->config.realtime)
         r = follow_host_clocks(device);
     if (r != KSSIM_OK) {
@@ -488,6 +500,9 @@ kssim_result kssim_device_check(kssim_device *device)
     r = sim_device_image_restore(scratch, &copy);
     if (r != KSSIM_OK)
         sim_refuse(&device->env, r, "%s", kssim_device_message(scratch));
+    else
+        r = sim_rollback_check_stored(device, sim_device_store_directory(store), scratch->rollback_generation,
+                                      scratch->rollback_detected);
     kssim_device_free(scratch);
     sim_device_image_free(&copy);
     return r;

@@ -39,6 +39,10 @@ static void cleanup_directory(void)
         snprintf(path, sizeof(path), "%s%s", database, suffixes[i]);
         unlink(path);
     }
+    /* The device's rollback-protected storage, beside the directory: each input starts without one, so
+     * no input depends on what an earlier one committed. */
+    snprintf(path, sizeof(path), "%s.rpmb", directory);
+    unlink(path);
 }
 
 static void remove_directory(void)

@@ -411,7 +411,8 @@ static void headers_trailing_bytes_and_aliases_are_checked(void **state)
     longer.state[image.state_len] = 0;
     longer.state_len = image.state_len + 1;
     assert_int_equal(sim_device_image_restore(device, &longer), KSSIM_DEVICE_DAMAGED);
-    assert_non_null(strstr(kssim_device_message(device), "bytes follow its end"));
+    /* Since format version 2 the image ends with its checksum, which the extra byte displaces. */
+    assert_non_null(strstr(kssim_device_message(device), "checksum"));
     free(longer.state);
 
     /* A row under another alias, and the same row twice. */

@@ -25,6 +25,7 @@
 
 #include <kssim/kssim.h>
 
+#include "store/checksum.h"
 #include "store/device_image.h"
 #include "store/sqlite_store.h"
 
@@ -765,6 +766,13 @@ static void the_log_stays_and_a_copy_of_the_directory_is_the_same_device(void **
     bytes = read_file(wal, &len);
     write_file(copy_wal, bytes, len);
     free(bytes);
+    /* The device's rollback-protected storage lives beside its directory and goes with the copy. */
+    char storage[420], copy_storage[420];
+    snprintf(storage, sizeof(storage), "%s.rpmb", f->device);
+    snprintf(copy_storage, sizeof(copy_storage), "%s.rpmb", copy);
+    bytes = read_file(storage, &len);
+    write_file(copy_storage, bytes, len);
+    free(bytes);
 
     kssim_device *device = open_device(copy);
     kssim_status status;
@@ -1221,6 +1229,11 @@ static void overwrite_state_u64(const char *file, size_t offset, uint64_t value)
     sqlite3_finalize(stmt);
     for (int i = 0; i < 8; i++)
         image[offset + (size_t)i] = (uint8_t)(value >> (56 - 8 * i));
+    /* The image's own checksum, as a tool that rewrites it on purpose would recompute it. */
+    assert_true(len >= 4);
+    uint32_t crc = sim_store_crc32(image, len - 4);
+    for (int i = 0; i < 4; i++)
+        image[len - 4 + (size_t)i] = (uint8_t)(crc >> (24 - 8 * i));
     assert_int_equal(sqlite3_prepare_v2(db, "UPDATE state SET image = ?1 WHERE id = 1", -1, &stmt, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_bind_blob(stmt, 1, image, (int)len, SQLITE_TRANSIENT), SQLITE_OK);
     assert_int_equal(sqlite3_step(stmt), SQLITE_DONE);

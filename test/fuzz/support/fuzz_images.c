@@ -5,16 +5,53 @@
 #include <string.h>
 
 #include "fuzz_images.h"
+#include "store/checksum.h"
+
+/* The copies re-sealing made, freed by fuzz_images_release. */
+static uint8_t *sealed_copies[FUZZ_IMAGES_MAX_KEYS + 1];
+static size_t sealed_count;
+
+/* Points *bytes at a copy whose last four bytes are the CRC-32 of the rest, for an image of format
+ * version 2 or later (big-endian version at offset 8, after the magic). */
+static void reseal(uint8_t **bytes, size_t len)
+{
+    if (len < 16 || *bytes == NULL || sealed_count == sizeof(sealed_copies) / sizeof(sealed_copies[0]))
+        return;
+    const uint8_t *b = *bytes;
+    uint32_t version = (uint32_t)b[8] << 24 | (uint32_t)b[9] << 16 | (uint32_t)b[10] << 8 | b[11];
+    if (version < 2)
+        return;
+    uint8_t *copy = malloc(len);
+    if (copy == NULL)
+        return;
+    memcpy(copy, b, len);
+    uint32_t crc = sim_store_crc32(copy, len - 4);
+    for (int i = 0; i < 4; i++)
+        copy[len - 4 + (size_t)i] = (uint8_t)(crc >> (24 - 8 * i));
+    sealed_copies[sealed_count++] = copy;
+    *bytes = copy;
+}
+
+static void reseal_all(sim_device_image *image)
+{
+    reseal(&image->state, image->state_len);
+    for (size_t i = 0; i < image->key_count; i++)
+        reseal(&image->keys[i].bytes, image->keys[i].len);
+}
 
 bool fuzz_images_read(fuzz_input *input, sim_device_image *image)
 {
     memset(image, 0, sizeof(*image));
+    sealed_count = 0;
     size_t taken = 0;
     image->state = (uint8_t *)fuzz_take_span(input, fuzz_take_u32(input), &taken);
     image->state_len = taken;
     size_t count = fuzz_take_u8(input) % (FUZZ_IMAGES_MAX_KEYS + 1);
-    if (count == 0)
+    if (count == 0) {
+        if (fuzz_take_u8(input) & 1u)
+            reseal_all(image);
         return true;
+    }
     image->keys = calloc(count, sizeof(*image->keys));
     if (image->keys == NULL)
         return false;
@@ -28,11 +65,16 @@ bool fuzz_images_read(fuzz_input *input, sim_device_image *image)
         key->len = taken;
         image->key_count++;
     }
+    if (fuzz_take_u8(input) & 1u)
+        reseal_all(image);
     return true;
 }
 
 void fuzz_images_release(sim_device_image *image)
 {
+    for (size_t i = 0; i < sealed_count; i++)
+        free(sealed_copies[i]);
+    sealed_count = 0;
     free(image->keys);
     memset(image, 0, sizeof(*image));
 }
@@ -93,7 +135,8 @@ bool fuzz_images_write(const sim_device_image *image, FILE *out)
         ok = fputc((int)alias_len, out) != EOF && fwrite(key->alias, 1, alias_len, out) == alias_len &&
              write_u32((uint32_t)key->len, out) && fwrite(key->bytes, 1, key->len, out) == key->len;
     }
-    return ok;
+    /* Re-seal (fuzz_images.h): a seed's mutations are decoded rather than stopped by the checksum. */
+    return ok && fputc(1, out) != EOF;
 }
 
 bool fuzz_images_equal(const sim_device_image *a, const sim_device_image *b)

@@ -1,0 +1,173 @@
+/*
+ * rollback_protection.c - advancing the rollback-protected storage and detecting a rollback (see
+ * rollback_protection.h for the rule and why).
+ *
+ * Which commits advance the storage is decided by a digest of the rollback-protected state, taken at
+ * every load and commit, rather than by hooks in the rules: the rules stay a pure state machine that
+ * knows nothing of files, and a commit that changed none of it (the common case: a signature) costs one
+ * SHA-256 of a few hundred bytes and no I/O.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "store/rollback_protection.h"
+
+/* Everything a rollback could bring back that the phone keeps in RPMB: Gatekeeper's failure count,
+ * KeyMint's per-boot and rate-limit records, the uses left of every usage-limited key, the
+ * rollback-resistant keys there are (by their blobs), and whether the device was found rolled back. */
+static bool protected_digest(kssim_device *device, uint8_t digest[32])
+{
+    sim_writer w;
+    sim_writer_init(&w);
+    sim_write_u32(&w, device->sw.gatekeeper.failure_count);
+    sim_keymint_image_encode(device->sw.keymint, &w);
+    sim_write_bool(&w, device->rollback_detected);
+    const sim_key_database *db = &device->ks.db;
+    for (size_t i = 0; i < db->count; i++) {
+        const sim_key_entry *entry = &db->entries[i];
+        if (entry->auth.usage_count_limit == 0 && !entry->spec.rollback_resistant)
+            continue;
+        sim_write_string(&w, entry->alias);
+        sim_write_u32(&w, entry->uses_remaining);
+        sim_write_u32(&w, (uint32_t)entry->deleted_because);
+        sim_write_bool(&w, entry->rolled_back);
+        if (entry->spec.rollback_resistant)
+            sim_write_bytes(&w, entry->blob.data, entry->blob.len);
+    }
+    size_t len = 0;
+    uint8_t *bytes = sim_writer_finish(&w, &len);
+    bool ok = bytes != NULL && sim_sha256(&device->env.crypto, bytes, len, digest) == 0;
+    if (bytes != NULL) {
+        OPENSSL_cleanse(bytes, len);
+        free(bytes);
+    }
+    return ok;
+}
+
+static void remember_protected_state(kssim_device *device)
+{
+    device->has_rollback_protected_digest = protected_digest(device, device->rollback_protected_digest);
+}
+
+/* Whether rollback-protected state changed since the last load or commit. Without a record of it (a
+ * new device, or a digest that could not be taken) it counts as changed: advancing once too often costs
+ * a write, missing one would let a rollback pass unseen. */
+static bool protected_state_changed(kssim_device *device)
+{
+    uint8_t now[32];
+    if (!device->has_rollback_protected_digest || !protected_digest(device, now))
+        return true;
+    return CRYPTO_memcmp(now, device->rollback_protected_digest, sizeof(now)) != 0;
+}
+
+static uint64_t next_generation(uint64_t stored, uint64_t storage)
+{
+    uint64_t highest = stored > storage ? stored : storage;
+    return highest < UINT64_MAX ? highest + 1 : highest;
+}
+
+void sim_rollback_after_restore(kssim_device *device, uint64_t storage_generation,
+                                sim_rollback_storage_state storage_state)
+{
+    uint64_t g = device->rollback_generation;
+    bool behind = storage_state == SIM_ROLLBACK_STORAGE_PRESENT && g < storage_generation;
+    bool storage_lost = g > 0 && storage_state != SIM_ROLLBACK_STORAGE_PRESENT;
+    /* Remembered before the marks below, so the next commit stores them and catches the storage up. */
+    remember_protected_state(device);
+    device->rollback_storage_generation = storage_generation;
+    if (behind || storage_lost) {
+        device->rollback_detected = true;
+        sim_keystore2_on_rollback_detected(&device->ks);
+    }
+}
+
+void sim_rollback_after_load(kssim_device *device, const char *directory)
+{
+    uint64_t storage_generation;
+    char why[256];
+    sim_rollback_storage_state state = sim_rollback_storage_read(directory, &storage_generation, why, sizeof(why));
+    sim_rollback_after_restore(device, storage_generation, state);
+}
+
+void sim_rollback_prepare_commit(kssim_device *device, const char *directory, bool *advance)
+{
+    *advance = protected_state_changed(device);
+    if (!*advance)
+        return;
+    /* Read again rather than trusting the load's number: a process that died between writing the
+     * storage and committing may have moved it on meanwhile. */
+    uint64_t storage_generation = 0;
+    char why[256];
+    if (sim_rollback_storage_read(directory, &storage_generation, why, sizeof(why)) != SIM_ROLLBACK_STORAGE_PRESENT)
+        storage_generation = 0;
+    device->rollback_generation = next_generation(device->rollback_generation, storage_generation);
+}
+
+kssim_result sim_rollback_prepare_storage(kssim_device *device, const char *directory,
+                                          sim_rollback_storage_write *write)
+{
+    char why[PATH_MAX + 128];
+    if (sim_rollback_storage_prepare(directory, device->rollback_generation, write, why, sizeof(why)) == 0)
+        return KSSIM_OK;
+    return sim_refuse(&device->env, KSSIM_DEVICE_UNAVAILABLE,
+                      "the device's rollback-protected storage cannot be updated: %s: make the directory that holds "
+                      "the device directory writable by you, then retry",
+                      why);
+}
+
+void sim_rollback_committed(kssim_device *device, sim_rollback_storage_write *write)
+{
+    if (write->prepared) {
+        /* The commit is durable already; a rename that fails leaves the device ahead of its storage,
+         * which the next protected commit catches up, so there is nothing to refuse. */
+        (void)sim_rollback_storage_publish(write);
+        device->rollback_storage_generation = device->rollback_generation;
+    }
+    remember_protected_state(device);
+}
+
+void sim_rollback_settle_memory_device(kssim_device *device)
+{
+    if (!protected_state_changed(device))
+        return;
+    device->rollback_generation = next_generation(device->rollback_generation, device->rollback_storage_generation);
+    device->rollback_storage_generation = device->rollback_generation;
+    remember_protected_state(device);
+}
+
+kssim_result sim_rollback_check_stored(kssim_device *device, const char *directory, uint64_t stored_generation,
+                                       bool stored_detected)
+{
+    char path[PATH_MAX];
+    if (!sim_rollback_storage_path(directory, path, sizeof(path)))
+        snprintf(path, sizeof(path), "the file beside %s", directory);
+    uint64_t storage_generation;
+    char why[512];
+    sim_rollback_storage_state state = sim_rollback_storage_read(directory, &storage_generation, why, sizeof(why));
+    if (state == SIM_ROLLBACK_STORAGE_PRESENT && stored_generation < storage_generation)
+        return sim_refuse(&device->env, KSSIM_DEVICE_DAMAGED,
+                          "the device was rolled back: it holds generation %" PRIu64 " of its rollback-protected "
+                          "storage but %s is at generation %" PRIu64 ", so commits were lost (its directory restored "
+                          "from a copy, or its log damaged); spent uses and Gatekeeper failures may be back, and "
+                          "rollback-resistant keys refuse from now on: restore the latest copy of the directory, or "
+                          "replace the device with `kssim init --force`",
+                          stored_generation, path, storage_generation);
+    if (stored_generation > 0 && state != SIM_ROLLBACK_STORAGE_PRESENT)
+        return sim_refuse(&device->env, KSSIM_DEVICE_DAMAGED,
+                          "the device holds generation %" PRIu64 " of its rollback-protected storage, but %s: the "
+                          "device cannot prove it was not rolled back, and rollback-resistant keys refuse from now "
+                          "on: put the device's %s back, or replace the device with `kssim init --force`",
+                          stored_generation, state == SIM_ROLLBACK_STORAGE_MISSING ? "that storage is missing" : why,
+                          path);
+    if (stored_detected)
+        return sim_refuse(&device->env, KSSIM_DEVICE_DAMAGED,
+                          "the device was found rolled back earlier (behind its rollback-protected storage %s, now "
+                          "at generation %" PRIu64 "): the rollback-resistant keys it held then refuse; replace the "
+                          "device with `kssim init --force` to start from a phone that was never rolled back",
+                          path, storage_generation);
+    return KSSIM_OK;
+}

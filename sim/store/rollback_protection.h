@@ -1,0 +1,62 @@
+/*
+ * rollback_protection.h - when a device advances its rollback-protected storage, and how it finds out
+ * that it was rolled back.
+ *
+ * Copying a device directory and putting the copy back later - or a damaged write-ahead log, which makes
+ * SQLite ignore the damaged frame and every later one - gives a phone that is an older commit of itself:
+ * spent single-use keys are back, Gatekeeper's failure count is what it was. A phone resists that for
+ * what lives in RPMB. Here the rollback-protected storage holds one generation G (rollback_storage.h) and
+ * the state image the generation g the device last wrote:
+ *
+ * - a commit that changed rollback-protected state - a use charged to a key with a use or rate limit
+ *   (USAGE_COUNT_LIMIT, MAX_USES_PER_BOOT, MIN_SECONDS_BETWEEN_OPS), a rollback-resistant key made or
+ *   deleted, a change of Gatekeeper's failure count, a reboot that clears KeyMint's per-boot records, a
+ *   new phone - writes G = max(g, G) + 1 and stores g = G. Every other commit (a signature with an
+ *   ordinary key, say) leaves the storage alone, so it costs no more than it did. The new G is written
+ *   and synced to a temporary file before SQLite's COMMIT (so a storage that cannot be written refuses
+ *   the commit, and nothing is lost) and renamed into place after it: a process killed in between leaves
+ *   the device one generation ahead of its storage (g > G), which is no rollback, rather than behind;
+ * - whenever the device is loaded (open, a reload after another process's commit, a restored snapshot),
+ *   g < G, or g > 0 with the storage missing or damaged, means the device was rolled back: it is marked
+ *   so for good (kssim status, kssim check) and every rollback-resistant key it holds refuses from then
+ *   on (keystore2/rollback_resistance.c). Ordinary keys go on working, revived uses and all, as on a
+ *   phone whose userdata was restored.
+ *
+ * Memory devices have no files: their G lives in the device, and snapshots (kssim_snapshot_take and
+ * kssim_snapshot_restore) stand for copying and restoring a directory.
+ */
+#ifndef SIM_STORE_ROLLBACK_PROTECTION_H
+#define SIM_STORE_ROLLBACK_PROTECTION_H
+
+#include "framework/device.h"
+#include "store/rollback_storage.h"
+
+/* After an image was restored into the device: compares g with the storage's G in the state it was found
+ * and marks the device rolled back if it is behind; remembers the rollback-protected state. */
+void sim_rollback_after_restore(kssim_device *device, uint64_t storage_generation,
+                                sim_rollback_storage_state storage_state);
+/* The same for a stored device, reading G from the storage beside `directory`. */
+void sim_rollback_after_load(kssim_device *device, const char *directory);
+
+/* Stored devices, at commit, before the image is captured: *advance tells whether this commit changed
+ * rollback-protected state; if so the device's g is set to the next generation, read from the storage so
+ * the number never goes back. */
+void sim_rollback_prepare_commit(kssim_device *device, const char *directory, bool *advance);
+/* Before SQLite's COMMIT: writes the device's g to a synced temporary file beside the storage.
+ * KSSIM_DEVICE_UNAVAILABLE with the sentence in the device's message when it cannot. */
+kssim_result sim_rollback_prepare_storage(kssim_device *device, const char *directory,
+                                          sim_rollback_storage_write *write);
+/* After a successful COMMIT: the prepared generation takes its place (if one was prepared), and what was
+ * stored is now the state future commits compare with. */
+void sim_rollback_committed(kssim_device *device, sim_rollback_storage_write *write);
+
+/* Memory devices: advances the in-device storage if rollback-protected state changed since it last did,
+ * as a stored device's commit would. */
+void sim_rollback_settle_memory_device(kssim_device *device);
+
+/* kssim check: DEVICE_DAMAGED with the sentence when the stored image (its g and whether it was found
+ * rolled back) is behind the storage beside `directory` or was rolled back before. */
+kssim_result sim_rollback_check_stored(kssim_device *device, const char *directory, uint64_t stored_generation,
+                                       bool stored_detected);
+
+#endif
