@@ -27,6 +27,7 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,18 @@ const char *keystore_device_last_message(void)
 kssim_result keystore_device_last_result(void)
 {
     return last_result;
+}
+
+/* The sentence of a refusal the current call made itself (keystore_device_refuse); empty otherwise. */
+static _Thread_local char call_sentence[512];
+
+kssim_result keystore_device_refuse(kssim_result result, const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(call_sentence, sizeof(call_sentence), fmt, args);
+    va_end(args);
+    return result;
 }
 
 struct keystore_device_session {
@@ -274,6 +287,7 @@ kssim_result keystore_device_run(keystore_provider *provider, const char *locati
     }
     kssim_device *device = session->device;
     r = kssim_device_begin(device);
+    call_sentence[0] = '\0';
     if (r == KSSIM_OK) {
         r = call(device, arg);
         kssim_result committed = kssim_device_commit(device);
@@ -282,7 +296,8 @@ kssim_result keystore_device_run(keystore_provider *provider, const char *locati
     }
     if (r != KSSIM_OK) {
         last_result = r;
-        snprintf(last_message, sizeof(last_message), "%s", kssim_device_message(device));
+        snprintf(last_message, sizeof(last_message), "%s",
+                 call_sentence[0] != '\0' ? call_sentence : kssim_device_message(device));
         keystore_raise_result(r, last_message);
     }
     pthread_mutex_unlock(&session->lock);

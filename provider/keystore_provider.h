@@ -94,6 +94,9 @@ typedef kssim_result keystore_device_call(kssim_device *device, void *arg);
  * refusal it raises the OpenSSL error that names the result and carries the device's sentence. */
 kssim_result keystore_device_run(keystore_provider *provider, const char *location, keystore_device_call *call,
                                  void *arg);
+/* For a call that refuses on its own (not through a kssim function): records its sentence, which
+ * keystore_device_run then raises instead of the device's message, and returns result. */
+kssim_result keystore_device_refuse(kssim_result result, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* This thread's last refusal by keystore_device_run (KSSIM_OK if its last call succeeded), and its
  * sentence. */
 kssim_result keystore_device_last_result(void);
@@ -166,6 +169,11 @@ typedef struct keystore_key {
     keystore_key_reference reference;       /* on_device keys */
     kssim_key_spec spec;                    /* on_device keys: the policy as generated */
     EVP_PKEY *public_key;                   /* in provider->public_libctx; NULL for an empty key */
+    /* on_device keys: the SubjectPublicKeyInfo the alias held when this object was loaded, the key's
+     * identity. Android's key objects name their key by its database id, not by alias; an operation
+     * begins only while the alias still holds this key (device_operation.c). NULL for other keys. */
+    uint8_t *identity;
+    size_t identity_len;
     /* Signature contexts' shadows on public_key (signature.c), as their init leaves them before its
      * parameters, by the init's digest name ("" for none): an init copies one (EVP_PKEY_CTX_dup) rather
      * than building a context, fetching the signature and setting the digest each time. A slot's name
