@@ -157,6 +157,18 @@ void keystore_object_reference_init(keystore_object_reference *object, keystore_
 
 bool keystore_key_reference_encode(const keystore_key_reference *reference, unsigned char **der, size_t *der_len);
 bool keystore_key_reference_decode(const unsigned char *der, size_t der_len, keystore_key_reference *reference);
+/* What bytes read as a key reference are: someone else's (FOREIGN: no PEM label of ours, labelled false,
+ * and no reference description in them), a reference (READ), or one that is damaged (DAMAGED: why holds
+ * what is wrong, e.g. "it is truncated (40 of its 53 bytes)"). why may be NULL. */
+typedef enum keystore_reference_reading {
+    KEYSTORE_REFERENCE_FOREIGN,
+    KEYSTORE_REFERENCE_DAMAGED,
+    KEYSTORE_REFERENCE_READ,
+} keystore_reference_reading;
+keystore_reference_reading keystore_key_reference_read(const unsigned char *der, size_t der_len, bool labelled,
+                                                       keystore_key_reference *reference, char *why, size_t why_size);
+/* Raises KEYSTORE_R_INVALID_KEY_REFERENCE for a damaged reference, with what is wrong and what to do. */
+void keystore_key_reference_raise_damaged(const keystore_key_reference *partial, const char *why);
 
 /* ---- Keys (keymgmt_core.c) ---- */
 
