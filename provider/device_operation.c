@@ -8,7 +8,8 @@
  * The data goes to the device in one kssim_finish rather than in kssim_update calls: a per-operation
  * key refuses every update and finish until a token carrying the operation's challenge has arrived, and
  * the contexts keep their data so that the final call can simply be repeated after the user
- * authenticated (the two-phase flow of include/kssim/provider.h).
+ * authenticated (the two-phase flow of include/kssim/provider.h). The exception is digest-sign data of
+ * other keys past a chunk (signature.c), which goes to the device in kssim_update calls as it comes.
  *
  * OpenSSL duplicates contexts in the middle of an operation (EVP_DigestSignFinal signs on a copy and
  * frees it), so an operation is shared by reference between a context and its copies and aborted only
@@ -102,6 +103,33 @@ keystore_operation *keystore_operation_begin(const keystore_key *key, uint32_t p
     }
     keep_alive(operation);
     return operation;
+}
+
+struct update_call {
+    uint64_t handle;
+    const uint8_t *first, *then;
+    size_t first_len, then_len;
+};
+
+static kssim_result update_on_device(kssim_device *device, void *arg)
+{
+    struct update_call *call = arg;
+    kssim_result r = KSSIM_OK;
+    if (call->first_len > 0)
+        r = kssim_update(device, call->handle, call->first, call->first_len);
+    if (r == KSSIM_OK && call->then_len > 0)
+        r = kssim_update(device, call->handle, call->then, call->then_len);
+    return r;
+}
+
+kssim_result keystore_operation_update(keystore_operation *operation, const uint8_t *first, size_t first_len,
+                                       const uint8_t *then, size_t then_len)
+{
+    struct update_call call = {
+        .handle = operation->op.handle, .first = first, .first_len = first_len, .then = then, .then_len = then_len};
+    kssim_result r = keystore_device_run(operation->provider, operation->device, update_on_device, &call);
+    operation->alive = r == KSSIM_OK;
+    return r;
 }
 
 struct finish_call {

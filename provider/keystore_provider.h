@@ -260,6 +260,10 @@ typedef struct keystore_operation {
 keystore_operation *keystore_operation_begin(const keystore_key *key, uint32_t purpose, const kssim_op_params *params);
 /* kssim_finish with all the data at once. A KEY_USER_NOT_AUTHENTICATED refusal leaves the operation
  * alive so the same call can be repeated once the user authenticated with its challenge. */
+/* kssim_update with first, then with then (either may be empty), in one transaction: the streaming of
+ * digest-sign data (signature.c). Any refusal ends the operation, as KeyMint ends it. */
+kssim_result keystore_operation_update(keystore_operation *operation, const uint8_t *first, size_t first_len,
+                                       const uint8_t *then, size_t then_len);
 kssim_result keystore_operation_finish(keystore_operation *operation, const uint8_t *data, size_t len, uint8_t **out,
                                        size_t *out_len);
 /* Begin and finish in one transaction. If the finish is refused with KEY_USER_NOT_AUTHENTICATED the

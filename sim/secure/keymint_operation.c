@@ -38,6 +38,12 @@ static kssim_result append_input(sim_env *env, keymint_operation *op, const uint
         return sim_refuse(env, KSSIM_INVALID_ARGUMENT, "the operation was given a length but no data");
     if (keymint_streams_input(op))
         return keymint_signing_update(env, op, data, len);
+    if (len > KEYMINT_MAX_OPERATION_INPUT - op->input_len && op->purpose == KSSIM_PURPOSE_SIGN &&
+        (op->choice.digest == KSSIM_DIGEST_NONE || op->auth.algorithm == KSSIM_ALGORITHM_ED25519))
+        return sim_refuse(env, KSSIM_INVALID_ARGUMENT,
+                          "a signature without a digest (or an Ed25519 one) takes at most %zu bytes of data, kept "
+                          "whole until finish: sign a digest of the data, or sign with a digest",
+                          KEYMINT_MAX_OPERATION_INPUT);
     if (len > KEYMINT_MAX_OPERATION_INPUT - op->input_len)
         return sim_refuse(env, KSSIM_INVALID_ARGUMENT,
                           "an operation takes at most %zu bytes in all: split the work into several operations",
