@@ -58,8 +58,15 @@ static int keystore_decoder_pem_decode(void *ctx, OSSL_CORE_BIO *cin, int select
     bool read = in != NULL && PEM_read_bio(in, &label, &header, &der, &der_len) > 0;
     ERR_pop_to_mark();
     keystore_key_reference reference;
-    if (read && strcmp(label, KSSIM_PROVIDER_REFERENCE_PEM_LABEL) == 0 &&
-        keystore_key_reference_decode(der, (size_t)der_len, &reference)) {
+    char why[256];
+    keystore_reference_reading reading = KEYSTORE_REFERENCE_FOREIGN;
+    if (read && strcmp(label, KSSIM_PROVIDER_REFERENCE_PEM_LABEL) == 0)
+        reading = keystore_key_reference_read(der, (size_t)der_len, true, &reference, why, sizeof(why));
+    if (reading == KEYSTORE_REFERENCE_DAMAGED) {
+        keystore_key_reference_raise_damaged(&reference, why);
+        ok = 0; /* a fatal error, which libcrypto keeps on the queue: no other decoder takes a reference */
+    }
+    if (reading == KEYSTORE_REFERENCE_READ) {
         int object_type = OSSL_OBJECT_PKEY;
         OSSL_PARAM params[] = {
             OSSL_PARAM_octet_string(OSSL_OBJECT_PARAM_DATA, der, (size_t)der_len),
@@ -103,6 +110,15 @@ static unsigned char *read_all(BIO *in, size_t *len)
     return buffer;
 }
 
+/* Each of the four DER decoders (EC, RSA, RSA-PSS, ED25519) is offered the same bytes: only one of them
+ * reports a damaged reference, the one of its key type, or EC's when the type cannot be read. */
+static bool answers_for_damage(const keystore_key_reference *partial, const char *type_name)
+{
+    if (keystore_type_index(partial->type_name) >= 0)
+        return strcmp(partial->type_name, type_name) == 0;
+    return strcmp(type_name, keystore_type_names[0]) == 0;
+}
+
 static int decode_der(keystore_provider *provider, const char *type_name, OSSL_CORE_BIO *cin, OSSL_CALLBACK *data_cb,
                       void *data_cbarg)
 {
@@ -111,9 +127,16 @@ static int decode_der(keystore_provider *provider, const char *type_name, OSSL_C
     unsigned char *der = in != NULL ? read_all(in, &len) : NULL;
     BIO_free(in);
     keystore_key_reference reference;
+    char why[256];
     int ok = 1; /* empty-handed is not an error */
-    if (der != NULL && keystore_key_reference_decode(der, len, &reference) &&
-        strcmp(reference.type_name, type_name) == 0) {
+    keystore_reference_reading reading =
+        der != NULL ? keystore_key_reference_read(der, len, false, &reference, why, sizeof(why))
+                    : KEYSTORE_REFERENCE_FOREIGN;
+    if (reading == KEYSTORE_REFERENCE_DAMAGED && answers_for_damage(&reference, type_name)) {
+        keystore_key_reference_raise_damaged(&reference, why);
+        ok = 0;
+    }
+    if (reading == KEYSTORE_REFERENCE_READ && strcmp(reference.type_name, type_name) == 0) {
         keystore_object_reference object;
         keystore_object_reference_init(&object, provider, &reference);
         int object_type = OSSL_OBJECT_PKEY;

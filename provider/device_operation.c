@@ -8,7 +8,8 @@
  * The data goes to the device in one kssim_finish rather than in kssim_update calls: a per-operation
  * key refuses every update and finish until a token carrying the operation's challenge has arrived, and
  * the contexts keep their data so that the final call can simply be repeated after the user
- * authenticated (the two-phase flow of include/kssim/provider.h).
+ * authenticated (the two-phase flow of include/kssim/provider.h). The exception is digest-sign data of
+ * other keys past a chunk (signature.c), which goes to the device in kssim_update calls as it comes.
  *
  * OpenSSL duplicates contexts in the middle of an operation (EVP_DigestSignFinal signs on a copy and
  * frees it), so an operation is shared by reference between a context and its copies and aborted only
@@ -24,16 +25,43 @@
 #include "keystore_provider.h"
 
 struct begin_call {
-    const char *alias;
+    const keystore_key *key;
     uint32_t purpose;
     const kssim_op_params *params;
     kssim_operation *op;
 };
 
+/* Android's key objects name their key by its id in keystore2's database (Domain::KEY_ID), so an object
+ * loaded before its alias was generated again fails KEY_NOT_FOUND instead of signing with the new key,
+ * whose public half is not the one the caller holds (a TLS server would serve signatures its certificate
+ * does not verify). The device names keys by alias; the public key the alias holds now, compared with
+ * the one the key object was loaded with, tells the same, and in the begin's own transaction, so no
+ * other process can replace the key between the comparison and the begin. */
+static kssim_result check_same_key(kssim_device *device, const keystore_key *key)
+{
+    if (key->identity == NULL)
+        return KSSIM_OK;
+    uint8_t *now = NULL;
+    size_t now_len = 0;
+    if (kssim_export_public(device, key->reference.alias, &now, &now_len) != KSSIM_OK)
+        return KSSIM_OK; /* deleted or invalidated: kssim_begin gives that answer, as it always has */
+    bool same = now_len == key->identity_len && memcmp(now, key->identity, now_len) == 0;
+    kssim_free(now);
+    if (same)
+        return KSSIM_OK;
+    return keystore_device_refuse(KSSIM_KEY_NOT_FOUND,
+                                  "the key '%s' was replaced (generated, imported or deleted) after this key object "
+                                  "was loaded: load keystore:%s again, e.g. restart the server",
+                                  key->reference.alias, key->reference.alias);
+}
+
 static kssim_result begin_on_device(kssim_device *device, void *arg)
 {
     struct begin_call *call = arg;
-    return kssim_begin(device, call->alias, call->purpose, call->params, call->op);
+    kssim_result r = check_same_key(device, call->key);
+    if (r != KSSIM_OK)
+        return r;
+    return kssim_begin(device, call->key->reference.alias, call->purpose, call->params, call->op);
 }
 
 static keystore_operation *new_operation(const keystore_key *key)
@@ -68,14 +96,40 @@ keystore_operation *keystore_operation_begin(const keystore_key *key, uint32_t p
     keystore_operation *operation = new_operation(key);
     if (operation == NULL)
         return NULL;
-    struct begin_call call = {
-        .alias = key->reference.alias, .purpose = purpose, .params = params, .op = &operation->op};
+    struct begin_call call = {.key = key, .purpose = purpose, .params = params, .op = &operation->op};
     if (keystore_device_run(key->provider, operation->device, begin_on_device, &call) != KSSIM_OK) {
         free(operation);
         return NULL;
     }
     keep_alive(operation);
     return operation;
+}
+
+struct update_call {
+    uint64_t handle;
+    const uint8_t *first, *then;
+    size_t first_len, then_len;
+};
+
+static kssim_result update_on_device(kssim_device *device, void *arg)
+{
+    struct update_call *call = arg;
+    kssim_result r = KSSIM_OK;
+    if (call->first_len > 0)
+        r = kssim_update(device, call->handle, call->first, call->first_len);
+    if (r == KSSIM_OK && call->then_len > 0)
+        r = kssim_update(device, call->handle, call->then, call->then_len);
+    return r;
+}
+
+kssim_result keystore_operation_update(keystore_operation *operation, const uint8_t *first, size_t first_len,
+                                       const uint8_t *then, size_t then_len)
+{
+    struct update_call call = {
+        .handle = operation->op.handle, .first = first, .first_len = first_len, .then = then, .then_len = then_len};
+    kssim_result r = keystore_device_run(operation->provider, operation->device, update_on_device, &call);
+    operation->alive = r == KSSIM_OK;
+    return r;
 }
 
 struct finish_call {
@@ -130,7 +184,7 @@ kssim_result keystore_operation_begin_and_finish(const keystore_key *key, uint32
     if (operation == NULL)
         return KSSIM_SYSTEM_ERROR;
     struct begin_and_finish_call call = {
-        .begin = {.alias = key->reference.alias, .purpose = purpose, .params = params, .op = &operation->op},
+        .begin = {.key = key, .purpose = purpose, .params = params, .op = &operation->op},
         .finish = {.data = data, .len = len, .out = out, .out_len = out_len},
     };
     kssim_result r = keystore_device_run(key->provider, operation->device, begin_and_finish_on_device, &call);

@@ -27,11 +27,14 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <openssl/err.h>
 
 #include "keystore_provider.h"
 
@@ -49,11 +52,24 @@ kssim_result keystore_device_last_result(void)
     return last_result;
 }
 
+/* The sentence of a refusal the current call made itself (keystore_device_refuse); empty otherwise. */
+static _Thread_local char call_sentence[512];
+
+kssim_result keystore_device_refuse(kssim_result result, const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(call_sentence, sizeof(call_sentence), fmt, args);
+    va_end(args);
+    return result;
+}
+
 struct keystore_device_session {
     keystore_device_session *next;
     char location[KEYSTORE_LOCATION_MAX]; /* canonical */
     pthread_mutex_t lock;
     kssim_device *device; /* NULL until the first call opens it */
+    bool may_create;      /* the configured device; see open_session_device */
 };
 
 void keystore_devices_init(keystore_devices *devices)
@@ -200,14 +216,60 @@ static bool choose_location(keystore_provider *provider, const char *location, c
     return true;
 }
 
-/* Opens the device of a session; called with the session's lock held. */
+/* True if canonical is the device the contract chooses (KSSIM_DEVICE, the `device` parameter, the
+ * per-user default). Called with devices->lock held; quiet when no device can be chosen. */
+static bool is_configured_device(keystore_provider *provider, const char *canonical)
+{
+    char configured[KEYSTORE_LOCATION_MAX], configured_canonical[KEYSTORE_LOCATION_MAX];
+    ERR_set_mark();
+    bool known = default_location(provider, configured, sizeof(configured));
+    ERR_pop_to_mark();
+    if (!known)
+        return false;
+    canonicalize(configured, configured_canonical, sizeof(configured_canonical));
+    return strcmp(canonical, configured_canonical) == 0;
+}
+
+/* A sentence into a fixed buffer: one cut short by a very long path still reads, so truncation is fine. */
+static void __attribute__((format(printf, 3, 4))) write_sentence(char *out, size_t out_size, const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(out, out_size, fmt, args);
+    va_end(args);
+}
+
+/* Why a device named by a key reference (or a key loaded from one) cannot be opened. */
+static void describe_unavailable_reference_device(const char *location, char *out, size_t out_size)
+{
+    struct stat st;
+    if (stat(location, &st) != 0 && errno == ENOENT)
+        write_sentence(
+            out, out_size,
+            "the key reference names the device %s, which does not exist: it was deleted or moved; point the "
+            "reference's device at it, or generate the key again",
+            location);
+    else
+        write_sentence(out, out_size, "the key reference names the device %s, which cannot be opened: %s", location,
+                       kssim_open_error());
+}
+
+/* Opens the device of a session; called with the session's lock held. Only the configured device may
+ * be created here (the contract creates it at first use): a key reference is a file anyone can write,
+ * and its device field must never decide where a directory tree appears. */
 static kssim_result open_session_device(keystore_provider *provider, keystore_device_session *session)
 {
     kssim_device *device = NULL;
-    kssim_result r = kssim_device_open(session->location, NULL, &device);
+    kssim_open_options options;
+    kssim_open_options_default(&options);
+    options.create = session->may_create;
+    kssim_result r = kssim_device_open(session->location, &options, &device);
     if (r != KSSIM_OK) {
         last_result = r;
-        snprintf(last_message, sizeof(last_message), "%s", kssim_open_error());
+        if (session->may_create)
+            snprintf(last_message, sizeof(last_message), "%s", kssim_open_error());
+        else
+            describe_unavailable_reference_device(session->location, last_message, sizeof(last_message));
         keystore_raise_result(r, last_message);
         return r;
     }
@@ -235,6 +297,7 @@ static keystore_device_session *find_session(keystore_provider *provider, const 
                 break;
         if (session == NULL && (session = calloc(1, sizeof(*session))) != NULL) {
             snprintf(session->location, sizeof(session->location), "%s", canonical);
+            session->may_create = location == NULL || location[0] == '\0' || is_configured_device(provider, canonical);
             pthread_mutex_init(&session->lock, NULL);
             session->next = devices->sessions;
             devices->sessions = session;
@@ -274,6 +337,7 @@ kssim_result keystore_device_run(keystore_provider *provider, const char *locati
     }
     kssim_device *device = session->device;
     r = kssim_device_begin(device);
+    call_sentence[0] = '\0';
     if (r == KSSIM_OK) {
         r = call(device, arg);
         kssim_result committed = kssim_device_commit(device);
@@ -282,7 +346,8 @@ kssim_result keystore_device_run(keystore_provider *provider, const char *locati
     }
     if (r != KSSIM_OK) {
         last_result = r;
-        snprintf(last_message, sizeof(last_message), "%s", kssim_device_message(device));
+        snprintf(last_message, sizeof(last_message), "%s",
+                 call_sentence[0] != '\0' ? call_sentence : kssim_device_message(device));
         keystore_raise_result(r, last_message);
     }
     pthread_mutex_unlock(&session->lock);

@@ -16,6 +16,7 @@
  * another provider's load with our reference, those treat a pointer-sized reference as their own
  * key object.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/asn1t.h>
@@ -79,20 +80,121 @@ bool keystore_key_reference_encode(const keystore_key_reference *reference, unsi
 /* Quiet on failure: decoders try every input they are given, and most are not references. */
 bool keystore_key_reference_decode(const unsigned char *der, size_t der_len, keystore_key_reference *reference)
 {
+    return keystore_key_reference_read(der, der_len, false, reference, NULL, 0) == KEYSTORE_REFERENCE_READ;
+}
+
+/* The length a DER SEQUENCE header announces, header included; 0 if der does not start like one. */
+static size_t announced_length(const unsigned char *der, size_t der_len)
+{
+    if (der_len < 2 || der[0] != 0x30)
+        return 0;
+    if (der[1] < 0x80)
+        return 2 + (size_t)der[1];
+    size_t octets = der[1] & 0x7f;
+    if (octets == 0 || octets > 3 || der_len < 2 + octets)
+        return 0;
+    size_t length = 0;
+    for (size_t i = 0; i < octets; i++)
+        length = length << 8 | der[2 + i];
+    return 2 + octets + length;
+}
+
+/* What is wrong with bytes that are meant to be a reference but do not parse. */
+static void describe_unparsable(const unsigned char *der, size_t der_len, char *why, size_t why_size)
+{
+    size_t announced = announced_length(der, der_len);
+    if (announced > der_len)
+        snprintf(why, why_size, "it is truncated (%zu of its %zu bytes)", der_len, announced);
+    else if (announced != 0 && announced < der_len)
+        snprintf(why, why_size, "%zu bytes follow its end", der_len - announced);
+    else
+        snprintf(why, why_size, "its DER does not parse (a byte was changed)");
+}
+
+static bool holds_description(const unsigned char *der, size_t der_len)
+{
+    const size_t n = sizeof(REFERENCE_DESCRIPTION) - 1;
+    for (size_t i = 0; i + n <= der_len; i++)
+        if (der[i] == REFERENCE_DESCRIPTION[0] && memcmp(der + i, REFERENCE_DESCRIPTION, n) == 0)
+            return true;
+    return false;
+}
+
+static bool is_absolute_device(const char *device)
+{
+    return device[0] == '/' || strcmp(device, KSSIM_MEMORY_DEVICE) == 0;
+}
+
+/* The fields of a reference that parsed: false, with why filled, for one that cannot name a key. */
+static bool check_fields(const KSSIM_KEY_REFERENCE_ASN1 *asn1, keystore_key_reference *reference, char *why,
+                         size_t why_size)
+{
+    char description[sizeof(REFERENCE_DESCRIPTION) + 1];
+    if (!get_string(asn1->description, description, sizeof(description)) ||
+        strcmp(description, REFERENCE_DESCRIPTION) != 0)
+        snprintf(why, why_size, "its description is not \"" REFERENCE_DESCRIPTION "\"");
+    else if (!get_string(asn1->alias, reference->alias, sizeof(reference->alias)))
+        snprintf(why, why_size, "its alias is empty, longer than %d bytes or holds a NUL byte", KSSIM_ALIAS_MAX - 1);
+    else if (!get_string(asn1->algorithm, reference->type_name, sizeof(reference->type_name)) ||
+             keystore_type_index(reference->type_name) < 0)
+        snprintf(why, why_size, "its key type is not EC, RSA, RSA-PSS or ED25519");
+    else if (!get_string(asn1->device, reference->device, sizeof(reference->device)))
+        snprintf(why, why_size, "its device is empty, too long or holds a NUL byte");
+    else if (!is_absolute_device(reference->device))
+        /* genpkey writes absolute directories; a relative one would name a different device in every
+         * working directory, and a key reference must never choose where a device is. */
+        snprintf(why, why_size,
+                 "its device '%s' is a relative path, and a reference names an absolute device "
+                 "directory or memory:",
+                 reference->device);
+    else
+        return true;
+    return false;
+}
+
+keystore_reference_reading keystore_key_reference_read(const unsigned char *der, size_t der_len, bool labelled,
+                                                       keystore_key_reference *reference, char *why, size_t why_size)
+{
+    char ignored[8];
+    if (why == NULL) {
+        why = ignored;
+        why_size = sizeof(ignored);
+    }
+    why[0] = '\0';
+    memset(reference, 0, sizeof(*reference));
+    /* Ours when the PEM label says so, or when the description is in the bytes: anything else is
+     * someone else's key, left to the other decoders without a word. */
+    bool ours = labelled || holds_description(der, der_len);
+    if (!ours)
+        return KEYSTORE_REFERENCE_FOREIGN;
     const unsigned char *p = der;
     ERR_set_mark();
     KSSIM_KEY_REFERENCE_ASN1 *asn1 =
         (KSSIM_KEY_REFERENCE_ASN1 *)ASN1_item_d2i(NULL, &p, (long)der_len, ASN1_ITEM_rptr(KSSIM_KEY_REFERENCE_ASN1));
     ERR_pop_to_mark();
-    if (asn1 == NULL)
-        return false;
-    char description[sizeof(REFERENCE_DESCRIPTION) + 1];
-    bool ok = p == der + der_len && get_string(asn1->description, description, sizeof(description)) &&
-              strcmp(description, REFERENCE_DESCRIPTION) == 0 &&
-              get_string(asn1->alias, reference->alias, sizeof(reference->alias)) &&
-              get_string(asn1->algorithm, reference->type_name, sizeof(reference->type_name)) &&
-              get_string(asn1->device, reference->device, sizeof(reference->device)) &&
-              keystore_type_index(reference->type_name) >= 0;
+    if (asn1 == NULL) {
+        describe_unparsable(der, der_len, why, why_size);
+        return KEYSTORE_REFERENCE_DAMAGED;
+    }
+    bool ok = false;
+    if (p != der + der_len)
+        snprintf(why, why_size, "%zu bytes follow its end", (size_t)(der + der_len - p));
+    else
+        ok = check_fields(asn1, reference, why, why_size);
     ASN1_item_free((ASN1_VALUE *)asn1, ASN1_ITEM_rptr(KSSIM_KEY_REFERENCE_ASN1));
-    return ok;
+    return ok ? KEYSTORE_REFERENCE_READ : KEYSTORE_REFERENCE_DAMAGED;
+}
+
+void keystore_key_reference_raise_damaged(const keystore_key_reference *partial, const char *why)
+{
+    if (partial->alias[0] != '\0')
+        keystore_raise(KEYSTORE_R_INVALID_KEY_REFERENCE,
+                       "this key reference (to the key '%s') is damaged: %s; generate the key again with openssl "
+                       "genpkey, or use keystore:%s instead of the file",
+                       partial->alias, why, partial->alias);
+    else
+        keystore_raise(KEYSTORE_R_INVALID_KEY_REFERENCE,
+                       "this key reference is damaged: %s; generate the key again with openssl genpkey, or use "
+                       "keystore:ALIAS instead of the file",
+                       why);
 }

@@ -155,6 +155,7 @@ void keystore_key_free(keystore_key *key)
         EVP_PKEY_CTX_free(atomic_load(&key->shadow_templates[i].shadow));
     pthread_mutex_destroy(&key->shadow_lock);
     EVP_PKEY_free(key->public_key);
+    kssim_free(key->identity);
     free(key);
 }
 
@@ -219,7 +220,11 @@ keystore_key *keystore_key_load(keystore_provider *provider, const char *locatio
         keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "the public key of '%s' does not decode", alias);
         keystore_key_free(key);
         key = NULL;
+        goto done;
     }
+    key->identity = call.spki;
+    key->identity_len = call.spki_len;
+    call.spki = NULL;
 done:
     kssim_free(call.spki);
     return key;
@@ -242,6 +247,16 @@ void *keystore_keymgmt_dup(const void *keydata_from, int selection)
         key->on_device = from->on_device;
         key->reference = from->reference;
         key->spec = from->spec;
+        if (from->identity != NULL) {
+            key->identity = malloc(from->identity_len);
+            if (key->identity == NULL) {
+                keystore_raise_result(KSSIM_SYSTEM_ERROR, "out of memory copying a key");
+                keystore_key_free(key);
+                return NULL;
+            }
+            memcpy(key->identity, from->identity, from->identity_len);
+            key->identity_len = from->identity_len;
+        }
     }
     if (from->public_key != NULL && EVP_PKEY_up_ref(from->public_key)) {
         key->public_key = from->public_key;

@@ -94,6 +94,9 @@ typedef kssim_result keystore_device_call(kssim_device *device, void *arg);
  * refusal it raises the OpenSSL error that names the result and carries the device's sentence. */
 kssim_result keystore_device_run(keystore_provider *provider, const char *location, keystore_device_call *call,
                                  void *arg);
+/* For a call that refuses on its own (not through a kssim function): records its sentence, which
+ * keystore_device_run then raises instead of the device's message, and returns result. */
+kssim_result keystore_device_refuse(kssim_result result, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* This thread's last refusal by keystore_device_run (KSSIM_OK if its last call succeeded), and its
  * sentence. */
 kssim_result keystore_device_last_result(void);
@@ -154,6 +157,18 @@ void keystore_object_reference_init(keystore_object_reference *object, keystore_
 
 bool keystore_key_reference_encode(const keystore_key_reference *reference, unsigned char **der, size_t *der_len);
 bool keystore_key_reference_decode(const unsigned char *der, size_t der_len, keystore_key_reference *reference);
+/* What bytes read as a key reference are: someone else's (FOREIGN: no PEM label of ours, labelled false,
+ * and no reference description in them), a reference (READ), or one that is damaged (DAMAGED: why holds
+ * what is wrong, e.g. "it is truncated (40 of its 53 bytes)"). why may be NULL. */
+typedef enum keystore_reference_reading {
+    KEYSTORE_REFERENCE_FOREIGN,
+    KEYSTORE_REFERENCE_DAMAGED,
+    KEYSTORE_REFERENCE_READ,
+} keystore_reference_reading;
+keystore_reference_reading keystore_key_reference_read(const unsigned char *der, size_t der_len, bool labelled,
+                                                       keystore_key_reference *reference, char *why, size_t why_size);
+/* Raises KEYSTORE_R_INVALID_KEY_REFERENCE for a damaged reference, with what is wrong and what to do. */
+void keystore_key_reference_raise_damaged(const keystore_key_reference *partial, const char *why);
 
 /* ---- Keys (keymgmt_core.c) ---- */
 
@@ -166,6 +181,11 @@ typedef struct keystore_key {
     keystore_key_reference reference;       /* on_device keys */
     kssim_key_spec spec;                    /* on_device keys: the policy as generated */
     EVP_PKEY *public_key;                   /* in provider->public_libctx; NULL for an empty key */
+    /* on_device keys: the SubjectPublicKeyInfo the alias held when this object was loaded, the key's
+     * identity. Android's key objects name their key by its database id, not by alias; an operation
+     * begins only while the alias still holds this key (device_operation.c). NULL for other keys. */
+    uint8_t *identity;
+    size_t identity_len;
     /* Signature contexts' shadows on public_key (signature.c), as their init leaves them before its
      * parameters, by the init's digest name ("" for none): an init copies one (EVP_PKEY_CTX_dup) rather
      * than building a context, fetching the signature and setting the digest each time. A slot's name
@@ -241,6 +261,10 @@ typedef struct keystore_operation {
 keystore_operation *keystore_operation_begin(const keystore_key *key, uint32_t purpose, const kssim_op_params *params);
 /* kssim_finish with all the data at once. A KEY_USER_NOT_AUTHENTICATED refusal leaves the operation
  * alive so the same call can be repeated once the user authenticated with its challenge. */
+/* kssim_update with first, then with then (either may be empty), in one transaction: the streaming of
+ * digest-sign data (signature.c). Any refusal ends the operation, as KeyMint ends it. */
+kssim_result keystore_operation_update(keystore_operation *operation, const uint8_t *first, size_t first_len,
+                                       const uint8_t *then, size_t then_len);
 kssim_result keystore_operation_finish(keystore_operation *operation, const uint8_t *data, size_t len, uint8_t **out,
                                        size_t *out_len);
 /* Begin and finish in one transaction. If the finish is refused with KEY_USER_NOT_AUTHENTICATED the

@@ -11,7 +11,9 @@
  * The keystore operation begins when the challenge parameter (KSSIM_PROVIDER_PARAM_CHALLENGE) is asked
  * for, or otherwise at the final call; the data is kept until a final call succeeds, so that a final
  * refused with KEY_USER_NOT_AUTHENTICATED can be repeated on the same context once the user
- * authenticated with the operation's challenge.
+ * authenticated with the operation's challenge. Digest-sign with a key that needs no per-operation
+ * authentication streams instead: past a chunk (1 MiB) the operation begins and the data goes to the
+ * device in kssim_update calls, so a message of any size signs (streams_to_device).
  *
  * The device signs PSS with a salt as long as the digest and MGF1 over the signing digest (as KeyMint
  * does): other salt lengths and MGF1 digests are refused rather than silently changed; "auto" is taken
@@ -42,9 +44,13 @@ typedef struct keystore_signature_context {
     signature_algorithm algorithm;
     bool digest_mode;      /* EVP_DigestSign*, or EVP_PKEY_sign of a precomputed digest */
     EVP_MD_CTX *verify_md; /* digest-verify: the running digest */
-    unsigned char *data;   /* digest-sign and Ed25519 verify: the message so far */
+    unsigned char *data;   /* digest-sign and Ed25519 verify: the message so far (not yet streamed) */
     size_t data_len, data_capacity;
+    bool streamed; /* digest-sign: part of the message went to the operation (see streams_to_device) */
 } keystore_signature_context;
+
+/* Digest-sign data kept in the context before it goes to the device in one kssim_update. */
+#define STREAM_CHUNK ((size_t)1024 * 1024)
 
 static void *new_context(void *provctx, signature_algorithm algorithm)
 {
@@ -85,6 +91,7 @@ static void reset(keystore_signature_context *ctx)
     OPENSSL_clear_free(ctx->data, ctx->data_capacity);
     ctx->data = NULL;
     ctx->data_len = ctx->data_capacity = 0;
+    ctx->streamed = false;
 }
 
 static void keystore_signature_freectx(void *vctx)
@@ -101,6 +108,7 @@ static void *keystore_signature_dupctx(void *vctx)
     if (ctx == NULL)
         return NULL;
     ctx->digest_mode = from->digest_mode;
+    ctx->streamed = from->streamed;
     bool ok = keystore_device_context_copy(&ctx->base, &from->base);
     if (ok && from->verify_md != NULL)
         ok = (ctx->verify_md = EVP_MD_CTX_new()) != NULL && EVP_MD_CTX_copy_ex(ctx->verify_md, from->verify_md);
@@ -533,10 +541,35 @@ static int keystore_signature_sign(void *vctx, unsigned char *sig, size_t *sigle
     return sign_on_device(ctx, sig, siglen, sigsize, tbs, tbslen);
 }
 
+/* A per-operation key's operation refuses every update until the user authenticated with its challenge,
+ * and the final call is repeated after that (the two-phase flow): its message must stay in the context. */
+static bool keeps_whole_message(const keystore_signature_context *ctx)
+{
+    const kssim_key_spec *spec = &ctx->base.key->spec;
+    return spec->user_auth && spec->auth_timeout_s == 0;
+}
+
+/* Digest-sign of other keys sends the message to the device as it comes, a chunk at a time: the device
+ * hashes it (KeyMint's digesting signers keep no input), so neither side holds more than a chunk and the
+ * message has no size limit. Ed25519 signs the whole message at once and has no update. */
+static bool streams_to_device(const keystore_signature_context *ctx)
+{
+    return ctx->digest_mode && ctx->base.purpose == KSSIM_PURPOSE_SIGN && ctx->algorithm != SIGNATURE_ED25519 &&
+           !keeps_whole_message(ctx);
+}
+
 static int append(keystore_signature_context *ctx, const unsigned char *data, size_t len)
 {
     if (len == 0)
         return 1;
+    if (len > KSSIM_OPERATION_INPUT_MAX - ctx->data_len) {
+        keystore_raise_result(KSSIM_INVALID_ARGUMENT,
+                              "a per-operation key's message is kept in the context until the user has authenticated "
+                              "(the two-phase flow), and it may be at most 16777216 bytes "
+                              "(KSSIM_OPERATION_INPUT_MAX): sign a digest of the data (pkeyutl -sign without "
+                              "-rawin), or use a key with an authentication window (-pkeyopt auth-timeout:N)");
+        return 0;
+    }
     if (ctx->data_len + len > ctx->data_capacity) {
         size_t capacity = ctx->data_capacity == 0 ? 1024 : ctx->data_capacity;
         while (capacity < ctx->data_len + len)
@@ -554,9 +587,30 @@ static int append(keystore_signature_context *ctx, const unsigned char *data, si
     return 1;
 }
 
+/* Sends what the context kept, then data, to the operation (begun now if it has not been). */
+static int stream(keystore_signature_context *ctx, const unsigned char *data, size_t len)
+{
+    if (ctx->streamed && !keystore_device_context_has_live_operation(&ctx->base)) {
+        keystore_raise_result(KSSIM_INVALID_OPERATION_HANDLE,
+                              "the message so far went to a keystore operation that has ended (it signed or was "
+                              "refused): init the context again and sign the whole message");
+        return 0;
+    }
+    if (!keystore_device_context_begin(&ctx->base, operation_params))
+        return 0;
+    ctx->streamed = true;
+    kssim_result r = keystore_operation_update(ctx->base.operation, ctx->data, ctx->data_len, data, len);
+    OPENSSL_cleanse(ctx->data, ctx->data_len);
+    ctx->data_len = 0;
+    return r == KSSIM_OK;
+}
+
 static int keystore_signature_digest_sign_update(void *vctx, const unsigned char *data, size_t datalen)
 {
-    return append(vctx, data, datalen);
+    keystore_signature_context *ctx = vctx;
+    if (streams_to_device(ctx) && ctx->data_len + datalen >= STREAM_CHUNK)
+        return stream(ctx, data, datalen);
+    return append(ctx, data, datalen);
 }
 
 static int keystore_signature_digest_sign_final(void *vctx, unsigned char *sig, size_t *siglen, size_t sigsize)
@@ -565,6 +619,14 @@ static int keystore_signature_digest_sign_final(void *vctx, unsigned char *sig, 
     if (sig == NULL) {
         *siglen = signature_size(ctx);
         return 1;
+    }
+    /* Only the operation that took the start of the message may sign its end: a new one would sign the
+     * tail alone. */
+    if (ctx->streamed && !keystore_device_context_has_live_operation(&ctx->base)) {
+        keystore_raise_result(KSSIM_INVALID_OPERATION_HANDLE,
+                              "the message went to a keystore operation that has ended (it signed or was refused): "
+                              "init the context again and sign the whole message");
+        return 0;
     }
     return sign_on_device(ctx, sig, siglen, sigsize, ctx->data, ctx->data_len);
 }

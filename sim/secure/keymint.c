@@ -64,6 +64,7 @@ keymint_operation *keymint_free_operation_slot(sim_keymint *km)
 void keymint_release_operation(keymint_operation *op)
 {
     EVP_PKEY_free(op->private_key);
+    EVP_MD_CTX_free(op->streaming);
     if (op->input != NULL) {
         OPENSSL_cleanse(op->input, op->input_capacity);
         free(op->input);

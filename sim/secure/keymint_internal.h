@@ -16,7 +16,9 @@
  * C++ keymaster's kOperationTableSize is 16, VTS expects at least that). */
 #define KEYMINT_MAX_OPERATIONS 64
 /* Operations accumulate their input until finish; a bound keeps a runaway caller from exhausting
- * memory (the reference TA bounds digest-less inputs the same way: Operation::check_size). */
+ * memory (the reference TA bounds digest-less inputs the same way: Operation::check_size). ECDSA and RSA
+ * signing with a digest is the exception: its input is hashed as it arrives, unbounded, as a real
+ * KeyMint's digesting signers do (keymint_signing.c). */
 #define KEYMINT_MAX_OPERATION_INPUT     KSSIM_OPERATION_INPUT_MAX
 #define KEYMINT_MAX_SYMMETRIC_KEY_BYTES 64
 #define KEYMINT_GCM_NONCE_BYTES         12
@@ -55,6 +57,9 @@ typedef struct keymint_operation {
     size_t nonce_len;
     uint8_t *input; /* everything update and finish were given, processed at finish */
     size_t input_len, input_capacity;
+    /* ECDSA and RSA signing with a digest: the signing context the input is hashed into instead, made at
+     * the first input (NULL until then; keymint_streams_input). */
+    EVP_MD_CTX *streaming;
 } keymint_operation;
 
 /* Per-key state KeyMint keeps in RAM for MIN_SECONDS_BETWEEN_OPS and MAX_USES_PER_BOOT
@@ -165,6 +170,10 @@ kssim_result keymint_check_per_operation_token(sim_secure_world *sw, const keymi
 
 /* ---- keymint_signing.c: EC, Ed25519, RSA signatures and HMAC ---- */
 kssim_result keymint_sign_asymmetric(sim_env *env, const keymint_operation *op, uint8_t **out, size_t *out_len);
+/* True for operations whose input is hashed as it arrives rather than kept (ECDSA and RSA signing with a
+ * digest), and the step that hashes it. */
+bool keymint_streams_input(const keymint_operation *op);
+kssim_result keymint_signing_update(sim_env *env, keymint_operation *op, const uint8_t *data, size_t len);
 /* Initialises mctx to sign with key as op asks (digest; RSA's padding, PSS salt and MGF1); 0 on success. */
 int keymint_signing_context_init(sim_env *env, const keymint_operation *op, EVP_PKEY *key, EVP_MD_CTX *mctx);
 kssim_result keymint_hmac_finish(sim_env *env, const keymint_operation *op, const uint8_t *signature,

@@ -2,9 +2,11 @@
  * keymint_operation.c - IKeyMintOperation update, finish and abort.
  *
  * update only accumulates its input (no output until finish, which is how the simulator's callers
- * use every operation); finish runs the whole computation. A per-operation key's update and finish
- * each need a token carrying the operation's challenge; the same token serves them all (AuthTest.cpp
- * AuthPerOperation; operation.rs check_subsequent_auth checks on every invocation).
+ * use every operation); finish runs the whole computation. ECDSA and RSA signing with a digest hash
+ * their input as it arrives instead (keymint_signing_update), so only inputs that must be kept whole
+ * (digest none, Ed25519, HMAC, ciphers, key agreement) are bounded by KEYMINT_MAX_OPERATION_INPUT. A per-operation
+ * key's update and finish each need a token carrying the operation's challenge; the same token serves them all
+ * (AuthTest.cpp AuthPerOperation; operation.rs check_subsequent_auth checks on every invocation).
  *
  * Any error ends the operation, the missing or wrong token included: the reference TA's
  * with_authed_operation destroys an operation whose step failed, and keystore2 treats every error of
@@ -34,6 +36,14 @@ static kssim_result append_input(sim_env *env, keymint_operation *op, const uint
         return KSSIM_OK;
     if (data == NULL)
         return sim_refuse(env, KSSIM_INVALID_ARGUMENT, "the operation was given a length but no data");
+    if (keymint_streams_input(op))
+        return keymint_signing_update(env, op, data, len);
+    if (len > KEYMINT_MAX_OPERATION_INPUT - op->input_len && op->purpose == KSSIM_PURPOSE_SIGN &&
+        (op->choice.digest == KSSIM_DIGEST_NONE || op->auth.algorithm == KSSIM_ALGORITHM_ED25519))
+        return sim_refuse(env, KSSIM_INVALID_ARGUMENT,
+                          "a signature without a digest (or an Ed25519 one) takes at most %zu bytes of data, kept "
+                          "whole until finish: sign a digest of the data, or sign with a digest",
+                          KEYMINT_MAX_OPERATION_INPUT);
     if (len > KEYMINT_MAX_OPERATION_INPUT - op->input_len)
         return sim_refuse(env, KSSIM_INVALID_ARGUMENT,
                           "an operation takes at most %zu bytes in all: split the work into several operations",

@@ -6,7 +6,8 @@
  * SEQUENCE of r and s, RSA as a modulus-sized big-endian integer. PSS uses MGF1 with the signing
  * digest and a salt as long as the digest (keymaster rsa_operation.cpp; KeyMintTest.cpp RsaPssSha256*).
  * With digest none, ECDSA signs the data truncated to the curve order's length and RSA PKCS#1 pads the
- * data itself, as KeyMint's "NONEwith..." signatures do.
+ * data itself, as KeyMint's "NONEwith..." signatures do. ECDSA and RSA with a digest hash their input
+ * as update and finish bring it (keymint_signing_update), so their input has no size limit.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -52,9 +53,57 @@ static void end_private_key_use(sim_env *env, const keymint_operation *op)
         sim_random_end_rsa_private_key_use(&env->crypto);
 }
 
+bool keymint_streams_input(const keymint_operation *op)
+{
+    return op->purpose == KSSIM_PURPOSE_SIGN && op->choice.digest != KSSIM_DIGEST_NONE &&
+           (op->auth.algorithm == KSSIM_ALGORITHM_EC || op->auth.algorithm == KSSIM_ALGORITHM_RSA);
+}
+
+/* A digesting signer hashes what it is given and keeps only the digest's state, as a real KeyMint does:
+ * no input limit, the memory of one digest. The signature is the one a single EVP_DigestSign over all
+ * the input gives (OpenSSL's ECDSA and RSA signers do exactly this update-then-final), and the nonce or
+ * salt is still drawn at finish, so the device's random stream is unchanged. */
+kssim_result keymint_signing_update(sim_env *env, keymint_operation *op, const uint8_t *data, size_t len)
+{
+    if (op->streaming == NULL) {
+        bool shared = false; /* never for ECDSA and RSA: the key cache hands out a copy */
+        EVP_MD_CTX *prepared = keymint_key_cache_signing_context(env, op, &shared);
+        op->streaming = prepared != NULL ? prepared : EVP_MD_CTX_new();
+        if (op->streaming == NULL ||
+            (prepared == NULL && keymint_signing_context_init(env, op, op->private_key, op->streaming) != 0))
+            return sim_refuse(env, KSSIM_SYSTEM_ERROR, "OpenSSL failed to start signing with the %s key",
+                              sim_algorithm_name(op->auth.algorithm));
+    }
+    if (EVP_DigestSignUpdate(op->streaming, data, len) <= 0)
+        return sim_refuse(env, KSSIM_SYSTEM_ERROR, "OpenSSL failed to hash the data to sign");
+    return KSSIM_OK;
+}
+
+/* The finish of a signature whose input was hashed as it arrived; returns 0 on success. */
+static int sign_streamed(sim_env *env, const keymint_operation *op, uint8_t **out, size_t *out_len)
+{
+    size_t len = 0;
+    uint8_t *sig = NULL;
+    int ok = EVP_DigestSignFinal(op->streaming, NULL, &len) > 0 && (sig = malloc(len)) != NULL;
+    if (ok) {
+        begin_private_key_use(env, op);
+        ok = EVP_DigestSignFinal(op->streaming, sig, &len) > 0;
+        end_private_key_use(env, op);
+    }
+    if (!ok) {
+        free(sig);
+        return -1;
+    }
+    *out = sig;
+    *out_len = len;
+    return 0;
+}
+
 /* Sizes the output, signs into malloc'd memory; returns 0 on success. */
 static int sign_with_digest(sim_env *env, const keymint_operation *op, uint8_t **out, size_t *out_len)
 {
+    if (op->streaming != NULL)
+        return sign_streamed(env, op, out, out_len);
     /* A context the key cache keeps initialised saves the initialisation, the costliest part of a P-256
      * or Ed25519 signature after the signing itself (keymint_key_cache.c). */
     bool shared = false;

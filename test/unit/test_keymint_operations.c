@@ -1,7 +1,8 @@
 /*
  * test_keymint_operations.c - KeyMint's begin checks and the life of an operation: purposes, digests,
  * paddings and block modes; the rate limit and the per-boot use limit; GCM tags; handles that are
- * gone; the operation table's bound; and errors that end an operation.
+ * gone; the operation table's bound; errors that end an operation; and digest-signing input hashed as
+ * it arrives, without the input bound that undigested input keeps.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,6 +10,9 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 #include "secure/keymint_defaults.h"
 #include "test_keymint_fixture.h"
@@ -273,6 +277,115 @@ static void updates_accumulate_until_finish(void **state)
     test_key_free(&k);
 }
 
+/* 1 MiB of a byte pattern that depends on where it is, so a lost or repeated chunk changes the digest. */
+static void fill_chunk(uint8_t *chunk, size_t len, size_t index)
+{
+    for (size_t i = 0; i < len; i++)
+        chunk[i] = (uint8_t)(i * 31 + index * 7);
+}
+
+#define CHUNK_BYTES ((size_t)1024 * 1024)
+
+/* ECDSA and RSA with a digest hash their input as it comes (a real KeyMint's digesting signers keep no
+ * input), so more than KSSIM_OPERATION_INPUT_MAX signs; the signature is what one EVP_DigestSign over
+ * the whole input gives. */
+static void digest_signing_input_is_hashed_without_a_limit(void **state)
+{
+    keymint_fixture *f = *state;
+    const size_t chunks = KSSIM_OPERATION_INPUT_MAX / CHUNK_BYTES + 4; /* 20 MiB */
+    uint8_t *chunk = malloc(CHUNK_BYTES);
+    assert_non_null(chunk);
+    const kssim_algorithm algorithms[] = {KSSIM_ALGORITHM_EC, KSSIM_ALGORITHM_RSA};
+    for (size_t a = 0; a < 2; a++) {
+        sim_auth_list auth = auth_for(algorithms[a], algorithms[a] == KSSIM_ALGORITHM_EC ? 256 : 2048);
+        test_key k = generate_ok(f, &auth);
+        kssim_operation op;
+        uint32_t padding = algorithms[a] == KSSIM_ALGORITHM_RSA ? KSSIM_PADDING_PKCS1 : 0;
+        expect_result(f, begin(f, &k, KSSIM_PURPOSE_SIGN, params_of(KSSIM_DIGEST_SHA256, padding, 0), &op), KSSIM_OK);
+        EVP_MD_CTX *expected = EVP_MD_CTX_new();
+        assert_int_equal(EVP_DigestInit_ex2(expected, EVP_sha256(), NULL), 1);
+        for (size_t i = 0; i < chunks; i++) {
+            fill_chunk(chunk, CHUNK_BYTES, i);
+            assert_int_equal(EVP_DigestUpdate(expected, chunk, CHUNK_BYTES), 1);
+            if (i + 1 < chunks)
+                expect_result(f, sim_keymint_update(&f->sw, op.handle, chunk, CHUNK_BYTES, NULL), KSSIM_OK);
+        }
+        uint8_t *sig;
+        size_t sig_len;
+        expect_result(f, sim_keymint_finish(&f->sw, op.handle, chunk, CHUNK_BYTES, NULL, 0, NULL, &sig, &sig_len),
+                      KSSIM_OK);
+        /* Verified against the digest of all 20 MiB, with the key's public half. */
+        uint8_t digest[32];
+        unsigned int digest_len = 0;
+        assert_int_equal(EVP_DigestFinal_ex(expected, digest, &digest_len), 1);
+        const unsigned char *cursor = k.spki;
+        EVP_PKEY *public_key = d2i_PUBKEY(NULL, &cursor, (long)k.spki_len);
+        EVP_PKEY_CTX *verify = EVP_PKEY_CTX_new(public_key, NULL);
+        assert_non_null(verify);
+        assert_int_equal(EVP_PKEY_verify_init(verify), 1);
+        assert_int_equal(EVP_PKEY_CTX_set_signature_md(verify, EVP_sha256()), 1);
+        if (algorithms[a] == KSSIM_ALGORITHM_RSA)
+            assert_int_equal(EVP_PKEY_CTX_set_rsa_padding(verify, RSA_PKCS1_PADDING), 1);
+        assert_int_equal(EVP_PKEY_verify(verify, sig, sig_len, digest, digest_len), 1);
+        EVP_PKEY_CTX_free(verify);
+        EVP_PKEY_free(public_key);
+        EVP_MD_CTX_free(expected);
+        free(sig);
+        test_key_free(&k);
+    }
+    free(chunk);
+}
+
+/* The same key, seed and message give the same signature whether the message comes in updates or in
+ * the finish alone (the nonce is drawn at finish either way). */
+static void streamed_signatures_are_the_whole_messages(void **state)
+{
+    (void)state;
+    uint8_t *sigs[2];
+    size_t sig_lens[2];
+    for (int streamed = 0; streamed < 2; streamed++) {
+        keymint_fixture *f = fixture_new(TEST_SEED, KSSIM_SECURITY_TEE);
+        sim_auth_list auth = auth_for(KSSIM_ALGORITHM_EC, 256);
+        test_key k = generate_ok(f, &auth);
+        kssim_operation op;
+        expect_result(f, begin(f, &k, KSSIM_PURPOSE_SIGN, params_of(KSSIM_DIGEST_SHA256, 0, 0), &op), KSSIM_OK);
+        const char *message = "the whole message";
+        if (streamed) {
+            expect_result(f, sim_keymint_update(&f->sw, op.handle, (const uint8_t *)message, 4, NULL), KSSIM_OK);
+            expect_result(f, sim_keymint_update(&f->sw, op.handle, (const uint8_t *)message + 4, 6, NULL), KSSIM_OK);
+        }
+        size_t offset = streamed ? 10 : 0;
+        expect_result(f,
+                      sim_keymint_finish(&f->sw, op.handle, (const uint8_t *)message + offset, strlen(message) - offset,
+                                         NULL, 0, NULL, &sigs[streamed], &sig_lens[streamed]),
+                      KSSIM_OK);
+        test_key_free(&k);
+        fixture_free(f);
+    }
+    assert_true(same_bytes(sigs[0], sig_lens[0], sigs[1], sig_lens[1]));
+    free(sigs[0]);
+    free(sigs[1]);
+}
+
+/* What must be kept whole (here: ECDSA without a digest) is still bounded, and the refusal names the bound. */
+static void undigested_input_stays_bounded(void **state)
+{
+    keymint_fixture *f = *state;
+    sim_auth_list auth = auth_for(KSSIM_ALGORITHM_EC, 256);
+    auth.digests |= KSSIM_DIGEST_NONE;
+    test_key k = generate_ok(f, &auth);
+    kssim_operation op;
+    expect_result(f, begin(f, &k, KSSIM_PURPOSE_SIGN, params_of(KSSIM_DIGEST_NONE, 0, 0), &op), KSSIM_OK);
+    uint8_t *chunk = calloc(1, CHUNK_BYTES);
+    assert_non_null(chunk);
+    for (size_t i = 0; i < KSSIM_OPERATION_INPUT_MAX / CHUNK_BYTES; i++)
+        expect_result(f, sim_keymint_update(&f->sw, op.handle, chunk, CHUNK_BYTES, NULL), KSSIM_OK);
+    expect_result(f, sim_keymint_update(&f->sw, op.handle, chunk, 1, NULL), KSSIM_INVALID_ARGUMENT);
+    assert_non_null(strstr(f->env.message, "16777216 bytes"));
+    free(chunk);
+    test_key_free(&k);
+}
+
 static void the_rate_limit_counts_whole_seconds_since_the_last_begin(void **state)
 {
     keymint_fixture *f = *state;
@@ -419,6 +532,9 @@ int main(void)
         TEST(errors_in_finish_end_the_operation),
         TEST(handles_that_are_gone_are_refused),
         TEST(updates_accumulate_until_finish),
+        TEST(digest_signing_input_is_hashed_without_a_limit),
+        TEST(streamed_signatures_are_the_whole_messages),
+        TEST(undigested_input_stays_bounded),
         TEST(the_rate_limit_counts_whole_seconds_since_the_last_begin),
         TEST(max_uses_per_boot_resets_on_reboot),
         TEST(the_operation_table_is_bounded),

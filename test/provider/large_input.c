@@ -1,0 +1,118 @@
+/*
+ * large_input.c - messages larger than one operation's input bound (KSSIM_OPERATION_INPUT_MAX, 16 MiB)
+ * through the provider (issue 18, item 12): digest-sign streams them to the device, which hashes them
+ * as KeyMint's update does, so 20 MiB in updates of several sizes signs and verifies; a context whose
+ * streamed operation ended refuses to sign again rather than sign the tail alone; a per-operation key
+ * keeps its message for the two-phase flow and refuses past the bound; and a signature without a digest
+ * refuses past the bound, the sentence naming it.
+ *
+ * Usage: large_input [BUILD_DIR]  (the directory holding keystore.so; OPENSSL_MODULES otherwise)
+ */
+#include "provider_test.h"
+
+#define MESSAGE_BYTES ((size_t)20 * 1024 * 1024)
+
+static unsigned char *large_message(void)
+{
+    unsigned char *message = malloc(MESSAGE_BYTES);
+    CHECK(message != NULL);
+    for (size_t i = 0; i < MESSAGE_BYTES; i++)
+        message[i] = (unsigned char)(i * 131 + (i >> 20));
+    return message;
+}
+
+/* The newest error names result and its sentence holds text. */
+static void check_refusal(const char *result, const char *text)
+{
+    CHECK(test_last_error_is(result));
+    const char *data = NULL;
+    ERR_peek_last_error_data(&data, NULL);
+    if (data == NULL || strstr(data, text) == NULL) {
+        fprintf(stderr, "the sentence lacks '%s': %s\n", text, data != NULL ? data : "(none)");
+        CHECK(0);
+    }
+    ERR_clear_error();
+}
+
+static void digest_sign_streams(OSSL_LIB_CTX *libctx, OSSL_LIB_CTX *default_only, kssim_device *device,
+                                const unsigned char *message)
+{
+    EVP_PKEY *pkey = test_generate_ec_key(libctx, "large", NULL, 0);
+    EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+    CHECK(EVP_DigestSignInit_ex(mctx, NULL, "SHA256", libctx, "?provider=keystore", pkey, NULL) == 1);
+    /* Updates smaller and larger than the provider's chunk, as a file reader's and a caller's. */
+    const size_t sizes[] = {1000, 4096, 3 * 1024 * 1024 + 7, 65536};
+    size_t done = 0;
+    for (size_t i = 0; done < MESSAGE_BYTES; i++) {
+        size_t n = sizes[i % 4] < MESSAGE_BYTES - done ? sizes[i % 4] : MESSAGE_BYTES - done;
+        CHECK(EVP_DigestSignUpdate(mctx, message + done, n) == 1);
+        done += n;
+    }
+    unsigned char sig[256];
+    size_t sig_len = sizeof(sig);
+    CHECK(EVP_DigestSignFinal(mctx, sig, &sig_len) == 1);
+    EVP_PKEY *public_key = test_device_public_key(device, default_only, "large");
+    CHECK(test_verify(default_only, public_key, message, MESSAGE_BYTES, sig, sig_len));
+    printf("ok - EVP_DigestSignUpdate of 20 MiB signs what the public key verifies\n");
+
+    /* The operation that took the message has signed: a second final must not sign the rest alone. */
+    sig_len = sizeof(sig);
+    CHECK(EVP_DigestSignFinal(mctx, sig, &sig_len) != 1);
+    check_refusal("INVALID_OPERATION_HANDLE", "init the context again");
+    printf("ok - a second final after a streamed signature is refused\n");
+
+    /* One-shot EVP_DigestSign hands all 20 MiB to one kssim_finish, which the device hashes too. */
+    CHECK(EVP_DigestSignInit_ex(mctx, NULL, "SHA256", libctx, "?provider=keystore", pkey, NULL) == 1);
+    sig_len = sizeof(sig);
+    CHECK(EVP_DigestSign(mctx, sig, &sig_len, message, MESSAGE_BYTES) == 1);
+    CHECK(test_verify(default_only, public_key, message, MESSAGE_BYTES, sig, sig_len));
+    printf("ok - EVP_DigestSign of 20 MiB signs\n");
+
+    /* Without a digest the device keeps the data whole: past the bound, a refusal naming it. */
+    EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_pkey(libctx, pkey, "?provider=keystore");
+    CHECK(pctx != NULL && EVP_PKEY_sign_init(pctx) == 1);
+    sig_len = sizeof(sig);
+    CHECK(EVP_PKEY_sign(pctx, sig, &sig_len, message, MESSAGE_BYTES) != 1);
+    check_refusal("INVALID_ARGUMENT", "16777216 bytes");
+    printf("ok - a 20 MiB signature without a digest is refused, naming the bound\n");
+    EVP_PKEY_CTX_free(pctx);
+    EVP_PKEY_free(public_key);
+    EVP_MD_CTX_free(mctx);
+    EVP_PKEY_free(pkey);
+}
+
+static void per_operation_keys_keep_a_bounded_message(OSSL_LIB_CTX *libctx, const unsigned char *message)
+{
+    EVP_PKEY *pkey = test_generate_ec_key(libctx, "perop", "biometric_strong", 0);
+    EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+    CHECK(EVP_DigestSignInit_ex(mctx, NULL, "SHA256", libctx, "?provider=keystore", pkey, NULL) == 1);
+    CHECK(EVP_DigestSignUpdate(mctx, message, KSSIM_OPERATION_INPUT_MAX) == 1);
+    CHECK(EVP_DigestSignUpdate(mctx, message, 1) != 1);
+    check_refusal("INVALID_ARGUMENT", "at most 16777216 bytes");
+    printf("ok - a per-operation key's message is kept up to 16 MiB, then refused\n");
+    EVP_MD_CTX_free(mctx);
+    EVP_PKEY_free(pkey);
+}
+
+int main(int argc, char **argv)
+{
+    const char *location = test_device_directory();
+    OSSL_LIB_CTX *libctx = test_library_context(argc > 1 ? argv[1] : NULL);
+    OSSL_LIB_CTX *default_only = OSSL_LIB_CTX_new();
+    CHECK(default_only != NULL && OSSL_PROVIDER_load(default_only, "default") != NULL);
+    kssim_device *device = NULL;
+    CHECK(kssim_device_open(location, NULL, &device) == KSSIM_OK);
+    ON_DEVICE(device, kssim_set_credential(device, KSSIM_CREDENTIAL_PIN, "1234"));
+    ON_DEVICE(device, kssim_enroll_biometric(device, 1, KSSIM_MODALITY_FINGERPRINT, KSSIM_BIOMETRIC_STRONG));
+    unsigned char *message = large_message();
+
+    digest_sign_streams(libctx, default_only, device, message);
+    per_operation_keys_keep_a_bounded_message(libctx, message);
+
+    free(message);
+    kssim_device_free(device);
+    test_library_context_free(default_only);
+    test_library_context_free(libctx);
+    printf("1..5\n");
+    return 0;
+}
