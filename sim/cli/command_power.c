@@ -3,6 +3,7 @@
  * nothing on success.
  */
 #include <stdint.h>
+#include <stdio.h>
 
 #include "cli/cli_device.h"
 #include "cli/cli_options.h"
@@ -12,10 +13,22 @@
 
 /* ---- advance ---- */
 
+/* A duration the clocks cannot hold is the user's input error (exit 2), told in the sentence the device
+ * would refuse with; it is checked against where the clocks stand, inside the command's transaction. */
 static kssim_result advance(kssim_device *device, void *request, cli_output *output)
 {
-    (void)output;
-    return kssim_advance(device, *(const uint64_t *)request);
+    uint64_t milliseconds = *(const uint64_t *)request;
+    kssim_status status;
+    kssim_result r = kssim_status_get(device, &status);
+    if (r != KSSIM_OK)
+        return r;
+    char why[CLI_FAILURE_MAX - 32];
+    if (kssim_check_advance(status.boot_ms, status.wall_ms, milliseconds, why, sizeof(why)) != KSSIM_OK) {
+        snprintf(output->failure, sizeof(output->failure), "advance: DURATION: %s", why);
+        output->failure_status = KSSIM_EXIT_USAGE;
+        return KSSIM_OK;
+    }
+    return kssim_advance(device, milliseconds);
 }
 
 static int run_advance(const cli_command *command, const cli_args *args)
