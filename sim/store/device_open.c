@@ -159,9 +159,14 @@ static kssim_result follow_host_clocks(kssim_device *device)
         device->host_boot_origin_ms = origin_for(host_boot, device_boot);
         return kssim_set_wall_clock(device, host_wall);
     }
-    if ((uint64_t)target > device_boot)
-        return kssim_advance(device, (uint64_t)target - device_boot);
-    return KSSIM_OK;
+    uint64_t elapsed = (uint64_t)target - device_boot;
+    char why[SIM_MESSAGE_MAX];
+    /* Clocks advanced to the end of their range stay there, rather than refuse every later command. */
+    if (kssim_check_advance(device_boot, device->env.clock.wall_ms, elapsed, why, sizeof(why)) != KSSIM_OK) {
+        device->host_boot_origin_ms = origin_for(host_boot, device_boot);
+        return KSSIM_OK;
+    }
+    return elapsed > 0 ? kssim_advance(device, elapsed) : KSSIM_OK;
 }
 
 /* At commit: the boot clock the command leaves (0 after a reboot, more after an advance) stands for the

@@ -111,5 +111,10 @@ ok "kssim set-wall-clock on a realtime device" "$kssim" set-wall-clock 2030-01-0
 checks=$((checks + 1))
 since=$(($(wall_ms) - 1893456000000))
 if [ "$since" -ge 0 ] && [ "$since" -lt 5000 ]; then echo "ok - set-wall-clock took effect"; else fail "wall clock $since ms from 2030"; fi
+# Advanced to the end of the clocks' range, a realtime device stays usable: the clocks stay there.
+room=$("$kssim" advance 106751991167d 2>&1 | sed -n 's/.*advance by at most \([0-9]*\) ms.*/\1/p')
+ok "kssim advance a realtime device to the end of the clocks' range" "$kssim" advance "$((room - 1000))ms"
+sleep 1.5 # past the end of the range
+ok "a realtime device at the end of the clocks' range still takes commands" "$kssim" status
 
 finish
