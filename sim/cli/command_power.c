@@ -46,7 +46,9 @@ const cli_command command_advance = {
     .summary = "move both clocks forward (250ms, 30s, 5m, 2h, 1d)",
     .description = "Moves the boot clock and the wall clock forward by DURATION, a whole number with a unit: 250ms,\n"
                    "30s, 5m, 2h, 1d. Auth-token ages, key timeouts, Gatekeeper waits and biometric lockouts follow\n"
-                   "the boot clock; key validity dates the wall clock.",
+                   "the boot clock; key validity dates the wall clock. On a realtime device the advance stays on\n"
+                   "both clocks. A DURATION that would take a clock past 2^63-1 ms (64-bit milliseconds) is an\n"
+                   "input error (exit 2).",
     .android = "time passing (CLOCK_BOOTTIME and the system clock).",
     .operand = "DURATION",
     .operand_required = true,
@@ -76,7 +78,8 @@ const cli_command command_set_wall_clock = {
     .summary = "set the date and time the user sees (YYYY-MM-DDTHH:MM:SSZ); the boot clock does not move",
     .description = "The wall clock jumps to TIME (UTC, e.g. 2027-06-01T00:00:00Z), forwards or backwards. The boot\n"
                    "clock does not move, so token ages and Gatekeeper waits are unaffected; key validity dates\n"
-                   "(--active, --origination-expire, --usage-expire) are.",
+                   "(--active, --origination-expire, --usage-expire) are. On a realtime device the wall clock\n"
+                   "goes on from TIME at the host's pace.",
     .android = "Settings > System > Date & time.",
     .operand = "TIME",
     .operand_required = true,
