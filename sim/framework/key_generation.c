@@ -94,6 +94,8 @@ static kssim_result bind_user_authentication(kssim_device *device, const kssim_k
 /* Aliases are shown in tables, JSON, transcripts, keystore:ALIAS URIs and key-reference files: text that
  * stays one printable line and reads the same everywhere, and no '/', which those URIs and paths take as
  * a separator. */
+_Static_assert(KSSIM_ALIAS_MAX == 128, "kssim_check_alias's sentence says 1 to 127 bytes");
+
 kssim_result kssim_check_alias(const char *alias, char *why, size_t why_size)
 {
     static const char accepted[] = "an alias is 1 to 127 bytes of UTF-8 text without control characters or '/'";
