@@ -113,6 +113,23 @@ static int get_text(const OSSL_PARAM *p, const char **value)
     return OSSL_PARAM_get_utf8_string_ptr(p, value);
 }
 
+/* A limit given as a pkeyopt is a number of uses; 0 is refused with the device's reason, since the key
+ * spec would read it as no limit at all. */
+static int get_use_limit(const OSSL_PARAM *p, const char *name, kssim_use_limit limit, uint32_t *out)
+{
+    uint32_t count;
+    if (!OSSL_PARAM_get_uint32(p, &count))
+        return refuse_value(name, "a number of uses, 1 or more");
+    char why[512];
+    kssim_result checked = kssim_check_use_limit(limit, count, why, sizeof(why));
+    if (checked != KSSIM_OK) {
+        keystore_raise_result(checked, why);
+        return 0;
+    }
+    *out = count;
+    return 1;
+}
+
 int keystore_generation_set_policy_params(keystore_generation *generation, const OSSL_PARAM params[])
 {
     kssim_key_spec *spec = &generation->spec;
@@ -151,11 +168,12 @@ int keystore_generation_set_policy_params(keystore_generation *generation, const
         (!get_text(p, &text) || !parse_yes_no(text, &spec->rollback_resistant)))
         return refuse_value(KSSIM_PROVIDER_PARAM_ROLLBACK_RESISTANT, "yes or no");
     if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_USAGE_COUNT_LIMIT)) != NULL &&
-        !OSSL_PARAM_get_uint32(p, &spec->usage_count_limit))
-        return refuse_value(KSSIM_PROVIDER_PARAM_USAGE_COUNT_LIMIT, "a number of uses (0: no limit)");
+        !get_use_limit(p, KSSIM_PROVIDER_PARAM_USAGE_COUNT_LIMIT, KSSIM_LIMIT_USAGE_COUNT, &spec->usage_count_limit))
+        return 0;
     if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_MAX_USES_PER_BOOT)) != NULL &&
-        !OSSL_PARAM_get_uint32(p, &spec->max_uses_per_boot))
-        return refuse_value(KSSIM_PROVIDER_PARAM_MAX_USES_PER_BOOT, "a number of uses (0: no limit)");
+        !get_use_limit(p, KSSIM_PROVIDER_PARAM_MAX_USES_PER_BOOT, KSSIM_LIMIT_MAX_USES_PER_BOOT,
+                       &spec->max_uses_per_boot))
+        return 0;
     if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_SECURITY_LEVEL)) != NULL) {
         if (!get_text(p, &text))
             return refuse_value(KSSIM_PROVIDER_PARAM_SECURITY_LEVEL, "tee, strongbox or software");

@@ -45,6 +45,12 @@ typedef struct kssim_config {
 
 #define KSSIM_DEFAULT_WALL_CLOCK_MS INT64_C(1767225600000)
 
+/* The API levels a device simulates, kssim_config.api_level: Android 6.0 (23, the first with keystore's
+ * user authentication and KeyGenParameterSpec) to 99. kssim_device_create refuses others, and the scenario
+ * parser and kssim init check against the same two numbers. */
+#define KSSIM_API_LEVEL_MIN 23
+#define KSSIM_API_LEVEL_MAX 99
+
 void kssim_config_default(kssim_config *config);
 kssim_result kssim_device_create(const kssim_config *config, kssim_device **out);
 void kssim_device_free(kssim_device *device);
@@ -106,6 +112,14 @@ const char *kssim_device_message(const kssim_device *device);
 void kssim_free(void *p);
 
 /* ---- Time and power ---- */
+/* The furthest either clock goes, in ms (about 292 million years): the device keeps the wall clock as a
+ * signed 64-bit count of ms since 1970, and a realtime device's boot clock is subtracted from the host's
+ * in signed 64-bit ms. */
+#define KSSIM_CLOCK_MAX_MS ((uint64_t)INT64_MAX)
+/* Whether clocks standing at boot_ms and wall_ms can move forward by ms: KSSIM_OK, or KSSIM_INVALID_ARGUMENT
+ * with the sentence kssim_advance refuses with written into why. The scenario parser checks every advance of
+ * a file with it before anything runs, and kssim advance before it calls kssim_advance. */
+kssim_result kssim_check_advance(uint64_t boot_ms, int64_t wall_ms, uint64_t ms, char *why, size_t why_size);
 kssim_result kssim_advance(kssim_device *device, uint64_t ms);
 kssim_result kssim_set_wall_clock(kssim_device *device, int64_t unix_ms);
 kssim_result kssim_reboot(kssim_device *device);
@@ -262,6 +276,22 @@ kssim_result kssim_import_key(kssim_device *device, const kssim_key_spec *spec, 
 kssim_result kssim_import_key_algorithm(kssim_device *device, const uint8_t *key, size_t key_len,
                                         kssim_algorithm *algorithm);
 kssim_result kssim_delete_key(kssim_device *device, const char *alias);
+
+/* ---- What a user typed for a key, checked where it is read ----
+ * The scenario parser, kssim and the provider's pkeyopts read aliases and limits from people; these are
+ * the device's rules for them, so each refuses early, in the device's own words. Each returns KSSIM_OK, or
+ * KSSIM_INVALID_ARGUMENT with a sentence (what is wrong, what would be accepted) written into why. */
+/* An alias is 1 to KSSIM_ALIAS_MAX - 1 bytes of UTF-8 text without control characters (below 0x20, 0x7f)
+ * or '/'. kssim_generate_key and kssim_import_key refuse any other with this sentence. */
+kssim_result kssim_check_alias(const char *alias, char *why, size_t why_size);
+
+typedef enum kssim_use_limit {
+    KSSIM_LIMIT_USAGE_COUNT,       /* kssim_key_spec.usage_count_limit: KeyMint's USAGE_COUNT_LIMIT */
+    KSSIM_LIMIT_MAX_USES_PER_BOOT, /* kssim_key_spec.max_uses_per_boot: KeyMint's MAX_USES_PER_BOOT */
+} kssim_use_limit;
+/* A limit someone wrote must be 1 to UINT32_MAX. kssim_key_spec spells "no limit" as 0, so a 0 that was
+ * typed would otherwise make a key without any limit; callers check the typed value with this. */
+kssim_result kssim_check_use_limit(kssim_use_limit limit, uint64_t count, char *why, size_t why_size);
 
 typedef enum kssim_key_state {
     KSSIM_KEY_ABSENT = 0,

@@ -1,10 +1,12 @@
 /*
  * cli_json.c - the JSON writer of cli_json.h. Strings are escaped as RFC 8259 requires (quote,
- * backslash, control characters); other bytes pass through, so UTF-8 stays UTF-8.
+ * backslash, control characters); UTF-8 passes through, and bytes that are not UTF-8 become U+FFFD.
  */
 #include "cli/cli_json.h"
 
 #include <inttypes.h>
+
+#include "core/utf8.h"
 
 static void write_escaped(FILE *stream, const char *text)
 {
@@ -27,10 +29,19 @@ static void write_escaped(FILE *stream, const char *text)
             fputs("\\t", stream);
             break;
         default:
-            if (*c < 0x20)
+            if (*c < 0x20) {
                 fprintf(stream, "\\u%04x", *c);
-            else
-                fputc(*c, stream);
+            } else {
+                /* A device written before aliases were checked may hold any bytes: what is not UTF-8
+                 * becomes U+FFFD, so the document stays valid JSON (RFC 8259 section 8.1). */
+                size_t sequence = sim_utf8_sequence_length((const char *)c);
+                if (sequence == 0) {
+                    fputs("\\ufffd", stream);
+                } else {
+                    fwrite(c, 1, sequence, stream);
+                    c += sequence - 1;
+                }
+            }
         }
     }
     fputc('"', stream);

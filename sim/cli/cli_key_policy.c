@@ -61,12 +61,33 @@ static bool read_dates(const cli_args *args, kssim_key_spec *spec)
            cli_option_datetime(args, "--usage-expire", &spec->has_usage_expire, &spec->usage_expire_ms);
 }
 
+/* --usage-count-limit and --max-uses-per-boot: absent means no limit, but a written 0 is refused, since the
+ * key spec would read it as none. */
+static bool read_use_limit(const cli_args *args, const char *name, kssim_use_limit limit, uint32_t *out)
+{
+    uint64_t count;
+    if (!cli_option_unsigned(args, name, UINT32_MAX, 0, &count))
+        return false;
+    char why[SCENARIO_ERROR_MAX * 2];
+    if (cli_has(args, name) && kssim_check_use_limit(limit, count, why, sizeof(why)) != KSSIM_OK) {
+        cli_usage_error(args->command, "%s: %s", name, why);
+        return false;
+    }
+    *out = (uint32_t)count;
+    return true;
+}
+
 bool cli_read_key_spec(const cli_args *args, const char *alias, kssim_algorithm algorithm, kssim_key_spec *spec)
 {
     kssim_key_spec_default(spec, algorithm);
     if (strlen(alias) >= sizeof(spec->alias)) {
         cli_usage_error(args->command, "the alias is %zu bytes long; at most %zu are accepted", strlen(alias),
                         sizeof(spec->alias) - 1);
+        return false;
+    }
+    char why[SCENARIO_ERROR_MAX * 2];
+    if (kssim_check_alias(alias, why, sizeof(why)) != KSSIM_OK) {
+        cli_usage_error(args->command, "ALIAS: %s", why);
         return false;
     }
     memcpy(spec->alias, alias, strlen(alias) + 1);
@@ -77,8 +98,8 @@ bool cli_read_key_spec(const cli_args *args, const char *alias, kssim_algorithm 
         !cli_option_word_list(args, "--block-modes", &scenario_block_modes, spec->block_modes, &spec->block_modes) ||
         !cli_option_word_list(args, "--paddings", &scenario_paddings, spec->paddings, &spec->paddings) ||
         !read_user_auth(args, spec) || !read_invalidation(args, spec) ||
-        !cli_option_u32(args, "--usage-count-limit", 0, &spec->usage_count_limit) ||
-        !cli_option_u32(args, "--max-uses-per-boot", 0, &spec->max_uses_per_boot) ||
+        !read_use_limit(args, "--usage-count-limit", KSSIM_LIMIT_USAGE_COUNT, &spec->usage_count_limit) ||
+        !read_use_limit(args, "--max-uses-per-boot", KSSIM_LIMIT_MAX_USES_PER_BOOT, &spec->max_uses_per_boot) ||
         !cli_option_u32(args, "--min-seconds-between-ops", 0, &spec->min_seconds_between_ops) ||
         !read_dates(args, spec) ||
         !cli_option_word(args, "--security-level", &scenario_security_levels, (uint32_t)spec->security_level,

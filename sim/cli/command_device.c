@@ -38,11 +38,16 @@ static bool read_config(const cli_args *args, kssim_config *config)
     bool wall_clock_given;
     int64_t wall_clock_ms;
     if (!cli_option_unsigned(args, "--seed", UINT64_MAX, config->seed, &config->seed) ||
-        !cli_option_unsigned(args, "--api-level", 1000, (uint64_t)config->api_level, &api_level) ||
+        !cli_option_unsigned(args, "--api-level", KSSIM_API_LEVEL_MAX, (uint64_t)config->api_level, &api_level) ||
         !cli_option_word(args, "--security-level", &scenario_security_levels, (uint32_t)config->security_level,
                          &security_level) ||
         !cli_option_datetime(args, "--wall-clock", &wall_clock_given, &wall_clock_ms))
         return false;
+    if (api_level < KSSIM_API_LEVEL_MIN) {
+        cli_usage_error(args->command, "--api-level: %llu is too small; a device simulates API levels %d to %d",
+                        (unsigned long long)api_level, KSSIM_API_LEVEL_MIN, KSSIM_API_LEVEL_MAX);
+        return false;
+    }
     config->api_level = (int)api_level;
     config->security_level = (kssim_security_level)security_level;
     if (wall_clock_given)

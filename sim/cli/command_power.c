@@ -3,6 +3,7 @@
  * nothing on success.
  */
 #include <stdint.h>
+#include <stdio.h>
 
 #include "cli/cli_device.h"
 #include "cli/cli_options.h"
@@ -13,10 +14,22 @@
 
 /* ---- advance ---- */
 
+/* A duration the clocks cannot hold is the user's input error (exit 2), told in the sentence the device
+ * would refuse with; it is checked against where the clocks stand, inside the command's transaction. */
 static kssim_result advance(kssim_device *device, void *request, cli_output *output)
 {
-    (void)output;
-    return kssim_advance(device, *(const uint64_t *)request);
+    uint64_t milliseconds = *(const uint64_t *)request;
+    kssim_status status;
+    kssim_result r = kssim_status_get(device, &status);
+    if (r != KSSIM_OK)
+        return r;
+    char why[CLI_FAILURE_MAX - 32];
+    if (kssim_check_advance(status.boot_ms, status.wall_ms, milliseconds, why, sizeof(why)) != KSSIM_OK) {
+        snprintf(output->failure, sizeof(output->failure), "advance: DURATION: %s", why);
+        output->failure_status = KSSIM_EXIT_USAGE;
+        return KSSIM_OK;
+    }
+    return kssim_advance(device, milliseconds);
 }
 
 static int run_advance(const cli_command *command, const cli_args *args)
@@ -34,7 +47,9 @@ const cli_command command_advance = {
     .summary = "move both clocks forward (250ms, 30s, 5m, 2h, 1d)",
     .description = "Moves the boot clock and the wall clock forward by DURATION, a whole number with a unit: 250ms,\n"
                    "30s, 5m, 2h, 1d. Auth-token ages, key timeouts, Gatekeeper waits and biometric lockouts follow\n"
-                   "the boot clock; key validity dates the wall clock.",
+                   "the boot clock; key validity dates the wall clock. On a realtime device the advance stays on\n"
+                   "both clocks. A DURATION that would take a clock past 2^63-1 ms (64-bit milliseconds) is an\n"
+                   "input error (exit 2).",
     .android = "time passing (CLOCK_BOOTTIME and the system clock).",
     .operand = "DURATION",
     .operand_required = true,
@@ -64,7 +79,8 @@ const cli_command command_set_wall_clock = {
     .summary = "set the date and time the user sees (YYYY-MM-DDTHH:MM:SSZ); the boot clock does not move",
     .description = "The wall clock jumps to TIME (UTC, e.g. 2027-06-01T00:00:00Z), forwards or backwards. The boot\n"
                    "clock does not move, so token ages and Gatekeeper waits are unaffected; key validity dates\n"
-                   "(--active, --origination-expire, --usage-expire) are.",
+                   "(--active, --origination-expire, --usage-expire) are. On a realtime device the wall clock\n"
+                   "goes on from TIME at the host's pace.",
     .android = "Settings > System > Date & time.",
     .operand = "TIME",
     .operand_required = true,

@@ -1,10 +1,12 @@
 /*
- * command_run.c - `kssim run PATH... [--seed N] [--format text|tap|junit]`: the scenario runner's
- * command line.
+ * command_run.c - `kssim run PATH... [--seed N] [--format text|tap|junit] [--max-steps N]
+ * [--timeout DURATION] [--max-virtual-time DURATION]`: the scenario runner's command line, and the host's
+ * monotonic clock that --timeout is measured with (the runner never reads a clock itself).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cli_options.h"
 #include "cli/commands.h"
@@ -12,24 +14,34 @@
 #include "runner/scenario_values.h"
 
 static const char run_usage[] =
-    "usage: kssim run PATH... [--seed N] [--format text|tap|junit]\n"
+    "usage: kssim run PATH... [--seed N] [--format text|tap|junit] [--max-steps N] [--timeout DURATION]\n"
+    "                 [--max-virtual-time DURATION]\n"
     "\n"
     "Runs scenario files (YAML) on a fresh simulated device each and prints a transcript: one line per\n"
     "step, `STEP ACTION ARGS -> RESULT (CODE)`, marked where the result differs from the step's expect,\n"
     "then `N passed, N failed`. Directories are searched for *.yaml and *.yml, in path order.\n"
     "\n"
-    "  --seed N         use seed N (decimal or 0x hex) for every scenario instead of the file's own\n"
-    "  --format FORMAT  text (default), tap (TAP version 13) or junit (JUnit XML)\n"
+    "  --seed N                     use seed N (decimal or 0x hex) for every scenario instead of the file's own\n"
+    "  --format FORMAT              text (default), tap (TAP version 13) or junit (JUnit XML)\n"
+    "  --max-steps N                each scenario may execute at most N steps\n"
+    "  --timeout DURATION           the whole run may take at most DURATION of real time (e.g. 30s, 5m)\n"
+    "  --max-virtual-time DURATION  each scenario's advance steps may move its clocks at most DURATION in all\n"
+    "\n"
+    "Budgets are checked between steps; a scenario that would exceed one stops there, with a line in the\n"
+    "transcript and on stderr naming the budget, and counts as failed (scenarios the --timeout left no time\n"
+    "for are listed as not run). Without them a run is bounded only by its files: a scenario has no loops.\n"
     "\n"
     "Every file is validated before anything runs. Exit status: 0 every expectation met, 1 some\n"
     "expectation not met, 2 a file is not a valid scenario (each error is printed as FILE:LINE:COL) or\n"
-    "the command line is wrong.\n";
+    "the command line is wrong, 3 a budget stopped a scenario before its end.\n";
 
 static int usage_error(const char *format, const char *argument)
 {
     fputs("kssim run: ", stderr);
     fprintf(stderr, format, argument);
-    fputs("\nusage: kssim run PATH... [--seed N] [--format text|tap|junit] (kssim run --help)\n", stderr);
+    fputs("\nusage: kssim run PATH... [--seed N] [--format text|tap|junit] [--max-steps N] [--timeout DURATION]\n"
+          "                 [--max-virtual-time DURATION] (kssim run --help)\n",
+          stderr);
     return KSSIM_EXIT_USAGE;
 }
 
@@ -64,9 +76,37 @@ static const char *option_value(int argc, char **argv, int *index, const char *n
     return argv[++*index];
 }
 
+/* The real clock of --timeout: CLOCK_MONOTONIC, which no one can set, so a clock change on the host
+ * neither ends a run early nor lets it run on. */
+static uint64_t monotonic_ms(void)
+{
+    struct timespec now;
+    if (clock_gettime(CLOCK_MONOTONIC, &now) != 0)
+        return 0;
+    return (uint64_t)now.tv_sec * 1000u + (uint64_t)now.tv_nsec / 1000000u;
+}
+
+/* A budget's value: at least 1 (a budget of nothing would run nothing), as a count or a duration. Returns
+ * -1 when it was read, otherwise the usage error's status. */
+static int parse_budget(const char *option, const char *value, bool duration, uint64_t *out)
+{
+    char error[SCENARIO_ERROR_MAX], message[SCENARIO_ERROR_MAX + 64];
+    bool parsed = duration ? scenario_parse_duration(value, out, error, sizeof(error))
+                           : scenario_parse_unsigned(value, UINT64_MAX, out, NULL, error, sizeof(error));
+    if (!parsed)
+        snprintf(message, sizeof(message), "%s: %s", option, error);
+    else if (*out == 0)
+        snprintf(message, sizeof(message), "%s: a budget of 0 would run nothing; give %s, or leave %s out for none",
+                 option, duration ? "1ms or more" : "1 or more", option);
+    else
+        return -1;
+    return usage_error("%s", message);
+}
+
 int kssim_command_run(int argc, char **argv)
 {
-    runner_options options = {.format = TRANSCRIPT_TEXT};
+    runner_budget budget = {.real_time_ms = monotonic_ms};
+    runner_options options = {.format = TRANSCRIPT_TEXT, .budget = &budget};
     const char **paths = calloc((size_t)argc + 1, sizeof(*paths));
     size_t path_count = 0;
     int status = -1;
@@ -93,10 +133,18 @@ int kssim_command_run(int argc, char **argv)
         } else if ((value = option_value(argc, argv, &i, "--format", &missing)) != NULL) {
             if (parse_format(value, &options.format) != 0)
                 status = usage_error("unknown format '%s'; --format takes text, tap or junit", value);
+        } else if ((value = option_value(argc, argv, &i, "--max-steps", &missing)) != NULL) {
+            status = parse_budget("--max-steps", value, false, &budget.max_steps);
+        } else if ((value = option_value(argc, argv, &i, "--timeout", &missing)) != NULL) {
+            status = parse_budget("--timeout", value, true, &budget.timeout_ms);
+        } else if ((value = option_value(argc, argv, &i, "--max-virtual-time", &missing)) != NULL) {
+            status = parse_budget("--max-virtual-time", value, true, &budget.max_virtual_ms);
         } else if (missing) {
             status = usage_error("%s needs a value", argv[i]);
         } else {
-            status = usage_error("unknown option '%s'; options: --seed N, --format text|tap|junit, --help", argv[i]);
+            status = usage_error("unknown option '%s'; options: --seed N, --format text|tap|junit, --max-steps N, "
+                                 "--timeout DURATION, --max-virtual-time DURATION, --help",
+                                 argv[i]);
         }
     }
     if (status < 0 && path_count == 0)
@@ -110,7 +158,8 @@ int kssim_command_run(int argc, char **argv)
 const cli_command command_run = {
     .name = "run",
     .group = "Scenarios",
-    .synopsis = "PATH... [--seed N] [--format text|tap|junit]",
+    .synopsis = "PATH... [--seed N] [--format text|tap|junit] [--max-steps N] [--timeout DURATION] "
+                "[--max-virtual-time DURATION]",
     .summary = "run scenario files and directories of them, each on a fresh in-memory phone",
     .description = run_usage,
     .run_arguments = kssim_command_run,

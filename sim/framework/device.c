@@ -22,7 +22,7 @@ void kssim_config_default(kssim_config *config)
 kssim_result kssim_device_create(const kssim_config *config, kssim_device **out)
 {
     *out = NULL;
-    if (config->api_level < 23 || config->api_level > 99)
+    if (config->api_level < KSSIM_API_LEVEL_MIN || config->api_level > KSSIM_API_LEVEL_MAX)
         return KSSIM_INVALID_ARGUMENT;
     if (config->security_level != KSSIM_SECURITY_SOFTWARE && config->security_level != KSSIM_SECURITY_TEE &&
         config->security_level != KSSIM_SECURITY_STRONGBOX)

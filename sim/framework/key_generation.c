@@ -10,9 +10,11 @@
  * Source: frameworks/base keystore/java/android/security/keystore2/KeyStore2ParameterUtils.java
  * (addSids, addUserAuthArgs).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/private_key.h"
+#include "core/utf8.h"
 #include "framework/device.h"
 
 void kssim_key_spec_default(kssim_key_spec *spec, kssim_algorithm algorithm)
@@ -89,11 +91,48 @@ static kssim_result bind_user_authentication(kssim_device *device, const kssim_k
     return KSSIM_OK;
 }
 
+/* Aliases are shown in tables, JSON, transcripts, keystore:ALIAS URIs and key-reference files: text that
+ * stays one printable line and reads the same everywhere, and no '/', which those URIs and paths take as
+ * a separator. */
+_Static_assert(KSSIM_ALIAS_MAX == 128, "kssim_check_alias's sentence says 1 to 127 bytes");
+
+kssim_result kssim_check_alias(const char *alias, char *why, size_t why_size)
+{
+    static const char accepted[] = "an alias is 1 to 127 bytes of UTF-8 text without control characters or '/'";
+    size_t length = strlen(alias);
+    if (length == 0 || length >= KSSIM_ALIAS_MAX) {
+        snprintf(why, why_size, "the alias is %zu bytes long: %s", length, accepted);
+        return KSSIM_INVALID_ARGUMENT;
+    }
+    const unsigned char *bytes = (const unsigned char *)alias;
+    for (size_t i = 0; i < length;) {
+        size_t sequence = sim_utf8_sequence_length(alias + i);
+        if (bytes[i] < 0x20 || bytes[i] == 0x7f)
+            snprintf(why, why_size, "the alias has the control character 0x%02x at byte %zu: %s", bytes[i], i,
+                     accepted);
+        else if (bytes[i] == '/')
+            snprintf(why, why_size, "the alias has '/' at byte %zu: %s", i, accepted);
+        else if (sequence == 0)
+            snprintf(why, why_size, "the alias is not valid UTF-8 at byte %zu (0x%02x): %s", i, bytes[i], accepted);
+        else {
+            i += sequence;
+            continue;
+        }
+        return KSSIM_INVALID_ARGUMENT;
+    }
+    if (why_size > 0)
+        why[0] = '\0';
+    return KSSIM_OK;
+}
+
 static kssim_result authorization_list_for(kssim_device *device, const kssim_key_spec *spec, sim_auth_list *auth)
 {
     if (spec->alias[0] == '\0' || memchr(spec->alias, '\0', sizeof(spec->alias)) == NULL)
         return sim_refuse(&device->env, KSSIM_INVALID_ARGUMENT, "a key needs an alias of 1 to %d characters",
                           KSSIM_ALIAS_MAX - 1);
+    char why[SIM_MESSAGE_MAX];
+    if (kssim_check_alias(spec->alias, why, sizeof(why)) != KSSIM_OK)
+        return sim_refuse(&device->env, KSSIM_INVALID_ARGUMENT, "%s", why);
     memset(auth, 0, sizeof(*auth));
     auth->algorithm = spec->algorithm;
     auth->key_size = spec->size;

@@ -5,15 +5,36 @@
  * A reboot restarts the boot clock, replaces the per-boot HMAC key, empties keystore2's RAM and leaves
  * the user's super key locked until the first unlock.
  */
+#include <stdio.h>
+
 #include "framework/device.h"
+
+kssim_result kssim_check_advance(uint64_t boot_ms, int64_t wall_ms, uint64_t ms, char *why, size_t why_size)
+{
+    /* Each clock's room left; a wall clock before 1970 has more than KSSIM_CLOCK_MAX_MS, which no single
+     * advance may exceed anyway. */
+    uint64_t boot_room = boot_ms < KSSIM_CLOCK_MAX_MS ? KSSIM_CLOCK_MAX_MS - boot_ms : 0;
+    uint64_t wall_room = wall_ms < 0 ? KSSIM_CLOCK_MAX_MS : KSSIM_CLOCK_MAX_MS - (uint64_t)wall_ms;
+    uint64_t room = boot_room < wall_room ? boot_room : wall_room;
+    if (ms > room) {
+        snprintf(why, why_size,
+                 "advancing by %llu ms would take the %s clock past %llu ms, the furthest the device's clocks go "
+                 "(64-bit milliseconds, about 292 million years): advance by at most %llu ms",
+                 (unsigned long long)ms, boot_room < wall_room ? "boot" : "wall",
+                 (unsigned long long)KSSIM_CLOCK_MAX_MS, (unsigned long long)room);
+        return KSSIM_INVALID_ARGUMENT;
+    }
+    if (why_size > 0)
+        why[0] = '\0';
+    return KSSIM_OK;
+}
 
 kssim_result kssim_advance(kssim_device *device, uint64_t ms)
 {
     SIM_BEGIN_CALL(device);
-    if (ms > (uint64_t)INT64_MAX || device->env.clock.boot_ms > UINT64_MAX - ms ||
-        device->env.clock.wall_ms > INT64_MAX - (int64_t)ms)
-        return sim_refuse(&device->env, KSSIM_INVALID_ARGUMENT,
-                          "advancing by %llu ms would overflow the clocks: advance by less", (unsigned long long)ms);
+    char why[SIM_MESSAGE_MAX];
+    if (kssim_check_advance(device->env.clock.boot_ms, device->env.clock.wall_ms, ms, why, sizeof(why)) != KSSIM_OK)
+        return sim_refuse(&device->env, KSSIM_INVALID_ARGUMENT, "%s", why);
     device->env.clock.boot_ms += ms;
     device->env.clock.wall_ms += (int64_t)ms;
     return KSSIM_OK;

@@ -13,15 +13,35 @@
 #include "runner/scenario.h"
 #include "runner/transcript.h"
 
-/* Exit statuses of a run (shared/spec/scenario-format.md, "Runner"). */
+/* Exit statuses of a run (shared/spec/scenario-format.md, "Runner"), and the project's own 3: a budget
+ * (runner_budget) stopped a scenario before its last step, so the run is incomplete. */
 #define RUNNER_EXIT_ALL_MET 0
 #define RUNNER_EXIT_NOT_MET 1
 #define RUNNER_EXIT_INVALID 2
+#define RUNNER_EXIT_BUDGET  3
+
+/* What a run may spend: kssim run's --max-steps, --max-virtual-time and --timeout. A scenario file is
+ * finite and has no loops, so its steps are bounded by its length; the budgets bound what a run costs when
+ * a file is long or its steps are slow. Zero means no bound. */
+typedef struct runner_budget {
+    uint64_t max_steps;      /* steps each scenario may execute */
+    uint64_t max_virtual_ms; /* how far each scenario's advances may move its clocks, in all */
+    uint64_t timeout_ms;     /* real time the whole run may take, checked between steps */
+    /* A monotonic clock in ms, read only between steps and only for timeout_ms: the runner itself never
+     * reads the host's clock (kssim run passes CLOCK_MONOTONIC). */
+    uint64_t (*real_time_ms)(void);
+    /* Kept by the runner while it runs. */
+    uint64_t started_ms;
+    bool out_of_time;  /* timeout_ms has passed: nothing more runs */
+    bool exceeded;     /* some scenario was stopped */
+    char stopped[256]; /* why the last scenario stopped ("" when it ran to its end) */
+} runner_budget;
 
 typedef struct runner_options {
     bool has_seed; /* --seed: replaces every file's seed */
     uint64_t seed;
     transcript_format_kind format;
+    runner_budget *budget; /* NULL: no budget */
 } runner_options;
 
 /* Runs the scenario files and directories named by paths. Errors in the files (or unreadable paths)
@@ -29,7 +49,7 @@ typedef struct runner_options {
 int runner_run_paths(const char *const *paths, size_t path_count, const runner_options *options, FILE *out, FILE *err);
 
 /* Runs one valid scenario on a fresh device, reporting to transcript; true when every step met its
- * expectation. */
+ * expectation. A scenario a budget stops is not passed; options->budget->stopped says why. */
 bool runner_execute_scenario(const scenario *scenario, const runner_options *options, transcript *transcript);
 
 #endif

@@ -8,7 +8,9 @@
 #include <stdlib.h>
 
 #include "runner/runner.h"
+#include "runner/runner_budget.h"
 #include "runner/scenario_paths.h"
+#include "runner/scenario_values.h"
 
 /* Parses every file; prints every error; false when any file is not a valid scenario. */
 static bool parse_all(const scenario_path_list *paths, scenario **scenarios, FILE *err)
@@ -27,16 +29,45 @@ static bool parse_all(const scenario_path_list *paths, scenario **scenarios, FIL
     return valid;
 }
 
-static int run_all(scenario **scenarios, size_t count, const runner_options *options, FILE *out)
+/* A scenario the run's real-time budget left no time for still gets its place in the transcript (TAP
+ * announced every test point), marked not passed. */
+static void report_not_run(const scenario *scenario, const runner_options *options, transcript *transcript)
+{
+    uint64_t seed = options->has_seed ? options->seed : scenario->has_seed ? scenario->seed : 1;
+    char limit[32], problem[200];
+    scenario_format_duration(options->budget->timeout_ms, limit, sizeof(limit));
+    snprintf(problem, sizeof(problem),
+             "not run: the run took its whole real-time budget (--timeout %s) before this scenario; raise --timeout",
+             limit);
+    transcript_begin_scenario(transcript, scenario->path, scenario->name, seed);
+    transcript_problem(transcript, problem);
+    transcript_end_scenario(transcript, false);
+}
+
+static int run_all(scenario **scenarios, size_t count, const runner_options *options, FILE *out, FILE *err)
 {
     transcript transcript;
     transcript_open(&transcript, options->format, out);
     transcript_begin_run(&transcript, count);
-    size_t passed = 0;
-    for (size_t i = 0; i < count; i++)
+    runner_budget_start(options->budget);
+    size_t passed = 0, not_run = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (options->budget != NULL && options->budget->out_of_time) {
+            report_not_run(scenarios[i], options, &transcript);
+            not_run++;
+            continue;
+        }
         passed += runner_execute_scenario(scenarios[i], options, &transcript) ? 1 : 0;
+        if (options->budget != NULL && options->budget->stopped[0] != '\0')
+            fprintf(err, "kssim run: %s: %s\n", scenarios[i]->path, options->budget->stopped);
+    }
     transcript_end_run(&transcript, passed, count - passed);
     transcript_close(&transcript);
+    if (not_run > 0)
+        fprintf(err, "kssim run: %zu scenario%s not run: the run took its whole real-time budget (--timeout)\n",
+                not_run, not_run == 1 ? "" : "s");
+    if (options->budget != NULL && options->budget->exceeded)
+        return RUNNER_EXIT_BUDGET;
     return passed == count ? RUNNER_EXIT_ALL_MET : RUNNER_EXIT_NOT_MET;
 }
 
@@ -52,7 +83,7 @@ int runner_run_paths(const char *const *paths, size_t path_count, const runner_o
     if (scenarios == NULL)
         fprintf(err, "kssim run: out of memory\n");
     else if (parse_all(&files, scenarios, err))
-        status = run_all(scenarios, files.count, options, out);
+        status = run_all(scenarios, files.count, options, out, err);
     for (size_t i = 0; scenarios != NULL && i < files.count; i++)
         scenario_free(scenarios[i]);
     free(scenarios);

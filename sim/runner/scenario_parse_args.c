@@ -189,7 +189,14 @@ static bool parse_number(scenario_parser *parser, const scenario_arg_spec *spec,
     bool hex = false;
     uint64_t maximum = spec->type == SCENARIO_ARG_UNSIGNED ? spec->maximum : UINT64_MAX;
     if (!scenario_parse_unsigned(text, maximum, &arg->number, &hex, error, sizeof(error))) {
-        scenario_report(parser, node->position, "'%s': %s", label, error);
+        /* A number above a range that does not start at 0 (api_level) is told the range itself. */
+        uint64_t any;
+        char unused[SCENARIO_ERROR_MAX];
+        if (spec->minimum > 0 && scenario_parse_unsigned(text, UINT64_MAX, &any, NULL, unused, sizeof(unused)))
+            scenario_report(parser, node->position, "'%s': %s is too large; expected %s", label, text,
+                            expected_form(parser, spec));
+        else
+            scenario_report(parser, node->position, "'%s': %s", label, error);
         return false;
     }
     if (arg->number < spec->minimum) {

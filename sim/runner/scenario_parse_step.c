@@ -8,6 +8,7 @@
 
 #include "runner/scenario_parse_args.h"
 #include "runner/scenario_suggest.h"
+#include "runner/scenario_values.h"
 
 /* Result names are enumerated through kssim_result_name() so that this list can never drift from
  * the device's own; the range covers every KeyMint, keystore2 and simulator code. */
@@ -187,9 +188,76 @@ static scenario_slot_kind finish_output_kind(const scenario *scenario, const sce
                                               : SCENARIO_SLOT_OUTPUT;
 }
 
+/* An argument the device would refuse, reported at the argument with the device's own sentence. */
+static bool report_device_refusal(scenario_parser *parser, const scenario_step *step, const scenario_arg *arg,
+                                  kssim_result checked, const char *why)
+{
+    if (checked == KSSIM_OK)
+        return true;
+    /* A scalar step's value is named by its step, as the format writes it (advance: 30s). */
+    const char *label =
+        arg->key == SCENARIO_KEY_VALUE ? scenario_action_name(step->action) : scenario_key_name(arg->key);
+    scenario_report(parser, arg->position, "'%s': %s", label, why);
+    return false;
+}
+
+/* A key's alias and limits as kssim_generate_key and kssim_import_key take them. A written 0 limit has to
+ * be caught here: the device reads 0 as "no limit". */
+static bool check_key_inputs(scenario_parser *parser, const scenario_step *step)
+{
+    if (step->action != SCENARIO_ACTION_GENERATE_KEY && step->action != SCENARIO_ACTION_IMPORT_KEY)
+        return true;
+    char why[SCENARIO_ERROR_MAX * 2];
+    bool ok = true;
+    for (size_t i = 0; i < step->arg_count; i++) {
+        const scenario_arg *arg = &step->args[i];
+        if (arg->key == SCENARIO_KEY_ALIAS)
+            ok = report_device_refusal(parser, step, arg, kssim_check_alias(arg->text, why, sizeof(why)), why) && ok;
+        else if (arg->key == SCENARIO_KEY_USAGE_COUNT_LIMIT)
+            ok = report_device_refusal(parser, step, arg,
+                                       kssim_check_use_limit(KSSIM_LIMIT_USAGE_COUNT, arg->number, why, sizeof(why)),
+                                       why) &&
+                 ok;
+        else if (arg->key == SCENARIO_KEY_MAX_USES_PER_BOOT)
+            ok = report_device_refusal(
+                     parser, step, arg,
+                     kssim_check_use_limit(KSSIM_LIMIT_MAX_USES_PER_BOOT, arg->number, why, sizeof(why)), why) &&
+                 ok;
+    }
+    return ok;
+}
+
+/* Where the scenario's clocks stand after the steps read so far, as the device will move them. */
+typedef struct scenario_clocks {
+    uint64_t boot_ms;
+    int64_t wall_ms;
+} scenario_clocks;
+
+/* An advance the device's clocks cannot hold is an error of the file, found before anything runs. */
+static bool follow_clocks(scenario_parser *parser, const scenario_step *step, scenario_clocks *clocks)
+{
+    const scenario_arg *value = scenario_step_find(step, SCENARIO_KEY_VALUE);
+    if (step->action == SCENARIO_ACTION_REBOOT) {
+        clocks->boot_ms = 0;
+    } else if (step->action == SCENARIO_ACTION_SET_WALL_CLOCK && value != NULL) {
+        clocks->wall_ms = value->time_ms;
+    } else if (step->action == SCENARIO_ACTION_ADVANCE && value != NULL) {
+        char why[SCENARIO_ERROR_MAX * 2];
+        if (!report_device_refusal(
+                parser, step, value,
+                kssim_check_advance(clocks->boot_ms, clocks->wall_ms, value->number, why, sizeof(why)), why))
+            return false;
+        clocks->boot_ms += value->number;
+        clocks->wall_ms += (int64_t)value->number;
+    }
+    return true;
+}
+
 /* Rules between arguments that the table cannot express. */
 static bool check_step_rules(scenario_parser *parser, const scenario_step *step)
 {
+    if (!check_key_inputs(parser, step))
+        return false;
     const scenario_arg *purpose = scenario_step_find(step, SCENARIO_KEY_PURPOSE);
     const scenario_arg *ciphertext = scenario_step_find(step, SCENARIO_KEY_CIPHERTEXT);
     if (step->action == SCENARIO_ACTION_BEGIN && ciphertext != NULL && purpose != NULL &&
@@ -285,8 +353,12 @@ bool scenario_parse_steps(scenario_parser *parser, const scenario_node *steps_no
     if (scenario->steps == NULL)
         return false;
     scenario->step_count = steps_node->count;
+    scenario_clocks clocks = {
+        .boot_ms = 0, .wall_ms = scenario->has_wall_clock ? scenario->wall_clock_ms : KSSIM_DEFAULT_WALL_CLOCK_MS};
     bool ok = true;
-    for (size_t i = 0; i < steps_node->count && !parser->out_of_memory; i++)
-        ok = parse_step(parser, steps_node->items[i], i, &scenario->steps[i]) && ok;
+    for (size_t i = 0; i < steps_node->count && !parser->out_of_memory; i++) {
+        bool step_ok = parse_step(parser, steps_node->items[i], i, &scenario->steps[i]);
+        ok = step_ok && follow_clocks(parser, &scenario->steps[i], &clocks) && ok;
+    }
     return ok;
 }

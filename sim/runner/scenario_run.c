@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "runner/runner.h"
+#include "runner/runner_budget.h"
 #include "runner/runner_internal.h"
 #include "runner/scenario_render.h"
 #include "runner/scenario_words.h"
@@ -164,8 +165,18 @@ bool runner_execute_scenario(const scenario *scenario, const runner_options *opt
     for (size_t i = 0; i < scenario->slot_count; i++)
         context.slots[i].ciphertext_slot = -1;
     bool passed = true;
-    for (size_t i = 0; i < scenario->step_count; i++)
-        passed = runner_execute_step(&context, &scenario->steps[i], i + 1, transcript) && passed;
+    uint64_t virtual_ms = 0; /* how far this scenario's advances moved its clocks */
+    for (size_t i = 0; i < scenario->step_count; i++) {
+        const scenario_step *step = &scenario->steps[i];
+        if (!runner_budget_allows(options->budget, step, i + 1, virtual_ms)) {
+            transcript_problem(transcript, options->budget->stopped);
+            passed = false;
+            break;
+        }
+        if (step->action == SCENARIO_ACTION_ADVANCE)
+            virtual_ms += runner_number(step, SCENARIO_KEY_VALUE, 0);
+        passed = runner_execute_step(&context, step, i + 1, transcript) && passed;
+    }
     transcript_end_scenario(transcript, passed);
     runner_slots_free(context.slots, scenario->slot_count);
     kssim_device_free(context.device);

@@ -86,7 +86,10 @@ const char *scenario_action_name(scenario_action action)
 /* ---- The top level ---- */
 
 static const scenario_arg_spec device_args[] = {
-    {.key = SCENARIO_KEY_API_LEVEL, .type = SCENARIO_ARG_UNSIGNED, .minimum = 1, .maximum = 1000},
+    {.key = SCENARIO_KEY_API_LEVEL,
+     .type = SCENARIO_ARG_UNSIGNED,
+     .minimum = KSSIM_API_LEVEL_MIN,
+     .maximum = KSSIM_API_LEVEL_MAX},
     {.key = SCENARIO_KEY_SECURITY_LEVEL, .type = SCENARIO_ARG_WORD, .words = &scenario_security_levels},
     {.key = SCENARIO_KEY_WALL_CLOCK, .type = SCENARIO_ARG_DATETIME},
 };

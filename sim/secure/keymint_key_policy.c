@@ -8,6 +8,8 @@
  * with an ErrorCode the contract does not list (UNSUPPORTED_DIGEST, UNSUPPORTED_BLOCK_MODE,
  * UNSUPPORTED_PADDING_MODE), the INCOMPATIBLE_* result of the same parameter stands in for it.
  */
+#include <stdio.h>
+
 #include "secure/keymint_internal.h"
 
 static const uint32_t known_purposes =
@@ -226,4 +228,33 @@ kssim_result keymint_check_key_policy(sim_secure_world *sw, sim_auth_list *auth)
         return sim_refuse(sw->env, KSSIM_INVALID_ARGUMENT, "a key can be bound to at most %d secure IDs",
                           SIM_MAX_KEY_SIDS);
     return r;
+}
+
+/* KeyMint's Tag.aidl defines USAGE_COUNT_LIMIT as "the number of times that a key may be used" and
+ * MAX_USES_PER_BOOT as the number of uses allowed per boot, both 32-bit; no key is usable zero times. The
+ * framework refuses such a count before KeyMint could see it: KeyGenParameterSpec.Builder.setMaxUsageCount
+ * throws IllegalArgumentException for anything but a count above 0 or UNRESTRICTED_USAGE_COUNT (-1), and
+ * the simulator answers INVALID_ARGUMENT. (A stored blob with either tag at 0 is refused as damaged too,
+ * keymint_auth_records_read.c.) Sources: hardware/interfaces security/keymint/aidl/.../Tag.aidl;
+ * frameworks/base keystore/java/android/security/keystore/KeyGenParameterSpec.java. */
+kssim_result kssim_check_use_limit(kssim_use_limit limit, uint64_t count, char *why, size_t why_size)
+{
+    bool per_boot = limit == KSSIM_LIMIT_MAX_USES_PER_BOOT;
+    const char *what = per_boot ? "a per-boot use limit" : "a usage count limit";
+    const char *tag = per_boot ? "MAX_USES_PER_BOOT" : "USAGE_COUNT_LIMIT";
+    if (count == 0) {
+        snprintf(why, why_size,
+                 "%s of 0 would allow no use at all: KeyMint's %s takes 1 or more; give 1 or more, or leave the "
+                 "limit out for a key without one",
+                 what, tag);
+        return KSSIM_INVALID_ARGUMENT;
+    }
+    if (count > UINT32_MAX) {
+        snprintf(why, why_size, "%s of %llu is more than KeyMint's %s holds: give at most %u", what,
+                 (unsigned long long)count, tag, (unsigned)UINT32_MAX);
+        return KSSIM_INVALID_ARGUMENT;
+    }
+    if (why_size > 0)
+        why[0] = '\0';
+    return KSSIM_OK;
 }

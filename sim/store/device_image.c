@@ -78,8 +78,8 @@ static const uint32_t prompt_responses[] = {KSSIM_PROMPT_NONE, KSSIM_PROMPT_BIOM
 #define COUNT_OF(array) (sizeof(array) / sizeof((array)[0]))
 
 /* What kssim_device_create accepts; a stored device must satisfy the same. */
-#define MIN_API_LEVEL 23
-#define MAX_API_LEVEL 99
+#define MIN_API_LEVEL KSSIM_API_LEVEL_MIN
+#define MAX_API_LEVEL KSSIM_API_LEVEL_MAX
 
 /* Everything a state image decodes to, held apart from the device until all of it has decoded. */
 typedef struct decoded_device {

@@ -142,7 +142,10 @@ static int64_t origin_for(int64_t host_boot_ms, uint64_t device_boot_ms)
 /* Brings a realtime device's clocks to the host's, at the start of a command. The boot clock only moves
  * forward: if the host's is behind the device's (the host rebooted, or the device was advanced beyond
  * it), or the stored origin is too far from the host's time to subtract, the origin is re-anchored so
- * that the device's clock goes on from where it is. */
+ * that the device's clock goes on from where it is. The host time that passed since the last command
+ * moves both clocks, as kssim advance does, so what kssim advance and kssim set-wall-clock did to the
+ * wall clock stays; only when that time is unknown (the re-anchoring) is the wall clock set to the
+ * host's again. */
 static kssim_result follow_host_clocks(kssim_device *device)
 {
     int64_t host_boot, host_wall;
@@ -155,12 +158,16 @@ static kssim_result follow_host_clocks(kssim_device *device)
     if (__builtin_sub_overflow(host_boot, device->host_boot_origin_ms, &target) || target < 0 ||
         (uint64_t)target < device_boot) {
         device->host_boot_origin_ms = origin_for(host_boot, device_boot);
-    } else if ((uint64_t)target > device_boot) {
-        r = kssim_advance(device, (uint64_t)target - device_boot);
-        if (r != KSSIM_OK)
-            return r;
+        return kssim_set_wall_clock(device, host_wall);
     }
-    return kssim_set_wall_clock(device, host_wall);
+    uint64_t elapsed = (uint64_t)target - device_boot;
+    char why[SIM_MESSAGE_MAX];
+    /* Clocks advanced to the end of their range stay there, rather than refuse every later command. */
+    if (kssim_check_advance(device_boot, device->env.clock.wall_ms, elapsed, why, sizeof(why)) != KSSIM_OK) {
+        device->host_boot_origin_ms = origin_for(host_boot, device_boot);
+        return KSSIM_OK;
+    }
+    return elapsed > 0 ? kssim_advance(device, elapsed) : KSSIM_OK;
 }
 
 /* At commit: the boot clock the command leaves (0 after a reboot, more after an advance) stands for the
@@ -177,8 +184,8 @@ static kssim_result create_device(const kssim_config *config, kssim_device **out
     kssim_result r = kssim_device_create(config, out);
     if (r == KSSIM_INVALID_ARGUMENT)
         set_open_error("cannot create a device with API level %d and security level %d: choose an API level from "
-                       "23 to 99 and a security level of software, tee or strongbox",
-                       config->api_level, (int)config->security_level);
+                       "%d to %d and a security level of software, tee or strongbox",
+                       config->api_level, (int)config->security_level, KSSIM_API_LEVEL_MIN, KSSIM_API_LEVEL_MAX);
     else if (r != KSSIM_OK)
         set_open_error("cannot create a device: this process is out of memory or OpenSSL failed to start; retry");
     return r;

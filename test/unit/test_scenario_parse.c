@@ -511,6 +511,55 @@ static void test_files_are_read_and_missing_files_reported(void **state)
     scenario_free(parsed);
 }
 
+static void assert_valid(const char *text)
+{
+    scenario *parsed = parse(text);
+    scenario_print_diagnostics(parsed, stderr);
+    assert_true(scenario_is_valid(parsed));
+    scenario_free(parsed);
+}
+
+/* What the device refuses is an error of the file, in the device's sentence (issue 18, items 4, 14). */
+static void test_what_the_device_refuses_is_an_error_of_the_file(void **state)
+{
+    (void)state;
+    /* One range of API levels, the device's. */
+    assert_refused_at("name: x\ndevice: {api_level: 1000}\nsteps: [lock: {}]\n", 2, 21,
+                      "'api_level': 1000 is too large; expected a whole number from 23 to 99");
+    assert_refused_at("name: x\ndevice: {api_level: 22}\nsteps: [lock: {}]\n", 2, 21,
+                      "'api_level': 22 is too small; expected a whole number from 23 to 99");
+    assert_refused_at("name: x\ndevice: {api_level: -1}\nsteps: [lock: {}]\n", 2, 21, "is negative");
+    assert_valid("name: x\ndevice: {api_level: 23}\nsteps: [lock: {}]\n");
+    assert_valid("name: x\ndevice: {api_level: 99}\nsteps: [lock: {}]\n");
+    /* Limits of 0, which the key spec would read as none. */
+    assert_refused_at("name: x\nsteps:\n  - generate_key: {alias: k, usage_count_limit: 0}\n", 3, 49,
+                      "'usage_count_limit': a usage count limit of 0 would allow no use at all");
+    assert_refused_at(
+        "name: x\nsteps:\n  - import_key: {alias: k, algorithm: aes, key_hex: \"00112233445566778899aabbccddeeff\","
+        " max_uses_per_boot: 0}\n",
+        3, 108, "'max_uses_per_boot': a per-boot use limit of 0 would allow no use at all");
+    assert_valid("name: x\nsteps:\n  - generate_key: {alias: k, usage_count_limit: 1, max_uses_per_boot: 1}\n");
+    /* Aliases: control characters and '/'; any UTF-8 text else. */
+    assert_refused_at("name: x\nsteps:\n  - generate_key: {alias: \"a\\tb\"}\n", 3, 27,
+                      "the alias has the control character 0x09 at byte 1");
+    assert_refused_at("name: x\nsteps:\n  - generate_key: {alias: \"\\x7f\"}\n", 3, 27,
+                      "the alias has the control character 0x7f at byte 0");
+    assert_refused_at("name: x\nsteps:\n  - generate_key: {alias: a/b}\n", 3, 27, "the alias has '/' at byte 1");
+    assert_valid("name: x\nsteps:\n  - generate_key: {alias: \"caf\u00e9 \U0001F511\"}\n");
+    /* The clocks' range, followed through the file: a reboot restarts the boot clock, set_wall_clock moves
+     * the wall clock, and the advance that would overflow one is the one reported. */
+    assert_refused_at("name: x\nsteps:\n  - advance: 106751991167d\n", 3, 14,
+                      "'advance': advancing by 9223372036828800000 ms would take the wall clock past "
+                      "9223372036854775807 ms");
+    assert_refused_at("name: x\nsteps:\n  - advance: 100000000000d\n  - reboot: {}\n  - advance: 6751991167d\n", 5, 14,
+                      "would take the wall clock past");
+    assert_refused_at("name: x\ndevice: {wall_clock: \"0000-01-01T00:00:00Z\"}\nsteps:\n  - advance: 100000000000d\n"
+                      "  - advance: 6751991168d\n",
+                      5, 14, "would take the boot clock past");
+    assert_valid("name: x\nsteps:\n  - advance: 100000000000d\n  - set_wall_clock: \"1970-01-01T00:00:00Z\"\n"
+                 "  - reboot: {}\n  - advance: 6000000000d\n");
+}
+
 static void test_suggestions(void **state)
 {
     (void)state;
@@ -541,6 +590,7 @@ int main(void)
         cmocka_unit_test(test_every_error_of_a_file_is_reported),
         cmocka_unit_test(test_files_are_read_and_missing_files_reported),
         cmocka_unit_test(test_suggestions),
+        cmocka_unit_test(test_what_the_device_refuses_is_an_error_of_the_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

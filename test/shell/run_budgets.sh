@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# run_budgets.sh BUILD_DIR SOURCE_DIR - `kssim run`'s budgets (issue 18, item 13): --max-steps and
+# --max-virtual-time per scenario, --timeout (real time) per run. A scenario that would exceed one stops
+# before that step with a line naming the budget and how to raise it, in the transcript and on stderr;
+# the run exits 3. Within its budgets a run prints exactly what it prints without them.
+set -u
+build=${1:?usage: run_budgets.sh BUILD_DIR SOURCE_DIR}
+kssim="$(cd "$build" && pwd)/kssim"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+cd "$work" || exit 1
+
+fail() {
+    echo "FAIL: $*"
+    failures=$((failures + 1))
+}
+
+# expect_status STATUS COMMAND...: runs the command (output in $work/out, $work/err).
+expect_status() {
+    local expected=$1 status
+    shift
+    "$@" >"$work/out" 2>"$work/err"
+    status=$?
+    [ "$status" -eq "$expected" ] || fail "'$*' exited $status, expected $expected; stderr: $(cat "$work/err")"
+}
+
+# has FILE LINE: FILE has exactly this line.
+has() {
+    grep -qxF -- "$2" "$1" || { fail "no line '$2' in $1:"; sed 's/^/    /' "$1"; }
+}
+
+cat >far.yaml <<'YAML'
+name: a month and a day
+steps:
+  - advance: 1d
+  - advance: 30d
+  - lock: {}
+YAML
+cat >slow.yaml <<'YAML'
+name: RSA keys take real time
+steps:
+  - generate_key: {alias: a, algorithm: rsa, size: 4096}
+  - generate_key: {alias: b, algorithm: rsa, size: 4096}
+  - lock: {}
+YAML
+
+expect_status 0 "$kssim" run far.yaml
+cp out unbudgeted
+
+# Within every budget: the same transcript, byte for byte.
+expect_status 0 "$kssim" run far.yaml --max-steps 3 --max-virtual-time 31d --timeout 1h
+cmp -s out unbudgeted || fail "a run within its budgets printed something else: $(cat out)"
+[ -s err ] && fail "a run within its budgets wrote to stderr: $(cat err)"
+
+# --max-steps: per scenario; each scenario stops before its step N+1, and the next one still runs.
+expect_status 3 "$kssim" run far.yaml slow.yaml --max-steps 1
+has out "# stopped before step 2: a scenario may execute 1 steps (--max-steps 1); raise --max-steps to run it to its end"
+has out "1 generate_key alias=a algorithm=rsa size=4096 -> ok (0)"
+has out "0 passed, 2 failed"
+grep -q '^2 ' out && fail "--max-steps 1: a second step ran"
+has err "kssim run: far.yaml: stopped before step 2: a scenario may execute 1 steps (--max-steps 1); raise --max-steps to run it to its end"
+has err "kssim run: slow.yaml: stopped before step 2: a scenario may execute 1 steps (--max-steps 1); raise --max-steps to run it to its end"
+
+# --max-virtual-time: the advance that would go beyond it does not run.
+expect_status 3 "$kssim" run far.yaml --max-virtual-time 30d
+has out "1 advance 1d -> ok (0)"
+has out "# stopped before step 2: advance 30d would bring this scenario's virtual time to 31d, beyond its budget (--max-virtual-time 30d); raise --max-virtual-time to run it to its end"
+grep -q '^2 advance' out && fail "--max-virtual-time 30d: the advance beyond it ran"
+expect_status 0 "$kssim" run far.yaml --max-virtual-time 31d
+# A huge advance is stopped before the device sees it.
+printf 'name: ages\nsteps:\n  - advance: 100000000d\n' >ages.yaml
+expect_status 3 "$kssim" run ages.yaml --max-virtual-time 1d
+has err "kssim run: ages.yaml: stopped before step 1: advance 100000000d would bring this scenario's virtual time to 100000000d, beyond its budget (--max-virtual-time 1d); raise --max-virtual-time to run it to its end"
+
+# --timeout: real time for the whole run. A 4096-bit RSA key takes far longer than 1 ms, so the run
+# stops before slow.yaml's second step (or its first, on a loaded machine) and far.yaml does not run.
+expect_status 3 "$kssim" run slow.yaml far.yaml --timeout 1ms
+grep -qF "the run took its whole real-time budget (--timeout 1ms); raise --timeout, or run fewer scenarios at once" out ||
+    fail "--timeout 1ms: no stop line in the transcript: $(cat out)"
+has out "# not run: the run took its whole real-time budget (--timeout 1ms) before this scenario; raise --timeout"
+has out "0 passed, 2 failed"
+grep -q '^3 lock' out && fail "--timeout 1ms: slow.yaml ran to its end"
+has err "kssim run: 1 scenario not run: the run took its whole real-time budget (--timeout)"
+grep -qF "kssim run: slow.yaml: stopped before step" err || fail "--timeout 1ms: no stop line on stderr: $(cat err)"
+# TAP still reports every test point it announced.
+expect_status 3 "$kssim" run --format tap slow.yaml far.yaml --timeout 1ms
+has out "1..2"
+has out "not ok 2 - far.yaml: a month and a day (seed 1)"
+expect_status 3 "$kssim" run --format junit slow.yaml far.yaml --timeout 1ms
+grep -q "not run: the run took its whole real-time budget" out || fail "JUnit: the scenario not run is not reported"
+
+# An invalid file is still status 2, before any budget matters.
+printf 'name: bad\nsteps: [{nope: {}}]\n' >bad.yaml
+expect_status 2 "$kssim" run bad.yaml far.yaml --max-steps 1
+
+# Usage errors.
+expect_status 2 "$kssim" run far.yaml --max-steps 0
+has err "kssim run: --max-steps: a budget of 0 would run nothing; give 1 or more, or leave --max-steps out for none"
+expect_status 2 "$kssim" run far.yaml --timeout 0s
+grep -qF -- "--timeout: a budget of 0 would run nothing; give 1ms or more" err || fail "--timeout 0s: $(cat err)"
+expect_status 2 "$kssim" run far.yaml --timeout 5
+grep -qF -- "--timeout: '5' has no unit" err || fail "--timeout 5: $(cat err)"
+expect_status 2 "$kssim" run far.yaml --max-virtual-time=forever
+grep -qF -- "--max-virtual-time: 'forever' does not start with a number" err || fail "--max-virtual-time=forever: $(cat err)"
+expect_status 2 "$kssim" run far.yaml --max-steps
+grep -qF -- "--max-steps needs a value" err || fail "--max-steps without a value: $(cat err)"
+
+# The help names the budgets and the exit status.
+expect_status 0 "$kssim" run --help
+for word in "--max-steps N" "--timeout DURATION" "--max-virtual-time DURATION" "3 a budget stopped a scenario"; do
+    grep -qF -- "$word" out || fail "kssim run --help does not mention '$word'"
+done
+
+echo "run_budgets: $failures failures"
+[ "$failures" -eq 0 ]
