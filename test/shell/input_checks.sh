@@ -67,12 +67,15 @@ grep -qF "$alias_rule" "$work/err" || fail "genpkey alias a/b: not the device's 
 # A device an older kssim wrote may hold any alias bytes: its JSON must still be valid UTF-8.
 cp -r "$KSSIM_DEVICE" old-device
 python3 - old-device/device.sqlite3 <<'PY' || fail "could not plant an old alias"
-import sqlite3, sys
+import sqlite3, sys, zlib
 db = sqlite3.connect(sys.argv[1])
 (image,) = db.execute("select image from keyentry where alias = 'once'").fetchone()
 old = b"o\xffc\x01"
+# A key image ends with the CRC-32 of its other bytes (sim/store/device_image.c): written again, as an
+# older kssim that let such an alias in would have written it.
+body = image[:-4].replace(b"once", old)
 db.execute("update keyentry set alias = cast(? as text), image = ? where alias = 'once'",
-           (old, image.replace(b"once", old)))
+           (old, body + zlib.crc32(body).to_bytes(4, "big")))
 db.commit()
 PY
 checks=$((checks + 1))
