@@ -57,6 +57,7 @@ static bool device_exists(const char *location)
     kssim_open_options probe;
     kssim_open_options_default(&probe);
     probe.create = false;
+    probe.read_only = true;
     kssim_device *device = NULL;
     if (kssim_device_open(location, &probe, &device) != KSSIM_OK)
         return false;
@@ -70,6 +71,13 @@ static int run_init(const cli_command *command, const cli_args *args)
     kssim_open_options_default(&options);
     if (!read_config(args, &options.config))
         return KSSIM_EXIT_USAGE;
+    /* Tried in memory first: a phone that cannot be made is a usage error and leaves nothing on disk. */
+    kssim_device *trial = NULL;
+    kssim_result made = kssim_device_create(&options.config, &trial);
+    kssim_device_free(trial);
+    if (made == KSSIM_INVALID_ARGUMENT)
+        return cli_usage_error(command, "a phone cannot have API level %d: choose --api-level from 23 to 99",
+                               options.config.api_level);
     char location[CLI_LOCATION_MAX];
     int status = cli_locate_device(args, location, sizeof(location));
     if (status != KSSIM_EXIT_SUCCESS)
@@ -121,8 +129,9 @@ static int run_check(const cli_command *command, const cli_args *args)
         return status;
     kssim_open_options options;
     kssim_open_options_default(&options);
-    /* Checking must not create the device it is asked about. */
+    /* Checking must not create the device it is asked about, nor write to it. */
     options.create = false;
+    options.read_only = true;
     return cli_run_on_device(location, &options, check_device, NULL);
 }
 

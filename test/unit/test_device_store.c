@@ -1181,6 +1181,9 @@ static void a_realtime_device_with_extreme_stored_clocks_still_opens(void **stat
 
 int main(void)
 {
+    /* The files these tests write by hand (garbage, other databases, copies) are private, as a device's
+     * must be, so that what is tested is their contents and not their mode. */
+    umask(077);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(a_new_directory_becomes_a_device_that_reopens, setup, teardown),
         cmocka_unit_test_setup_teardown(an_empty_image_and_an_empty_key_are_stored_as_empty_blobs, setup, teardown),
