@@ -213,8 +213,9 @@ static int read_option(const cli_command *command, int argc, char **argv, int *i
     }
     /* An empty device is no way to say "the default one" (init --force would wipe it). */
     if (is_device && (*slot)[0] == '\0')
-        return cli_usage_error(command, "%s is empty: name a device directory or memory:, or leave --device out to "
-                                        "use $KSSIM_DEVICE or the per-user default device",
+        return cli_usage_error(command,
+                               "%s is empty: name a device directory or memory:, or leave --device out to "
+                               "use $KSSIM_DEVICE or the per-user default device",
                                equals != NULL ? "--device=" : "--device \"\"");
     return KSSIM_EXIT_SUCCESS;
 }

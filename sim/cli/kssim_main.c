@@ -106,7 +106,7 @@ static int read_global_device(int argc, char **argv)
                 joined ? "--device=" : "--device \"\"");
         return -1;
     }
-    if (taken < argc && is_device_option(argv[taken])) {
+    if (1 + taken < argc && is_device_option(argv[1 + taken])) {
         fprintf(stderr, "kssim: --device is given twice ('%s' and another); give it once\n", location);
         return -1;
     }

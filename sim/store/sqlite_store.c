@@ -300,8 +300,8 @@ static kssim_result examine_file(sim_device_store *store, const char *suffix, bo
     size_t n = strlen(store->path) + strlen(suffix) + 1;
     char *path = malloc(n);
     if (path == NULL)
-        return refuse(store, KSSIM_SYSTEM_ERROR, "out of memory while opening the device %s: free some memory and retry",
-                      store->directory);
+        return refuse(store, KSSIM_SYSTEM_ERROR,
+                      "out of memory while opening the device %s: free some memory and retry", store->directory);
     snprintf(path, n, "%s%s", store->path, suffix);
     kssim_result r = KSSIM_OK;
     if (lstat(path, st) != 0) {
@@ -370,9 +370,10 @@ static kssim_result examine_contents(sim_device_store *store, directory_contents
         return r;
     if (database_exists) {
         if (st.st_size == 0)
-            return refuse(store, KSSIM_DEVICE_DAMAGED,
-                          "%s is empty (0 bytes): the phone it held is lost, and its log alone is not one: " DAMAGED_ADVICE,
-                          store->path);
+            return refuse(
+                store, KSSIM_DEVICE_DAMAGED,
+                "%s is empty (0 bytes): the phone it held is lost, and its log alone is not one: " DAMAGED_ADVICE,
+                store->path);
         *contents = DIRECTORY_HOLDS_DATABASE;
         return KSSIM_OK;
     }
@@ -416,9 +417,10 @@ static kssim_result open_directory(sim_device_store *store, bool create, bool re
     }
     if (fd < 0) {
         if (errno == ENOTDIR)
-            return refuse(store, KSSIM_DEVICE_UNAVAILABLE,
-                          "%s exists but is not a directory, and a device is a directory: move the file away, " CHOOSE_ANOTHER,
-                          dir);
+            return refuse(
+                store, KSSIM_DEVICE_UNAVAILABLE,
+                "%s exists but is not a directory, and a device is a directory: move the file away, " CHOOSE_ANOTHER,
+                dir);
         return refuse(store, KSSIM_DEVICE_UNAVAILABLE,
                       "cannot use the device directory %s (%s): make it reachable and readable by you, " CHOOSE_ANOTHER,
                       dir, strerror(errno));
@@ -445,9 +447,10 @@ static kssim_result lock_directory(sim_device_store *store, int how)
 {
     while (flock(store->directory_fd, how) != 0)
         if (errno != EINTR)
-            return refuse(store, KSSIM_DEVICE_UNAVAILABLE,
-                          "cannot lock the device directory %s (%s): use a directory on a local file system, " CHOOSE_ANOTHER,
-                          store->directory, strerror(errno));
+            return refuse(
+                store, KSSIM_DEVICE_UNAVAILABLE,
+                "cannot lock the device directory %s (%s): use a directory on a local file system, " CHOOSE_ANOTHER,
+                store->directory, strerror(errno));
     return KSSIM_OK;
 }
 
@@ -610,9 +613,10 @@ static kssim_result require_state_row(sim_device_store *store)
     if (rc != SQLITE_OK)
         return refuse_prepare(store, rc, "looking for the device's state");
     if (states == 0)
-        return refuse(store, KSSIM_DEVICE_DAMAGED,
-                      "the device in %s has no state row, so it holds no phone (%lld key row%s without one): " DAMAGED_ADVICE,
-                      store->directory, (long long)keys, keys == 1 ? "" : "s");
+        return refuse(
+            store, KSSIM_DEVICE_DAMAGED,
+            "the device in %s has no state row, so it holds no phone (%lld key row%s without one): " DAMAGED_ADVICE,
+            store->directory, (long long)keys, keys == 1 ? "" : "s");
     return KSSIM_OK;
 }
 
