@@ -101,7 +101,8 @@ const cli_command command_init = {
     .summary = "make a new phone in the device directory: no lock screen, no biometrics, no keys",
     .description = "Creates a new simulated phone in the device directory, as it is at power-on: no lock screen, no\n"
                    "biometrics, no keys, unlocked, boot clock at 0. Without --force an existing device is left alone\n"
-                   "(any other command creates a default device on first use; init is for choosing its settings).\n"
+                   "(any command that changes the phone creates a default device on first use; init is for choosing\n"
+                   "its settings). A directory that is not a whole device is refused until --force replaces it.\n"
                    "Prints nothing.",
     .android = "a factory-reset phone at first boot.",
     .options = init_options,

@@ -161,6 +161,25 @@ expect 2 init --force --device ''
 stderr_says '--device "" is empty'
 expect 2 init --force --device=
 stderr_says "--device= is empty"
+# The provider's `device` parameter set but empty is refused the same way, not taken for the default.
+cat >"$work/empty-device.cnf" <<EOF
+openssl_conf = openssl_init
+[openssl_init]
+providers = provider_sect
+[provider_sect]
+default = default_sect
+keystore = keystore_sect
+[default_sect]
+activate = 1
+[keystore_sect]
+module = $(cd "$build" && pwd)/keystore.so
+device =
+activate = 1
+EOF
+printf 'data' >"$work/data"
+OPENSSL_CONF="$work/empty-device.cnf" openssl pkeyutl -sign -inkey keystore:login -rawin -in "$work/data" \
+    -digest sha256 -out "$work/sig" >"$work/out" 2>"$work/err" && fail "openssl signed with an empty device parameter"
+stderr_says "the provider's device parameter is empty"
 [ "$(checksum "$work/state/kssim/device")" = "$before" ] || fail "an empty device location touched the default device"
 ok keys
 grep -q '^login' "$work/out" || fail "the default device lost its key: $(cat "$work/out")"
