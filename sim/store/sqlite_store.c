@@ -369,6 +369,11 @@ static kssim_result examine_contents(sim_device_store *store, directory_contents
     if (r != KSSIM_OK)
         return r;
     if (database_exists) {
+        if (access(store->path, store->read_only ? R_OK : R_OK | W_OK) != 0)
+            return refuse(store, KSSIM_DEVICE_UNAVAILABLE,
+                          "cannot use the device file %s (%s): make it %s by you (chmod %s), " CHOOSE_ANOTHER,
+                          store->path, strerror(errno), store->read_only ? "readable" : "readable and writable",
+                          store->read_only ? "u+r" : "u+rw");
         if (st.st_size == 0)
             return refuse(
                 store, KSSIM_DEVICE_DAMAGED,
