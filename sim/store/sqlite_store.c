@@ -75,8 +75,10 @@ struct sim_device_store {
     char *path; /* directory/device.sqlite3 */
     /* The directory while this store holds its lock (opening, or creating until the first commit); -1 after. */
     int directory_fd;
-    bool read_only; /* SIM_DEVICE_STORE_OPEN_READ_ONLY; db is NULL when there is no device yet */
-    bool creating;  /* this store made the database file, and its first commit has not ended the creation */
+    bool read_only;             /* SIM_DEVICE_STORE_OPEN_READ_ONLY; db is NULL when there is no device yet */
+    bool creating;              /* this store made the database file, and its first commit has not ended the creation */
+    bool creation_marker_found; /* examine_contents saw CREATION_MARKER_SUFFIX beside the database */
+    bool unfinished_creation;   /* open_database found the empty tables a killed creation leaves */
     /* PRAGMA data_version at this connection's last transaction. */
     bool has_data_version;
     int64_t data_version;
@@ -250,6 +252,11 @@ static int make_directories(const char *directory)
 
 /* SQLite's files beside the database: the write-ahead log and its index. */
 static const char *const companion_suffixes[] = {"-wal", "-shm"};
+/* DIR/device.sqlite3-creating: made before a new device's database, removed after its first commit. A
+ * process killed in between leaves it, so what remains (no database, an empty one, or tables without
+ * any row) is known for a creation that never finished - no phone was ever stored, nothing is lost -
+ * and not taken for a device that lost its state. */
+#define CREATION_MARKER_SUFFIX "-creating"
 
 static bool other_owners_allowed(void)
 {
@@ -348,7 +355,7 @@ static bool directory_is_empty(int directory_fd, bool *empty)
 }
 
 typedef enum directory_contents {
-    DIRECTORY_HOLDS_NO_DEVICE, /* an empty directory: a device that does not exist yet */
+    DIRECTORY_HOLDS_NO_DEVICE, /* an empty directory, or an unfinished creation: a device that does not exist yet */
     DIRECTORY_HOLDS_DATABASE,  /* device.sqlite3, to be opened and checked */
 } directory_contents;
 
@@ -366,8 +373,15 @@ static kssim_result examine_contents(sim_device_store *store, directory_contents
         r = examine_file(store, companion_suffixes[i], &exists, &companion);
         companion_exists = companion_exists || exists;
     }
+    struct stat marker;
+    if (r == KSSIM_OK)
+        r = examine_file(store, CREATION_MARKER_SUFFIX, &store->creation_marker_found, &marker);
     if (r != KSSIM_OK)
         return r;
+    if (store->creation_marker_found && (!database_exists || st.st_size == 0)) {
+        *contents = DIRECTORY_HOLDS_NO_DEVICE;
+        return KSSIM_OK;
+    }
     if (database_exists) {
         if (access(store->path, store->read_only ? R_OK : R_OK | W_OK) != 0)
             return refuse(store, KSSIM_DEVICE_UNAVAILABLE,
@@ -617,6 +631,10 @@ static kssim_result require_state_row(sim_device_store *store)
         rc = query_integer(store->db, "SELECT count(*) FROM keyentry", &keys, &found);
     if (rc != SQLITE_OK)
         return refuse_prepare(store, rc, "looking for the device's state");
+    if (states == 0 && keys == 0 && store->creation_marker_found) {
+        store->unfinished_creation = true;
+        return KSSIM_OK;
+    }
     if (states == 0)
         return refuse(
             store, KSSIM_DEVICE_DAMAGED,
@@ -640,13 +658,17 @@ static kssim_result open_database(sim_device_store *store, bool new_file)
     kssim_result r = inspect_database(store, &fresh);
     if (r != KSSIM_OK)
         return r;
+    if (fresh && !new_file && store->creation_marker_found) {
+        store->unfinished_creation = true;
+        return KSSIM_OK;
+    }
     if (fresh && !new_file)
         return refuse(store, KSSIM_DEVICE_DAMAGED,
                       "%s is an SQLite database without tables, so the phone it held is lost: " DAMAGED_ADVICE,
                       store->path);
     if (!fresh) {
         r = require_state_row(store);
-        if (r != KSSIM_OK)
+        if (r != KSSIM_OK || store->unfinished_creation)
             return r;
     }
     /* Only now that the file is known to be ours (or new) do we change anything about it. WAL is recorded
@@ -666,14 +688,28 @@ static kssim_result open_database(sim_device_store *store, bool new_file)
  * whatever the umask (SQLite gives its log and index the database file's mode). */
 static kssim_result create_database(sim_device_store *store)
 {
-    int fd = open(store->path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    size_t n = strlen(store->path) + sizeof(CREATION_MARKER_SUFFIX);
+    char *marker = malloc(n);
+    if (marker == NULL)
+        return refuse(store, KSSIM_SYSTEM_ERROR,
+                      "out of memory while creating the device %s: free some memory and retry", store->directory);
+    snprintf(marker, n, "%s" CREATION_MARKER_SUFFIX, store->path);
+    int fd = open(marker, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    int error = errno;
+    free(marker);
+    if (fd < 0)
+        return refuse(store, KSSIM_DEVICE_UNAVAILABLE,
+                      "cannot create a file in %s (%s): make the device directory writable by you, " CHOOSE_ANOTHER,
+                      store->directory, strerror(error));
+    close(fd);
+    store->creating = true; /* from here, a failure removes what was made (sim_device_store_close) */
+    fd = open(store->path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0)
         return refuse(store, KSSIM_DEVICE_UNAVAILABLE,
                       "cannot create %s (%s): make the device directory writable by you, " CHOOSE_ANOTHER, store->path,
                       strerror(errno));
-    store->creating = true; /* from here, a failure removes what was made (sim_device_store_close) */
     bool private = fchmod(fd, 0600) == 0;
-    int error = errno;
+    error = errno;
     close(fd);
     if (!private)
         return refuse(store, KSSIM_DEVICE_UNAVAILABLE, "cannot make %s private to you (%s): " CHOOSE_ANOTHER,
@@ -716,8 +752,9 @@ static void close_database(sim_device_store *store)
  * never be replayed onto a new file). */
 static kssim_result remove_database_files(sim_device_store *store)
 {
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-    size_t n = strlen(store->path) + sizeof("-journal");
+    /* The marker last: a removal cut short still reads as an unfinished creation. */
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal", CREATION_MARKER_SUFFIX};
+    size_t n = strlen(store->path) + sizeof(CREATION_MARKER_SUFFIX);
     char *path = malloc(n);
     if (path == NULL)
         return refuse(store, KSSIM_SYSTEM_ERROR,
@@ -734,27 +771,42 @@ static kssim_result remove_database_files(sim_device_store *store)
     return r;
 }
 
+/* Looks at the files and opens the database if there is one: *whole when it holds a device. Not whole
+ * and KSSIM_OK: no device yet (an empty directory, or what a killed creation left). */
+static kssim_result look_for_device(sim_device_store *store, bool *whole)
+{
+    *whole = false;
+    store->unfinished_creation = false;
+    directory_contents contents;
+    kssim_result r = examine_contents(store, &contents);
+    if (r != KSSIM_OK || contents != DIRECTORY_HOLDS_DATABASE)
+        return r;
+    r = open_database(store, false);
+    *whole = r == KSSIM_OK && !store->unfinished_creation;
+    if (!*whole)
+        close_database(store);
+    return r;
+}
+
 /* Opens the files of a store already allocated, as sim_device_store_open describes. */
 static kssim_result open_store_files(sim_device_store *store, sim_device_store_open_mode mode)
 {
     bool may_create = mode == SIM_DEVICE_STORE_OPEN_OR_CREATE || mode == SIM_DEVICE_STORE_OPEN_DISCARDING_DAMAGED;
-    bool missing;
+    bool missing, whole = false;
     kssim_result r = open_directory(store, may_create, store->read_only, &missing);
     if (r == KSSIM_OK && missing)
         return store->read_only ? KSSIM_OK
                                 : refuse(store, KSSIM_DEVICE_UNAVAILABLE,
                                          "there is no device in %s: create one with `kssim init`, " CHOOSE_ANOTHER,
                                          store->directory);
-    directory_contents contents = DIRECTORY_HOLDS_NO_DEVICE;
     if (r == KSSIM_OK)
         r = lock_directory(store, LOCK_SH);
     if (r == KSSIM_OK)
-        r = examine_contents(store, &contents);
-    if (r == KSSIM_OK && contents == DIRECTORY_HOLDS_DATABASE)
-        r = open_database(store, false);
+        r = look_for_device(store, &whole);
     bool discard = r == KSSIM_DEVICE_DAMAGED && mode == SIM_DEVICE_STORE_OPEN_DISCARDING_DAMAGED;
-    if (!discard && (r != KSSIM_OK || contents == DIRECTORY_HOLDS_DATABASE || !may_create)) {
-        if (r == KSSIM_OK && contents == DIRECTORY_HOLDS_NO_DEVICE && !store->read_only)
+    if (!discard && (r != KSSIM_OK || whole || !may_create)) {
+        /* No device yet is an empty store for a reader, a refusal for an open that may not create. */
+        if (r == KSSIM_OK && !whole && !store->read_only)
             r = refuse(store, KSSIM_DEVICE_UNAVAILABLE,
                        "there is no device in %s: create one with `kssim init`, " CHOOSE_ANOTHER, store->directory);
         release_directory(store);
@@ -764,16 +816,16 @@ static kssim_result open_store_files(sim_device_store *store, sim_device_store_o
      * one waited for the lock; the lock stays until the first commit. */
     close_database(store);
     r = lock_directory(store, LOCK_EX);
-    if (r == KSSIM_OK && discard) {
-        r = remove_database_files(store);
-    } else if (r == KSSIM_OK) {
-        r = examine_contents(store, &contents);
-        if (r == KSSIM_OK && contents == DIRECTORY_HOLDS_DATABASE) {
-            r = open_database(store, false);
+    if (r == KSSIM_OK && !discard) {
+        r = look_for_device(store, &whole);
+        if (r != KSSIM_OK || whole) {
             release_directory(store);
             return r;
         }
     }
+    /* What is removed: the device replaced (init --force), or what a killed creation left. */
+    if (r == KSSIM_OK)
+        r = remove_database_files(store);
     return r == KSSIM_OK ? create_database(store) : r;
 }
 
@@ -813,6 +865,14 @@ kssim_result sim_device_store_open(const char *directory, sim_device_store_open_
 
 void sim_device_store_end_creation(sim_device_store *store)
 {
+    /* The device is whole (its state row is committed): the marker goes, then the lock. */
+    size_t n = strlen(store->path) + sizeof(CREATION_MARKER_SUFFIX);
+    char *marker = malloc(n);
+    if (marker != NULL) {
+        snprintf(marker, n, "%s" CREATION_MARKER_SUFFIX, store->path);
+        unlink(marker);
+        free(marker);
+    }
     store->creating = false;
     release_directory(store);
 }
@@ -823,7 +883,9 @@ void sim_device_store_close(sim_device_store *store)
         return;
     close_database(store);
     /* A creation that never committed leaves nothing behind: no process has seen it (the lock). */
-    if (store->creating && !store->has_committed)
+    if (store->creating && store->has_committed)
+        sim_device_store_end_creation(store);
+    else if (store->creating)
         remove_database_files(store);
     release_directory(store);
     sim_device_image_free(&store->committed);

@@ -1539,6 +1539,67 @@ static void first_uses_in_many_processes_make_one_phone(void **state)
     kssim_device_free(device);
 }
 
+/* A process killed while it creates a device (SIGKILL between its first file and its first commit)
+ * leaves what is known for an unfinished creation: no phone was ever stored, so the directory is a
+ * device that does not exist yet, not a damaged one. */
+static void a_creation_killed_before_its_first_commit_is_no_device_yet(void **state)
+{
+    fixture *f = *state;
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        /* The files and tables are made; the process ends without committing or closing. */
+        char why[SIM_MESSAGE_MAX];
+        sim_device_store *store = NULL;
+        kssim_result r = sim_device_store_open(f->device, SIM_DEVICE_STORE_OPEN_OR_CREATE, &store, why, sizeof(why));
+        _exit(r == KSSIM_OK ? 0 : 1);
+    }
+    int status;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    char marker[400];
+    snprintf(marker, sizeof(marker), "%s-creating", f->file);
+    struct stat st;
+    assert_int_equal(stat(marker, &st), 0);
+    assert_int_equal(stat(f->file, &st), 0);
+
+    kssim_open_options options;
+    kssim_open_options_default(&options);
+    options.read_only = true;
+    kssim_device *device = NULL;
+    assert_int_equal(kssim_device_open(f->device, &options, &device), KSSIM_OK);
+    kssim_status device_status;
+    assert_int_equal(kssim_status_get(device, &device_status), KSSIM_OK);
+    assert_int_equal(device_status.credential, KSSIM_CREDENTIAL_NONE);
+    kssim_device_free(device);
+    assert_int_equal(stat(marker, &st), 0);
+    options.read_only = false;
+    options.create = false;
+    assert_open_refused(f->device, &options, KSSIM_DEVICE_UNAVAILABLE, "kssim init");
+
+    device = open_device(f->device);
+    begin(device);
+    assert_int_equal(kssim_set_credential(device, KSSIM_CREDENTIAL_PIN, "1234"), KSSIM_OK);
+    commit(device);
+    kssim_device_free(device);
+    assert_int_equal(stat(marker, &st), -1);
+    device = open_device(f->device);
+    assert_int_equal(kssim_status_get(device, &device_status), KSSIM_OK);
+    assert_int_equal(device_status.credential, KSSIM_CREDENTIAL_PIN);
+    assert_int_equal(kssim_device_check(device), KSSIM_OK);
+    kssim_device_free(device);
+
+    /* Killed sooner, with the database file still empty: the same. */
+    remove_tree(f->device);
+    make_device_directory(f);
+    write_file(marker, "", 0);
+    write_file(f->file, "", 0);
+    device = open_device(f->device);
+    assert_int_equal(kssim_device_check(device), KSSIM_OK);
+    kssim_device_free(device);
+    assert_int_equal(stat(marker, &st), -1);
+}
+
 int main(void)
 {
     /* The files these tests write by hand (garbage, other databases, copies) are private, as a device's
@@ -1588,6 +1649,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_read_only_open_creates_nothing_and_writes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(a_configuration_that_cannot_be_leaves_nothing_behind, setup, teardown),
         cmocka_unit_test_setup_teardown(first_uses_in_many_processes_make_one_phone, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_creation_killed_before_its_first_commit_is_no_device_yet, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
