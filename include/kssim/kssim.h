@@ -70,9 +70,13 @@ typedef struct kssim_open_options {
 #define KSSIM_MEMORY_DEVICE "memory:"
 
 void kssim_open_options_default(kssim_open_options *options);
-/* location: a device directory or "memory:". Refusals: KSSIM_DEVICE_UNAVAILABLE (cannot create or open),
- * KSSIM_DEVICE_DAMAGED (not a device, damaged, or from a newer kssim); kssim_open_error() explains,
- * since there is no device yet to hold the message. */
+/* location: a device directory or "memory:". Refusals: KSSIM_DEVICE_UNAVAILABLE (cannot create or open;
+ * a directory or file other users may open, or another user owns - unless the environment variable
+ * KSSIM_ALLOW_OTHER_OWNER is 1 -, or a symbolic link as a device file), KSSIM_DEVICE_DAMAGED (not a
+ * device, damaged, not a whole device - a log without its database, no state row -, or from a newer
+ * kssim; only `replace` makes a new phone there), KSSIM_INVALID_ARGUMENT (a configuration a device
+ * cannot have, before anything is created); kssim_open_error() explains, since there is no device yet
+ * to hold the message. A device this open creates is a directory 0700 and files 0600. */
 kssim_result kssim_device_open(const char *location, const kssim_open_options *options, kssim_device **out);
 const char *kssim_open_error(void);
 /* The device the contract chooses, first match wins: explicit (kssim --device; may be NULL), then the
