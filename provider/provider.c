@@ -254,7 +254,9 @@ static char *configured_device(const OSSL_CORE_HANDLE *handle, const OSSL_DISPAT
             core_get_params = OSSL_FUNC_core_get_params(in);
     char *value = NULL;
     OSSL_PARAM params[] = {OSSL_PARAM_utf8_ptr(KSSIM_PROVIDER_PARAM_DEVICE, &value, 0), OSSL_PARAM_END};
-    if (core_get_params == NULL || !core_get_params(handle, params) || value == NULL || value[0] == '\0')
+    /* Set but empty stays empty, so that kssim_device_location refuses it rather than choosing the
+     * default device in its place. */
+    if (core_get_params == NULL || !core_get_params(handle, params) || value == NULL)
         return NULL;
     return strdup(value);
 }

@@ -71,19 +71,31 @@ typedef struct kssim_open_options {
     kssim_config config; /* for a device this open creates */
     bool create;         /* create the device when it does not exist (default true) */
     bool replace;        /* replace an existing device with a new one (kssim init --force) */
+    /* Read only (default false): the files are opened read-only, so a directory and files the user may
+     * not write still open; begin takes a read transaction, and commit stores nothing - it ends the
+     * transaction, and the next begin reads the stored device again. Nothing is ever created: where there is no
+     * device yet, the open gives the new phone `config` describes, in this process's memory only (or
+     * KSSIM_DEVICE_UNAVAILABLE when `create` is false). Cannot be combined with `replace`. */
+    bool read_only;
 } kssim_open_options;
 
 #define KSSIM_MEMORY_DEVICE "memory:"
 
 void kssim_open_options_default(kssim_open_options *options);
-/* location: a device directory or "memory:". Refusals: KSSIM_DEVICE_UNAVAILABLE (cannot create or open),
- * KSSIM_DEVICE_DAMAGED (not a device, damaged, or from a newer kssim); kssim_open_error() explains,
- * since there is no device yet to hold the message. */
+/* location: a device directory or "memory:". Refusals: KSSIM_DEVICE_UNAVAILABLE (cannot create or open;
+ * a directory or file other users may open, or another user owns - unless the environment variable
+ * KSSIM_ALLOW_OTHER_OWNER is 1 -, or a symbolic link as a device file), KSSIM_DEVICE_DAMAGED (not a
+ * device, damaged, not a whole device - a log without its database, no state row -, or from a newer
+ * kssim; only `replace` makes a new phone there), KSSIM_INVALID_ARGUMENT (a configuration a device
+ * cannot have, before anything is created); kssim_open_error() explains, since there is no device yet
+ * to hold the message. A device this open creates is a directory 0700 and files 0600. */
 kssim_result kssim_device_open(const char *location, const kssim_open_options *options, kssim_device **out);
 const char *kssim_open_error(void);
 /* The device the contract chooses, first match wins: explicit (kssim --device; may be NULL), then the
  * environment variable KSSIM_DEVICE, then provider_param (the provider's `device`; may be NULL), then
- * the per-user default $XDG_STATE_HOME/kssim/device (~/.local/state/kssim/device). */
+ * the per-user default $XDG_STATE_HOME/kssim/device (~/.local/state/kssim/device). An empty string
+ * where a location is looked for (explicit "", KSSIM_DEVICE set but empty, provider_param "") is
+ * KSSIM_INVALID_ARGUMENT, never the default device: kssim_open_error() names which one was empty. */
 kssim_result kssim_device_location(const char *explicit_location, const char *provider_param, char *out,
                                    size_t out_size);
 kssim_result kssim_device_begin(kssim_device *device);

@@ -26,6 +26,11 @@ int cli_report_refusal(kssim_result result, const char *message)
 int cli_locate_device(const cli_args *args, char *out, size_t out_size)
 {
     kssim_result result = kssim_device_location(args->device, NULL, out, out_size);
+    /* An empty --device or KSSIM_DEVICE is a mistake on the command line or in the environment. */
+    if (result == KSSIM_INVALID_ARGUMENT) {
+        fprintf(stderr, "kssim %s: %s\n", args->command->name, kssim_open_error());
+        return KSSIM_EXIT_USAGE;
+    }
     if (result != KSSIM_OK)
         return cli_report_refusal(result, kssim_open_error());
     return KSSIM_EXIT_SUCCESS;
@@ -143,5 +148,17 @@ int cli_with_device(const cli_args *args, cli_device_action action, void *reques
         return status;
     kssim_open_options options;
     kssim_open_options_default(&options);
+    return cli_run_on_device(location, &options, action, request);
+}
+
+int cli_with_device_reading(const cli_args *args, cli_device_action action, void *request)
+{
+    char location[CLI_LOCATION_MAX];
+    int status = cli_locate_device(args, location, sizeof(location));
+    if (status != KSSIM_EXIT_SUCCESS)
+        return status;
+    kssim_open_options options;
+    kssim_open_options_default(&options);
+    options.read_only = true;
     return cli_run_on_device(location, &options, action, request);
 }

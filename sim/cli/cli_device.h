@@ -57,5 +57,9 @@ int cli_run_on_device(const char *location, const kssim_open_options *options, c
 
 /* cli_locate_device, then cli_run_on_device with the default open options (a missing device is created). */
 int cli_with_device(const cli_args *args, cli_device_action action, void *request);
+/* The same for a command that only reads (status, keys, export-public, expect-key): the device is opened
+ * read-only and nothing is written, so a device the user may not write still answers; where there is
+ * no device yet, the command answers for the new phone that would be created, and creates nothing. */
+int cli_with_device_reading(const cli_args *args, cli_device_action action, void *request);
 
 #endif

@@ -184,6 +184,9 @@ static int read_option(const cli_command *command, int argc, char **argv, int *i
     bool is_device = name_length == strlen("--device") && strncmp(argument, "--device", name_length) == 0;
     if (is_device) {
         slot = &args->device;
+        /* Two devices on one line: which one the user meant is anyone's guess. */
+        if (*slot != NULL)
+            return cli_usage_error(command, "--device is given twice ('%s' and another); give it once", *slot);
     } else {
         long found = option_index(command, argument, name_length);
         if (found < 0)
@@ -208,6 +211,12 @@ static int read_option(const cli_command *command, int argc, char **argv, int *i
         return cli_usage_error(command, "%.*s needs a value: %.*s %s", (int)name_length, argument, (int)name_length,
                                argument, is_device ? "DIR" : option->value);
     }
+    /* An empty device is no way to say "the default one" (init --force would wipe it). */
+    if (is_device && (*slot)[0] == '\0')
+        return cli_usage_error(command,
+                               "%s is empty: name a device directory or memory:, or leave --device out to "
+                               "use $KSSIM_DEVICE or the per-user default device",
+                               equals != NULL ? "--device=" : "--device \"\"");
     return KSSIM_EXIT_SUCCESS;
 }
 

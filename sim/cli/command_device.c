@@ -62,6 +62,7 @@ static bool device_exists(const char *location)
     kssim_open_options probe;
     kssim_open_options_default(&probe);
     probe.create = false;
+    probe.read_only = true;
     kssim_device *device = NULL;
     if (kssim_device_open(location, &probe, &device) != KSSIM_OK)
         return false;
@@ -75,6 +76,13 @@ static int run_init(const cli_command *command, const cli_args *args)
     kssim_open_options_default(&options);
     if (!read_config(args, &options.config))
         return KSSIM_EXIT_USAGE;
+    /* Tried in memory first: a phone that cannot be made is a usage error and leaves nothing on disk. */
+    kssim_device *trial = NULL;
+    kssim_result made = kssim_device_create(&options.config, &trial);
+    kssim_device_free(trial);
+    if (made == KSSIM_INVALID_ARGUMENT)
+        return cli_usage_error(command, "a phone cannot have API level %d: choose --api-level from 23 to 99",
+                               options.config.api_level);
     char location[CLI_LOCATION_MAX];
     int status = cli_locate_device(args, location, sizeof(location));
     if (status != KSSIM_EXIT_SUCCESS)
@@ -98,7 +106,8 @@ const cli_command command_init = {
     .summary = "make a new phone in the device directory: no lock screen, no biometrics, no keys",
     .description = "Creates a new simulated phone in the device directory, as it is at power-on: no lock screen, no\n"
                    "biometrics, no keys, unlocked, boot clock at 0. Without --force an existing device is left alone\n"
-                   "(any other command creates a default device on first use; init is for choosing its settings).\n"
+                   "(any command that changes the phone creates a default device on first use; init is for choosing\n"
+                   "its settings). A directory that is not a whole device is refused until --force replaces it.\n"
                    "Prints nothing.",
     .android = "a factory-reset phone at first boot.",
     .options = init_options,
@@ -126,8 +135,9 @@ static int run_check(const cli_command *command, const cli_args *args)
         return status;
     kssim_open_options options;
     kssim_open_options_default(&options);
-    /* Checking must not create the device it is asked about. */
+    /* Checking must not create the device it is asked about, nor write to it. */
     options.create = false;
+    options.read_only = true;
     return cli_run_on_device(location, &options, check_device, NULL);
 }
 

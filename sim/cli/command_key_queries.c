@@ -84,7 +84,7 @@ static int run_keys(const cli_command *command, const cli_args *args)
 {
     (void)command;
     keys_request request = {.as_json = cli_has(args, "--json")};
-    return cli_with_device(args, list_keys, &request);
+    return cli_with_device_reading(args, list_keys, &request);
 }
 
 static const cli_option keys_options[] = {
@@ -127,7 +127,7 @@ static kssim_result export_public(kssim_device *device, void *request, cli_outpu
 static int run_export_public(const cli_command *command, const cli_args *args)
 {
     (void)command;
-    return cli_with_device(args, export_public, (void *)cli_get(args, "--alias"));
+    return cli_with_device_reading(args, export_public, (void *)cli_get(args, "--alias"));
 }
 
 static const cli_option alias_options[] = {
@@ -195,7 +195,7 @@ static int run_expect_key(const cli_command *command, const cli_args *args)
     if (!cli_option_word(args, "--state", &scenario_key_states, KSSIM_KEY_VALID, &expected.state) ||
         !cli_option_word(args, "--reason", &scenario_invalidation_reasons, KSSIM_REASON_NONE, &expected.reason))
         return KSSIM_EXIT_USAGE;
-    return cli_with_device(args, expect_key, &expected);
+    return cli_with_device_reading(args, expect_key, &expected);
 }
 
 static const cli_option expect_key_options[] = {

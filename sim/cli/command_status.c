@@ -139,7 +139,7 @@ static int run_status(const cli_command *command, const cli_args *args)
 {
     (void)command;
     bool as_json = cli_has(args, "--json");
-    return cli_with_device(args, show_status, &as_json);
+    return cli_with_device_reading(args, show_status, &as_json);
 }
 
 static const cli_option status_options[] = {

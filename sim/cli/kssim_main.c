@@ -3,6 +3,7 @@
  * and hands it the rest.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -81,22 +82,37 @@ static int is_help(const char *argument)
     return strcmp(argument, "--help") == 0 || strcmp(argument, "-h") == 0 || strcmp(argument, "help") == 0;
 }
 
+static bool is_device_option(const char *argument)
+{
+    return strcmp(argument, "--device") == 0 || strncmp(argument, "--device=", strlen("--device=")) == 0;
+}
+
 /* `--device DIR` or `--device=DIR` before the command; returns how many arguments it took (0 when
- * argv[1] is not it, -1 when its value is missing). */
+ * argv[1] is not it, -1 after printing what is wrong: a missing or empty value, or a second --device). */
 static int read_global_device(int argc, char **argv)
 {
-    if (argc < 2)
+    if (argc < 2 || !is_device_option(argv[1]))
         return 0;
-    if (strncmp(argv[1], "--device=", strlen("--device=")) == 0) {
-        cli_set_global_device(argv[1] + strlen("--device="));
-        return 1;
-    }
-    if (strcmp(argv[1], "--device") != 0)
-        return 0;
-    if (argc < 3)
+    bool joined = argv[1][strlen("--device")] == '=';
+    if (!joined && argc < 3) {
+        fputs("kssim: --device needs a value: kssim --device DIR COMMAND ...\n", stderr);
         return -1;
-    cli_set_global_device(argv[2]);
-    return 2;
+    }
+    const char *location = joined ? argv[1] + strlen("--device=") : argv[2];
+    int taken = joined ? 1 : 2;
+    if (location[0] == '\0') {
+        fprintf(stderr,
+                "kssim: %s is empty: name a device directory or memory:, or leave --device out to use $KSSIM_DEVICE "
+                "or the per-user default device\n",
+                joined ? "--device=" : "--device \"\"");
+        return -1;
+    }
+    if (1 + taken < argc && is_device_option(argv[1 + taken])) {
+        fprintf(stderr, "kssim: --device is given twice ('%s' and another); give it once\n", location);
+        return -1;
+    }
+    cli_set_global_device(location);
+    return taken;
 }
 
 /* Whatever stdio still holds is written and checked here, for every command: output the kernel refused (a full
@@ -127,10 +143,8 @@ int main(int argc, char **argv)
      * come before any other OpenSSL call, which would load it. */
     OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
     int taken = read_global_device(argc, argv);
-    if (taken < 0) {
-        fputs("kssim: --device needs a value: kssim --device DIR COMMAND ...\n", stderr);
+    if (taken < 0)
         return KSSIM_EXIT_USAGE;
-    }
     argc -= taken;
     argv += taken;
     if (argc < 2) {

@@ -58,11 +58,29 @@ static bool is_set(const char *value)
     return value != NULL && value[0] != '\0';
 }
 
+/* An empty location is a mistake of whoever set it, never a way to name the default device: taken for
+ * unset, `KSSIM_DEVICE= kssim init --force` would wipe the user's own phone. */
+static kssim_result refuse_empty_location(const char *which)
+{
+    set_open_error("%s is empty: name a device directory (or memory:), or leave it unset for the next choice "
+                   "(--device, then KSSIM_DEVICE, then the provider's device parameter, then the per-user default)",
+                   which);
+    return KSSIM_INVALID_ARGUMENT;
+}
+
 kssim_result kssim_device_location(const char *explicit_location, const char *provider_param, char *out,
                                    size_t out_size)
 {
     open_error[0] = '\0';
+    if (out_size > 0)
+        out[0] = '\0';
     const char *environment = getenv("KSSIM_DEVICE");
+    if (explicit_location != NULL && explicit_location[0] == '\0')
+        return refuse_empty_location("the device given with --device");
+    if (explicit_location == NULL && environment != NULL && environment[0] == '\0')
+        return refuse_empty_location("the environment variable KSSIM_DEVICE");
+    if (explicit_location == NULL && environment == NULL && provider_param != NULL && provider_param[0] == '\0')
+        return refuse_empty_location("the provider's device parameter");
     const char *chosen = is_set(explicit_location) ? explicit_location
                          : is_set(environment)     ? environment
                          : is_set(provider_param)  ? provider_param
@@ -222,24 +240,26 @@ static kssim_result write_and_commit(kssim_device *device, sim_device_store *sto
     return KSSIM_OK;
 }
 
-/* A new phone in the store, written in the transaction open began: no other process can create one
- * meanwhile, so two first uses make one phone, not two. */
-static kssim_result store_new_device(sim_device_store *store, const kssim_config *config, bool replace,
-                                     kssim_device **out)
+/* A realtime device's clocks start from the host's: its boot clock 0 is now. */
+static kssim_result start_clocks(kssim_device *device)
 {
-    kssim_device *device = NULL;
-    kssim_result r = create_device(config, &device);
-    if (r != KSSIM_OK)
-        return r;
-    if (config->realtime) {
-        int64_t host_boot, host_wall;
-        r = read_host_clocks(&device->env, &host_boot, &host_wall);
-        if (r == KSSIM_OK) {
-            device->host_boot_origin_ms = host_boot;
-            device->host_boot_at_begin_ms = host_boot;
-            device->env.clock.wall_ms = host_wall;
-        }
+    if (!device->config.realtime)
+        return KSSIM_OK;
+    int64_t host_boot, host_wall;
+    kssim_result r = read_host_clocks(&device->env, &host_boot, &host_wall);
+    if (r == KSSIM_OK) {
+        device->host_boot_origin_ms = host_boot;
+        device->host_boot_at_begin_ms = host_boot;
+        device->env.clock.wall_ms = host_wall;
     }
+    return r;
+}
+
+/* The new phone in the store, written in the transaction open began: no other process can create one
+ * meanwhile, so two first uses make one phone, not two. */
+static kssim_result store_new_device(sim_device_store *store, kssim_device *device, bool replace)
+{
+    kssim_result r = start_clocks(device);
     if (r == KSSIM_OK && replace) {
         r = sim_device_store_clear(store);
         if (r != KSSIM_OK)
@@ -247,27 +267,17 @@ static kssim_result store_new_device(sim_device_store *store, const kssim_config
     }
     if (r == KSSIM_OK)
         r = write_and_commit(device, store);
-    if (r != KSSIM_OK) {
+    if (r != KSSIM_OK)
         set_open_error("%s", kssim_device_message(device));
-        kssim_device_free(device);
-        return r;
-    }
-    *out = device;
-    return KSSIM_OK;
+    return r;
 }
 
-/* The phone the store holds: a device made with any configuration, then replaced by the image (which
- * carries the configuration). */
-static kssim_result load_device(sim_device_store *store, kssim_device **out)
+/* The phone the store holds, read into a device made with any configuration (the image carries the
+ * device's own). */
+static kssim_result load_device(sim_device_store *store, kssim_device *device)
 {
-    kssim_config config;
-    kssim_config_default(&config);
-    kssim_device *device = NULL;
-    kssim_result r = create_device(&config, &device);
-    if (r != KSSIM_OK)
-        return r;
     const sim_device_image *image = NULL;
-    r = sim_device_store_read(store, &image);
+    kssim_result r = sim_device_store_read(store, &image);
     if (r != KSSIM_OK)
         set_open_error("%s", sim_device_store_message(store));
     else if ((r = sim_device_image_restore(device, image)) != KSSIM_OK)
@@ -275,12 +285,15 @@ static kssim_result load_device(sim_device_store *store, kssim_device **out)
                        kssim_device_message(device));
     else
         sim_rollback_after_load(device, sim_device_store_directory(store));
-    if (r != KSSIM_OK) {
-        kssim_device_free(device);
-        return r;
-    }
-    *out = device;
-    return KSSIM_OK;
+    return r;
+}
+
+static sim_device_store_open_mode store_mode(const kssim_open_options *options)
+{
+    return options->read_only ? SIM_DEVICE_STORE_OPEN_READ_ONLY
+           : options->replace ? SIM_DEVICE_STORE_OPEN_DISCARDING_DAMAGED
+           : options->create  ? SIM_DEVICE_STORE_OPEN_OR_CREATE
+                              : SIM_DEVICE_STORE_OPEN_EXISTING;
 }
 
 /* The device as another process committed it, read when a transaction begins and the store says it
@@ -345,14 +358,26 @@ static kssim_result persist_within_command(sim_env *env, void *context)
 
 static kssim_result open_stored_device(const char *location, const kssim_open_options *options, kssim_device **out)
 {
-    sim_device_store_open_mode mode = options->replace  ? SIM_DEVICE_STORE_OPEN_DISCARDING_DAMAGED
-                                      : options->create ? SIM_DEVICE_STORE_OPEN_OR_CREATE
-                                                        : SIM_DEVICE_STORE_OPEN_EXISTING;
-    sim_device_store *store = NULL;
-    kssim_result r = sim_device_store_open(location, mode, &store, open_error, sizeof(open_error));
+    if (options->read_only && options->replace) {
+        set_open_error("a device opened read-only cannot be replaced: open it without read_only to replace it");
+        return KSSIM_INVALID_ARGUMENT;
+    }
+    /* The device is made before anything touches the disk, so a configuration that cannot be (API level 0)
+     * leaves no directory or file behind. A stored phone replaces it from its image. */
+    kssim_config config = options->config;
+    if (!options->create && !options->replace)
+        kssim_config_default(&config);
+    kssim_device *device = NULL;
+    kssim_result r = create_device(&config, &device);
     if (r != KSSIM_OK)
         return r;
-    bool changed, holds = false;
+    sim_device_store *store = NULL;
+    r = sim_device_store_open(location, store_mode(options), &store, open_error, sizeof(open_error));
+    if (r != KSSIM_OK) {
+        kssim_device_free(device);
+        return r;
+    }
+    bool changed, holds = false, created = false;
     r = sim_device_store_begin(store, &changed);
     if (r == KSSIM_OK)
         r = sim_device_store_holds_device(store, &holds);
@@ -363,20 +388,30 @@ static kssim_result open_stored_device(const char *location, const kssim_open_op
                        "--device or KSSIM_DEVICE",
                        location);
         r = KSSIM_DEVICE_UNAVAILABLE;
+    } else if (!holds && options->read_only) {
+        /* The new phone a command that changes something would create, answered from memory. */
+        r = start_clocks(device);
+        if (r != KSSIM_OK)
+            set_open_error("%s", kssim_device_message(device));
     } else if (!holds || options->replace) {
-        r = store_new_device(store, &options->config, holds, out);
+        r = store_new_device(store, device, holds);
+        created = r == KSSIM_OK;
     } else {
-        r = load_device(store, out);
+        r = load_device(store, device);
     }
     /* A load only read; a failed creation wrote nothing that should stay. */
     sim_device_store_rollback(store);
     if (r != KSSIM_OK) {
         sim_device_store_close(store);
+        kssim_device_free(device);
         return r;
     }
-    (*out)->store = store;
-    (*out)->env.persist = persist_within_command;
-    (*out)->env.persist_context = *out;
+    if (created)
+        sim_device_store_end_creation(store);
+    device->store = store;
+    device->env.persist = persist_within_command;
+    device->env.persist_context = device;
+    *out = device;
     return KSSIM_OK;
 }
 
@@ -458,6 +493,13 @@ kssim_result kssim_device_commit(kssim_device *device)
         snprintf(why, sizeof(why), "%s", device->storage_failure_message);
         kssim_device_rollback(device);
         return sim_refuse(&device->env, failure, "%s", why);
+    }
+    if (sim_device_store_is_read_only(store)) {
+        /* Nothing is stored: the read transaction ends, and the next begin reads the stored device again
+         * (restoring it here would cost a one-shot command a decode of every key for nothing). */
+        sim_device_store_rollback(store);
+        sim_device_store_forget_last_committed(store);
+        return KSSIM_OK;
     }
     if (device->config.realtime)
         anchor_host_clock(device);

@@ -19,11 +19,15 @@
  * Refusals: whatever the file holds - garbage, another program's database, a truncated copy, rows of
  * the wrong type - the store answers with KSSIM_DEVICE_DAMAGED and a sentence, and changes nothing.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -38,6 +42,7 @@
  * at every command cost more than a P-256 signature (docs/performance.md). */
 typedef enum store_statement {
     STATEMENT_BEGIN,
+    STATEMENT_BEGIN_READ,
     STATEMENT_COMMIT,
     STATEMENT_DATA_VERSION,
     STATEMENT_WRITE_STATE,
@@ -48,6 +53,8 @@ typedef enum store_statement {
 
 static const char *const statement_sql[STATEMENT_COUNT] = {
     [STATEMENT_BEGIN] = "BEGIN IMMEDIATE",
+    /* A read-only store's transaction: the first read of the state fixes the snapshot it reads. */
+    [STATEMENT_BEGIN_READ] = "BEGIN",
     [STATEMENT_COMMIT] = "COMMIT",
     [STATEMENT_DATA_VERSION] = "PRAGMA data_version",
     [STATEMENT_WRITE_STATE] =
@@ -66,6 +73,12 @@ struct sim_device_store {
     int log_pages; /* the log's length after this connection's last commit */
     char *directory;
     char *path; /* directory/device.sqlite3 */
+    /* The directory while this store holds its lock (opening, or creating until the first commit); -1 after. */
+    int directory_fd;
+    bool read_only;             /* SIM_DEVICE_STORE_OPEN_READ_ONLY; db is NULL when there is no device yet */
+    bool creating;              /* this store made the database file, and its first commit has not ended the creation */
+    bool creation_marker_found; /* examine_contents saw CREATION_MARKER_SUFFIX beside the database */
+    bool unfinished_creation;   /* open_database found the empty tables a killed creation leaves */
     /* PRAGMA data_version at this connection's last transaction. */
     bool has_data_version;
     int64_t data_version;
@@ -206,79 +219,265 @@ static char *join_path(const char *directory, const char *file)
     return path;
 }
 
-/* mkdir -p with mode 0700: a device holds the user's simulated secrets, so only the user may enter. A
- * component another process creates meanwhile is fine (EEXIST); the caller checks the result is a
- * directory. */
+/* mkdir -p with mode 0700: a device holds the user's simulated secrets, so only the user may enter. Each
+ * directory made here is set to exactly 0700 whatever the umask (which could also take the owner's own
+ * bits away). A component another process creates meanwhile is fine (EEXIST); the caller checks the
+ * result is a directory. */
 static int make_directories(const char *directory)
 {
     char *copy = strdup(directory);
     if (copy == NULL)
         return ENOMEM;
     int error = 0;
-    for (char *p = copy + 1; *p != '\0' && error == 0; p++) {
-        if (*p != '/')
+    for (char *p = copy + 1; error == 0; p++) {
+        bool last = *p == '\0';
+        if (!last && *p != '/')
             continue;
         *p = '\0';
-        if (mkdir(copy, 0700) != 0 && errno != EEXIST)
+        if (mkdir(copy, 0700) == 0) {
+            if (chmod(copy, 0700) != 0)
+                error = errno;
+        } else if (errno != EEXIST) {
             error = errno;
+        }
+        if (last)
+            break;
         *p = '/';
     }
-    if (error == 0 && mkdir(copy, 0700) != 0 && errno != EEXIST)
-        error = errno;
     free(copy);
     return error;
 }
 
-/* The directory must be one we may read and write; create it if allowed. */
-static kssim_result prepare_directory(sim_device_store *store, bool create)
+/* ---- What the directory holds, before SQLite opens anything ---- */
+
+/* SQLite's files beside the database: the write-ahead log and its index. */
+static const char *const companion_suffixes[] = {"-wal", "-shm"};
+/* DIR/device.sqlite3-creating: made before a new device's database, removed after its first commit. A
+ * process killed in between leaves it, so what remains (no database, an empty one, or tables without
+ * any row) is known for a creation that never finished - no phone was ever stored, nothing is lost -
+ * and not taken for a device that lost its state. */
+#define CREATION_MARKER_SUFFIX "-creating"
+
+static bool other_owners_allowed(void)
 {
-    const char *dir = store->directory;
-    struct stat st;
-    if (stat(dir, &st) != 0) {
+    const char *value = getenv(SIM_DEVICE_STORE_ALLOW_OTHER_OWNER_VARIABLE);
+    return value != NULL && strcmp(value, "1") == 0;
+}
+
+/* "alice (uid 1000)", or "uid 1000" for a uid without a name. */
+static void describe_user(uid_t uid, char *out, size_t out_size)
+{
+    struct passwd entry, *found = NULL;
+    char buffer[1024];
+    if (getpwuid_r(uid, &entry, buffer, sizeof(buffer), &found) == 0 && found != NULL)
+        snprintf(out, out_size, "%s (uid %u)", found->pw_name, (unsigned)uid);
+    else
+        snprintf(out, out_size, "uid %u", (unsigned)uid);
+}
+
+/* ssh's rule for private keys: the state row holds the device key that decrypts every key blob, so a
+ * device's directory and files must be the user's own and closed to everyone else. */
+static kssim_result require_private(sim_device_store *store, const char *path, const struct stat *st)
+{
+    if (st->st_uid != geteuid() && !other_owners_allowed()) {
+        char owner[160], you[160];
+        describe_user(st->st_uid, owner, sizeof(owner));
+        describe_user(geteuid(), you, sizeof(you));
+        return refuse(store, KSSIM_DEVICE_UNAVAILABLE,
+                      "%s is owned by %s, not by you (%s), and a device holds the key that decrypts every key "
+                      "blob: use a device of your own (--device or KSSIM_DEVICE), or set "
+                      "KSSIM_ALLOW_OTHER_OWNER=1 to use this one anyway",
+                      path, owner, you);
+    }
+    if ((st->st_mode & 077) != 0)
+        return refuse(store, KSSIM_DEVICE_UNAVAILABLE,
+                      "%s has mode %04o, so other users may read or change it, and a device holds the key that "
+                      "decrypts every key blob: run `chmod 700 %s && chmod 600 %s/" SIM_DEVICE_STORE_FILE "*`, "
+                      "then retry",
+                      path, (unsigned)(st->st_mode & 07777), store->directory, store->directory);
+    return KSSIM_OK;
+}
+
+/* lstat of one device file (the database when suffix is ""); *exists is false when it is not there. A
+ * symbolic link is refused: the device is the files in its directory, not whatever a link - perhaps
+ * another user's - points at. */
+static kssim_result examine_file(sim_device_store *store, const char *suffix, bool *exists, struct stat *st)
+{
+    *exists = false;
+    size_t n = strlen(store->path) + strlen(suffix) + 1;
+    char *path = malloc(n);
+    if (path == NULL)
+        return refuse(store, KSSIM_SYSTEM_ERROR,
+                      "out of memory while opening the device %s: free some memory and retry", store->directory);
+    snprintf(path, n, "%s%s", store->path, suffix);
+    kssim_result r = KSSIM_OK;
+    if (lstat(path, st) != 0) {
         if (errno != ENOENT)
-            return refuse(
-                store, KSSIM_DEVICE_UNAVAILABLE,
-                "cannot use the device directory %s (%s): make it reachable and readable by you, " CHOOSE_ANOTHER, dir,
-                strerror(errno));
-        if (!create)
+            r = refuse(store, KSSIM_DEVICE_UNAVAILABLE,
+                       "cannot look at %s (%s): make the device directory readable by you, " CHOOSE_ANOTHER, path,
+                       strerror(errno));
+    } else if (S_ISLNK(st->st_mode)) {
+        *exists = true;
+        r = refuse(store, KSSIM_DEVICE_UNAVAILABLE,
+                   "%s is a symbolic link, and kssim follows no link inside a device directory (it could lead to "
+                   "another user's file): put the file itself there, " CHOOSE_ANOTHER,
+                   path);
+    } else if (!S_ISREG(st->st_mode)) {
+        *exists = true;
+        r = refuse(store, KSSIM_DEVICE_UNAVAILABLE,
+                   "%s exists but is not a file: move it away so the device can live there, " CHOOSE_ANOTHER, path);
+    } else {
+        *exists = true;
+        r = require_private(store, path, st);
+    }
+    free(path);
+    return r;
+}
+
+/* Whether the directory holds no entry but . and .. (a directory the user made for the device). */
+static bool directory_is_empty(int directory_fd, bool *empty)
+{
+    *empty = true;
+    int fd = dup(directory_fd);
+    DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+    if (dir == NULL) {
+        if (fd >= 0)
+            close(fd);
+        return false;
+    }
+    rewinddir(dir);
+    struct dirent *entry;
+    while (*empty && (entry = readdir(dir)) != NULL)
+        if (strcmp(entry->d_name, ".") != 0 && strcmp(entry->d_name, "..") != 0)
+            *empty = false;
+    closedir(dir);
+    return true;
+}
+
+typedef enum directory_contents {
+    DIRECTORY_HOLDS_NO_DEVICE, /* an empty directory, or an unfinished creation: a device that does not exist yet */
+    DIRECTORY_HOLDS_DATABASE,  /* device.sqlite3, to be opened and checked */
+} directory_contents;
+
+/* What the device files say, looked at under the directory's lock. Anything but an empty directory or a
+ * database file with content is not a whole device, and is refused rather than taken for a new phone:
+ * that would lose what the log or the key rows still hold. */
+static kssim_result examine_contents(sim_device_store *store, directory_contents *contents)
+{
+    struct stat st;
+    bool database_exists, companion_exists = false;
+    kssim_result r = examine_file(store, "", &database_exists, &st);
+    for (size_t i = 0; r == KSSIM_OK && i < sizeof(companion_suffixes) / sizeof(companion_suffixes[0]); i++) {
+        struct stat companion;
+        bool exists;
+        r = examine_file(store, companion_suffixes[i], &exists, &companion);
+        companion_exists = companion_exists || exists;
+    }
+    struct stat marker;
+    if (r == KSSIM_OK)
+        r = examine_file(store, CREATION_MARKER_SUFFIX, &store->creation_marker_found, &marker);
+    if (r != KSSIM_OK)
+        return r;
+    if (store->creation_marker_found && (!database_exists || st.st_size == 0)) {
+        *contents = DIRECTORY_HOLDS_NO_DEVICE;
+        return KSSIM_OK;
+    }
+    if (database_exists) {
+        if (access(store->path, store->read_only ? R_OK : R_OK | W_OK) != 0)
             return refuse(store, KSSIM_DEVICE_UNAVAILABLE,
-                          "there is no device in %s: create one with `kssim init`, " CHOOSE_ANOTHER, dir);
+                          "cannot use the device file %s (%s): make it %s by you (chmod %s), " CHOOSE_ANOTHER,
+                          store->path, strerror(errno), store->read_only ? "readable" : "readable and writable",
+                          store->read_only ? "u+r" : "u+rw");
+        if (st.st_size == 0)
+            return refuse(
+                store, KSSIM_DEVICE_DAMAGED,
+                "%s is empty (0 bytes): the phone it held is lost, and its log alone is not one: " DAMAGED_ADVICE,
+                store->path);
+        *contents = DIRECTORY_HOLDS_DATABASE;
+        return KSSIM_OK;
+    }
+    if (companion_exists)
+        return refuse(store, KSSIM_DEVICE_DAMAGED,
+                      "%s holds SQLite's log but no %s: the database was deleted or moved away, and the log alone is "
+                      "not a phone. Put the database back, or " DAMAGED_ADVICE,
+                      store->directory, SIM_DEVICE_STORE_FILE);
+    bool empty;
+    if (!directory_is_empty(store->directory_fd, &empty))
+        return refuse(store, KSSIM_DEVICE_UNAVAILABLE,
+                      "cannot list the device directory %s (%s): make it readable by you, " CHOOSE_ANOTHER,
+                      store->directory, strerror(errno));
+    if (!empty)
+        return refuse(store, KSSIM_DEVICE_DAMAGED,
+                      "%s holds files but no %s, so it is not a whole device: `kssim init --force` makes a new phone "
+                      "there, " CHOOSE_ANOTHER,
+                      store->directory, SIM_DEVICE_STORE_FILE);
+    *contents = DIRECTORY_HOLDS_NO_DEVICE;
+    return KSSIM_OK;
+}
+
+/* Opens the directory (making it when allowed and missing) and checks that it is the user's, private, and
+ * usable. *missing: there is no directory and none was made. */
+static kssim_result open_directory(sim_device_store *store, bool create, bool read_only, bool *missing)
+{
+    *missing = false;
+    const char *dir = store->directory;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+        if (!create) {
+            *missing = true;
+            return KSSIM_OK;
+        }
         int error = make_directories(dir);
         if (error != 0)
             return refuse(store, KSSIM_DEVICE_UNAVAILABLE,
-                          "cannot create the device directory %s (%s): create it yourself, " CHOOSE_ANOTHER, dir,
-                          strerror(error));
-        if (stat(dir, &st) != 0)
+                          "cannot create the device directory %s (%s): create it yourself (mode 0700), " CHOOSE_ANOTHER,
+                          dir, strerror(error));
+        fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    }
+    if (fd < 0) {
+        if (errno == ENOTDIR)
             return refuse(
                 store, KSSIM_DEVICE_UNAVAILABLE,
-                "cannot use the device directory %s after creating it (%s): check the permissions of its parent "
-                "directories, " CHOOSE_ANOTHER,
-                dir, strerror(errno));
+                "%s exists but is not a directory, and a device is a directory: move the file away, " CHOOSE_ANOTHER,
+                dir);
+        return refuse(store, KSSIM_DEVICE_UNAVAILABLE,
+                      "cannot use the device directory %s (%s): make it reachable and readable by you, " CHOOSE_ANOTHER,
+                      dir, strerror(errno));
     }
-    if (!S_ISDIR(st.st_mode))
-        return refuse(
-            store, KSSIM_DEVICE_UNAVAILABLE,
-            "%s exists but is not a directory, and a device is a directory: move the file away, " CHOOSE_ANOTHER, dir);
-    if (access(dir, R_OK | W_OK | X_OK) != 0)
+    store->directory_fd = fd;
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return refuse(store, KSSIM_DEVICE_UNAVAILABLE, "cannot use the device directory %s (%s): " CHOOSE_ANOTHER, dir,
+                      strerror(errno));
+    kssim_result r = require_private(store, dir, &st);
+    if (r != KSSIM_OK)
+        return r;
+    if (access(dir, read_only ? R_OK | X_OK : R_OK | W_OK | X_OK) != 0)
         return refuse(store, KSSIM_DEVICE_UNAVAILABLE,
                       "cannot use the device directory %s (%s): make it readable and writable by you (chmod "
                       "u+rwx), " CHOOSE_ANOTHER,
                       dir, strerror(errno));
-    if (stat(store->path, &st) == 0) {
-        if (!S_ISREG(st.st_mode))
-            return refuse(store, KSSIM_DEVICE_UNAVAILABLE,
-                          "%s exists but is not a file: move it away so the device can live there, " CHOOSE_ANOTHER,
-                          store->path);
-        if (access(store->path, R_OK | W_OK) != 0)
-            return refuse(store, KSSIM_DEVICE_UNAVAILABLE,
-                          "cannot use the device file %s (%s): make it readable and writable by you (chmod "
-                          "u+rw), " CHOOSE_ANOTHER,
-                          store->path, strerror(errno));
-    } else if (!create) {
-        return refuse(store, KSSIM_DEVICE_UNAVAILABLE,
-                      "there is no device in %s: create one with `kssim init`, " CHOOSE_ANOTHER, dir);
-    }
     return KSSIM_OK;
+}
+
+/* flock on the directory: shared while a process looks at the files, exclusive while one creates a
+ * device (until its first commit). Released when the directory is closed. */
+static kssim_result lock_directory(sim_device_store *store, int how)
+{
+    while (flock(store->directory_fd, how) != 0)
+        if (errno != EINTR)
+            return refuse(
+                store, KSSIM_DEVICE_UNAVAILABLE,
+                "cannot lock the device directory %s (%s): use a directory on a local file system, " CHOOSE_ANOTHER,
+                store->directory, strerror(errno));
+    return KSSIM_OK;
+}
+
+static void release_directory(sim_device_store *store)
+{
+    if (store->directory_fd >= 0)
+        close(store->directory_fd);
+    store->directory_fd = -1;
 }
 
 static const char *const device_tables[] = {"meta", "state", "keyentry"};
@@ -420,9 +619,36 @@ static void keep_log_between_processes(sim_device_store *store)
     sqlite3_wal_hook(store->db, after_commit, store);
 }
 
-static kssim_result open_database(sim_device_store *store, bool create)
+static kssim_result refuse_prepare(sim_device_store *store, int rc, const char *doing);
+
+/* A device's one state row: without it the database holds no phone, whatever its key rows say. */
+static kssim_result require_state_row(sim_device_store *store)
 {
-    int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+    int64_t states, keys;
+    bool found;
+    int rc = query_integer(store->db, "SELECT count(*) FROM state", &states, &found);
+    if (rc == SQLITE_OK)
+        rc = query_integer(store->db, "SELECT count(*) FROM keyentry", &keys, &found);
+    if (rc != SQLITE_OK)
+        return refuse_prepare(store, rc, "looking for the device's state");
+    if (states == 0 && keys == 0 && store->creation_marker_found) {
+        store->unfinished_creation = true;
+        return KSSIM_OK;
+    }
+    if (states == 0)
+        return refuse(
+            store, KSSIM_DEVICE_DAMAGED,
+            "the device in %s has no state row, so it holds no phone (%lld key row%s without one): " DAMAGED_ADVICE,
+            store->directory, (long long)keys, keys == 1 ? "" : "s");
+    return KSSIM_OK;
+}
+
+/* Opens device.sqlite3: a file just made by create_database (new_file: its tables are made here), or one
+ * examine_contents found, which must be a whole device. */
+static kssim_result open_database(sim_device_store *store, bool new_file)
+{
+    /* NOFOLLOW: a link put in place of the file since examine_file looked is refused too. */
+    int flags = (store->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOFOLLOW;
     int rc = sqlite3_open_v2(store->path, &store->db, flags, NULL);
     if (rc != SQLITE_OK)
         return refuse_sqlite(store, rc, "opening");
@@ -432,15 +658,63 @@ static kssim_result open_database(sim_device_store *store, bool create)
     kssim_result r = inspect_database(store, &fresh);
     if (r != KSSIM_OK)
         return r;
-    /* Only now that the file is known to be ours (or empty) do we change anything about it. WAL is
-     * recorded in the file; synchronous is per connection. */
-    rc = exec_sql(store->db, "PRAGMA journal_mode = WAL");
-    if (rc == SQLITE_OK)
-        rc = exec_sql(store->db, "PRAGMA synchronous = NORMAL");
-    if (rc != SQLITE_OK)
-        return refuse_sqlite(store, rc, "opening");
+    if (fresh && !new_file && store->creation_marker_found) {
+        store->unfinished_creation = true;
+        return KSSIM_OK;
+    }
+    if (fresh && !new_file)
+        return refuse(store, KSSIM_DEVICE_DAMAGED,
+                      "%s is an SQLite database without tables, so the phone it held is lost: " DAMAGED_ADVICE,
+                      store->path);
+    if (!fresh) {
+        r = require_state_row(store);
+        if (r != KSSIM_OK || store->unfinished_creation)
+            return r;
+    }
+    /* Only now that the file is known to be ours (or new) do we change anything about it. WAL is recorded
+     * in the file; synchronous is per connection. A read-only store changes nothing. */
+    if (!store->read_only) {
+        rc = exec_sql(store->db, "PRAGMA journal_mode = WAL");
+        if (rc == SQLITE_OK)
+            rc = exec_sql(store->db, "PRAGMA synchronous = NORMAL");
+        if (rc != SQLITE_OK)
+            return refuse_sqlite(store, rc, "opening");
+    }
     keep_log_between_processes(store);
     return fresh ? create_schema(store) : KSSIM_OK;
+}
+
+/* The database file of a new device, made by this process under the directory's exclusive lock: 0600
+ * whatever the umask (SQLite gives its log and index the database file's mode). */
+static kssim_result create_database(sim_device_store *store)
+{
+    size_t n = strlen(store->path) + sizeof(CREATION_MARKER_SUFFIX);
+    char *marker = malloc(n);
+    if (marker == NULL)
+        return refuse(store, KSSIM_SYSTEM_ERROR,
+                      "out of memory while creating the device %s: free some memory and retry", store->directory);
+    snprintf(marker, n, "%s" CREATION_MARKER_SUFFIX, store->path);
+    int fd = open(marker, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    int error = errno;
+    free(marker);
+    if (fd < 0)
+        return refuse(store, KSSIM_DEVICE_UNAVAILABLE,
+                      "cannot create a file in %s (%s): make the device directory writable by you, " CHOOSE_ANOTHER,
+                      store->directory, strerror(error));
+    close(fd);
+    store->creating = true; /* from here, a failure removes what was made (sim_device_store_close) */
+    fd = open(store->path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return refuse(store, KSSIM_DEVICE_UNAVAILABLE,
+                      "cannot create %s (%s): make the device directory writable by you, " CHOOSE_ANOTHER, store->path,
+                      strerror(errno));
+    bool private = fchmod(fd, 0600) == 0;
+    error = errno;
+    close(fd);
+    if (!private)
+        return refuse(store, KSSIM_DEVICE_UNAVAILABLE, "cannot make %s private to you (%s): " CHOOSE_ANOTHER,
+                      store->path, strerror(error));
+    return open_database(store, true);
 }
 
 /* The log stays between processes (keep_log_between_processes), but the first connection of the next
@@ -478,8 +752,9 @@ static void close_database(sim_device_store *store)
  * never be replayed onto a new file). */
 static kssim_result remove_database_files(sim_device_store *store)
 {
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-    size_t n = strlen(store->path) + sizeof("-journal");
+    /* The marker last: a removal cut short still reads as an unfinished creation. */
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal", CREATION_MARKER_SUFFIX};
+    size_t n = strlen(store->path) + sizeof(CREATION_MARKER_SUFFIX);
     char *path = malloc(n);
     if (path == NULL)
         return refuse(store, KSSIM_SYSTEM_ERROR,
@@ -496,6 +771,64 @@ static kssim_result remove_database_files(sim_device_store *store)
     return r;
 }
 
+/* Looks at the files and opens the database if there is one: *whole when it holds a device. Not whole
+ * and KSSIM_OK: no device yet (an empty directory, or what a killed creation left). */
+static kssim_result look_for_device(sim_device_store *store, bool *whole)
+{
+    *whole = false;
+    store->unfinished_creation = false;
+    directory_contents contents;
+    kssim_result r = examine_contents(store, &contents);
+    if (r != KSSIM_OK || contents != DIRECTORY_HOLDS_DATABASE)
+        return r;
+    r = open_database(store, false);
+    *whole = r == KSSIM_OK && !store->unfinished_creation;
+    if (!*whole)
+        close_database(store);
+    return r;
+}
+
+/* Opens the files of a store already allocated, as sim_device_store_open describes. */
+static kssim_result open_store_files(sim_device_store *store, sim_device_store_open_mode mode)
+{
+    bool may_create = mode == SIM_DEVICE_STORE_OPEN_OR_CREATE || mode == SIM_DEVICE_STORE_OPEN_DISCARDING_DAMAGED;
+    bool missing, whole = false;
+    kssim_result r = open_directory(store, may_create, store->read_only, &missing);
+    if (r == KSSIM_OK && missing)
+        return store->read_only ? KSSIM_OK
+                                : refuse(store, KSSIM_DEVICE_UNAVAILABLE,
+                                         "there is no device in %s: create one with `kssim init`, " CHOOSE_ANOTHER,
+                                         store->directory);
+    if (r == KSSIM_OK)
+        r = lock_directory(store, LOCK_SH);
+    if (r == KSSIM_OK)
+        r = look_for_device(store, &whole);
+    bool discard = r == KSSIM_DEVICE_DAMAGED && mode == SIM_DEVICE_STORE_OPEN_DISCARDING_DAMAGED;
+    if (!discard && (r != KSSIM_OK || whole || !may_create)) {
+        /* No device yet is an empty store for a reader, a refusal for an open that may not create. */
+        if (r == KSSIM_OK && !whole && !store->read_only)
+            r = refuse(store, KSSIM_DEVICE_UNAVAILABLE,
+                       "there is no device in %s: create one with `kssim init`, " CHOOSE_ANOTHER, store->directory);
+        release_directory(store);
+        return r;
+    }
+    /* Creating: exclusively, looking again, since another process may have made the device while this
+     * one waited for the lock; the lock stays until the first commit. */
+    close_database(store);
+    r = lock_directory(store, LOCK_EX);
+    if (r == KSSIM_OK && !discard) {
+        r = look_for_device(store, &whole);
+        if (r != KSSIM_OK || whole) {
+            release_directory(store);
+            return r;
+        }
+    }
+    /* What is removed: the device replaced (init --force), or what a killed creation left. */
+    if (r == KSSIM_OK)
+        r = remove_database_files(store);
+    return r == KSSIM_OK ? create_database(store) : r;
+}
+
 kssim_result sim_device_store_open(const char *directory, sim_device_store_open_mode mode, sim_device_store **out,
                                    char *why, size_t why_size)
 {
@@ -510,6 +843,8 @@ kssim_result sim_device_store_open(const char *directory, sim_device_store_open_
     }
     sim_device_store *store = calloc(1, sizeof(*store));
     if (store != NULL) {
+        store->directory_fd = -1;
+        store->read_only = mode == SIM_DEVICE_STORE_OPEN_READ_ONLY;
         store->directory = strdup(directory);
         store->path = join_path(directory, SIM_DEVICE_STORE_FILE);
     }
@@ -518,16 +853,7 @@ kssim_result sim_device_store_open(const char *directory, sim_device_store_open_
         snprintf(why, why_size, "out of memory while opening the device %s: free some memory and retry", directory);
         return KSSIM_SYSTEM_ERROR;
     }
-    bool create = mode != SIM_DEVICE_STORE_OPEN_EXISTING;
-    kssim_result r = prepare_directory(store, create);
-    if (r == KSSIM_OK)
-        r = open_database(store, create);
-    if (r == KSSIM_DEVICE_DAMAGED && mode == SIM_DEVICE_STORE_OPEN_DISCARDING_DAMAGED) {
-        close_database(store);
-        r = remove_database_files(store);
-        if (r == KSSIM_OK)
-            r = open_database(store, true);
-    }
+    kssim_result r = open_store_files(store, mode);
     if (r != KSSIM_OK) {
         snprintf(why, why_size, "%s", store->message);
         sim_device_store_close(store);
@@ -537,11 +863,31 @@ kssim_result sim_device_store_open(const char *directory, sim_device_store_open_
     return KSSIM_OK;
 }
 
+void sim_device_store_end_creation(sim_device_store *store)
+{
+    /* The device is whole (its state row is committed): the marker goes, then the lock. */
+    size_t n = strlen(store->path) + sizeof(CREATION_MARKER_SUFFIX);
+    char *marker = malloc(n);
+    if (marker != NULL) {
+        snprintf(marker, n, "%s" CREATION_MARKER_SUFFIX, store->path);
+        unlink(marker);
+        free(marker);
+    }
+    store->creating = false;
+    release_directory(store);
+}
+
 void sim_device_store_close(sim_device_store *store)
 {
     if (store == NULL)
         return;
     close_database(store);
+    /* A creation that never committed leaves nothing behind: no process has seen it (the lock). */
+    if (store->creating && store->has_committed)
+        sim_device_store_end_creation(store);
+    else if (store->creating)
+        remove_database_files(store);
+    release_directory(store);
     sim_device_image_free(&store->committed);
     sim_device_image_free(&store->pending);
     free(store->directory);
@@ -554,6 +900,11 @@ const char *sim_device_store_directory(const sim_device_store *store)
     return store->directory;
 }
 
+bool sim_device_store_is_read_only(const sim_device_store *store)
+{
+    return store->read_only;
+}
+
 const char *sim_device_store_message(const sim_device_store *store)
 {
     return store->message;
@@ -561,6 +912,11 @@ const char *sim_device_store_message(const sim_device_store *store)
 
 static kssim_result require_transaction(sim_device_store *store, const char *doing)
 {
+    if (store->db == NULL)
+        return refuse(store, KSSIM_DEVICE_UNAVAILABLE,
+                      "there is no device in %s yet (it was opened to read only, while %s): create one with `kssim "
+                      "init`, " CHOOSE_ANOTHER,
+                      store->directory, doing);
     if (sqlite3_get_autocommit(store->db))
         return refuse(store, KSSIM_SYSTEM_ERROR,
                       "no transaction is open on the device %s while %s: begin one with kssim_device_begin first",
@@ -590,16 +946,23 @@ static int read_data_version(sim_device_store *store, int64_t *version)
 kssim_result sim_device_store_begin(sim_device_store *store, bool *changed_by_others)
 {
     *changed_by_others = false;
+    if (store->db == NULL)
+        return KSSIM_OK; /* a read-only store with no device yet: nothing to read, nothing changes */
     if (!sqlite3_get_autocommit(store->db))
         return refuse(store, KSSIM_SYSTEM_ERROR,
                       "a transaction on the device %s is already open: commit or roll it back before beginning "
                       "another",
                       store->directory);
-    int rc = run_statement(store, STATEMENT_BEGIN);
+    int rc = run_statement(store, store->read_only ? STATEMENT_BEGIN_READ : STATEMENT_BEGIN);
     if (rc != SQLITE_OK)
         return refuse_sqlite(store, rc, "beginning a transaction");
-    int64_t version;
-    rc = read_data_version(store, &version);
+    int64_t version, states;
+    bool found;
+    /* A read transaction takes its snapshot at its first read: before data_version, so both see one commit. */
+    if (store->read_only)
+        rc = query_integer(store->db, "SELECT count(*) FROM state", &states, &found);
+    if (rc == SQLITE_OK)
+        rc = read_data_version(store, &version);
     if (rc != SQLITE_OK) {
         kssim_result r = refuse_sqlite(store, rc, "beginning a transaction");
         exec_sql(store->db, "ROLLBACK");
@@ -614,6 +977,8 @@ kssim_result sim_device_store_begin(sim_device_store *store, bool *changed_by_ot
 kssim_result sim_device_store_holds_device(sim_device_store *store, bool *holds)
 {
     *holds = false;
+    if (store->db == NULL)
+        return KSSIM_OK;
     kssim_result r = require_transaction(store, "looking for a device");
     if (r != KSSIM_OK)
         return r;
@@ -901,7 +1266,7 @@ kssim_result sim_device_store_commit(sim_device_store *store)
 
 void sim_device_store_rollback(sim_device_store *store)
 {
-    if (!sqlite3_get_autocommit(store->db))
+    if (store->db != NULL && !sqlite3_get_autocommit(store->db))
         exec_sql(store->db, "ROLLBACK");
     sim_device_image_free(&store->pending);
     store->has_pending = false;
@@ -943,6 +1308,9 @@ static kssim_result check_integrity(sim_device_store *store)
 kssim_result sim_device_store_check(sim_device_store *store, sim_device_image *copy)
 {
     memset(copy, 0, sizeof(*copy));
+    if (store->db == NULL)
+        return refuse(store, KSSIM_DEVICE_UNAVAILABLE,
+                      "there is no device in %s: create one with `kssim init`, " CHOOSE_ANOTHER, store->directory);
     /* One read transaction, so the rows checked are one commit's; inside a caller's transaction, that one. */
     bool own_transaction = sqlite3_get_autocommit(store->db);
     if (own_transaction) {

@@ -39,23 +39,46 @@ typedef struct sim_device_store sim_device_store;
 typedef enum sim_device_store_open_mode {
     /* The device file must exist already. */
     SIM_DEVICE_STORE_OPEN_EXISTING,
-    /* Create the directory (0700) and the file when they do not exist. */
+    /* Create the directory (0700) and the file (0600) when there is no device yet: no directory, or an
+     * empty one. The new database's tables are made at once; its state row is the first commit, and
+     * until then the store holds the directory's creation lock (see below). */
     SIM_DEVICE_STORE_OPEN_OR_CREATE,
     /* As OPEN_OR_CREATE, and a file that is damaged, foreign or newer is removed and made anew
      * (kssim init --force): the one case where this layer deletes a file. */
     SIM_DEVICE_STORE_OPEN_DISCARDING_DAMAGED,
+    /* Reading only (SQLite's read-only open; transactions are read transactions; writes are refused):
+     * a directory and files the user may not write still open. No device there yet is no refusal: the
+     * store opens empty - it holds no device, and creates nothing - so a read command can answer for
+     * the new phone that would be made. */
+    SIM_DEVICE_STORE_OPEN_READ_ONLY,
 } sim_device_store_open_mode;
+
+/* Set to 1, the store opens a device directory or files owned by another user, which it refuses
+ * otherwise (a device holds the device key that decrypts every key blob, so it must be the user's). */
+#define SIM_DEVICE_STORE_ALLOW_OTHER_OWNER_VARIABLE "KSSIM_ALLOW_OTHER_OWNER"
 
 /* Opens (and if allowed creates) the database in `directory`. There is no device yet to hold a message,
  * so a refusal's sentence goes to `why`. Refusals: KSSIM_DEVICE_UNAVAILABLE (not a directory, cannot be
- * created, permission denied, no device there and creation not allowed), KSSIM_DEVICE_DAMAGED (not an
- * SQLite database, damaged, another application's database, missing tables, newer schema version). */
+ * created, permission denied, no device there and creation not allowed, a directory or file that other
+ * users may read or write or that another user owns, a symbolic link as a device file),
+ * KSSIM_DEVICE_DAMAGED (not an SQLite database, damaged, another application's database, missing tables
+ * or state row, newer schema version, an empty database file, a log without its database, files but no
+ * database): nothing is changed then.
+ *
+ * Creation is atomic for other processes: every open holds a lock on the directory (flock) while it
+ * looks at the files, and a creating open holds it exclusively from its look until its first commit (or
+ * close, which removes what an uncommitted creation made), so no process ever meets half a device. */
 kssim_result sim_device_store_open(const char *directory, sim_device_store_open_mode mode, sim_device_store **out,
                                    char *why, size_t why_size);
-/* Finishes any transaction left open (rolling it back) and closes the database. NULL is allowed. */
+/* A creating store's first commit made the device whole: other processes may open it now. */
+void sim_device_store_end_creation(sim_device_store *store);
+/* Finishes any transaction left open (rolling it back) and closes the database. A creation never
+ * committed is removed. NULL is allowed. */
 void sim_device_store_close(sim_device_store *store);
 
 const char *sim_device_store_directory(const sim_device_store *store);
+/* Opened with SIM_DEVICE_STORE_OPEN_READ_ONLY: its transactions only read. */
+bool sim_device_store_is_read_only(const sim_device_store *store);
 /* The sentence that explains the store's last refusal. */
 const char *sim_device_store_message(const sim_device_store *store);
 
@@ -63,7 +86,8 @@ const char *sim_device_store_message(const sim_device_store *store);
  * *changed_by_others says whether another connection committed since this one's last transaction
  * (PRAGMA data_version), or this connection has not read the device yet: the caller must then read. */
 kssim_result sim_device_store_begin(sim_device_store *store, bool *changed_by_others);
-/* Within a transaction: whether the database holds a device yet (its state row). */
+/* Within a transaction: whether the database holds a device yet (its state row); false for a store
+ * just created, and for a read-only store of a directory with no device yet. */
 kssim_result sim_device_store_holds_device(sim_device_store *store, bool *holds);
 /* Within a transaction: reads the whole image. The store keeps it (valid until the next read, commit or
  * close) as the image the next write compares with. */

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fuzz_images.h"
@@ -71,6 +72,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
+    /* The database bytes written by hand are private, as a device's files must be (others are refused
+     * before their contents are read). */
+    umask(077);
     kssim_device *device = fuzz_phone_new();
     fuzz_phone_require(device, sim_device_image_capture(device, &phone_image), "capturing the phone");
     kssim_device_free(device);

@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -1105,8 +1106,19 @@ static void the_device_is_chosen_in_the_contracts_order(void **state)
     assert_int_equal(kssim_device_location(NULL, "/provider", out, sizeof(out)), KSSIM_OK);
     assert_string_equal(out, "/from/environment");
     unsetenv("KSSIM_DEVICE");
-    assert_int_equal(kssim_device_location("", "/provider", out, sizeof(out)), KSSIM_OK);
+    assert_int_equal(kssim_device_location(NULL, "/provider", out, sizeof(out)), KSSIM_OK);
     assert_string_equal(out, "/provider");
+    /* Empty is a mistake, never the next choice or the default device (issue 18, item 10). */
+    assert_int_equal(kssim_device_location("", "/provider", out, sizeof(out)), KSSIM_INVALID_ARGUMENT);
+    assert_non_null(strstr(kssim_open_error(), "--device"));
+    assert_int_equal(kssim_device_location(NULL, "", out, sizeof(out)), KSSIM_INVALID_ARGUMENT);
+    assert_non_null(strstr(kssim_open_error(), "provider's device parameter"));
+    setenv("KSSIM_DEVICE", "", 1);
+    assert_int_equal(kssim_device_location(NULL, "/provider", out, sizeof(out)), KSSIM_INVALID_ARGUMENT);
+    assert_non_null(strstr(kssim_open_error(), "KSSIM_DEVICE"));
+    assert_int_equal(kssim_device_location("/explicit", NULL, out, sizeof(out)), KSSIM_OK);
+    assert_string_equal(out, "/explicit");
+    unsetenv("KSSIM_DEVICE");
     assert_int_equal(kssim_device_location(NULL, NULL, out, sizeof(out)), KSSIM_OK);
     assert_string_equal(out, "/xdg/state/kssim/device");
     setenv("XDG_STATE_HOME", "relative/is/ignored", 1);
@@ -1287,8 +1299,420 @@ static void a_realtime_device_with_extreme_stored_clocks_still_opens(void **stat
     }
 }
 
+/* ---- Who may use a device's files, and what counts as a whole device (issue 18, items 5, 9, 14) ---- */
+
+static mode_t mode_of(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        fail_msg("%s is not there", path);
+    return st.st_mode & 07777;
+}
+
+static void assert_open_refused(const char *location, const kssim_open_options *options, kssim_result expected,
+                                const char *phrase)
+{
+    kssim_device *device = NULL;
+    kssim_result r = kssim_device_open(location, options, &device);
+    kssim_device_free(device);
+    if (r != expected)
+        fail_msg("opening %s gave %d, expected %d: %s", location, (int)r, (int)expected, kssim_open_error());
+    if (strstr(kssim_open_error(), phrase) == NULL)
+        fail_msg("the sentence \"%s\" does not say \"%s\"", kssim_open_error(), phrase);
+}
+
+static void a_new_device_is_private_whatever_the_umask(void **state)
+{
+    fixture *f = *state;
+    char nested[400], middle[400], wal[480], shm[480], file[440];
+    snprintf(middle, sizeof(middle), "%s/one", f->device);
+    snprintf(nested, sizeof(nested), "%s/one/two", f->device);
+    snprintf(file, sizeof(file), "%s/%s", nested, SIM_DEVICE_STORE_FILE);
+    snprintf(wal, sizeof(wal), "%s-wal", file);
+    snprintf(shm, sizeof(shm), "%s-shm", file);
+    mode_t saved = umask(0);
+    kssim_device_free(open_device(nested));
+    umask(saved);
+    assert_int_equal(mode_of(f->device), 0700);
+    assert_int_equal(mode_of(middle), 0700);
+    assert_int_equal(mode_of(nested), 0700);
+    assert_int_equal(mode_of(file), 0600);
+    assert_int_equal(mode_of(wal), 0600);
+    assert_int_equal(mode_of(shm), 0600);
+    /* A umask that would take the owner's own bits away does not either. */
+    snprintf(nested, sizeof(nested), "%s/three", f->device);
+    saved = umask(0277);
+    kssim_device_free(open_device(nested));
+    umask(saved);
+    assert_int_equal(mode_of(nested), 0700);
+}
+
+static void a_device_other_users_may_open_is_refused_naming_the_fix(void **state)
+{
+    fixture *f = *state;
+    kssim_device_free(open_device(f->device));
+    char wal[400];
+    snprintf(wal, sizeof(wal), "%s-wal", f->file);
+    assert_int_equal(chmod(f->device, 0755), 0);
+    assert_open_refused(f->device, NULL, KSSIM_DEVICE_UNAVAILABLE, "has mode 0755");
+    assert_open_refused(f->device, NULL, KSSIM_DEVICE_UNAVAILABLE, "chmod 700");
+    kssim_open_options reading;
+    kssim_open_options_default(&reading);
+    reading.read_only = true;
+    assert_open_refused(f->device, &reading, KSSIM_DEVICE_UNAVAILABLE, f->device);
+    assert_int_equal(chmod(f->device, 0700), 0);
+    assert_int_equal(chmod(f->file, 0640), 0);
+    assert_open_refused(f->device, NULL, KSSIM_DEVICE_UNAVAILABLE, "has mode 0640");
+    assert_int_equal(chmod(f->file, 0600), 0);
+    assert_int_equal(chmod(wal, 0604), 0);
+    assert_open_refused(f->device, NULL, KSSIM_DEVICE_UNAVAILABLE, "-wal has mode 0604");
+    assert_int_equal(chmod(wal, 0600), 0);
+    kssim_device_free(open_device(f->device));
+}
+
+static void a_device_another_user_owns_is_refused_unless_allowed(void **state)
+{
+    fixture *f = *state;
+    /* Only root can give a directory away; as anyone else this cannot be set up. */
+    if (geteuid() != 0)
+        skip();
+    kssim_device_free(open_device(f->device));
+    assert_int_equal(chown(f->device, 65534, 65534), 0);
+    assert_open_refused(f->device, NULL, KSSIM_DEVICE_UNAVAILABLE, "is owned by");
+    assert_open_refused(f->device, NULL, KSSIM_DEVICE_UNAVAILABLE, "KSSIM_ALLOW_OTHER_OWNER=1");
+    assert_int_equal(chown(f->device, 0, 0), 0);
+    assert_int_equal(chown(f->file, 65534, 65534), 0);
+    assert_open_refused(f->device, NULL, KSSIM_DEVICE_UNAVAILABLE, "uid 65534");
+    setenv(SIM_DEVICE_STORE_ALLOW_OTHER_OWNER_VARIABLE, "1", 1);
+    kssim_device_free(open_device(f->device));
+    unsetenv(SIM_DEVICE_STORE_ALLOW_OTHER_OWNER_VARIABLE);
+}
+
+static void a_symbolic_link_as_the_database_is_refused(void **state)
+{
+    fixture *f = *state;
+    char elsewhere[400], target[440];
+    snprintf(elsewhere, sizeof(elsewhere), "%s/elsewhere", f->root);
+    snprintf(target, sizeof(target), "%s/%s", elsewhere, SIM_DEVICE_STORE_FILE);
+    kssim_device_free(open_device(elsewhere));
+    make_device_directory(f);
+    assert_int_equal(symlink(target, f->file), 0);
+    assert_open_refused(f->device, NULL, KSSIM_DEVICE_UNAVAILABLE, "symbolic link");
+    struct stat st;
+    assert_int_equal(lstat(f->file, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+}
+
+/* The device files of a directory, name and bytes, so a refusal can be shown to have changed nothing.
+ * with_index false: SQLite's own bookkeeping is left out - the log's index (-shm), shared memory every
+ * connection takes part in, and whether an empty log exists - when SQLite had to open the database to
+ * find what is wrong with it. */
+static char *directory_snapshot(const char *dir, bool with_index, size_t *len)
+{
+    char *text = NULL;
+    FILE *out = open_memstream(&text, len);
+    const char *names[] = {SIM_DEVICE_STORE_FILE, SIM_DEVICE_STORE_FILE "-wal", SIM_DEVICE_STORE_FILE "-shm"};
+    for (size_t i = 0; i < (with_index ? 3u : 2u); i++) {
+        char path[512];
+        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+        struct stat st;
+        if (stat(path, &st) != 0 || (!with_index && i == 1 && st.st_size == 0)) {
+            fprintf(out, "%s absent or empty\n", names[i]);
+            continue;
+        }
+        size_t n;
+        char *bytes = read_file(path, &n);
+        fprintf(out, "%s %zu\n", names[i], n);
+        fwrite(bytes, 1, n, out);
+        free(bytes);
+    }
+    fclose(out);
+    return text;
+}
+
+static void assert_same_snapshot(char *before, size_t before_len, char *after, size_t after_len)
+{
+    assert_int_equal(before_len, after_len);
+    assert_memory_equal(before, after, before_len);
+    free(before);
+    free(after);
+}
+
+/* A device with a PIN and a key, its log still beside the database (as kssim leaves it). */
+static void make_device_with_a_key(const fixture *f)
+{
+    kssim_device *device = open_device(f->device);
+    begin(device);
+    assert_int_equal(kssim_set_credential(device, KSSIM_CREDENTIAL_PIN, "1234"), KSSIM_OK);
+    kssim_key_spec spec;
+    kssim_key_spec_default(&spec, KSSIM_ALGORITHM_EC);
+    strcpy(spec.alias, "login");
+    assert_int_equal(kssim_generate_key(device, &spec), KSSIM_OK);
+    commit(device);
+    kssim_device_free(device);
+}
+
+/* Every kind of open meets the damage, changes nothing, and only a replacement (init --force) ends it. */
+static void assert_damaged_until_replaced(const fixture *f, const char *phrase, bool sqlite_opens_it)
+{
+    size_t before_len, after_len;
+    char *before = directory_snapshot(f->device, !sqlite_opens_it, &before_len);
+    kssim_open_options options;
+    kssim_open_options_default(&options);
+    assert_open_refused(f->device, &options, KSSIM_DEVICE_DAMAGED, phrase);
+    assert_open_refused(f->device, &options, KSSIM_DEVICE_DAMAGED, "kssim init --force");
+    options.create = false;
+    assert_open_refused(f->device, &options, KSSIM_DEVICE_DAMAGED, phrase);
+    options.read_only = true;
+    assert_open_refused(f->device, &options, KSSIM_DEVICE_DAMAGED, phrase);
+    options.create = true;
+    assert_open_refused(f->device, &options, KSSIM_DEVICE_DAMAGED, phrase);
+    char *after = directory_snapshot(f->device, !sqlite_opens_it, &after_len);
+    assert_same_snapshot(before, before_len, after, after_len);
+
+    kssim_open_options_default(&options);
+    options.replace = true;
+    kssim_device *device = NULL;
+    assert_int_equal(kssim_device_open(f->device, &options, &device), KSSIM_OK);
+    assert_int_equal(kssim_device_check(device), KSSIM_OK);
+    kssim_status status;
+    assert_int_equal(kssim_status_get(device, &status), KSSIM_OK);
+    assert_int_equal(status.credential, KSSIM_CREDENTIAL_NONE);
+    kssim_device_free(device);
+    kssim_device_free(open_device(f->device));
+}
+
+static void a_database_deleted_beside_its_log_is_damaged(void **state)
+{
+    fixture *f = *state;
+    make_device_with_a_key(f);
+    assert_int_equal(unlink(f->file), 0);
+    assert_damaged_until_replaced(f, "log but no device.sqlite3", false);
+}
+
+static void a_database_truncated_to_nothing_is_damaged(void **state)
+{
+    fixture *f = *state;
+    make_device_with_a_key(f);
+    assert_int_equal(truncate(f->file, 0), 0);
+    assert_damaged_until_replaced(f, "empty (0 bytes)", false);
+}
+
+static void a_database_without_its_state_row_is_damaged(void **state)
+{
+    fixture *f = *state;
+    make_device_with_a_key(f);
+    raw_sql(f->file, "DELETE FROM state");
+    assert_damaged_until_replaced(f, "no state row", true);
+    /* Tables emptied altogether, or dropped, are no phone either. */
+    raw_sql(f->file, "DELETE FROM state; DELETE FROM keyentry;");
+    assert_damaged_until_replaced(f, "no state row", true);
+    raw_sql(f->file, "DROP TABLE state; DROP TABLE keyentry; DROP TABLE meta; PRAGMA application_id = 0;");
+    assert_damaged_until_replaced(f, "without tables", true);
+}
+
+static void a_directory_with_other_files_but_no_database_is_damaged(void **state)
+{
+    fixture *f = *state;
+    make_device_directory(f);
+    char notes[400];
+    snprintf(notes, sizeof(notes), "%s/notes.txt", f->device);
+    write_file(notes, "mine", 4);
+    assert_damaged_until_replaced(f, "holds files but no device.sqlite3", false);
+}
+
+static void a_read_only_open_creates_nothing_and_writes_nothing(void **state)
+{
+    fixture *f = *state;
+    kssim_open_options reading;
+    kssim_open_options_default(&reading);
+    reading.read_only = true;
+    /* No device yet: the new phone it would be, from memory. */
+    kssim_device *device = NULL;
+    assert_int_equal(kssim_device_open(f->device, &reading, &device), KSSIM_OK);
+    assert_string_equal(kssim_device_location_of(device), f->device);
+    begin(device);
+    kssim_status status;
+    assert_int_equal(kssim_status_get(device, &status), KSSIM_OK);
+    assert_int_equal(status.api_level, 34);
+    assert_int_equal(status.credential, KSSIM_CREDENTIAL_NONE);
+    commit(device);
+    assert_int_equal(kssim_device_check(device), KSSIM_DEVICE_UNAVAILABLE);
+    kssim_device_free(device);
+    struct stat st;
+    assert_int_equal(stat(f->device, &st), -1);
+    /* An empty directory the user made is no device yet either, and stays empty. */
+    make_device_directory(f);
+    assert_int_equal(kssim_device_open(f->device, &reading, &device), KSSIM_OK);
+    kssim_device_free(device);
+    assert_int_equal(stat(f->file, &st), -1);
+    reading.create = false;
+    assert_open_refused(f->device, &reading, KSSIM_DEVICE_UNAVAILABLE, "kssim init");
+    reading.create = true;
+
+    /* A real device: read as it is; what the caller changes in memory is never stored. */
+    make_device_with_a_key(f);
+    size_t before_len, after_len;
+    char *before = directory_snapshot(f->device, false, &before_len);
+    assert_int_equal(kssim_device_open(f->device, &reading, &device), KSSIM_OK);
+    begin(device);
+    assert_int_equal(kssim_status_get(device, &status), KSSIM_OK);
+    assert_int_equal(status.credential, KSSIM_CREDENTIAL_PIN);
+    assert_int_equal(kssim_device_check(device), KSSIM_OK);
+    assert_int_equal(kssim_advance(device, 5000), KSSIM_OK);
+    commit(device);
+    begin(device);
+    assert_int_equal(kssim_status_get(device, &status), KSSIM_OK);
+    assert_int_equal(status.boot_ms, 0);
+    commit(device);
+    kssim_device_free(device);
+    char *after = directory_snapshot(f->device, false, &after_len);
+    assert_same_snapshot(before, before_len, after, after_len);
+
+    /* SQLite's read-only open: a write is refused even where the files would allow it (root, say). */
+    sim_device_store *store = open_store(f->device, SIM_DEVICE_STORE_OPEN_READ_ONLY);
+    bool changed;
+    const sim_device_image *read = NULL;
+    assert_int_equal(sim_device_store_begin(store, &changed), KSSIM_OK);
+    assert_int_equal(sim_device_store_read(store, &read), KSSIM_OK);
+    sim_device_image next;
+    make_image(&next, "never stored", 0, NULL, NULL);
+    assert_int_not_equal(sim_device_store_write(store, &next), KSSIM_OK);
+    sim_device_image_free(&next);
+    sim_device_store_close(store);
+
+    /* A device its owner may not write (not testable as root, who may write anything). */
+    if (geteuid() != 0) {
+        char wal[400], shm[400];
+        snprintf(wal, sizeof(wal), "%s-wal", f->file);
+        snprintf(shm, sizeof(shm), "%s-shm", f->file);
+        assert_int_equal(chmod(f->file, 0400), 0);
+        assert_int_equal(chmod(wal, 0400), 0);
+        assert_int_equal(chmod(shm, 0400), 0);
+        assert_int_equal(chmod(f->device, 0500), 0);
+        assert_int_equal(kssim_device_open(f->device, &reading, &device), KSSIM_OK);
+        begin(device);
+        assert_int_equal(kssim_status_get(device, &status), KSSIM_OK);
+        assert_int_equal(status.credential, KSSIM_CREDENTIAL_PIN);
+        commit(device);
+        kssim_device_free(device);
+        assert_int_equal(chmod(f->device, 0700), 0);
+    }
+}
+
+static void a_configuration_that_cannot_be_leaves_nothing_behind(void **state)
+{
+    fixture *f = *state;
+    kssim_open_options options;
+    kssim_open_options_default(&options);
+    options.config.api_level = 0;
+    kssim_device *device = NULL;
+    assert_int_equal(kssim_device_open(f->device, &options, &device), KSSIM_INVALID_ARGUMENT);
+    assert_null(device);
+    struct stat st;
+    assert_int_equal(stat(f->device, &st), -1);
+}
+
+/* Processes that all use a device that does not exist yet make one phone between them: none meets half
+ * a device (which would now be damaged), and every one's commit is on it. */
+static void first_uses_in_many_processes_make_one_phone(void **state)
+{
+    fixture *f = *state;
+    enum { PROCESSES = 6 };
+    pid_t children[PROCESSES];
+    for (int i = 0; i < PROCESSES; i++) {
+        children[i] = fork();
+        assert_true(children[i] >= 0);
+        if (children[i] == 0) {
+            kssim_device *device = NULL;
+            if (kssim_device_open(f->device, NULL, &device) != KSSIM_OK) {
+                fprintf(stderr, "child: %s\n", kssim_open_error());
+                _exit(1);
+            }
+            bool ok = kssim_device_begin(device) == KSSIM_OK && kssim_advance(device, 1000) == KSSIM_OK &&
+                      kssim_device_commit(device) == KSSIM_OK;
+            kssim_device_free(device);
+            _exit(ok ? 0 : 1);
+        }
+    }
+    for (int i = 0; i < PROCESSES; i++) {
+        int status;
+        assert_int_equal(waitpid(children[i], &status, 0), children[i]);
+        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    kssim_device *device = open_device(f->device);
+    kssim_status status;
+    assert_int_equal(kssim_status_get(device, &status), KSSIM_OK);
+    assert_int_equal(status.boot_ms, PROCESSES * 1000);
+    kssim_device_free(device);
+}
+
+/* A process killed while it creates a device (SIGKILL between its first file and its first commit)
+ * leaves what is known for an unfinished creation: no phone was ever stored, so the directory is a
+ * device that does not exist yet, not a damaged one. */
+static void a_creation_killed_before_its_first_commit_is_no_device_yet(void **state)
+{
+    fixture *f = *state;
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        /* The files and tables are made; the process ends without committing or closing. */
+        char why[SIM_MESSAGE_MAX];
+        sim_device_store *store = NULL;
+        kssim_result r = sim_device_store_open(f->device, SIM_DEVICE_STORE_OPEN_OR_CREATE, &store, why, sizeof(why));
+        _exit(r == KSSIM_OK ? 0 : 1);
+    }
+    int status;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    char marker[400];
+    snprintf(marker, sizeof(marker), "%s-creating", f->file);
+    struct stat st;
+    assert_int_equal(stat(marker, &st), 0);
+    assert_int_equal(stat(f->file, &st), 0);
+
+    kssim_open_options options;
+    kssim_open_options_default(&options);
+    options.read_only = true;
+    kssim_device *device = NULL;
+    assert_int_equal(kssim_device_open(f->device, &options, &device), KSSIM_OK);
+    kssim_status device_status;
+    assert_int_equal(kssim_status_get(device, &device_status), KSSIM_OK);
+    assert_int_equal(device_status.credential, KSSIM_CREDENTIAL_NONE);
+    kssim_device_free(device);
+    assert_int_equal(stat(marker, &st), 0);
+    options.read_only = false;
+    options.create = false;
+    assert_open_refused(f->device, &options, KSSIM_DEVICE_UNAVAILABLE, "kssim init");
+
+    device = open_device(f->device);
+    begin(device);
+    assert_int_equal(kssim_set_credential(device, KSSIM_CREDENTIAL_PIN, "1234"), KSSIM_OK);
+    commit(device);
+    kssim_device_free(device);
+    assert_int_equal(stat(marker, &st), -1);
+    device = open_device(f->device);
+    assert_int_equal(kssim_status_get(device, &device_status), KSSIM_OK);
+    assert_int_equal(device_status.credential, KSSIM_CREDENTIAL_PIN);
+    assert_int_equal(kssim_device_check(device), KSSIM_OK);
+    kssim_device_free(device);
+
+    /* Killed sooner, with the database file still empty: the same. */
+    remove_tree(f->device);
+    make_device_directory(f);
+    write_file(marker, "", 0);
+    write_file(f->file, "", 0);
+    device = open_device(f->device);
+    assert_int_equal(kssim_device_check(device), KSSIM_OK);
+    kssim_device_free(device);
+    assert_int_equal(stat(marker, &st), -1);
+}
+
 int main(void)
 {
+    /* The files these tests write by hand (garbage, other databases, copies) are private, as a device's
+     * must be, so that what is tested is their contents and not their mode. */
+    umask(077);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(a_new_directory_becomes_a_device_that_reopens, setup, teardown),
         cmocka_unit_test_setup_teardown(an_empty_image_and_an_empty_key_are_stored_as_empty_blobs, setup, teardown),
@@ -1325,6 +1749,18 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_realtime_device_follows_the_hosts_clocks, setup, teardown),
         cmocka_unit_test_setup_teardown(a_virtual_device_does_not_follow_the_host, setup, teardown),
         cmocka_unit_test_setup_teardown(a_realtime_device_with_extreme_stored_clocks_still_opens, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_new_device_is_private_whatever_the_umask, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_device_other_users_may_open_is_refused_naming_the_fix, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_device_another_user_owns_is_refused_unless_allowed, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_symbolic_link_as_the_database_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_database_deleted_beside_its_log_is_damaged, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_database_truncated_to_nothing_is_damaged, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_database_without_its_state_row_is_damaged, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_directory_with_other_files_but_no_database_is_damaged, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_read_only_open_creates_nothing_and_writes_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_configuration_that_cannot_be_leaves_nothing_behind, setup, teardown),
+        cmocka_unit_test_setup_teardown(first_uses_in_many_processes_make_one_phone, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_creation_killed_before_its_first_commit_is_no_device_yet, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
