@@ -217,9 +217,11 @@ static kssim_result write_and_commit(kssim_device *device, sim_device_store *sto
 {
     const char *directory = sim_device_store_directory(store);
     bool advance;
-    sim_rollback_prepare_commit(device, directory, &advance);
+    kssim_result r = sim_rollback_prepare_commit(device, directory, &advance);
+    if (r != KSSIM_OK)
+        return r;
     sim_device_image image;
-    kssim_result r = sim_device_image_capture(device, &image);
+    r = sim_device_image_capture(device, &image);
     if (r != KSSIM_OK)
         return r;
     r = sim_device_store_write(store, &image);

@@ -75,7 +75,10 @@ void sim_rollback_after_restore(kssim_device *device, uint64_t storage_generatio
 {
     uint64_t g = device->rollback_generation;
     bool behind = storage_state == SIM_ROLLBACK_STORAGE_PRESENT && g < storage_generation;
-    bool storage_lost = g > 0 && storage_state != SIM_ROLLBACK_STORAGE_PRESENT;
+    /* A file this process may not read proves nothing either way: the device is not marked for good for
+     * a permission, and a commit that must advance the storage refuses instead (prepare_commit). */
+    bool storage_lost =
+        g > 0 && (storage_state == SIM_ROLLBACK_STORAGE_MISSING || storage_state == SIM_ROLLBACK_STORAGE_DAMAGED);
     /* Remembered before the marks below, so the next commit stores them and catches the storage up. */
     remember_protected_state(device);
     device->rollback_storage_generation = storage_generation;
@@ -93,18 +96,26 @@ void sim_rollback_after_load(kssim_device *device, const char *directory)
     sim_rollback_after_restore(device, storage_generation, state);
 }
 
-void sim_rollback_prepare_commit(kssim_device *device, const char *directory, bool *advance)
+kssim_result sim_rollback_prepare_commit(kssim_device *device, const char *directory, bool *advance)
 {
     *advance = protected_state_changed(device);
     if (!*advance)
-        return;
+        return KSSIM_OK;
     /* Read again rather than trusting the load's number: a process that died between writing the
      * storage and committing may have moved it on meanwhile. */
     uint64_t storage_generation = 0;
-    char why[256];
-    if (sim_rollback_storage_read(directory, &storage_generation, why, sizeof(why)) != SIM_ROLLBACK_STORAGE_PRESENT)
+    char why[PATH_MAX + 64];
+    sim_rollback_storage_state state = sim_rollback_storage_read(directory, &storage_generation, why, sizeof(why));
+    if (state == SIM_ROLLBACK_STORAGE_UNREADABLE)
+        /* Writing over a generation nobody could read would launder a rollback. */
+        return sim_refuse(&device->env, KSSIM_DEVICE_UNAVAILABLE,
+                          "the device's rollback-protected storage must be advanced, but %s: make it readable and "
+                          "writable by you (chmod 600), then retry",
+                          why);
+    if (state != SIM_ROLLBACK_STORAGE_PRESENT)
         storage_generation = 0;
     device->rollback_generation = next_generation(device->rollback_generation, storage_generation);
+    return KSSIM_OK;
 }
 
 kssim_result sim_rollback_prepare_storage(kssim_device *device, const char *directory,
@@ -156,6 +167,11 @@ kssim_result sim_rollback_check_stored(kssim_device *device, const char *directo
                           "rollback-resistant keys refuse from now on: restore the latest copy of the directory, or "
                           "replace the device with `kssim init --force`",
                           stored_generation, path, storage_generation);
+    if (state == SIM_ROLLBACK_STORAGE_UNREADABLE)
+        return sim_refuse(&device->env, KSSIM_DEVICE_UNAVAILABLE,
+                          "the device's rollback-protected storage cannot be checked: %s: make it readable by you "
+                          "(chmod 600), then check again",
+                          why);
     if (stored_generation > 0 && state != SIM_ROLLBACK_STORAGE_PRESENT)
         return sim_refuse(&device->env, KSSIM_DEVICE_DAMAGED,
                           "the device holds generation %" PRIu64 " of its rollback-protected storage, but %s: the "

@@ -40,8 +40,9 @@ void sim_rollback_after_load(kssim_device *device, const char *directory);
 
 /* Stored devices, at commit, before the image is captured: *advance tells whether this commit changed
  * rollback-protected state; if so the device's g is set to the next generation, read from the storage so
- * the number never goes back. */
-void sim_rollback_prepare_commit(kssim_device *device, const char *directory, bool *advance);
+ * the number never goes back. KSSIM_DEVICE_UNAVAILABLE when it must advance a storage file this process
+ * cannot read. */
+kssim_result sim_rollback_prepare_commit(kssim_device *device, const char *directory, bool *advance);
 /* Before SQLite's COMMIT: writes the device's g to a synced temporary file beside the storage.
  * KSSIM_DEVICE_UNAVAILABLE with the sentence in the device's message when it cannot. */
 kssim_result sim_rollback_prepare_storage(kssim_device *device, const char *directory,

@@ -71,11 +71,16 @@ sim_rollback_storage_state sim_rollback_storage_read(const char *directory, uint
         if (errno == ENOENT)
             return SIM_ROLLBACK_STORAGE_MISSING;
         snprintf(why, why_size, "%s cannot be read (%s)", path, strerror(errno));
-        return SIM_ROLLBACK_STORAGE_DAMAGED;
+        return SIM_ROLLBACK_STORAGE_UNREADABLE;
     }
     uint8_t bytes[FILE_BYTES + 1];
     ssize_t got = read(fd, bytes, sizeof(bytes));
+    int read_error = got < 0 ? errno : 0;
     close(fd);
+    if (got < 0) {
+        snprintf(why, why_size, "%s cannot be read (%s)", path, strerror(read_error));
+        return SIM_ROLLBACK_STORAGE_UNREADABLE;
+    }
     if (got != FILE_BYTES || memcmp(bytes, file_magic, sizeof(file_magic)) != 0 ||
         get_be(bytes + 8, 4) != FILE_VERSION || get_be(bytes + 20, 4) != sim_store_crc32(bytes, 20)) {
         snprintf(why, why_size, "%s is not a generation this kssim wrote (damaged, truncated or replaced)", path);

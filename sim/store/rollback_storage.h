@@ -25,8 +25,9 @@
 #define SIM_ROLLBACK_STORAGE_SUFFIX ".rpmb"
 
 typedef enum sim_rollback_storage_state {
-    SIM_ROLLBACK_STORAGE_MISSING, /* no file: a device that never wrote one, or the file was removed */
-    SIM_ROLLBACK_STORAGE_DAMAGED, /* a file that is not a generation this kssim wrote */
+    SIM_ROLLBACK_STORAGE_MISSING,    /* no file: a device that never wrote one, or the file was removed */
+    SIM_ROLLBACK_STORAGE_DAMAGED,    /* a file that is not a generation this kssim wrote */
+    SIM_ROLLBACK_STORAGE_UNREADABLE, /* a file this process may not read (or a read error): no evidence either way */
     SIM_ROLLBACK_STORAGE_PRESENT,
 } sim_rollback_storage_state;
 

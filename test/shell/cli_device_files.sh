@@ -127,7 +127,7 @@ make_phone "$work/readonly"
 if [ "$(id -u)" -eq 0 ]; then
     # Root may write anything, so the reader is uid 65534, owning a device it may not write.
     chmod 711 "$work"
-    chown -R 65534:65534 "$work/readonly"
+    chown -R 65534:65534 "$work/readonly" "$work/readonly.rpmb"
     as_reader=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 else
     as_reader=()
@@ -142,8 +142,20 @@ done
 "${as_reader[@]}" "$kssim" --device "$work/readonly" advance 1s >"$work/out" 2>"$work/err"
 [ $? -eq 1 ] && grep -q "DEVICE_UNAVAILABLE (1101)" "$work/err" ||
     fail "advance on a read-only device was not refused with DEVICE_UNAVAILABLE: $(cat "$work/err")"
+if [ "$(id -u)" -eq 0 ]; then
+    # Its rollback-protected storage unreadable to it (root's, 0600): no evidence of a rollback either way,
+    # so check says it cannot check and the device is not marked rolled back for good.
+    chown 0:0 "$work/readonly.rpmb"
+    chmod 600 "$work/readonly.rpmb"
+    "${as_reader[@]}" "$kssim" --device "$work/readonly" check >"$work/out" 2>"$work/err"
+    [ $? -eq 1 ] || fail "check with an unreadable DIR.rpmb did not exit 1"
+    stderr_says "DEVICE_UNAVAILABLE (1101): the device's rollback-protected storage cannot be checked"
+    "${as_reader[@]}" "$kssim" --device "$work/readonly" status >"$work/out" 2>"$work/err" ||
+        fail "status with an unreadable DIR.rpmb: $(cat "$work/err")"
+    grep -q "rollback detected" "$work/out" && fail "an unreadable DIR.rpmb was taken for a rollback"
+fi
 chmod 700 "$work/readonly"
-[ "$(id -u)" -eq 0 ] && chown -R 0:0 "$work/readonly" && chmod 700 "$work"
+[ "$(id -u)" -eq 0 ] && chown -R 0:0 "$work/readonly" "$work/readonly.rpmb" && chmod 700 "$work"
 
 # ---- item 10: an empty device is a usage error, never the default device ----
 export XDG_STATE_HOME="$work/state"
@@ -192,7 +204,7 @@ stderr_says "--device is given twice"
 expect 2 status --device "$work/a" --device="$work/b"
 stderr_says "--device is given twice"
 expect 2 --device "$work/refused" init --api-level 0
-stderr_says "API level 0"
+stderr_says "0 is too small; a device simulates API levels 23 to 99"
 expect 2 --device "$work/refused" init --security-level titanium
 [ -e "$work/refused" ] && fail "a refused init left $work/refused behind"
 
