@@ -449,6 +449,13 @@ static kssim_result open_directory(sim_device_store *store, bool create, bool re
     if (fstat(fd, &st) != 0)
         return refuse(store, KSSIM_DEVICE_UNAVAILABLE, "cannot use the device directory %s (%s): " CHOOSE_ANOTHER, dir,
                       strerror(errno));
+    /* An empty directory the user made for the device (mkdir under the usual umask: 0755) holds nothing
+     * yet that others could read: a command that creates the device there makes it private first, and a
+     * read command, which creates nothing, answers for the phone that does not exist yet. */
+    bool empty = false;
+    if (st.st_uid == geteuid() && (st.st_mode & 077) != 0 && directory_is_empty(fd, &empty) && empty &&
+        (read_only || (create && fchmod(fd, 0700) == 0)))
+        st.st_mode &= ~(mode_t)077;
     kssim_result r = require_private(store, dir, &st);
     if (r != KSSIM_OK)
         return r;

@@ -29,6 +29,15 @@ done
 (umask 000 && "$kssim" --device "$work/open/phone" set-credential --type pin --secret 1234) || fail "set-credential"
 [ "$(mode "$work/open/phone/device.sqlite3-wal")" = 600 ] || fail "the log became $(mode "$work/open/phone/device.sqlite3-wal")"
 
+# An empty directory made for the device under the usual umask becomes private when the device is made
+# in it; a read command leaves it as it is (it creates nothing).
+(umask 022 && mkdir "$work/made-by-hand")
+"$kssim" --device "$work/made-by-hand" status >/dev/null 2>&1 || fail "status on an empty 0755 directory"
+[ "$(mode "$work/made-by-hand")" = 755 ] || fail "a read command changed the empty directory's mode"
+"$kssim" --device "$work/made-by-hand" set-credential --type pin --secret 1234 ||
+    fail "set-credential in an empty 0755 directory made for the device"
+[ "$(mode "$work/made-by-hand")" = 700 ] || fail "the device's empty directory stayed $(mode "$work/made-by-hand")"
+
 chmod 755 "$work/open/phone"
 refused DEVICE_UNAVAILABLE 1101 --device "$work/open/phone" status
 stderr_says "$work/open/phone has mode 0755"
