@@ -1,17 +1,46 @@
 /*
  * cli_table.c - the text tables of cli_table.h. The last column is not padded, so lines carry no
- * trailing spaces.
+ * trailing spaces; cells are escaped for the terminal.
  */
 #include "cli/cli_table.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/utf8.h"
 
 bool cli_table_start(cli_table *table, const char *const *header, size_t columns)
 {
     memset(table, 0, sizeof(*table));
     table->columns = columns < CLI_TABLE_COLUMNS_MAX ? columns : CLI_TABLE_COLUMNS_MAX;
     return cli_table_add(table, header);
+}
+
+/* A copy of a cell that is safe on a terminal: a control character or a byte that is not part of
+ * well-formed UTF-8 (an alias an older kssim let into a device) is written as \xNN, so a table never
+ * carries an escape sequence or a broken character to the user's terminal. */
+static char *printable_copy(const char *cell)
+{
+    size_t length = strlen(cell);
+    char *copy = malloc(4 * length + 1);
+    if (copy == NULL)
+        return NULL;
+    size_t at = 0;
+    for (size_t i = 0; i < length;) {
+        unsigned char byte = (unsigned char)cell[i];
+        size_t sequence = sim_utf8_sequence_length(cell + i);
+        if (sequence == 0 || byte < 0x20 || byte == 0x7f) {
+            at += (size_t)sprintf(copy + at, "\\x%02x", byte);
+            i++;
+        } else {
+            memcpy(copy + at, cell + i, sequence);
+            at += sequence;
+            i += sequence;
+        }
+    }
+    copy[at] = '\0';
+    return copy;
 }
 
 bool cli_table_add(cli_table *table, const char *const *row)
@@ -26,14 +55,12 @@ bool cli_table_add(cli_table *table, const char *const *row)
     }
     char **cells = table->cells + table->rows * table->columns;
     for (size_t column = 0; column < table->columns; column++) {
-        size_t length = strlen(row[column]);
-        cells[column] = malloc(length + 1);
+        cells[column] = printable_copy(row[column]);
         if (cells[column] == NULL) {
             for (size_t done = 0; done < column; done++)
                 free(cells[done]);
             return false;
         }
-        memcpy(cells[column], row[column], length + 1);
     }
     table->rows++;
     return true;

@@ -85,6 +85,14 @@ if KSSIM_DEVICE=old-device "$kssim" keys --json >old.json 2>"$work/err" &&
 else
     fail "kssim keys --json of an old alias: $(cat "$work/err") $(od -c old.json | head -5)"
 fi
+# ... and its table carries no raw control character or broken UTF-8 to the terminal.
+checks=$((checks + 1))
+if KSSIM_DEVICE=old-device "$kssim" keys >old.txt 2>"$work/err" && grep -qF 'o\xffc\x01 ' old.txt &&
+    ! LC_ALL=C grep -q "$(printf '[\001\377]')" old.txt; then
+    echo "ok - kssim keys writes an old alias's bytes as \\xNN"
+else
+    fail "kssim keys of an old alias: $(cat "$work/err") $(od -c old.txt | head -5)"
+fi
 
 # ---- Item 14: the clocks' range and the API level ----
 beyond="would take the wall clock past 9223372036854775807 ms, the furthest the device's clocks go"
