@@ -43,10 +43,15 @@ static kssim_result check_same_key(kssim_device *device, const keystore_key *key
         return KSSIM_OK;
     uint8_t *now = NULL;
     size_t now_len = 0;
-    if (kssim_export_public(device, key->reference.alias, &now, &now_len) != KSSIM_OK)
+    kssim_result exported = kssim_export_public(device, key->reference.alias, &now, &now_len);
+    if (exported == KSSIM_KEY_NOT_FOUND || exported == KSSIM_KEY_PERMANENTLY_INVALIDATED)
         return KSSIM_OK; /* deleted or invalidated: kssim_begin gives that answer, as it always has */
-    bool same = now_len == key->identity_len && memcmp(now, key->identity, now_len) == 0;
+    /* Any other refusal is no evidence that the key is the same one: the alias may now hold a symmetric
+     * key (no public half), which must never sign in the place of the key pair the caller holds. */
+    bool same = exported == KSSIM_OK && now_len == key->identity_len && memcmp(now, key->identity, now_len) == 0;
     kssim_free(now);
+    if (exported != KSSIM_OK && exported != KSSIM_INVALID_ARGUMENT)
+        return exported;
     if (same)
         return KSSIM_OK;
     return keystore_device_refuse(KSSIM_KEY_NOT_FOUND,

@@ -193,6 +193,23 @@ static void agreement_key(OSSL_LIB_CTX *libctx, OSSL_LIB_CTX *default_only, kssi
     printf("ok - ECDH with a key object whose alias was generated again is refused\n");
 }
 
+/* The alias now holds a symmetric key: it has no public half to compare, and must still never sign in
+ * the place of the key pair the caller loaded (an HMAC key may sign with SHA-256 too). */
+static void replaced_by_a_symmetric_key(OSSL_LIB_CTX *libctx, kssim_device *device)
+{
+    EVP_PKEY *generated = test_generate_ec_key(libctx, "server", NULL, 0);
+    EVP_PKEY *from_uri = load_from_uri(libctx, "keystore:server");
+    ON_DEVICE(device, kssim_delete_key(device, "server"));
+    generate_again(device, "server", KSSIM_ALGORITHM_HMAC, KSSIM_PURPOSE_SIGN | KSSIM_PURPOSE_VERIFY);
+    unsigned char sig[256];
+    size_t sig_len = sizeof(sig);
+    CHECK(digest_sign(libctx, from_uri, sig, &sig_len) != 1);
+    check_refused_as_replaced("server");
+    EVP_PKEY_free(from_uri);
+    EVP_PKEY_free(generated);
+    printf("ok - an EC key object whose alias now holds an HMAC key is refused, not signed with HMAC\n");
+}
+
 int main(int argc, char **argv)
 {
     const char *location = test_device_directory();
@@ -205,10 +222,11 @@ int main(int argc, char **argv)
     signing_keys(libctx, default_only, device);
     decryption_key(libctx, device);
     agreement_key(libctx, default_only, device);
+    replaced_by_a_symmetric_key(libctx, device);
 
     kssim_device_free(device);
     test_library_context_free(default_only);
     test_library_context_free(libctx);
-    printf("1..6\n");
+    printf("1..7\n");
     return 0;
 }
