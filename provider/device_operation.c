@@ -134,6 +134,8 @@ kssim_result keystore_operation_update(keystore_operation *operation, const uint
         .handle = operation->op.handle, .first = first, .first_len = first_len, .then = then, .then_len = then_len};
     kssim_result r = keystore_device_run(operation->provider, operation->device, update_on_device, &call);
     operation->alive = r == KSSIM_OK;
+    if (r == KSSIM_OK)
+        operation->bytes_streamed += (uint64_t)first_len + then_len;
     return r;
 }
 

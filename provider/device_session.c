@@ -17,7 +17,7 @@
  *
  * fork(): SQLite forbids using a connection opened by the parent in the child, and closing it there
  * could checkpoint or unlock files the parent still relies on. The first provider call in a child sees
- * that getpid() changed, drops the parent's sessions without touching them (their memory is left to the
+ * that getpid() changed, sets the parent's sessions aside untouched (kept reachable, their memory left to the
  * child's exit) and opens the device again. Operations the parent began stay the parent's: the child's
  * device never heard of them (INVALID_OPERATION_HANDLE), as a phone's keystore2 only knows the
  * operations of its own process.
@@ -135,6 +135,13 @@ static void follow_fork(keystore_devices *devices)
     if (atomic_load(&devices->owner_pid) != now) {
         /* The parent's mutex may have been held by a thread that does not exist here. */
         pthread_mutex_init(&devices->lock, NULL);
+        if (devices->sessions != NULL) {
+            keystore_device_session *last = devices->sessions;
+            while (last->next != NULL)
+                last = last->next;
+            last->next = devices->parents_sessions;
+            devices->parents_sessions = devices->sessions;
+        }
         devices->sessions = NULL;
         atomic_store(&devices->owner_pid, now);
     }

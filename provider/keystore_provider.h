@@ -44,6 +44,9 @@ typedef struct keystore_devices {
     _Atomic long owner_pid;     /* the process the sessions belong to */
     atomic_flag following_fork; /* held by the thread that starts the child's own list */
     keystore_device_session *sessions;
+    /* A child's view of its parent's sessions: never used (their SQLite connections belong to the parent)
+     * and never closed (closing them here could fold or delete the parent's log), only kept reachable. */
+    keystore_device_session *parents_sessions;
     bool default_known;
     char default_location[KEYSTORE_LOCATION_MAX];
 } keystore_devices;
@@ -255,6 +258,9 @@ typedef struct keystore_operation {
     long pid; /* the process that began it: operations live in that process's memory of the device */
     kssim_operation op;
     bool alive; /* begun and neither finished nor ended by the device */
+    /* digest-sign: the bytes every update has sent, so that a context copied in the middle of a streamed
+     * message can tell that another copy fed the operation since (signature.c) */
+    uint64_t bytes_streamed;
 } keystore_operation;
 
 /* kssim_begin on the key's device; the armed system prompt answers per-operation keys here. */

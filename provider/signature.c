@@ -44,9 +44,10 @@ typedef struct keystore_signature_context {
     signature_algorithm algorithm;
     bool digest_mode;      /* EVP_DigestSign*, or EVP_PKEY_sign of a precomputed digest */
     EVP_MD_CTX *verify_md; /* digest-verify: the running digest */
-    unsigned char *data;   /* digest-sign and Ed25519 verify: the message so far (not yet streamed) */
+    unsigned char *data;   /* digest-sign: the message so far (not yet streamed) */
     size_t data_len, data_capacity;
-    bool streamed; /* digest-sign: part of the message went to the operation (see streams_to_device) */
+    bool streamed;           /* digest-sign: part of the message went to the operation (see streams_to_device) */
+    uint64_t streamed_bytes; /* how much of it this context sent; its copies share the operation */
 } keystore_signature_context;
 
 /* Digest-sign data kept in the context before it goes to the device in one kssim_update. */
@@ -92,6 +93,7 @@ static void reset(keystore_signature_context *ctx)
     ctx->data = NULL;
     ctx->data_len = ctx->data_capacity = 0;
     ctx->streamed = false;
+    ctx->streamed_bytes = 0;
 }
 
 static void keystore_signature_freectx(void *vctx)
@@ -109,6 +111,7 @@ static void *keystore_signature_dupctx(void *vctx)
         return NULL;
     ctx->digest_mode = from->digest_mode;
     ctx->streamed = from->streamed;
+    ctx->streamed_bytes = from->streamed_bytes;
     bool ok = keystore_device_context_copy(&ctx->base, &from->base);
     if (ok && from->verify_md != NULL)
         ok = (ctx->verify_md = EVP_MD_CTX_new()) != NULL && EVP_MD_CTX_copy_ex(ctx->verify_md, from->verify_md);
@@ -563,11 +566,17 @@ static int append(keystore_signature_context *ctx, const unsigned char *data, si
     if (len == 0)
         return 1;
     if (len > KSSIM_OPERATION_INPUT_MAX - ctx->data_len) {
-        keystore_raise_result(KSSIM_INVALID_ARGUMENT,
-                              "a per-operation key's message is kept in the context until the user has authenticated "
-                              "(the two-phase flow), and it may be at most 16777216 bytes "
-                              "(KSSIM_OPERATION_INPUT_MAX): sign a digest of the data (pkeyutl -sign without "
-                              "-rawin), or use a key with an authentication window (-pkeyopt auth-timeout:N)");
+        if (ctx->algorithm == SIGNATURE_ED25519)
+            keystore_raise_result(KSSIM_INVALID_ARGUMENT,
+                                  "Ed25519 signs the whole message at once, so the context keeps it until the final "
+                                  "call, and it may be at most 16777216 bytes (KSSIM_OPERATION_INPUT_MAX): sign a "
+                                  "digest of the data instead, or use an ECDSA or RSA key, whose messages stream");
+        else
+            keystore_raise_result(KSSIM_INVALID_ARGUMENT,
+                                  "a per-operation key's message is kept in the context until the user has "
+                                  "authenticated (the two-phase flow), and it may be at most 16777216 bytes "
+                                  "(KSSIM_OPERATION_INPUT_MAX): sign a digest of the data (pkeyutl -sign without "
+                                  "-rawin), or use a key with an authentication window (-pkeyopt auth-timeout:N)");
         return 0;
     }
     if (ctx->data_len + len > ctx->data_capacity) {
@@ -587,20 +596,39 @@ static int append(keystore_signature_context *ctx, const unsigned char *data, si
     return 1;
 }
 
-/* Sends what the context kept, then data, to the operation (begun now if it has not been). */
-static int stream(keystore_signature_context *ctx, const unsigned char *data, size_t len)
+/* Only the operation that took the start of the message may take the rest and sign its end (a new one
+ * would sign the tail alone), and only while it holds exactly what this context sent: OpenSSL copies
+ * contexts, the copies share the operation, and one copy's data must never be signed as another's. */
+static bool streamed_operation_holds_this_message(keystore_signature_context *ctx)
 {
-    if (ctx->streamed && !keystore_device_context_has_live_operation(&ctx->base)) {
+    if (!ctx->streamed)
+        return true;
+    if (!keystore_device_context_has_live_operation(&ctx->base)) {
         keystore_raise_result(KSSIM_INVALID_OPERATION_HANDLE,
                               "the message so far went to a keystore operation that has ended (it signed or was "
                               "refused): init the context again and sign the whole message");
-        return 0;
+        return false;
     }
-    if (!keystore_device_context_begin(&ctx->base, operation_params))
+    if (ctx->base.operation->bytes_streamed != ctx->streamed_bytes) {
+        keystore_raise_result(KSSIM_INVALID_OPERATION_HANDLE,
+                              "this signature context was copied in the middle of a long message, and another copy "
+                              "has sent more of its own message to the keystore operation they share since: init "
+                              "the context again and sign the whole message");
+        return false;
+    }
+    return true;
+}
+
+/* Sends what the context kept, then data, to the operation (begun now if it has not been). */
+static int stream(keystore_signature_context *ctx, const unsigned char *data, size_t len)
+{
+    if (!streamed_operation_holds_this_message(ctx) || !keystore_device_context_begin(&ctx->base, operation_params))
         return 0;
     ctx->streamed = true;
     kssim_result r = keystore_operation_update(ctx->base.operation, ctx->data, ctx->data_len, data, len);
     OPENSSL_cleanse(ctx->data, ctx->data_len);
+    if (r == KSSIM_OK)
+        ctx->streamed_bytes += (uint64_t)ctx->data_len + len;
     ctx->data_len = 0;
     return r == KSSIM_OK;
 }
@@ -620,14 +648,8 @@ static int keystore_signature_digest_sign_final(void *vctx, unsigned char *sig, 
         *siglen = signature_size(ctx);
         return 1;
     }
-    /* Only the operation that took the start of the message may sign its end: a new one would sign the
-     * tail alone. */
-    if (ctx->streamed && !keystore_device_context_has_live_operation(&ctx->base)) {
-        keystore_raise_result(KSSIM_INVALID_OPERATION_HANDLE,
-                              "the message went to a keystore operation that has ended (it signed or was refused): "
-                              "init the context again and sign the whole message");
+    if (!streamed_operation_holds_this_message(ctx))
         return 0;
-    }
     return sign_on_device(ctx, sig, siglen, sigsize, ctx->data, ctx->data_len);
 }
 
