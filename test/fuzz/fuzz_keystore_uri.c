@@ -24,12 +24,13 @@
 
 #define URI_PREFIX KEYSTORE_URI_SCHEME ":"
 
-/* The device's keys: two the provider can use (EC, Ed25519) and one it refuses to load (AES). */
+/* The device's keys: two the provider can use (EC, Ed25519) and one it refuses to load (AES). No alias
+ * holds '/': the device refuses one (kssim_check_alias), and a URI with '/' names no key. */
 static const struct {
     const char *alias;
     kssim_algorithm algorithm;
 } device_keys[] = {
-    {"login", KSSIM_ALGORITHM_EC}, {"a key/with slash", KSSIM_ALGORITHM_ED25519}, {"secret", KSSIM_ALGORITHM_AES}};
+    {"login", KSSIM_ALGORITHM_EC}, {"a key with spaces", KSSIM_ALGORITHM_ED25519}, {"secret", KSSIM_ALGORITHM_AES}};
 #define DEVICE_KEY_COUNT (sizeof(device_keys) / sizeof(device_keys[0]))
 
 static fuzz_provider provider;
@@ -98,7 +99,7 @@ static bool names_device_key(const char *uri, bool *usable)
     for (size_t i = 0; i < DEVICE_KEY_COUNT; i++) {
         if (strcmp(uri + strlen(URI_PREFIX), device_keys[i].alias) == 0) {
             *usable = device_keys[i].algorithm != KSSIM_ALGORITHM_AES;
-            return strchr(device_keys[i].alias, '/') == NULL;
+            return true;
         }
     }
     return false;
