@@ -3,6 +3,7 @@
  * and hands it the rest.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -142,6 +143,9 @@ int main(int argc, char **argv)
      * the file for the default context, which kssim does not use, only cost each command 0.4 ms. Must
      * come before any other OpenSSL call, which would load it. */
     OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
+    /* A reader that went away (`kssim sign ... | head -c0`) must not kill kssim silently after the commit: the
+     * write then fails with EPIPE and kssim says what was made and spent, exit 1. */
+    signal(SIGPIPE, SIG_IGN);
     int taken = read_global_device(argc, argv);
     if (taken < 0)
         return KSSIM_EXIT_USAGE;
