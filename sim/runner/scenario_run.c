@@ -145,6 +145,8 @@ bool runner_execute_scenario(const scenario *scenario, const runner_options *opt
     runner_context context;
     memset(&context, 0, sizeof(context));
     context.scenario = scenario;
+    /* A scenario whose device cannot be created returns before any step: the last one's reason must not stay. */
+    runner_budget_begin_scenario(options->budget);
     uint64_t seed = 0;
     kssim_result created = create_device(scenario, options, &context.device, &seed);
     transcript_begin_scenario(transcript, scenario->path, scenario->name, seed);
