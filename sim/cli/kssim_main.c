@@ -101,15 +101,11 @@ static int read_global_device(int argc, char **argv)
     }
     const char *location = joined ? argv[1] + strlen("--device=") : argv[2];
     int taken = joined ? 1 : 2;
-    if (location[0] == '\0') {
-        fprintf(stderr,
-                "kssim: %s is empty: name a device directory or memory:, or leave --device out to use $KSSIM_DEVICE "
-                "or the per-user default device\n",
-                joined ? "--device=" : "--device \"\"");
-        return -1;
-    }
-    if (1 + taken < argc && is_device_option(argv[1 + taken])) {
-        fprintf(stderr, "kssim: --device is given twice ('%s' and another); give it once\n", location);
+    char why[CLI_LOCATION_SHOWN_MAX];
+    bool twice = 1 + taken < argc && is_device_option(argv[1 + taken]);
+    if (!cli_device_value_ok(location, joined, NULL, why, sizeof(why)) ||
+        (twice && !cli_device_value_ok(NULL, joined, location, why, sizeof(why)))) {
+        fprintf(stderr, "kssim: %s\n", why);
         return -1;
     }
     cli_set_global_device(location);
