@@ -99,9 +99,10 @@ static void directory_of(const char *path, char *directory, size_t directory_siz
 
 /* In a directory with the sticky bit (/tmp), the kernel lets a file be replaced only by its owner or the
  * directory's: a rename over another user's file there fails with EPERM, and it would fail after the commit,
- * the use spent and the result left in the temporary file. So such a file is refused now. A file of another
- * user in a sticky directory of one's own is refused as well (root may replace it, but it is someone else's
- * file in a shared place, not a result of this user's). */
+ * the use spent and the result left in the temporary file. So such a file is refused now, by a rule simpler
+ * and stricter than the kernel's: another user's file is refused even where the rename would pass (in a
+ * sticky directory of one's own, or as root), being someone else's file in a shared place, never a result of
+ * this user's. */
 static bool may_replace_in_directory(const cli_command *command, const char *option, const cli_out_file *out,
                                      const struct stat *existing)
 {
