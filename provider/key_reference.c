@@ -125,6 +125,18 @@ static bool is_absolute_device(const char *device)
     return device[0] == '/' || strcmp(device, KSSIM_MEMORY_DEVICE) == 0;
 }
 
+/* The one alias rule of the device (kssim_check_alias): an alias no key can have is a damaged reference. It
+ * is forgotten, so that the file's control characters or broken UTF-8 never reach an error's text. */
+static bool alias_is_acceptable(keystore_key_reference *reference, char *why, size_t why_size)
+{
+    char rule[256];
+    if (kssim_check_alias(reference->alias, rule, sizeof(rule)) == KSSIM_OK)
+        return true;
+    memset(reference->alias, 0, sizeof(reference->alias));
+    snprintf(why, why_size, "its alias is one no key can have (%s)", rule);
+    return false;
+}
+
 /* The fields of a reference that parsed: false, with why filled, for one that cannot name a key. */
 static bool check_fields(const KSSIM_KEY_REFERENCE_ASN1 *asn1, keystore_key_reference *reference, char *why,
                          size_t why_size)
@@ -135,6 +147,8 @@ static bool check_fields(const KSSIM_KEY_REFERENCE_ASN1 *asn1, keystore_key_refe
         snprintf(why, why_size, "its description is not \"" REFERENCE_DESCRIPTION "\"");
     else if (!get_string(asn1->alias, reference->alias, sizeof(reference->alias)))
         snprintf(why, why_size, "its alias is empty, longer than %d bytes or holds a NUL byte", KSSIM_ALIAS_MAX - 1);
+    else if (!alias_is_acceptable(reference, why, why_size))
+        return false;
     else if (!get_string(asn1->algorithm, reference->type_name, sizeof(reference->type_name)) ||
              keystore_type_index(reference->type_name) < 0)
         snprintf(why, why_size, "its key type is not EC, RSA, RSA-PSS or ED25519");

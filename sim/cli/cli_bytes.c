@@ -9,9 +9,6 @@
 
 #include "cli/cli_values.h"
 
-/* Enough to name any path in a message; a longer one is cut, not lost. */
-#define CLI_SHOWN_PATH_MAX 1024
-
 bool cli_claim_standard_input(const cli_command *command, const char *label)
 {
     /* One command per process: whichever option read standard input first owns it. */
@@ -23,6 +20,14 @@ bool cli_claim_standard_input(const cli_command *command, const char *label)
     }
     claimed_by = label;
     return true;
+}
+
+void cli_show_path(const char *path, char *shown, size_t shown_size)
+{
+    if (strcmp(path, "-") == 0)
+        snprintf(shown, shown_size, "standard input");
+    else
+        snprintf(shown, shown_size, "'%s'", path);
 }
 
 bool cli_read_file(const cli_command *command, const char *label, const char *path, size_t limit,
@@ -61,10 +66,7 @@ bool cli_read_file(const cli_command *command, const char *label, const char *pa
     if (!from_stdin)
         fclose(file);
     char shown[CLI_SHOWN_PATH_MAX];
-    if (from_stdin)
-        snprintf(shown, sizeof(shown), "standard input");
-    else
-        snprintf(shown, sizeof(shown), "'%s'", path);
+    cli_show_path(path, shown, sizeof(shown));
     if (ok && used > limit) {
         free(buffer);
         cli_usage_error(command, "%s: %s: the input is larger than %s", label, shown, limit_reason);

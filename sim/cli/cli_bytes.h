@@ -43,6 +43,12 @@ bool cli_read_bytes(const cli_args *args, const cli_byte_source *source, bool re
 bool cli_read_file(const cli_command *command, const char *label, const char *path, size_t limit,
                    const char *limit_reason, uint8_t **bytes, size_t *length);
 
+/* Enough to name any path in a message; a longer one is cut, not lost. */
+#define CLI_SHOWN_PATH_MAX 1024
+
+/* A file option's value as messages name it: "standard input" for "-", else the path in quotes. */
+void cli_show_path(const char *path, char *shown, size_t shown_size);
+
 /* Standard input feeds at most one option of a command ("-"); a second one that asks for it gets a usage
  * error naming both. Returns false after printing it. */
 bool cli_claim_standard_input(const cli_command *command, const char *label);

@@ -54,17 +54,19 @@ static int report_lost_output(const cli_output *output, const char *where_to, co
     return cli_report_refusal(KSSIM_SYSTEM_ERROR, sentence);
 }
 
-/* Writes the held-back output once the device has committed: the text to stdout, the raw bytes to --out. Every
- * write is checked, the final flush included: a full disk or a closed pipe must not pass for success. */
+/* Writes the held-back output once the device has committed: the raw bytes to --out first (the result whose
+ * use is spent is put in place whatever becomes of standard output), then the text to stdout. Every write is
+ * checked, the final flush included: a full disk or a closed pipe must not pass for success. */
 static int release_output(const char *text, size_t text_length, const cli_output *output)
 {
+    if (output->out_file != NULL) {
+        char reason[CLI_MESSAGE_MAX];
+        if (!cli_out_file_deliver(output->out_file, output->file_bytes, output->file_length, reason, sizeof(reason)))
+            return report_lost_output(output, cli_out_file_name(output->out_file), reason,
+                                      output->out_file->after_commit);
+    }
     if ((text_length > 0 && fwrite(text, 1, text_length, stdout) != text_length) || fflush(stdout) != 0)
         return report_lost_output(output, "standard output", strerror(errno != 0 ? errno : EIO), true);
-    if (output->out_file == NULL)
-        return KSSIM_EXIT_SUCCESS;
-    char reason[CLI_MESSAGE_MAX];
-    if (!cli_out_file_deliver(output->out_file, output->file_bytes, output->file_length, reason, sizeof(reason)))
-        return report_lost_output(output, cli_out_file_name(output->out_file), reason, output->out_file->after_commit);
     return KSSIM_EXIT_SUCCESS;
 }
 
@@ -94,6 +96,8 @@ static int act_and_commit(kssim_device *device, cli_device_action action, void *
         kssim_device_rollback(device);
         return cli_report_refusal(committed, commit_message);
     }
+    if (output->out_file != NULL)
+        output->out_file->committed = true;
     if (result != KSSIM_OK) {
         int status = cli_report_refusal(result, message);
         if (output->refusal_hint != NULL)
@@ -140,7 +144,7 @@ int cli_run_on_device(const char *location, const kssim_open_options *options, c
     return status;
 }
 
-int cli_with_device(const cli_args *args, cli_device_action action, void *request)
+int cli_with_device_opened(const cli_args *args, bool read_only, cli_device_action action, void *request)
 {
     char location[CLI_LOCATION_MAX];
     int status = cli_locate_device(args, location, sizeof(location));
@@ -148,17 +152,16 @@ int cli_with_device(const cli_args *args, cli_device_action action, void *reques
         return status;
     kssim_open_options options;
     kssim_open_options_default(&options);
+    options.read_only = read_only;
     return cli_run_on_device(location, &options, action, request);
+}
+
+int cli_with_device(const cli_args *args, cli_device_action action, void *request)
+{
+    return cli_with_device_opened(args, false, action, request);
 }
 
 int cli_with_device_reading(const cli_args *args, cli_device_action action, void *request)
 {
-    char location[CLI_LOCATION_MAX];
-    int status = cli_locate_device(args, location, sizeof(location));
-    if (status != KSSIM_EXIT_SUCCESS)
-        return status;
-    kssim_open_options options;
-    kssim_open_options_default(&options);
-    options.read_only = true;
-    return cli_run_on_device(location, &options, action, request);
+    return cli_with_device_opened(args, true, action, request);
 }

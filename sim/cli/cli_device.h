@@ -10,6 +10,7 @@
 #ifndef SIM_CLI_CLI_DEVICE_H
 #define SIM_CLI_CLI_DEVICE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -55,7 +56,10 @@ int cli_locate_device(const cli_args *args, char *out, size_t out_size);
 /* Opens location with options and runs action in one transaction; returns the exit status. */
 int cli_run_on_device(const char *location, const kssim_open_options *options, cli_device_action action, void *request);
 
-/* cli_locate_device, then cli_run_on_device with the default open options (a missing device is created). */
+/* cli_locate_device, then cli_run_on_device with the default open options, read-only when read_only. */
+int cli_with_device_opened(const cli_args *args, bool read_only, cli_device_action action, void *request);
+
+/* cli_with_device_opened for the commands that change the device (a missing device is created). */
 int cli_with_device(const cli_args *args, cli_device_action action, void *request);
 /* The same for a command that only reads (status, keys, export-public, expect-key): the device is opened
  * read-only and nothing is written, so a device the user may not write still answers; where there is

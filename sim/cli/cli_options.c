@@ -5,6 +5,7 @@
 #include "cli/cli_options.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "runner/scenario_suggest.h"
@@ -17,6 +18,22 @@ static const char device_help[] =
 void cli_set_global_device(const char *location)
 {
     global_device = location;
+}
+
+bool cli_device_value_ok(const char *value, bool joined, const char *earlier, char *why, size_t why_size)
+{
+    /* Two devices on one line: which one the user meant is anyone's guess. */
+    if (earlier != NULL)
+        snprintf(why, why_size, "--device is given twice ('%s' and another); give it once", earlier);
+    /* An empty device is no way to say "the default one" (init --force would wipe it). */
+    else if (value != NULL && value[0] == '\0')
+        snprintf(why, why_size,
+                 "%s is empty: name a device directory or memory:, or leave --device out to use $KSSIM_DEVICE or "
+                 "the per-user default device",
+                 joined ? "--device=" : "--device \"\"");
+    else
+        return true;
+    return false;
 }
 
 static long option_index(const cli_command *command, const char *name, size_t name_length)
@@ -182,11 +199,11 @@ static int read_option(const cli_command *command, int argc, char **argv, int *i
     const char **slot;
     const cli_option *option = NULL;
     bool is_device = name_length == strlen("--device") && strncmp(argument, "--device", name_length) == 0;
+    char why[CLI_LOCATION_SHOWN_MAX];
     if (is_device) {
         slot = &args->device;
-        /* Two devices on one line: which one the user meant is anyone's guess. */
-        if (*slot != NULL)
-            return cli_usage_error(command, "--device is given twice ('%s' and another); give it once", *slot);
+        if (!cli_device_value_ok(NULL, equals != NULL, *slot, why, sizeof(why)))
+            return cli_usage_error(command, "%s", why);
     } else {
         long found = option_index(command, argument, name_length);
         if (found < 0)
@@ -211,12 +228,8 @@ static int read_option(const cli_command *command, int argc, char **argv, int *i
         return cli_usage_error(command, "%.*s needs a value: %.*s %s", (int)name_length, argument, (int)name_length,
                                argument, is_device ? "DIR" : option->value);
     }
-    /* An empty device is no way to say "the default one" (init --force would wipe it). */
-    if (is_device && (*slot)[0] == '\0')
-        return cli_usage_error(command,
-                               "%s is empty: name a device directory or memory:, or leave --device out to "
-                               "use $KSSIM_DEVICE or the per-user default device",
-                               equals != NULL ? "--device=" : "--device \"\"");
+    if (is_device && !cli_device_value_ok(*slot, equals != NULL, NULL, why, sizeof(why)))
+        return cli_usage_error(command, "%s", why);
     return KSSIM_EXIT_SUCCESS;
 }
 

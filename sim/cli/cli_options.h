@@ -55,6 +55,14 @@ typedef struct cli_args {
     const char *device;                  /* --device DIR, from the command or before it */
 } cli_args;
 
+/* Room for the sentences of cli_device_value_ok, a long device path included. */
+#define CLI_LOCATION_SHOWN_MAX 4200
+
+/* The rules of --device wherever it is read, before the command or after it: the value (as given with
+ * --device=VALUE when joined) is not empty, and --device is given once (earlier: the value of the one given
+ * before, NULL when none). value may be NULL to check only the second. false with the sentence in why. */
+bool cli_device_value_ok(const char *value, bool joined, const char *earlier, char *why, size_t why_size);
+
 /* `kssim --device DIR COMMAND`: the device every command uses unless it names its own. */
 void cli_set_global_device(const char *location);
 

@@ -64,11 +64,8 @@ static const char *check_line(char *buffer, size_t used, bool full)
 bool cli_read_secret_file(const cli_command *command, const char *label, const char *path, cli_secret *secret)
 {
     bool from_stdin = strcmp(path, "-") == 0;
-    char shown[1024];
-    if (from_stdin)
-        snprintf(shown, sizeof(shown), "standard input");
-    else
-        snprintf(shown, sizeof(shown), "'%s'", path);
+    char shown[CLI_SHOWN_PATH_MAX];
+    cli_show_path(path, shown, sizeof(shown));
     if (from_stdin && !cli_claim_standard_input(command, label))
         return false;
     int fd = from_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);

@@ -3,6 +3,7 @@
  * and hands it the rest.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -100,15 +101,11 @@ static int read_global_device(int argc, char **argv)
     }
     const char *location = joined ? argv[1] + strlen("--device=") : argv[2];
     int taken = joined ? 1 : 2;
-    if (location[0] == '\0') {
-        fprintf(stderr,
-                "kssim: %s is empty: name a device directory or memory:, or leave --device out to use $KSSIM_DEVICE "
-                "or the per-user default device\n",
-                joined ? "--device=" : "--device \"\"");
-        return -1;
-    }
-    if (1 + taken < argc && is_device_option(argv[1 + taken])) {
-        fprintf(stderr, "kssim: --device is given twice ('%s' and another); give it once\n", location);
+    char why[CLI_LOCATION_SHOWN_MAX];
+    bool twice = 1 + taken < argc && is_device_option(argv[1 + taken]);
+    if (!cli_device_value_ok(location, joined, NULL, why, sizeof(why)) ||
+        (twice && !cli_device_value_ok(NULL, joined, location, why, sizeof(why)))) {
+        fprintf(stderr, "kssim: %s\n", why);
         return -1;
     }
     cli_set_global_device(location);
@@ -142,6 +139,9 @@ int main(int argc, char **argv)
      * the file for the default context, which kssim does not use, only cost each command 0.4 ms. Must
      * come before any other OpenSSL call, which would load it. */
     OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
+    /* A reader that went away (`kssim sign ... | head -c0`) must not kill kssim silently after the commit: the
+     * write then fails with EPIPE and kssim says what was made and spent, exit 1. */
+    signal(SIGPIPE, SIG_IGN);
     int taken = read_global_device(argc, argv);
     if (taken < 0)
         return KSSIM_EXIT_USAGE;

@@ -52,4 +52,7 @@ int runner_run_paths(const char *const *paths, size_t path_count, const runner_o
  * expectation. A scenario a budget stops is not passed; options->budget->stopped says why. */
 bool runner_execute_scenario(const scenario *scenario, const runner_options *options, transcript *transcript);
 
+/* The seed scenario's phone gets in this run (the run's --seed, else the scenario's, else the default). */
+uint64_t runner_scenario_seed(const scenario *scenario, const runner_options *options);
+
 #endif

@@ -33,7 +33,7 @@ static bool parse_all(const scenario_path_list *paths, scenario **scenarios, FIL
  * announced every test point), marked not passed. */
 static void report_not_run(const scenario *scenario, const runner_options *options, transcript *transcript)
 {
-    uint64_t seed = options->has_seed ? options->seed : scenario->has_seed ? scenario->seed : 1;
+    uint64_t seed = runner_scenario_seed(scenario, options);
     char limit[32], problem[200];
     scenario_format_duration(options->budget->timeout_ms, limit, sizeof(limit));
     snprintf(problem, sizeof(problem),

@@ -18,6 +18,12 @@ void runner_budget_start(runner_budget *budget)
         budget->started_ms = budget->real_time_ms();
 }
 
+void runner_budget_begin_scenario(runner_budget *budget)
+{
+    if (budget != NULL)
+        budget->stopped[0] = '\0';
+}
+
 static bool stop(runner_budget *budget)
 {
     budget->exceeded = true;

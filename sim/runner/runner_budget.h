@@ -13,6 +13,9 @@
 
 /* Starts the run's real-time budget (no effect without a timeout). */
 void runner_budget_start(runner_budget *budget);
+/* Before each scenario: budget->stopped is cleared, so that a scenario that stops early for another reason
+ * (its device cannot be created) is not reported with the previous one's. budget may be NULL. */
+void runner_budget_begin_scenario(runner_budget *budget);
 /* Before step number (1-based) of a scenario whose advances so far moved its clocks virtual_ms: true
  * when it may run; otherwise false, with budget->stopped saying which budget ran out and how to raise
  * it, and budget->exceeded set. budget may be NULL (no budget). */

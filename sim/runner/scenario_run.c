@@ -121,8 +121,8 @@ static bool runner_execute_step(runner_context *context, const scenario_step *st
     return met;
 }
 
-static kssim_result create_device(const scenario *scenario, const runner_options *options, kssim_device **device,
-                                  uint64_t *seed)
+/* The phone a scenario runs on: the defaults, then the scenario's settings, then the run's --seed. */
+static void scenario_config(const scenario *scenario, const runner_options *options, kssim_config *config_out)
 {
     kssim_config config;
     kssim_config_default(&config);
@@ -136,6 +136,21 @@ static kssim_result create_device(const scenario *scenario, const runner_options
         config.security_level = scenario->security_level;
     if (scenario->has_wall_clock)
         config.wall_clock_ms = scenario->wall_clock_ms;
+    *config_out = config;
+}
+
+uint64_t runner_scenario_seed(const scenario *scenario, const runner_options *options)
+{
+    kssim_config config;
+    scenario_config(scenario, options, &config);
+    return config.seed;
+}
+
+static kssim_result create_device(const scenario *scenario, const runner_options *options, kssim_device **device,
+                                  uint64_t *seed)
+{
+    kssim_config config;
+    scenario_config(scenario, options, &config);
     *seed = config.seed;
     return kssim_device_create(&config, device);
 }
@@ -145,6 +160,8 @@ bool runner_execute_scenario(const scenario *scenario, const runner_options *opt
     runner_context context;
     memset(&context, 0, sizeof(context));
     context.scenario = scenario;
+    /* A scenario whose device cannot be created returns before any step: the last one's reason must not stay. */
+    runner_budget_begin_scenario(options->budget);
     uint64_t seed = 0;
     kssim_result created = create_device(scenario, options, &context.device, &seed);
     transcript_begin_scenario(transcript, scenario->path, scenario->name, seed);

@@ -3,8 +3,9 @@
  * through the provider (issue 18, item 12): digest-sign streams them to the device, which hashes them
  * as KeyMint's update does, so 20 MiB in updates of several sizes signs and verifies; a context whose
  * streamed operation ended refuses to sign again rather than sign the tail alone; a per-operation key
- * keeps its message for the two-phase flow and refuses past the bound; and a signature without a digest
- * refuses past the bound, the sentence naming it.
+ * keeps its message for the two-phase flow and refuses past the bound; a signature without a digest
+ * refuses past the bound, the sentence naming it; and copies of a context that diverge in the middle of a
+ * streamed message refuse instead of signing a mix, while the original signs its own.
  *
  * Usage: large_input [BUILD_DIR]  (the directory holding keystore.so; OPENSSL_MODULES otherwise)
  */
@@ -81,6 +82,39 @@ static void digest_sign_streams(OSSL_LIB_CTX *libctx, OSSL_LIB_CTX *default_only
     EVP_PKEY_free(pkey);
 }
 
+/* EVP_MD_CTX_copy_ex in the middle of a streamed message: the copies share one keystore operation, which holds
+ * the start of the message. The original streams on; the copy, whose own message diverged, must refuse to
+ * sign rather than sign a mix of the two, and the original still signs its own whole message. */
+static void copies_that_diverge_mid_stream(OSSL_LIB_CTX *libctx, OSSL_LIB_CTX *default_only, kssim_device *device,
+                                           const unsigned char *message)
+{
+    const size_t first = 2 * 1024 * 1024 + 5, second = 1536 * 1024; /* each more than the 1 MiB chunk */
+    EVP_PKEY *pkey = test_generate_ec_key(libctx, "diverging", NULL, 0);
+    EVP_MD_CTX *original = EVP_MD_CTX_new();
+    EVP_MD_CTX *copy = EVP_MD_CTX_new();
+    CHECK(original != NULL && copy != NULL);
+    CHECK(EVP_DigestSignInit_ex(original, NULL, "SHA256", libctx, "?provider=keystore", pkey, NULL) == 1);
+    CHECK(EVP_DigestSignUpdate(original, message, first) == 1);
+    CHECK(EVP_MD_CTX_copy_ex(copy, original) == 1);
+    CHECK(EVP_DigestSignUpdate(original, message + first, second) == 1);
+    CHECK(EVP_DigestSignUpdate(copy, "ten bytes!", 10) == 1);
+    unsigned char sig[256];
+    size_t sig_len = sizeof(sig);
+    CHECK(EVP_DigestSignFinal(copy, sig, &sig_len) != 1);
+    check_refusal("INVALID_OPERATION_HANDLE", "was copied in the middle of a long message");
+    printf("ok - a copy whose message diverged mid-stream refuses to sign a mix of the two\n");
+
+    sig_len = sizeof(sig);
+    CHECK(EVP_DigestSignFinal(original, sig, &sig_len) == 1);
+    EVP_PKEY *public_key = test_device_public_key(device, default_only, "diverging");
+    CHECK(test_verify(default_only, public_key, message, first + second, sig, sig_len));
+    printf("ok - the original signs its own whole message, which the public key verifies\n");
+    EVP_PKEY_free(public_key);
+    EVP_MD_CTX_free(copy);
+    EVP_MD_CTX_free(original);
+    EVP_PKEY_free(pkey);
+}
+
 static void per_operation_keys_keep_a_bounded_message(OSSL_LIB_CTX *libctx, const unsigned char *message)
 {
     EVP_PKEY *pkey = test_generate_ec_key(libctx, "perop", "biometric_strong", 0);
@@ -107,12 +141,13 @@ int main(int argc, char **argv)
     unsigned char *message = large_message();
 
     digest_sign_streams(libctx, default_only, device, message);
+    copies_that_diverge_mid_stream(libctx, default_only, device, message);
     per_operation_keys_keep_a_bounded_message(libctx, message);
 
     free(message);
     kssim_device_free(device);
     test_library_context_free(default_only);
     test_library_context_free(libctx);
-    printf("1..5\n");
+    printf("1..7\n");
     return 0;
 }

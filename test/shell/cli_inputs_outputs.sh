@@ -109,6 +109,19 @@ ok generate-key once --usage-count-limit 1
 [ $? -eq 1 ] || fail "sign > /dev/full did not exit 1"
 grep -q 'standard output could not be written' "$work/err" || fail "sign > /dev/full said: $(cat "$work/err")"
 "$kssim" status >/dev/full 2>"$work/err" && fail "status > /dev/full succeeded"
+# A reader that went away before the signature came (a pipe closed early) is the same failure, not a silent
+# death by SIGPIPE (status 141): kssim ignores the signal, exits 1 and says the use was spent. The signal is
+# reset to its default first, as a shell started with it ignored would pass it on ignored.
+ok generate-key once --usage-count-limit 1
+{
+    sleep 0.5 # the reader has exited by then
+    env --default-signal=PIPE "$kssim" sign once --data x 2>"$work/err"
+    echo $? >"$work/status"
+} | true
+[ "$(cat "$work/status")" = 1 ] || fail "sign into a closed pipe exited $(cat "$work/status"), expected 1"
+grep -q '^kssim: SYSTEM_ERROR (4): the signature was made and the device has recorded the operation (a limited key.s use is spent), but standard output could not be written: Broken pipe' "$work/err" ||
+    fail "sign into a closed pipe said: $(cat "$work/err")"
+uses_left once 0
 # A device as --out is written after the commit, like standard output (a result is never released before its
 # use is recorded): its failure exits 1 and says the use was spent.
 ok generate-key once --usage-count-limit 1
@@ -140,6 +153,54 @@ ok sign ec --data x --out "$work/link"
 [ -L "$work/link" ] || fail "sign --out replaced the symbolic link instead of the file it names"
 cmp -s "$work/target" <(printf old) && fail "sign --out through a link did not write the file"
 ok verify ec --data x --signature "$work/target"
+# A link to nothing is refused before the use (issue 18 round two): writing where it points would create a
+# file wherever whoever made the link chose, and replacing the link would break the promise above.
+ok generate-key once --usage-count-limit 1
+ln -s "$work/no-such-target" "$work/dangling"
+usage_error "--out: '$work/dangling' is a symbolic link to a file that does not exist" \
+    sign once --data x --out "$work/dangling"
+[ -L "$work/dangling" ] || fail "sign --out replaced a link to nothing"
+[ -e "$work/no-such-target" ] && fail "sign --out created the file a link to nothing names"
+uses_left once 1
+# The replaced file's permissions are kept, but never its setuid, setgid or sticky bit: a result is no program.
+printf 'old' >"$work/setuid"
+chmod 6755 "$work/setuid"
+ok sign ec --data x --out "$work/setuid"
+[ "$(stat -c %a "$work/setuid")" = 755 ] || fail "sign --out kept special mode bits: $(stat -c %a "$work/setuid")"
+# In a sticky directory (/tmp) the kernel refuses to rename over another user's file: that would fail after the
+# commit, the use spent. So such a file is refused before (as root: root may, but it is someone else's file).
+if [ "$(id -u)" -eq 0 ]; then
+    mkdir "$work/sticky"
+    chmod 1777 "$work/sticky"
+    printf 'theirs' >"$work/sticky/theirs"
+    chmod 666 "$work/sticky/theirs"
+    chown 65534 "$work/sticky/theirs"
+    usage_error "--out: '$work/sticky/theirs' belongs to another user \(uid 65534\) and lies in a directory with the sticky bit" \
+        sign once --data x --out "$work/sticky/theirs"
+    cmp -s "$work/sticky/theirs" <(printf theirs) || fail "sign --out changed another user's file"
+    no_file_left "$work/sticky/.theirs"
+    uses_left once 1
+    ok sign ec --data x --out "$work/sticky/mine"
+    [ -s "$work/sticky/mine" ] || fail "sign --out into a sticky directory wrote nothing"
+else
+    echo "cli_inputs_outputs: the sticky-directory check needs root (chown); skipped"
+fi
+# The temporary file is made only once the result exists: none lies beside FILE while kssim waits for the
+# device's lock (here held by another SQLite connection for 2 s).
+{
+    echo "BEGIN IMMEDIATE;"
+    sleep 2
+    echo "COMMIT;"
+} | sqlite3 "$KSSIM_DEVICE/device.sqlite3" &
+holder=$!
+sleep 0.5
+"$kssim" sign ec --data x --out "$work/waited.sig" >"$work/out" 2>"$work/err" &
+signer=$!
+sleep 0.8
+ls -A "$work" | grep -q '^\.waited\.sig\.' && fail "a temporary file lay beside --out while kssim waited for the lock"
+wait "$signer" || fail "sign --out after the lock wait failed: $(cat "$work/err")"
+wait "$holder"
+[ -s "$work/waited.sig" ] || fail "sign --out after the lock wait wrote nothing"
 
 # A write that fails, and a commit that fails: SQLite's files and the result file share the file-size limit.
 # With the limit at the size of the device's index (device.sqlite3-shm, which every command maps whole)

@@ -2,8 +2,9 @@
 # provider_references.sh BUILD_DIR SOURCE_DIR - key-reference files that do not lead to a key (issue 18,
 # items 2 and 14): a reference never creates a device (only the configured device is created at first
 # use), a reference to a deleted or moved device names it, a relative device is refused, and a damaged
-# reference (truncated, a byte changed, a bad field) gets the keystore reason INVALID_KEY_REFERENCE
-# saying what is wrong, while PEM that is not a reference is still left to the other decoders.
+# reference (truncated, a byte changed, a bad field, an alias no key can have) gets the keystore reason
+# INVALID_KEY_REFERENCE saying what is wrong, while PEM that is not a reference is still left to the other
+# decoders.
 source "$2/test/provider/provider_common.bash" "$@"
 cd "$work" || exit 1
 work=$(pwd -P) # references record devices without symbolic links
@@ -115,6 +116,23 @@ says "and the alias to use instead" "use keystore:login"
 pem_of trailing.der trailing.pem
 refused INVALID_KEY_REFERENCE "a reference with bytes after its end" sign trailing.pem
 says "the sentence says so" "5 bytes follow its end"
+
+# The alias of a reference keeps the device's one alias rule (kssim_check_alias): one no key can have is a
+# damaged reference, and the file's control characters never reach the error's text.
+reference_der $'lo\x1b[31mgin' EC "$work/device" >escape.der
+pem_of escape.der escape.pem
+refused INVALID_KEY_REFERENCE "a reference whose alias holds a control character" sign escape.pem
+says "the sentence applies the alias rule" "its alias is one no key can have (the alias has the control character 0x1b at byte 2"
+checks=$((checks + 1))
+if cat "$work/out" "$work/err" | grep -q $'\x1b'; then
+    fail "the alias's control character reached the error: $(cat -v "$work/err" | head -c 2000)"
+else
+    echo "ok - and the control character is not in the error"
+fi
+reference_der "a/b" EC "$work/device" >slash.der
+pem_of slash.der slash.pem
+refused INVALID_KEY_REFERENCE "a reference whose alias holds '/'" sign slash.pem
+says "the sentence says so" "the alias has '/' at byte 1"
 
 # Not ours: other PEM is still left to the other decoders, without a keystore error.
 ok "a software key" openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out software.pem
