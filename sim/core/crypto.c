@@ -240,6 +240,25 @@ void sim_random_end_rsa_private_key_use(sim_crypto *crypto)
     OPENSSL_cleanse(&crypto->rsa_blinding, sizeof(crypto->rsa_blinding));
 }
 
+void sim_random_bytes_bound_to(sim_crypto *crypto, const char *label, const uint8_t *binding, size_t binding_len,
+                               void *out, size_t len)
+{
+    /* The side stream is instantiated from the device stream's next output, the label and the binding,
+     * like the RSA blinding stream from the device's value and its label: a function of the device's
+     * state and of what is bound, which advances the device's stream by one draw whatever len is. */
+    uint8_t drawn[32];
+    drbg_generate(crypto, &crypto->drbg, drawn, sizeof(drawn));
+    sim_drbg bound;
+    memset(bound.key, 0x00, sizeof(bound.key));
+    memset(bound.value, 0x01, sizeof(bound.value));
+    drbg_update(crypto, &bound, drawn, sizeof(drawn));
+    drbg_update(crypto, &bound, (const uint8_t *)label, strlen(label) + 1);
+    drbg_update(crypto, &bound, binding, binding_len);
+    drbg_generate(crypto, &bound, out, len);
+    OPENSSL_cleanse(drawn, sizeof(drawn));
+    OPENSSL_cleanse(&bound, sizeof(bound));
+}
+
 uint64_t sim_random_u64(sim_crypto *crypto)
 {
     uint8_t b[8];

@@ -85,6 +85,14 @@ void sim_random_bytes_for_openssl(sim_crypto *crypto, void *out, size_t len);
  * device's DRBG, so KeyMint can keep one RSA key object per key (keymint_key_cache.c). */
 void sim_random_begin_rsa_private_key_use(sim_crypto *crypto, size_t operation_bytes);
 void sim_random_end_rsa_private_key_use(sim_crypto *crypto);
+/* Random bytes that a rollback cannot turn against a key. A device put back to an earlier copy of
+ * itself (a copied directory restored, a snapshot) replays its DRBG, which a TEE's hardware RNG never
+ * does; a value that must never repeat for different data under one key (an AES-GCM or CTR nonce) is
+ * therefore drawn as these bytes: an HMAC_DRBG instantiated from the device stream's next output, the
+ * label and the binding (the key's identity and a digest of the data), so a replay with other data gives
+ * other bytes, and a replay with the same data the same bytes (harmless: the same data encrypted alike). */
+void sim_random_bytes_bound_to(sim_crypto *crypto, const char *label, const uint8_t *binding, size_t binding_len,
+                               void *out, size_t len);
 uint64_t sim_random_u64(sim_crypto *crypto);
 /* A random 64-bit value that is never 0 (0 means "none" for SIDs, challenges and handles). */
 uint64_t sim_random_nonzero_u64(sim_crypto *crypto);

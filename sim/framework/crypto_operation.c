@@ -27,14 +27,24 @@ static kssim_op_params complete_params(const sim_auth_list *auth, uint32_t purpo
     return p;
 }
 
-kssim_result kssim_begin(kssim_device *device, const char *alias, uint32_t purpose, const kssim_op_params *params,
-                         kssim_operation *op)
+static kssim_result create_operation(kssim_device *device, const char *alias, uint32_t purpose,
+                                     const kssim_op_params *params, const uint8_t *plaintext_sha256,
+                                     kssim_operation *op)
 {
-    SIM_BEGIN_CALL(device);
+    if (plaintext_sha256 != NULL)
+        return sim_keystore2_create_encryption_of(&device->ks, alias, params, plaintext_sha256, op);
+    return sim_keystore2_create_operation(&device->ks, alias, purpose, params, op);
+}
+
+/* plaintext_sha256: for an encryption whose whole plaintext is known now (kssim_encrypt), its digest, to
+ * which KeyMint binds the nonce it chooses; NULL otherwise. */
+static kssim_result begin_operation(kssim_device *device, const char *alias, uint32_t purpose,
+                                    const kssim_op_params *params, const uint8_t *plaintext_sha256, kssim_operation *op)
+{
     memset(op, 0, sizeof(*op));
     sim_key_entry *entry = sim_key_database_find(&device->ks.db, alias);
     if (entry == NULL)
-        return sim_keystore2_create_operation(&device->ks, alias, purpose, params, op);
+        return create_operation(device, alias, purpose, params, plaintext_sha256, op);
     if (entry->deleted_because != KSSIM_REASON_NONE)
         return sim_framework_refuse_invalidated(device, alias, entry->deleted_because);
     kssim_invalidation_reason reason;
@@ -43,7 +53,7 @@ kssim_result kssim_begin(kssim_device *device, const char *alias, uint32_t purpo
     if (!can_succeed && (per_operation || device->config.api_level <= 30))
         return sim_framework_refuse_invalidated(device, alias, reason);
     kssim_op_params complete = complete_params(&entry->auth, purpose, params);
-    kssim_result r = sim_keystore2_create_operation(&device->ks, alias, purpose, &complete, op);
+    kssim_result r = create_operation(device, alias, purpose, &complete, plaintext_sha256, op);
     if (r == KSSIM_KEY_USER_NOT_AUTHENTICATED && !can_succeed)
         /* Android 12+ reports a dead timeout key as UserNotAuthenticatedException; say what it means. */
         return sim_refuse(&device->env, KSSIM_KEY_USER_NOT_AUTHENTICATED,
@@ -55,6 +65,13 @@ kssim_result kssim_begin(kssim_device *device, const char *alias, uint32_t purpo
     if (r == KSSIM_OK && op->needs_per_op_auth)
         sim_system_prompt_answer(device, op->challenge);
     return r;
+}
+
+kssim_result kssim_begin(kssim_device *device, const char *alias, uint32_t purpose, const kssim_op_params *params,
+                         kssim_operation *op)
+{
+    SIM_BEGIN_CALL(device);
+    return begin_operation(device, alias, purpose, params, NULL, op);
 }
 
 kssim_result kssim_update(kssim_device *device, uint64_t handle, const uint8_t *data, size_t len)
@@ -122,9 +139,14 @@ kssim_result kssim_encrypt(kssim_device *device, const char *alias, const kssim_
                                       p.digest, p.padding, data, len, out, out_len);
     }
     /* A symmetric key encrypts inside the keystore; the nonce KeyMint chose leads the output so that
-     * decryption can find it, as apps store cipher.getIV() beside the ciphertext. */
+     * decryption can find it, as apps store cipher.getIV() beside the ciphertext. The whole plaintext
+     * is known before KeyMint chooses the nonce, so the nonce is bound to it: a device restored from an
+     * earlier copy replays its DRBG, and must not encrypt other data under a nonce it already used. */
+    uint8_t plaintext_sha256[32];
+    if (sim_sha256(&device->env.crypto, data, len, plaintext_sha256) != 0)
+        return sim_refuse(&device->env, KSSIM_SYSTEM_ERROR, "OpenSSL failed to hash the data to encrypt");
     kssim_operation op;
-    kssim_result r = kssim_begin(device, alias, KSSIM_PURPOSE_ENCRYPT, params, &op);
+    kssim_result r = begin_operation(device, alias, KSSIM_PURPOSE_ENCRYPT, params, plaintext_sha256, &op);
     if (r != KSSIM_OK)
         return r;
     uint8_t *body = NULL;

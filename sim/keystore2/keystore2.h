@@ -105,6 +105,10 @@ void sim_keystore2_delete_auth_bound_keys(sim_keystore2 *ks);
 /* keystore2_operation.c: createOperation and the operation's life. */
 kssim_result sim_keystore2_create_operation(sim_keystore2 *ks, const char *alias, uint32_t purpose,
                                             const kssim_op_params *params, kssim_operation *op);
+/* An encryption whose whole plaintext is known now, as the app's Cipher.doFinal gives it
+ * (kssim_encrypt): KeyMint binds the nonce it chooses to plaintext_sha256 (sim_keymint_begin_encryption_of). */
+kssim_result sim_keystore2_create_encryption_of(sim_keystore2 *ks, const char *alias, const kssim_op_params *params,
+                                                const uint8_t plaintext_sha256[32], kssim_operation *op);
 kssim_result sim_keystore2_update(sim_keystore2 *ks, uint64_t handle, const uint8_t *data, size_t len);
 kssim_result sim_keystore2_finish(sim_keystore2 *ks, uint64_t handle, const uint8_t *data, size_t len,
                                   const uint8_t *signature, size_t signature_len, uint8_t **out, size_t *out_len);

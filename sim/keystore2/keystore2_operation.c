@@ -125,8 +125,10 @@ static void forget_operation(sim_keystore2 *ks, uint64_t handle)
     ks->operation_count--;
 }
 
-kssim_result sim_keystore2_create_operation(sim_keystore2 *ks, const char *alias, uint32_t purpose,
-                                            const kssim_op_params *params, kssim_operation *op)
+/* plaintext_sha256: an encryption's whole plaintext digest, which KeyMint binds its nonce to; or NULL. */
+static kssim_result create_operation(sim_keystore2 *ks, const char *alias, uint32_t purpose,
+                                     const kssim_op_params *params, const uint8_t *plaintext_sha256,
+                                     kssim_operation *op)
 {
     sim_key_entry *entry = sim_key_database_find(&ks->db, alias);
     if (entry == NULL || entry->deleted_because != KSSIM_REASON_NONE)
@@ -146,7 +148,9 @@ kssim_result sim_keystore2_create_operation(sim_keystore2 *ks, const char *alias
         ks->operations = grown;
         ks->operation_capacity = capacity;
     }
-    r = sim_keymint_begin(ks->sw, &entry->blob, purpose, params, timeout_token, op);
+    r = plaintext_sha256 != NULL
+            ? sim_keymint_begin_encryption_of(ks->sw, &entry->blob, params, timeout_token, plaintext_sha256, op)
+            : sim_keymint_begin(ks->sw, &entry->blob, purpose, params, timeout_token, op);
     if (r != KSSIM_OK)
         return r;
     sim_keystore2_operation *record = &ks->operations[ks->operation_count++];
@@ -161,6 +165,18 @@ kssim_result sim_keystore2_create_operation(sim_keystore2 *ks, const char *alias
         sim_sha256(&ks->env->crypto, entry->blob.data, entry->blob.len, record->key_digest) != 0)
         return sim_refuse(ks->env, KSSIM_SYSTEM_ERROR, "OpenSSL failed to hash the key blob");
     return KSSIM_OK;
+}
+
+kssim_result sim_keystore2_create_operation(sim_keystore2 *ks, const char *alias, uint32_t purpose,
+                                            const kssim_op_params *params, kssim_operation *op)
+{
+    return create_operation(ks, alias, purpose, params, NULL, op);
+}
+
+kssim_result sim_keystore2_create_encryption_of(sim_keystore2 *ks, const char *alias, const kssim_op_params *params,
+                                                const uint8_t plaintext_sha256[32], kssim_operation *op)
+{
+    return create_operation(ks, alias, KSSIM_PURPOSE_ENCRYPT, params, plaintext_sha256, op);
 }
 
 /* The token routed to a per-operation key's operation: one carrying its challenge (enforcements.rs

@@ -108,7 +108,10 @@ static uint64_t new_operation_handle(sim_secure_world *sw)
     return handle;
 }
 
-static void choose_or_take_nonce(sim_secure_world *sw, keymint_operation *op, const kssim_op_params *params)
+/* plaintext_sha256: the digest of all the data an encryption will take, or NULL when it is not known at
+ * begin; key_id: the key's identity, bound with it. */
+static void choose_or_take_nonce(sim_secure_world *sw, keymint_operation *op, const kssim_op_params *params,
+                                 const uint8_t key_id[32], const uint8_t *plaintext_sha256)
 {
     if (op->auth.algorithm != KSSIM_ALGORITHM_AES || op->choice.block_mode == KSSIM_BLOCK_MODE_ECB)
         return;
@@ -118,7 +121,16 @@ static void choose_or_take_nonce(sim_secure_world *sw, keymint_operation *op, co
         return;
     }
     op->nonce_len = op->choice.block_mode == KSSIM_BLOCK_MODE_GCM ? KEYMINT_GCM_NONCE_BYTES : KEYMINT_AES_IV_BYTES;
-    sim_random_bytes(&sw->env->crypto, op->nonce, op->nonce_len);
+    if (plaintext_sha256 == NULL) {
+        sim_random_bytes(&sw->env->crypto, op->nonce, op->nonce_len);
+        return;
+    }
+    uint8_t binding[64];
+    memcpy(binding, key_id, 32);
+    memcpy(binding + 32, plaintext_sha256, 32);
+    sim_random_bytes_bound_to(&sw->env->crypto, "kssim aes nonce", binding, sizeof(binding), op->nonce, op->nonce_len);
+    memcpy(op->plaintext_sha256, plaintext_sha256, 32);
+    op->nonce_bound_to_plaintext = true;
 }
 
 static kssim_result check_begin(sim_secure_world *sw, const sim_auth_list *auth, uint32_t purpose,
@@ -145,7 +157,7 @@ static kssim_result check_begin(sim_secure_world *sw, const sim_auth_list *auth,
 
 static kssim_result start_operation(sim_secure_world *sw, const sim_key_blob *blob, const opened_key *key,
                                     uint32_t purpose, const kssim_op_params *params, const kssim_auth_token *auth_token,
-                                    kssim_operation *out)
+                                    const uint8_t *plaintext_sha256, kssim_operation *out)
 {
     const sim_auth_list *auth = &key->auth;
     const uint8_t *key_id = key->key_id;
@@ -172,7 +184,7 @@ static kssim_result start_operation(sim_secure_world *sw, const sim_key_blob *bl
     op->choice = choice;
     op->needs_per_op_auth = needs_per_op_auth;
     op->handle = new_operation_handle(sw);
-    choose_or_take_nonce(sw, op, params);
+    choose_or_take_nonce(sw, op, params, key_id, plaintext_sha256);
     op->active = true;
     op->cached_key = key->cached != NULL ? key->cached : keymint_key_cache_insert(sw, blob, key_id, op);
     op->cached_key_stamp = op->cached_key != NULL ? op->cached_key->stamp : 0;
@@ -187,15 +199,16 @@ static kssim_result start_operation(sim_secure_world *sw, const sim_key_blob *bl
     return KSSIM_OK;
 }
 
-kssim_result sim_keymint_begin(sim_secure_world *sw, const sim_key_blob *blob, uint32_t purpose,
-                               const kssim_op_params *params, const kssim_auth_token *auth_token, kssim_operation *op)
+static kssim_result begin(sim_secure_world *sw, const sim_key_blob *blob, uint32_t purpose,
+                          const kssim_op_params *params, const kssim_auth_token *auth_token,
+                          const uint8_t *plaintext_sha256, kssim_operation *op)
 {
     memset(op, 0, sizeof(*op));
     opened_key key = {.cached = keymint_key_cache_find(sw, blob)};
     if (key.cached != NULL) {
         key.auth = key.cached->auth;
         memcpy(key.key_id, key.cached->key_id, sizeof(key.key_id));
-        return start_operation(sw, blob, &key, purpose, params, auth_token, op);
+        return start_operation(sw, blob, &key, purpose, params, auth_token, plaintext_sha256, op);
     }
     kssim_result r = keymint_blob_open(sw, blob, &key.auth, &key.material);
     if (r != KSSIM_OK)
@@ -203,7 +216,20 @@ kssim_result sim_keymint_begin(sim_secure_world *sw, const sim_key_blob *blob, u
     if (sim_sha256(&sw->env->crypto, blob->data, blob->len, key.key_id) != 0)
         r = sim_refuse(sw->env, KSSIM_SYSTEM_ERROR, "OpenSSL failed to hash the key blob");
     else
-        r = start_operation(sw, blob, &key, purpose, params, auth_token, op);
+        r = start_operation(sw, blob, &key, purpose, params, auth_token, plaintext_sha256, op);
     keymint_key_material_free(&key.material);
     return r;
+}
+
+kssim_result sim_keymint_begin(sim_secure_world *sw, const sim_key_blob *blob, uint32_t purpose,
+                               const kssim_op_params *params, const kssim_auth_token *auth_token, kssim_operation *op)
+{
+    return begin(sw, blob, purpose, params, auth_token, NULL, op);
+}
+
+kssim_result sim_keymint_begin_encryption_of(sim_secure_world *sw, const sim_key_blob *blob,
+                                             const kssim_op_params *params, const kssim_auth_token *auth_token,
+                                             const uint8_t plaintext_sha256[32], kssim_operation *op)
+{
+    return begin(sw, blob, KSSIM_PURPOSE_ENCRYPT, params, auth_token, plaintext_sha256, op);
 }

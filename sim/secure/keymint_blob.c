@@ -6,8 +6,8 @@
  * list rides in the clear but bound to it, so nobody outside the secure world can read the key or
  * loosen its policy. The reference TA (keyblob.rs encrypt/derive_kek) binds the characteristics by
  * mixing them into the derivation of the encryption key; here they are the GCM additional data under
- * the device key, which binds them as firmly, with a random nonce per blob. The layout is described
- * in keymint_blob.h.
+ * the device key, which binds them as firmly, with a nonce per blob drawn from the DRBG and bound to
+ * the blob's contents (keymint_blob_seal). The layout is described in keymint_blob.h.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -92,7 +92,20 @@ kssim_result keymint_blob_seal(sim_secure_world *sw, const sim_auth_list *auth, 
     data[2] = (uint8_t)records_len;
     memcpy(data + KEYMINT_BLOB_HEADER_BYTES, records, records_len);
     uint8_t *nonce = data + KEYMINT_BLOB_HEADER_BYTES + records_len;
-    sim_random_bytes(&sw->env->crypto, nonce, KEYMINT_BLOB_NONCE_BYTES);
+    /* Every blob is sealed under the one device key, and a device restored from an earlier copy replays
+     * its DRBG: a nonce drawn from it alone would seal a key imported after the restore under the nonce
+     * of the key sealed after the copy, and GCM under a repeated nonce gives away the XOR of the two
+     * materials and the key that authenticates blobs. Bound to the records and the material, the nonce
+     * repeats only for the very same blob. */
+    uint8_t binding[64];
+    if (sim_sha256(&sw->env->crypto, records, records_len, binding) != 0 ||
+        sim_sha256(&sw->env->crypto, material->bytes, material->len, binding + 32) != 0) {
+        free(data);
+        return sim_refuse(sw->env, KSSIM_SYSTEM_ERROR, "OpenSSL failed to hash the key for its blob");
+    }
+    sim_random_bytes_bound_to(&sw->env->crypto, "kssim key blob nonce", binding, sizeof(binding), nonce,
+                              KEYMINT_BLOB_NONCE_BYTES);
+    OPENSSL_cleanse(binding, sizeof(binding));
     put_be32(nonce + KEYMINT_BLOB_NONCE_BYTES, (uint32_t)material->len);
     if (device_key_gcm(sw, true, nonce, data, ciphertext_offset, material->bytes, material->len,
                        data + ciphertext_offset, data + ciphertext_offset + material->len) != 0) {

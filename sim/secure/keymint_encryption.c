@@ -57,11 +57,29 @@ static kssim_result check_aes_input_length(sim_env *env, const keymint_operation
     return KSSIM_OK;
 }
 
+/* A nonce bound to the plaintext at begin (sim_keymint_begin_encryption_of) may encrypt only that
+ * plaintext: under it, other data would be exactly the reuse the binding prevents. */
+static kssim_result check_bound_plaintext(sim_env *env, const keymint_operation *op)
+{
+    uint8_t digest[32];
+    if (!op->nonce_bound_to_plaintext)
+        return KSSIM_OK;
+    if (sim_sha256(&env->crypto, op->input, op->input_len, digest) != 0)
+        return sim_refuse(env, KSSIM_SYSTEM_ERROR, "OpenSSL failed to hash the data to encrypt");
+    if (!sim_equal_secret(digest, op->plaintext_sha256, sizeof(digest)))
+        return sim_refuse(env, KSSIM_INVALID_ARGUMENT,
+                          "the data to encrypt is not the data whose digest began the operation, and its nonce is "
+                          "bound to that data: begin again with the digest of this data");
+    return KSSIM_OK;
+}
+
 kssim_result keymint_aes_finish(sim_env *env, const keymint_operation *op, uint8_t **out, size_t *out_len)
 {
     bool encrypt = op->purpose == KSSIM_PURPOSE_ENCRYPT;
     bool gcm = op->choice.block_mode == KSSIM_BLOCK_MODE_GCM;
-    kssim_result r = check_aes_input_length(env, op, encrypt);
+    kssim_result r = check_bound_plaintext(env, op);
+    if (r == KSSIM_OK)
+        r = check_aes_input_length(env, op, encrypt);
     if (r != KSSIM_OK)
         return r;
     size_t data_len = gcm && !encrypt ? op->input_len - KEYMINT_GCM_TAG_BYTES : op->input_len;

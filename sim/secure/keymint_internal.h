@@ -55,6 +55,10 @@ typedef struct keymint_operation {
     size_t symmetric_key_len;
     uint8_t nonce[KEYMINT_AES_IV_BYTES]; /* AES: the IV or GCM nonce */
     size_t nonce_len;
+    /* AES encryption begun with its whole plaintext's digest (sim_keymint_begin_encryption_of): the nonce
+     * is bound to it, so finish encrypts only data with this digest. */
+    bool nonce_bound_to_plaintext;
+    uint8_t plaintext_sha256[32];
     uint8_t *input; /* everything update and finish were given, processed at finish */
     size_t input_len, input_capacity;
     /* ECDSA and RSA signing with a digest: the signing context the input is hashed into instead, made at

@@ -173,6 +173,13 @@ kssim_result sim_keymint_import_key(sim_secure_world *sw, const sim_auth_list *a
 /* auth_token: for timeout keys, the token keystore2 chose (may be NULL). op->challenge = op->handle. */
 kssim_result sim_keymint_begin(sim_secure_world *sw, const sim_key_blob *blob, uint32_t purpose,
                                const kssim_op_params *params, const kssim_auth_token *auth_token, kssim_operation *op);
+/* An AES encryption whose whole plaintext is known at begin (kssim_encrypt): the IV or nonce KeyMint
+ * chooses is bound to plaintext_sha256 and the key (sim_random_bytes_bound_to), so a device rolled back
+ * to an earlier copy of itself never encrypts other data under a nonce it already used; finish refuses
+ * data with another digest. Any other key or purpose begins as sim_keymint_begin does. */
+kssim_result sim_keymint_begin_encryption_of(sim_secure_world *sw, const sim_key_blob *blob,
+                                             const kssim_op_params *params, const kssim_auth_token *auth_token,
+                                             const uint8_t plaintext_sha256[32], kssim_operation *op);
 /* auth_token: for per-operation keys, the token carrying this operation's challenge (may be NULL). */
 kssim_result sim_keymint_update(sim_secure_world *sw, uint64_t handle, const uint8_t *data, size_t len,
                                 const kssim_auth_token *auth_token);
