@@ -962,6 +962,52 @@ static void an_attempt_that_cannot_be_recorded_is_not_answered_and_commits_nothi
     kssim_device_free(device);
 }
 
+/* What charging an attempt at the credential reads when another process's commit came in meanwhile
+ * (persist_within_command's reload): here the credential that process stored. */
+typedef struct another_process_commit {
+    kssim_device *device;
+    const sim_device_image *stored;
+    int persists;
+} another_process_commit;
+
+static kssim_result take_in_another_process_commit(sim_env *env, void *context)
+{
+    (void)env;
+    another_process_commit *other = context;
+    if (other->persists++ > 0)
+        return KSSIM_OK;
+    return sim_device_image_restore(other->device, other->stored);
+}
+
+/* A trusted change keeps the type of the credential it verified, read after the charge that took in
+ * another process's replacement of the PIN by a password, not before it. */
+static void a_credential_change_keeps_the_type_it_verified(void **state)
+{
+    (void)state;
+    kssim_config config;
+    kssim_config_default(&config);
+    kssim_device *device = NULL;
+    assert_int_equal(kssim_device_create(&config, &device), KSSIM_OK);
+    assert_int_equal(kssim_set_credential(device, KSSIM_CREDENTIAL_PASSWORD, "abcd"), KSSIM_OK);
+    sim_device_image password;
+    assert_int_equal(sim_device_image_capture(device, &password), KSSIM_OK);
+    assert_int_equal(kssim_remove_credential(device, "abcd"), KSSIM_OK);
+    assert_int_equal(kssim_set_credential(device, KSSIM_CREDENTIAL_PIN, "1234"), KSSIM_OK);
+
+    another_process_commit other = {device, &password, 0};
+    device->env.persist = take_in_another_process_commit;
+    device->env.persist_context = &other;
+    assert_int_equal(kssim_change_credential(device, "abcd", "efgh"), KSSIM_OK);
+    device->env.persist = NULL;
+    device->env.persist_context = NULL;
+    kssim_status status;
+    assert_int_equal(kssim_status_get(device, &status), KSSIM_OK);
+    assert_int_equal(status.credential, KSSIM_CREDENTIAL_PASSWORD);
+    assert_int_equal(kssim_verify_credential(device, "efgh", 0, NULL), KSSIM_OK);
+    sim_device_image_free(&password);
+    kssim_device_free(device);
+}
+
 static void a_rollback_puts_the_device_back(void **state)
 {
     fixture *f = *state;
@@ -1741,6 +1787,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_credential_attempt_is_on_disk_before_it_is_answered, setup, teardown),
         cmocka_unit_test_setup_teardown(an_attempt_that_cannot_be_recorded_is_not_answered_and_commits_nothing, setup,
                                         teardown),
+        cmocka_unit_test(a_credential_change_keeps_the_type_it_verified),
         cmocka_unit_test_setup_teardown(a_rollback_puts_the_device_back, setup, teardown),
         cmocka_unit_test_setup_teardown(an_open_without_creation_or_with_replacement, setup, teardown),
         cmocka_unit_test_setup_teardown(a_stored_row_that_does_not_decode_fails_the_check, setup, teardown),
