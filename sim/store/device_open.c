@@ -238,6 +238,11 @@ static kssim_result write_and_commit(kssim_device *device, sim_device_store *sto
         sim_rollback_storage_discard(&storage);
         return sim_refuse(&device->env, r, "%s", sim_device_store_message(store));
     }
+    /* The storage must never be ahead of what a power failure leaves of the device: this commit is made
+     * durable before its G takes its place. If it cannot be, G stays behind, which the next protected
+     * commit catches up, and the commit stands. */
+    if (advance && sim_device_store_sync_log(store) != KSSIM_OK)
+        sim_rollback_storage_discard(&storage);
     sim_rollback_committed(device, &storage);
     return KSSIM_OK;
 }

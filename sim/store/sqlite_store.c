@@ -1,7 +1,8 @@
 /*
  * sqlite_store.c - a device directory's SQLite database (see sqlite_store.h for what it holds and why).
  *
- * Durability: the database runs in WAL mode with synchronous=NORMAL. A commit appends to the
+ * Durability: the database runs in WAL mode with synchronous=NORMAL (a commit that advances the
+ * rollback-protected storage is synced as synchronous=FULL would: sim_device_store_sync_log). A commit appends to the
  * write-ahead log and is atomic: a process killed at any instant, even in the middle of a commit, leaves
  * the last committed state intact (SQLite's recovery ignores a half-written commit). The log is synced
  * at checkpoints rather than at every commit, and stays between processes (keep_log_between_processes),
@@ -1285,6 +1286,21 @@ kssim_result sim_device_store_commit(sim_device_store *store)
         store->has_pending = false;
     }
     return KSSIM_OK;
+}
+
+kssim_result sim_device_store_sync_log(sim_device_store *store)
+{
+    if (store->db == NULL || store->read_only)
+        return KSSIM_OK;
+    /* SQLite's own handle of the log (the journal in WAL mode), so the sync is the one SQLite would make,
+     * the directory too when the log is new. */
+    sqlite3_file *log = NULL;
+    int rc = sqlite3_file_control(store->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &log);
+    if (rc == SQLITE_OK && (log == NULL || log->pMethods == NULL))
+        return KSSIM_OK; /* no log: a commit with a rollback journal syncs the database itself */
+    if (rc == SQLITE_OK)
+        rc = log->pMethods->xSync(log, SQLITE_SYNC_FULL);
+    return rc == SQLITE_OK ? KSSIM_OK : refuse_sqlite(store, rc, "syncing the log");
 }
 
 void sim_device_store_rollback(sim_device_store *store)

@@ -109,6 +109,11 @@ kssim_result sim_device_store_write(sim_device_store *store, sim_device_image *n
 kssim_result sim_device_store_clear(sim_device_store *store);
 /* COMMIT. On failure the transaction is rolled back; the last committed image stays what it was. */
 kssim_result sim_device_store_commit(sim_device_store *store);
+/* After a COMMIT: syncs the write-ahead log, so that what was committed survives a power failure of the
+ * host - what synchronous=FULL does at every COMMIT, for the commits that need it (those that advance the
+ * rollback-protected storage). PRAGMA synchronous cannot change inside a transaction, and by the time a
+ * command knows it needs this its transaction is open; every other commit keeps synchronous=NORMAL. */
+kssim_result sim_device_store_sync_log(sim_device_store *store);
 /* ROLLBACK of the open transaction, if any, and of what was written in it. */
 void sim_device_store_rollback(sim_device_store *store);
 /* The image the database holds as far as this connection knows: the last read or committed. NULL before
