@@ -36,7 +36,9 @@ kssim_result kssim_change_credential(kssim_device *device, const char *old_secre
         return r;
     if (old_secret == NULL)
         return sim_refuse(&device->env, KSSIM_WRONG_CREDENTIAL, "a trusted change needs the current credential");
-    return sim_gatekeeper_enroll(&device->sw, device->sw.gatekeeper.type, new_secret, old_secret);
+    /* NONE: the type of the credential Gatekeeper verifies, read after charging the attempt, which can
+     * reload the device; read here it could be that of a credential another process replaced. */
+    return sim_gatekeeper_enroll(&device->sw, KSSIM_CREDENTIAL_NONE, new_secret, old_secret);
 }
 
 kssim_result kssim_reset_credential(kssim_device *device, const char *new_secret)

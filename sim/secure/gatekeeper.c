@@ -72,7 +72,8 @@ kssim_result sim_gatekeeper_enroll(sim_secure_world *sw, kssim_credential_type t
     if (new_secret == NULL || new_secret[0] == '\0')
         return sim_refuse(sw->env, KSSIM_INVALID_ARGUMENT,
                           "a lock-screen credential cannot be empty: give a non-empty PIN, password or pattern");
-    if (!is_credential_type(type))
+    bool keeps_type = type == KSSIM_CREDENTIAL_NONE && current_secret != NULL;
+    if (!is_credential_type(type) && !keeps_type)
         return sim_refuse(sw->env, KSSIM_INVALID_ARGUMENT,
                           "credential type %d is not a lock screen: use pin, password or pattern", (int)type);
 
@@ -87,6 +88,9 @@ kssim_result sim_gatekeeper_enroll(sim_secure_world *sw, kssim_credential_type t
         if (result != KSSIM_OK)
             return result;
         sid = gk->sid;
+        /* Read after the charge, which may have taken in another process's credential. */
+        if (keeps_type)
+            type = gk->type;
     }
 
     uint8_t salt[16], hash[32];

@@ -131,7 +131,9 @@ bool sim_auth_token_is_authentic(const sim_secure_world *sw, const kssim_auth_to
 
 /* ---- gatekeeper.c ---- */
 /* current_secret NULL: untrusted enrollment (first lock screen, or an admin reset): a new SID.
- * Otherwise a trusted re-enrollment: the current secret is verified (throttled) and the SID kept. */
+ * Otherwise a trusted re-enrollment: the current secret is verified (throttled) and the SID kept; type
+ * KSSIM_CREDENTIAL_NONE then keeps the type of the credential verified, read after its attempt was
+ * charged (charging may take in what another process stored). */
 kssim_result sim_gatekeeper_enroll(sim_secure_world *sw, kssim_credential_type type, const char *new_secret,
                                    const char *current_secret);
 /* On success, token_out holds a PASSWORD token for challenge. Throttled as gatekeeper.cpp does. */

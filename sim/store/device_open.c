@@ -238,6 +238,11 @@ static kssim_result write_and_commit(kssim_device *device, sim_device_store *sto
         sim_rollback_storage_discard(&storage);
         return sim_refuse(&device->env, r, "%s", sim_device_store_message(store));
     }
+    /* The storage must never be ahead of what a power failure leaves of the device: this commit is made
+     * durable before its G takes its place. If it cannot be, G stays behind, which the next protected
+     * commit catches up, and the commit stands. */
+    if (advance && sim_device_store_sync_log(store) != KSSIM_OK)
+        sim_rollback_storage_discard(&storage);
     sim_rollback_committed(device, &storage);
     return KSSIM_OK;
 }
@@ -274,19 +279,32 @@ static kssim_result store_new_device(sim_device_store *store, kssim_device *devi
     return r;
 }
 
-/* The phone the store holds, read into a device made with any configuration (the image carries the
- * device's own). */
-static kssim_result load_device(sim_device_store *store, kssim_device *device)
+/* Reads the device the store holds into `device` and compares it with its rollback-protected storage:
+ * what opening does, and a begin after another process committed. The sentence of a refusal is in the
+ * device's message. */
+static kssim_result read_stored_device(sim_device_store *store, kssim_device *device)
 {
     const sim_device_image *image = NULL;
     kssim_result r = sim_device_store_read(store, &image);
     if (r != KSSIM_OK)
-        set_open_error("%s", sim_device_store_message(store));
-    else if ((r = sim_device_image_restore(device, image)) != KSSIM_OK)
-        set_open_error("the device in %s cannot be read: %s", sim_device_store_directory(store),
-                       kssim_device_message(device));
-    else
-        sim_rollback_after_load(device, sim_device_store_directory(store));
+        return sim_refuse(&device->env, r, "%s", sim_device_store_message(store));
+    r = sim_device_image_restore(device, image);
+    if (r != KSSIM_OK) {
+        char why[SIM_MESSAGE_MAX];
+        snprintf(why, sizeof(why), "%s", kssim_device_message(device));
+        return sim_refuse(&device->env, r, "the device in %s cannot be read: %s", sim_device_store_directory(store),
+                          why);
+    }
+    return sim_rollback_after_load(device, sim_device_store_directory(store));
+}
+
+/* The phone the store holds, read into a device made with any configuration (the image carries the
+ * device's own). */
+static kssim_result load_device(sim_device_store *store, kssim_device *device)
+{
+    kssim_result r = read_stored_device(store, device);
+    if (r != KSSIM_OK)
+        set_open_error("%s", kssim_device_message(device));
     return r;
 }
 
@@ -304,12 +322,7 @@ static sim_device_store_open_mode store_mode(const kssim_open_options *options)
  * older state over what another process stored. */
 static kssim_result reload_what_others_committed(kssim_device *device, sim_device_store *store)
 {
-    const sim_device_image *image = NULL;
-    kssim_result r = sim_device_store_read(store, &image);
-    if (r != KSSIM_OK)
-        sim_refuse(&device->env, r, "%s", sim_device_store_message(store));
-    else if ((r = sim_device_image_restore(device, image)) == KSSIM_OK)
-        sim_rollback_after_load(device, sim_device_store_directory(store));
+    kssim_result r = read_stored_device(store, device);
     if (r != KSSIM_OK)
         sim_device_store_forget_last_committed(store);
     return r;
@@ -353,6 +366,10 @@ static kssim_result persist_within_command(sim_env *env, void *context)
         return fail_the_command(device, r);
     }
     if (changed && (r = reload_what_others_committed(device, store)) != KSSIM_OK)
+        return fail_the_command(device, r);
+    /* The clocks the other process stored stand for a host time after this command's begin: followed
+     * again from now, or this command's commit would anchor them to the host time of its begin. */
+    if (changed && device->config.realtime && (r = follow_host_clocks(device)) != KSSIM_OK)
         return fail_the_command(device, r);
     snprintf(env->message, sizeof(env->message), "%s", message);
     return KSSIM_OK;
@@ -478,6 +495,8 @@ static void return_to_last_committed(kssim_device *device)
     snprintf(message, sizeof(message), "%s", device->env.message);
     if (sim_device_image_restore(device, last) != KSSIM_OK)
         sim_device_store_forget_last_committed(device->store);
+    else
+        sim_rollback_after_return_to_last_committed(device);
     snprintf(device->env.message, sizeof(device->env.message), "%s", message);
 }
 

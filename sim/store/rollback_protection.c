@@ -70,30 +70,77 @@ static uint64_t next_generation(uint64_t stored, uint64_t storage)
     return highest < UINT64_MAX ? highest + 1 : highest;
 }
 
+/* What g and the storage beside the device say, the one rule for a load and for kssim check. A file this
+ * process may not read proves nothing either way: the load refuses instead (sim_rollback_after_load). */
+typedef enum rollback_evidence {
+    NO_EVIDENCE_OF_ROLLBACK,
+    DEVICE_BEHIND_ITS_STORAGE,  /* g < G: an older copy of the directory, or a log that lost commits */
+    STORAGE_LOST_AFTER_WRITING, /* g > 0, the storage missing or damaged: nothing vouches for the device */
+} rollback_evidence;
+
+static rollback_evidence evidence_of_rollback(uint64_t device_generation, uint64_t storage_generation,
+                                              sim_rollback_storage_state storage_state)
+{
+    if (storage_state == SIM_ROLLBACK_STORAGE_PRESENT && device_generation < storage_generation)
+        return DEVICE_BEHIND_ITS_STORAGE;
+    if (device_generation > 0 &&
+        (storage_state == SIM_ROLLBACK_STORAGE_MISSING || storage_state == SIM_ROLLBACK_STORAGE_DAMAGED))
+        return STORAGE_LOST_AFTER_WRITING;
+    return NO_EVIDENCE_OF_ROLLBACK;
+}
+
+static void mark_rolled_back(kssim_device *device)
+{
+    device->rollback_detected = true;
+    sim_keystore2_on_rollback_detected(&device->ks);
+}
+
 void sim_rollback_after_restore(kssim_device *device, uint64_t storage_generation,
                                 sim_rollback_storage_state storage_state)
 {
-    uint64_t g = device->rollback_generation;
-    bool behind = storage_state == SIM_ROLLBACK_STORAGE_PRESENT && g < storage_generation;
-    /* A file this process may not read proves nothing either way: the device is not marked for good for
-     * a permission, and a commit that must advance the storage refuses instead (prepare_commit). */
-    bool storage_lost =
-        g > 0 && (storage_state == SIM_ROLLBACK_STORAGE_MISSING || storage_state == SIM_ROLLBACK_STORAGE_DAMAGED);
+    rollback_evidence evidence = evidence_of_rollback(device->rollback_generation, storage_generation, storage_state);
     /* Remembered before the marks below, so the next commit stores them and catches the storage up. */
     remember_protected_state(device);
     device->rollback_storage_generation = storage_generation;
-    if (behind || storage_lost) {
-        device->rollback_detected = true;
-        sim_keystore2_on_rollback_detected(&device->ks);
-    }
+    if (evidence != NO_EVIDENCE_OF_ROLLBACK)
+        mark_rolled_back(device);
 }
 
-void sim_rollback_after_load(kssim_device *device, const char *directory)
+kssim_result sim_rollback_after_load(kssim_device *device, const char *directory)
 {
     uint64_t storage_generation;
-    char why[256];
+    char why[2 * PATH_MAX + 512];
     sim_rollback_storage_state state = sim_rollback_storage_read(directory, &storage_generation, why, sizeof(why));
+    /* Refused rather than taken for a rollback (which would be for good) or for none (which would let
+     * rollback-resistant keys sign unvouched for). */
+    if (state == SIM_ROLLBACK_STORAGE_UNREADABLE)
+        return sim_refuse(&device->env, KSSIM_DEVICE_UNAVAILABLE,
+                          "the device's rollback-protected storage tells whether the device was rolled back, but %s",
+                          why);
     sim_rollback_after_restore(device, storage_generation, state);
+    return KSSIM_OK;
+}
+
+void sim_rollback_after_return_to_last_committed(kssim_device *device)
+{
+    /* The storage as the load of that image (or this process's last commit) found it: a storage that
+     * was read has a generation of at least 1, so 0 is one the load found missing or damaged. Not read
+     * again: outside the write lock, another process's newer G would pass for a rollback. */
+    uint64_t storage_generation = device->rollback_storage_generation;
+    sim_rollback_after_restore(device, storage_generation,
+                               storage_generation > 0 ? SIM_ROLLBACK_STORAGE_PRESENT : SIM_ROLLBACK_STORAGE_MISSING);
+}
+
+/* Under the write lock at commit: the storage has moved past this device since its load (or this
+ * process's last commit) without the device moving with it - its file could not be read then, or was put
+ * back meanwhile - so the device is behind it, a rollback the load did not see. A G the load saw already
+ * was judged then: judging it again would mark the rollback-resistant keys made since, which are vouched
+ * for. A new phone (never loaded or committed, so without a digest) goes on counting from any G. */
+static bool rollback_missed_at_load(const kssim_device *device, uint64_t storage_generation)
+{
+    return device->has_rollback_protected_digest && storage_generation > device->rollback_storage_generation &&
+           evidence_of_rollback(device->rollback_generation, storage_generation, SIM_ROLLBACK_STORAGE_PRESENT) ==
+               DEVICE_BEHIND_ITS_STORAGE;
 }
 
 kssim_result sim_rollback_prepare_commit(kssim_device *device, const char *directory, bool *advance)
@@ -104,16 +151,19 @@ kssim_result sim_rollback_prepare_commit(kssim_device *device, const char *direc
     /* Read again rather than trusting the load's number: a process that died between writing the
      * storage and committing may have moved it on meanwhile. */
     uint64_t storage_generation = 0;
-    char why[PATH_MAX + 64];
+    char why[2 * PATH_MAX + 512];
     sim_rollback_storage_state state = sim_rollback_storage_read(directory, &storage_generation, why, sizeof(why));
     if (state == SIM_ROLLBACK_STORAGE_UNREADABLE)
         /* Writing over a generation nobody could read would launder a rollback. */
         return sim_refuse(&device->env, KSSIM_DEVICE_UNAVAILABLE,
-                          "the device's rollback-protected storage must be advanced, but %s: make it readable and "
-                          "writable by you (chmod 600), then retry",
-                          why);
+                          "the device's rollback-protected storage must be advanced, but %s", why);
     if (state != SIM_ROLLBACK_STORAGE_PRESENT)
         storage_generation = 0;
+    else if (rollback_missed_at_load(device, storage_generation))
+        mark_rolled_back(device);
+    /* The highest G seen: a storage put back to an older number meanwhile does not hide what was. */
+    if (state == SIM_ROLLBACK_STORAGE_PRESENT && storage_generation > device->rollback_storage_generation)
+        device->rollback_storage_generation = storage_generation;
     device->rollback_generation = next_generation(device->rollback_generation, storage_generation);
     return KSSIM_OK;
 }
@@ -157,9 +207,10 @@ kssim_result sim_rollback_check_stored(kssim_device *device, const char *directo
     if (!sim_rollback_storage_path(directory, path, sizeof(path)))
         snprintf(path, sizeof(path), "the file beside %s", directory);
     uint64_t storage_generation;
-    char why[512];
+    char why[2 * PATH_MAX + 512];
     sim_rollback_storage_state state = sim_rollback_storage_read(directory, &storage_generation, why, sizeof(why));
-    if (state == SIM_ROLLBACK_STORAGE_PRESENT && stored_generation < storage_generation)
+    rollback_evidence evidence = evidence_of_rollback(stored_generation, storage_generation, state);
+    if (evidence == DEVICE_BEHIND_ITS_STORAGE)
         return sim_refuse(&device->env, KSSIM_DEVICE_DAMAGED,
                           "the device was rolled back: it holds generation %" PRIu64 " of its rollback-protected "
                           "storage but %s is at generation %" PRIu64 ", so commits were lost (its directory restored "
@@ -169,10 +220,8 @@ kssim_result sim_rollback_check_stored(kssim_device *device, const char *directo
                           stored_generation, path, storage_generation);
     if (state == SIM_ROLLBACK_STORAGE_UNREADABLE)
         return sim_refuse(&device->env, KSSIM_DEVICE_UNAVAILABLE,
-                          "the device's rollback-protected storage cannot be checked: %s: make it readable by you "
-                          "(chmod 600), then check again",
-                          why);
-    if (stored_generation > 0 && state != SIM_ROLLBACK_STORAGE_PRESENT)
+                          "the device's rollback-protected storage cannot be checked: %s", why);
+    if (evidence == STORAGE_LOST_AFTER_WRITING)
         return sim_refuse(&device->env, KSSIM_DEVICE_DAMAGED,
                           "the device holds generation %" PRIu64 " of its rollback-protected storage, but %s: the "
                           "device cannot prove it was not rolled back, and rollback-resistant keys refuse from now "

@@ -17,7 +17,8 @@
  *   the commit, and nothing is lost) and renamed into place after it: a process killed in between leaves
  *   the device one generation ahead of its storage (g > G), which is no rollback, rather than behind;
  * - whenever the device is loaded (open, a reload after another process's commit, a restored snapshot),
- *   g < G, or g > 0 with the storage missing or damaged, means the device was rolled back: it is marked
+ *   and at a commit that advances the storage (for a G the load did not see), g < G, or at a load g > 0
+ *   with the storage missing or damaged, means the device was rolled back: it is marked
  *   so for good (kssim status, kssim check) and every rollback-resistant key it holds refuses from then
  *   on (keystore2/rollback_resistance.c). Ordinary keys go on working, revived uses and all, as on a
  *   phone whose userdata was restored.
@@ -35,13 +36,21 @@
  * and marks the device rolled back if it is behind; remembers the rollback-protected state. */
 void sim_rollback_after_restore(kssim_device *device, uint64_t storage_generation,
                                 sim_rollback_storage_state storage_state);
-/* The same for a stored device, reading G from the storage beside `directory`. */
-void sim_rollback_after_load(kssim_device *device, const char *directory);
+/* The same for a stored device, reading G from the storage beside `directory`. KSSIM_DEVICE_UNAVAILABLE,
+ * with the sentence in the device's message and nothing marked, when that storage cannot be read or
+ * trusted (rollback_storage.h, SIM_ROLLBACK_STORAGE_UNREADABLE): without it the device cannot tell
+ * whether it was rolled back, so it is not used, not even to read. */
+kssim_result sim_rollback_after_load(kssim_device *device, const char *directory);
+/* After a stored device was put back to its last committed image (a commit or command that failed): a
+ * rollback found when that image was loaded is marked again, since the image was stored before it was
+ * found. Compares with the G that load (or the last commit) saw, not a new read. */
+void sim_rollback_after_return_to_last_committed(kssim_device *device);
 
 /* Stored devices, at commit, before the image is captured: *advance tells whether this commit changed
  * rollback-protected state; if so the device's g is set to the next generation, read from the storage so
- * the number never goes back. KSSIM_DEVICE_UNAVAILABLE when it must advance a storage file this process
- * cannot read. */
+ * the number never goes back. A storage that moved past the device since its load (g < G, a G the load
+ * did not see) is a rollback the load missed: marked as a load would, before advancing. KSSIM_DEVICE_UNAVAILABLE
+ * when it must advance a storage file this process cannot read. */
 kssim_result sim_rollback_prepare_commit(kssim_device *device, const char *directory, bool *advance);
 /* Before SQLite's COMMIT: writes the device's g to a synced temporary file beside the storage.
  * KSSIM_DEVICE_UNAVAILABLE with the sentence in the device's message when it cannot. */

@@ -9,10 +9,11 @@
  * wrote; a device whose g is behind G was rolled back (rollback_protection.c).
  *
  * File: magic "KSSIMRPB" [8], version u32 (1), generation u64, CRC-32 u32 of the 20 bytes before it;
- * big-endian, 24 bytes, mode 0600, replaced by write-to-temporary + fsync + rename + fsync of the
- * directory, so a crash leaves the old number or the new one, never a torn file. The write is split in
- * two so that a commit can do the slow, fallible half (the synced temporary file) before SQLite's COMMIT
- * and the rename after it (rollback_protection.h says why).
+ * big-endian, 24 bytes, mode 0600 (refused, like the device's own files, when it is a link, not a file,
+ * another user's or open to others: sqlite_store.h sim_device_file_is_private), replaced by write-to-temporary + fsync
+ * + rename + fsync of the directory, so a crash leaves the old number or the new one, never a torn file. The write is
+ * split in two so that a commit can do the slow, fallible half (the synced temporary file) before SQLite's COMMIT and
+ * the rename after it (rollback_protection.h says why).
  */
 #ifndef SIM_STORE_ROLLBACK_STORAGE_H
 #define SIM_STORE_ROLLBACK_STORAGE_H
@@ -23,11 +24,15 @@
 #include <stdint.h>
 
 #define SIM_ROLLBACK_STORAGE_SUFFIX ".rpmb"
+/* Beside the storage: the file whose flock serialises every rename into place (DIR.rpmb.lock). */
+#define SIM_ROLLBACK_STORAGE_LOCK_SUFFIX ".lock"
 
 typedef enum sim_rollback_storage_state {
-    SIM_ROLLBACK_STORAGE_MISSING,    /* no file: a device that never wrote one, or the file was removed */
-    SIM_ROLLBACK_STORAGE_DAMAGED,    /* a file that is not a generation this kssim wrote */
-    SIM_ROLLBACK_STORAGE_UNREADABLE, /* a file this process may not read (or a read error): no evidence either way */
+    SIM_ROLLBACK_STORAGE_MISSING, /* no file: a device that never wrote one, or the file was removed */
+    SIM_ROLLBACK_STORAGE_DAMAGED, /* a file that is not a generation this kssim wrote */
+    /* a file this process may not read (or a read error), or may not trust: a symbolic link, not a regular
+     * file, another user's, open to group or others. No evidence either way: the device is refused. */
+    SIM_ROLLBACK_STORAGE_UNREADABLE,
     SIM_ROLLBACK_STORAGE_PRESENT,
 } sim_rollback_storage_state;
 
@@ -35,8 +40,9 @@ typedef enum sim_rollback_storage_state {
  * when it does not fit in out_size. */
 bool sim_rollback_storage_path(const char *directory, char *out, size_t out_size);
 
-/* Reads G. MISSING and DAMAGED leave *generation 0; DAMAGED and a file that cannot be read (permission
- * denied: also DAMAGED) describe the problem in `why`. */
+/* Reads G (opened without following a link, then fstat). MISSING, DAMAGED and UNREADABLE leave
+ * *generation 0; DAMAGED and UNREADABLE describe the problem in `why`, UNREADABLE with the fix and
+ * "then retry". */
 sim_rollback_storage_state sim_rollback_storage_read(const char *directory, uint64_t *generation, char *why,
                                                      size_t why_size);
 
@@ -48,13 +54,14 @@ typedef struct sim_rollback_storage_write {
     char temporary[PATH_MAX + 32];
 } sim_rollback_storage_write;
 
-/* Writes G to a temporary file of this process and syncs it. Returns 0, or an errno value with the path
- * and step in `why` (nothing is left behind then). */
+/* Writes G to a temporary file of its own (DIR.rpmb.PID.N.tmp, made with O_EXCL) and syncs it. Returns 0, or an errno
+ * value with the path and step in `why` (nothing is left behind then). */
 int sim_rollback_storage_prepare(const char *directory, uint64_t generation, sim_rollback_storage_write *write,
                                  char *why, size_t why_size);
 /* Puts the prepared G in place (rename, then fsync of the directory) unless the storage already holds
- * as much or more - another process got there first - so that G never goes back. Returns 0 or an errno
- * value; the temporary file is gone either way. */
+ * as much or more - another process got there first - or cannot be read, so that G never goes back; the
+ * read and the rename happen under the exclusive flock of DIR.rpmb.lock (created 0600 if need be).
+ * Returns 0 or an errno value; the temporary file is gone either way. */
 int sim_rollback_storage_publish(sim_rollback_storage_write *write);
 /* Forgets a prepared write (its commit failed). */
 void sim_rollback_storage_discard(sim_rollback_storage_write *write);

@@ -1,7 +1,8 @@
 /*
  * sqlite_store.c - a device directory's SQLite database (see sqlite_store.h for what it holds and why).
  *
- * Durability: the database runs in WAL mode with synchronous=NORMAL. A commit appends to the
+ * Durability: the database runs in WAL mode with synchronous=NORMAL (a commit that advances the
+ * rollback-protected storage is synced as synchronous=FULL would: sim_device_store_sync_log). A commit appends to the
  * write-ahead log and is atomic: a process killed at any instant, even in the middle of a commit, leaves
  * the last committed state intact (SQLite's recovery ignores a half-written commit). The log is synced
  * at checkpoints rather than at every commit, and stays between processes (keep_log_between_processes),
@@ -275,27 +276,43 @@ static void describe_user(uid_t uid, char *out, size_t out_size)
         snprintf(out, out_size, "uid %u", (unsigned)uid);
 }
 
-/* ssh's rule for private keys: the state row holds the device key that decrypts every key blob, so a
- * device's directory and files must be the user's own and closed to everyone else. */
-static kssim_result require_private(sim_device_store *store, const char *path, const struct stat *st)
+bool sim_device_file_is_private(const char *path, const struct stat *st, const char *at_stake, const char *fix,
+                                char *why, size_t why_size)
 {
     if (st->st_uid != geteuid() && !other_owners_allowed()) {
         char owner[160], you[160];
         describe_user(st->st_uid, owner, sizeof(owner));
         describe_user(geteuid(), you, sizeof(you));
-        return refuse(store, KSSIM_DEVICE_UNAVAILABLE,
-                      "%s is owned by %s, not by you (%s), and a device holds the key that decrypts every key "
-                      "blob: use a device of your own (--device or KSSIM_DEVICE), or set "
-                      "KSSIM_ALLOW_OTHER_OWNER=1 to use this one anyway",
-                      path, owner, you);
+        snprintf(why, why_size,
+                 "%s is owned by %s, not by you (%s), and %s: use a device of your own (--device or KSSIM_DEVICE), or "
+                 "set KSSIM_ALLOW_OTHER_OWNER=1 to use this one anyway",
+                 path, owner, you, at_stake);
+        return false;
     }
-    if ((st->st_mode & 077) != 0)
-        return refuse(store, KSSIM_DEVICE_UNAVAILABLE,
-                      "%s has mode %04o, so other users may read or change it, and a device holds the key that "
-                      "decrypts every key blob: run `chmod 700 %s && chmod 600 %s/" SIM_DEVICE_STORE_FILE "*`, "
-                      "then retry",
-                      path, (unsigned)(st->st_mode & 07777), store->directory, store->directory);
-    return KSSIM_OK;
+    if ((st->st_mode & 077) != 0) {
+        snprintf(why, why_size, "%s has mode %04o, so other users may read or change it, and %s: run `%s`, then retry",
+                 path, (unsigned)(st->st_mode & 07777), at_stake, fix);
+        return false;
+    }
+    return true;
+}
+
+/* ssh's rule for private keys: the state row holds the device key that decrypts every key blob, so a
+ * device's directory and files must be the user's own and closed to everyone else. */
+static kssim_result require_private(sim_device_store *store, const char *path, const struct stat *st)
+{
+    size_t fix_size = 2 * strlen(store->directory) + sizeof("chmod 700  && chmod 600 /" SIM_DEVICE_STORE_FILE "*");
+    char *fix = malloc(fix_size);
+    if (fix == NULL)
+        return refuse(store, KSSIM_SYSTEM_ERROR,
+                      "out of memory while opening the device %s: free some memory and retry", store->directory);
+    snprintf(fix, fix_size, "chmod 700 %s && chmod 600 %s/" SIM_DEVICE_STORE_FILE "*", store->directory,
+             store->directory);
+    char why[sizeof(store->message)];
+    bool private = sim_device_file_is_private(path, st, "a device holds the key that decrypts every key blob", fix, why,
+                                              sizeof(why));
+    free(fix);
+    return private ? KSSIM_OK : refuse(store, KSSIM_DEVICE_UNAVAILABLE, "%s", why);
 }
 
 /* lstat of one device file (the database when suffix is ""); *exists is false when it is not there. A
@@ -1269,6 +1286,21 @@ kssim_result sim_device_store_commit(sim_device_store *store)
         store->has_pending = false;
     }
     return KSSIM_OK;
+}
+
+kssim_result sim_device_store_sync_log(sim_device_store *store)
+{
+    if (store->db == NULL || store->read_only)
+        return KSSIM_OK;
+    /* SQLite's own handle of the log (the journal in WAL mode), so the sync is the one SQLite would make,
+     * the directory too when the log is new. */
+    sqlite3_file *log = NULL;
+    int rc = sqlite3_file_control(store->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &log);
+    if (rc == SQLITE_OK && (log == NULL || log->pMethods == NULL))
+        return KSSIM_OK; /* no log: a commit with a rollback journal syncs the database itself */
+    if (rc == SQLITE_OK)
+        rc = log->pMethods->xSync(log, SQLITE_SYNC_FULL);
+    return rc == SQLITE_OK ? KSSIM_OK : refuse_sqlite(store, rc, "syncing the log");
 }
 
 void sim_device_store_rollback(sim_device_store *store)

@@ -22,6 +22,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "store/device_image.h"
 
@@ -56,6 +57,13 @@ typedef enum sim_device_store_open_mode {
 /* Set to 1, the store opens a device directory or files owned by another user, which it refuses
  * otherwise (a device holds the device key that decrypts every key blob, so it must be the user's). */
 #define SIM_DEVICE_STORE_ALLOW_OTHER_OWNER_VARIABLE "KSSIM_ALLOW_OTHER_OWNER"
+
+/* The rule every file of a device obeys, its rollback-protected storage too (ssh's for private keys):
+ * owned by the user - unless KSSIM_ALLOW_OTHER_OWNER=1 - and closed to group and others. Otherwise false,
+ * with the sentence in `why`: what is wrong, what is at stake (at_stake), and the command that makes the
+ * file private (fix). */
+bool sim_device_file_is_private(const char *path, const struct stat *st, const char *at_stake, const char *fix,
+                                char *why, size_t why_size);
 
 /* Opens (and if allowed creates) the database in `directory`. There is no device yet to hold a message,
  * so a refusal's sentence goes to `why`. Refusals: KSSIM_DEVICE_UNAVAILABLE (not a directory, cannot be
@@ -101,6 +109,11 @@ kssim_result sim_device_store_write(sim_device_store *store, sim_device_image *n
 kssim_result sim_device_store_clear(sim_device_store *store);
 /* COMMIT. On failure the transaction is rolled back; the last committed image stays what it was. */
 kssim_result sim_device_store_commit(sim_device_store *store);
+/* After a COMMIT: syncs the write-ahead log, so that what was committed survives a power failure of the
+ * host - what synchronous=FULL does at every COMMIT, for the commits that need it (those that advance the
+ * rollback-protected storage). PRAGMA synchronous cannot change inside a transaction, and by the time a
+ * command knows it needs this its transaction is open; every other commit keeps synchronous=NORMAL. */
+kssim_result sim_device_store_sync_log(sim_device_store *store);
 /* ROLLBACK of the open transaction, if any, and of what was written in it. */
 void sim_device_store_rollback(sim_device_store *store);
 /* The image the database holds as far as this connection knows: the last read or committed. NULL before

@@ -153,14 +153,18 @@ done
     fail "advance on a read-only device was not refused with DEVICE_UNAVAILABLE: $(cat "$work/err")"
 if [ "$(id -u)" -eq 0 ]; then
     # Its rollback-protected storage unreadable to it (root's, 0600): no evidence of a rollback either way,
-    # so check says it cannot check and the device is not marked rolled back for good.
+    # so the device is refused, read commands too, naming the file; nothing is marked for good.
     chown 0:0 "$work/readonly.rpmb"
     chmod 600 "$work/readonly.rpmb"
-    "${as_reader[@]}" "$kssim" --device "$work/readonly" check >"$work/out" 2>"$work/err"
-    [ $? -eq 1 ] || fail "check with an unreadable DIR.rpmb did not exit 1"
-    stderr_says "DEVICE_UNAVAILABLE (1101): the device's rollback-protected storage cannot be checked"
+    for command in status check; do
+        # shellcheck disable=SC2086
+        "${as_reader[@]}" "$kssim" --device "$work/readonly" $command >"$work/out" 2>"$work/err"
+        [ $? -eq 1 ] || fail "$command with an unreadable DIR.rpmb did not exit 1"
+        stderr_says "DEVICE_UNAVAILABLE (1101): the device's rollback-protected storage tells whether the device was rolled back, but $work/readonly.rpmb cannot be read (Permission denied): make it readable by you (chmod 600 $work/readonly.rpmb)"
+    done
+    chown 65534:65534 "$work/readonly.rpmb"
     "${as_reader[@]}" "$kssim" --device "$work/readonly" status >"$work/out" 2>"$work/err" ||
-        fail "status with an unreadable DIR.rpmb: $(cat "$work/err")"
+        fail "status once DIR.rpmb is the reader's again: $(cat "$work/err")"
     grep -q "rollback detected" "$work/out" && fail "an unreadable DIR.rpmb was taken for a rollback"
 fi
 chmod 700 "$work/readonly"

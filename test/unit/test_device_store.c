@@ -962,6 +962,252 @@ static void an_attempt_that_cannot_be_recorded_is_not_answered_and_commits_nothi
     kssim_device_free(device);
 }
 
+/* What charging an attempt at the credential reads when another process's commit came in meanwhile
+ * (persist_within_command's reload): here the credential that process stored. */
+typedef struct another_process_commit {
+    kssim_device *device;
+    const sim_device_image *stored;
+    int persists;
+} another_process_commit;
+
+static kssim_result take_in_another_process_commit(sim_env *env, void *context)
+{
+    (void)env;
+    another_process_commit *other = context;
+    if (other->persists++ > 0)
+        return KSSIM_OK;
+    return sim_device_image_restore(other->device, other->stored);
+}
+
+/* A trusted change keeps the type of the credential it verified, read after the charge that took in
+ * another process's replacement of the PIN by a password, not before it. */
+static void a_credential_change_keeps_the_type_it_verified(void **state)
+{
+    (void)state;
+    kssim_config config;
+    kssim_config_default(&config);
+    kssim_device *device = NULL;
+    assert_int_equal(kssim_device_create(&config, &device), KSSIM_OK);
+    assert_int_equal(kssim_set_credential(device, KSSIM_CREDENTIAL_PASSWORD, "abcd"), KSSIM_OK);
+    sim_device_image password;
+    assert_int_equal(sim_device_image_capture(device, &password), KSSIM_OK);
+    assert_int_equal(kssim_remove_credential(device, "abcd"), KSSIM_OK);
+    assert_int_equal(kssim_set_credential(device, KSSIM_CREDENTIAL_PIN, "1234"), KSSIM_OK);
+
+    another_process_commit other = {device, &password, 0};
+    device->env.persist = take_in_another_process_commit;
+    device->env.persist_context = &other;
+    assert_int_equal(kssim_change_credential(device, "abcd", "efgh"), KSSIM_OK);
+    device->env.persist = NULL;
+    device->env.persist_context = NULL;
+    kssim_status status;
+    assert_int_equal(kssim_status_get(device, &status), KSSIM_OK);
+    assert_int_equal(status.credential, KSSIM_CREDENTIAL_PASSWORD);
+    assert_int_equal(kssim_verify_credential(device, "efgh", 0, NULL), KSSIM_OK);
+    sim_device_image_free(&password);
+    kssim_device_free(device);
+}
+
+/* ---- Syncs of the log: a VFS over the default one that counts them ---- */
+
+typedef struct counted_file {
+    sqlite3_file base;
+    sqlite3_file *real; /* the default VFS's file, right after this one in SQLite's allocation */
+    bool is_log;
+} counted_file;
+
+static sqlite3_vfs *default_vfs;
+static sqlite3_vfs counting_vfs;
+static int log_syncs;
+
+static sqlite3_file *real_file(sqlite3_file *file)
+{
+    return ((counted_file *)file)->real;
+}
+
+static int counted_close(sqlite3_file *file)
+{
+    return real_file(file)->pMethods->xClose(real_file(file));
+}
+
+static int counted_read(sqlite3_file *file, void *buffer, int amount, sqlite3_int64 offset)
+{
+    return real_file(file)->pMethods->xRead(real_file(file), buffer, amount, offset);
+}
+
+static int counted_write(sqlite3_file *file, const void *buffer, int amount, sqlite3_int64 offset)
+{
+    return real_file(file)->pMethods->xWrite(real_file(file), buffer, amount, offset);
+}
+
+static int counted_truncate(sqlite3_file *file, sqlite3_int64 size)
+{
+    return real_file(file)->pMethods->xTruncate(real_file(file), size);
+}
+
+static int counted_sync(sqlite3_file *file, int flags)
+{
+    if (((counted_file *)file)->is_log)
+        log_syncs++;
+    return real_file(file)->pMethods->xSync(real_file(file), flags);
+}
+
+static int counted_file_size(sqlite3_file *file, sqlite3_int64 *size)
+{
+    return real_file(file)->pMethods->xFileSize(real_file(file), size);
+}
+
+static int counted_lock(sqlite3_file *file, int level)
+{
+    return real_file(file)->pMethods->xLock(real_file(file), level);
+}
+
+static int counted_unlock(sqlite3_file *file, int level)
+{
+    return real_file(file)->pMethods->xUnlock(real_file(file), level);
+}
+
+static int counted_check_reserved_lock(sqlite3_file *file, int *out)
+{
+    return real_file(file)->pMethods->xCheckReservedLock(real_file(file), out);
+}
+
+static int counted_file_control(sqlite3_file *file, int op, void *arg)
+{
+    return real_file(file)->pMethods->xFileControl(real_file(file), op, arg);
+}
+
+static int counted_sector_size(sqlite3_file *file)
+{
+    return real_file(file)->pMethods->xSectorSize(real_file(file));
+}
+
+static int counted_device_characteristics(sqlite3_file *file)
+{
+    return real_file(file)->pMethods->xDeviceCharacteristics(real_file(file));
+}
+
+static int counted_shm_map(sqlite3_file *file, int page, int page_size, int extend, void volatile **out)
+{
+    return real_file(file)->pMethods->xShmMap(real_file(file), page, page_size, extend, out);
+}
+
+static int counted_shm_lock(sqlite3_file *file, int offset, int n, int flags)
+{
+    return real_file(file)->pMethods->xShmLock(real_file(file), offset, n, flags);
+}
+
+static void counted_shm_barrier(sqlite3_file *file)
+{
+    real_file(file)->pMethods->xShmBarrier(real_file(file));
+}
+
+static int counted_shm_unmap(sqlite3_file *file, int delete_flag)
+{
+    return real_file(file)->pMethods->xShmUnmap(real_file(file), delete_flag);
+}
+
+static int counted_fetch(sqlite3_file *file, sqlite3_int64 offset, int amount, void **out)
+{
+    return real_file(file)->pMethods->xFetch(real_file(file), offset, amount, out);
+}
+
+static int counted_unfetch(sqlite3_file *file, sqlite3_int64 offset, void *page)
+{
+    return real_file(file)->pMethods->xUnfetch(real_file(file), offset, page);
+}
+
+static const sqlite3_io_methods counted_methods = {
+    3,
+    counted_close,
+    counted_read,
+    counted_write,
+    counted_truncate,
+    counted_sync,
+    counted_file_size,
+    counted_lock,
+    counted_unlock,
+    counted_check_reserved_lock,
+    counted_file_control,
+    counted_sector_size,
+    counted_device_characteristics,
+    counted_shm_map,
+    counted_shm_lock,
+    counted_shm_barrier,
+    counted_shm_unmap,
+    counted_fetch,
+    counted_unfetch,
+};
+
+static int counted_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int flags, int *out_flags)
+{
+    (void)vfs;
+    counted_file *counted = (counted_file *)file;
+    counted->real = (sqlite3_file *)(counted + 1);
+    counted->is_log = (flags & SQLITE_OPEN_WAL) != 0;
+    int rc = default_vfs->xOpen(default_vfs, name, counted->real, flags, out_flags);
+    counted->base.pMethods = counted->real->pMethods != NULL ? &counted_methods : NULL;
+    return rc;
+}
+
+static void count_log_syncs(void)
+{
+    default_vfs = sqlite3_vfs_find(NULL);
+    assert_non_null(default_vfs);
+    assert_true(default_vfs->iVersion >= 1);
+    counting_vfs = *default_vfs;
+    counting_vfs.szOsFile = (int)sizeof(counted_file) + default_vfs->szOsFile;
+    counting_vfs.zName = "kssim-test-counting";
+    counting_vfs.pNext = NULL;
+    counting_vfs.xOpen = counted_open;
+    assert_int_equal(sqlite3_vfs_register(&counting_vfs, 1), SQLITE_OK);
+    log_syncs = 0;
+}
+
+static void stop_counting_log_syncs(void)
+{
+    assert_int_equal(sqlite3_vfs_register(default_vfs, 1), SQLITE_OK);
+    assert_int_equal(sqlite3_vfs_unregister(&counting_vfs), SQLITE_OK);
+}
+
+static void generate_key(kssim_device *device, const char *alias, uint32_t usage_count_limit)
+{
+    kssim_key_spec spec;
+    kssim_key_spec_default(&spec, KSSIM_ALGORITHM_EC);
+    snprintf(spec.alias, sizeof(spec.alias), "%s", alias);
+    spec.usage_count_limit = usage_count_limit;
+    assert_int_equal(kssim_generate_key(device, &spec), KSSIM_OK);
+}
+
+/* PRAGMA synchronous cannot change inside a transaction, so a commit that advances DIR.rpmb syncs the
+ * log itself after COMMIT (as synchronous=FULL would at COMMIT); an ordinary commit keeps NORMAL. */
+static void only_a_commit_that_advances_the_storage_syncs_the_log(void **state)
+{
+    fixture *f = *state;
+    count_log_syncs();
+    kssim_device *device = open_device(f->device);
+    begin(device);
+    generate_key(device, "plain", 0);
+    generate_key(device, "limited", 10);
+    commit(device);
+
+    log_syncs = 0;
+    begin(device);
+    assert_int_equal(sign(device, "plain"), KSSIM_OK);
+    commit(device);
+    int ordinary = log_syncs;
+
+    log_syncs = 0;
+    begin(device);
+    assert_int_equal(sign(device, "limited"), KSSIM_OK);
+    commit(device);
+    int protected = log_syncs;
+    kssim_device_free(device);
+    stop_counting_log_syncs();
+    assert_int_equal(ordinary, 0);
+    assert_true(protected >= 1);
+}
+
 static void a_rollback_puts_the_device_back(void **state)
 {
     fixture *f = *state;
@@ -1741,6 +1987,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_credential_attempt_is_on_disk_before_it_is_answered, setup, teardown),
         cmocka_unit_test_setup_teardown(an_attempt_that_cannot_be_recorded_is_not_answered_and_commits_nothing, setup,
                                         teardown),
+        cmocka_unit_test(a_credential_change_keeps_the_type_it_verified),
+        cmocka_unit_test_setup_teardown(only_a_commit_that_advances_the_storage_syncs_the_log, setup, teardown),
         cmocka_unit_test_setup_teardown(a_rollback_puts_the_device_back, setup, teardown),
         cmocka_unit_test_setup_teardown(an_open_without_creation_or_with_replacement, setup, teardown),
         cmocka_unit_test_setup_teardown(a_stored_row_that_does_not_decode_fails_the_check, setup, teardown),

@@ -2,7 +2,8 @@
  * test_rollback_protection.c - rollback detection (sim/store/rollback_protection.c) and what it does to
  * keys: memory-device snapshots restored, DIR.rpmb written only by commits that change rollback-protected
  * state, and devices stored by the previous format version (images without generation or checksums)
- * still opening.
+ * still opening; a rollback found at load surviving a failed commit, one missed at load found at commit,
+ * DIR.rpmb that is a link or open to others refused, and its publishers serialised.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,12 +13,19 @@
 #include <string.h>
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "store/device_image.h"
+#include "store/rollback_storage.h"
 
 static kssim_device *memory_device(void)
 {
@@ -268,6 +276,316 @@ static void images_of_the_previous_format_still_restore(void **state)
     kssim_device_free(source);
 }
 
+/* ---- A rollback found at load, a failed commit, a rollback missed at load ---- */
+
+static kssim_device *open_stored(const fixture *f)
+{
+    kssim_device *device = NULL;
+    kssim_result r = kssim_device_open(f->device, NULL, &device);
+    if (r != KSSIM_OK)
+        fail_msg("opening %s: %s", f->device, kssim_open_error());
+    return device;
+}
+
+static void begin(kssim_device *device)
+{
+    if (kssim_device_begin(device) != KSSIM_OK)
+        fail_msg("begin: %s", kssim_device_message(device));
+}
+
+static void commit(kssim_device *device)
+{
+    if (kssim_device_commit(device) != KSSIM_OK)
+        fail_msg("commit: %s", kssim_device_message(device));
+}
+
+/* The regular files of one directory (a device directory has no subdirectories). */
+static void copy_directory(const char *from, const char *to)
+{
+    assert_int_equal(mkdir(to, 0700), 0);
+    DIR *dir = opendir(from);
+    assert_non_null(dir);
+    struct dirent *entry;
+    while ((entry = readdir(dir)) != NULL) {
+        if (entry->d_name[0] == '.')
+            continue;
+        char source[600], target[600];
+        snprintf(source, sizeof(source), "%s/%s", from, entry->d_name);
+        snprintf(target, sizeof(target), "%s/%s", to, entry->d_name);
+        FILE *in = fopen(source, "rb");
+        FILE *out = fopen(target, "wb");
+        assert_non_null(in);
+        assert_non_null(out);
+        char buffer[8192];
+        size_t n;
+        while ((n = fread(buffer, 1, sizeof(buffer), in)) > 0)
+            assert_int_equal(fwrite(buffer, 1, n, out), n);
+        fclose(in);
+        fclose(out);
+        assert_int_equal(chmod(target, 0600), 0);
+    }
+    closedir(dir);
+}
+
+static uint64_t storage_generation(const fixture *f)
+{
+    uint64_t generation;
+    char why[8192];
+    assert_int_equal(sim_rollback_storage_read(f->device, &generation, why, sizeof(why)), SIM_ROLLBACK_STORAGE_PRESENT);
+    return generation;
+}
+
+static void publish_generation(const char *directory, uint64_t generation)
+{
+    sim_rollback_storage_write write;
+    char why[8192];
+    assert_int_equal(sim_rollback_storage_prepare(directory, generation, &write, why, sizeof(why)), 0);
+    assert_int_equal(sim_rollback_storage_publish(&write), 0);
+}
+
+/* A device with the rollback-resistant key "vault" and the usage-limited "limited", put back to the
+ * copy taken before a use of "limited" moved the storage on: opened, it is found rolled back. */
+static kssim_device *open_a_rolled_back_device(const fixture *f)
+{
+    kssim_device *device = open_stored(f);
+    begin(device);
+    generate(device, "vault", 0, true);
+    generate(device, "limited", 10, false);
+    commit(device);
+    kssim_device_free(device);
+    char saved[400];
+    snprintf(saved, sizeof(saved), "%s/saved", f->root);
+    copy_directory(f->device, saved);
+
+    device = open_stored(f);
+    begin(device);
+    assert_int_equal(sign(device, "limited"), KSSIM_OK);
+    commit(device);
+    kssim_device_free(device);
+    remove_tree(f->device);
+    copy_directory(saved, f->device);
+
+    device = open_stored(f);
+    begin(device);
+    assert_true(rolled_back(device));
+    assert_int_equal(sign(device, "vault"), KSSIM_INVALID_KEY_BLOB);
+    return device;
+}
+
+static off_t log_size(const fixture *f)
+{
+    char path[400];
+    snprintf(path, sizeof(path), "%s/device.sqlite3-wal", f->device);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    return st.st_size;
+}
+
+/* The commit after detection, with the log unable to grow (RLIMIT_FSIZE at its size, as under
+ * `ulimit -f`), fails and puts the device back to the image it loaded, which was stored before the
+ * rollback was found: the marks must survive that. */
+static void a_rollback_found_at_load_survives_a_failed_commit(void **state)
+{
+    fixture *f = *state;
+    kssim_device *device = open_a_rolled_back_device(f);
+    struct rlimit before;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &before), 0);
+    void (*previous)(int) = signal(SIGXFSZ, SIG_IGN);
+    struct rlimit limited = before;
+    limited.rlim_cur = (rlim_t)log_size(f);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &limited), 0);
+    kssim_result committed = kssim_device_commit(device);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &before), 0);
+    signal(SIGXFSZ, previous);
+    assert_int_not_equal(committed, KSSIM_OK);
+
+    begin(device);
+    assert_true(rolled_back(device));
+    assert_int_equal(sign(device, "vault"), KSSIM_INVALID_KEY_BLOB);
+    /* The next commit stores the marks; a key made after the rollback is vouched for. */
+    generate(device, "vault2", 0, true);
+    commit(device);
+    begin(device);
+    assert_int_equal(sign(device, "vault2"), KSSIM_OK);
+    commit(device);
+    kssim_device_free(device);
+
+    device = open_stored(f);
+    begin(device);
+    assert_true(rolled_back(device));
+    assert_int_equal(sign(device, "vault"), KSSIM_INVALID_KEY_BLOB);
+    assert_int_equal(sign(device, "vault2"), KSSIM_OK);
+    commit(device);
+    assert_int_equal(kssim_device_check(device), KSSIM_DEVICE_DAMAGED);
+    assert_non_null(strstr(kssim_device_message(device), "found rolled back earlier"));
+    kssim_device_free(device);
+}
+
+/* The storage moves past a device this process holds (as when the load could not see it): the next
+ * protected commit finds the device behind it and marks it, rather than writing over the evidence. */
+static void a_rollback_missed_at_load_is_found_at_commit(void **state)
+{
+    fixture *f = *state;
+    kssim_device *device = open_stored(f);
+    begin(device);
+    generate(device, "vault", 0, true);
+    generate(device, "limited", 10, false);
+    commit(device);
+    uint64_t ahead = storage_generation(f) + 5;
+    publish_generation(f->device, ahead);
+
+    begin(device);
+    assert_false(rolled_back(device));
+    assert_int_equal(sign(device, "limited"), KSSIM_OK);
+    commit(device);
+    assert_int_equal(storage_generation(f), ahead + 1);
+    begin(device);
+    assert_true(rolled_back(device));
+    assert_int_equal(sign(device, "vault"), KSSIM_INVALID_KEY_BLOB);
+    /* Judged once: a key made afterwards is vouched for, through later protected commits too. */
+    generate(device, "vault2", 0, true);
+    commit(device);
+    begin(device);
+    assert_int_equal(sign(device, "limited"), KSSIM_OK);
+    commit(device);
+    begin(device);
+    assert_int_equal(sign(device, "vault2"), KSSIM_OK);
+    commit(device);
+    kssim_device_free(device);
+}
+
+/* ---- DIR.rpmb refused when it cannot be trusted ---- */
+
+static void assert_open_refused(const fixture *f, const char *phrase)
+{
+    kssim_open_options options;
+    kssim_open_options_default(&options);
+    for (int read_only = 0; read_only <= 1; read_only++) {
+        options.read_only = read_only;
+        kssim_device *device = NULL;
+        assert_int_equal(kssim_device_open(f->device, &options, &device), KSSIM_DEVICE_UNAVAILABLE);
+        assert_null(device);
+        if (strstr(kssim_open_error(), phrase) == NULL || strstr(kssim_open_error(), f->storage) == NULL)
+            fail_msg("the refusal does not say '%s' about %s: %s", phrase, f->storage, kssim_open_error());
+    }
+}
+
+static void a_storage_that_cannot_be_trusted_refuses_the_device(void **state)
+{
+    fixture *f = *state;
+    kssim_device *device = open_stored(f);
+    begin(device);
+    generate(device, "vault", 0, true);
+    commit(device);
+    kssim_device_free(device);
+
+    assert_int_equal(chmod(f->storage, 0644), 0);
+    assert_open_refused(f, "has mode 0644, so other users may read or change it");
+    assert_open_refused(f, "chmod 600 ");
+    assert_int_equal(chmod(f->storage, 0600), 0);
+
+    char elsewhere[400];
+    snprintf(elsewhere, sizeof(elsewhere), "%s/elsewhere.rpmb", f->root);
+    assert_int_equal(rename(f->storage, elsewhere), 0);
+    assert_int_equal(symlink(elsewhere, f->storage), 0);
+    assert_open_refused(f, "is a symbolic link");
+    assert_int_equal(unlink(f->storage), 0);
+
+    assert_int_equal(mkdir(f->storage, 0700), 0);
+    assert_open_refused(f, "exists but is not a file");
+    assert_int_equal(rmdir(f->storage), 0);
+
+    if (geteuid() == 0) {
+        assert_int_equal(rename(elsewhere, f->storage), 0);
+        assert_int_equal(chown(f->storage, 65534, 65534), 0);
+        assert_open_refused(f, "is owned by");
+        setenv("KSSIM_ALLOW_OTHER_OWNER", "1", 1);
+        device = open_stored(f);
+        unsetenv("KSSIM_ALLOW_OTHER_OWNER");
+        kssim_device_free(device);
+        assert_int_equal(chown(f->storage, 0, 0), 0);
+        assert_int_equal(rename(f->storage, elsewhere), 0);
+    }
+
+    /* Nothing was marked: with the file itself back, the device opens as it was. */
+    assert_int_equal(rename(elsewhere, f->storage), 0);
+    device = open_stored(f);
+    begin(device);
+    assert_false(rolled_back(device));
+    assert_int_equal(sign(device, "vault"), KSSIM_OK);
+    commit(device);
+    kssim_device_free(device);
+}
+
+/* ---- Publishing G ---- */
+
+static size_t temporary_files(const fixture *f)
+{
+    size_t count = 0;
+    DIR *dir = opendir(f->root);
+    assert_non_null(dir);
+    struct dirent *entry;
+    while ((entry = readdir(dir)) != NULL)
+        if (strstr(entry->d_name, ".tmp") != NULL)
+            count++;
+    closedir(dir);
+    return count;
+}
+
+/* Two handles of one process prepare in turn and publish in the other order: each has a temporary file
+ * of its own, and the older generation never replaces the newer. */
+static void publishes_in_the_wrong_order_leave_the_newer_generation(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(mkdir(f->device, 0700), 0);
+    sim_rollback_storage_write newer, older;
+    char why[8192];
+    assert_int_equal(sim_rollback_storage_prepare(f->device, 6, &newer, why, sizeof(why)), 0);
+    assert_int_equal(sim_rollback_storage_prepare(f->device, 5, &older, why, sizeof(why)), 0);
+    assert_string_not_equal(newer.temporary, older.temporary);
+    assert_int_equal(sim_rollback_storage_publish(&newer), 0);
+    assert_int_equal(sim_rollback_storage_publish(&older), 0);
+    assert_int_equal(storage_generation(f), 6);
+    assert_int_equal(temporary_files(f), 0);
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec pause = {ms / 1000, (ms % 1000) * 1000000};
+    nanosleep(&pause, NULL);
+}
+
+/* While another publisher holds DIR.rpmb.lock (between its read of G and its rename), a publish waits. */
+static void a_publish_waits_for_the_one_in_progress(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(mkdir(f->device, 0700), 0);
+    publish_generation(f->device, 3);
+    char lock_path[400];
+    snprintf(lock_path, sizeof(lock_path), "%s.lock", f->storage);
+    int lock = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    assert_true(lock >= 0);
+    assert_int_equal(flock(lock, LOCK_EX), 0);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        sim_rollback_storage_write write;
+        char why[8192];
+        _exit(sim_rollback_storage_prepare(f->device, 4, &write, why, sizeof(why)) == 0 &&
+                      sim_rollback_storage_publish(&write) == 0
+                  ? 0
+                  : 1);
+    }
+    sleep_ms(300);
+    assert_int_equal(storage_generation(f), 3);
+    assert_int_equal(flock(lock, LOCK_UN), 0);
+    close(lock);
+    int status;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_int_equal(storage_generation(f), 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -277,6 +595,11 @@ int main(void)
         cmocka_unit_test(software_keymint_refuses_rollback_resistance),
         cmocka_unit_test_setup_teardown(only_protected_changes_write_the_storage, setup, teardown),
         cmocka_unit_test(images_of_the_previous_format_still_restore),
+        cmocka_unit_test_setup_teardown(a_rollback_found_at_load_survives_a_failed_commit, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_rollback_missed_at_load_is_found_at_commit, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_storage_that_cannot_be_trusted_refuses_the_device, setup, teardown),
+        cmocka_unit_test_setup_teardown(publishes_in_the_wrong_order_leave_the_newer_generation, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_publish_waits_for_the_one_in_progress, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
