@@ -101,6 +101,11 @@ kssim_result kssim_device_location(const char *explicit_location, const char *pr
 kssim_result kssim_device_begin(kssim_device *device);
 kssim_result kssim_device_commit(kssim_device *device);
 void kssim_device_rollback(kssim_device *device);
+/* Whether the current command (since kssim_device_begin) committed part of itself already: a credential
+ * check commits the attempt, and with it everything the command had done until then (a use charged at
+ * kssim_begin, the armed prompt's count), before it compares. kssim_device_rollback then goes back only
+ * to that commit. */
+bool kssim_device_committed_within_command(const kssim_device *device);
 /* SQLite's integrity check plus a full decode of the stored state, each row's checksum, and the stored
  * generation against the device's rollback-protected storage (DIR.rpmb); KSSIM_DEVICE_DAMAGED if any
  * fails, with the sentence naming what. */

@@ -82,8 +82,15 @@ static int act_and_commit(kssim_device *device, cli_device_action action, void *
         char reason[CLI_MESSAGE_MAX];
         if (!cli_out_file_stage(output->out_file, output->file_bytes, output->file_length, reason, sizeof(reason))) {
             kssim_device_rollback(device);
-            fprintf(stderr, "kssim: cannot write %s: %s; nothing was spent: the device is as it was before\n",
-                    cli_out_file_name(output->out_file), reason);
+            if (kssim_device_committed_within_command(device))
+                fprintf(stderr,
+                        "kssim: cannot write %s: %s; the operation was not finished, but the credential the armed "
+                        "prompt presented was recorded first (as Gatekeeper records every attempt), and with it "
+                        "what the operation's begin had charged\n",
+                        cli_out_file_name(output->out_file), reason);
+            else
+                fprintf(stderr, "kssim: cannot write %s: %s; nothing was spent: the device is as it was before\n",
+                        cli_out_file_name(output->out_file), reason);
             return KSSIM_EXIT_USAGE;
         }
     }

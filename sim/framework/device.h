@@ -36,6 +36,9 @@ struct kssim_device {
      * (sim_env_persist_now), KSSIM_OK if it did not. Such a command commits nothing. Not stored. */
     kssim_result storage_failure;
     char storage_failure_message[SIM_MESSAGE_MAX];
+    /* stored devices: the secure world committed in the middle of the current command (Gatekeeper
+     * recorded an attempt), so a rollback of the command goes back only to that commit. Not stored. */
+    bool committed_within_command;
     /* Rollback protection (sim/store/rollback_protection.c). g: the generation of the rollback-protected
      * storage this device last wrote (stored in the state image). */
     uint64_t rollback_generation;

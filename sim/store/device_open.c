@@ -115,6 +115,11 @@ kssim_result kssim_device_location(const char *explicit_location, const char *pr
     return KSSIM_OK;
 }
 
+bool kssim_device_committed_within_command(const kssim_device *device)
+{
+    return device->committed_within_command;
+}
+
 const char *kssim_device_location_of(const kssim_device *device)
 {
     return device->store != NULL ? sim_device_store_directory(device->store) : KSSIM_MEMORY_DEVICE;
@@ -359,6 +364,7 @@ static kssim_result persist_within_command(sim_env *env, void *context)
     kssim_result r = write_and_commit(device, store);
     if (r != KSSIM_OK)
         return fail_the_command(device, r);
+    device->committed_within_command = true;
     bool changed;
     r = sim_device_store_begin(store, &changed);
     if (r != KSSIM_OK) {
@@ -464,6 +470,7 @@ kssim_result kssim_device_begin(kssim_device *device)
 {
     SIM_BEGIN_CALL(device);
     device->storage_failure = KSSIM_OK;
+    device->committed_within_command = false;
     sim_device_store *store = device->store;
     if (store == NULL)
         return KSSIM_OK;

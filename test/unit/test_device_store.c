@@ -743,6 +743,33 @@ static kssim_device *open_device_with_pin(const fixture *f)
     return device;
 }
 
+/* A credential check commits inside the command (Gatekeeper records the attempt first), and the device
+ * says so, so that a command rolled back afterwards (kssim's --out that cannot be written) does not claim
+ * that nothing was spent. A command that checks no credential commits nothing until its end. */
+static void a_command_that_checked_a_credential_says_it_committed_part_of_itself(void **state)
+{
+    fixture *f = *state;
+    kssim_device *device = open_device_with_pin(f);
+    begin(device);
+    kssim_key_spec spec;
+    kssim_key_spec_default(&spec, KSSIM_ALGORITHM_EC);
+    snprintf(spec.alias, sizeof(spec.alias), "%s", "plain");
+    assert_int_equal(kssim_generate_key(device, &spec), KSSIM_OK);
+    assert_false(kssim_device_committed_within_command(device));
+    commit(device);
+
+    begin(device);
+    assert_int_equal(kssim_verify_credential(device, "1234", 7, NULL), KSSIM_OK);
+    assert_true(kssim_device_committed_within_command(device));
+    kssim_device_rollback(device);
+    assert_true(kssim_device_committed_within_command(device));
+
+    begin(device);
+    assert_false(kssim_device_committed_within_command(device));
+    kssim_device_rollback(device);
+    kssim_device_free(device);
+}
+
 /* The log stays beside the database when the last process closes the device (no checkpoint, sync and
  * delete at every exit: sqlite_store.c), so the device is the directory: a copy of the whole directory
  * is the same phone. */
@@ -1979,6 +2006,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_file_where_the_directory_should_be_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(an_unwritable_directory_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(a_device_keeps_its_state_between_opens, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_command_that_checked_a_credential_says_it_committed_part_of_itself, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(the_log_stays_and_a_copy_of_the_directory_is_the_same_device, setup, teardown),
         cmocka_unit_test_setup_teardown(a_long_log_is_folded_in_at_close_and_a_short_one_stays, setup, teardown),
         cmocka_unit_test_setup_teardown(an_operation_stays_in_its_process_until_another_reboots_the_phone, setup,
