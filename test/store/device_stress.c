@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include <kssim/kssim.h>
+#include "../remove_tree.h"
 
 /* ---- Small helpers ---- */
 
@@ -67,30 +68,6 @@ static uint64_t next_random(void)
     random_state ^= random_state << 25;
     random_state ^= random_state >> 27;
     return random_state * 0x2545F4914F6CDD1Du;
-}
-
-static void remove_tree(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *dir = opendir(path);
-        if (dir != NULL) {
-            struct dirent *entry;
-            while ((entry = readdir(dir)) != NULL) {
-                if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
-                    continue;
-                char child[4096];
-                snprintf(child, sizeof(child), "%s/%s", path, entry->d_name);
-                remove_tree(child);
-            }
-            closedir(dir);
-        }
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
 }
 
 static void write_all(int fd, const void *bytes, size_t len)

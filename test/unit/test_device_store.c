@@ -29,33 +29,9 @@
 #include "store/checksum.h"
 #include "store/device_image.h"
 #include "store/sqlite_store.h"
+#include "../remove_tree.h"
 
 /* ---- Directories ---- */
-
-static void remove_tree(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        chmod(path, 0700);
-        DIR *dir = opendir(path);
-        if (dir != NULL) {
-            struct dirent *entry;
-            while ((entry = readdir(dir)) != NULL) {
-                if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
-                    continue;
-                char child[4096];
-                snprintf(child, sizeof(child), "%s/%s", path, entry->d_name);
-                remove_tree(child);
-            }
-            closedir(dir);
-        }
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
 
 typedef struct fixture {
     char root[256];   /* made by mkdtemp, removed at teardown */

@@ -26,6 +26,7 @@
 
 #include "store/device_image.h"
 #include "store/rollback_storage.h"
+#include "../remove_tree.h"
 
 static kssim_device *memory_device(void)
 {
@@ -160,25 +161,6 @@ typedef struct fixture {
     char device[300];
     char storage[320];
 } fixture;
-
-static void remove_tree(const char *path)
-{
-    DIR *dir = opendir(path);
-    if (dir != NULL) {
-        struct dirent *entry;
-        while ((entry = readdir(dir)) != NULL) {
-            if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
-                continue;
-            char child[600];
-            snprintf(child, sizeof(child), "%s/%s", path, entry->d_name);
-            remove_tree(child);
-        }
-        closedir(dir);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
 
 static int setup(void **state)
 {
