@@ -138,6 +138,14 @@ static bool alias_is_acceptable(keystore_key_reference *reference, char *why, si
 }
 
 /* The fields of a reference that parsed: false, with why filled, for one that cannot name a key. */
+static bool holds_control_character(const char *text)
+{
+    for (const unsigned char *c = (const unsigned char *)text; *c != '\0'; c++)
+        if (*c < 0x20 || *c == 0x7f)
+            return true;
+    return false;
+}
+
 static bool check_fields(const KSSIM_KEY_REFERENCE_ASN1 *asn1, keystore_key_reference *reference, char *why,
                          size_t why_size)
 {
@@ -154,6 +162,9 @@ static bool check_fields(const KSSIM_KEY_REFERENCE_ASN1 *asn1, keystore_key_refe
         snprintf(why, why_size, "its key type is not EC, RSA, RSA-PSS or ED25519");
     else if (!get_string(asn1->device, reference->device, sizeof(reference->device)))
         snprintf(why, why_size, "its device is empty, too long or holds a NUL byte");
+    else if (holds_control_character(reference->device))
+        /* Not echoed: the sentence would carry the file's escape sequences to the user's terminal. */
+        snprintf(why, why_size, "its device holds a control character, which no device directory genpkey names does");
     else if (!is_absolute_device(reference->device))
         /* genpkey writes absolute directories; a relative one would name a different device in every
          * working directory, and a key reference must never choose where a device is. */

@@ -129,6 +129,17 @@ if cat "$work/out" "$work/err" | grep -q $'\x1b'; then
 else
     echo "ok - and the control character is not in the error"
 fi
+# The same for its device: a control character there never reaches the error's text either.
+reference_der login EC $'/tmp/\x1b[31mdevice' >device-escape.der
+pem_of device-escape.der device-escape.pem
+refused INVALID_KEY_REFERENCE "a reference whose device holds a control character" sign device-escape.pem
+says "the sentence says so" "its device holds a control character"
+checks=$((checks + 1))
+if cat "$work/out" "$work/err" | grep -q $'\x1b'; then
+    fail "the device's control character reached the error: $(cat -v "$work/err" | head -c 2000)"
+else
+    echo "ok - and the device's control character is not in the error"
+fi
 reference_der "a/b" EC "$work/device" >slash.der
 pem_of slash.der slash.pem
 refused INVALID_KEY_REFERENCE "a reference whose alias holds '/'" sign slash.pem
