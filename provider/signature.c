@@ -473,9 +473,33 @@ static const OSSL_PARAM *keystore_signature_gettable_ctx_params(void *vctx, void
 /* ---- Signing on the device ---- */
 
 /* kssim_finish over input, the signature copied out. */
+/* Only the operation that took the start of the message may take the rest and sign its end (a new one
+ * would sign the tail alone), and only while it holds exactly what this context sent: OpenSSL copies
+ * contexts, the copies share the operation (begun by the first stream, or by a query of its challenge),
+ * and one copy's data must never be signed as another's. */
+static bool streamed_operation_holds_this_message(keystore_signature_context *ctx)
+{
+    if (ctx->streamed && !keystore_device_context_has_live_operation(&ctx->base)) {
+        keystore_raise_result(KSSIM_INVALID_OPERATION_HANDLE,
+                              "the message so far went to a keystore operation that has ended (it signed or was "
+                              "refused): init the context again and sign the whole message");
+        return false;
+    }
+    if (ctx->base.operation != NULL && ctx->base.operation->bytes_streamed != ctx->streamed_bytes) {
+        keystore_raise_result(KSSIM_INVALID_OPERATION_HANDLE,
+                              "this signature context was copied in the middle of a long message, and another copy "
+                              "has sent more of its own message to the keystore operation they share since: init "
+                              "the context again and sign the whole message");
+        return false;
+    }
+    return true;
+}
+
 static int sign_on_device(keystore_signature_context *ctx, unsigned char *sig, size_t *siglen, size_t sigsize,
                           const unsigned char *input, size_t input_len)
 {
+    if (!streamed_operation_holds_this_message(ctx))
+        return 0;
     return keystore_device_context_finish(&ctx->base, operation_params, input, input_len, sig, siglen, sigsize,
                                           "signature");
 }
@@ -596,29 +620,6 @@ static int append(keystore_signature_context *ctx, const unsigned char *data, si
     return 1;
 }
 
-/* Only the operation that took the start of the message may take the rest and sign its end (a new one
- * would sign the tail alone), and only while it holds exactly what this context sent: OpenSSL copies
- * contexts, the copies share the operation, and one copy's data must never be signed as another's. */
-static bool streamed_operation_holds_this_message(keystore_signature_context *ctx)
-{
-    if (!ctx->streamed)
-        return true;
-    if (!keystore_device_context_has_live_operation(&ctx->base)) {
-        keystore_raise_result(KSSIM_INVALID_OPERATION_HANDLE,
-                              "the message so far went to a keystore operation that has ended (it signed or was "
-                              "refused): init the context again and sign the whole message");
-        return false;
-    }
-    if (ctx->base.operation->bytes_streamed != ctx->streamed_bytes) {
-        keystore_raise_result(KSSIM_INVALID_OPERATION_HANDLE,
-                              "this signature context was copied in the middle of a long message, and another copy "
-                              "has sent more of its own message to the keystore operation they share since: init "
-                              "the context again and sign the whole message");
-        return false;
-    }
-    return true;
-}
-
 /* Sends what the context kept, then data, to the operation (begun now if it has not been). */
 static int stream(keystore_signature_context *ctx, const unsigned char *data, size_t len)
 {
@@ -648,8 +649,6 @@ static int keystore_signature_digest_sign_final(void *vctx, unsigned char *sig, 
         *siglen = signature_size(ctx);
         return 1;
     }
-    if (!streamed_operation_holds_this_message(ctx))
-        return 0;
     return sign_on_device(ctx, sig, siglen, sigsize, ctx->data, ctx->data_len);
 }
 

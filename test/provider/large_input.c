@@ -115,6 +115,33 @@ static void copies_that_diverge_mid_stream(OSSL_LIB_CTX *libctx, OSSL_LIB_CTX *d
     EVP_PKEY_free(pkey);
 }
 
+/* The same when the operation began before any streaming (the caller asked the context for its challenge,
+ * which begins it) and was copied then: the copy has sent nothing, the original streams, and the copy's final
+ * must not sign the original's data with its own. */
+static void copies_of_a_begun_operation_that_diverge(OSSL_LIB_CTX *libctx, const unsigned char *message)
+{
+    EVP_PKEY *pkey = test_generate_ec_key(libctx, "begun", NULL, 0);
+    EVP_MD_CTX *original = EVP_MD_CTX_new();
+    EVP_MD_CTX *copy = EVP_MD_CTX_new();
+    EVP_PKEY_CTX *pctx = NULL;
+    CHECK(original != NULL && copy != NULL);
+    CHECK(EVP_DigestSignInit_ex(original, &pctx, "SHA256", libctx, "?provider=keystore", pkey, NULL) == 1);
+    uint64_t challenge = 0;
+    OSSL_PARAM query[] = {OSSL_PARAM_uint64(KSSIM_PROVIDER_PARAM_CHALLENGE, &challenge), OSSL_PARAM_END};
+    CHECK(EVP_PKEY_CTX_get_params(pctx, query) == 1);
+    CHECK(EVP_MD_CTX_copy_ex(copy, original) == 1);
+    CHECK(EVP_DigestSignUpdate(original, message, 2 * 1024 * 1024) == 1);
+    CHECK(EVP_DigestSignUpdate(copy, "ten bytes!", 10) == 1);
+    unsigned char sig[256];
+    size_t sig_len = sizeof(sig);
+    CHECK(EVP_DigestSignFinal(copy, sig, &sig_len) != 1);
+    check_refusal("INVALID_OPERATION_HANDLE", "was copied in the middle of a long message");
+    printf("ok - a copy of a begun operation refuses once the original has streamed into it\n");
+    EVP_MD_CTX_free(copy);
+    EVP_MD_CTX_free(original);
+    EVP_PKEY_free(pkey);
+}
+
 static void per_operation_keys_keep_a_bounded_message(OSSL_LIB_CTX *libctx, const unsigned char *message)
 {
     EVP_PKEY *pkey = test_generate_ec_key(libctx, "perop", "biometric_strong", 0);
@@ -142,12 +169,13 @@ int main(int argc, char **argv)
 
     digest_sign_streams(libctx, default_only, device, message);
     copies_that_diverge_mid_stream(libctx, default_only, device, message);
+    copies_of_a_begun_operation_that_diverge(libctx, message);
     per_operation_keys_keep_a_bounded_message(libctx, message);
 
     free(message);
     kssim_device_free(device);
     test_library_context_free(default_only);
     test_library_context_free(libctx);
-    printf("1..7\n");
+    printf("1..8\n");
     return 0;
 }
