@@ -4,8 +4,9 @@
  * This is file I/O outside the rules, like sqlite_store.c. The rules never see the file: the store
  * reads G when it loads the device and writes it for a commit that changed rollback-protected state
  * (rollback_protection.c): a temporary file before SQLite's COMMIT, renamed into place after it, when
- * the device's write lock is released already. So the rename takes a lock of its own, DIR.rpmb.lock,
- * from its read of G to the rename: publishers go one at a time, and G never goes back.
+ * the device's write lock is released already. So a commit takes a lock of its own, DIR.rpmb.lock, before
+ * its COMMIT (a lock it cannot have refuses the command while nothing counts yet) and holds it through its
+ * read of G and the rename: publishers go one at a time, and G never goes back.
  */
 /* realpath: XSI, beyond the POSIX level the build asks for. */
 #define _XOPEN_SOURCE 700
