@@ -244,11 +244,11 @@ static kssim_result write_and_commit(kssim_device *device, sim_device_store *sto
         return sim_refuse(&device->env, r, "%s", sim_device_store_message(store));
     }
     /* The storage must never be ahead of what a power failure leaves of the device: this commit is made
-     * durable before its G takes its place. If it cannot be, G stays behind, which the next protected
-     * commit catches up, and the commit stands. */
-    if (advance && sim_device_store_sync_log(store) != KSSIM_OK)
-        sim_rollback_storage_discard(&storage);
-    sim_rollback_committed(device, &storage);
+     * durable before its G takes its place. If it cannot be, the commit stands (it is visible already:
+     * synchronous cannot change inside the transaction, so the sync can only follow COMMIT), and
+     * sim_rollback_committed decides whether G moves (only when there is no storage yet). */
+    bool log_synced = !advance || sim_device_store_sync_log(store) == KSSIM_OK;
+    sim_rollback_committed(device, &storage, log_synced);
     return KSSIM_OK;
 }
 
@@ -267,12 +267,34 @@ static kssim_result start_clocks(kssim_device *device)
     return r;
 }
 
+/* The g the replaced device stored, read under the write lock: every commit of it is done, but a process
+ * that committed it may still be about to rename its G (at most this g) into place after releasing
+ * SQLite's lock. A new phone that counted from G alone could start below that G and be found rolled back
+ * at its next load. 0 when the old state row cannot be decoded (damaged): then G is all there is. */
+static uint64_t generation_of_replaced_device(sim_device_store *store)
+{
+    const sim_device_image *image = NULL;
+    if (sim_device_store_read(store, &image) != KSSIM_OK)
+        return 0;
+    sim_device_image state_only = {.state = image->state, .state_len = image->state_len};
+    kssim_config config;
+    kssim_config_default(&config);
+    kssim_device *scratch = NULL;
+    if (kssim_device_create(&config, &scratch) != KSSIM_OK)
+        return 0;
+    uint64_t generation = sim_device_image_restore(scratch, &state_only) == KSSIM_OK ? scratch->rollback_generation : 0;
+    kssim_device_free(scratch);
+    return generation;
+}
+
 /* The new phone in the store, written in the transaction open began: no other process can create one
- * meanwhile, so two first uses make one phone, not two. */
+ * meanwhile, so two first uses make one phone, not two. A replacement goes on counting from the higher of
+ * G and the old device's g (sim_rollback_prepare_commit takes the higher of the device's g and G). */
 static kssim_result store_new_device(sim_device_store *store, kssim_device *device, bool replace)
 {
     kssim_result r = start_clocks(device);
     if (r == KSSIM_OK && replace) {
+        device->rollback_generation = generation_of_replaced_device(store);
         r = sim_device_store_clear(store);
         if (r != KSSIM_OK)
             sim_refuse(&device->env, r, "%s", sim_device_store_message(store));
@@ -287,7 +309,8 @@ static kssim_result store_new_device(sim_device_store *store, kssim_device *devi
 /* Reads the device the store holds into `device` and compares it with its rollback-protected storage:
  * what opening does, and a begin after another process committed. The sentence of a refusal is in the
  * device's message. */
-static kssim_result read_stored_device(sim_device_store *store, kssim_device *device)
+static kssim_result read_stored_device(sim_device_store *store, kssim_device *device,
+                                       const sim_rollback_storage_reading *before_snapshot)
 {
     const sim_device_image *image = NULL;
     kssim_result r = sim_device_store_read(store, &image);
@@ -300,14 +323,15 @@ static kssim_result read_stored_device(sim_device_store *store, kssim_device *de
         return sim_refuse(&device->env, r, "the device in %s cannot be read: %s", sim_device_store_directory(store),
                           why);
     }
-    return sim_rollback_after_load(device, sim_device_store_directory(store));
+    return sim_rollback_after_load(device, sim_device_store_directory(store), before_snapshot);
 }
 
 /* The phone the store holds, read into a device made with any configuration (the image carries the
  * device's own). */
-static kssim_result load_device(sim_device_store *store, kssim_device *device)
+static kssim_result load_device(sim_device_store *store, kssim_device *device,
+                                const sim_rollback_storage_reading *before_snapshot)
 {
-    kssim_result r = read_stored_device(store, device);
+    kssim_result r = read_stored_device(store, device, before_snapshot);
     if (r != KSSIM_OK)
         set_open_error("%s", kssim_device_message(device));
     return r;
@@ -325,12 +349,24 @@ static sim_device_store_open_mode store_mode(const kssim_open_options *options)
  * changed (kssim_device_begin, and the secure world's write in the middle of a command). On failure the
  * device keeps what it held and the next begin reads the store again, rather than writing this process's
  * older state over what another process stored. */
-static kssim_result reload_what_others_committed(kssim_device *device, sim_device_store *store)
+static kssim_result reload_what_others_committed(kssim_device *device, sim_device_store *store,
+                                                 const sim_rollback_storage_reading *before_snapshot)
 {
-    kssim_result r = read_stored_device(store, device);
+    kssim_result r = read_stored_device(store, device, before_snapshot);
     if (r != KSSIM_OK)
         sim_device_store_forget_last_committed(store);
     return r;
+}
+
+/* Begins the store's transaction; for a read-only store G is read first, before the read transaction's
+ * snapshot (sim_rollback_storage_take_reading says why). A writable begin holds the write lock, under
+ * which the load reads G itself. */
+static kssim_result begin_transaction(sim_device_store *store, bool *changed, sim_rollback_storage_reading *reading)
+{
+    reading->taken = false;
+    if (sim_device_store_is_read_only(store))
+        sim_rollback_storage_take_reading(sim_device_store_directory(store), reading);
+    return sim_device_store_begin(store, changed);
 }
 
 /* ---- The secure world's write to its own storage (sim_env_persist_now) ---- */
@@ -366,12 +402,13 @@ static kssim_result persist_within_command(sim_env *env, void *context)
         return fail_the_command(device, r);
     device->committed_within_command = true;
     bool changed;
-    r = sim_device_store_begin(store, &changed);
+    sim_rollback_storage_reading reading;
+    r = begin_transaction(store, &changed, &reading);
     if (r != KSSIM_OK) {
         sim_refuse(env, r, "%s", sim_device_store_message(store));
         return fail_the_command(device, r);
     }
-    if (changed && (r = reload_what_others_committed(device, store)) != KSSIM_OK)
+    if (changed && (r = reload_what_others_committed(device, store, &reading)) != KSSIM_OK)
         return fail_the_command(device, r);
     /* The clocks the other process stored stand for a host time after this command's begin: followed
      * again from now, or this command's commit would anchor them to the host time of its begin. */
@@ -403,7 +440,8 @@ static kssim_result open_stored_device(const char *location, const kssim_open_op
         return r;
     }
     bool changed, holds = false, created = false;
-    r = sim_device_store_begin(store, &changed);
+    sim_rollback_storage_reading reading;
+    r = begin_transaction(store, &changed, &reading);
     if (r == KSSIM_OK)
         r = sim_device_store_holds_device(store, &holds);
     if (r != KSSIM_OK) {
@@ -422,7 +460,7 @@ static kssim_result open_stored_device(const char *location, const kssim_open_op
         r = store_new_device(store, device, holds);
         created = r == KSSIM_OK;
     } else {
-        r = load_device(store, device);
+        r = load_device(store, device, &reading);
     }
     /* A load only read; a failed creation wrote nothing that should stay. */
     sim_device_store_rollback(store);
@@ -475,11 +513,12 @@ kssim_result kssim_device_begin(kssim_device *device)
     if (store == NULL)
         return KSSIM_OK;
     bool changed;
-    kssim_result r = sim_device_store_begin(store, &changed);
+    sim_rollback_storage_reading reading;
+    kssim_result r = begin_transaction(store, &changed, &reading);
     if (r != KSSIM_OK)
         return sim_refuse(&device->env, r, "%s", sim_device_store_message(store));
     if (changed)
-        r = reload_what_others_committed(device, store);
+        r = reload_what_others_committed(device, store, &reading);
     if (r == KSSIM_OK && device->config.realtime)
         r = follow_host_clocks(device);
     if (r != KSSIM_OK) {
@@ -559,6 +598,14 @@ kssim_result kssim_device_check(kssim_device *device)
     sim_device_store *store = device->store;
     if (store == NULL)
         return KSSIM_OK;
+    /* G first, then the check's snapshot (sim_rollback_storage_take_reading says why). A read-only
+     * caller's read transaction took its snapshot before this reading, so it is ended (it wrote nothing)
+     * and the check reads in a snapshot of its own; a writable one holds the write lock, so no newer G
+     * can be published meanwhile. */
+    if (sim_device_store_is_read_only(store))
+        sim_device_store_rollback(store);
+    sim_rollback_storage_reading reading;
+    sim_rollback_storage_take_reading(sim_device_store_directory(store), &reading);
     sim_device_image copy;
     kssim_result r = sim_device_store_check(store, &copy);
     if (r != KSSIM_OK)
@@ -579,7 +626,7 @@ kssim_result kssim_device_check(kssim_device *device)
         sim_refuse(&device->env, r, "%s", kssim_device_message(scratch));
     else
         r = sim_rollback_check_stored(device, sim_device_store_directory(store), scratch->rollback_generation,
-                                      scratch->rollback_detected);
+                                      scratch->rollback_detected, &reading);
     kssim_device_free(scratch);
     sim_device_image_free(&copy);
     return r;

@@ -106,18 +106,28 @@ void sim_rollback_after_restore(kssim_device *device, uint64_t storage_generatio
         mark_rolled_back(device);
 }
 
-kssim_result sim_rollback_after_load(kssim_device *device, const char *directory)
+void sim_rollback_storage_take_reading(const char *directory, sim_rollback_storage_reading *reading)
 {
-    uint64_t storage_generation;
-    char why[2 * PATH_MAX + 512];
-    sim_rollback_storage_state state = sim_rollback_storage_read(directory, &storage_generation, why, sizeof(why));
+    reading->state = sim_rollback_storage_read(directory, &reading->generation, reading->why, sizeof(reading->why));
+    reading->taken = true;
+}
+
+kssim_result sim_rollback_after_load(kssim_device *device, const char *directory,
+                                     const sim_rollback_storage_reading *before_snapshot)
+{
+    sim_rollback_storage_reading now;
+    const sim_rollback_storage_reading *reading = before_snapshot;
+    if (reading == NULL || !reading->taken) {
+        sim_rollback_storage_take_reading(directory, &now);
+        reading = &now;
+    }
     /* Refused rather than taken for a rollback (which would be for good) or for none (which would let
      * rollback-resistant keys sign unvouched for). */
-    if (state == SIM_ROLLBACK_STORAGE_UNREADABLE)
+    if (reading->state == SIM_ROLLBACK_STORAGE_UNREADABLE)
         return sim_refuse(&device->env, KSSIM_DEVICE_UNAVAILABLE,
                           "the device's rollback-protected storage tells whether the device was rolled back, but %s",
-                          why);
-    sim_rollback_after_restore(device, storage_generation, state);
+                          reading->why);
+    sim_rollback_after_restore(device, reading->generation, reading->state);
     return KSSIM_OK;
 }
 
@@ -171,23 +181,39 @@ kssim_result sim_rollback_prepare_commit(kssim_device *device, const char *direc
 kssim_result sim_rollback_prepare_storage(kssim_device *device, const char *directory,
                                           sim_rollback_storage_write *write)
 {
-    char why[PATH_MAX + 128];
-    if (sim_rollback_storage_prepare(directory, device->rollback_generation, write, why, sizeof(why)) == 0)
-        return KSSIM_OK;
-    return sim_refuse(&device->env, KSSIM_DEVICE_UNAVAILABLE,
-                      "the device's rollback-protected storage cannot be updated: %s: make the directory that holds "
-                      "the device directory writable by you, then retry",
-                      why);
+    char why[2 * PATH_MAX + 512];
+    if (sim_rollback_storage_prepare(directory, device->rollback_generation, write, why, sizeof(why)) != 0)
+        return sim_refuse(&device->env, KSSIM_DEVICE_UNAVAILABLE,
+                          "the device's rollback-protected storage cannot be updated: %s: make the directory that "
+                          "holds the device directory writable by you, then retry",
+                          why);
+    /* Taken before COMMIT: a lock that cannot be had refuses the command while nothing is counted yet,
+     * rather than leaving G behind for good (and later restores unseen). */
+    if (sim_rollback_storage_lock(write, why, sizeof(why)) != 0) {
+        sim_rollback_storage_discard(write);
+        return sim_refuse(&device->env, KSSIM_DEVICE_UNAVAILABLE,
+                          "the device's rollback-protected storage cannot be advanced: %s", why);
+    }
+    return KSSIM_OK;
 }
 
-void sim_rollback_committed(kssim_device *device, sim_rollback_storage_write *write)
+void sim_rollback_committed(kssim_device *device, sim_rollback_storage_write *write, bool log_synced)
 {
     if (write->prepared) {
-        /* The commit is durable already; a rename that fails leaves the device ahead of its storage,
+        /* G must not get ahead of what a power failure leaves of the device, so a commit whose log could
+         * not be synced leaves G behind - which the next protected commit catches up - except when there is
+         * no storage yet: then the device would hold g > 0 without its storage, a rollback mark for good
+         * at its next load, while publishing risks a mark only if the host also loses power before the
+         * log reaches the disk. (Under the lock this write holds, no other process can create it meanwhile.)
+         * The commit is durable otherwise; a rename that fails leaves the device ahead of its storage,
          * which the next protected commit catches up, so there is nothing to refuse. */
-        (void)sim_rollback_storage_publish(write);
+        if (!log_synced && sim_rollback_storage_exists(write))
+            sim_rollback_storage_discard(write);
+        else
+            (void)sim_rollback_storage_publish(write);
         device->rollback_storage_generation = device->rollback_generation;
     }
+    sim_rollback_storage_discard(write);
     remember_protected_state(device);
 }
 
@@ -201,14 +227,14 @@ void sim_rollback_settle_memory_device(kssim_device *device)
 }
 
 kssim_result sim_rollback_check_stored(kssim_device *device, const char *directory, uint64_t stored_generation,
-                                       bool stored_detected)
+                                       bool stored_detected, const sim_rollback_storage_reading *before_snapshot)
 {
     char path[PATH_MAX];
     if (!sim_rollback_storage_path(directory, path, sizeof(path)))
         snprintf(path, sizeof(path), "the file beside %s", directory);
-    uint64_t storage_generation;
-    char why[2 * PATH_MAX + 512];
-    sim_rollback_storage_state state = sim_rollback_storage_read(directory, &storage_generation, why, sizeof(why));
+    uint64_t storage_generation = before_snapshot->generation;
+    sim_rollback_storage_state state = before_snapshot->state;
+    const char *why = before_snapshot->why;
     rollback_evidence evidence = evidence_of_rollback(stored_generation, storage_generation, state);
     if (evidence == DEVICE_BEHIND_ITS_STORAGE)
         return sim_refuse(&device->env, KSSIM_DEVICE_DAMAGED,

@@ -36,11 +36,29 @@
  * and marks the device rolled back if it is behind; remembers the rollback-protected state. */
 void sim_rollback_after_restore(kssim_device *device, uint64_t storage_generation,
                                 sim_rollback_storage_state storage_state);
-/* The same for a stored device, reading G from the storage beside `directory`. KSSIM_DEVICE_UNAVAILABLE,
+/* G as read at one moment, kept for a judgement made later. */
+typedef struct sim_rollback_storage_reading {
+    bool taken;
+    sim_rollback_storage_state state;
+    uint64_t generation;
+    char why[2 * PATH_MAX + 512];
+} sim_rollback_storage_reading;
+
+/* Reads G from the storage beside `directory` into `reading`. A read transaction (plain BEGIN) sees the
+ * commit that was latest at its first read, while G moves on whenever a process publishes: G read after
+ * that snapshot can belong to a newer commit, and would pass for a rollback. G never exceeds the latest
+ * committed g (it is renamed into place after its COMMIT), so G read BEFORE the snapshot is never ahead of
+ * it: read-only transactions take their reading first. A writable transaction (BEGIN IMMEDIATE) holds the
+ * write lock from its begin, so G read under it belongs to a commit the snapshot holds already. */
+void sim_rollback_storage_take_reading(const char *directory, sim_rollback_storage_reading *reading);
+
+/* The same for a stored device, comparing with `before_snapshot` if it was taken, else reading G now
+ * (under the write lock) from the storage beside `directory`. KSSIM_DEVICE_UNAVAILABLE,
  * with the sentence in the device's message and nothing marked, when that storage cannot be read or
  * trusted (rollback_storage.h, SIM_ROLLBACK_STORAGE_UNREADABLE): without it the device cannot tell
  * whether it was rolled back, so it is not used, not even to read. */
-kssim_result sim_rollback_after_load(kssim_device *device, const char *directory);
+kssim_result sim_rollback_after_load(kssim_device *device, const char *directory,
+                                     const sim_rollback_storage_reading *before_snapshot);
 /* After a stored device was put back to its last committed image (a commit or command that failed): a
  * rollback found when that image was loaded is marked again, since the image was stored before it was
  * found. Compares with the G that load (or the last commit) saw, not a new read. */
@@ -52,21 +70,24 @@ void sim_rollback_after_return_to_last_committed(kssim_device *device);
  * did not see) is a rollback the load missed: marked as a load would, before advancing. KSSIM_DEVICE_UNAVAILABLE
  * when it must advance a storage file this process cannot read. */
 kssim_result sim_rollback_prepare_commit(kssim_device *device, const char *directory, bool *advance);
-/* Before SQLite's COMMIT: writes the device's g to a synced temporary file beside the storage.
- * KSSIM_DEVICE_UNAVAILABLE with the sentence in the device's message when it cannot. */
+/* Before SQLite's COMMIT: writes the device's g to a synced temporary file beside the storage and takes
+ * the storage's lock (sim_rollback_storage_lock), held until sim_rollback_committed or a discard.
+ * KSSIM_DEVICE_UNAVAILABLE with the sentence in the device's message when it cannot (nothing is held then). */
 kssim_result sim_rollback_prepare_storage(kssim_device *device, const char *directory,
                                           sim_rollback_storage_write *write);
-/* After a successful COMMIT: the prepared generation takes its place (if one was prepared), and what was
- * stored is now the state future commits compare with. */
-void sim_rollback_committed(kssim_device *device, sim_rollback_storage_write *write);
+/* After a successful COMMIT: the prepared generation takes its place (if one was prepared) - when
+ * log_synced says the commit was made durable first, or when there is no storage yet - and what was
+ * stored is now the state future commits compare with. The lock is released. */
+void sim_rollback_committed(kssim_device *device, sim_rollback_storage_write *write, bool log_synced);
 
 /* Memory devices: advances the in-device storage if rollback-protected state changed since it last did,
  * as a stored device's commit would. */
 void sim_rollback_settle_memory_device(kssim_device *device);
 
 /* kssim check: DEVICE_DAMAGED with the sentence when the stored image (its g and whether it was found
- * rolled back) is behind the storage beside `directory` or was rolled back before. */
+ * rolled back) is behind the storage beside `directory` - as read into before_snapshot before the
+ * check's read transaction began - or was rolled back before. */
 kssim_result sim_rollback_check_stored(kssim_device *device, const char *directory, uint64_t stored_generation,
-                                       bool stored_detected);
+                                       bool stored_detected, const sim_rollback_storage_reading *before_snapshot);
 
 #endif

@@ -4,8 +4,9 @@
  * This is file I/O outside the rules, like sqlite_store.c. The rules never see the file: the store
  * reads G when it loads the device and writes it for a commit that changed rollback-protected state
  * (rollback_protection.c): a temporary file before SQLite's COMMIT, renamed into place after it, when
- * the device's write lock is released already. So the rename takes a lock of its own, DIR.rpmb.lock,
- * from its read of G to the rename: publishers go one at a time, and G never goes back.
+ * the device's write lock is released already. So a commit takes a lock of its own, DIR.rpmb.lock, before
+ * its COMMIT (a lock it cannot have refuses the command while nothing counts yet) and holds it through its
+ * read of G and the rename: publishers go one at a time, and G never goes back.
  */
 /* realpath: XSI, beyond the POSIX level the build asks for. */
 #define _XOPEN_SOURCE 700
@@ -13,12 +14,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store/checksum.h"
@@ -162,38 +163,116 @@ static int write_all(int fd, const uint8_t *bytes, size_t len)
     return 0;
 }
 
-/* A name of its own for every write, even of two handles of one process (the pid, then a count), made
- * with O_EXCL so that a file left by an earlier process - or a link - is never written through. */
+/* A name of its own for every write, even of two handles of one process, that nobody can guess
+ * beforehand: mkstemp makes it with O_EXCL and mode 0600, so a file or link planted there earlier is never
+ * written through. */
 static int create_temporary(sim_rollback_storage_write *write)
 {
-    static atomic_uint temporaries_made;
-    for (int attempt = 0;; attempt++) {
-        unsigned count = atomic_fetch_add(&temporaries_made, 1u);
-        snprintf(write->temporary, sizeof(write->temporary), "%s.%ld.%u.tmp", write->path, (long)getpid(), count);
-        int fd = open(write->temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (fd >= 0 || errno != EEXIST || attempt == 100)
-            return fd;
-    }
+    snprintf(write->temporary, sizeof(write->temporary), "%s.tmp.XXXXXX", write->path);
+    int fd = mkstemp(write->temporary);
+    if (fd >= 0)
+        (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+    return fd;
 }
 
-/* The exclusive lock every publisher holds from its read of G to its rename, so that a slower process
- * never renames an older generation over a newer one. Returns the descriptor that holds it, or -1. */
-static int lock_storage(const char *path)
+static void sleep_a_little(void)
+{
+    struct timespec pause = {0, SIM_ROLLBACK_STORAGE_LOCK_POLL_MS * 1000000L};
+    nanosleep(&pause, NULL);
+}
+
+/* The exclusive lock every publisher holds from before its COMMIT (or its read of G) to its rename, so
+ * that a slower process never renames an older generation over a newer one. The file is checked as the
+ * device's own files are: in a shared parent (/tmp) another user's lock file could otherwise be held by
+ * that user forever. The wait is bounded, since a publisher holds it only for a commit's last steps.
+ * Returns the descriptor that holds it, or -1 with the sentence in `why`. */
+static int lock_storage(const char *path, char *why, size_t why_size)
 {
     char lock_path[PATH_MAX + 16];
     snprintf(lock_path, sizeof(lock_path), "%s%s", path, SIM_ROLLBACK_STORAGE_LOCK_SUFFIX);
-    int fd = open(lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0)
+    int fd = open(lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        int error = errno;
+        if (error == ELOOP)
+            snprintf(why, why_size,
+                     "%s is a symbolic link, and kssim follows no link to the lock of a device's rollback-protected "
+                     "storage: remove it (no kssim process may be running on the device), then retry",
+                     lock_path);
+        else
+            snprintf(why, why_size,
+                     "the lock file %s cannot be opened (%s): make it yours and private (chmod 600 %s), or remove it "
+                     "when no kssim process runs on the device, then retry",
+                     lock_path, strerror(error), lock_path);
+        errno = error;
         return -1;
-    while (flock(fd, LOCK_EX) != 0) {
-        if (errno != EINTR) {
-            int error = errno;
+    }
+    struct stat st;
+    char fix[PATH_MAX + 128];
+    snprintf(fix, sizeof(fix), "rm %s (no kssim process may be running on the device)", lock_path);
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(why, why_size, "the lock file %s is not a regular file: %s, then retry", lock_path, fix);
+        close(fd);
+        errno = EACCES;
+        return -1;
+    }
+    if (!sim_device_file_is_private(lock_path, &st,
+                                    "whoever may open it can hold it forever and stop every commit that advances the "
+                                    "storage",
+                                    fix, why, why_size)) {
+        close(fd);
+        errno = EACCES;
+        return -1;
+    }
+    for (int waited_ms = 0;;) {
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+            return fd;
+        int error = errno;
+        if (error == EINTR)
+            continue;
+        if (error != EWOULDBLOCK || waited_ms >= SIM_ROLLBACK_STORAGE_LOCK_WAIT_MS) {
+            if (error == EWOULDBLOCK)
+                snprintf(why, why_size,
+                         "the lock file %s has been held by another process for more than %d ms (a kssim process "
+                         "holds it only for the last steps of a commit): wait for that process to finish, or end the "
+                         "process holding it (fuser %s), then retry",
+                         lock_path, SIM_ROLLBACK_STORAGE_LOCK_WAIT_MS, lock_path);
+            else
+                snprintf(why, why_size,
+                         "the lock file %s cannot be locked (%s; file systems such as NFS may not support flock): "
+                         "keep the device directory on a local file system, then retry",
+                         lock_path, strerror(error));
             close(fd);
             errno = error;
             return -1;
         }
+        sleep_a_little();
+        waited_ms += SIM_ROLLBACK_STORAGE_LOCK_POLL_MS;
     }
-    return fd;
+}
+
+int sim_rollback_storage_lock(sim_rollback_storage_write *write, char *why, size_t why_size)
+{
+    if (write->locked)
+        return 0;
+    int fd = lock_storage(write->path, why, why_size);
+    if (fd < 0)
+        return errno != 0 ? errno : EACCES;
+    write->lock = fd;
+    write->locked = true;
+    return 0;
+}
+
+static void unlock_storage(sim_rollback_storage_write *write)
+{
+    if (write->locked)
+        close(write->lock);
+    write->locked = false;
+}
+
+bool sim_rollback_storage_exists(const sim_rollback_storage_write *write)
+{
+    struct stat st;
+    return lstat(write->path, &st) == 0 || errno != ENOENT;
 }
 
 int sim_rollback_storage_prepare(const char *directory, uint64_t generation, sim_rollback_storage_write *write,
@@ -232,21 +311,22 @@ int sim_rollback_storage_prepare(const char *directory, uint64_t generation, sim
 
 int sim_rollback_storage_publish(sim_rollback_storage_write *write)
 {
-    if (!write->prepared)
+    if (!write->prepared) {
+        unlock_storage(write);
         return 0;
+    }
     write->prepared = false;
     /* The directory is the path without its file name. */
     char directory[PATH_MAX];
     size_t len = strlen(write->path) - strlen(SIM_ROLLBACK_STORAGE_SUFFIX);
     snprintf(directory, sizeof(directory), "%.*s", (int)len, write->path);
-    int lock = lock_storage(write->path);
-    if (lock < 0) {
+    char why[2 * PATH_MAX + 512];
+    if (sim_rollback_storage_lock(write, why, sizeof(why)) != 0) {
         int error = errno;
         unlink(write->temporary);
         return error;
     }
     uint64_t current;
-    char why[PATH_MAX + 512];
     sim_rollback_storage_state state = sim_rollback_storage_read(directory, &current, why, sizeof(why));
     int error;
     /* A storage that cannot be read may hold more than this write: the device stays ahead of it instead,
@@ -263,7 +343,7 @@ int sim_rollback_storage_publish(sim_rollback_storage_write *write)
     } else {
         error = sync_parent(write->path);
     }
-    close(lock);
+    unlock_storage(write);
     return error;
 }
 
@@ -272,4 +352,5 @@ void sim_rollback_storage_discard(sim_rollback_storage_write *write)
     if (write->prepared)
         unlink(write->temporary);
     write->prepared = false;
+    unlock_storage(write);
 }

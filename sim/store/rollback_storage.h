@@ -26,6 +26,11 @@
 #define SIM_ROLLBACK_STORAGE_SUFFIX ".rpmb"
 /* Beside the storage: the file whose flock serialises every rename into place (DIR.rpmb.lock). */
 #define SIM_ROLLBACK_STORAGE_LOCK_SUFFIX ".lock"
+/* How long a commit waits for another publisher's lock before it is refused, and how often it looks. A
+ * publisher holds it only for the last steps of a commit (COMMIT, a sync, a rename): a longer wait means a
+ * process that holds it and will not let go. */
+#define SIM_ROLLBACK_STORAGE_LOCK_WAIT_MS 5000
+#define SIM_ROLLBACK_STORAGE_LOCK_POLL_MS 10
 
 typedef enum sim_rollback_storage_state {
     SIM_ROLLBACK_STORAGE_MISSING, /* no file: a device that never wrote one, or the file was removed */
@@ -52,18 +57,30 @@ typedef struct sim_rollback_storage_write {
     uint64_t generation;
     char path[PATH_MAX];
     char temporary[PATH_MAX + 32];
+    /* DIR.rpmb.lock is held (sim_rollback_storage_lock) through the descriptor `lock`. */
+    bool locked;
+    int lock;
 } sim_rollback_storage_write;
 
-/* Writes G to a temporary file of its own (DIR.rpmb.PID.N.tmp, made with O_EXCL) and syncs it. Returns 0, or an errno
+/* Writes G to a temporary file of its own (DIR.rpmb.tmp.XXXXXX, made by mkstemp) and syncs it. Returns 0, or an errno
  * value with the path and step in `why` (nothing is left behind then). */
 int sim_rollback_storage_prepare(const char *directory, uint64_t generation, sim_rollback_storage_write *write,
                                  char *why, size_t why_size);
+/* Takes the exclusive flock of DIR.rpmb.lock for a prepared write, to be held through its publish: opened
+ * without following a link, created 0600, refused unless private (sim_device_file_is_private), waited for
+ * at most SIM_ROLLBACK_STORAGE_LOCK_WAIT_MS. A commit takes it before SQLite's COMMIT, so a lock it cannot
+ * have refuses the command rather than leaving G behind. No deadlock: every publisher holds SQLite's write
+ * lock (BEGIN IMMEDIATE) before it takes this one, and waits for nothing once it has it. Returns 0, or an
+ * errno value with the sentence (what is wrong and the fix) in `why`. */
+int sim_rollback_storage_lock(sim_rollback_storage_write *write, char *why, size_t why_size);
+/* Whether the storage file (or anything by its name) exists. */
+bool sim_rollback_storage_exists(const sim_rollback_storage_write *write);
 /* Puts the prepared G in place (rename, then fsync of the directory) unless the storage already holds
  * as much or more - another process got there first - or cannot be read, so that G never goes back; the
- * read and the rename happen under the exclusive flock of DIR.rpmb.lock (created 0600 if need be).
- * Returns 0 or an errno value; the temporary file is gone either way. */
+ * read and the rename happen under the exclusive flock of DIR.rpmb.lock (taken here unless it is held
+ * already; released either way). Returns 0 or an errno value; the temporary file is gone either way. */
 int sim_rollback_storage_publish(sim_rollback_storage_write *write);
-/* Forgets a prepared write (its commit failed). */
+/* Forgets a prepared write (its commit failed) and releases its lock. */
 void sim_rollback_storage_discard(sim_rollback_storage_write *write);
 
 #endif

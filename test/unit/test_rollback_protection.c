@@ -3,7 +3,9 @@
  * keys: memory-device snapshots restored, DIR.rpmb written only by commits that change rollback-protected
  * state, and devices stored by the previous format version (images without generation or checksums)
  * still opening; a rollback found at load surviving a failed commit, one missed at load found at commit,
- * DIR.rpmb that is a link or open to others refused, and its publishers serialised.
+ * DIR.rpmb that is a link or open to others refused, and its publishers serialised; a replacement never
+ * behind the old device's late publish, kssim check not misled by a commit after its caller's snapshot,
+ * and DIR.rpmb.lock held forever or open to others refusing the commit before anything is stored.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -568,6 +570,152 @@ static void a_publish_waits_for_the_one_in_progress(void **state)
     assert_int_equal(storage_generation(f), 4);
 }
 
+/* ---- Issue 18, round two ---- */
+
+/* Puts DIR.rpmb at `generation`, lower or higher than it is (publish_generation only ever raises it). */
+static void put_generation(const fixture *f, uint64_t generation)
+{
+    assert_int_equal(unlink(f->storage), 0);
+    publish_generation(f->device, generation);
+}
+
+static uint32_t uses_left(kssim_device *device, const char *alias)
+{
+    kssim_key_info info;
+    assert_int_equal(kssim_key_info_get(device, alias, &info), KSSIM_OK);
+    return info.uses_remaining;
+}
+
+/* kssim init --force while a process that committed the old device has not yet renamed its G into place:
+ * the new phone counts on from the old device's g, so the late rename does not put it behind. */
+static void a_replacement_is_not_behind_a_publish_of_the_old_device(void **state)
+{
+    fixture *f = *state;
+    kssim_device *device = open_stored(f);
+    begin(device);
+    generate(device, "limited", 10, false);
+    commit(device);
+    for (int i = 0; i < 3; i++) {
+        begin(device);
+        assert_int_equal(sign(device, "limited"), KSSIM_OK);
+        commit(device);
+    }
+    kssim_device_free(device);
+    uint64_t pending = storage_generation(f);
+    /* The last commit's G not in place yet: its rename is still to come. */
+    put_generation(f, 1);
+
+    kssim_open_options options;
+    kssim_open_options_default(&options);
+    options.replace = true;
+    assert_int_equal(kssim_device_open(f->device, &options, &device), KSSIM_OK);
+    kssim_device_free(device);
+    publish_generation(f->device, pending);
+
+    device = open_stored(f);
+    begin(device);
+    assert_false(rolled_back(device));
+    generate(device, "vault", 0, true);
+    commit(device);
+    kssim_device_free(device);
+    device = open_stored(f);
+    begin(device);
+    assert_int_equal(sign(device, "vault"), KSSIM_OK);
+    commit(device);
+    kssim_device_free(device);
+}
+
+/* kssim check reads in a transaction of its own after reading G: a protected commit and publish by
+ * another process after the caller's read transaction began is no rollback. */
+static void check_is_not_misled_by_a_commit_after_the_read_snapshot(void **state)
+{
+    fixture *f = *state;
+    kssim_device *writer = open_stored(f);
+    begin(writer);
+    generate(writer, "limited", 10, false);
+    commit(writer);
+
+    kssim_open_options options;
+    kssim_open_options_default(&options);
+    options.create = false;
+    options.read_only = true;
+    kssim_device *reader = NULL;
+    assert_int_equal(kssim_device_open(f->device, &options, &reader), KSSIM_OK);
+    begin(reader); /* its read snapshot: before the sign below */
+
+    uint64_t before = storage_generation(f);
+    begin(writer);
+    assert_int_equal(sign(writer, "limited"), KSSIM_OK);
+    commit(writer);
+    assert_true(storage_generation(f) > before);
+
+    if (kssim_device_check(reader) != KSSIM_OK)
+        fail_msg("check: %s", kssim_device_message(reader));
+    assert_false(rolled_back(reader));
+    commit(reader);
+    kssim_device_free(reader);
+    kssim_device_free(writer);
+}
+
+/* DIR.rpmb.lock held by a process that never lets go: a protected commit is refused after a bounded
+ * wait, before COMMIT, naming the file; nothing of the command is stored. */
+static void a_lock_held_forever_refuses_the_commit_and_loses_nothing(void **state)
+{
+    fixture *f = *state;
+    kssim_device *device = open_stored(f);
+    begin(device);
+    generate(device, "limited", 10, false);
+    commit(device);
+    char lock_path[400];
+    snprintf(lock_path, sizeof(lock_path), "%s.lock", f->storage);
+    int lock = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    assert_true(lock >= 0);
+    assert_int_equal(flock(lock, LOCK_EX), 0);
+    uint64_t generation = storage_generation(f);
+
+    begin(device);
+    assert_int_equal(sign(device, "limited"), KSSIM_OK);
+    assert_int_equal(kssim_device_commit(device), KSSIM_DEVICE_UNAVAILABLE);
+    if (strstr(kssim_device_message(device), lock_path) == NULL)
+        fail_msg("the refusal does not name %s: %s", lock_path, kssim_device_message(device));
+    assert_int_equal(storage_generation(f), generation);
+    close(lock);
+
+    kssim_device *other = open_stored(f);
+    begin(other);
+    assert_int_equal(uses_left(other, "limited"), 10);
+    assert_false(rolled_back(other));
+    commit(other);
+    kssim_device_free(other);
+    kssim_device_free(device);
+}
+
+/* A lock file another user could open (here: open to others) is refused like the device's own files. */
+static void a_lock_file_open_to_others_refuses_the_commit(void **state)
+{
+    fixture *f = *state;
+    kssim_device *device = open_stored(f);
+    begin(device);
+    generate(device, "limited", 10, false);
+    commit(device);
+    char lock_path[400];
+    snprintf(lock_path, sizeof(lock_path), "%s.lock", f->storage);
+    assert_int_equal(chmod(lock_path, 0666), 0);
+
+    begin(device);
+    assert_int_equal(sign(device, "limited"), KSSIM_OK);
+    assert_int_equal(kssim_device_commit(device), KSSIM_DEVICE_UNAVAILABLE);
+    if (strstr(kssim_device_message(device), lock_path) == NULL)
+        fail_msg("the refusal does not name %s: %s", lock_path, kssim_device_message(device));
+
+    assert_int_equal(chmod(lock_path, 0600), 0);
+    begin(device);
+    assert_int_equal(uses_left(device, "limited"), 10);
+    assert_int_equal(sign(device, "limited"), KSSIM_OK);
+    commit(device);
+    kssim_device_free(device);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -582,6 +730,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_storage_that_cannot_be_trusted_refuses_the_device, setup, teardown),
         cmocka_unit_test_setup_teardown(publishes_in_the_wrong_order_leave_the_newer_generation, setup, teardown),
         cmocka_unit_test_setup_teardown(a_publish_waits_for_the_one_in_progress, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_replacement_is_not_behind_a_publish_of_the_old_device, setup, teardown),
+        cmocka_unit_test_setup_teardown(check_is_not_misled_by_a_commit_after_the_read_snapshot, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_lock_held_forever_refuses_the_commit_and_loses_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_lock_file_open_to_others_refuses_the_commit, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
