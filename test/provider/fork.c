@@ -40,8 +40,7 @@ int main(int argc, char **argv)
 {
     const char *location = test_device_directory();
     OSSL_LIB_CTX *libctx = test_library_context(argc > 1 ? argv[1] : NULL);
-    OSSL_LIB_CTX *default_only = OSSL_LIB_CTX_new();
-    CHECK(default_only != NULL && OSSL_PROVIDER_load(default_only, "default") != NULL);
+    OSSL_LIB_CTX *default_only = test_default_only_context();
     EVP_PKEY *pkey = test_generate_ec_key(libctx, "forked", NULL, 0);
     kssim_device *device = NULL;
     CHECK(kssim_device_open(location, NULL, &device) == KSSIM_OK);

@@ -17,6 +17,7 @@
 #include <openssl/params.h>
 #include <openssl/provider.h>
 #include <openssl/rsa.h>
+#include <openssl/store.h>
 #include <openssl/x509.h>
 
 #include <kssim/kssim.h>
@@ -45,6 +46,32 @@ static inline const char *test_device_directory(void)
             fprintf(stderr, "%s: %s\n", kssim_result_name(on_device_result), kssim_device_message(device));            \
         CHECK(on_device_result == KSSIM_OK);                                                                           \
     } while (0)
+
+/* A library context with only OpenSSL's default provider: it checks the device's results as a server
+ * that never saw the keystore provider would. */
+static inline OSSL_LIB_CTX *test_default_only_context(void)
+{
+    OSSL_LIB_CTX *default_only = OSSL_LIB_CTX_new();
+    CHECK(default_only != NULL && OSSL_PROVIDER_load(default_only, "default") != NULL);
+    return default_only;
+}
+
+/* The key a URI (keystore:ALIAS) names, loaded as openssl's -inkey loads it; propq may be NULL. */
+static inline EVP_PKEY *test_load_key_uri(OSSL_LIB_CTX *libctx, const char *propq, const char *uri)
+{
+    OSSL_STORE_CTX *store = OSSL_STORE_open_ex(uri, libctx, propq, NULL, NULL, NULL, NULL, NULL);
+    CHECK(store != NULL);
+    EVP_PKEY *pkey = NULL;
+    while (pkey == NULL && !OSSL_STORE_eof(store)) {
+        OSSL_STORE_INFO *info = OSSL_STORE_load(store);
+        if (info != NULL && OSSL_STORE_INFO_get_type(info) == OSSL_STORE_INFO_PKEY)
+            pkey = OSSL_STORE_INFO_get1_PKEY(info);
+        OSSL_STORE_INFO_free(info);
+    }
+    OSSL_STORE_close(store);
+    CHECK(pkey != NULL);
+    return pkey;
+}
 
 /* A library context with the provider (from OPENSSL_MODULES or argv's build directory) and default. */
 static inline OSSL_LIB_CTX *test_library_context(const char *build_directory)

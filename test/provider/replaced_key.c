@@ -18,22 +18,6 @@
 
 static const unsigned char message[] = "the server's handshake transcript";
 
-static EVP_PKEY *load_from_uri(OSSL_LIB_CTX *libctx, const char *uri)
-{
-    OSSL_STORE_CTX *store = OSSL_STORE_open_ex(uri, libctx, NULL, NULL, NULL, NULL, NULL, NULL);
-    CHECK(store != NULL);
-    EVP_PKEY *pkey = NULL;
-    while (pkey == NULL && !OSSL_STORE_eof(store)) {
-        OSSL_STORE_INFO *info = OSSL_STORE_load(store);
-        if (info != NULL && OSSL_STORE_INFO_get_type(info) == OSSL_STORE_INFO_PKEY)
-            pkey = OSSL_STORE_INFO_get1_PKEY(info);
-        OSSL_STORE_INFO_free(info);
-    }
-    OSSL_STORE_close(store);
-    CHECK(pkey != NULL);
-    return pkey;
-}
-
 /* The key reference genpkey would write, read back as PEM_read_bio_PrivateKey reads `-key login.pem`. */
 static EVP_PKEY *load_through_reference(OSSL_LIB_CTX *libctx, EVP_PKEY *pkey)
 {
@@ -99,7 +83,7 @@ static int plain_sign(OSSL_LIB_CTX *libctx, EVP_PKEY *pkey, unsigned char *sig, 
 static void signing_keys(OSSL_LIB_CTX *libctx, OSSL_LIB_CTX *default_only, kssim_device *device)
 {
     EVP_PKEY *generated = test_generate_ec_key(libctx, "login", NULL, 0);
-    EVP_PKEY *from_uri = load_from_uri(libctx, "keystore:login");
+    EVP_PKEY *from_uri = test_load_key_uri(libctx, NULL, "keystore:login");
     EVP_PKEY *from_reference = load_through_reference(libctx, generated);
     unsigned char sig[256];
     size_t sig_len = sizeof(sig);
@@ -122,7 +106,7 @@ static void signing_keys(OSSL_LIB_CTX *libctx, OSSL_LIB_CTX *default_only, kssim
     }
 
     /* Loaded again, the key object holds the new key and signs what its public half verifies. */
-    EVP_PKEY *reloaded = load_from_uri(libctx, "keystore:login");
+    EVP_PKEY *reloaded = test_load_key_uri(libctx, NULL, "keystore:login");
     sig_len = sizeof(sig);
     CHECK(digest_sign(libctx, reloaded, sig, &sig_len) == 1);
     EVP_PKEY *new_public = test_device_public_key(device, default_only, "login");
@@ -141,7 +125,7 @@ static void signing_keys(OSSL_LIB_CTX *libctx, OSSL_LIB_CTX *default_only, kssim
 static void decryption_key(OSSL_LIB_CTX *libctx, kssim_device *device)
 {
     generate_again(device, "secret", KSSIM_ALGORITHM_RSA, KSSIM_PURPOSE_ENCRYPT | KSSIM_PURPOSE_DECRYPT);
-    EVP_PKEY *pkey = load_from_uri(libctx, "keystore:secret");
+    EVP_PKEY *pkey = test_load_key_uri(libctx, NULL, "keystore:secret");
     /* Encrypted to the public half the key object holds, as a client encrypts to a certificate. */
     EVP_PKEY_CTX *enc = EVP_PKEY_CTX_new_from_pkey(libctx, pkey, NULL);
     unsigned char cipher[256], plain[256];
@@ -168,7 +152,7 @@ static void decryption_key(OSSL_LIB_CTX *libctx, kssim_device *device)
 static void agreement_key(OSSL_LIB_CTX *libctx, OSSL_LIB_CTX *default_only, kssim_device *device)
 {
     generate_again(device, "agree", KSSIM_ALGORITHM_EC, KSSIM_PURPOSE_AGREE_KEY);
-    EVP_PKEY *pkey = load_from_uri(libctx, "keystore:agree");
+    EVP_PKEY *pkey = test_load_key_uri(libctx, NULL, "keystore:agree");
     EVP_PKEY *peer = EVP_PKEY_Q_keygen(default_only, NULL, "EC", "P-256");
     CHECK(peer != NULL);
     unsigned char *peer_der = NULL;
@@ -198,7 +182,7 @@ static void agreement_key(OSSL_LIB_CTX *libctx, OSSL_LIB_CTX *default_only, kssi
 static void replaced_by_a_symmetric_key(OSSL_LIB_CTX *libctx, kssim_device *device)
 {
     EVP_PKEY *generated = test_generate_ec_key(libctx, "server", NULL, 0);
-    EVP_PKEY *from_uri = load_from_uri(libctx, "keystore:server");
+    EVP_PKEY *from_uri = test_load_key_uri(libctx, NULL, "keystore:server");
     ON_DEVICE(device, kssim_delete_key(device, "server"));
     generate_again(device, "server", KSSIM_ALGORITHM_HMAC, KSSIM_PURPOSE_SIGN | KSSIM_PURPOSE_VERIFY);
     unsigned char sig[256];
@@ -214,8 +198,7 @@ int main(int argc, char **argv)
 {
     const char *location = test_device_directory();
     OSSL_LIB_CTX *libctx = test_library_context(argc > 1 ? argv[1] : NULL);
-    OSSL_LIB_CTX *default_only = OSSL_LIB_CTX_new();
-    CHECK(default_only != NULL && OSSL_PROVIDER_load(default_only, "default") != NULL);
+    OSSL_LIB_CTX *default_only = test_default_only_context();
     kssim_device *device = NULL;
     CHECK(kssim_device_open(location, NULL, &device) == KSSIM_OK);
 

@@ -19,22 +19,6 @@
 static OSSL_LIB_CTX *libctx, *default_only;
 static EVP_PKEY *shared_key, *public_key;
 
-static EVP_PKEY *load_by_uri(const char *uri)
-{
-    OSSL_STORE_CTX *store = OSSL_STORE_open_ex(uri, libctx, "?provider=keystore", NULL, NULL, NULL, NULL, NULL);
-    CHECK(store != NULL);
-    EVP_PKEY *pkey = NULL;
-    while (pkey == NULL && !OSSL_STORE_eof(store)) {
-        OSSL_STORE_INFO *info = OSSL_STORE_load(store);
-        if (info != NULL && OSSL_STORE_INFO_get_type(info) == OSSL_STORE_INFO_PKEY)
-            pkey = OSSL_STORE_INFO_get1_PKEY(info);
-        OSSL_STORE_INFO_free(info);
-    }
-    OSSL_STORE_close(store);
-    CHECK(pkey != NULL);
-    return pkey;
-}
-
 static EVP_PKEY *limited_key;
 static atomic_int successes, exhausted;
 
@@ -61,7 +45,7 @@ static void *sign_many(void *arg)
 {
     long index = (long)arg;
     /* Half the threads share one EVP_PKEY, the others load their own. */
-    EVP_PKEY *pkey = index % 2 == 0 ? shared_key : load_by_uri("keystore:shared");
+    EVP_PKEY *pkey = index % 2 == 0 ? shared_key : test_load_key_uri(libctx, "?provider=keystore", "keystore:shared");
     for (int i = 0; i < SIGNATURES; i++) {
         char message[64];
         int len = snprintf(message, sizeof(message), "thread %ld, signature %d", index, i);
@@ -83,8 +67,7 @@ int main(int argc, char **argv)
 {
     const char *location = test_device_directory();
     libctx = test_library_context(argc > 1 ? argv[1] : NULL);
-    default_only = OSSL_LIB_CTX_new();
-    CHECK(default_only != NULL && OSSL_PROVIDER_load(default_only, "default") != NULL);
+    default_only = test_default_only_context();
     shared_key = test_generate_ec_key(libctx, "shared", NULL, 0);
     kssim_device *device = NULL;
     CHECK(kssim_device_open(location, NULL, &device) == KSSIM_OK);
