@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/android_versions.h"
 #include "framework/device.h"
 #include "framework/public_key_verify.h"
 #include "secure/keymint_defaults.h"
@@ -50,7 +51,8 @@ static kssim_result begin_operation(kssim_device *device, const char *alias, uin
     kssim_invalidation_reason reason;
     bool can_succeed = sim_framework_can_user_authorization_succeed(device, entry, &reason);
     bool per_operation = !entry->auth.has_auth_timeout;
-    if (!can_succeed && (per_operation || device->config.api_level <= 30))
+    if (!can_succeed && (per_operation ||
+                         !sim_android_has(device->config.api_level, SIM_ANDROID_TIMEOUT_KEY_DEAD_AS_NOT_AUTHENTICATED)))
         return sim_framework_refuse_invalidated(device, alias, reason);
     kssim_op_params complete = complete_params(&entry->auth, purpose, params);
     kssim_result r = create_operation(device, alias, purpose, &complete, plaintext_sha256, op);
