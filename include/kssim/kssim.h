@@ -46,10 +46,11 @@ typedef struct kssim_config {
 #define KSSIM_DEFAULT_WALL_CLOCK_MS INT64_C(1767225600000)
 
 /* The API levels a device simulates, kssim_config.api_level: Android 6.0 (23, the first with keystore's
- * user authentication and KeyGenParameterSpec) to 99. kssim_device_create refuses others, and the scenario
- * parser and kssim init check against the same two numbers. */
+ * user authentication and KeyGenParameterSpec) to Android 15 (35), the first and last releases of the table of
+ * modelled releases (sim/core/android_versions.c; a unit test keeps the two in step). kssim_device_create
+ * refuses a level that table does not list, and the scenario parser, kssim run and kssim init check the same. */
 #define KSSIM_API_LEVEL_MIN 23
-#define KSSIM_API_LEVEL_MAX 99
+#define KSSIM_API_LEVEL_MAX 35
 
 void kssim_config_default(kssim_config *config);
 kssim_result kssim_device_create(const kssim_config *config, kssim_device **out);

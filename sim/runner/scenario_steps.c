@@ -86,10 +86,7 @@ const char *scenario_action_name(scenario_action action)
 /* ---- The top level ---- */
 
 static const scenario_arg_spec device_args[] = {
-    {.key = SCENARIO_KEY_API_LEVEL,
-     .type = SCENARIO_ARG_UNSIGNED,
-     .minimum = KSSIM_API_LEVEL_MIN,
-     .maximum = KSSIM_API_LEVEL_MAX},
+    {.key = SCENARIO_KEY_API_LEVEL, .type = SCENARIO_ARG_API_LEVELS},
     {.key = SCENARIO_KEY_SECURITY_LEVEL, .type = SCENARIO_ARG_WORD, .words = &scenario_security_levels},
     {.key = SCENARIO_KEY_WALL_CLOCK, .type = SCENARIO_ARG_DATETIME},
 };
@@ -199,8 +196,11 @@ static const scenario_arg_spec import_key_args[] = {
 };
 static const scenario_arg_spec delete_key_args[] = {
     {.key = SCENARIO_KEY_VALUE, .type = SCENARIO_ARG_TEXT, .text_maximum = ALIAS_MAXIMUM}};
-static const scenario_arg_spec expect_key_args[] = {KEY_ALIAS(ALIAS), WORD(STATE, scenario_key_states, true),
-                                                    WORD(REASON, scenario_invalidation_reasons, false)};
+/* state and reason may differ between releases: {30: invalidated, 31..: valid}. */
+static const scenario_arg_spec expect_key_args[] = {
+    KEY_ALIAS(ALIAS),
+    {.key = SCENARIO_KEY_STATE, .type = SCENARIO_ARG_WORD, .words = &scenario_key_states, .required = true, .by_level = true},
+    {.key = SCENARIO_KEY_REASON, .type = SCENARIO_ARG_WORD, .words = &scenario_invalidation_reasons, .by_level = true}};
 static const scenario_arg_spec sign_args[] = {KEY_ALIAS(KEY), DATA(true), WORD(DIGEST, scenario_digests, false),
                                               WORD(PADDING, scenario_paddings, false), DEFINES(SIGNATURE)};
 static const scenario_arg_spec verify_args[] = {KEY_ALIAS(KEY), DATA(true), REFERENCE(SIGNATURE, SIGNATURE, true),

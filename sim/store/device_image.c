@@ -11,7 +11,7 @@
  *
  * State image:
  *   magic "KSSIMDEV" [8], version u32 (SIM_DEVICE_IMAGE_VERSION)
- *   framework   config: seed u64, api_level u32 (23..99), security_level u32, wall_clock_ms i64,
+ *   framework   config: seed u64, api_level u32 (a modelled release, 23..35), security_level u32, wall_clock_ms i64,
  *                       realtime bool
  *               host_boot_origin_ms i64
  *               prompt: response u32, biometric_id u32, remaining u32, credential_tag u64
@@ -53,12 +53,14 @@
  *   since version 2: rollback_resistant bool, rolled_back bool, checksum u32 (CRC-32 of every byte
  *   before it). Version 1 rows end at deleted_because.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 
+#include "core/android_versions.h"
 #include "store/checksum.h"
 #include "store/device_image.h"
 
@@ -77,9 +79,6 @@ static const uint32_t prompt_responses[] = {KSSIM_PROMPT_NONE, KSSIM_PROMPT_BIOM
 
 #define COUNT_OF(array) (sizeof(array) / sizeof((array)[0]))
 
-/* What kssim_device_create accepts; a stored device must satisfy the same. */
-#define MIN_API_LEVEL KSSIM_API_LEVEL_MIN
-#define MAX_API_LEVEL KSSIM_API_LEVEL_MAX
 
 /* Everything a state image decodes to, held apart from the device until all of it has decoded. */
 typedef struct decoded_device {
@@ -107,15 +106,20 @@ static void encode_framework(const kssim_device *device, sim_writer *w)
     sim_write_u64(w, device->prompt.credential_tag);
 }
 
-static void decode_framework(sim_reader *r, decoded_device *decoded)
+/* buffer holds the problem's text when it names the stored value; it outlives the reader's use of it. */
+static void decode_framework(sim_reader *r, decoded_device *decoded, char *buffer, size_t buffer_size)
 {
     kssim_config *config = &decoded->config;
     config->seed = sim_read_u64(r);
     uint32_t api_level = sim_read_u32(r);
-    if (api_level >= MIN_API_LEVEL && api_level <= MAX_API_LEVEL)
+    /* What kssim_device_create accepts; a stored device must satisfy the same. */
+    if (api_level <= INT32_MAX && sim_android_release_find((int)api_level) != NULL) {
         config->api_level = (int)api_level;
-    else
-        sim_reader_fail(r, "the API level is outside 23..99");
+    } else if (!sim_reader_failed(r)) {
+        snprintf(buffer, buffer_size, "its API level %" PRIu32 " is not a release this kssim models (%d to %d)",
+                 api_level, KSSIM_API_LEVEL_MIN, KSSIM_API_LEVEL_MAX);
+        sim_reader_fail(r, buffer);
+    }
     config->security_level = sim_security_level_image_decode(r);
     config->wall_clock_ms = sim_read_i64(r);
     config->realtime = sim_read_bool(r);
@@ -282,7 +286,7 @@ static const char *decode_state(const sim_device_image *image, decoded_device *d
     if (problem != NULL)
         return problem;
     r->len = body_len;
-    decode_framework(r, decoded);
+    decode_framework(r, decoded, buffer, buffer_size);
     sim_env_image_decode(r, &decoded->env);
     sim_secure_world_image_decode(r, &decoded->sw);
     sim_keystore2_image_decode(r, &decoded->ks);
