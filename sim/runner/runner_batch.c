@@ -31,12 +31,14 @@ static bool parse_all(const scenario_path_list *paths, scenario **scenarios, FIL
     return valid;
 }
 
-/* Every level a scenario will run on has an entry in each of its per-release values; false after printing
- * each gap as FILE:LINE:COL. */
+/* Every level a valid scenario will run on has an entry in each of its per-release values; false after
+ * printing each gap as FILE:LINE:COL. Invalid files were reported by parse_all already. */
 static bool check_levels(scenario **scenarios, size_t count, const runner_options *options, FILE *err)
 {
     bool valid = true;
     for (size_t i = 0; i < count; i++) {
+        if (scenarios[i] == NULL || !scenario_is_valid(scenarios[i]))
+            continue;
         int levels[SCENARIO_API_LEVEL_COUNT_MAX];
         size_t level_count = runner_scenario_levels(scenarios[i], options, levels);
         valid = scenario_covers_levels(scenarios[i], levels, level_count, err) && valid;
@@ -106,10 +108,15 @@ int runner_run_paths(const char *const *paths, size_t path_count, const runner_o
     }
     scenario **scenarios = calloc(files.count + 1, sizeof(*scenarios));
     int status = RUNNER_EXIT_INVALID;
-    if (scenarios == NULL)
+    if (scenarios == NULL) {
         fprintf(err, "kssim run: out of memory\n");
-    else if (parse_all(&files, scenarios, err) && check_levels(scenarios, files.count, options, err))
-        status = run_all(scenarios, files.count, options, out, err);
+    } else {
+        bool parsed = parse_all(&files, scenarios, err);
+        /* Also when another file is invalid: every error of every file is reported at once. */
+        bool covered = check_levels(scenarios, files.count, options, err);
+        if (parsed && covered)
+            status = run_all(scenarios, files.count, options, out, err);
+    }
     for (size_t i = 0; scenarios != NULL && i < files.count; i++)
         scenario_free(scenarios[i]);
     free(scenarios);
