@@ -59,8 +59,8 @@ static bool read_level(const char *text, size_t length, int *level)
 static bool check_level(const char *text, size_t length, int *level, char *error, size_t error_size)
 {
     if (!read_level(text, length, level)) {
-        snprintf(error, error_size, "'%.*s' is not an API level; expected a whole number from %s", (int)length,
-                 text, scenario_supported_levels());
+        snprintf(error, error_size, "'%.*s' is not an API level; expected a whole number from %s", (int)length, text,
+                 scenario_supported_levels());
         return false;
     }
     if (!scenario_api_level_supported(*level)) {
@@ -141,8 +141,9 @@ bool scenario_parse_level_list(const char *text, int *levels, size_t capacity, s
         size_t length = comma != NULL ? (size_t)(comma - item) : strlen(item);
         char piece[32];
         if (length == 0 || length >= sizeof(piece)) {
-            snprintf(error, error_size, "'%.40s' is not a list of API levels; write e.g. 30,34 or 31..33 (supported: %s)",
-                     text, scenario_supported_levels());
+            snprintf(error, error_size,
+                     "'%.40s' is not a list of API levels; write e.g. 30,34 or 31..33 (supported: %s)", text,
+                     scenario_supported_levels());
             return false;
         }
         memcpy(piece, item, length);
@@ -231,8 +232,8 @@ bool scenario_covers_levels(const scenario *scenario, const int *levels, size_t 
             bool any;
             kssim_result result;
             if (!scenario_step_expectation_at(step, levels[l], &any, &result))
-                ok = report_gap(scenario, step->expect_by_level[0].position, "'expect'", levels[l], levels,
-                                level_count, err);
+                ok = report_gap(scenario, step->expect_by_level[0].position, "'expect'", levels[l], levels, level_count,
+                                err);
             for (size_t a = 0; a < step->arg_count; a++) {
                 const scenario_arg *arg = &step->args[a];
                 if (arg->kind == SCENARIO_VALUE_BY_LEVEL && scenario_arg_at_level(arg, levels[l]) == NULL) {

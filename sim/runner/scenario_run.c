@@ -146,6 +146,10 @@ size_t runner_scenario_levels(const scenario *scenario, const runner_options *op
         memcpy(levels, scenario->api_levels, scenario->api_level_count * sizeof(*levels));
         return scenario->api_level_count;
     }
+    if (scenario->has_api_level) { /* a scenario built in code may set only api_level */
+        levels[0] = scenario->api_level;
+        return 1;
+    }
     kssim_config config;
     kssim_config_default(&config);
     levels[0] = config.api_level;
