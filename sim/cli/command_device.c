@@ -16,7 +16,8 @@
 
 static const cli_option init_options[] = {
     {"--seed", "N", "drives every random value (SIDs, keys, challenges); decimal or 0x hex; default 1", false},
-    {"--api-level", "N", "Android API level, a modelled release from 23 to 35; 30 or lower gives keystore1's outcomes; default 34", false},
+    {"--api-level", "N",
+     "Android API level, a modelled release from 23 to 35; 30 or lower gives keystore1's outcomes; default 34", false},
     {"--security-level", "LEVEL", "the best keystore the phone has: tee (default), strongbox or software", false},
     {"--wall-clock", "TIME", "the wall clock at power-on, YYYY-MM-DDTHH:MM:SSZ; default 2026-01-01T00:00:00Z", false},
     {"--realtime", NULL, "the clocks follow the host's instead of moving only with kssim advance", false},

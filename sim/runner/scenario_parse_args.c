@@ -468,8 +468,7 @@ static bool parse_api_levels(scenario_parser *parser, const scenario_arg_spec *s
     }
     size_t count = node->kind == SCENARIO_NODE_LIST ? node->count : 1;
     if (count == 0) {
-        scenario_report(parser, node->position, "'%s' is an empty list; name at least one level, e.g. [30, 34]",
-                        label);
+        scenario_report(parser, node->position, "'%s' is an empty list; name at least one level, e.g. [30, 34]", label);
         return false;
     }
     if (count > SCENARIO_API_LEVEL_COUNT_MAX) {
@@ -489,9 +488,9 @@ static bool parse_api_levels(scenario_parser *parser, const scenario_arg_spec *s
         }
         for (size_t j = 0; j < i; j++) {
             if (levels[j].canonical != NULL && levels[j].number == levels[i].number) {
-                scenario_report(parser, item->position, "'%s' lists API level %d twice (first at %u:%u); list each once",
-                                label, (int)levels[i].number, (unsigned)levels[j].position.line,
-                                (unsigned)levels[j].position.column);
+                scenario_report(
+                    parser, item->position, "'%s' lists API level %d twice (first at %u:%u); list each once", label,
+                    (int)levels[i].number, (unsigned)levels[j].position.line, (unsigned)levels[j].position.column);
                 ok = false;
             }
         }

@@ -199,7 +199,11 @@ static const scenario_arg_spec delete_key_args[] = {
 /* state and reason may differ between releases: {30: invalidated, 31..: valid}. */
 static const scenario_arg_spec expect_key_args[] = {
     KEY_ALIAS(ALIAS),
-    {.key = SCENARIO_KEY_STATE, .type = SCENARIO_ARG_WORD, .words = &scenario_key_states, .required = true, .by_level = true},
+    {.key = SCENARIO_KEY_STATE,
+     .type = SCENARIO_ARG_WORD,
+     .words = &scenario_key_states,
+     .required = true,
+     .by_level = true},
     {.key = SCENARIO_KEY_REASON, .type = SCENARIO_ARG_WORD, .words = &scenario_invalidation_reasons, .by_level = true}};
 static const scenario_arg_spec sign_args[] = {KEY_ALIAS(KEY), DATA(true), WORD(DIGEST, scenario_digests, false),
                                               WORD(PADDING, scenario_paddings, false), DEFINES(SIGNATURE)};

@@ -27,8 +27,7 @@ void transcript_begin_run(transcript *transcript, size_t scenario_count)
     transcript->format->begin_run(transcript, scenario_count);
 }
 
-void transcript_begin_scenario(transcript *transcript, const char *path, const char *name, uint64_t seed,
-                               int api_level)
+void transcript_begin_scenario(transcript *transcript, const char *path, const char *name, uint64_t seed, int api_level)
 {
     transcript->api_level = api_level;
     transcript->scenario_number++;

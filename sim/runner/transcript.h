@@ -51,7 +51,7 @@ struct transcript {
     const char *path;
     const char *name;
     uint64_t seed;
-    int api_level; /* the release this run of the scenario simulates */
+    int api_level;                          /* the release this run of the scenario simulates */
     size_t steps, steps_failed;             /* in this scenario */
     size_t total_steps, total_steps_failed; /* in the run */
     /* TAP and JUnit write a scenario's lines only once its verdict is known, and JUnit's root element

@@ -79,7 +79,6 @@ static const uint32_t prompt_responses[] = {KSSIM_PROMPT_NONE, KSSIM_PROMPT_BIOM
 
 #define COUNT_OF(array) (sizeof(array) / sizeof((array)[0]))
 
-
 /* Everything a state image decodes to, held apart from the device until all of it has decoded. */
 typedef struct decoded_device {
     kssim_config config;

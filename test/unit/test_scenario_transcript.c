@@ -112,11 +112,12 @@ static void test_junit_transcript(void **state)
     assert_non_null(strstr(text, "<property name=\"scenario\" value=\"First # one\"/>"));
     assert_non_null(strstr(text, "<testsuite name=\"dir/b.yaml @ api_level 30\" tests=\"3\" failures=\"2\">"));
     assert_non_null(strstr(text, "<property name=\"api_level\" value=\"30\"/>"));
-    assert_non_null(strstr(text, "<testcase classname=\"dir/b.yaml @ api_level 30\" name=\"2 finish op=op data=&quot;&lt;a &amp; "
-                                 "b&gt;&quot;\">\n"
-                                 "      <failure type=\"unmet expectation\" message=\"expected "
-                                 "KEY_USER_NOT_AUTHENTICATED (-26), got ok (0)\"></failure>\n"
-                                 "    </testcase>\n"));
+    assert_non_null(
+        strstr(text, "<testcase classname=\"dir/b.yaml @ api_level 30\" name=\"2 finish op=op data=&quot;&lt;a &amp; "
+                     "b&gt;&quot;\">\n"
+                     "      <failure type=\"unmet expectation\" message=\"expected "
+                     "KEY_USER_NOT_AUTHENTICATED (-26), got ok (0)\"></failure>\n"
+                     "    </testcase>\n"));
     assert_non_null(strstr(text, "<testcase classname=\"dir/b.yaml @ api_level 30\" name=\"3 lock\">"));
     assert_non_null(strstr(text, ">no key &apos;x&apos;: generate it first</failure>"));
     assert_non_null(strstr(text, "</testsuites>\n<!-- 1 passed, 1 failed -->\n"));
