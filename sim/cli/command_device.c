@@ -83,8 +83,8 @@ static int run_init(const cli_command *command, const cli_args *args)
     kssim_result made = kssim_device_create(&options.config, &trial);
     kssim_device_free(trial);
     if (made == KSSIM_INVALID_ARGUMENT)
-        return cli_usage_error(command, "a phone cannot have API level %d: choose --api-level from 23 to 99",
-                               options.config.api_level);
+        return cli_usage_error(command, "a phone cannot have API level %d: choose --api-level from %s",
+                               options.config.api_level, scenario_supported_levels());
     char location[CLI_LOCATION_MAX];
     int status = cli_locate_device(args, location, sizeof(location));
     if (status != KSSIM_EXIT_SUCCESS)
