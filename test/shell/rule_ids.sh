@@ -10,6 +10,7 @@
 #       file:function of (a) and whose "scenarios" cell lists exactly the scenarios of (b) (or says
 #       "none: REASON" for a rule no scenario step can reach; the reason is printed).
 # And every ID cited anywhere in sim/, scenarios/, docs/android-rules.md or docs/conformance.md is defined.
+# Last, the check runs itself on a copy with one seeded mistake, which it must refuse.
 #
 # rule_ids.sh --write SOURCE_DIR rewrites the "decided in" and "scenarios" cells of the Rules table from
 # the code and the scenarios (rows for rules whose comment is not in sim/ yet keep their planned cell), so
@@ -184,6 +185,23 @@ while read -r id; do
         fi
     fi
 done <"$work/defined"
+
+# The check itself must keep failing on a mistake: the same sources with one scenario citing an ID that
+# does not exist must be refused, naming it.
+if [ "${RULE_IDS_SELF_TEST:-1}" != 0 ]; then
+    mkdir -p "$work/seeded/docs"
+    cp -r sim scenarios "$work/seeded/"
+    cp "$rules_doc" "$table_doc" "$work/seeded/docs/"
+    seeded_file=$(find "$work/seeded/scenarios" -name '*.yaml' -type f | LC_ALL=C sort | head -n 1)
+    if [ -n "$seeded_file" ]; then
+        printf '# rule: R-SEEDED-MISTAKE\n' >>"$seeded_file"
+        RULE_IDS_SELF_TEST=0 bash "${BASH_SOURCE[0]}" - "$work/seeded" >"$work/seeded.out" 2>&1
+        status=$?
+        if [ "$status" -ne 1 ] || ! grep -q 'cites R-SEEDED-MISTAKE, which' "$work/seeded.out"; then
+            fail "the check did not refuse sources whose scenario cites the undefined R-SEEDED-MISTAKE (status $status): the check is broken"
+        fi
+    fi
+fi
 
 if [ "$failures" -ne 0 ]; then
     echo "rule_ids: $failures problem(s) with the rule IDs of $rules_doc"
