@@ -13,8 +13,9 @@
 # Last, the check runs itself on a copy with one seeded mistake, which it must refuse.
 #
 # rule_ids.sh --write SOURCE_DIR rewrites the "decided in" and "scenarios" cells of the Rules table from
-# the code and the scenarios (rows for rules whose comment is not in sim/ yet keep their planned cell), so
-# the table is regenerated rather than edited by hand; the check then says what is still missing.
+# the code and the scenarios (rows for rules whose comment is not in sim/ yet keep their planned cell), and
+# adds a row, in the words of its code comment, for a rule that has a comment but no row; so the table is
+# regenerated rather than edited by hand, and the check then says what is still missing.
 set -u
 write=false
 if [ "${1:-}" = "--write" ]; then
@@ -75,6 +76,7 @@ done <"$work/undefined"
 # line (column 0, a letter first); the function's name is the identifier before that line's first '('.
 grep -rnE --include='*.[ch]' '/\* R-[A-Z0-9-]+:' sim | sort -t: -k1,1 -k2,2n >"$work/code_comments"
 : >"$work/decided_in"
+: >"$work/comment_words"
 while IFS=: read -r file line text; do
     id=$(sed -E 's|.*/\* (R-[A-Z0-9-]+):.*|\1|' <<<"$text")
     function=$(awk -v start="$line" 'NR == start && /^[ \t]/ { print "?"; exit }
@@ -87,6 +89,12 @@ while IFS=: read -r file line text; do
         continue
     fi
     echo "$id $file:$function $line" >>"$work/decided_in"
+    # The comment's own words, for a table row the --write mode adds: "what" and "AOSP: source".
+    awk -v start="$line" 'NR >= start { text = text " " $0; if (index($0, "*/")) exit }
+        END { sub(/^ *\/\* *R-[A-Z0-9-]+: */, "", text); sub(/ *\*\/.*$/, "", text); gsub(/ +\* +/, " ", text)
+              n = index(text, "AOSP:"); what = n ? substr(text, 1, n - 1) : text; source = n ? substr(text, n + 5) : ""
+              sub(/[ .]+$/, "", what); sub(/^ +/, "", source); print what "\t" source }' "$file" |
+        sed "s/^/$id\t/" >>"$work/comment_words"
 done <"$work/code_comments"
 while read -r id; do
     count=$(awk -v id="$id" '$1 == id' "$work/decided_in" | wc -l)
@@ -125,7 +133,7 @@ if $write; then
         awk '/^## /{ in_rules = ($0 ~ /^## Rules[[:space:]]*$/) } { print (in_rules && /^\| *`?R-/) ? "ROW" : "TEXT" }' "$table_doc"
     } >"$work/kinds"
     : >"$work/new_table"
-    row_number=0
+    last_row=$(grep -n '^ROW$' "$work/kinds" | tail -n 1 | cut -d: -f1)
     line_number=0
     while IFS= read -r line; do
         line_number=$((line_number + 1))
@@ -141,6 +149,17 @@ if $write; then
         old_shown=$(cell "$line" 4)
         if [ -z "$shown" ] && [[ $old_shown == none:* ]]; then shown=$old_shown; fi
         printf '| %s | %s | `%s` | %s | %s |\n' "$id" "$(cell "$line" 2)" "$decided" "$shown" "$(cell "$line" 5)" >>"$work/new_table"
+        [ "$line_number" = "$last_row" ] || continue
+        # After the last row: a row for each defined rule without one whose comment is in sim/ already,
+        # in the comment's own words.
+        while read -r missing; do
+            grep -q "^| $missing |" "$table_doc" && continue
+            decided=$(awk -v id="$missing" '$1 == id {print $2; exit}' "$work/decided_in")
+            [ -z "$decided" ] && continue
+            IFS=$'\t' read -r _ what source < <(awk -F'\t' -v id="$missing" '$1 == id' "$work/comment_words" | head -n 1)
+            printf '| %s | %s | `%s` | %s | %s |\n' "$missing" "$what" "$decided" "$(scenarios_cell_for "$missing")" "$source" >>"$work/new_table"
+            echo "rule_ids: added a row for $missing (its words from the code comment: check them)"
+        done <"$work/defined"
     done <"$table_doc"
     cp "$work/new_table" "$table_doc"
     echo "rule_ids: rewrote the decided-in and scenarios cells of $table_doc's Rules table"
@@ -179,7 +198,7 @@ for id in $(sort "$work/row_ids" | uniq -d); do
 done
 while read -r id; do
     if ! grep -qx -- "$id" "$work/row_ids"; then
-        fail "$id has no row in $table_doc's Rules table: add '| $id | what | decided in | scenarios | AOSP source |'"
+        fail "$id has no row in $table_doc's Rules table: add '| $id | what | decided in | scenarios | AOSP source |' (rule_ids.sh --write SOURCE_DIR adds it once its comment is in sim/)"
         if [ -z "$(scenarios_of "$id")" ]; then
             fail "$id is shown by no scenario: add a '# rule: $id' line to each scenario under scenarios/ that shows it"
         fi
