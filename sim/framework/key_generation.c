@@ -55,6 +55,9 @@ void kssim_key_spec_default(kssim_key_spec *spec, kssim_algorithm algorithm)
     }
 }
 
+/* R-SID-BINDING: root SID, or every strong biometric ID. AOSP: KeyStore2ParameterUtils addSids */
+/* R-LOCKSCREEN-REQUIRED-FOR-AUTH-KEY: auth keys need a secure lock screen. AOSP: KeyStore2ParameterUtils getRootSid */
+/* R-BIO-REQUIRED-FOR-BIO-KEY: biometric-only keys need a strong biometric. AOSP: KeyStore2ParameterUtils addSids */
 static kssim_result bind_user_authentication(kssim_device *device, const kssim_key_spec *spec, sim_auth_list *auth)
 {
     if (!spec->user_auth) {

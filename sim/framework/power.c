@@ -47,6 +47,7 @@ kssim_result kssim_set_wall_clock(kssim_device *device, int64_t unix_ms)
     return KSSIM_OK;
 }
 
+/* R-REBOOT-BOOT-CLOCK-RESTARTS: a reboot restarts the boot clock at 0. AOSP: HardwareAuthToken.aidl timestamp */
 kssim_result kssim_reboot(kssim_device *device)
 {
     SIM_BEGIN_CALL(device);

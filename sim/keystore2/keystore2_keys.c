@@ -14,6 +14,8 @@
 
 #include "keystore2/keystore2.h"
 
+/* R-REBOOT-NO-AUTH-KEYGEN-BEFORE-UNLOCK: no auth-bound key before the first unlock.
+ * AOSP: super_key.rs handle_super_encryption_on_key_init */
 static kssim_result store_new_key(sim_keystore2 *ks, const kssim_key_spec *spec, const sim_auth_list *auth,
                                   sim_key_blob *blob, uint8_t *public_key, size_t public_key_len)
 {
@@ -93,6 +95,8 @@ kssim_result sim_keystore2_tamper_key_blob(sim_keystore2 *ks, const char *alias,
     return sim_key_blob_tamper(&entry->blob, field);
 }
 
+/* R-LOCKSCREEN-REMOVED-DELETES: no lock screen: auth-bound keys go.
+ * AOSP: database.rs unbind_auth_bound_keys_for_user */
 void sim_keystore2_delete_auth_bound_keys(sim_keystore2 *ks)
 {
     for (size_t i = 0; i < ks->db.count; i++) {

@@ -31,6 +31,7 @@ static kssim_result hash_secret(sim_secure_world *sw, const char *secret, const 
 
 /* The check Enroll (for the current secret) and Verify share in gatekeeper.cpp: throttle, count the
  * attempt durably, compare in constant time, and clear the failure record on a match. */
+/* R-GK-MATCH-CLEARS-FAILURES: a matching secret clears the failure record. AOSP: gatekeeper.cpp Verify */
 static kssim_result check_secret_throttled(sim_secure_world *sw, const char *secret)
 {
     sim_gatekeeper *gk = &sw->gatekeeper;
@@ -52,6 +53,7 @@ static kssim_result check_secret_throttled(sim_secure_world *sw, const char *sec
 }
 
 /* gatekeeper.cpp MintAuthToken: user_id is the SID, authenticator_id 0, type PASSWORD. */
+/* R-TOKEN-GK-CONTENT: a PASSWORD token: user ID = root SID, authenticator ID 0. AOSP: gatekeeper.cpp MintAuthToken */
 static void mint_password_token(sim_secure_world *sw, uint64_t challenge, kssim_auth_token *token_out)
 {
     kssim_auth_token token = {
@@ -65,6 +67,8 @@ static void mint_password_token(sim_secure_world *sw, uint64_t challenge, kssim_
         *token_out = token;
 }
 
+/* R-CRED-CHANGE-KEEPS-SID: enrolling with the current secret keeps the SID. AOSP: gatekeeper.cpp Enroll */
+/* R-CRED-RESET-NEW-SID: enrolling without the current secret draws a new SID. AOSP: gatekeeper.cpp Enroll */
 kssim_result sim_gatekeeper_enroll(sim_secure_world *sw, kssim_credential_type type, const char *new_secret,
                                    const char *current_secret)
 {
