@@ -103,6 +103,11 @@ static kssim_result check_key_size(sim_secure_world *sw, const sim_auth_list *au
     return KSSIM_OK;
 }
 
+/* The purposes a key of each algorithm may list when it is generated or imported. For AES this is wider
+ * than what an operation can do: the reference TA's check_aes_params looks at no purpose, so an AES key
+ * listing SIGN and VERIFY is made and its begin is refused (UNSUPPORTED_PURPOSE,
+ * keymint_check_purpose_supported). Source: system/keymint ta/src/keys.rs (check_aes_params);
+ * hardware/interfaces KeyMintTest.cpp SigningOperationsTest.AesEcbSign (GenerateKey must succeed). */
 static uint32_t purposes_for(kssim_algorithm algorithm)
 {
     switch (algorithm) {
@@ -114,7 +119,7 @@ static uint32_t purposes_for(kssim_algorithm algorithm)
     case KSSIM_ALGORITHM_RSA:
         return KSSIM_PURPOSE_SIGN | KSSIM_PURPOSE_VERIFY | KSSIM_PURPOSE_ENCRYPT | KSSIM_PURPOSE_DECRYPT;
     case KSSIM_ALGORITHM_AES:
-        return KSSIM_PURPOSE_ENCRYPT | KSSIM_PURPOSE_DECRYPT;
+        return KSSIM_PURPOSE_ENCRYPT | KSSIM_PURPOSE_DECRYPT | KSSIM_PURPOSE_SIGN | KSSIM_PURPOSE_VERIFY;
     case KSSIM_ALGORITHM_HMAC:
         return KSSIM_PURPOSE_SIGN | KSSIM_PURPOSE_VERIFY;
     }
@@ -131,6 +136,14 @@ static kssim_result check_purposes(sim_secure_world *sw, const sim_auth_list *au
     if (auth->purposes == 0 || (auth->purposes & ~known_purposes) != 0)
         return sim_refuse(sw->env, KSSIM_UNSUPPORTED_PURPOSE,
                           "a key needs one or more of the purposes sign, verify, encrypt, decrypt, agree_key");
+    /* A curve 25519 key is an Ed25519 signing key or an X25519 agreement key, never both: KeyMint refuses
+     * the mix as incompatible, not as unsupported (system/keymint ta/src/keys.rs check_ec_params; KeyMintTest.cpp
+     * NewKeyGenerationTest.EcdsaCurve25519MultiPurposeFail). X25519 alone is not modelled (below). */
+    if (auth->algorithm == KSSIM_ALGORITHM_ED25519 && (auth->purposes & KSSIM_PURPOSE_AGREE_KEY) &&
+        (auth->purposes & KSSIM_PURPOSE_SIGN))
+        return sim_refuse(sw->env, KSSIM_INCOMPATIBLE_PURPOSE,
+                          "a curve 25519 key signs (Ed25519) or agrees keys (X25519), never both: leave agree_key "
+                          "out");
     uint32_t impossible = auth->purposes & ~purposes_for(auth->algorithm);
     if (impossible != 0)
         return sim_refuse(sw->env, KSSIM_UNSUPPORTED_PURPOSE, "%s keys cannot %s: leave that purpose out",
@@ -180,11 +193,11 @@ static kssim_result check_paddings(sim_secure_world *sw, const sim_auth_list *au
     if ((auth->paddings & ~known_paddings) != 0 || (auth->paddings & ~allowed) != 0)
         return sim_refuse(sw->env, KSSIM_INCOMPATIBLE_PADDING_MODE, "padding %s does not apply: %s",
                           sim_padding_name(lowest_bit(auth->paddings & ~allowed)), advice);
-    /* PKCS#7 pads whole blocks, which only ECB and CBC process (KeyMintTest.cpp AesEcbPkcs7Padding). */
-    if ((auth->paddings & KSSIM_PADDING_PKCS7) &&
-        (auth->block_modes & (KSSIM_BLOCK_MODE_CBC | KSSIM_BLOCK_MODE_ECB)) == 0)
-        return sim_refuse(sw->env, KSSIM_INCOMPATIBLE_PADDING_MODE,
-                          "pkcs7 padding needs the cbc or ecb block mode: add one, or use padding none");
+    /* PKCS#7 pads whole blocks, which only ECB and CBC process; but an AES key whose block modes cannot use
+     * its PKCS#7 padding is still made, and the begin that would need it is refused
+     * (keymint_operation_parameters.c: INCOMPATIBLE_PADDING_MODE). The reference TA checks no AES padding at
+     * generation (system/keymint ta/src/keys.rs check_aes_params), and KeyMintTest.cpp
+     * EncryptionOperationsTest.AesCtrIncompatiblePaddingMode requires a CTR key with PKCS7 to generate. */
     return KSSIM_OK;
 }
 
