@@ -47,6 +47,22 @@ for level in 22 36 99; do
     [ -s "$work/out" ] && fail "versions --api-level $level printed on stdout"
 done
 
+# ---- kssim generate-key asks the same table (R-KEYGEN-OPTION-NEEDS-RELEASE) ----
+ok init --force --api-level 30
+ok set-credential --type pin --secret 1234
+refused INVALID_ARGUMENT -38 generate-key once --algorithm ec --usage-count-limit 1
+grep -q "setMaxUsageCount needs Android 12 (API level 31); this device is Android 11 (API level 30)" "$work/err" ||
+    fail "generate-key --usage-count-limit on API level 30 does not name Android 12: $(cat "$work/err")"
+ok generate-key pin --algorithm ec --auth device_credential --timeout 0
+ok init --force --api-level 29
+ok set-credential --type pin --secret 1234
+refused INVALID_ARGUMENT -38 generate-key pin --algorithm ec --auth device_credential --timeout 0
+grep -q "needs Android 11 (API level 30); this device is Android 10 (API level 29)" "$work/err" ||
+    fail "a per-operation credential key on API level 29 does not name Android 11: $(cat "$work/err")"
+ok init --force --api-level 31
+ok generate-key once --algorithm ec --usage-count-limit 1
+rm -rf "$KSSIM_DEVICE"
+
 # ---- the page and the table ----
 grep -Eo '^\| V-[A-Z0-9-]+ \|' "$page" | sed 's/^| //; s/ |$//' | sort >"$work/page_ids"
 [ -s "$work/page_ids" ] || fail "docs/android-versions.md has no rows"
