@@ -129,7 +129,9 @@ static kssim_result check_options_exist_on_release(kssim_device *device, const k
  * frameworks/base keystore/java/android/security/keystore/KeymasterUtils.java addUserAuthArgs */
 static void apply_release_auth_binding(const kssim_device *device, kssim_key_spec *spec)
 {
-    if (spec->user_auth && spec->auth_timeout_s > 0 &&
+    /* Only a biometric-only request is widened: both types already are what the old setter gives, a
+     * credential-only one was refused, and anything else is refused by bind_user_authentication. */
+    if (spec->user_auth && spec->auth_timeout_s > 0 && spec->auth_types == KSSIM_AUTH_BIOMETRIC_STRONG &&
         !sim_android_has(device->config.api_level, SIM_ANDROID_API_AUTH_PARAMETERS))
         spec->auth_types = KSSIM_AUTH_BIOMETRIC_STRONG | KSSIM_AUTH_DEVICE_CREDENTIAL;
 }

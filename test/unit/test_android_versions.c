@@ -256,6 +256,12 @@ static void a_timeout_key_before_android_11_accepts_both_on_the_root_sid(void **
     assert_int_equal(info.spec.auth_types, both);
     assert_int_equal(info.sid_count, 1);
     assert_true(info.sids[0] == status.root_sid);
+    /* Types that are no types stay refused: the widening is for the one request the old setter made. */
+    kssim_key_spec no_types = ec_spec("no_types");
+    no_types.user_auth = true;
+    no_types.auth_timeout_s = 30;
+    no_types.auth_types = 0;
+    assert_int_equal(kssim_generate_key(android10, &no_types), KSSIM_INVALID_ARGUMENT);
     kssim_device_free(android10);
 
     kssim_device *android11 = new_device(30, KSSIM_SECURITY_TEE);
