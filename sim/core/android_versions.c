@@ -21,6 +21,57 @@ static const sim_android_difference_row rows[SIM_ANDROID_DIFFERENCE_COUNT] = {
          "KeyPermanentlyInvalidatedException",
          "frameworks/base keystore/java/android/security/keystore2/KeyStoreCryptoOperationUtils.java "
          "getInvalidKeyException (canUserAuthorizationSucceed only for per-operation keys)"},
+    /* ---- Key generation API surface: what an app can ask KeyGenParameterSpec / KeyProtection for on each
+     * release ("Added in API level N" on developer.android.com, and the framework class that reads it). ---- */
+    [SIM_ANDROID_API_INVALIDATED_BY_ENROLLMENT_OPTION] =
+        {SIM_ANDROID_API_INVALIDATED_BY_ENROLLMENT_OPTION, "V-API-INVALIDATED-BY-ENROLLMENT-OPTION", 24, 0,
+         "an app may keep a biometric key across new enrollments (setInvalidatedByBiometricEnrollment(false)); "
+         "on Android 6.0 every per-operation key is bound to the fingerprint authenticator ID",
+         "frameworks/base keystore/java/android/security/keystore/KeyGenParameterSpec.java "
+         "Builder.setInvalidatedByBiometricEnrollment (added in API level 24); Android 6.0 "
+         "KeymasterUtils.addUserAuthArgs (fingerprint-only SID for every per-operation key)"},
+    [SIM_ANDROID_API_UNLOCKED_DEVICE_REQUIRED] =
+        {SIM_ANDROID_API_UNLOCKED_DEVICE_REQUIRED, "V-API-UNLOCKED-DEVICE-REQUIRED", 28, 0,
+         "an app may ask for a key usable only while the device is unlocked (setUnlockedDeviceRequired)",
+         "frameworks/base keystore/java/android/security/keystore/KeyGenParameterSpec.java "
+         "Builder.setUnlockedDeviceRequired (added in API level 28; KeyProtection likewise)"},
+    [SIM_ANDROID_API_STRONGBOX] = {SIM_ANDROID_API_STRONGBOX, "V-API-STRONGBOX", 28, 0,
+                                   "an app may ask for a StrongBox key (setIsStrongBoxBacked)",
+                                   "frameworks/base keystore/java/android/security/keystore/KeyGenParameterSpec.java "
+                                   "Builder.setIsStrongBoxBacked (added in API level 28; KeyProtection likewise)"},
+    [SIM_ANDROID_API_AUTH_PARAMETERS] =
+        {SIM_ANDROID_API_AUTH_PARAMETERS, "V-API-AUTH-PARAMETERS", 30, 0,
+         "an app chooses which authenticators a timeout key accepts (setUserAuthenticationParameters); before, "
+         "setUserAuthenticationValidityDurationSeconds(n > 0) binds the root SID and accepts biometric and "
+         "credential alike",
+         "frameworks/base keystore/java/android/security/keystore/KeyGenParameterSpec.java "
+         "Builder.setUserAuthenticationParameters (added in API level 30); Android 9 "
+         "keystore/java/android/security/keystore/KeymasterUtils.java addUserAuthArgs (timeout branch: root SID, "
+         "HW_AUTH_PASSWORD | HW_AUTH_FINGERPRINT)"},
+    [SIM_ANDROID_API_PER_OP_DEVICE_CREDENTIAL] =
+        {SIM_ANDROID_API_PER_OP_DEVICE_CREDENTIAL, "V-API-PER-OP-DEVICE-CREDENTIAL", 30, 0,
+         "a per-operation key may accept the device credential (setUserAuthenticationParameters(0, "
+         "AUTH_DEVICE_CREDENTIAL)); before, every per-operation key is biometric-only",
+         "frameworks/base keystore/java/android/security/keystore/KeyGenParameterSpec.java "
+         "Builder.setUserAuthenticationParameters (added in API level 30); Android 9 "
+         "keystore/java/android/security/keystore/KeymasterUtils.java addUserAuthArgs (per-operation branch: "
+         "HW_AUTH_FINGERPRINT only)"},
+    [SIM_ANDROID_API_MAX_USAGE_COUNT] =
+        {SIM_ANDROID_API_MAX_USAGE_COUNT, "V-API-MAX-USAGE-COUNT", 31, 0,
+         "an app may limit how many times a key is used (setMaxUsageCount, KeyMint Tag::USAGE_COUNT_LIMIT)",
+         "frameworks/base keystore/java/android/security/keystore/KeyGenParameterSpec.java "
+         "Builder.setMaxUsageCount (added in API level 31); keystore2/KeyStore2ParameterUtils.java"},
+    [SIM_ANDROID_API_AGREE_KEY] = {SIM_ANDROID_API_AGREE_KEY, "V-API-AGREE-KEY", 31, 0,
+                                   "an app may make an EC key for key agreement (KeyProperties.PURPOSE_AGREE_KEY, "
+                                   "ECDH through KeyAgreement)",
+                                   "frameworks/base keystore/java/android/security/keystore/KeyProperties.java "
+                                   "PURPOSE_AGREE_KEY (added in API level 31); "
+                                   "keystore2/AndroidKeyStoreKeyAgreementSpi.java"},
+    [SIM_ANDROID_API_ED25519] = {SIM_ANDROID_API_ED25519, "V-API-ED25519", 33, 0,
+                                 "an app may make Ed25519 signing keys (KeyMint 2, EcCurve CURVE_25519)",
+                                 "frameworks/base commit 51d7088287a4 \"Keystore: Support Ed25519 keys\" "
+                                 "(keystore2/AndroidKeyStoreEdECPublicKey.java, Android 13); "
+                                 "java.security.interfaces.EdECKey (added in API level 33)"},
 };
 
 const sim_android_release *sim_android_releases(size_t *count)
@@ -35,6 +86,17 @@ const sim_android_release *sim_android_release_find(int api_level)
         if (releases[i].api_level == api_level)
             return &releases[i];
     return 0;
+}
+
+const char *sim_android_release_name(int api_level)
+{
+    const sim_android_release *release = sim_android_release_find(api_level);
+    return release != 0 ? release->name : 0;
+}
+
+const sim_android_difference_row *sim_android_difference_row_of(sim_android_difference difference)
+{
+    return (unsigned)difference < SIM_ANDROID_DIFFERENCE_COUNT ? &rows[difference] : 0;
 }
 
 const sim_android_difference_row *sim_android_difference_rows(size_t *count)

@@ -20,6 +20,26 @@ typedef enum sim_android_difference {
     /* V-TIMEOUT-KEY-DEAD-AS-NOT-AUTHENTICATED: a timeout key whose secure IDs are gone reports
      * UserNotAuthenticatedException at init instead of KeyPermanentlyInvalidatedException. */
     SIM_ANDROID_TIMEOUT_KEY_DEAD_AS_NOT_AUTHENTICATED,
+    /* ---- Key generation API surface (KeyGenParameterSpec / KeyProperties "Added in API level N") ---- */
+    /* V-API-INVALIDATED-BY-ENROLLMENT-OPTION: setInvalidatedByBiometricEnrollment exists; before it, a
+     * biometric key is always bound to the fingerprint authenticator ID (invalidated by enrollment). */
+    SIM_ANDROID_API_INVALIDATED_BY_ENROLLMENT_OPTION,
+    /* V-API-UNLOCKED-DEVICE-REQUIRED: setUnlockedDeviceRequired exists. */
+    SIM_ANDROID_API_UNLOCKED_DEVICE_REQUIRED,
+    /* V-API-STRONGBOX: setIsStrongBoxBacked exists. */
+    SIM_ANDROID_API_STRONGBOX,
+    /* V-API-AUTH-PARAMETERS: setUserAuthenticationParameters lets the app choose the types of a timeout
+     * key; before it, a timeout key accepts biometric and credential and is bound to the root SID. */
+    SIM_ANDROID_API_AUTH_PARAMETERS,
+    /* V-API-PER-OP-DEVICE-CREDENTIAL: a per-operation key may accept the device credential; before, a
+     * per-operation key is biometric-only. */
+    SIM_ANDROID_API_PER_OP_DEVICE_CREDENTIAL,
+    /* V-API-MAX-USAGE-COUNT: setMaxUsageCount (KeyMint USAGE_COUNT_LIMIT) exists. */
+    SIM_ANDROID_API_MAX_USAGE_COUNT,
+    /* V-API-AGREE-KEY: KeyProperties.PURPOSE_AGREE_KEY (ECDH through KeyAgreement) exists. */
+    SIM_ANDROID_API_AGREE_KEY,
+    /* V-API-ED25519: Ed25519 keys (KeyMint 2, curve 25519) exist. */
+    SIM_ANDROID_API_ED25519,
     SIM_ANDROID_DIFFERENCE_COUNT
 } sim_android_difference;
 
@@ -45,5 +65,9 @@ const sim_android_release *sim_android_release_find(int api_level);
 const sim_android_difference_row *sim_android_difference_rows(size_t *count);
 /* Whether the behaviour the row names holds on this API level. */
 bool sim_android_has(int api_level, sim_android_difference difference);
+/* The row of one difference (NULL for a value outside the enum). */
+const sim_android_difference_row *sim_android_difference_row_of(sim_android_difference difference);
+/* "Android 12" for 31; NULL for a level that is not a modelled release. */
+const char *sim_android_release_name(int api_level);
 
 #endif
