@@ -20,6 +20,9 @@ typedef enum sim_android_difference {
     /* V-TIMEOUT-KEY-DEAD-AS-NOT-AUTHENTICATED: a timeout key whose secure IDs are gone reports
      * UserNotAuthenticatedException at init instead of KeyPermanentlyInvalidatedException. */
     SIM_ANDROID_TIMEOUT_KEY_DEAD_AS_NOT_AUTHENTICATED,
+    /* V-GATEKEEPER-FLAT-SCHEDULE: Android 6.0's Gatekeeper waits 30 s after every failure from the 11th on,
+     * never doubling and never a day (gatekeeper.cpp ComputeRetryTimeout before android-6.0.1_r16). */
+    SIM_ANDROID_GATEKEEPER_FLAT_SCHEDULE,
     SIM_ANDROID_DIFFERENCE_COUNT
 } sim_android_difference;
 
