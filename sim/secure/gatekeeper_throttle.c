@@ -18,7 +18,7 @@
 #define FAILURE_TIMEOUT_MS UINT64_C(30000)
 #define DAY_MS             (UINT64_C(24) * 60 * 60 * 1000)
 
-/* R-GATEKEEPER-SCHEDULE: the wait after the n-th failure in a row: none for 1-4 and 6-9, 30 s at the 5th and
+/* R-GK-THROTTLE-SCHEDULE: the wait after the n-th failure in a row: none for 1-4 and 6-9, 30 s at the 5th and
  * 10th and after every failure from the 11th; from the 30th it doubles every 10 failures (30 s x 2^((n-30)/10))
  * and from the 140th it is a day. On API 23 (V-GATEKEEPER-FLAT-SCHEDULE) it stays 30 s from the 11th on.
  * system/gatekeeper gatekeeper.cpp GateKeeper::ComputeRetryTimeout: the same table on android-7.0.0_r1,
@@ -61,6 +61,10 @@ static const char *credential_name(kssim_credential_type type)
     }
 }
 
+/* R-GK-RETRY-TIMEOUT-REFUSES: an attempt inside a pending wait is refused (RETRY_TIMEOUT) unchecked and
+ * uncounted, even with the right secret. system/gatekeeper gatekeeper.cpp ThrottleRequest.
+ * R-GK-REBOOT-RESTARTS-WAIT: the record survives a reboot and the restarted boot clock restarts a pending wait
+ * in full. gatekeeper.cpp ThrottleRequest ("device was rebooted or timer reset"). */
 kssim_result sim_gatekeeper_admit_attempt(sim_secure_world *sw)
 {
     sim_gatekeeper *gk = &sw->gatekeeper;
@@ -103,7 +107,8 @@ static kssim_result refuse_unrecorded_attempt(sim_secure_world *sw, kssim_result
                       credential_name(sw->gatekeeper.type), why);
 }
 
-/* system/gatekeeper gatekeeper.cpp GateKeeper::Verify: IncrementFailureRecord writes the failure
+/* R-GK-COUNT-BEFORE-COMPARE: every attempt is a durable failure before the compare; no record, no answer.
+ * system/gatekeeper gatekeeper.cpp GateKeeper::Verify: IncrementFailureRecord writes the failure
  * record (WriteFailureRecord) before DoVerify compares the password, and when the write fails Verify
  * answers ERROR_UNKNOWN without comparing. The attempt is a failure on the storage before anyone learns
  * whether it was right, so cutting the storage (a full disk, a file size limit, a process killed after

@@ -2,9 +2,9 @@
  * keymint_key_policy.c - what KeyMint agrees to generate or import: algorithms, sizes, purposes,
  * digests, block modes and paddings, and the narrower set a StrongBox holds.
  *
- * The rules follow the KeyMint HAL's VTS (KeyMintTest.cpp: NewKeyGenerationTest, the *KeySizes and
- * *Purposes cases) and the StrongBox limits in KeyMint's IKeyMintDevice.aidl ("StrongBox ... must
- * support RSA 2048, EC P-256, AES 128 and 256, HMAC-SHA256 ... SHA-2 256 only"). Where KeyMint answers
+ * The rules follow the KeyMint HAL's IKeyMintDevice.aidl ("Necessary Primitives": what a TEE and a StrongBox
+ * must support) and its VTS (KeyMintTest.cpp NewKeyGenerationTest; KeyMintAidlTestBase.cpp ValidKeySizes,
+ * InvalidKeySizes, ValidCurves, InvalidCurves with their StrongBox branches). Where KeyMint answers
  * with an ErrorCode the contract does not list (UNSUPPORTED_DIGEST, UNSUPPORTED_BLOCK_MODE,
  * UNSUPPORTED_PADDING_MODE), the INCOMPATIBLE_* result of the same parameter stands in for it.
  */
@@ -31,8 +31,9 @@ static bool is_strongbox(const sim_auth_list *auth)
     return auth->security_level == KSSIM_SECURITY_STRONGBOX;
 }
 
-/* keystore2 asks for the StrongBox instance before anything else, and a device without one has
- * none to give (security_level.rs / KeyStore.getSecurityLevel: HARDWARE_TYPE_UNAVAILABLE). */
+/* R-KEY-STRONGBOX-UNAVAILABLE: StrongBox on a device without one is HARDWARE_TYPE_UNAVAILABLE
+ * (StrongBoxUnavailableException). keystore2 asks for the StrongBox instance before anything else, and a device
+ * without one has none to give (security_level.rs / KeyStore.getSecurityLevel: HARDWARE_TYPE_UNAVAILABLE). */
 kssim_result keymint_check_security_level(sim_secure_world *sw, const sim_auth_list *auth)
 {
     if (is_strongbox(auth) && sw->security_level != KSSIM_SECURITY_STRONGBOX)
@@ -44,6 +45,10 @@ kssim_result keymint_check_security_level(sim_secure_world *sw, const sim_auth_l
     return KSSIM_OK;
 }
 
+/* R-KEY-ALGORITHMS: KeyMint holds EC (NIST curves, and Curve 25519 as Ed25519 in the TEE only), RSA, AES and HMAC
+ * keys; StrongBox has no Curve 25519 (UNSUPPORTED_ALGORITHM here; KeyMint says UNSUPPORTED_EC_CURVE).
+ * IKeyMintDevice.aidl "Necessary Primitives" ("STRONGBOX IKeyMintDevices do not support curve 25519");
+ * KeyMintAidlTestBase.cpp InvalidCurves. 3DES (required of KeyMint too) and X25519 are not modelled. */
 kssim_result keymint_check_algorithm(sim_secure_world *sw, const sim_auth_list *auth)
 {
     switch (auth->algorithm) {

@@ -152,7 +152,7 @@ uint64_t sim_gatekeeper_enrollment_tag(const sim_secure_world *sw);
 kssim_result sim_gatekeeper_verify_armed(sim_secure_world *sw, uint64_t enrollment_tag, uint64_t challenge,
                                          kssim_auth_token *token_out);
 /* The wait gatekeeper.cpp imposes after failure_count failures (ComputeRetryTimeout) on this API level's
- * Gatekeeper, in ms (R-GATEKEEPER-SCHEDULE). */
+ * Gatekeeper, in ms (R-GK-THROTTLE-SCHEDULE). */
 uint64_t sim_gatekeeper_retry_timeout_ms(int api_level, uint32_t failure_count);
 
 /* ---- biometric.c ---- */

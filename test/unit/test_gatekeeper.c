@@ -149,7 +149,7 @@ static void enrollment_clears_the_failure_record(void **state)
     assert_int_equal(verify(f, "5678"), KSSIM_OK);
 }
 
-/* R-GATEKEEPER-SCHEDULE on Android 7.0 to 15 (gatekeeper.cpp ComputeRetryTimeout): the contract's schedule. */
+/* R-GK-THROTTLE-SCHEDULE on Android 7.0 to 15 (gatekeeper.cpp ComputeRetryTimeout): the contract's schedule. */
 static void retry_timeout_follows_the_doubling_schedule_from_android_7(void **state)
 {
     (void)state;
