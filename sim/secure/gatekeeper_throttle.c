@@ -18,7 +18,7 @@
 #define FAILURE_TIMEOUT_MS UINT64_C(30000)
 #define DAY_MS             (UINT64_C(24) * 60 * 60 * 1000)
 
-/* R-GK-THROTTLE-SCHEDULE: the wait after the n-th failure in a row: none for 1-4 and 6-9, 30 s at the 5th and
+/* The wait after the n-th failure in a row: none for 1-4 and 6-9, 30 s at the 5th and
  * 10th and after every failure from the 11th; from the 30th it doubles every 10 failures (30 s x 2^((n-30)/10))
  * and from the 140th it is a day. On API 23 (V-GATEKEEPER-FLAT-SCHEDULE) it stays 30 s from the 11th on.
  * system/gatekeeper gatekeeper.cpp GateKeeper::ComputeRetryTimeout: the same table on android-7.0.0_r1,
@@ -28,6 +28,7 @@
  * early, the simulator's boot clock starts at 0, and the simulator leaves that quirk out. Newer throttling
  * (LockSettingsService's SoftwareRateLimiter, Android 16 QPR2 and later; a Weaver's vendor schedule) is not in
  * the modelled releases. */
+/* R-GK-THROTTLE-SCHEDULE: the wait after the n-th failure, per release. AOSP: gatekeeper.cpp ComputeRetryTimeout */
 uint64_t sim_gatekeeper_retry_timeout_ms(int api_level, uint32_t failure_count)
 {
     if (failure_count == 0)
@@ -61,10 +62,8 @@ static const char *credential_name(kssim_credential_type type)
     }
 }
 
-/* R-GK-RETRY-TIMEOUT-REFUSES: an attempt inside a pending wait is refused (RETRY_TIMEOUT) unchecked and
- * uncounted, even with the right secret. system/gatekeeper gatekeeper.cpp ThrottleRequest.
- * R-GK-REBOOT-RESTARTS-WAIT: the record survives a reboot and the restarted boot clock restarts a pending wait
- * in full. gatekeeper.cpp ThrottleRequest ("device was rebooted or timer reset"). */
+/* R-GK-RETRY-TIMEOUT-REFUSES: inside a wait: refused, not checked, not counted. AOSP: gatekeeper.cpp ThrottleRequest */
+/* R-GK-REBOOT-RESTARTS-WAIT: a restarted boot clock restarts the wait in full. AOSP: gatekeeper.cpp ThrottleRequest */
 kssim_result sim_gatekeeper_admit_attempt(sim_secure_world *sw)
 {
     sim_gatekeeper *gk = &sw->gatekeeper;
@@ -107,8 +106,7 @@ static kssim_result refuse_unrecorded_attempt(sim_secure_world *sw, kssim_result
                       credential_name(sw->gatekeeper.type), why);
 }
 
-/* R-GK-COUNT-BEFORE-COMPARE: every attempt is a durable failure before the compare; no record, no answer.
- * system/gatekeeper gatekeeper.cpp GateKeeper::Verify: IncrementFailureRecord writes the failure
+/* system/gatekeeper gatekeeper.cpp GateKeeper::Verify: IncrementFailureRecord writes the failure
  * record (WriteFailureRecord) before DoVerify compares the password, and when the write fails Verify
  * answers ERROR_UNKNOWN without comparing. The attempt is a failure on the storage before anyone learns
  * whether it was right, so cutting the storage (a full disk, a file size limit, a process killed after
@@ -116,6 +114,7 @@ static kssim_result refuse_unrecorded_attempt(sim_secure_world *sw, kssim_result
  * afterwards, in the command's own commit. If that commit fails, the counted failure stays: the safe
  * direction. Trusty (trusty_gatekeeper.cpp) runs this same GateKeeper::Verify, its WriteFailureRecord
  * writing to the TEE's secure storage; here the store writes the device's image (sim_env_persist_now). */
+/* R-GK-COUNT-BEFORE-COMPARE: stored as a failure before the compare. AOSP: gatekeeper.cpp Verify */
 kssim_result sim_gatekeeper_charge_attempt(sim_secure_world *sw)
 {
     sim_gatekeeper *gk = &sw->gatekeeper;

@@ -31,9 +31,10 @@ static bool is_strongbox(const sim_auth_list *auth)
     return auth->security_level == KSSIM_SECURITY_STRONGBOX;
 }
 
-/* R-KEY-STRONGBOX-UNAVAILABLE: StrongBox on a device without one is HARDWARE_TYPE_UNAVAILABLE
+/* StrongBox on a device without one is HARDWARE_TYPE_UNAVAILABLE
  * (StrongBoxUnavailableException). keystore2 asks for the StrongBox instance before anything else, and a device
  * without one has none to give (security_level.rs / KeyStore.getSecurityLevel: HARDWARE_TYPE_UNAVAILABLE). */
+/* R-KEY-STRONGBOX-UNAVAILABLE: no StrongBox: HARDWARE_TYPE_UNAVAILABLE. AOSP: keystore2 security_level.rs */
 kssim_result keymint_check_security_level(sim_secure_world *sw, const sim_auth_list *auth)
 {
     if (is_strongbox(auth) && sw->security_level != KSSIM_SECURITY_STRONGBOX)
@@ -45,10 +46,11 @@ kssim_result keymint_check_security_level(sim_secure_world *sw, const sim_auth_l
     return KSSIM_OK;
 }
 
-/* R-KEY-ALGORITHMS: KeyMint holds EC (NIST curves, and Curve 25519 as Ed25519 in the TEE only), RSA, AES and HMAC
+/* KeyMint holds EC (NIST curves, and Curve 25519 as Ed25519 in the TEE only), RSA, AES and HMAC
  * keys; StrongBox has no Curve 25519 (UNSUPPORTED_ALGORITHM here; KeyMint says UNSUPPORTED_EC_CURVE).
  * IKeyMintDevice.aidl "Necessary Primitives" ("STRONGBOX IKeyMintDevices do not support curve 25519");
  * KeyMintAidlTestBase.cpp InvalidCurves. 3DES (required of KeyMint too) and X25519 are not modelled. */
+/* R-KEY-ALGORITHMS: EC, Ed25519 (not StrongBox), RSA, AES, HMAC. AOSP: IKeyMintDevice.aidl */
 kssim_result keymint_check_algorithm(sim_secure_world *sw, const sim_auth_list *auth)
 {
     switch (auth->algorithm) {
@@ -68,11 +70,12 @@ kssim_result keymint_check_algorithm(sim_secure_world *sw, const sim_auth_list *
                       "KeyMint holds ec, rsa, ed25519, aes and hmac keys only: use one of those");
 }
 
-/* R-KEY-SIZE-DEFAULT: a key generated without a size gets the framework's default: EC 256, RSA 2048, AES 128,
+/* a key generated without a size gets the framework's default: EC 256, RSA 2048, AES 128,
  * HMAC the output size of its one digest. frameworks/base keystore2 AndroidKeyStoreKeyPairGeneratorSpi
  * (EC_DEFAULT_KEY_SIZE 256, RSA_DEFAULT_KEY_SIZE 2048) and AndroidKeyStoreKeyGeneratorSpi (AES: 128; HmacBase:
  * KeymasterUtils.getDigestOutputSizeBits of the digest the key algorithm names). KeyMint itself has no default
  * (KeyMintTest.cpp AesInvalidSize, RsaNoDefaultSize: UNSUPPORTED_KEY_SIZE); the framework always sends one. */
+/* R-KEY-SIZE-DEFAULT: no size: EC 256, RSA 2048, AES 128, HMAC the digest's. AOSP: AndroidKeyStoreKeyGeneratorSpi */
 static uint32_t default_key_size(const sim_auth_list *auth)
 {
     switch (auth->algorithm) {
@@ -105,13 +108,14 @@ static bool is_hmac_size(uint32_t size)
     return size >= 64 && size <= 512 && size % 8 == 0;
 }
 
-/* R-KEY-SIZES-TEE: a TEE (and software) KeyMint generates and imports EC P-224, P-256, P-384, P-521; RSA 2048,
+/* a TEE (and software) KeyMint generates and imports EC P-224, P-256, P-384, P-521; RSA 2048,
  * 3072, 4096; AES 128, 192, 256; HMAC 64 to 512 bits in whole bytes; Ed25519 256. IKeyMintDevice.aidl "Necessary
  * Primitives" (TRUSTED_ENVIRONMENT must support ...); KeyMintTest.cpp NewKeyGenerationTest Ecdsa /
  * EcdsaAllValidCurves (ValidCurves: P_224..P_521), AesInvalidSize (InvalidKeySizes: 64, 96, 131, 512),
  * HmacCheckKeySizes. Keymaster 4 (api <= 30) requires the same (keymaster/4.0 IKeymasterDevice.hal, VTS
  * keymaster_hidl_hal_test.cpp), so the sizes do not depend on the release. The simulator supports what is
  * required and no more: RSA sizes a vendor may add (1024, 8192) are refused. */
+/* R-KEY-SIZES-TEE: TEE sizes: EC 224-521, RSA 2048-4096, AES 128/192/256, HMAC 64-512. AOSP: IKeyMintDevice.aidl */
 static bool tee_supports_key_size(kssim_algorithm algorithm, uint32_t size)
 {
     switch (algorithm) {
@@ -129,11 +133,12 @@ static bool tee_supports_key_size(kssim_algorithm algorithm, uint32_t size)
     return false;
 }
 
-/* R-KEY-SIZES-STRONGBOX: a StrongBox holds EC P-256, RSA 2048, AES 128 and 256 (never 192), HMAC 64 to 512 bits
+/* a StrongBox holds EC P-256, RSA 2048, AES 128 and 256 (never 192), HMAC 64 to 512 bits
  * in whole bytes, and no Ed25519 (keymint_check_algorithm). IKeyMintDevice.aidl "STRONGBOX IKeyMintDevices must
  * support 2048-bit keys / NIST curve P-256 / must only support 128 and 256-bit keys / must not support keys
  * larger than 512 bits"; KeyMintAidlTestBase.cpp InvalidKeySizes for STRONGBOX: RSA 3072, 4096; EC 224, 384,
  * 521; AES 192; InvalidCurves: P_224, P_384, P_521, CURVE_25519. */
+/* R-KEY-SIZES-STRONGBOX: EC 256, RSA 2048, AES 128/256, HMAC 64-512. AOSP: IKeyMintDevice.aidl */
 static bool strongbox_supports_key_size(kssim_algorithm algorithm, uint32_t size)
 {
     switch (algorithm) {
