@@ -225,6 +225,7 @@ static kssim_result check_purposes(sim_secure_world *sw, const sim_auth_list *au
     return KSSIM_OK;
 }
 
+/* R-KEY-HMAC-ONE-DIGEST: an HMAC key has exactly one digest, not none. AOSP: keymaster hmac_key.cpp */
 static kssim_result check_digests(sim_secure_world *sw, const sim_auth_list *auth)
 {
     if ((auth->digests & ~known_digests) != 0)
