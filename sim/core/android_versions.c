@@ -72,6 +72,13 @@ static const sim_android_difference_row rows[SIM_ANDROID_DIFFERENCE_COUNT] = {
                                  "frameworks/base commit 51d7088287a4 \"Keystore: Support Ed25519 keys\" "
                                  "(keystore2/AndroidKeyStoreEdECPublicKey.java, Android 13); "
                                  "java.security.interfaces.EdECKey (added in API level 33)"},
+    [SIM_ANDROID_GATEKEEPER_FLAT_SCHEDULE] =
+        {SIM_ANDROID_GATEKEEPER_FLAT_SCHEDULE, "V-GATEKEEPER-FLAT-SCHEDULE", 23, 23,
+         "Gatekeeper waits 30 s after the 5th, the 10th and every failure from the 11th on, with no doubling from "
+         "the 30th and no one-day wait from the 140th (Android 6.0 as released; the doubling schedule came in "
+         "6.0.1 patch releases and holds from Android 7.0 to 15)",
+         "system/gatekeeper gatekeeper.cpp GateKeeper::ComputeRetryTimeout at android-6.0.0_r1 (the doubling table: "
+         "commit f436c80 \"implement recommended throttling function\", first tagged android-6.0.1_r16)"},
 };
 
 const sim_android_release *sim_android_releases(size_t *count)

@@ -40,6 +40,9 @@ typedef enum sim_android_difference {
     SIM_ANDROID_API_AGREE_KEY,
     /* V-API-ED25519: Ed25519 keys (KeyMint 2, curve 25519) exist. */
     SIM_ANDROID_API_ED25519,
+    /* V-GATEKEEPER-FLAT-SCHEDULE: Android 6.0's Gatekeeper waits 30 s after every failure from the 11th on,
+     * never doubling and never a day (gatekeeper.cpp ComputeRetryTimeout before android-6.0.1_r16). */
+    SIM_ANDROID_GATEKEEPER_FLAT_SCHEDULE,
     SIM_ANDROID_DIFFERENCE_COUNT
 } sim_android_difference;
 

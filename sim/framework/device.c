@@ -44,6 +44,7 @@ kssim_result kssim_device_create(const kssim_config *config, kssim_device **out)
         free(device);
         return KSSIM_SYSTEM_ERROR;
     }
+    device->sw.api_level = config->api_level;
     sim_keystore2_init(&device->ks, &device->env, &device->sw, config->api_level);
     *out = device;
     return KSSIM_OK;

@@ -50,13 +50,13 @@ void kssim_key_spec_default(kssim_key_spec *spec, kssim_algorithm algorithm)
         spec->digests = KSSIM_DIGEST_NONE;
         break;
     case KSSIM_ALGORITHM_AES:
-        spec->size = 256;
+        spec->size = 0; /* the framework's default, 128 (R-KEY-SIZE-DEFAULT, keymint_key_policy.c) */
         spec->purposes = KSSIM_PURPOSE_ENCRYPT | KSSIM_PURPOSE_DECRYPT;
         spec->block_modes = KSSIM_BLOCK_MODE_GCM;
         spec->paddings = KSSIM_PADDING_NONE;
         break;
     case KSSIM_ALGORITHM_HMAC:
-        spec->size = 256;
+        spec->size = 0; /* the digest's output size, once the digest is chosen (R-KEY-SIZE-DEFAULT) */
         spec->purposes = KSSIM_PURPOSE_SIGN | KSSIM_PURPOSE_VERIFY;
         spec->digests = KSSIM_DIGEST_SHA256;
         break;

@@ -56,7 +56,16 @@ kssim_result sim_keystore2_generate_key(sim_keystore2 *ks, const kssim_key_spec 
     kssim_result r = sim_keymint_generate_key(ks->sw, auth, &blob, &public_key, &public_key_len);
     if (r != KSSIM_OK)
         return r;
-    return store_new_key(ks, spec, auth, &blob, public_key, public_key_len);
+    /* keystore2 stores the characteristics KeyMint returns (security_level.rs store_new_key): the size the
+     * request left to its default is the key's own from here on. */
+    sim_auth_list characteristics;
+    r = sim_keymint_get_key_characteristics(ks->sw, &blob, &characteristics);
+    if (r != KSSIM_OK) {
+        sim_key_blob_free(&blob);
+        free(public_key);
+        return r;
+    }
+    return store_new_key(ks, spec, &characteristics, &blob, public_key, public_key_len);
 }
 
 kssim_result sim_keystore2_import_key(sim_keystore2 *ks, const kssim_key_spec *spec, const sim_auth_list *auth,

@@ -337,6 +337,7 @@ static void apply(kssim_device *device, decoded_device *decoded)
     device->rollback_detected = decoded->rollback_detected;
     sim_env_image_apply(&device->env, &decoded->env);
     sim_secure_world_image_apply(&device->sw, &decoded->sw, keep_operations);
+    device->sw.api_level = device->config.api_level; /* not stored twice: the configuration's */
     sim_keystore2_image_apply(&device->ks, &decoded->ks, keep_operations);
 }
 
