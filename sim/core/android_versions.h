@@ -20,6 +20,18 @@ typedef enum sim_android_difference {
     /* V-TIMEOUT-KEY-DEAD-AS-NOT-AUTHENTICATED: a timeout key whose secure IDs are gone reports
      * UserNotAuthenticatedException at init instead of KeyPermanentlyInvalidatedException. */
     SIM_ANDROID_TIMEOUT_KEY_DEAD_AS_NOT_AUTHENTICATED,
+    /* V-UDR-NEEDS-AUTH-TOKEN: an UNLOCKED_DEVICE_REQUIRED key also needs some auth token in keystore2's
+     * cache (any one), so it fails with KEY_USER_NOT_AUTHENTICATED until the first authentication. */
+    SIM_ANDROID_UDR_NEEDS_AUTH_TOKEN,
+    /* V-UDR-WEAK-UNLOCK: a weak unlock method (trust agent, class 2 biometric) enabled at lock keeps the
+     * UNLOCKED_DEVICE_REQUIRED super keys in memory, so a weak unlock brings such keys back. */
+    SIM_ANDROID_UDR_WEAK_UNLOCK,
+    /* V-TOKEN-REPLACED-ONLY-BY-NEWER: keystore1's token table drops a cached token only for one with a
+     * newer timestamp; an older token arriving later is kept beside it and never preferred. */
+    SIM_ANDROID_TOKEN_REPLACED_ONLY_BY_NEWER,
+    /* V-BIOMETRIC-EMPTY-LIST-KEEPS-KEYS: with no strong biometric enrolled the framework still counts
+     * a key as unlockable by biometrics (canUnlockViaBiometrics starts true), so it is not invalidated. */
+    SIM_ANDROID_BIOMETRIC_EMPTY_LIST_KEEPS_KEYS,
     SIM_ANDROID_DIFFERENCE_COUNT
 } sim_android_difference;
 
