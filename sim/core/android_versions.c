@@ -46,7 +46,8 @@ static const sim_android_difference_row rows[SIM_ANDROID_DIFFERENCE_COUNT] = {
          "biometrics (canUnlockViaBiometrics starts true), so it is not permanently invalidated",
          "frameworks/base keystore/java/android/security/KeyStore.java (Android 11) getInvalidKeyException; "
          "Android 12+: keystore2/KeyStoreCryptoOperationUtils.java canUserAuthorizationSucceed "
-         "(canUnlockViaBiometrics = biometricSids.length > 0)"},
+         "(canUnlockViaBiometrics = biometricSids.length > 0). Unverified boundary: an early keystore2-era copy "
+         "(aosp-mirror/platform_frameworks_base b981ca19) still starts true; the release of the change is not known"},
 };
 
 const sim_android_release *sim_android_releases(size_t *count)
