@@ -16,8 +16,8 @@
 
 /* R-INVALIDATED-NO-SID-LEFT: an auth-bound key is permanently unusable when no SID is the current root SID
  * and it does not hold every current strong biometric ID. AOSP: frameworks/base KeyStoreCryptoOperationUtils
- * canUserAuthorizationSucceed
- * R-INVALIDATED-EMPTY-BIOMETRIC-LIST-KEEPS-KEY: on Android 11 and earlier "holds every biometric ID" is true
+ * canUserAuthorizationSucceed */
+/* R-INVALIDATED-EMPTY-BIOMETRIC-LIST-KEEPS-KEY: on Android 11 and earlier "holds every biometric ID" is true
  * of an empty list, so with no strong biometric enrolled no key is dead (last fingerprint removed, credential
  * reset). AOSP: frameworks/base KeyStore.java (Android 11) getInvalidKeyException (canUnlockViaBiometrics =
  * true); Android 12+: KeyStoreCryptoOperationUtils canUserAuthorizationSucceed (biometricSids.length > 0) */

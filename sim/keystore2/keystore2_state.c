@@ -45,10 +45,10 @@ void sim_keystore2_add_auth_token(sim_keystore2 *ks, const kssim_auth_token *tok
         sim_token_cache_add(&ks->tokens, token, ks->env->clock.boot_ms);
 }
 
-/* R-UDR-BIOMETRIC-UNLOCK: at lock, a biometric-encrypted copy of the UnlockedDeviceRequired super keys is
- * made for the unlocking SIDs if the keys are in memory; the plaintext goes unless a weak unlock method
- * is enabled (R-UDR-WEAK-UNLOCK, where the release honours it). AOSP: keystore2 authorization.rs
- * on_device_locked; super_key.rs lock_unlocked_device_required_keys (lock_screen_lock_bound_key before 15) */
+/* R-UDR-WEAK-UNLOCK: at lock the plaintext UnlockedDeviceRequired super keys are wiped unless a weak unlock
+ * method is enabled and the release honours it (Android 15); first a biometric-encrypted copy is made for
+ * the unlocking SIDs if the keys are in memory. AOSP: keystore2 authorization.rs on_device_locked;
+ * super_key.rs lock_unlocked_device_required_keys (lock_screen_lock_bound_key before 15) */
 void sim_keystore2_on_device_locked(sim_keystore2 *ks, const uint64_t *unlocking_sids, size_t unlocking_sid_count,
                                     bool weak_unlock_enabled)
 {
@@ -75,10 +75,10 @@ void sim_keystore2_on_device_unlocked(sim_keystore2 *ks)
     ks->udr_keys_in_memory = true;
 }
 
-/* R-UDR-SUPER-KEY-LOCKED: a non-credential unlock always clears keystore2's "locked", but brings the
- * UnlockedDeviceRequired super keys back only through the biometric-encrypted copy (or a plaintext copy a
- * weak unlock method kept); otherwise such keys answer LOCKED. AOSP: keystore2 authorization.rs
- * on_device_unlocked (set_device_locked(false) before try_unlock_user_with_biometric) */
+/* A non-credential unlock always clears keystore2's "locked" but brings the UnlockedDeviceRequired super
+ * keys back only through the biometric-encrypted copy (or a plaintext copy a weak unlock method kept);
+ * otherwise such keys answer LOCKED at unwrap (rule R-UDR-SUPER-KEY-LOCKED). AOSP: keystore2
+ * authorization.rs on_device_unlocked (set_device_locked(false) before try_unlock_user_with_biometric) */
 void sim_keystore2_on_device_unlocked_without_credential(sim_keystore2 *ks)
 {
     ks->locked = false;

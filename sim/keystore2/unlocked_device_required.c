@@ -15,8 +15,8 @@
 #define BIOMETRIC_UNLOCK_TIMEOUT_MS 15000u
 
 /* R-UDR-DEVICE-LOCKED: an unlocked-device-required key works only while the device is unlocked
- * (DEVICE_LOCKED). AOSP: keystore2 enforcements.rs authorize_create (is_device_locked)
- * R-UDR-NEEDS-TOKEN: on Android 12-14 such a key also needs some auth token in the cache, any one.
+ * (DEVICE_LOCKED). AOSP: keystore2 enforcements.rs authorize_create (is_device_locked) */
+/* R-UDR-NEEDS-TOKEN: on Android 12-14 such a key also needs some auth token in the cache, any one.
  * AOSP: keystore2 enforcements.rs authorize_create (need_auth_token; skipped under
  * fix_unlocked_device_required_keys_v2 in Android 15) */
 kssim_result sim_keystore2_authorize_unlocked_device_required(sim_keystore2 *ks, const sim_key_entry *entry)
