@@ -26,7 +26,9 @@ static const sim_android_difference_row rows[SIM_ANDROID_DIFFERENCE_COUNT] = {
          "an UNLOCKED_DEVICE_REQUIRED key also needs some auth token in keystore2's cache, so it gives "
          "KEY_USER_NOT_AUTHENTICATED until the first authentication since boot (and always without a lock screen)",
          "system/security keystore2/src/enforcements.rs authorize_create (need_auth_token = timeout_bound || "
-         "unlocked_device_required; Android 15: skipped when android.security.fix_unlocked_device_required_keys_v2)"},
+         "unlocked_device_required; Android 15: skipped when android.security.fix_unlocked_device_required_keys_v2). "
+         "API 34 is modelled as android-14.0.0_r1 (no flag); later Android 14 tags (r29, r50+) carry the flag-guarded "
+         "code, and whether the flag is on in their builds, or on by default in 15, was not read (build/release)"},
     [SIM_ANDROID_UDR_WEAK_UNLOCK] =
         {SIM_ANDROID_UDR_WEAK_UNLOCK, "V-UDR-WEAK-UNLOCK", 35, 0,
          "a weak unlock method (trust agent, class 2 biometric) enabled when the device locks keeps the "
