@@ -109,7 +109,8 @@ const cli_command command_reboot = {
     .summary = "power cycle: tokens void, boot clock at 0, locked until the first unlock",
     .description = "Power cycle. A new per-boot HMAC key voids every earlier auth token; the token cache is emptied;\n"
                    "the boot clock restarts at 0; per-boot use counters reset; the phone is locked and before its\n"
-                   "first unlock, so auth-bound keys answer LOCKED until the credential is entered (kssim unlock).",
+                   "first unlock, so auth-bound keys answer LOCKED until the credential is entered (kssim unlock).\n"
+                   "A phone without a lock screen comes up unlocked.",
     .android = "restarting the phone.",
     .run = run_reboot,
 };
