@@ -141,9 +141,17 @@ kssim_result kssim_check_advance(uint64_t boot_ms, int64_t wall_ms, uint64_t ms,
 kssim_result kssim_advance(kssim_device *device, uint64_t ms);
 kssim_result kssim_set_wall_clock(kssim_device *device, int64_t unix_ms);
 kssim_result kssim_reboot(kssim_device *device);
+/* Without a secure lock screen keystore2 is not told (the device never counts as locked). */
 kssim_result kssim_lock(kssim_device *device);
+/* The same, with a trust agent (Smart Lock) enabled: a weak unlock method, like an enrolled weak biometric. */
+kssim_result kssim_lock_with_trust_agent(kssim_device *device);
 /* secret may be NULL where no credential is set. */
 kssim_result kssim_unlock(kssim_device *device, const char *secret);
+/* Unlocks without the credential, which the device must have seen since boot (LOCKED otherwise): biometric
+ * id authenticates at the lock screen (NO_MATCH, LOCKOUT... as authenticate_biometric), or a trust agent
+ * dismisses the keyguard. Unlocked-device-required keys come back only as keystore2 allows (LOCKED). */
+kssim_result kssim_unlock_with_biometric(kssim_device *device, uint32_t id);
+kssim_result kssim_unlock_with_trust_agent(kssim_device *device);
 
 /* ---- HardwareAuthToken, laid out as AOSP's HardwareAuthToken.aidl ---- */
 #define KSSIM_AUTHENTICATOR_NONE        0u

@@ -79,6 +79,35 @@ static const sim_android_difference_row rows[SIM_ANDROID_DIFFERENCE_COUNT] = {
          "6.0.1 patch releases and holds from Android 7.0 to 15)",
          "system/gatekeeper gatekeeper.cpp GateKeeper::ComputeRetryTimeout at android-6.0.0_r1 (the doubling table: "
          "commit f436c80 \"implement recommended throttling function\", first tagged android-6.0.1_r16)"},
+    [SIM_ANDROID_UDR_NEEDS_AUTH_TOKEN] =
+        {SIM_ANDROID_UDR_NEEDS_AUTH_TOKEN, "V-UDR-NEEDS-AUTH-TOKEN", 31, 34,
+         "an UNLOCKED_DEVICE_REQUIRED key also needs some auth token in keystore2's cache, so it gives "
+         "KEY_USER_NOT_AUTHENTICATED until the first authentication since boot (and always without a lock screen)",
+         "system/security keystore2/src/enforcements.rs authorize_create (need_auth_token = timeout_bound || "
+         "unlocked_device_required; Android 15: skipped when android.security.fix_unlocked_device_required_keys_v2). "
+         "API 34 is modelled as android-14.0.0_r1 (no flag); later Android 14 tags (r29, r50+) carry the flag-guarded "
+         "code, and whether the flag is on in their builds, or on by default in 15, was not read (build/release)"},
+    [SIM_ANDROID_UDR_WEAK_UNLOCK] =
+        {SIM_ANDROID_UDR_WEAK_UNLOCK, "V-UDR-WEAK-UNLOCK", 35, 0,
+         "a weak unlock method (trust agent, class 2 biometric) enabled when the device locks keeps the "
+         "UNLOCKED_DEVICE_REQUIRED super keys in memory, so a weak unlock makes such keys usable again; an "
+         "empty unlocking-SID list forgets the biometric-encrypted copy",
+         "system/security keystore2/src/authorization.rs on_device_locked and super_key.rs "
+         "lock_unlocked_device_required_keys / try_unlock_user_with_biometric (fix_unlocked_device_required_keys_v2)"},
+    [SIM_ANDROID_TOKEN_REPLACED_ONLY_BY_NEWER] =
+        {SIM_ANDROID_TOKEN_REPLACED_ONLY_BY_NEWER, "V-TOKEN-REPLACED-ONLY-BY-NEWER", 23, 30,
+         "keystore1 drops a cached auth token only for one of the same user, authenticator and type with a newer "
+         "timestamp; an older token arriving later is kept beside it and lookups take the newest timestamp",
+         "system/security keystore/auth_token_table.cpp AddAuthenticationToken, Entry::Supersedes, "
+         "auth_token_table.h Entry::is_newer_than (keystore2 database.rs insert_auth_token replaces by arrival)"},
+    [SIM_ANDROID_BIOMETRIC_EMPTY_LIST_KEEPS_KEYS] =
+        {SIM_ANDROID_BIOMETRIC_EMPTY_LIST_KEEPS_KEYS, "V-BIOMETRIC-EMPTY-LIST-KEEPS-KEYS", 23, 30,
+         "with no strong biometric enrolled a key whose secure IDs are gone still counts as unlockable by "
+         "biometrics (canUnlockViaBiometrics starts true), so it is not permanently invalidated",
+         "frameworks/base keystore/java/android/security/KeyStore.java (Android 11) getInvalidKeyException; "
+         "Android 12+: keystore2/KeyStoreCryptoOperationUtils.java canUserAuthorizationSucceed "
+         "(canUnlockViaBiometrics = biometricSids.length > 0). Unverified boundary: an early keystore2-era copy "
+         "(aosp-mirror/platform_frameworks_base b981ca19) still starts true; the release of the change is not known"},
 };
 
 const sim_android_release *sim_android_releases(size_t *count)

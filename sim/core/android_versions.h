@@ -43,6 +43,18 @@ typedef enum sim_android_difference {
     /* V-GATEKEEPER-FLAT-SCHEDULE: Android 6.0's Gatekeeper waits 30 s after every failure from the 11th on,
      * never doubling and never a day (gatekeeper.cpp ComputeRetryTimeout before android-6.0.1_r16). */
     SIM_ANDROID_GATEKEEPER_FLAT_SCHEDULE,
+    /* V-UDR-NEEDS-AUTH-TOKEN: an UNLOCKED_DEVICE_REQUIRED key also needs some auth token in keystore2's
+     * cache (any one), so it fails with KEY_USER_NOT_AUTHENTICATED until the first authentication. */
+    SIM_ANDROID_UDR_NEEDS_AUTH_TOKEN,
+    /* V-UDR-WEAK-UNLOCK: a weak unlock method (trust agent, class 2 biometric) enabled at lock keeps the
+     * UNLOCKED_DEVICE_REQUIRED super keys in memory, so a weak unlock brings such keys back. */
+    SIM_ANDROID_UDR_WEAK_UNLOCK,
+    /* V-TOKEN-REPLACED-ONLY-BY-NEWER: keystore1's token table drops a cached token only for one with a
+     * newer timestamp; an older token arriving later is kept beside it and never preferred. */
+    SIM_ANDROID_TOKEN_REPLACED_ONLY_BY_NEWER,
+    /* V-BIOMETRIC-EMPTY-LIST-KEEPS-KEYS: with no strong biometric enrolled the framework still counts
+     * a key as unlockable by biometrics (canUnlockViaBiometrics starts true), so it is not invalidated. */
+    SIM_ANDROID_BIOMETRIC_EMPTY_LIST_KEEPS_KEYS,
     SIM_ANDROID_DIFFERENCE_COUNT
 } sim_android_difference;
 

@@ -95,9 +95,8 @@ static kssim_result authorize_create(sim_keystore2 *ks, const sim_key_entry *ent
         return sim_refuse(ks->env, KSSIM_KEY_USER_NOT_AUTHENTICATED,
                           "the key has only one of USER_SECURE_ID and USER_AUTH_TYPE, so no token can ever match: "
                           "generate a new key");
-    if (auth->unlocked_device_required && ks->locked)
-        return sim_refuse(ks->env, KSSIM_DEVICE_LOCKED,
-                          "the key '%s' works only while the device is unlocked: unlock it, then retry", entry->alias);
+    if ((r = sim_keystore2_authorize_unlocked_device_required(ks, entry)) != KSSIM_OK)
+        return r;
     if (auth_bound && !ks->unlocked_since_boot)
         return sim_refuse(ks->env, KSSIM_LOCKED,
                           "the device has not been unlocked since it booted, so keys that need user authentication "
@@ -138,6 +137,8 @@ static kssim_result create_operation(sim_keystore2 *ks, const char *alias, uint3
     kssim_result r = sim_keystore2_check_not_rolled_back(ks, entry);
     if (r == KSSIM_OK)
         r = authorize_create(ks, entry, purpose, &timeout_token);
+    if (r == KSSIM_OK)
+        r = sim_keystore2_unwrap_unlocked_device_required(ks, entry);
     if (r != KSSIM_OK)
         return r;
     if (ks->operation_count == ks->operation_capacity) {

@@ -129,6 +129,8 @@ typedef enum scenario_key {
     SCENARIO_KEY_TIMES, /* spelled "count" */
     SCENARIO_KEY_ROLLBACK_RESISTANT,
     SCENARIO_KEY_FROM,
+    SCENARIO_KEY_BIOMETRIC,   /* unlock: {biometric: ID} */
+    SCENARIO_KEY_TRUST_AGENT, /* unlock: {trust_agent: true}, lock: {trust_agent: true} */
     SCENARIO_KEY_COUNT
 } scenario_key;
 

@@ -31,7 +31,11 @@
  *   since version 2:
  *   rollback    generation u64 (g: what this device last wrote to DIR.rpmb), detected bool
  *   checksum    u32, CRC-32 of every byte before it (store/checksum.h)
- *   Version 1 images end after keystore2; they read as generation 0, never rolled back.
+ *   since version 3:
+ *   keystore2   udr_keys_in_memory bool, biometric_unlock_sid_count u32 (<= KSSIM_MODALITY_COUNT),
+ *               count x u64 (the UnlockedDeviceRequired super keys: keystore2_image.c)
+ *   Version 1 images end after keystore2; they read as generation 0, never rolled back. Images before
+ *   version 3 read the UnlockedDeviceRequired super keys as in memory exactly when unlocked.
  *
  * Key image (one per key-database row):
  *   magic "KSSIMKEY" [8], version u32 (SIM_KEY_IMAGE_VERSION)
@@ -230,6 +234,7 @@ static uint8_t *encode_state(kssim_device *device, size_t *len)
     sim_keystore2_image_encode(&device->ks, &w);
     sim_write_u64(&w, device->rollback_generation);
     sim_write_bool(&w, device->rollback_detected);
+    sim_keystore2_udr_image_encode(&device->ks, &w);
     write_checksum(&w);
     return sim_writer_finish(&w, len);
 }
@@ -293,6 +298,7 @@ static const char *decode_state(const sim_device_image *image, decoded_device *d
         decoded->rollback_generation = sim_read_u64(r);
         decoded->rollback_detected = sim_read_bool(r);
     }
+    sim_keystore2_udr_image_decode(r, &decoded->ks, version >= 3);
     sim_reader_expect_end(r);
     if (!sim_reader_failed(r) && decoded->sw.security_level != decoded->config.security_level)
         sim_reader_fail(r, "the secure world's security level is not the configuration's");

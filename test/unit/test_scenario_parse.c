@@ -177,7 +177,9 @@ static void test_structure_errors(void **state)
     assert_refused_at("name: x\nsteps:\n  - expect: ok\n", 3, 5, "this step has no action");
     assert_refused_at("name: x\nsteps:\n  - lock: {}\n    reboot: {}\n", 4, 5, "exactly one action");
     assert_refused_at("name: x\nsteps:\n  - lokc: {}\n", 3, 5, "unknown step 'lokc' (did you mean 'lock'?");
-    assert_refused_at("name: x\nsteps:\n  - lock: [a]\n", 3, 11, "lock takes no arguments");
+    assert_refused_at("name: x\nsteps:\n  - reboot: [a]\n", 3, 13, "reboot takes no arguments");
+    assert_refused_at("name: x\nsteps:\n  - unlock: {secret: \"1\", biometric: 1}\n", 3, 38,
+                      "unlock takes only one of secret, biometric, trust_agent");
     assert_refused_at("name: x\nsteps:\n  - set_credential: pin\n", 3, 21, "takes a map of arguments");
     assert_refused_at("name: x\nsteps:\n  - advance: {by: 30s}\n", 3, 14, "advance is written with its value alone");
     assert_refused_at("name: x\nsteps:\n  - delete_key:\n", 3, 16, "e.g. `delete_key: login`");
