@@ -130,7 +130,14 @@ static bool runner_execute_step(runner_context *context, const scenario_step *st
         .met = met,
         .expected = expected,
         .explanation = explanation,
+        .result = (int)result,
     };
+    kssim_status status;
+    if (kssim_status_get(context->device, &status) == KSSIM_OK) {
+        line.boot_ms = status.boot_ms;
+        line.boot_count = status.boot_count;
+        line.wall_ms = status.wall_ms;
+    }
     transcript_step_done(transcript, &line);
     free(arguments);
     return met;

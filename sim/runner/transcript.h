@@ -29,6 +29,19 @@ typedef struct transcript_step {
     bool met;                /* the outcome is what the step expected */
     const char *expected;    /* when !met: what was expected, spelt like outcome */
     const char *explanation; /* when !met and the device refused: why; NULL otherwise */
+    /* Machine-readable facts for the formats that draw or tabulate a run (JSON, the version matrix,
+     * the HTML timeline). */
+    int result;          /* the kssim_result the step produced (0 = ok) */
+    uint64_t boot_ms;    /* the device's boot clock after the step */
+    uint32_t boot_count; /* how many boots the device has seen (a reboot step increments it) */
+    int64_t wall_ms;     /* the wall clock after the step */
+    /* What the app sees on this release (sim/framework/app_view.c): the Java exception class and the API
+     * call that throws it; NULL when the step succeeded or the step is no app call. */
+    const char *app_exception;
+    const char *app_call;
+    /* With --explain: the decision path of the operation this step ran (rule IDs, tokens considered,
+     * the key's policy, the lock state); NULL otherwise. */
+    const char *decision;
 } transcript_step;
 
 typedef struct transcript transcript;
