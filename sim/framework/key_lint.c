@@ -101,8 +101,9 @@ static const key_lint_rule rules[KEY_LINT_FINDING_COUNT] = {
     [KEY_LINT_ECB_MODE] =
         {KEY_LINT_ECB_MODE, "L-AES-ECB", KEY_LINT_NOTE, "an AES key that allows ECB",
          "ECB encrypts equal blocks to equal ciphertext and has no integrity: it leaks the plaintext's\n"
-         "structure. Android warns of it: randomized encryption (the default) refuses ECB for encryption of\n"
-         "anything but unpredictable data.",
+         "structure. Android refuses ECB encryption while randomized encryption (IND-CPA) is required, the\n"
+         "default, so a key that allows ECB either fails at Cipher.init or was made with\n"
+         "setRandomizedEncryptionRequired(false), which is the weakness itself.",
          "setBlockModes(KeyProperties.BLOCK_MODE_GCM) with setEncryptionPaddings(ENCRYPTION_PADDING_NONE).",
          DOCS_SPEC "#setRandomizedEncryptionRequired(boolean); NIST SP 800-38A"},
 };
