@@ -23,8 +23,9 @@
 
 #define GROUP_LINT "Lint"
 
-static const char lint_usage[] = "usage: kssim lint ALIAS | --key-spec [generate-key options] | FILE.yaml|DIR...\n"
-                                 "                  [--json] [--fail-on note|warning|error] [--intent LIST]\n";
+static const char lint_usage[] =
+    "usage: kssim lint ALIAS | --key-spec [generate-key options] | FILE.yaml|DIR...\n"
+    "                  [--json | --brief] [--fail-on note|warning|error] [--intent LIST]\n";
 
 static const char lint_help[] =
     "\n"
@@ -41,6 +42,7 @@ static const char lint_help[] =
     "                                 searched for *.yaml and *.yml as kssim run does\n"
     "\n"
     "  --json                  one JSON document instead of text\n"
+    "  --brief                 text: one line per finding, without why / instead / source\n"
     "  --fail-on LEVEL         note, warning (default) or error: exit 1 when a finding is at or above LEVEL\n"
     "  --intent LIST           ALIAS and --key-spec: what the key is for, a comma list of login,\n"
     "                          per-operation, biometric-only, secret-at-rest, unattended. Scenarios say it\n"
@@ -56,6 +58,7 @@ static const char lint_help[] =
 /* How findings are printed and counted, whatever the input. */
 typedef struct lint_report {
     bool as_json;
+    bool brief; /* text: the finding lines only, without why / instead / source */
     key_lint_severity fail_on;
     cli_json json;
     size_t keys;
@@ -132,6 +135,8 @@ static void report_finding(lint_report *report, const lint_place *place, const c
     if (place->step != NULL)
         printf(" (%s)", place->step);
     printf(": %s\n", rule->title);
+    if (report->brief)
+        return;
     print_indented("why", rule->reason);
     print_indented("instead", rule->instead);
     print_indented("source", rule->source);
@@ -206,6 +211,7 @@ static bool read_intents(const char *value, uint32_t *intents)
 
 #define LINT_COMMON_OPTIONS                                                                                            \
     {"--json", NULL, "one JSON document instead of text", false},                                                      \
+        {"--brief", NULL, "text: one line per finding, without why / instead / source", false},                        \
         {"--fail-on", "LEVEL", "note, warning (default) or error: exit 1 at or above it", false},                      \
     {                                                                                                                  \
         "--intent", "LIST", "login, per-operation, biometric-only, secret-at-rest, unattended (comma list)", false     \
@@ -236,7 +242,8 @@ static kssim_result read_stored_key(kssim_device *device, void *request, cli_out
 /* Both forms end here: one key, linted and reported. */
 static int lint_one_key(const cli_args *args, const kssim_key_spec *spec, int api_level)
 {
-    lint_report report = {.as_json = cli_has(args, "--json"), .fail_on = KEY_LINT_WARNING};
+    lint_report report = {
+        .as_json = cli_has(args, "--json"), .brief = cli_has(args, "--brief"), .fail_on = KEY_LINT_WARNING};
     key_lint_context context = {.api_level = api_level};
     if (!read_fail_on(cli_get(args, "--fail-on"), &report) ||
         !read_intents(cli_get(args, "--intent"), &context.intents))
@@ -408,6 +415,8 @@ static int lint_files(int argc, char **argv)
             options_done = true;
         } else if (!options_done && strcmp(argument, "--json") == 0) {
             report.as_json = true;
+        } else if (!options_done && strcmp(argument, "--brief") == 0) {
+            report.brief = true;
         } else if (!options_done && strncmp(argument, "--fail-on", 9) == 0 &&
                    (argument[9] == '\0' || argument[9] == '=')) {
             const char *value = argument[9] == '=' ? argument + 10 : (i + 1 < argc ? argv[++i] : NULL);
@@ -418,10 +427,11 @@ static int lint_files(int argc, char **argv)
                 status = KSSIM_EXIT_USAGE;
             }
         } else if (!options_done && argument[0] == '-' && argument[1] != '\0') {
-            fprintf(stderr,
-                    "kssim lint: %s is not an option for scenario files (--json, --fail-on LEVEL); intents are "
-                    "written in the file as `# lint-intent: ALIAS INTENTS`\n%s",
-                    argument, lint_usage);
+            fprintf(
+                stderr,
+                "kssim lint: %s is not an option for scenario files (--json, --brief, --fail-on LEVEL); intents are "
+                "written in the file as `# lint-intent: ALIAS INTENTS`\n%s",
+                argument, lint_usage);
             status = KSSIM_EXIT_USAGE;
         } else {
             paths[path_count++] = argument;

@@ -99,7 +99,8 @@ static void note_per_operation(lint_walk *walk, const scenario_step *step, bool 
 static void walk_steps(lint_walk *walk, const int *levels, size_t level_count)
 {
     const scenario *scenario = walk->scenario;
-    /* An armed prompt answers every per-operation begin that follows (kssim_prompt); none = unarmed. */
+    /* An armed prompt answers every per-operation operation that follows (kssim_prompt); none = unarmed. Its
+     * count is not followed: what matters is which kinds of authentication the scenario gives the key. */
     uint64_t prompt = KSSIM_PROMPT_NONE;
     for (size_t i = 0; i < scenario->step_count; i++) {
         const scenario_step *step = &scenario->steps[i];
@@ -108,14 +109,25 @@ static void walk_steps(lint_walk *walk, const int *levels, size_t level_count)
         case SCENARIO_ACTION_IMPORT_KEY:
             add_key(walk, step, levels, level_count);
             break;
-        case SCENARIO_ACTION_BEGIN: {
+        case SCENARIO_ACTION_BEGIN:
+        case SCENARIO_ACTION_SIGN:
+        case SCENARIO_ACTION_ENCRYPT:
+        case SCENARIO_ACTION_DECRYPT: {
+            /* sign, encrypt and decrypt are one-step operations: a begin inside, answered by an armed prompt
+             * like one. */
             long key = current_key(walk, scenario_step_find(step, SCENARIO_KEY_KEY));
             const scenario_arg *as = scenario_step_find(step, SCENARIO_KEY_AS);
-            if (as != NULL && as->kind == SCENARIO_VALUE_NAME && as->number < scenario->slot_count)
+            if (step->action == SCENARIO_ACTION_BEGIN && as != NULL && as->kind == SCENARIO_VALUE_NAME &&
+                as->number < scenario->slot_count)
                 walk->key_of_slot[as->number] = key;
-            if (key >= 0 && prompt == KSSIM_PROMPT_BIOMETRIC)
+            /* The prompt answers only operations that return a challenge: those of per-operation keys. A
+             * timeout key's operation is not bound to it, so it shows no CryptoObject flow. */
+            bool answered = key >= 0 && walk->keys[key].spec.user_auth && walk->keys[key].spec.auth_timeout_s == 0;
+            if (!answered)
+                break;
+            if (prompt == KSSIM_PROMPT_BIOMETRIC)
                 walk->uses[key].per_operation_biometric++;
-            else if (key >= 0 && prompt == KSSIM_PROMPT_CREDENTIAL)
+            else if (prompt == KSSIM_PROMPT_CREDENTIAL)
                 walk->uses[key].per_operation_other++;
             break;
         }

@@ -81,6 +81,9 @@ grep -q "^lint: 1 finding in 2 keys (0 error, 1 warning, 0 note); 1 at or above 
     fail "text summary: $(tail -1 "$work/out")"
 expect_status 0 lint "$fixtures/clean.yaml"
 [ "$(cat "$work/out")" = "lint: no findings in 1 key" ] || fail "clean summary: $(cat "$work/out")"
+expect_status 1 lint --brief "$fixtures/credential-allowed.yaml"
+[ "$(wc -l <"$work/out")" -eq 3 ] || fail "--brief: not one line per finding and the summary: $(cat "$work/out")"
+grep -q "why:" "$work/out" && fail "--brief printed the explanations"
 
 # ---- The JSON document ----
 expect_status 1 lint --json "$fixtures/secret-at-rest.yaml"
@@ -105,6 +108,9 @@ def has(file, line, finding, key):
                for f in doc["findings"])
 assert has("/strongbox-unavailable.yaml", 24, "L-STRONGBOX-SILENT-FALLBACK", "sb")
 assert has("/invalidation-opt-out-survives.yaml", 15, "L-INVALIDATION-OFF", "sticky")
+# A per-operation key the armed prompt answers by fingerprint and by PIN: the credential was meant.
+assert not any(f["file"].endswith("/system-prompt-answers-per-operation-keys.yaml")
+               and f["id"] == "L-DEVICE-CREDENTIAL-ALLOWED" for f in doc["findings"])
 # The recommended CryptoObject login key is clean.
 assert not any(f["file"].endswith("/cryptoobject-biometric-login.yaml") for f in doc["findings"])
 assert doc["keys"] > 100' <"$work/out" || fail "bundled scenarios: expected findings missing"

@@ -284,6 +284,45 @@ static void the_scenario_walk_sees_the_flow_the_fallback_and_the_intents(void **
     scenario_free(parsed);
 }
 
+/* An armed prompt answers the per-operation operations after it (sign is one); which kinds it answered with
+ * decides whether the credential was ever used. A timeout key is not answered by it at all. */
+static const char prompt_fixture[] = "name: prompt fixture\n"
+                                     "steps:\n"
+                                     "  - set_credential: {type: pin, secret: \"1234\"}\n"
+                                     "  - enroll_biometric: {id: 1}\n"
+                                     "  - generate_key: {alias: both, purposes: [sign],\n"
+                                     "                   user_auth: {types: [biometric_strong, device_credential]}}\n"
+                                     "  - generate_key: {alias: bio, purposes: [sign],\n"
+                                     "                   user_auth: {types: [biometric_strong, device_credential]}}\n"
+                                     "  - generate_key: {alias: timed, purposes: [sign],\n"
+                                     "                   user_auth: {timeout: 5, types: [biometric_strong]}}\n"
+                                     "  - prompt: {respond: biometric, id: 1}\n"
+                                     "  - sign: {key: both, data: x}\n"
+                                     "  - sign: {key: bio, data: x}\n"
+                                     "  - sign: {key: timed, data: x}\n"
+                                     "  - prompt: {respond: credential, secret: \"1234\"}\n"
+                                     "  - sign: {key: both, data: x}\n";
+
+static void an_armed_prompt_answers_the_per_operation_keys_after_it(void **state)
+{
+    (void)state;
+    scenario *parsed;
+    scenario_lint_result result;
+    bool ok;
+    scenario_lint_key *keys = lint_fixture(prompt_fixture, &parsed, &result, &ok);
+    assert_true(ok);
+    assert_int_equal(result.key_count, 3);
+    assert_true(keys[0].context.used_per_operation);
+    assert_false(keys[0].context.authorized_only_by_biometric);
+    assert_false(key_has(&keys[0], KEY_LINT_DEVICE_CREDENTIAL_ALLOWED));
+    assert_true(keys[1].context.authorized_only_by_biometric);
+    assert_true(key_has(&keys[1], KEY_LINT_DEVICE_CREDENTIAL_ALLOWED));
+    assert_false(keys[2].context.used_per_operation);
+    assert_false(key_has(&keys[2], KEY_LINT_TIMEOUT_ON_PER_OP_FLOW));
+    scenario_lint_free(&result);
+    scenario_free(parsed);
+}
+
 static void a_wrong_intent_line_is_an_input_error(void **state)
 {
     (void)state;
@@ -317,6 +356,7 @@ int main(void)
         cmocka_unit_test(strongbox_fallback_sha1_and_ecb),
         cmocka_unit_test(a_well_made_login_key_has_no_finding),
         cmocka_unit_test(the_scenario_walk_sees_the_flow_the_fallback_and_the_intents),
+        cmocka_unit_test(an_armed_prompt_answers_the_per_operation_keys_after_it),
         cmocka_unit_test(a_wrong_intent_line_is_an_input_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
