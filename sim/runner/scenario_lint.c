@@ -189,6 +189,15 @@ static bool read_intent_line(lint_walk *walk, const char *line, size_t length, u
         memcpy(words[w], line + start, n);
         words[w][n] = '\0';
     }
+    while (at < length && is_blank(line[at]))
+        at++;
+    if (at < length) {
+        fprintf(err,
+                "%s:%u: a lint-intent line is `# lint-intent: ALIAS INTENTS`, with the intents as one comma list "
+                "(no spaces): `login,biometric-only`\n",
+                path, line_number);
+        return false;
+    }
     uint32_t intents;
     char unknown[64];
     if (!key_lint_intents_parse(words[1], &intents, unknown, sizeof(unknown))) {

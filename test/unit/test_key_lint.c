@@ -330,6 +330,7 @@ static void a_wrong_intent_line_is_an_input_error(void **state)
         "# lint-intent: k loggin\nname: x\nsteps:\n  - generate_key: {alias: k}\n",
         "# lint-intent: nobody login\nname: x\nsteps:\n  - generate_key: {alias: k}\n",
         "# lint-intent: k\nname: x\nsteps:\n  - generate_key: {alias: k}\n",
+        "# lint-intent: k login, per-operation\nname: x\nsteps:\n  - generate_key: {alias: k}\n",
     };
     for (size_t i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
         scenario *parsed;
