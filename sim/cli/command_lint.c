@@ -50,7 +50,7 @@ static const char lint_help[] =
     "\n"
     "Findings: L-NO-USER-AUTH, L-INVALIDATION-OFF, L-LONG-BIOMETRIC-TIMEOUT, L-TIMEOUT-ON-PER-OPERATION-FLOW,\n"
     "L-DEVICE-CREDENTIAL-ALLOWED, L-NO-UNLOCKED-DEVICE-REQUIRED, L-STRONGBOX-SILENT-FALLBACK, L-SHA1-DIGEST,\n"
-    "L-AES-ECB.\n"
+    "L-AES-ECB, L-RSA-PKCS1-ENCRYPTION.\n"
     "\n"
     "Exit status: 0 no finding at or above --fail-on; 1 some finding is; 2 usage or input error (an invalid\n"
     "scenario, a key the device does not hold, a bad --intent).\n";

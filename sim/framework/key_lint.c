@@ -106,6 +106,14 @@ static const key_lint_rule rules[KEY_LINT_FINDING_COUNT] = {
          "setRandomizedEncryptionRequired(false), which is the weakness itself.",
          "setBlockModes(KeyProperties.BLOCK_MODE_GCM) with setEncryptionPaddings(ENCRYPTION_PADDING_NONE).",
          DOCS_SPEC "#setRandomizedEncryptionRequired(boolean); NIST SP 800-38A"},
+    [KEY_LINT_RSA_PKCS1_ENCRYPTION] =
+        {KEY_LINT_RSA_PKCS1_ENCRYPTION, "L-RSA-PKCS1-ENCRYPTION", KEY_LINT_NOTE,
+         "an RSA decryption key that allows PKCS#1 v1.5 encryption padding",
+         "RSAES-PKCS1-v1_5 decryption is open to padding-oracle attacks (Bleichenbacher, 1998): an app that\n"
+         "tells a caller whether a ciphertext decrypted lets the caller decrypt any message. RFC 8017 keeps\n"
+         "it only for compatibility with legacy applications.",
+         "setEncryptionPaddings(KeyProperties.ENCRYPTION_PADDING_RSA_OAEP) only.",
+         "RFC 8017 section 7.2; " DOCS_SPEC "#setEncryptionPaddings(java.lang.String[])"},
 };
 
 const key_lint_rule *key_lint_rules(size_t *count)
@@ -247,6 +255,10 @@ static bool finding_holds(key_lint_finding finding, const kssim_key_spec *spec, 
         return (spec->purposes & KSSIM_PURPOSE_SIGN) != 0 && (spec->digests & KSSIM_DIGEST_SHA1) != 0;
     case KEY_LINT_ECB_MODE:
         return spec->algorithm == KSSIM_ALGORITHM_AES && (spec->block_modes & KSSIM_BLOCK_MODE_ECB) != 0;
+    case KEY_LINT_RSA_PKCS1_ENCRYPTION:
+        /* PKCS#1 v1.5 is one padding word for signing and encryption; only decryption is the oracle. */
+        return spec->algorithm == KSSIM_ALGORITHM_RSA && (spec->purposes & KSSIM_PURPOSE_DECRYPT) != 0 &&
+               (spec->paddings & KSSIM_PADDING_PKCS1) != 0;
     case KEY_LINT_FINDING_COUNT:
         break;
     }

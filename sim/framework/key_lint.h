@@ -32,6 +32,7 @@ typedef enum key_lint_finding {
     KEY_LINT_STRONGBOX_FALLBACK,        /* L-STRONGBOX-SILENT-FALLBACK */
     KEY_LINT_WEAK_DIGEST,               /* L-SHA1-DIGEST */
     KEY_LINT_ECB_MODE,                  /* L-AES-ECB */
+    KEY_LINT_RSA_PKCS1_ENCRYPTION,      /* L-RSA-PKCS1-ENCRYPTION */
     KEY_LINT_FINDING_COUNT
 } key_lint_finding;
 

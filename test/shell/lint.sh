@@ -57,7 +57,7 @@ expect_findings credential-allowed.yaml 1 "9 L-DEVICE-CREDENTIAL-ALLOWED marked"
 expect_findings secret-at-rest.yaml 1 "5 L-NO-UNLOCKED-DEVICE-REQUIRED vault"
 expect_findings secret-at-rest-api27.yaml 0 ""
 expect_findings strongbox-fallback.yaml 1 "8 L-STRONGBOX-SILENT-FALLBACK id"
-expect_findings hygiene.yaml 0 "5 L-SHA1-DIGEST legacy" "6 L-AES-ECB ecb"
+expect_findings hygiene.yaml 0 "6 L-SHA1-DIGEST legacy" "7 L-AES-ECB ecb" "8 L-RSA-PKCS1-ENCRYPTION wrapper"
 expect_findings clean.yaml 0 ""
 
 # Every fixture is a scenario that runs, not only text that parses.

@@ -208,6 +208,22 @@ static void strongbox_fallback_sha1_and_ecb(void **state)
     assert_true(holds(&spec, NULL, KEY_LINT_ECB_MODE));
 }
 
+static void rsa_decryption_with_pkcs1_padding(void **state)
+{
+    (void)state;
+    kssim_key_spec spec;
+    kssim_key_spec_default(&spec, KSSIM_ALGORITHM_RSA);
+    spec.purposes = KSSIM_PURPOSE_ENCRYPT | KSSIM_PURPOSE_DECRYPT;
+    spec.paddings = KSSIM_PADDING_PKCS1 | KSSIM_PADDING_OAEP;
+    assert_true(holds(&spec, NULL, KEY_LINT_RSA_PKCS1_ENCRYPTION));
+    spec.paddings = KSSIM_PADDING_OAEP;
+    assert_false(holds(&spec, NULL, KEY_LINT_RSA_PKCS1_ENCRYPTION));
+    /* PKCS#1 v1.5 signatures are another matter. */
+    spec.purposes = KSSIM_PURPOSE_SIGN;
+    spec.paddings = KSSIM_PADDING_PKCS1;
+    assert_false(holds(&spec, NULL, KEY_LINT_RSA_PKCS1_ENCRYPTION));
+}
+
 static void a_well_made_login_key_has_no_finding(void **state)
 {
     (void)state;
@@ -355,6 +371,7 @@ int main(void)
         cmocka_unit_test(device_credential_is_flagged_only_where_biometric_only_was_meant),
         cmocka_unit_test(an_aes_decrypt_key_without_unlocked_device_required),
         cmocka_unit_test(strongbox_fallback_sha1_and_ecb),
+        cmocka_unit_test(rsa_decryption_with_pkcs1_padding),
         cmocka_unit_test(a_well_made_login_key_has_no_finding),
         cmocka_unit_test(the_scenario_walk_sees_the_flow_the_fallback_and_the_intents),
         cmocka_unit_test(an_armed_prompt_answers_the_per_operation_keys_after_it),
