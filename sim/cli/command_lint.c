@@ -442,12 +442,16 @@ static int lint_files(int argc, char **argv)
         status = KSSIM_EXIT_USAGE;
     if (status == KSSIM_EXIT_SUCCESS) {
         start_report(&report);
-        bool all_valid = true;
+        size_t not_linted = 0;
         for (size_t i = 0; i < files.count; i++)
             if (!lint_file(files.paths[i], &report))
-                all_valid = false;
+                not_linted++;
         int findings_status = finish_report(&report);
-        status = all_valid ? findings_status : KSSIM_EXIT_USAGE;
+        /* The findings printed are only those of the files that could be read: say so, and exit 2. */
+        if (not_linted > 0)
+            fprintf(stderr, "kssim lint: %zu of %zu file%s not linted (the errors above): fix them and lint again\n",
+                    not_linted, files.count, files.count == 1 ? "" : "s");
+        status = not_linted == 0 ? findings_status : KSSIM_EXIT_USAGE;
     }
     scenario_paths_free(&files);
     free(paths);
