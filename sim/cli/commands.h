@@ -42,5 +42,7 @@ extern const struct cli_command command_forge_token, command_tamper_key_blob, co
 /* command_run.c; command_scenario_only.c: the steps that only make sense inside one scenario run */
 extern const struct cli_command command_run, command_begin, command_update, command_finish, command_abort,
     command_replay_token;
+/* command_lint.c */
+extern const struct cli_command command_lint;
 
 #endif

@@ -53,6 +53,7 @@ static const cli_command *const commands[] = {
     &command_finish,
     &command_abort,
     &command_replay_token,
+    &command_lint,
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))

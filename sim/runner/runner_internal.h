@@ -67,6 +67,8 @@ kssim_result runner_step_authenticate_biometric(runner_context *context, const s
 kssim_result runner_step_callback_without_crypto(runner_context *context, const scenario_step *step);
 kssim_result runner_step_prompt(runner_context *context, const scenario_step *step);
 kssim_result runner_step_generate_key(runner_context *context, const scenario_step *step);
+/* The kssim_key_spec a generate_key or import_key step asks for, on the algorithm's defaults (runner_steps_keys.c). */
+void runner_fill_key_spec(const scenario_step *step, kssim_algorithm algorithm, kssim_key_spec *spec);
 kssim_result runner_step_import_key(runner_context *context, const scenario_step *step);
 kssim_result runner_step_delete_key(runner_context *context, const scenario_step *step);
 kssim_result runner_step_expect_key(runner_context *context, const scenario_step *step);

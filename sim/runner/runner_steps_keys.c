@@ -15,8 +15,9 @@ static void apply_user_auth(const scenario_arg *user_auth, kssim_key_spec *spec)
     spec->auth_types = types != NULL ? (uint32_t)types->number : KSSIM_AUTH_BIOMETRIC_STRONG;
 }
 
-/* Starts from the algorithm's defaults and applies every policy argument written. */
-static void fill_key_spec(const scenario_step *step, kssim_algorithm algorithm, kssim_key_spec *spec)
+/* Starts from the algorithm's defaults and applies every policy argument written. Also what `kssim lint`
+ * reads a scenario's keys with (runner/scenario_lint.c), so it lints the key the runner would make. */
+void runner_fill_key_spec(const scenario_step *step, kssim_algorithm algorithm, kssim_key_spec *spec)
 {
     kssim_key_spec_default(spec, algorithm);
     const scenario_arg *alias = scenario_step_find(step, SCENARIO_KEY_ALIAS);
@@ -86,7 +87,7 @@ static void fill_key_spec(const scenario_step *step, kssim_algorithm algorithm, 
 kssim_result runner_step_generate_key(runner_context *context, const scenario_step *step)
 {
     kssim_key_spec spec;
-    fill_key_spec(step, (kssim_algorithm)runner_number(step, SCENARIO_KEY_ALGORITHM, KSSIM_ALGORITHM_EC), &spec);
+    runner_fill_key_spec(step, (kssim_algorithm)runner_number(step, SCENARIO_KEY_ALGORITHM, KSSIM_ALGORITHM_EC), &spec);
     return kssim_generate_key(context->device, &spec);
 }
 
@@ -104,7 +105,7 @@ kssim_result runner_step_import_key(runner_context *context, const scenario_step
             return r;
     }
     kssim_key_spec spec;
-    fill_key_spec(step, algorithm, &spec);
+    runner_fill_key_spec(step, algorithm, &spec);
     /* The size is the key's own unless the step states one (which must then match). */
     if (scenario_step_find(step, SCENARIO_KEY_SIZE) == NULL)
         spec.size = 0;
