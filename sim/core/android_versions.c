@@ -72,6 +72,16 @@ static const sim_android_difference_row rows[SIM_ANDROID_DIFFERENCE_COUNT] = {
                                  "frameworks/base commit 51d7088287a4 \"Keystore: Support Ed25519 keys\" "
                                  "(keystore2/AndroidKeyStoreEdECPublicKey.java, Android 13); "
                                  "java.security.interfaces.EdECKey (added in API level 33)"},
+    [SIM_ANDROID_KEYSTORE_DEAD_BINDER_RETRIED] =
+        {SIM_ANDROID_KEYSTORE_DEAD_BINDER_RETRIED, "V-KEYSTORE-DEAD-BINDER-RETRIED", 31, 0,
+         "a keystore service call (getKeyEntry, getSecurityLevel, deleteKey, listEntries) that meets a dead "
+         "binder is retried once after reconnecting, a security-level call (generateKey, createOperation) fails "
+         "with KeyStoreException SYSTEM_ERROR and an operation call (update, finish) with INVALID_OPERATION_HANDLE; "
+         "before, keystore1's KeyStore.java catches the RemoteException (\"Cannot connect to keystore\") and "
+         "fails every call at once (SYSTEM_ERROR, or KeyStoreConnectException)",
+         "frameworks/base keystore/java/android/security/KeyStore2.java handleRemoteExceptionWithRetry, "
+         "KeyStoreSecurityLevel.java handleExceptions, KeyStoreOperation.java handleExceptions (Android 12+); "
+         "Android 11 keystore/java/android/security/KeyStore.java (RemoteException -> SYSTEM_ERROR / null)"},
 };
 
 const sim_android_release *sim_android_releases(size_t *count)

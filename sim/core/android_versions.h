@@ -40,6 +40,10 @@ typedef enum sim_android_difference {
     SIM_ANDROID_API_AGREE_KEY,
     /* V-API-ED25519: Ed25519 keys (KeyMint 2, curve 25519) exist. */
     SIM_ANDROID_API_ED25519,
+    /* V-KEYSTORE-DEAD-BINDER-RETRIED: a keystore service call that meets a dead binder is retried once
+     * after reconnecting, and an operation's call reports INVALID_OPERATION_HANDLE; before, every call that
+     * cannot reach keystore fails at once with SYSTEM_ERROR. */
+    SIM_ANDROID_KEYSTORE_DEAD_BINDER_RETRIED,
     SIM_ANDROID_DIFFERENCE_COUNT
 } sim_android_difference;
 
