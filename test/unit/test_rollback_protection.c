@@ -221,8 +221,9 @@ static void only_protected_changes_write_the_storage(void **state)
 /* Format version 1 images: no generation, no checksums. */
 static void to_version_1(sim_device_image *image)
 {
-    /* generation u64 + detected bool + checksum u32 */
-    image->state_len -= 8 + 1 + 4;
+    /* generation u64 + detected bool + checksum u32, and since version 3 a fault-free device's faults
+     * (docs/faults.md): u32 + u32 + u64 + u32 held tokens, bool + u32 + u32 blob faults */
+    image->state_len -= 8 + 1 + 4 + (4 + 4 + 8 + 4) + (1 + 4 + 4);
     image->state[11] = 1;
     for (size_t i = 0; i < image->key_count; i++) {
         /* rollback_resistant bool + rolled_back bool + checksum u32 */
