@@ -82,14 +82,13 @@ kssim_result sim_framework_refuse_invalidated(kssim_device *device, const char *
 /* The strong biometric authenticator IDs BiometricManager.getAuthenticatorIds() would return. */
 size_t sim_framework_biometric_sids(const kssim_device *device, uint64_t sids[KSSIM_MODALITY_COUNT]);
 
-/* faults.c: the framework's binder calls to keystore2, as each of its classes handles a dead binder
- * (R-FAULT-KEYSTORE-UNAVAILABLE). `call` names the binder method for the refusal's sentence. KSSIM_OK
+/* faults.c: the framework's binder calls to keystore2, as each of its classes handles a dead binder. `call` names the binder method for the refusal's sentence. KSSIM_OK
  * when keystore2 answered (perhaps after the framework's one retry). */
 kssim_result sim_framework_call_keystore_service(kssim_device *device, const char *call);
 kssim_result sim_framework_call_keystore_security_level(kssim_device *device, const char *call);
 kssim_result sim_framework_call_keystore_operation(kssim_device *device, const char *call);
 /* faults.c: an auth token on its way to keystore2's cache: at once, or held back by the token_delayed
- * fault until the boot clock reaches its due time (R-FAULT-TOKEN-DELAYED). */
+ * fault until the boot clock reaches its due time. */
 void sim_framework_deliver_token(kssim_device *device, const kssim_auth_token *token);
 /* faults.c: tokens whose due time has come reach the cache; a reboot drops those still held back. */
 void sim_framework_deliver_due_tokens(kssim_device *device);

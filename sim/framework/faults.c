@@ -149,6 +149,8 @@ void sim_framework_drop_delayed_tokens(kssim_device *device)
     device->faults.delayed_count = 0;
 }
 
+/* R-FAULT-WALL-CLOCK-JUMP: the wall clock jumps, the boot clock does not. AOSP: keystore2/src/enforcements.rs
+ * (validity dates against the wall clock, token ages against the boot clock, BootTime) */
 static kssim_result inject_wall_clock_jump(kssim_device *device, int64_t jump_ms)
 {
     int64_t wall = device->env.clock.wall_ms;
@@ -156,8 +158,6 @@ static kssim_result inject_wall_clock_jump(kssim_device *device, int64_t jump_ms
         return sim_refuse(&device->env, KSSIM_INVALID_ARGUMENT,
                           "a jump of %lld ms would take the wall clock outside 64-bit milliseconds: jump less far",
                           (long long)jump_ms);
-    /* R-FAULT-WALL-CLOCK-JUMP: the wall clock jumps, the boot clock does not. AOSP: keystore2/src/enforcements.rs
-     * (validity dates against the wall clock, token ages against the boot clock, BootTime) */
     device->env.clock.wall_ms = wall + jump_ms;
     return KSSIM_OK;
 }

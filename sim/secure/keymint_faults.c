@@ -85,7 +85,7 @@ kssim_result sim_keymint_inject_blob_fault(sim_secure_world *sw, const sim_key_b
     return KSSIM_OK;
 }
 
-/* R-FAULT-BLOB-REQUIRES-UPGRADE: a blob from before an OS update answers KEY_REQUIRES_UPGRADE. AOSP:
+/* R-FAULT-BLOB-FAILS-TO-OPEN: an out-of-date blob answers KEY_REQUIRES_UPGRADE, a lost one INVALID_KEY_BLOB. AOSP:
  * hardware/interfaces security/keymint/aidl/android/hardware/security/keymint/IKeyMintDevice.aidl begin,
  * ErrorCode.aidl KEY_REQUIRES_UPGRADE */
 kssim_result keymint_check_blob_fault(sim_secure_world *sw, const sim_key_blob *blob)
