@@ -82,8 +82,9 @@ kssim_result sim_framework_refuse_invalidated(kssim_device *device, const char *
 /* The strong biometric authenticator IDs BiometricManager.getAuthenticatorIds() would return. */
 size_t sim_framework_biometric_sids(const kssim_device *device, uint64_t sids[KSSIM_MODALITY_COUNT]);
 
-/* faults.c: the framework's binder calls to keystore2, as each of its classes handles a dead binder. `call` names the binder method for the refusal's sentence. KSSIM_OK
- * when keystore2 answered (perhaps after the framework's one retry). */
+/* faults.c: the framework's binder calls to keystore2, as each of its classes handles a dead binder. `call` names the
+ * binder method for the refusal's sentence. KSSIM_OK when keystore2 answered (perhaps after the framework's one retry).
+ */
 kssim_result sim_framework_call_keystore_service(kssim_device *device, const char *call);
 kssim_result sim_framework_call_keystore_security_level(kssim_device *device, const char *call);
 kssim_result sim_framework_call_keystore_operation(kssim_device *device, const char *call);
