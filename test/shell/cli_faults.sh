@@ -12,10 +12,16 @@ source "$(dirname "$0")/lib/cli_test.sh"
 ok init --seed 3
 ok generate-key k
 ok inject-fault keystore_unavailable --calls 2
+ok status
+grep -q '^fault  *keystore_unavailable: 2 binder calls left$' "$work/out" || fail "status does not show the fault: $(cat "$work/out")"
+ok status --json
+grep -q '"keystore_unavailable_calls": 2' "$work/out" || fail "status --json does not show the fault: $(cat "$work/out")"
 # getKeyEntry and the framework's retry both meet the dead binder.
 refused SYSTEM_ERROR 4 sign k --data x
 grep -q 'DeadObjectException' "$work/err" || fail "the refusal does not name DeadObjectException: $(cat "$work/err")"
 expect 0 sign k --data x
+ok status
+grep -q '^fault' "$work/out" && fail "status still shows a spent fault: $(cat "$work/out")"
 
 # ---- Android 11: no retry ----
 ok init --force --seed 3 --api-level 30
