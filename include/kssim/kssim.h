@@ -418,8 +418,9 @@ typedef enum kssim_fault {
     /* keystore2's binder answers DeadObjectException for the next `calls` transactions (the daemon is
      * restarting). The framework retries a service call once (Android 12+), else KeyStoreException. */
     KSSIM_FAULT_KEYSTORE_UNAVAILABLE = 0,
-    /* The StrongBox is present but fails: HARDWARE_TYPE_UNAVAILABLE for the next `calls` calls that
-     * need it (0: every call, until the fault is cleared). */
+    /* The StrongBox is present but keystore2 cannot reach it, for the next `calls` calls that need it (0:
+     * every call, until the fault is cleared): HARDWARE_TYPE_UNAVAILABLE for a new StrongBox key,
+     * SYSTEM_ERROR for one already in it. */
     KSSIM_FAULT_STRONGBOX_FAILING,
     /* The next `calls` auth tokens (default 1) reach keystore2's cache only `delay_ms` after they were
      * issued, on the boot clock: an operation in between finds no token. */

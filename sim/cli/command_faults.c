@@ -69,7 +69,7 @@ const cli_command command_inject_fault = {
         "commands meet it (docs/faults.md):\n"
         "  keystore_unavailable --calls N     the next N binder calls to keystore fail (DeadObjectException);\n"
         "                                     Android 12+ retries a service call once, else SYSTEM_ERROR\n"
-        "  strongbox_failing [--calls N]      StrongBox calls answer HARDWARE_TYPE_UNAVAILABLE\n"
+        "  strongbox_failing [--calls N]      new StrongBox keys HARDWARE_TYPE_UNAVAILABLE, its keys SYSTEM_ERROR\n"
         "  token_delayed --delay D [--calls N] the next N tokens reach keystore D after they were issued\n"
         "  key_blob_requires_upgrade [--alias A] KEY_REQUIRES_UPGRADE; keystore2 upgrades and retries\n"
         "  key_blob_undecryptable --alias A   the key's blob no longer decrypts: INVALID_KEY_BLOB\n"

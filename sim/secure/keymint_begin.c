@@ -138,7 +138,7 @@ static kssim_result check_begin(sim_secure_world *sw, const sim_auth_list *auth,
                                 const uint8_t key_id[32], keymint_operation_choice *choice, bool *needs_per_op_auth)
 {
     sim_env *env = sw->env;
-    kssim_result r = keymint_check_strongbox_answers(sw, auth->security_level);
+    kssim_result r = keymint_check_strongbox_answers(sw, auth->security_level, true);
     if (r != KSSIM_OK)
         return r;
     r = keymint_check_purpose_supported(env, auth, purpose);

@@ -31,17 +31,26 @@ void sim_keymint_clear_strongbox_fault(sim_secure_world *sw)
     sw->faults.strongbox_failing_calls = 0;
 }
 
-/* R-FAULT-STRONGBOX-FAILING: a StrongBox that is declared but fails answers HARDWARE_TYPE_UNAVAILABLE. AOSP:
- * system/security keystore2/src/globals.rs get_keymint_device / service.rs get_security_level */
-kssim_result keymint_check_strongbox_answers(sim_secure_world *sw, kssim_security_level level)
+/* R-FAULT-STRONGBOX-FAILING: a declared StrongBox keystore2 cannot reach: new keys HARDWARE_TYPE_UNAVAILABLE, its keys
+ * SYSTEM_ERROR. AOSP: system/security keystore2/src/service.rs get_security_level, get_i_sec_level_by_uuid */
+kssim_result keymint_check_strongbox_answers(sim_secure_world *sw, kssim_security_level level, bool existing_key)
 {
     sim_secure_faults *faults = &sw->faults;
     if (level != KSSIM_SECURITY_STRONGBOX || !faults->strongbox_failing)
         return KSSIM_OK;
     if (faults->strongbox_failing_calls != 0 && --faults->strongbox_failing_calls == 0)
         faults->strongbox_failing = false;
-    /* keystore2 cannot connect to the StrongBox KeyMint HAL, so it has no security level to hand out:
-     * the framework turns that into StrongBoxUnavailableException at generation. */
+    /* keystore2 has no connection to the StrongBox KeyMint HAL. For a key already in it, getKeyEntry looks up
+     * the KeyMint instance of the key's UUID and finds none: Error::sys(), "KeyMint instance for key not
+     * found". */
+    if (existing_key)
+        return sim_refuse(sw->env, KSSIM_SYSTEM_ERROR,
+                          "the StrongBox is present but not answering (the strongbox_failing fault): keystore2 has no "
+                          "KeyMint instance for this StrongBox key (\"KeyMint instance for key not found\"), so the "
+                          "app gets KeyStoreException SYSTEM_ERROR (4); the key is not lost, retry once the StrongBox "
+                          "answers");
+    /* For a new key it has no security level to hand out: the framework turns that into
+     * StrongBoxUnavailableException at generation. */
     return sim_refuse(sw->env, KSSIM_HARDWARE_TYPE_UNAVAILABLE,
                       "the StrongBox is present but not answering (the strongbox_failing fault): keystore2 cannot "
                       "reach its KeyMint, so the app gets StrongBoxUnavailableException / HARDWARE_TYPE_UNAVAILABLE; "
