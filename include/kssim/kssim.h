@@ -416,6 +416,61 @@ typedef enum kssim_blob_field {
 } kssim_blob_field;
 kssim_result kssim_tamper_key_blob(kssim_device *device, const char *alias, kssim_blob_field field);
 
+/* ---- Injected faults (docs/faults.md) ----
+ * The failures real devices show, each injected where it happens on a phone: keystore2 not answering
+ * at the framework's binder boundary, a StrongBox that is present but fails and a key blob that does not
+ * open in the secure world, an auth token that reaches keystore2 late, the wall clock jumping. Faults
+ * are part of the device's state (stored with a persistent device), deterministic like everything else:
+ * they count calls and wait on the boot clock, never on the host's time. */
+typedef enum kssim_fault {
+    /* keystore2's binder answers DeadObjectException for the next `calls` transactions (the daemon is
+     * restarting). The framework retries a service call once (Android 12+), else KeyStoreException. */
+    KSSIM_FAULT_KEYSTORE_UNAVAILABLE = 0,
+    /* The StrongBox is present but keystore2 cannot reach it, for the next `calls` calls that need it (0:
+     * every call, until the fault is cleared): HARDWARE_TYPE_UNAVAILABLE for a new StrongBox key,
+     * SYSTEM_ERROR for one already in it. */
+    KSSIM_FAULT_STRONGBOX_FAILING,
+    /* The next `calls` auth tokens (default 1) reach keystore2's cache only `delay_ms` after they were
+     * issued, on the boot clock: an operation in between finds no token. */
+    KSSIM_FAULT_TOKEN_DELAYED,
+    /* The key's blob (every key's when alias is empty: an OS update) answers KEY_REQUIRES_UPGRADE at
+     * its next use; keystore2 upgrades it and retries, so the app sees its call succeed. */
+    KSSIM_FAULT_KEY_BLOB_REQUIRES_UPGRADE,
+    /* The key's blob no longer decrypts (INVALID_KEY_BLOB) at every use. */
+    KSSIM_FAULT_KEY_BLOB_UNDECRYPTABLE,
+    /* The wall clock jumps by jump_ms (negative: backwards); the boot clock does not move. */
+    KSSIM_FAULT_WALL_CLOCK_JUMP,
+    /* Clears every fault still armed (keystore, StrongBox, token delay; blob faults stay, as a blob
+     * does not mend itself) and delivers tokens still held back. */
+    KSSIM_FAULT_CLEAR,
+} kssim_fault;
+
+typedef struct kssim_fault_spec {
+    kssim_fault fault;
+    uint32_t calls;              /* KEYSTORE_UNAVAILABLE (>= 1), STRONGBOX_FAILING, TOKEN_DELAYED */
+    uint64_t delay_ms;           /* TOKEN_DELAYED (>= 1) */
+    int64_t jump_ms;             /* WALL_CLOCK_JUMP */
+    char alias[KSSIM_ALIAS_MAX]; /* KEY_BLOB_*: the key; empty for every key (REQUIRES_UPGRADE only) */
+} kssim_fault_spec;
+
+/* "keystore_unavailable", ... ; NULL for a value that is not a fault. */
+const char *kssim_fault_name(kssim_fault fault);
+int kssim_fault_from_name(const char *name, kssim_fault *out);
+kssim_result kssim_inject_fault(kssim_device *device, const kssim_fault_spec *spec);
+
+/* What is armed now, for kssim status and kssim inject-fault --list. */
+typedef struct kssim_fault_status {
+    uint32_t keystore_unavailable_calls;
+    bool strongbox_failing;
+    uint32_t strongbox_failing_calls; /* 0 with strongbox_failing: every call */
+    uint32_t tokens_to_delay;
+    uint64_t token_delay_ms;
+    uint32_t tokens_held; /* issued, not yet delivered */
+    uint32_t blobs_requiring_upgrade;
+    uint32_t blobs_undecryptable;
+} kssim_fault_status;
+kssim_result kssim_fault_status_get(kssim_device *device, kssim_fault_status *status);
+
 /* ---- Inspection ---- */
 typedef struct kssim_status {
     kssim_credential_type credential;

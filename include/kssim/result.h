@@ -36,6 +36,7 @@ typedef enum kssim_result {
     KSSIM_INVALID_ARGUMENT = -38,
     KSSIM_KEY_RATE_LIMIT_EXCEEDED = -54,
     KSSIM_KEY_MAX_OPS_EXCEEDED = -56,
+    KSSIM_KEY_REQUIRES_UPGRADE = -62, /* keystore2 upgrades the blob and retries; apps see it only if that fails */
     KSSIM_ROLLBACK_RESISTANCE_UNAVAILABLE = -67,
     KSSIM_HARDWARE_TYPE_UNAVAILABLE = -68,
     KSSIM_DEVICE_LOCKED = -72,

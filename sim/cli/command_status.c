@@ -79,7 +79,45 @@ static void print_text(const kssim_device *device, const kssim_status *status, F
         fputs("rollback          rollback detected: rollback-resistant keys of that time refuse\n", out);
 }
 
-static void print_json(const kssim_device *device, const kssim_status *status, FILE *out)
+/* The injected faults still armed (docs/faults.md); a line only when one is. */
+static void print_faults_text(const kssim_fault_status *f, FILE *out)
+{
+    if (f->keystore_unavailable_calls > 0)
+        fprintf(out, "fault             keystore_unavailable: %" PRIu32 " binder call%s left\n",
+                f->keystore_unavailable_calls, f->keystore_unavailable_calls == 1 ? "" : "s");
+    if (f->strongbox_failing && f->strongbox_failing_calls == 0)
+        fputs("fault             strongbox_failing: every call until `kssim inject-fault clear`\n", out);
+    else if (f->strongbox_failing)
+        fprintf(out, "fault             strongbox_failing: %" PRIu32 " call%s left\n", f->strongbox_failing_calls,
+                f->strongbox_failing_calls == 1 ? "" : "s");
+    if (f->tokens_to_delay > 0 || f->tokens_held > 0)
+        fprintf(out,
+                "fault             token_delayed: %" PRIu64 " ms, %" PRIu32 " token%s to hold back, %" PRIu32 " held\n",
+                f->token_delay_ms, f->tokens_to_delay, f->tokens_to_delay == 1 ? "" : "s", f->tokens_held);
+    if (f->blobs_requiring_upgrade > 0)
+        fprintf(out, "fault             key_blob_requires_upgrade: %" PRIu32 " blob%s\n", f->blobs_requiring_upgrade,
+                f->blobs_requiring_upgrade == 1 ? "" : "s");
+    if (f->blobs_undecryptable > 0)
+        fprintf(out, "fault             key_blob_undecryptable: %" PRIu32 " blob%s\n", f->blobs_undecryptable,
+                f->blobs_undecryptable == 1 ? "" : "s");
+}
+
+static void print_faults_json(cli_json *json, const kssim_fault_status *f)
+{
+    cli_json_open_object(json, "faults");
+    cli_json_unsigned(json, "keystore_unavailable_calls", f->keystore_unavailable_calls);
+    cli_json_bool(json, "strongbox_failing", f->strongbox_failing);
+    cli_json_unsigned(json, "strongbox_failing_calls", f->strongbox_failing_calls);
+    cli_json_unsigned(json, "tokens_to_delay", f->tokens_to_delay);
+    cli_json_unsigned(json, "token_delay_ms", f->token_delay_ms);
+    cli_json_unsigned(json, "tokens_held", f->tokens_held);
+    cli_json_unsigned(json, "blobs_requiring_upgrade", f->blobs_requiring_upgrade);
+    cli_json_unsigned(json, "blobs_undecryptable", f->blobs_undecryptable);
+    cli_json_close_object(json);
+}
+
+static void print_json(const kssim_device *device, const kssim_status *status, const kssim_fault_status *faults,
+                       FILE *out)
 {
     char wall[32];
     scenario_format_datetime(status->wall_ms, wall, sizeof(wall));
@@ -116,6 +154,7 @@ static void print_json(const kssim_device *device, const kssim_status *status, F
     cli_json_unsigned(&json, "remaining", armed ? status->prompt_remaining : 0);
     cli_json_close_object(&json);
     cli_json_bool(&json, "rollback_detected", status->rollback_detected);
+    print_faults_json(&json, faults);
     cli_json_close_object(&json);
     cli_json_finish(&json);
 }
@@ -126,12 +165,17 @@ static kssim_result show_status(kssim_device *device, void *request, cli_output 
     kssim_status status;
     memset(&status, 0, sizeof(status));
     kssim_result result = kssim_status_get(device, &status);
+    kssim_fault_status faults;
+    if (result == KSSIM_OK)
+        result = kssim_fault_status_get(device, &faults);
     if (result != KSSIM_OK)
         return result;
-    if (as_json)
-        print_json(device, &status, output->text);
-    else
+    if (as_json) {
+        print_json(device, &status, &faults, output->text);
+    } else {
         print_text(device, &status, output->text);
+        print_faults_text(&faults, output->text);
+    }
     return KSSIM_OK;
 }
 

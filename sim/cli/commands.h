@@ -39,6 +39,8 @@ extern const struct cli_command command_generate_key, command_import_key, comman
 extern const struct cli_command command_sign, command_verify, command_encrypt, command_decrypt;
 /* command_attacks.c */
 extern const struct cli_command command_forge_token, command_tamper_key_blob, command_callback_without_crypto;
+/* command_faults.c (issue 14: docs/faults.md) */
+extern const struct cli_command command_inject_fault;
 /* command_run.c; command_scenario_only.c: the steps that only make sense inside one scenario run */
 extern const struct cli_command command_run, command_begin, command_update, command_finish, command_abort,
     command_replay_token;

@@ -47,6 +47,7 @@ static const cli_command *const commands[] = {
     &command_forge_token,
     &command_tamper_key_blob,
     &command_callback_without_crypto,
+    &command_inject_fault,
     &command_run,
     &command_begin,
     &command_update,

@@ -108,6 +108,16 @@ static const sim_android_difference_row rows[SIM_ANDROID_DIFFERENCE_COUNT] = {
          "Android 12+: keystore2/KeyStoreCryptoOperationUtils.java canUserAuthorizationSucceed "
          "(canUnlockViaBiometrics = biometricSids.length > 0). Unverified boundary: an early keystore2-era copy "
          "(aosp-mirror/platform_frameworks_base b981ca19) still starts true; the release of the change is not known"},
+    [SIM_ANDROID_KEYSTORE_DEAD_BINDER_RETRIED] =
+        {SIM_ANDROID_KEYSTORE_DEAD_BINDER_RETRIED, "V-KEYSTORE-DEAD-BINDER-RETRIED", 31, 0,
+         "a keystore service call (getKeyEntry, getSecurityLevel, deleteKey, listEntries) that meets a dead "
+         "binder is retried once after reconnecting, a security-level call (generateKey, createOperation) fails "
+         "with KeyStoreException SYSTEM_ERROR and an operation call (update, finish) with INVALID_OPERATION_HANDLE; "
+         "before, keystore1's KeyStore.java catches the RemoteException (\"Cannot connect to keystore\") and "
+         "fails every call at once (SYSTEM_ERROR, or KeyStoreConnectException)",
+         "frameworks/base keystore/java/android/security/KeyStore2.java handleRemoteExceptionWithRetry, "
+         "KeyStoreSecurityLevel.java handleExceptions, KeyStoreOperation.java handleExceptions (Android 12+); "
+         "Android 11 keystore/java/android/security/KeyStore.java (RemoteException -> SYSTEM_ERROR / null)"},
 };
 
 const sim_android_release *sim_android_releases(size_t *count)

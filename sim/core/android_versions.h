@@ -55,6 +55,10 @@ typedef enum sim_android_difference {
     /* V-BIOMETRIC-EMPTY-LIST-KEEPS-KEYS: with no strong biometric enrolled the framework still counts
      * a key as unlockable by biometrics (canUnlockViaBiometrics starts true), so it is not invalidated. */
     SIM_ANDROID_BIOMETRIC_EMPTY_LIST_KEEPS_KEYS,
+    /* V-KEYSTORE-DEAD-BINDER-RETRIED: a keystore service call that meets a dead binder is retried once
+     * after reconnecting, and an operation's call reports INVALID_OPERATION_HANDLE; before, every call that
+     * cannot reach keystore fails at once with SYSTEM_ERROR. */
+    SIM_ANDROID_KEYSTORE_DEAD_BINDER_RETRIED,
     SIM_ANDROID_DIFFERENCE_COUNT
 } sim_android_difference;
 

@@ -37,7 +37,7 @@ kssim_result kssim_authenticate_biometric(kssim_device *device, uint32_t id, uin
     if (r != KSSIM_OK)
         return r;
     if (issued)
-        sim_keystore2_add_auth_token(&device->ks, &token);
+        sim_framework_deliver_token(device, &token);
     else
         memset(&token, 0, sizeof(token));
     if (token_out != NULL)

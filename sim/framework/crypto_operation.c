@@ -43,6 +43,12 @@ static kssim_result begin_operation(kssim_device *device, const char *alias, uin
                                     const kssim_op_params *params, const uint8_t *plaintext_sha256, kssim_operation *op)
 {
     memset(op, 0, sizeof(*op));
+    /* The app's key object came from getKeyEntry; its operation from the key's security level. */
+    kssim_result reached = sim_framework_call_keystore_service(device, "getKeyEntry");
+    if (reached == KSSIM_OK)
+        reached = sim_framework_call_keystore_security_level(device, "createOperation");
+    if (reached != KSSIM_OK)
+        return reached;
     sim_key_entry *entry = sim_key_database_find(&device->ks.db, alias);
     if (entry == NULL)
         return create_operation(device, alias, purpose, params, plaintext_sha256, op);
@@ -79,6 +85,9 @@ kssim_result kssim_begin(kssim_device *device, const char *alias, uint32_t purpo
 kssim_result kssim_update(kssim_device *device, uint64_t handle, const uint8_t *data, size_t len)
 {
     SIM_BEGIN_CALL(device);
+    kssim_result reached = sim_framework_call_keystore_operation(device, "update");
+    if (reached != KSSIM_OK)
+        return reached;
     return sim_keystore2_update(&device->ks, handle, data, len);
 }
 
@@ -86,6 +95,9 @@ kssim_result kssim_finish(kssim_device *device, uint64_t handle, const uint8_t *
                           const uint8_t *signature, size_t signature_len, uint8_t **out, size_t *out_len)
 {
     SIM_BEGIN_CALL(device);
+    kssim_result reached = sim_framework_call_keystore_operation(device, "finish");
+    if (reached != KSSIM_OK)
+        return reached;
     uint8_t *ignored = NULL;
     size_t ignored_len = 0;
     kssim_result r = sim_keystore2_finish(&device->ks, handle, data, len, signature, signature_len,
@@ -110,6 +122,11 @@ kssim_result kssim_verify(kssim_device *device, const char *alias, const kssim_o
     if (entry->deleted_because != KSSIM_REASON_NONE)
         return sim_framework_refuse_invalidated(device, alias, entry->deleted_because);
     kssim_op_params p = complete_params(&entry->auth, KSSIM_PURPOSE_VERIFY, params);
+    /* The public key itself comes from keystore (getKeyEntry's certificate); verifying is software. */
+    kssim_result reached =
+        entry->public_key != NULL ? sim_framework_call_keystore_service(device, "getKeyEntry") : KSSIM_OK;
+    if (reached != KSSIM_OK)
+        return reached;
     if (entry->public_key != NULL)
         return sim_public_key_verify(&device->env, entry->auth.algorithm, entry->public_key, entry->public_key_len,
                                      p.digest, p.padding, data, len, signature, signature_len);
@@ -136,6 +153,9 @@ kssim_result kssim_encrypt(kssim_device *device, const char *alias, const kssim_
     if (entry != NULL && entry->deleted_because != KSSIM_REASON_NONE)
         return sim_framework_refuse_invalidated(device, alias, entry->deleted_because);
     if (entry != NULL && entry->public_key != NULL) {
+        kssim_result reached = sim_framework_call_keystore_service(device, "getKeyEntry");
+        if (reached != KSSIM_OK)
+            return reached;
         kssim_op_params p = complete_params(&entry->auth, KSSIM_PURPOSE_ENCRYPT, params);
         return sim_public_key_encrypt(&device->env, entry->auth.algorithm, entry->public_key, entry->public_key_len,
                                       p.digest, p.padding, data, len, out, out_len);

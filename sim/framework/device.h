@@ -18,6 +18,21 @@ typedef struct sim_system_prompt {
     uint64_t credential_tag; /* which Gatekeeper enrollment the armed credential matched */
 } sim_system_prompt;
 
+/* Injected faults that live at the framework's side of the keystore2 boundary (faults.c). Persistent. */
+#define SIM_MAX_DELAYED_TOKENS 8
+typedef struct sim_delayed_token {
+    kssim_auth_token token;
+    uint64_t due_ms; /* the boot clock at which the token reaches keystore2's cache */
+} sim_delayed_token;
+
+typedef struct sim_framework_faults {
+    uint32_t keystore_unavailable_calls; /* binder transactions to keystore2 that still fail */
+    uint32_t tokens_to_delay;            /* the next tokens issued are held back ... */
+    uint64_t token_delay_ms;             /* ... this long after they were issued */
+    uint32_t delayed_count;
+    sim_delayed_token delayed[SIM_MAX_DELAYED_TOKENS];
+} sim_framework_faults;
+
 struct sim_device_store; /* sim/store/: the SQLite files of a persistent device; NULL for memory: */
 
 struct kssim_device {
@@ -26,6 +41,7 @@ struct kssim_device {
     sim_secure_world sw;
     sim_keystore2 ks;
     sim_system_prompt prompt;
+    sim_framework_faults faults;
     struct sim_device_store *store;
     /* realtime devices: the host's CLOCK_BOOTTIME (ms) that this device's boot clock 0 corresponds to */
     int64_t host_boot_origin_ms;
@@ -65,6 +81,19 @@ kssim_result sim_framework_refuse_invalidated(kssim_device *device, const char *
                                               kssim_invalidation_reason reason);
 /* The strong biometric authenticator IDs BiometricManager.getAuthenticatorIds() would return. */
 size_t sim_framework_biometric_sids(const kssim_device *device, uint64_t sids[KSSIM_MODALITY_COUNT]);
+
+/* faults.c: the framework's binder calls to keystore2, as each of its classes handles a dead binder. `call` names the
+ * binder method for the refusal's sentence. KSSIM_OK when keystore2 answered (perhaps after the framework's one retry).
+ */
+kssim_result sim_framework_call_keystore_service(kssim_device *device, const char *call);
+kssim_result sim_framework_call_keystore_security_level(kssim_device *device, const char *call);
+kssim_result sim_framework_call_keystore_operation(kssim_device *device, const char *call);
+/* faults.c: an auth token on its way to keystore2's cache: at once, or held back by the token_delayed
+ * fault until the boot clock reaches its due time. */
+void sim_framework_deliver_token(kssim_device *device, const kssim_auth_token *token);
+/* faults.c: tokens whose due time has come reach the cache; a reboot drops those still held back. */
+void sim_framework_deliver_due_tokens(kssim_device *device);
+void sim_framework_drop_delayed_tokens(kssim_device *device);
 
 /* Every public entry point starts by forgetting the previous call's message. */
 #define SIM_BEGIN_CALL(device) sim_clear_message(&(device)->env)

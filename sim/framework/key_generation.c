@@ -251,6 +251,10 @@ kssim_result kssim_generate_key(kssim_device *device, const kssim_key_spec *spec
     sim_auth_list auth;
     kssim_key_spec recorded = *spec;
     kssim_result r = authorization_list_for(device, &recorded, &auth);
+    if (r == KSSIM_OK)
+        r = sim_framework_call_keystore_service(device, "getSecurityLevel");
+    if (r == KSSIM_OK)
+        r = sim_framework_call_keystore_security_level(device, "generateKey");
     if (r != KSSIM_OK)
         return r;
     return sim_keystore2_generate_key(&device->ks, &recorded, &auth);
@@ -262,6 +266,10 @@ kssim_result kssim_import_key(kssim_device *device, const kssim_key_spec *spec, 
     sim_auth_list auth;
     kssim_key_spec recorded = *spec;
     kssim_result r = authorization_list_for(device, &recorded, &auth);
+    if (r == KSSIM_OK)
+        r = sim_framework_call_keystore_service(device, "getSecurityLevel");
+    if (r == KSSIM_OK)
+        r = sim_framework_call_keystore_security_level(device, "importKey");
     if (r != KSSIM_OK)
         return r;
     auth.imported = true;
@@ -291,5 +299,8 @@ kssim_result kssim_import_key_algorithm(kssim_device *device, const uint8_t *key
 kssim_result kssim_delete_key(kssim_device *device, const char *alias)
 {
     SIM_BEGIN_CALL(device);
+    kssim_result reached = sim_framework_call_keystore_service(device, "deleteKey");
+    if (reached != KSSIM_OK)
+        return reached;
     return sim_keystore2_delete_key(&device->ks, alias);
 }

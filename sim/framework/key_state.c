@@ -161,6 +161,9 @@ kssim_result kssim_export_public(kssim_device *device, const char *alias, uint8_
     SIM_BEGIN_CALL(device);
     *der = NULL;
     *der_len = 0;
+    kssim_result reached = sim_framework_call_keystore_service(device, "getKeyEntry");
+    if (reached != KSSIM_OK)
+        return reached;
     sim_key_entry *entry = sim_key_database_find(&device->ks.db, alias);
     if (entry == NULL)
         return sim_refuse(&device->env, KSSIM_KEY_NOT_FOUND, "there is no key named '%s'", alias);

@@ -83,7 +83,7 @@ kssim_result kssim_verify_credential(kssim_device *device, const char *secret, u
     r = sim_gatekeeper_verify(&device->sw, secret, challenge, &token);
     if (r != KSSIM_OK)
         return r;
-    sim_keystore2_add_auth_token(&device->ks, &token);
+    sim_framework_deliver_token(device, &token);
     sim_biometric_reset_lockout(&device->sw);
     if (token_out != NULL)
         *token_out = token;

@@ -43,6 +43,7 @@ kssim_result kssim_advance(kssim_device *device, uint64_t ms)
         return sim_refuse(&device->env, KSSIM_INVALID_ARGUMENT, "%s", why);
     device->env.clock.boot_ms += ms;
     device->env.clock.wall_ms += (int64_t)ms;
+    sim_framework_deliver_due_tokens(device);
     return KSSIM_OK;
 }
 
@@ -60,6 +61,7 @@ kssim_result kssim_reboot(kssim_device *device)
     /* The boot clock restarts first, so Gatekeeper sees the reboot (now <= its last check) and
      * restarts any throttling wait in full, as gatekeeper.cpp ThrottleRequest does. */
     device->env.clock.boot_ms = 0;
+    sim_framework_drop_delayed_tokens(device);
     sim_secure_world_reboot(&device->sw);
     sim_keystore2_on_boot(&device->ks);
     /* Without a secure lock screen there is no keyguard to pass: the user is unlocked as the system
@@ -127,7 +129,7 @@ kssim_result kssim_unlock(kssim_device *device, const char *secret)
     kssim_result r = sim_gatekeeper_verify(&device->sw, secret, 0, &token);
     if (r != KSSIM_OK)
         return r;
-    sim_keystore2_add_auth_token(&device->ks, &token);
+    sim_framework_deliver_token(device, &token);
     sim_biometric_reset_lockout(&device->sw);
     sim_keystore2_on_device_unlocked(&device->ks);
     return KSSIM_OK;

@@ -96,6 +96,6 @@ void sim_system_prompt_answer(kssim_device *device, uint64_t challenge)
             sim_biometric_reset_lockout(&device->sw);
     }
     if (issued)
-        sim_keystore2_add_auth_token(&device->ks, &token);
+        sim_framework_deliver_token(device, &token);
     memcpy(device->env.message, begin_message, sizeof(begin_message));
 }

@@ -171,6 +171,9 @@ void sim_key_database_image_decode_row(sim_reader *r, sim_key_database *db, cons
 /* Every live rollback-resistant key stops being vouched for (sim_key_entry.rolled_back). */
 void sim_keystore2_on_rollback_detected(sim_keystore2 *ks);
 /* INVALID_KEY_BLOB, with the sentence, for a key the rollback left without its secure record. */
+/* keystore2_keys.c: the key_blob_* faults, for one key's blob or (alias NULL) every stored key's, as
+ * after an OS update; answer is KSSIM_KEY_REQUIRES_UPGRADE or KSSIM_INVALID_KEY_BLOB. */
+kssim_result sim_keystore2_inject_blob_fault(sim_keystore2 *ks, const char *alias, kssim_result answer);
 kssim_result sim_keystore2_check_not_rolled_back(sim_keystore2 *ks, const sim_key_entry *entry);
 
 #endif

@@ -114,3 +114,23 @@ void sim_keystore2_delete_auth_bound_keys(sim_keystore2 *ks)
             sim_key_database_tombstone(&ks->db, entry, KSSIM_REASON_LOCK_SCREEN_REMOVED);
     }
 }
+
+kssim_result sim_keystore2_inject_blob_fault(sim_keystore2 *ks, const char *alias, kssim_result answer)
+{
+    if (alias != NULL) {
+        sim_key_entry *entry = sim_key_database_find(&ks->db, alias);
+        if (entry == NULL || entry->deleted_because != KSSIM_REASON_NONE || entry->blob.data == NULL)
+            return sim_refuse(ks->env, KSSIM_KEY_NOT_FOUND,
+                              "there is no key named '%s' whose blob could fail: generate or import it first", alias);
+        return sim_keymint_inject_blob_fault(ks->sw, &entry->blob, answer);
+    }
+    for (size_t i = 0; i < ks->db.count; i++) {
+        sim_key_entry *entry = &ks->db.entries[i];
+        if (entry->deleted_because != KSSIM_REASON_NONE || entry->blob.data == NULL)
+            continue;
+        kssim_result r = sim_keymint_inject_blob_fault(ks->sw, &entry->blob, answer);
+        if (r != KSSIM_OK)
+            return r;
+    }
+    return KSSIM_OK;
+}

@@ -124,6 +124,31 @@ static void forget_operation(sim_keystore2 *ks, uint64_t handle)
     ks->operation_count--;
 }
 
+static kssim_result begin_in_keymint(sim_keystore2 *ks, sim_key_entry *entry, uint32_t purpose,
+                                     const kssim_op_params *params, const kssim_auth_token *timeout_token,
+                                     const uint8_t *plaintext_sha256, kssim_operation *op)
+{
+    return plaintext_sha256 != NULL
+               ? sim_keymint_begin_encryption_of(ks->sw, &entry->blob, params, timeout_token, plaintext_sha256, op)
+               : sim_keymint_begin(ks->sw, &entry->blob, purpose, params, timeout_token, op);
+}
+
+/* R-FAULT-BLOB-UPGRADE-RETRIED: KEY_REQUIRES_UPGRADE makes keystore2 upgrade the blob, store it and retry. AOSP:
+ * system/security keystore2/src/security_level.rs upgrade_keyblob_if_required_with, utils.rs */
+static kssim_result upgrade_blob_and_retry(sim_keystore2 *ks, sim_key_entry *entry, uint32_t purpose,
+                                           const kssim_op_params *params, const kssim_auth_token *timeout_token,
+                                           const uint8_t *plaintext_sha256, kssim_operation *op)
+{
+    sim_key_blob upgraded;
+    kssim_result r = sim_keymint_upgrade_key(ks->sw, &entry->blob, &upgraded);
+    if (r != KSSIM_OK)
+        return r; /* the app sees upgradeKey's refusal, as keystore2 passes it on */
+    /* keystore2 writes the new blob to its database before it retries, so the old one is gone for good. */
+    sim_key_blob_free(&entry->blob);
+    entry->blob = upgraded;
+    return begin_in_keymint(ks, entry, purpose, params, timeout_token, plaintext_sha256, op);
+}
+
 /* plaintext_sha256: an encryption's whole plaintext digest, which KeyMint binds its nonce to; or NULL. */
 static kssim_result create_operation(sim_keystore2 *ks, const char *alias, uint32_t purpose,
                                      const kssim_op_params *params, const uint8_t *plaintext_sha256,
@@ -149,9 +174,9 @@ static kssim_result create_operation(sim_keystore2 *ks, const char *alias, uint3
         ks->operations = grown;
         ks->operation_capacity = capacity;
     }
-    r = plaintext_sha256 != NULL
-            ? sim_keymint_begin_encryption_of(ks->sw, &entry->blob, params, timeout_token, plaintext_sha256, op)
-            : sim_keymint_begin(ks->sw, &entry->blob, purpose, params, timeout_token, op);
+    r = begin_in_keymint(ks, entry, purpose, params, timeout_token, plaintext_sha256, op);
+    if (r == KSSIM_KEY_REQUIRES_UPGRADE)
+        r = upgrade_blob_and_retry(ks, entry, purpose, params, timeout_token, plaintext_sha256, op);
     if (r != KSSIM_OK)
         return r;
     sim_keystore2_operation *record = &ks->operations[ks->operation_count++];

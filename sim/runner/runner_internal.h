@@ -85,6 +85,8 @@ kssim_result runner_step_replay_token(runner_context *context, const scenario_st
 kssim_result runner_step_tamper_key_blob(runner_context *context, const scenario_step *step);
 kssim_result runner_step_snapshot(runner_context *context, const scenario_step *step);
 kssim_result runner_step_restore_snapshot(runner_context *context, const scenario_step *step);
+/* runner_steps_faults.c (issue 14) */
+kssim_result runner_step_inject_fault(runner_context *context, const scenario_step *step);
 
 /* ---- Arguments (runner_arguments.c) ---- */
 

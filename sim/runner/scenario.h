@@ -65,6 +65,7 @@ typedef enum scenario_action {
     SCENARIO_ACTION_PROMPT,
     SCENARIO_ACTION_SNAPSHOT,
     SCENARIO_ACTION_RESTORE_SNAPSHOT,
+    SCENARIO_ACTION_INJECT_FAULT, /* issue 14: docs/faults.md */
     SCENARIO_ACTION_COUNT
 } scenario_action;
 
@@ -131,6 +132,12 @@ typedef enum scenario_key {
     SCENARIO_KEY_FROM,
     SCENARIO_KEY_BIOMETRIC,   /* unlock: {biometric: ID} */
     SCENARIO_KEY_TRUST_AGENT, /* unlock: {trust_agent: true}, lock: {trust_agent: true} */
+    /* inject_fault (issue 14) */
+    SCENARIO_KEY_FAULT,
+    SCENARIO_KEY_CALLS,
+    SCENARIO_KEY_DELAY,
+    SCENARIO_KEY_BY,
+    SCENARIO_KEY_DIRECTION,
     SCENARIO_KEY_COUNT
 } scenario_key;
 

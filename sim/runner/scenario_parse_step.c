@@ -278,6 +278,10 @@ static bool follow_clocks(scenario_parser *parser, const scenario_step *step, sc
     const scenario_arg *value = scenario_step_find(step, SCENARIO_KEY_VALUE);
     if (step->action == SCENARIO_ACTION_RESTORE_SNAPSHOT)
         clocks->unknown = true;
+    /* A wall clock jump is checked by the device when it runs, in its own words. */
+    const scenario_arg *fault = scenario_step_find(step, SCENARIO_KEY_FAULT);
+    if (step->action == SCENARIO_ACTION_INJECT_FAULT && fault != NULL && fault->number == KSSIM_FAULT_WALL_CLOCK_JUMP)
+        clocks->unknown = true;
     if (clocks->unknown)
         return true;
     if (step->action == SCENARIO_ACTION_REBOOT) {

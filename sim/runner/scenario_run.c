@@ -46,6 +46,7 @@ static const runner_step_function step_functions[SCENARIO_ACTION_COUNT] = {
     [SCENARIO_ACTION_PROMPT] = runner_step_prompt,
     [SCENARIO_ACTION_SNAPSHOT] = runner_step_snapshot,
     [SCENARIO_ACTION_RESTORE_SNAPSHOT] = runner_step_restore_snapshot,
+    [SCENARIO_ACTION_INJECT_FAULT] = runner_step_inject_fault,
 };
 
 #define OUTCOME_MAX 128

@@ -75,6 +75,11 @@ static const char *const key_names[SCENARIO_KEY_COUNT] = {
     [SCENARIO_KEY_FROM] = "from",
     [SCENARIO_KEY_BIOMETRIC] = "biometric",
     [SCENARIO_KEY_TRUST_AGENT] = "trust_agent",
+    [SCENARIO_KEY_FAULT] = "fault",
+    [SCENARIO_KEY_CALLS] = "calls",
+    [SCENARIO_KEY_DELAY] = "delay",
+    [SCENARIO_KEY_BY] = "by",
+    [SCENARIO_KEY_DIRECTION] = "direction",
 };
 
 const char *scenario_key_name(scenario_key key)
@@ -253,6 +258,15 @@ static const scenario_arg_spec tamper_key_blob_args[] = {KEY_ALIAS(ALIAS), WORD(
 static const scenario_arg_spec snapshot_args[] = {
     {.key = SCENARIO_KEY_AS, .type = SCENARIO_ARG_DEFINITION, .slot = SCENARIO_SLOT_SNAPSHOT, .required = true}};
 static const scenario_arg_spec restore_snapshot_args[] = {REFERENCE(FROM, SNAPSHOT, true)};
+/* The failures real devices show (docs/faults.md); which arguments a fault needs is checked by the device. */
+static const scenario_arg_spec inject_fault_args[] = {
+    WORD(FAULT, scenario_faults, true),
+    U32(CALLS, false),
+    {.key = SCENARIO_KEY_DELAY, .type = SCENARIO_ARG_DURATION},
+    {.key = SCENARIO_KEY_BY, .type = SCENARIO_ARG_DURATION},
+    WORD(DIRECTION, scenario_clock_directions, false),
+    {.key = SCENARIO_KEY_ALIAS, .type = SCENARIO_ARG_TEXT, .text_maximum = ALIAS_MAXIMUM},
+};
 
 #define MAP_STEP(action, step_name, table)                                                                             \
     [SCENARIO_ACTION_##action] = {.name = step_name, .takes_expect = true, .args = table, .arg_count = COUNT(table)}
@@ -298,4 +312,5 @@ const scenario_step_spec scenario_step_specs[SCENARIO_ACTION_COUNT] = {
     MAP_STEP(PROMPT, "prompt", prompt_args),
     MAP_STEP(SNAPSHOT, "snapshot", snapshot_args),
     MAP_STEP(RESTORE_SNAPSHOT, "restore_snapshot", restore_snapshot_args),
+    MAP_STEP(INJECT_FAULT, "inject_fault", inject_fault_args),
 };

@@ -127,6 +127,23 @@ static const scenario_word blob_fields[] = {
 };
 const scenario_words scenario_blob_fields = WORDS("field", blob_fields);
 
+static const scenario_word faults[] = {
+    {"keystore_unavailable", KSSIM_FAULT_KEYSTORE_UNAVAILABLE},
+    {"strongbox_failing", KSSIM_FAULT_STRONGBOX_FAILING},
+    {"token_delayed", KSSIM_FAULT_TOKEN_DELAYED},
+    {"key_blob_requires_upgrade", KSSIM_FAULT_KEY_BLOB_REQUIRES_UPGRADE},
+    {"key_blob_undecryptable", KSSIM_FAULT_KEY_BLOB_UNDECRYPTABLE},
+    {"wall_clock_jump", KSSIM_FAULT_WALL_CLOCK_JUMP},
+    {"clear", KSSIM_FAULT_CLEAR},
+};
+const scenario_words scenario_faults = WORDS("fault", faults);
+
+static const scenario_word clock_directions[] = {
+    {"forward", SCENARIO_CLOCK_FORWARD},
+    {"backward", SCENARIO_CLOCK_BACKWARD},
+};
+const scenario_words scenario_clock_directions = WORDS("direction", clock_directions);
+
 const scenario_word *scenario_words_find(const scenario_words *words, const char *name)
 {
     for (size_t i = 0; i < words->count; i++)

@@ -42,6 +42,11 @@ extern const scenario_words scenario_token_sids;
 #define SCENARIO_SID_BIOMETRIC 1u
 extern const scenario_words scenario_forged_macs;
 extern const scenario_words scenario_blob_fields;
+/* inject_fault (issue 14): the faults, and which way a wall clock jump goes. */
+extern const scenario_words scenario_faults;
+extern const scenario_words scenario_clock_directions;
+#define SCENARIO_CLOCK_FORWARD  0u
+#define SCENARIO_CLOCK_BACKWARD 1u
 
 /* The word spelled exactly so, or NULL. */
 const scenario_word *scenario_words_find(const scenario_words *words, const char *name);

@@ -138,7 +138,10 @@ static kssim_result check_begin(sim_secure_world *sw, const sim_auth_list *auth,
                                 const uint8_t key_id[32], keymint_operation_choice *choice, bool *needs_per_op_auth)
 {
     sim_env *env = sw->env;
-    kssim_result r = keymint_check_purpose_supported(env, auth, purpose);
+    kssim_result r = keymint_check_strongbox_answers(sw, auth->security_level, true);
+    if (r != KSSIM_OK)
+        return r;
+    r = keymint_check_purpose_supported(env, auth, purpose);
     if (r != KSSIM_OK)
         return r;
     if ((auth->purposes & purpose) == 0)
@@ -204,6 +207,9 @@ static kssim_result begin(sim_secure_world *sw, const sim_key_blob *blob, uint32
                           const uint8_t *plaintext_sha256, kssim_operation *op)
 {
     memset(op, 0, sizeof(*op));
+    kssim_result fault = keymint_check_blob_fault(sw, blob);
+    if (fault != KSSIM_OK)
+        return fault;
     opened_key key = {.cached = keymint_key_cache_find(sw, blob)};
     if (key.cached != NULL) {
         key.auth = key.cached->auth;

@@ -111,6 +111,13 @@ void keymint_release_operation(keymint_operation *op);
 keymint_key_usage *keymint_key_usage_for(sim_keymint *km, const uint8_t key_id[32]);
 const keymint_key_usage *keymint_find_key_usage(const sim_keymint *km, const uint8_t key_id[32]);
 
+/* ---- keymint_faults.c: injected faults KeyMint answers with ---- */
+/* While the strongbox_failing fault lasts, for a call at this level: HARDWARE_TYPE_UNAVAILABLE for a new key,
+ * SYSTEM_ERROR for one already in the StrongBox (existing_key). */
+kssim_result keymint_check_strongbox_answers(sim_secure_world *sw, kssim_security_level level, bool existing_key);
+/* The injected answer for this blob (KEY_REQUIRES_UPGRADE, INVALID_KEY_BLOB), or KSSIM_OK. */
+kssim_result keymint_check_blob_fault(sim_secure_world *sw, const sim_key_blob *blob);
+
 /* ---- keymint_key_policy.c: what KeyMint agrees to generate or import ---- */
 kssim_result keymint_check_security_level(sim_secure_world *sw, const sim_auth_list *auth);
 kssim_result keymint_check_algorithm(sim_secure_world *sw, const sim_auth_list *auth);

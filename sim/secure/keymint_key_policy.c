@@ -43,7 +43,7 @@ kssim_result keymint_check_security_level(sim_secure_world *sw, const sim_auth_l
                           "security_level is strongbox");
     if (auth->security_level > KSSIM_SECURITY_STRONGBOX)
         return sim_refuse(sw->env, KSSIM_INVALID_ARGUMENT, "the security level must be software, tee or strongbox");
-    return KSSIM_OK;
+    return keymint_check_strongbox_answers(sw, auth->security_level, false);
 }
 
 /* KeyMint holds EC (NIST curves, and Curve 25519 as Ed25519 in the TEE only), RSA, AES and HMAC

@@ -74,6 +74,20 @@ typedef struct sim_key_blob {
     size_t len;
 } sim_key_blob;
 
+/* Injected faults of the secure world (keymint_faults.c, docs/faults.md). Persistent. */
+#define SIM_MAX_BLOB_FAULTS 32
+typedef struct sim_blob_fault {
+    uint8_t blob_digest[32]; /* SHA-256 of the blob that fails: a new blob (an upgrade) does not */
+    kssim_result answer;     /* KSSIM_KEY_REQUIRES_UPGRADE or KSSIM_INVALID_KEY_BLOB */
+} sim_blob_fault;
+
+typedef struct sim_secure_faults {
+    bool strongbox_failing;
+    uint32_t strongbox_failing_calls; /* calls still failing; 0 with strongbox_failing: every call */
+    uint32_t blob_fault_count;
+    sim_blob_fault blobs[SIM_MAX_BLOB_FAULTS];
+} sim_secure_faults;
+
 typedef struct sim_keymint sim_keymint; /* operations and per-boot counters, private to keymint_*.c */
 
 typedef struct sim_secure_world {
@@ -90,6 +104,7 @@ typedef struct sim_secure_world {
     sim_gatekeeper gatekeeper;
     sim_biometric biometric;
     sim_keymint *keymint;
+    sim_secure_faults faults;
 } sim_secure_world;
 
 /* secure_world.c: first power-on (device key, first boot's HMAC key) and every later boot. */
@@ -196,6 +211,18 @@ kssim_result sim_keymint_abort(sim_secure_world *sw, uint64_t handle);
 /* Reboot: every operation gone, MAX_USES_PER_BOOT counters reset. */
 void sim_keymint_reboot(sim_secure_world *sw);
 /* The attack on storage: flips one byte of the field inside the stored blob. */
+/* keymint_faults.c: the injected faults of the secure world. */
+kssim_result sim_keymint_inject_strongbox_fault(sim_secure_world *sw, uint32_t calls);
+void sim_keymint_clear_strongbox_fault(sim_secure_world *sw);
+/* answer: KSSIM_KEY_REQUIRES_UPGRADE or KSSIM_INVALID_KEY_BLOB, for this very blob. */
+kssim_result sim_keymint_inject_blob_fault(sim_secure_world *sw, const sim_key_blob *blob, kssim_result answer);
+/* IKeyMintDevice::upgradeKey: the same key and characteristics in a new blob for this OS and patch level. */
+kssim_result sim_keymint_upgrade_key(sim_secure_world *sw, const sim_key_blob *blob, sim_key_blob *upgraded);
+void sim_keymint_fault_counts(const sim_secure_world *sw, bool *strongbox_failing, uint32_t *strongbox_calls,
+                              uint32_t *requiring_upgrade, uint32_t *undecryptable);
+void sim_secure_faults_image_encode(const sim_secure_world *sw, sim_writer *w);
+void sim_secure_faults_image_decode(sim_reader *r, sim_secure_faults *faults);
+
 kssim_result sim_key_blob_tamper(sim_key_blob *blob, kssim_blob_field field);
 void sim_key_blob_free(sim_key_blob *blob);
 

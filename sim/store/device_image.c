@@ -30,12 +30,19 @@
  *               authenticator_type u32, timestamp_ms u64, mac [32], received_ms u64)
  *   since version 2:
  *   rollback    generation u64 (g: what this device last wrote to DIR.rpmb), detected bool
+ *   since version 4 (docs/faults.md):
+ *   faults      framework: keystore_unavailable_calls u32, tokens_to_delay u32, token_delay_ms u64,
+ *                          held count u32 (<= SIM_MAX_DELAYED_TOKENS), count x (challenge u64, user_id u64,
+ *                          authenticator_id u64, authenticator_type u32, timestamp_ms u64, mac [32], due_ms u64)
+ *               secure:    strongbox_failing bool, strongbox_failing_calls u32, blob fault count u32
+ *                          (<= SIM_MAX_BLOB_FAULTS), count x (blob_digest [32], answer u32: -62 or -33 as i32)
  *   checksum    u32, CRC-32 of every byte before it (store/checksum.h)
  *   since version 3:
  *   keystore2   udr_keys_in_memory bool, biometric_unlock_sid_count u32 (<= KSSIM_MODALITY_COUNT),
  *               count x u64 (the UnlockedDeviceRequired super keys: keystore2_image.c)
  *   Version 1 images end after keystore2; they read as generation 0, never rolled back. Images before
- *   version 3 read the UnlockedDeviceRequired super keys as in memory exactly when unlocked.
+ *   version 3 read the UnlockedDeviceRequired super keys as in memory exactly when unlocked. Images before
+ *   version 4 end before faults; they read as a device without faults.
  *
  * Key image (one per key-database row):
  *   magic "KSSIMKEY" [8], version u32 (SIM_KEY_IMAGE_VERSION)
@@ -93,7 +100,55 @@ typedef struct decoded_device {
     sim_keystore2 ks;
     uint64_t rollback_generation;
     bool rollback_detected;
+    sim_framework_faults faults;
+    sim_secure_faults secure_faults;
 } decoded_device;
+
+static void encode_faults(const kssim_device *device, sim_writer *w)
+{
+    const sim_framework_faults *faults = &device->faults;
+    sim_write_u32(w, faults->keystore_unavailable_calls);
+    sim_write_u32(w, faults->tokens_to_delay);
+    sim_write_u64(w, faults->token_delay_ms);
+    sim_write_u32(w, faults->delayed_count);
+    for (size_t i = 0; i < faults->delayed_count; i++) {
+        const kssim_auth_token *token = &faults->delayed[i].token;
+        sim_write_u64(w, token->challenge);
+        sim_write_u64(w, token->user_id);
+        sim_write_u64(w, token->authenticator_id);
+        sim_write_u32(w, token->authenticator_type);
+        sim_write_u64(w, token->timestamp_ms);
+        sim_write_raw(w, token->mac, sizeof(token->mac));
+        sim_write_u64(w, faults->delayed[i].due_ms);
+    }
+    sim_secure_faults_image_encode(&device->sw, w);
+}
+
+static void decode_faults(sim_reader *r, decoded_device *decoded)
+{
+    sim_framework_faults *faults = &decoded->faults;
+    faults->keystore_unavailable_calls = sim_read_u32(r);
+    faults->tokens_to_delay = sim_read_u32(r);
+    faults->token_delay_ms = sim_read_u64(r);
+    uint32_t count = sim_read_u32(r);
+    if (count > SIM_MAX_DELAYED_TOKENS) {
+        if (!sim_reader_failed(r))
+            sim_reader_fail(r, "it holds more delayed tokens than kssim keeps");
+        return;
+    }
+    faults->delayed_count = count;
+    for (uint32_t i = 0; i < count; i++) {
+        kssim_auth_token *token = &faults->delayed[i].token;
+        token->challenge = sim_read_u64(r);
+        token->user_id = sim_read_u64(r);
+        token->authenticator_id = sim_read_u64(r);
+        token->authenticator_type = sim_read_u32(r);
+        token->timestamp_ms = sim_read_u64(r);
+        sim_read_raw(r, token->mac, sizeof(token->mac));
+        faults->delayed[i].due_ms = sim_read_u64(r);
+    }
+    sim_secure_faults_image_decode(r, &decoded->secure_faults);
+}
 
 static void encode_framework(const kssim_device *device, sim_writer *w)
 {
@@ -235,6 +290,7 @@ static uint8_t *encode_state(kssim_device *device, size_t *len)
     sim_write_u64(&w, device->rollback_generation);
     sim_write_bool(&w, device->rollback_detected);
     sim_keystore2_udr_image_encode(&device->ks, &w);
+    encode_faults(device, &w);
     write_checksum(&w);
     return sim_writer_finish(&w, len);
 }
@@ -299,6 +355,8 @@ static const char *decode_state(const sim_device_image *image, decoded_device *d
         decoded->rollback_detected = sim_read_bool(r);
     }
     sim_keystore2_udr_image_decode(r, &decoded->ks, version >= 3);
+    if (version >= 4)
+        decode_faults(r, decoded);
     sim_reader_expect_end(r);
     if (!sim_reader_failed(r) && decoded->sw.security_level != decoded->config.security_level)
         sim_reader_fail(r, "the secure world's security level is not the configuration's");
@@ -341,9 +399,11 @@ static void apply(kssim_device *device, decoded_device *decoded)
     device->prompt = decoded->prompt;
     device->rollback_generation = decoded->rollback_generation;
     device->rollback_detected = decoded->rollback_detected;
+    device->faults = decoded->faults;
     sim_env_image_apply(&device->env, &decoded->env);
     sim_secure_world_image_apply(&device->sw, &decoded->sw, keep_operations);
     device->sw.api_level = device->config.api_level; /* not stored twice: the configuration's */
+    device->sw.faults = decoded->secure_faults;
     sim_keystore2_image_apply(&device->ks, &decoded->ks, keep_operations);
 }
 

@@ -70,10 +70,12 @@ static void rows_are_in_enum_order_with_unique_well_formed_ids_and_spans(void **
         assert_true(id_is_well_formed(rows[i].id));
         for (size_t j = 0; j < i; j++)
             assert_string_not_equal(rows[i].id, rows[j].id);
-        /* A row starts after the first release (else it is no difference) and inside the table. */
-        assert_true(rows[i].since_api_level > first && rows[i].since_api_level <= last);
+        /* A row lies inside the table and leaves some release out (else it is no difference): it starts
+         * after the first release, or it ends before the last (a behaviour the old releases had). */
+        assert_true(rows[i].since_api_level >= first && rows[i].since_api_level <= last);
         if (rows[i].until_api_level != 0)
             assert_true(rows[i].until_api_level >= rows[i].since_api_level && rows[i].until_api_level < last);
+        assert_true(rows[i].since_api_level > first || rows[i].until_api_level != 0);
         assert_true(rows[i].summary != NULL && rows[i].summary[0] != '\0');
         assert_true(rows[i].source != NULL && rows[i].source[0] != '\0');
     }
