@@ -4,7 +4,11 @@
 // Prints the payload and exits 0 when the signature verifies under ALG; exits 1, with jose's reason on
 // standard error, when it does not.
 import { readFileSync } from 'node:fs';
-import { compactVerify, importSPKI } from 'jose';
+import { webcrypto } from 'node:crypto';
+
+// jose 6 uses the Web Crypto global, which Node 18 (Debian 12's nodejs) has only behind a flag.
+if (globalThis.crypto === undefined) globalThis.crypto = webcrypto;
+const { compactVerify, importSPKI } = await import('jose');
 
 const [pemFile, alg] = process.argv.slice(2);
 if (!pemFile || !alg) {
