@@ -36,12 +36,6 @@ typedef struct operation_request {
 
 /* ---- --encoding: ECDSA signatures as DER (Android's) or as P1363 r || s (JWS's) ---- */
 
-#define ENCODING_DER   0u
-#define ENCODING_P1363 1u
-static const scenario_word encoding_words[] = {{"der", ENCODING_DER}, {"p1363", ENCODING_P1363}};
-static const scenario_words signature_encodings = {
-    .what = "signature encoding", .words = encoding_words, .count = sizeof(encoding_words) / sizeof(encoding_words[0])};
-
 /* The curve size of the ec key a p1363 signature belongs to, in *curve_bits; false with a usage failure
  * when the key is not an ec key. A key that cannot be looked up is left to the operation, which refuses
  * it in the device's own words. */
@@ -118,7 +112,7 @@ static int run_operation(const cli_args *args, const cli_byte_source *input, boo
     request.alias = cli_get(args, "--key");
     int status = KSSIM_EXIT_USAGE;
     if (read_params(args, &request.params) &&
-        cli_option_word(args, "--encoding", &signature_encodings, ENCODING_DER, &request.encoding) &&
+        cli_option_word(args, "--encoding", &scenario_signature_encodings, SCENARIO_ENCODING_DER, &request.encoding) &&
         cli_read_bytes(args, input, true, &request.input, &request.input_length) &&
         (!takes_signature ||
          cli_read_bytes(args, &signature_source, true, &request.signature, &request.signature_length)) &&
@@ -146,7 +140,8 @@ static kssim_result sign(kssim_device *device, void *request_pointer, cli_output
     operation_request *request = request_pointer;
     /* Checked before the key is used: a refused encoding must not spend a use of a limited key. */
     uint32_t curve_bits = 0;
-    if (request->encoding == ENCODING_P1363 && !p1363_curve_of(device, "sign", request->alias, output, &curve_bits))
+    if (request->encoding == SCENARIO_ENCODING_P1363 &&
+        !p1363_curve_of(device, "sign", request->alias, output, &curve_bits))
         return KSSIM_OK;
     kssim_operation operation;
     memset(&operation, 0, sizeof(operation));
@@ -161,7 +156,7 @@ static kssim_result sign(kssim_device *device, void *request_pointer, cli_output
     if (result == KSSIM_KEY_USER_NOT_AUTHENTICATED && operation.needs_per_op_auth)
         output->refusal_hint = PER_OPERATION_HINT;
     uint8_t raw[132]; /* the longest P1363 signature: P-521 */
-    if (result == KSSIM_OK && request->encoding == ENCODING_P1363) {
+    if (result == KSSIM_OK && request->encoding == SCENARIO_ENCODING_P1363) {
         /* KeyMint signs in DER, as on Android; JWS wants r || s (RFC 7518 section 3.4). */
         if (ecdsa_p1363_length(curve_bits) == 0 || ecdsa_p1363_length(curve_bits) > sizeof(raw) ||
             !ecdsa_der_to_p1363(signature, signature_length, curve_bits, raw)) {
@@ -254,7 +249,7 @@ const cli_command command_sign = {
 static kssim_result verify(kssim_device *device, void *request_pointer, cli_output *output)
 {
     operation_request *request = request_pointer;
-    if (request->encoding == ENCODING_P1363) {
+    if (request->encoding == SCENARIO_ENCODING_P1363) {
         uint32_t curve_bits = 0;
         if (!p1363_curve_of(device, "verify", request->alias, output, &curve_bits))
             return KSSIM_OK;

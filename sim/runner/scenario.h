@@ -129,6 +129,7 @@ typedef enum scenario_key {
     SCENARIO_KEY_TIMES, /* spelled "count" */
     SCENARIO_KEY_ROLLBACK_RESISTANT,
     SCENARIO_KEY_FROM,
+    SCENARIO_KEY_ENCODING, /* sign and verify: der or p1363 (docs/jws.md) */
     SCENARIO_KEY_COUNT
 } scenario_key;
 

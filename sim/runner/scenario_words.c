@@ -127,6 +127,12 @@ static const scenario_word blob_fields[] = {
 };
 const scenario_words scenario_blob_fields = WORDS("field", blob_fields);
 
+static const scenario_word signature_encodings[] = {
+    {"der", SCENARIO_ENCODING_DER},
+    {"p1363", SCENARIO_ENCODING_P1363},
+};
+const scenario_words scenario_signature_encodings = WORDS("signature encoding", signature_encodings);
+
 const scenario_word *scenario_words_find(const scenario_words *words, const char *name)
 {
     for (size_t i = 0; i < words->count; i++)

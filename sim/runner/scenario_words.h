@@ -42,6 +42,10 @@ extern const scenario_words scenario_token_sids;
 #define SCENARIO_SID_BIOMETRIC 1u
 extern const scenario_words scenario_forged_macs;
 extern const scenario_words scenario_blob_fields;
+/* How an ECDSA signature is written: der (Android's) or p1363, r || s as JWS carries it (docs/jws.md). */
+#define SCENARIO_ENCODING_DER   0u
+#define SCENARIO_ENCODING_P1363 1u
+extern const scenario_words scenario_signature_encodings;
 
 /* The word spelled exactly so, or NULL. */
 const scenario_word *scenario_words_find(const scenario_words *words, const char *name);
