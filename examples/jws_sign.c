@@ -187,6 +187,113 @@ static int usage(void)
     return EXIT_USAGE;
 }
 
+/* What one signing holds, freed in one place whatever step stopped it. */
+typedef struct jws_signing {
+    OSSL_LIB_CTX *libctx;
+    OSSL_PROVIDER *keystore, *fallback;
+    EVP_PKEY *pkey;
+    EVP_MD_CTX *mctx;
+    char *header64, *payload64, *input, *signature64;
+    unsigned char *der;
+} jws_signing;
+
+static void jws_signing_free(jws_signing *signing)
+{
+    free(signing->signature64);
+    free(signing->der);
+    free(signing->input);
+    free(signing->header64);
+    free(signing->payload64);
+    EVP_MD_CTX_free(signing->mctx);
+    EVP_PKEY_free(signing->pkey);
+    /* OpenSSL 3.0 frees a provider at its unload, not with its library context. */
+    if (signing->keystore != NULL)
+        OSSL_PROVIDER_unload(signing->keystore);
+    if (signing->fallback != NULL)
+        OSSL_PROVIDER_unload(signing->fallback);
+    OSSL_LIB_CTX_free(signing->libctx);
+}
+
+/* Steps 1 to 5 (the comment at the top); returns the exit status. */
+static int sign_jws(jws_signing *s, const char *alias, const char *payload, const char *how, const char *provider_path)
+{
+    /* The keystore provider for the device key, the default one for the digest. */
+    s->libctx = OSSL_LIB_CTX_new();
+    if (s->libctx == NULL ||
+        (provider_path != NULL && !OSSL_PROVIDER_set_default_search_path(s->libctx, provider_path)) ||
+        (s->keystore = OSSL_PROVIDER_load(s->libctx, "keystore")) == NULL ||
+        (s->fallback = OSSL_PROVIDER_load(s->libctx, "default")) == NULL)
+        return refused("loading the keystore provider (give --provider-path BUILD_DIR or set OPENSSL_MODULES)");
+    s->pkey = load_device_key(s->libctx, alias);
+    if (s->pkey == NULL)
+        return refused("loading the key");
+    const jws_algorithm *algorithm = algorithm_of(s->pkey);
+    if (algorithm == NULL) {
+        fprintf(stderr,
+                "jws_sign: key '%s' is not an ec key on P-256, P-384 or P-521: JWS ES256/384/512 need one "
+                "(kssim generate-key ALIAS --algorithm ec --size 256)\n",
+                alias);
+        return EXIT_USAGE;
+    }
+
+    /* 1. The signing input. */
+    char header[256 + KSSIM_ALIAS_MAX];
+    snprintf(header, sizeof(header), "{\"alg\":\"%s\",\"typ\":\"JWT\",\"kid\":\"%s\"}", algorithm->alg, alias);
+    s->header64 = base64url((const unsigned char *)header, strlen(header));
+    s->payload64 = base64url((const unsigned char *)payload, strlen(payload));
+    if (s->header64 == NULL || s->payload64 == NULL)
+        return EXIT_REFUSED;
+    size_t input_len = strlen(s->header64) + 1 + strlen(s->payload64);
+    s->input = malloc(input_len + 1);
+    if (s->input == NULL)
+        return EXIT_REFUSED;
+    snprintf(s->input, input_len + 1, "%s.%s", s->header64, s->payload64);
+
+    /* 2. Begin: reading the challenge begins the keystore operation. */
+    s->mctx = EVP_MD_CTX_new();
+    EVP_PKEY_CTX *pctx = NULL; /* owned by mctx */
+    if (s->mctx == NULL ||
+        EVP_DigestSignInit_ex(s->mctx, &pctx, algorithm->digest, s->libctx, "?provider=keystore", s->pkey, NULL) != 1)
+        return refused("beginning the signature");
+    uint64_t challenge = 0;
+    OSSL_PARAM query[] = {OSSL_PARAM_uint64(KSSIM_PROVIDER_PARAM_CHALLENGE, &challenge), OSSL_PARAM_END};
+    if (EVP_PKEY_CTX_get_params(pctx, query) != 1 || !OSSL_PARAM_modified(&query[0]))
+        return refused("reading the operation's challenge");
+
+    /* 3. The user authenticates with this challenge: the prompt, here or in another process. */
+    printf("challenge %llu\n", (unsigned long long)challenge);
+    fflush(stdout);
+    if (how != NULL) {
+        if (!authenticate(how, challenge))
+            return EXIT_REFUSED;
+    } else {
+        char line[64];
+        if (fgets(line, sizeof(line), stdin) == NULL && ferror(stdin))
+            return EXIT_USAGE;
+    }
+
+    /* 4. Finish. The device refuses it unless step 3 produced a token bound to the challenge; the same
+     * context may be finished again after authenticating (include/kssim/provider.h). */
+    size_t der_len = 0;
+    if (EVP_DigestSign(s->mctx, NULL, &der_len, (const unsigned char *)s->input, input_len) != 1)
+        return refused("sizing the signature");
+    s->der = malloc(der_len);
+    if (s->der == NULL || EVP_DigestSign(s->mctx, s->der, &der_len, (const unsigned char *)s->input, input_len) != 1)
+        return refused("signing");
+
+    /* 5. DER to r || s, and the compact JWS. */
+    unsigned char raw[132];
+    if (!der_to_jws_signature(s->der, der_len, algorithm->half, raw)) {
+        fprintf(stderr, "jws_sign: the signature is not a DER ECDSA signature on the key's curve\n");
+        return EXIT_REFUSED;
+    }
+    s->signature64 = base64url(raw, 2 * algorithm->half);
+    if (s->signature64 == NULL)
+        return EXIT_REFUSED;
+    printf("%s.%s\n", s->input, s->signature64);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *how = NULL, *provider_path = NULL, *alias = NULL, *payload = NULL;
@@ -211,87 +318,9 @@ int main(int argc, char **argv)
                         "control characters\n");
         return EXIT_USAGE;
     }
-
-    /* The keystore provider for the device key, the default one for the digest. */
-    OSSL_LIB_CTX *libctx = OSSL_LIB_CTX_new();
-    if (libctx == NULL || (provider_path != NULL && !OSSL_PROVIDER_set_default_search_path(libctx, provider_path)) ||
-        OSSL_PROVIDER_load(libctx, "keystore") == NULL || OSSL_PROVIDER_load(libctx, "default") == NULL)
-        return refused("loading the keystore provider (give --provider-path BUILD_DIR or set OPENSSL_MODULES)");
-    EVP_PKEY *pkey = load_device_key(libctx, alias);
-    if (pkey == NULL)
-        return refused("loading the key");
-    const jws_algorithm *algorithm = algorithm_of(pkey);
-    if (algorithm == NULL) {
-        fprintf(stderr,
-                "jws_sign: key '%s' is not an ec key on P-256, P-384 or P-521: JWS ES256/384/512 need one "
-                "(kssim generate-key ALIAS --algorithm ec --size 256)\n",
-                alias);
-        return EXIT_USAGE;
-    }
-
-    /* 1. The signing input. */
-    char header[256 + KSSIM_ALIAS_MAX];
-    snprintf(header, sizeof(header), "{\"alg\":\"%s\",\"typ\":\"JWT\",\"kid\":\"%s\"}", algorithm->alg, alias);
-    char *header64 = base64url((const unsigned char *)header, strlen(header));
-    char *payload64 = base64url((const unsigned char *)payload, strlen(payload));
-    if (header64 == NULL || payload64 == NULL)
-        return EXIT_REFUSED;
-    size_t input_len = strlen(header64) + 1 + strlen(payload64);
-    char *input = malloc(input_len + 1);
-    if (input == NULL)
-        return EXIT_REFUSED;
-    snprintf(input, input_len + 1, "%s.%s", header64, payload64);
-
-    /* 2. Begin: reading the challenge begins the keystore operation. */
-    EVP_MD_CTX *mctx = EVP_MD_CTX_new();
-    EVP_PKEY_CTX *pctx = NULL;
-    if (mctx == NULL ||
-        EVP_DigestSignInit_ex(mctx, &pctx, algorithm->digest, libctx, "?provider=keystore", pkey, NULL) != 1)
-        return refused("beginning the signature");
-    uint64_t challenge = 0;
-    OSSL_PARAM query[] = {OSSL_PARAM_uint64(KSSIM_PROVIDER_PARAM_CHALLENGE, &challenge), OSSL_PARAM_END};
-    if (EVP_PKEY_CTX_get_params(pctx, query) != 1 || !OSSL_PARAM_modified(&query[0]))
-        return refused("reading the operation's challenge");
-
-    /* 3. The user authenticates with this challenge: the prompt, here or in another process. */
-    printf("challenge %llu\n", (unsigned long long)challenge);
-    fflush(stdout);
-    if (how != NULL) {
-        if (!authenticate(how, challenge))
-            return EXIT_REFUSED;
-    } else {
-        char line[64];
-        if (fgets(line, sizeof(line), stdin) == NULL && ferror(stdin))
-            return EXIT_USAGE;
-    }
-
-    /* 4. Finish. The device refuses it unless step 3 produced a token bound to the challenge; the same
-     * context may be finished again after authenticating (include/kssim/provider.h). */
-    size_t der_len = 0;
-    if (EVP_DigestSign(mctx, NULL, &der_len, (const unsigned char *)input, input_len) != 1)
-        return refused("sizing the signature");
-    unsigned char *der = malloc(der_len);
-    if (der == NULL || EVP_DigestSign(mctx, der, &der_len, (const unsigned char *)input, input_len) != 1)
-        return refused("signing");
-
-    /* 5. DER to r || s, and the compact JWS. */
-    unsigned char raw[132];
-    if (!der_to_jws_signature(der, der_len, algorithm->half, raw)) {
-        fprintf(stderr, "jws_sign: the signature is not a DER ECDSA signature on the key's curve\n");
-        return EXIT_REFUSED;
-    }
-    char *signature64 = base64url(raw, 2 * algorithm->half);
-    if (signature64 == NULL)
-        return EXIT_REFUSED;
-    printf("%s.%s\n", input, signature64);
-
-    free(signature64);
-    free(der);
-    free(input);
-    free(header64);
-    free(payload64);
-    EVP_MD_CTX_free(mctx);
-    EVP_PKEY_free(pkey);
-    OSSL_LIB_CTX_free(libctx);
-    return 0;
+    jws_signing signing;
+    memset(&signing, 0, sizeof(signing));
+    int status = sign_jws(&signing, alias, payload, how, provider_path);
+    jws_signing_free(&signing);
+    return status;
 }
