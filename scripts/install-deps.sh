@@ -11,10 +11,23 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# node and npm run test/shell/jws.sh's outside JWS verifier. Asked for by command, not by package: a
+# machine whose node comes from elsewhere (with npm bundled) must not get Debian's npm over it.
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 
-echo "Installing: ${missing[*]}"
-as_root=()
-[ "$(id -u)" -eq 0 ] || as_root=(sudo)
-"${as_root[@]}" apt-get update -qq
-DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing: ${missing[*]}"
+  as_root=()
+  [ "$(id -u)" -eq 0 ] || as_root=(sudo)
+  "${as_root[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The `jose` npm package, pinned by test/node/package-lock.json, into test/node/node_modules (ignored by
+# git): the independent verifier of test/shell/jws.sh. Installed once; the tests never reach the network.
+node_dir="$(cd "$(dirname "$0")/.." && pwd)/test/node"
+if [ ! -f "$node_dir/node_modules/jose/package.json" ]; then
+  echo "Installing the JWS verifier (jose) into $node_dir/node_modules"
+  npm ci --prefix "$node_dir" --no-audit --no-fund --loglevel=error
+fi

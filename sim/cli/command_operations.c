@@ -15,6 +15,7 @@
 #include "cli/cli_device.h"
 #include "cli/cli_options.h"
 #include "cli/cli_values.h"
+#include "core/ecdsa_encoding.h"
 
 #define GROUP_OPERATIONS "Operations"
 
@@ -29,8 +30,34 @@ typedef struct operation_request {
     size_t input_length;
     uint8_t *signature;
     size_t signature_length;
-    cli_out_file out; /* --out FILE, prepared before the device is touched */
+    cli_out_file out;  /* --out FILE, prepared before the device is touched */
+    uint32_t encoding; /* --encoding: how an ECDSA signature is written or read */
 } operation_request;
+
+/* ---- --encoding: ECDSA signatures as DER (Android's) or as P1363 r || s (JWS's) ---- */
+
+/* The curve size of the ec key a p1363 signature belongs to, in *curve_bits; false with a usage failure
+ * when the key is not an ec key. A key that cannot be looked up is left to the operation, which refuses
+ * it in the device's own words. */
+static bool p1363_curve_of(kssim_device *device, const char *command, const char *alias, cli_output *output,
+                           uint32_t *curve_bits)
+{
+    kssim_key_info info;
+    memset(&info, 0, sizeof(info));
+    *curve_bits = 0;
+    if (kssim_key_info_get(device, alias, &info) != KSSIM_OK)
+        return true;
+    if (info.spec.algorithm != KSSIM_ALGORITHM_EC) {
+        snprintf(output->failure, sizeof(output->failure),
+                 "%s: --encoding p1363 is for ECDSA signatures (ES256, ES384, ES512) and key '%s' is not an ec "
+                 "key: leave --encoding out (der) for this key",
+                 command, alias);
+        output->failure_status = KSSIM_EXIT_USAGE;
+        return false;
+    }
+    *curve_bits = info.spec.size != 0 ? info.spec.size : 256;
+    return true;
+}
 
 #define OPERATION_LIMIT_REASON                                                                                         \
     "16 MiB, the most one keystore operation takes (KeyMint's bound): split the data, or sign or encrypt a "           \
@@ -85,6 +112,7 @@ static int run_operation(const cli_args *args, const cli_byte_source *input, boo
     request.alias = cli_get(args, "--key");
     int status = KSSIM_EXIT_USAGE;
     if (read_params(args, &request.params) &&
+        cli_option_word(args, "--encoding", &scenario_signature_encodings, SCENARIO_ENCODING_DER, &request.encoding) &&
         cli_read_bytes(args, input, true, &request.input, &request.input_length) &&
         (!takes_signature ||
          cli_read_bytes(args, &signature_source, true, &request.signature, &request.signature_length)) &&
@@ -110,6 +138,11 @@ static cli_out_file *out_file_of(operation_request *request)
 static kssim_result sign(kssim_device *device, void *request_pointer, cli_output *output)
 {
     operation_request *request = request_pointer;
+    /* Checked before the key is used: a refused encoding must not spend a use of a limited key. */
+    uint32_t curve_bits = 0;
+    if (request->encoding == SCENARIO_ENCODING_P1363 &&
+        !p1363_curve_of(device, "sign", request->alias, output, &curve_bits))
+        return KSSIM_OK;
     kssim_operation operation;
     memset(&operation, 0, sizeof(operation));
     /* An armed system prompt answers a per-operation key right here, bound to this operation's challenge. */
@@ -122,6 +155,22 @@ static kssim_result sign(kssim_device *device, void *request_pointer, cli_output
                           &signature_length);
     if (result == KSSIM_KEY_USER_NOT_AUTHENTICATED && operation.needs_per_op_auth)
         output->refusal_hint = PER_OPERATION_HINT;
+    uint8_t raw[132]; /* the longest P1363 signature: P-521 */
+    if (result == KSSIM_OK && request->encoding == SCENARIO_ENCODING_P1363) {
+        /* KeyMint signs in DER, as on Android; JWS wants r || s (RFC 7518 section 3.4). */
+        if (ecdsa_p1363_length(curve_bits) == 0 || ecdsa_p1363_length(curve_bits) > sizeof(raw) ||
+            !ecdsa_der_to_p1363(signature, signature_length, curve_bits, raw)) {
+            snprintf(output->failure, sizeof(output->failure),
+                     "sign: the device's signature is not a DER ECDSA signature on a %u-bit curve; sign again "
+                     "without --encoding to see it",
+                     (unsigned)curve_bits);
+            output->failure_status = KSSIM_EXIT_USAGE;
+            kssim_free(signature);
+            return KSSIM_OK;
+        }
+        kssim_free(signature);
+        return cli_emit_bytes(output, "the signature", out_file_of(request), raw, ecdsa_p1363_length(curve_bits));
+    }
     if (result == KSSIM_OK)
         result = cli_emit_bytes(output, "the signature", out_file_of(request), signature, signature_length);
     kssim_free(signature);
@@ -155,6 +204,13 @@ static int run_sign(const cli_command *command, const cli_args *args)
     {                                                                                                                  \
         "--block-mode", "MODE", "aes: gcm, cbc, ctr or ecb; default: the key's", false                                 \
     }
+#define ENCODING_OPTION                                                                                                \
+    {                                                                                                                  \
+        "--encoding", "der|p1363",                                                                                     \
+            "ec keys: der (default, as Android returns it) or p1363, raw r||s of 64, 96 or 132 bytes as JWS "          \
+            "ES256/ES384/ES512 carry it",                                                                              \
+            false                                                                                                      \
+    }
 #define OUT_OPTION                                                                                                     \
     {                                                                                                                  \
         "--out", "FILE",                                                                                               \
@@ -163,19 +219,22 @@ static int run_sign(const cli_command *command, const cli_args *args)
             false                                                                                                      \
     }
 
-static const cli_option sign_options[] = {KEY_OPTION, DATA_OPTIONS, DIGEST_OPTION, PADDING_OPTION, OUT_OPTION};
+static const cli_option sign_options[] = {KEY_OPTION,     DATA_OPTIONS,    DIGEST_OPTION,
+                                          PADDING_OPTION, ENCODING_OPTION, OUT_OPTION};
 
 const cli_command command_sign = {
     .name = "sign",
     .group = GROUP_OPERATIONS,
-    .synopsis = "ALIAS --data TEXT|--data-hex HEX|--in FILE [--digest D] [--padding P] [--out FILE]",
+    .synopsis = "ALIAS --data TEXT|--data-hex HEX|--in FILE [--digest D] [--padding P] [--encoding der|p1363] "
+                "[--out FILE]",
     .summary = "sign data with a key (begin + finish); prints the signature in hex",
     .description =
         "Signs the data with an ec, rsa, ed25519 or hmac key, every rule applying (authentication, validity\n"
         "dates, use limits, lock state). A per-operation key (--timeout 0) needs the system prompt armed first\n"
         "(kssim prompt --respond biometric:ID): unarmed it gives KEY_USER_NOT_AUTHENTICATED. A timeout key\n"
         "needs a recent verify-credential or authenticate-biometric. Prints the signature as hex (or writes it\n"
-        "raw with --out). Omitted parameters are chosen from the key's: sha256 where allowed; rsa pkcs1, then pss.",
+        "raw with --out). Omitted parameters are chosen from the key's: sha256 where allowed; rsa pkcs1, then pss.\n"
+        "--encoding p1363 writes an ec signature as r||s (JWS ES256 = P-256 with sha256; docs/jws.md).",
     .android = "Signature.initSign(privateKey) + update + sign() in the AndroidKeyStore provider.",
     .options = sign_options,
     .option_count = sizeof(sign_options) / sizeof(sign_options[0]),
@@ -189,8 +248,24 @@ const cli_command command_sign = {
 
 static kssim_result verify(kssim_device *device, void *request_pointer, cli_output *output)
 {
-    (void)output;
     operation_request *request = request_pointer;
+    if (request->encoding == SCENARIO_ENCODING_P1363) {
+        uint32_t curve_bits = 0;
+        if (!p1363_curve_of(device, "verify", request->alias, output, &curve_bits))
+            return KSSIM_OK;
+        uint8_t *der = NULL;
+        size_t der_length = 0;
+        if (curve_bits != 0 &&
+            !ecdsa_p1363_to_der(request->signature, request->signature_length, curve_bits, &der, &der_length)) {
+            /* Not r || s of this curve: no signature of this key, as a JWS verifier would conclude. */
+            return KSSIM_VERIFICATION_FAILED;
+        }
+        if (der != NULL) {
+            free(request->signature);
+            request->signature = der;
+            request->signature_length = der_length;
+        }
+    }
     return kssim_verify(device, request->alias, &request->params, request->input, request->input_length,
                         request->signature, request->signature_length);
 }
@@ -208,17 +283,19 @@ static const cli_option verify_options[] = {
     {"--signature", "FILE", "the signature: a file's bytes (as kssim sign --out writes it)", false},
     DIGEST_OPTION,
     PADDING_OPTION,
+    ENCODING_OPTION,
 };
 
 const cli_command command_verify = {
     .name = "verify",
     .group = GROUP_OPERATIONS,
-    .synopsis = "ALIAS --data TEXT|--data-hex HEX|--in FILE --signature-hex HEX|--signature FILE",
+    .synopsis = "ALIAS --data TEXT|--data-hex HEX|--in FILE --signature-hex HEX|--signature FILE "
+                "[--encoding der|p1363]",
     .summary = "verify a signature: public-key keys in software (no authentication), hmac keys in keystore",
     .description = "Checks a signature over the data. ec, rsa and ed25519 keys verify with the public key outside\n"
                    "keystore, as Android's framework does: no authentication, works while locked. hmac keys verify\n"
                    "in keystore with the key's full policy. Prints nothing when the signature matches; exits 1 with\n"
-                   "VERIFICATION_FAILED when it does not.",
+                   "VERIFICATION_FAILED when it does not. --encoding p1363 takes an ec signature as r||s (JWS).",
     .android = "Signature.initVerify(publicKey) + verify(), or Mac for hmac keys.",
     .options = verify_options,
     .option_count = sizeof(verify_options) / sizeof(verify_options[0]),

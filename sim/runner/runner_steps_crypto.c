@@ -7,9 +7,12 @@
  * software.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/ecdsa_encoding.h"
 #include "runner/runner_internal.h"
+#include "runner/scenario_words.h"
 
 typedef struct one_shot {
     kssim_result result;
@@ -35,18 +38,63 @@ static one_shot run_one_shot(runner_context *context, const scenario_step *step,
     return shot;
 }
 
+/* encoding: p1363 (sign, verify) is for ec keys: their curve's size in *curve_bits. Another key is
+ * INVALID_ARGUMENT with a sentence, before the key is used; a key that cannot be looked up is left to
+ * the operation (curve 0), which refuses it in the device's words. JWS ES256/384/512 carry r || s
+ * (RFC 7518 section 3.4); Android's Signature returns DER (docs/jws.md). */
+static kssim_result p1363_curve(runner_context *context, const scenario_step *step, uint32_t *curve_bits)
+{
+    *curve_bits = 0;
+    kssim_key_info info;
+    memset(&info, 0, sizeof(info));
+    const char *alias = runner_text(step, SCENARIO_KEY_KEY);
+    if (kssim_key_info_get(context->device, alias, &info) != KSSIM_OK)
+        return KSSIM_OK;
+    if (info.spec.algorithm != KSSIM_ALGORITHM_EC) {
+        snprintf(context->note, sizeof(context->note),
+                 "encoding: p1363 is for ECDSA signatures (ES256, ES384, ES512) and key '%s' is not an ec key: "
+                 "leave encoding out (der) for it",
+                 alias);
+        return KSSIM_INVALID_ARGUMENT;
+    }
+    *curve_bits = info.spec.size != 0 ? info.spec.size : 256;
+    return KSSIM_OK;
+}
+
+static bool wants_p1363(const scenario_step *step)
+{
+    return runner_number(step, SCENARIO_KEY_ENCODING, SCENARIO_ENCODING_DER) == SCENARIO_ENCODING_P1363;
+}
+
 kssim_result runner_step_sign(runner_context *context, const scenario_step *step)
 {
+    uint32_t curve_bits = 0;
+    if (wants_p1363(step)) {
+        kssim_result checked = p1363_curve(context, step, &curve_bits);
+        if (checked != KSSIM_OK)
+            return checked;
+    }
     kssim_op_params params;
     runner_op_params(step, &params);
     const uint8_t *data;
     size_t length;
     runner_data(step, &data, &length);
     one_shot shot = run_one_shot(context, step, KSSIM_PURPOSE_SIGN, &params, data, length);
+    uint8_t raw[132]; /* the longest r || s: P-521 */
+    const uint8_t *signature = shot.out;
+    size_t signature_length = shot.out_length;
+    if (shot.result == KSSIM_OK && wants_p1363(step)) {
+        /* The device signed in DER, as on Android; the conversion cannot fail for its own signature. */
+        signature_length = ecdsa_p1363_length(curve_bits);
+        if (signature_length == 0 || signature_length > sizeof(raw) ||
+            !ecdsa_der_to_p1363(shot.out, shot.out_length, curve_bits, raw))
+            shot.result = KSSIM_SYSTEM_ERROR;
+        signature = raw;
+    }
     runner_slot *saved = runner_slot_of(context, step, SCENARIO_KEY_AS);
     if (shot.result == KSSIM_OK && saved != NULL) {
         saved->produced = true;
-        if (!runner_bytes_set(&saved->bytes, &saved->length, shot.out, shot.out_length, NULL, 0))
+        if (!runner_bytes_set(&saved->bytes, &saved->length, signature, signature_length, NULL, 0))
             shot.result = KSSIM_SYSTEM_ERROR;
     }
     kssim_free(shot.out);
@@ -61,8 +109,22 @@ kssim_result runner_step_verify(runner_context *context, const scenario_step *st
     size_t length;
     runner_data(step, &data, &length);
     const runner_slot *signature = runner_slot_of(context, step, SCENARIO_KEY_SIGNATURE);
-    return kssim_verify(context->device, runner_text(step, SCENARIO_KEY_KEY), &params, data, length, signature->bytes,
-                        signature->length);
+    if (!wants_p1363(step))
+        return kssim_verify(context->device, runner_text(step, SCENARIO_KEY_KEY), &params, data, length,
+                            signature->bytes, signature->length);
+    uint32_t curve_bits = 0;
+    kssim_result result = p1363_curve(context, step, &curve_bits);
+    if (result != KSSIM_OK)
+        return result;
+    uint8_t *der = NULL;
+    size_t der_length = 0;
+    /* Bytes that are not r || s of this curve are no signature of this key, as a JWS verifier concludes. */
+    if (curve_bits != 0 && !ecdsa_p1363_to_der(signature->bytes, signature->length, curve_bits, &der, &der_length))
+        return KSSIM_VERIFICATION_FAILED;
+    result = kssim_verify(context->device, runner_text(step, SCENARIO_KEY_KEY), &params, data, length,
+                          der != NULL ? der : signature->bytes, der != NULL ? der_length : signature->length);
+    free(der);
+    return result;
 }
 
 /* kssim_encrypt does what the app's Cipher does: RSA encrypts with the public key outside the

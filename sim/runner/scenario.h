@@ -138,6 +138,7 @@ typedef enum scenario_key {
     SCENARIO_KEY_DELAY,
     SCENARIO_KEY_BY,
     SCENARIO_KEY_DIRECTION,
+    SCENARIO_KEY_ENCODING, /* sign and verify: der or p1363 (docs/jws.md) */
     SCENARIO_KEY_COUNT
 } scenario_key;
 

@@ -80,6 +80,7 @@ static const char *const key_names[SCENARIO_KEY_COUNT] = {
     [SCENARIO_KEY_DELAY] = "delay",
     [SCENARIO_KEY_BY] = "by",
     [SCENARIO_KEY_DIRECTION] = "direction",
+    [SCENARIO_KEY_ENCODING] = "encoding",
 };
 
 const char *scenario_key_name(scenario_key key)
@@ -223,11 +224,18 @@ static const scenario_arg_spec expect_key_args[] = {
      .required = true,
      .by_level = true},
     {.key = SCENARIO_KEY_REASON, .type = SCENARIO_ARG_WORD, .words = &scenario_invalidation_reasons, .by_level = true}};
-static const scenario_arg_spec sign_args[] = {KEY_ALIAS(KEY), DATA(true), WORD(DIGEST, scenario_digests, false),
-                                              WORD(PADDING, scenario_paddings, false), DEFINES(SIGNATURE)};
-static const scenario_arg_spec verify_args[] = {KEY_ALIAS(KEY), DATA(true), REFERENCE(SIGNATURE, SIGNATURE, true),
+static const scenario_arg_spec sign_args[] = {KEY_ALIAS(KEY),
+                                              DATA(true),
+                                              WORD(DIGEST, scenario_digests, false),
+                                              WORD(PADDING, scenario_paddings, false),
+                                              DEFINES(SIGNATURE),
+                                              WORD(ENCODING, scenario_signature_encodings, false)};
+static const scenario_arg_spec verify_args[] = {KEY_ALIAS(KEY),
+                                                DATA(true),
+                                                REFERENCE(SIGNATURE, SIGNATURE, true),
                                                 WORD(DIGEST, scenario_digests, false),
-                                                WORD(PADDING, scenario_paddings, false)};
+                                                WORD(PADDING, scenario_paddings, false),
+                                                WORD(ENCODING, scenario_signature_encodings, false)};
 static const scenario_arg_spec encrypt_args[] = {KEY_ALIAS(KEY), DATA(true), OPERATION_PARAMETERS, DEFINES(CIPHERTEXT)};
 static const scenario_arg_spec decrypt_args[] = {KEY_ALIAS(KEY), REFERENCE(CIPHERTEXT, CIPHERTEXT, true),
                                                  OPERATION_PARAMETERS};

@@ -143,6 +143,11 @@ static const scenario_word clock_directions[] = {
     {"backward", SCENARIO_CLOCK_BACKWARD},
 };
 const scenario_words scenario_clock_directions = WORDS("direction", clock_directions);
+static const scenario_word signature_encodings[] = {
+    {"der", SCENARIO_ENCODING_DER},
+    {"p1363", SCENARIO_ENCODING_P1363},
+};
+const scenario_words scenario_signature_encodings = WORDS("signature encoding", signature_encodings);
 
 const scenario_word *scenario_words_find(const scenario_words *words, const char *name)
 {

@@ -47,6 +47,10 @@ extern const scenario_words scenario_faults;
 extern const scenario_words scenario_clock_directions;
 #define SCENARIO_CLOCK_FORWARD  0u
 #define SCENARIO_CLOCK_BACKWARD 1u
+/* How an ECDSA signature is written: der (Android's) or p1363, r || s as JWS carries it (docs/jws.md). */
+#define SCENARIO_ENCODING_DER   0u
+#define SCENARIO_ENCODING_P1363 1u
+extern const scenario_words scenario_signature_encodings;
 
 /* The word spelled exactly so, or NULL. */
 const scenario_word *scenario_words_find(const scenario_words *words, const char *name);
