@@ -20,6 +20,21 @@ typedef enum sim_android_difference {
     /* V-TIMEOUT-KEY-DEAD-AS-NOT-AUTHENTICATED: a timeout key whose secure IDs are gone reports
      * UserNotAuthenticatedException at init instead of KeyPermanentlyInvalidatedException. */
     SIM_ANDROID_TIMEOUT_KEY_DEAD_AS_NOT_AUTHENTICATED,
+    /* V-AUTH-KEYS-SUPER-ENCRYPTED: keys that need user authentication are encrypted with the user's super
+     * key, so they cannot be used before the first unlock after boot. */
+    SIM_ANDROID_AUTH_KEYS_SUPER_ENCRYPTED,
+    /* V-KEYSTORE1-LOCKED-AS-NOT-AUTHENTICATED: keystore1's begin answers KEY_USER_NOT_AUTHENTICATED (not
+     * LOCKED) for a super-encrypted key before the first unlock, and does so first, at key load. */
+    SIM_ANDROID_KEYSTORE1_LOCKED_AS_NOT_AUTHENTICATED,
+    /* V-KEYSTORE1-TOKEN-CHECKED-FIRST: keystore1's begin looks for the timeout key's token before it checks
+     * the purpose, the validity dates and the lock state. */
+    SIM_ANDROID_KEYSTORE1_TOKEN_CHECKED_FIRST,
+    /* V-KEYSTORE1-OP-TOKEN-FROM-TABLE: keystore1 finds a per-operation token in its token table at the first
+     * update or finish (a token sent before begin counts), instead of keystore2's first-arrival routing. */
+    SIM_ANDROID_KEYSTORE1_OP_TOKEN_FROM_TABLE,
+    /* V-KEYSTORE1-PRUNES-OLDEST-AT-15: keystore1 keeps at most 15 operations per device and aborts the least
+     * recently used one to begin another; keystore2 prunes only when KeyMint is full, by its malus rule. */
+    SIM_ANDROID_KEYSTORE1_PRUNES_OLDEST_AT_15,
     SIM_ANDROID_DIFFERENCE_COUNT
 } sim_android_difference;
 

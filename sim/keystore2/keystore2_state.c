@@ -32,6 +32,7 @@ void sim_keystore2_cleanup(sim_keystore2 *ks)
 void sim_keystore2_add_auth_token(sim_keystore2 *ks, const kssim_auth_token *token)
 {
     sim_token_cache_add(&ks->tokens, token, ks->env->clock.boot_ms);
+    sim_keystore2_route_token_to_operation(ks, token);
 }
 
 void sim_keystore2_on_device_locked(sim_keystore2 *ks)
