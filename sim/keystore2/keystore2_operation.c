@@ -291,6 +291,7 @@ static kssim_result begin_in_keymint(sim_keystore2 *ks, const sim_key_entry *ent
         kssim_result pruned = prune_one(ks, level, keystore1);
         if (pruned != KSSIM_OK)
             return pruned;
+        sim_clear_message(ks->env); /* KeyMint's refusal was answered by the prune, not by the caller */
     }
 }
 

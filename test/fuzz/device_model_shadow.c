@@ -622,6 +622,16 @@ static void count_successful_begin(model *m, model_key *key)
     key->last_begin_s = now_s;
 }
 
+/* A per-operation key the framework refused with KEY_PERMANENTLY_INVALIDATED though the system did not
+ * delete it: the framework asks canUserAuthorizationSucceed only once keystore began the operation
+ * (KeyStoreCryptoOperationUtils getOrMakeOperationChallenge), so KeyMint's begin ran and counted the use
+ * (MAX_USES_PER_BOOT, MIN_SECONDS_BETWEEN_OPS) before the operation was dropped. */
+static void count_begin_judged_after_create(model *m, model_key *key, kssim_result r)
+{
+    if (r == KSSIM_KEY_PERMANENTLY_INVALIDATED && key->per_operation && !key->tombstoned)
+        count_successful_begin(m, key);
+}
+
 /* The other direction: a limit refused only when the model's count says it is reached. */
 static void check_limit_refusal(model *m, const model_key *key, kssim_result result)
 {

@@ -469,8 +469,10 @@ static void step_begin(model *m, fuzz_input *in)
     kssim_result r = outcome(m, kssim_begin(m->device, alias_name(alias), purpose, NULL, &op));
     check_room(m, r);
     check_locked_answer(m, index >= 0 ? &m->keys[index] : NULL, r);
-    if (index >= 0)
+    if (index >= 0) {
         check_limit_refusal(m, &m->keys[index], r);
+        count_begin_judged_after_create(m, &m->keys[index], r);
+    }
     if (r != KSSIM_OK)
         return;
     transcript_add_u64(m, op.handle);
@@ -610,6 +612,7 @@ static void step_one_shot(model *m, fuzz_input *in)
         return;
     check_room(m, r);
     check_limit_refusal(m, key, r);
+    count_begin_judged_after_create(m, key, r);
     /* The inner begin succeeded when the call got past it: a result of the finish. For per-operation
      * keys that includes KEY_USER_NOT_AUTHENTICATED, which only their finish gives - except on keystore1
      * before the first unlock, whose begin answers a super-encrypted key so (key_store_service.cpp begin). */
