@@ -134,6 +134,10 @@ kssim_result sim_keystore2_abort(sim_keystore2 *ks, uint64_t handle);
 /* A token keystore2 received (addAuthToken) goes also to the operation waiting for its challenge, if one
  * is (enforcements.rs Enforcements::add_auth_token -> TokenReceiverMap::add_auth_token). */
 void sim_keystore2_route_token_to_operation(sim_keystore2 *ks, const kssim_auth_token *token);
+/* A stored device reloaded while operations are in flight (another handle on the same directory added
+ * tokens, as another process calls the one keystore2 on a phone): the tokens in after and not in before
+ * arrived meanwhile, in cache order, and are routed now as addAuthToken would have. */
+void sim_keystore2_route_arrived_tokens(sim_keystore2 *ks, const sim_token_cache *before, const sim_token_cache *after);
 
 /* operation_pruning.c: which operation keystore makes room by aborting. */
 typedef struct sim_prune_candidate {

@@ -373,6 +373,25 @@ void sim_keystore2_route_token_to_operation(sim_keystore2 *ks, const kssim_auth_
     }
 }
 
+static bool same_cached_token(const sim_cached_token *a, const sim_cached_token *b)
+{
+    const kssim_auth_token *x = &a->token, *y = &b->token;
+    return a->received_ms == b->received_ms && x->challenge == y->challenge && x->user_id == y->user_id &&
+           x->authenticator_id == y->authenticator_id && x->authenticator_type == y->authenticator_type &&
+           x->timestamp_ms == y->timestamp_ms && memcmp(x->mac, y->mac, sizeof(x->mac)) == 0;
+}
+
+void sim_keystore2_route_arrived_tokens(sim_keystore2 *ks, const sim_token_cache *before, const sim_token_cache *after)
+{
+    for (size_t i = 0; i < after->count; i++) {
+        bool known = false;
+        for (size_t j = 0; j < before->count && !known; j++)
+            known = same_cached_token(&after->tokens[i], &before->tokens[j]);
+        if (!known)
+            sim_keystore2_route_token_to_operation(ks, &after->tokens[i].token);
+    }
+}
+
 /* A per-operation key's operation uses the one token it received for every update and finish
  * (DeferredAuthState::Waiting -> Token). Without one, keystore2 answers before KeyMint sees the call and
  * the operation stays open, so the caller can authenticate and call again. keystore1
