@@ -1,7 +1,7 @@
 /*
  * keymgmt_ec.c - the key manager for EC keys on the device (OpenSSL's "EC", signing with "ECDSA"):
  * what is particular to EC is the curve to generate on, given as OpenSSL's group parameter and turned
- * into the key size KeyGenParameterSpec takes (P-256, P-384, P-521).
+ * into the key size KeyGenParameterSpec takes (P-224, P-256, P-384, P-521).
  */
 #include <string.h>
 
@@ -28,7 +28,7 @@ static int keystore_keymgmt_ec_gen_set_params(void *genctx, const OSSL_PARAM par
         uint32_t size = OSSL_PARAM_get_utf8_string_ptr(p, &name) ? kssim_ec_curve_size(name) : 0;
         if (size == 0) {
             keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER,
-                           "the device makes EC keys on P-256, P-384 or P-521, not on %s",
+                           "the device makes EC keys on P-224, P-256, P-384 or P-521, not on %s",
                            name != NULL ? name : "that group");
             return 0;
         }

@@ -90,7 +90,9 @@ prepare_corpus() {
     fi
     if [[ $target == fuzz_scenario_* ]]; then
         local file
-        for file in "$root"/scenarios/*.yaml "$root"/test/shell/runner_fixtures/*.yaml "$root"/test/bad_scenarios/*.yaml; do
+        # scenarios/ with its subdirectories (scenarios/aosp/), as kssim run reads it.
+        for file in $(find "$root/scenarios" -name '*.yaml' | LC_ALL=C sort) "$root"/test/shell/runner_fixtures/*.yaml \
+            "$root"/test/bad_scenarios/*.yaml; do
             if [ -f "$file" ]; then
                 cp -f "$file" "$corpus/seed-$(basename "$(dirname "$file")")-$(basename "$file")"
             fi

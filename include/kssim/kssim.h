@@ -46,10 +46,11 @@ typedef struct kssim_config {
 #define KSSIM_DEFAULT_WALL_CLOCK_MS INT64_C(1767225600000)
 
 /* The API levels a device simulates, kssim_config.api_level: Android 6.0 (23, the first with keystore's
- * user authentication and KeyGenParameterSpec) to 99. kssim_device_create refuses others, and the scenario
- * parser and kssim init check against the same two numbers. */
+ * user authentication and KeyGenParameterSpec) to Android 15 (35), the first and last releases of the table of
+ * modelled releases (sim/core/android_versions.c; a unit test keeps the two in step). kssim_device_create
+ * refuses a level that table does not list, and the scenario parser, kssim run and kssim init check the same. */
 #define KSSIM_API_LEVEL_MIN 23
-#define KSSIM_API_LEVEL_MAX 99
+#define KSSIM_API_LEVEL_MAX 35
 
 void kssim_config_default(kssim_config *config);
 kssim_result kssim_device_create(const kssim_config *config, kssim_device **out);
@@ -140,9 +141,17 @@ kssim_result kssim_check_advance(uint64_t boot_ms, int64_t wall_ms, uint64_t ms,
 kssim_result kssim_advance(kssim_device *device, uint64_t ms);
 kssim_result kssim_set_wall_clock(kssim_device *device, int64_t unix_ms);
 kssim_result kssim_reboot(kssim_device *device);
+/* Without a secure lock screen keystore2 is not told (the device never counts as locked). */
 kssim_result kssim_lock(kssim_device *device);
+/* The same, with a trust agent (Smart Lock) enabled: a weak unlock method, like an enrolled weak biometric. */
+kssim_result kssim_lock_with_trust_agent(kssim_device *device);
 /* secret may be NULL where no credential is set. */
 kssim_result kssim_unlock(kssim_device *device, const char *secret);
+/* Unlocks without the credential, which the device must have seen since boot (LOCKED otherwise): biometric
+ * id authenticates at the lock screen (NO_MATCH, LOCKOUT... as authenticate_biometric), or a trust agent
+ * dismisses the keyguard. Unlocked-device-required keys come back only as keystore2 allows (LOCKED). */
+kssim_result kssim_unlock_with_biometric(kssim_device *device, uint32_t id);
+kssim_result kssim_unlock_with_trust_agent(kssim_device *device);
 
 /* ---- HardwareAuthToken, laid out as AOSP's HardwareAuthToken.aidl ---- */
 #define KSSIM_AUTHENTICATOR_NONE        0u

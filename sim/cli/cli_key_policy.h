@@ -15,8 +15,8 @@
 #define CLI_KEY_POLICY_OPTIONS                                                                                         \
     {"--algorithm", "ALG", "ec (default), rsa, ed25519, aes or hmac", false},                                          \
         {"--size", "BITS",                                                                                             \
-         "ec 256|384|521, rsa 2048|3072|4096, aes 128|256, hmac 256; default ec 256, rsa 2048, "                       \
-         "aes 256, hmac 256",                                                                                          \
+         "ec 224|256|384|521, rsa 2048|3072|4096, aes 128|192|256, hmac 64..512 in steps of 8 (StrongBox: ec 256, "    \
+         "rsa 2048, aes 128|256); default ec 256, rsa 2048, aes 128, hmac the digest's size (256 for sha256)",         \
          false},                                                                                                       \
         {"--purposes", "LIST", "comma list of sign, verify, encrypt, decrypt, agree_key (setPurposes)", false},        \
         {"--digests", "LIST", "comma list of none, sha1, sha224, sha256, sha384, sha512 (setDigests)", false},         \

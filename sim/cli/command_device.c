@@ -8,6 +8,7 @@
 #include "cli/cli_device.h"
 #include "cli/cli_options.h"
 #include "cli/cli_values.h"
+#include "runner/scenario_levels.h"
 
 #define GROUP_DEVICE "Device"
 
@@ -15,7 +16,8 @@
 
 static const cli_option init_options[] = {
     {"--seed", "N", "drives every random value (SIDs, keys, challenges); decimal or 0x hex; default 1", false},
-    {"--api-level", "N", "Android API level; 30 or lower gives Android 11's (keystore1) outcomes; default 34", false},
+    {"--api-level", "N",
+     "Android API level, a modelled release from 23 to 35; 30 or lower gives keystore1's outcomes; default 34", false},
     {"--security-level", "LEVEL", "the best keystore the phone has: tee (default), strongbox or software", false},
     {"--wall-clock", "TIME", "the wall clock at power-on, YYYY-MM-DDTHH:MM:SSZ; default 2026-01-01T00:00:00Z", false},
     {"--realtime", NULL, "the clocks follow the host's instead of moving only with kssim advance", false},
@@ -38,14 +40,14 @@ static bool read_config(const cli_args *args, kssim_config *config)
     bool wall_clock_given;
     int64_t wall_clock_ms;
     if (!cli_option_unsigned(args, "--seed", UINT64_MAX, config->seed, &config->seed) ||
-        !cli_option_unsigned(args, "--api-level", KSSIM_API_LEVEL_MAX, (uint64_t)config->api_level, &api_level) ||
+        !cli_option_unsigned(args, "--api-level", UINT32_MAX, (uint64_t)config->api_level, &api_level) ||
         !cli_option_word(args, "--security-level", &scenario_security_levels, (uint32_t)config->security_level,
                          &security_level) ||
         !cli_option_datetime(args, "--wall-clock", &wall_clock_given, &wall_clock_ms))
         return false;
-    if (api_level < KSSIM_API_LEVEL_MIN) {
-        cli_usage_error(args->command, "--api-level: %llu is too small; a device simulates API levels %d to %d",
-                        (unsigned long long)api_level, KSSIM_API_LEVEL_MIN, KSSIM_API_LEVEL_MAX);
+    if (!scenario_api_level_supported((int)api_level)) {
+        cli_usage_error(args->command, "--api-level: API level %llu is not a release kssim models; supported: %s",
+                        (unsigned long long)api_level, scenario_supported_levels());
         return false;
     }
     config->api_level = (int)api_level;
@@ -81,8 +83,8 @@ static int run_init(const cli_command *command, const cli_args *args)
     kssim_result made = kssim_device_create(&options.config, &trial);
     kssim_device_free(trial);
     if (made == KSSIM_INVALID_ARGUMENT)
-        return cli_usage_error(command, "a phone cannot have API level %d: choose --api-level from 23 to 99",
-                               options.config.api_level);
+        return cli_usage_error(command, "a phone cannot have API level %d: choose --api-level from %s",
+                               options.config.api_level, scenario_supported_levels());
     char location[CLI_LOCATION_MAX];
     int status = cli_locate_device(args, location, sizeof(location));
     if (status != KSSIM_EXIT_SUCCESS)

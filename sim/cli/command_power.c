@@ -1,6 +1,6 @@
 /*
- * command_power.c - time and power: advance, set-wall-clock, reboot, lock and unlock. Each prints
- * nothing on success.
+ * command_power.c - time and power: advance, set-wall-clock, reboot, lock and unlock (with the
+ * credential, a biometric or a trust agent). Each prints nothing on success.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -109,50 +109,85 @@ const cli_command command_reboot = {
     .summary = "power cycle: tokens void, boot clock at 0, locked until the first unlock",
     .description = "Power cycle. A new per-boot HMAC key voids every earlier auth token; the token cache is emptied;\n"
                    "the boot clock restarts at 0; per-boot use counters reset; the phone is locked and before its\n"
-                   "first unlock, so auth-bound keys answer LOCKED until the credential is entered (kssim unlock).",
+                   "first unlock, so auth-bound keys answer LOCKED until the credential is entered (kssim unlock).\n"
+                   "A phone without a lock screen comes up unlocked.",
     .android = "restarting the phone.",
     .run = run_reboot,
 };
 
 static kssim_result lock(kssim_device *device, void *request, cli_output *output)
 {
-    (void)request;
     (void)output;
+    if (*(const bool *)request)
+        return kssim_lock_with_trust_agent(device);
     return kssim_lock(device);
 }
 
 static int run_lock(const cli_command *command, const cli_args *args)
 {
     (void)command;
-    return cli_with_device(args, lock, NULL);
+    bool trust_agent = cli_has(args, "--trust-agent");
+    return cli_with_device(args, lock, &trust_agent);
 }
+
+static const cli_option lock_options[] = {
+    {"--trust-agent", NULL,
+     "a trust agent (Smart Lock) is enabled as the phone locks: a weak unlock method, which on Android 15 keeps "
+     "unlocked-device-required keys usable after `kssim unlock --trust-agent`",
+     false},
+};
 
 const cli_command command_lock = {
     .name = "lock",
     .group = GROUP_POWER,
-    .synopsis = "",
+    .synopsis = "[--trust-agent]",
     .summary = "lock the screen (unlocked-device-required keys give DEVICE_LOCKED)",
     .description = "Screen off: the phone is locked. Keys generated with --unlocked-device-required answer\n"
-                   "DEVICE_LOCKED until the next unlock.",
-    .android = "pressing the power button.",
+                   "DEVICE_LOCKED until the next unlock. Without a secure lock screen keystore is not told, so\n"
+                   "such keys keep working. keystore2 keeps a biometric-encrypted copy of their super key for the\n"
+                   "strong biometrics enrolled now (kssim unlock --biometric).",
+    .android = "pressing the power button (TrustManagerService: IKeystoreAuthorization.onDeviceLocked).",
+    .options = lock_options,
+    .option_count = sizeof(lock_options) / sizeof(lock_options[0]),
     .run = run_lock,
 };
 
 /* ---- unlock ---- */
 
+typedef struct unlock_request {
+    const char *secret;
+    bool by_biometric;
+    uint32_t biometric_id;
+    bool by_trust_agent;
+} unlock_request;
+
 static kssim_result unlock(kssim_device *device, void *request, cli_output *output)
 {
     (void)output;
-    return kssim_unlock(device, (const char *)request);
+    const unlock_request *how = request;
+    if (how->by_biometric)
+        return kssim_unlock_with_biometric(device, how->biometric_id);
+    if (how->by_trust_agent)
+        return kssim_unlock_with_trust_agent(device);
+    return kssim_unlock(device, how->secret);
 }
 
 static int run_unlock(const cli_command *command, const cli_args *args)
 {
-    (void)command;
+    unlock_request request = {0};
+    request.by_biometric = cli_has(args, "--biometric");
+    request.by_trust_agent = cli_has(args, "--trust-agent");
+    bool by_secret = cli_has(args, "--secret") || cli_has(args, "--secret-file");
+    if ((int)request.by_biometric + (int)request.by_trust_agent + (int)by_secret > 1)
+        return cli_usage_error(command, "give one way of unlocking: --secret (or --secret-file), --biometric ID or "
+                                        "--trust-agent");
+    if (request.by_biometric && !cli_option_u32(args, "--biometric", 0, &request.biometric_id))
+        return KSSIM_EXIT_USAGE;
     cli_secret secret;
     if (!cli_read_secret(args, "--secret", "--secret-file", false, &secret))
         return KSSIM_EXIT_USAGE;
-    int status = cli_with_device(args, unlock, (void *)secret.value);
+    request.secret = secret.value;
+    int status = cli_with_device(args, unlock, &request);
     cli_secret_clear(&secret);
     return status;
 }
@@ -164,17 +199,29 @@ static const cli_option unlock_options[] = {
      "the credential: the first line of FILE (- = standard input), kept off the command line, which every local "
      "user can read",
      false},
+    {"--biometric", "ID",
+     "unlock with enrolled biometric ID instead (only after a credential unlock since boot: LOCKED otherwise)", false},
+    {"--trust-agent", NULL, "a trust agent (Smart Lock) dismisses the keyguard instead", false},
 };
 
 const cli_command command_unlock = {
     .name = "unlock",
     .group = GROUP_POWER,
-    .synopsis = "[--secret SECRET|--secret-file FILE]",
-    .summary = "unlock the screen, verifying the credential as verify-credential does",
+    .synopsis = "[--secret SECRET|--secret-file FILE|--biometric ID|--trust-agent]",
+    .summary = "unlock the screen: with the credential (as verify-credential), a biometric or a trust agent",
     .description = "Unlocks the lock screen. With a credential set it verifies --secret exactly as verify-credential\n"
                    "does (same throttling; on success a PASSWORD token with challenge 0 reaches the token cache).\n"
-                   "Refusals: WRONG_CREDENTIAL, RETRY_TIMEOUT.",
-    .android = "entering the PIN on the keyguard.",
+                   "--biometric ID authenticates as authenticate-biometric does (a strong match adds a FINGERPRINT\n"
+                   "token) and unlocks without the credential; --trust-agent unlocks without any authentication.\n"
+                   "Both need a credential unlock since boot (LOCKED otherwise). After them, unlocked-device-\n"
+                   "required keys work only if keystore2 could restore their super key: a strong biometric\n"
+                   "enrolled when the phone locked, with its token at most 15 s old; or, on Android 15, a weak\n"
+                   "unlock method (lock --trust-agent, a weak biometric) enabled when it locked. Otherwise they\n"
+                   "answer LOCKED until a credential unlock.\n"
+                   "Refusals: WRONG_CREDENTIAL, RETRY_TIMEOUT, NO_MATCH, LOCKOUT, LOCKOUT_PERMANENT, LOCKED,\n"
+                   "NO_SECURE_LOCK_SCREEN.",
+    .android = "entering the PIN on the keyguard, touching the fingerprint sensor, or Smart Lock "
+               "(IKeystoreAuthorization.onDeviceUnlocked, with or without the password).",
     .options = unlock_options,
     .option_count = sizeof(unlock_options) / sizeof(unlock_options[0]),
     .run = run_unlock,

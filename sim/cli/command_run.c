@@ -1,5 +1,5 @@
 /*
- * command_run.c - `kssim run PATH... [--seed N] [--format text|tap|junit] [--max-steps N]
+ * command_run.c - `kssim run PATH... [--seed N] [--api-level LEVELS] [--format text|tap|junit] [--max-steps N]
  * [--timeout DURATION] [--max-virtual-time DURATION]`: the scenario runner's command line, and the host's
  * monotonic clock that --timeout is measured with (the runner never reads a clock itself).
  */
@@ -11,17 +11,25 @@
 #include "cli/cli_options.h"
 #include "cli/commands.h"
 #include "runner/runner.h"
+#include "runner/scenario_levels.h"
 #include "runner/scenario_values.h"
 
 static const char run_usage[] =
-    "usage: kssim run PATH... [--seed N] [--format text|tap|junit] [--max-steps N] [--timeout DURATION]\n"
-    "                 [--max-virtual-time DURATION]\n"
+    "usage: kssim run PATH... [--seed N] [--api-level LEVELS] [--format text|tap|junit] [--max-steps N]\n"
+    "                 [--timeout DURATION] [--max-virtual-time DURATION]\n"
     "\n"
     "Runs scenario files (YAML) on a fresh simulated device each and prints a transcript: one line per\n"
     "step, `STEP ACTION ARGS -> RESULT (CODE)`, marked where the result differs from the step's expect,\n"
-    "then `N passed, N failed`. Directories are searched for *.yaml and *.yml, in path order.\n"
+    "then `N passed, N failed`. Directories are searched recursively (subdirectories too) for *.yaml and\n"
+    "*.yml; the files found under each directory run in path order (bytewise).\n"
+    "\n"
+    "A scenario runs once per API level, each time on a fresh device: the levels of its `device: {api_level:\n"
+    "[30, 34]}`, else 34. Each run has its own header, `# FILE @ api_level L: NAME (seed N)`, and counts once\n"
+    "in the summary. Steps may expect per level: `expect: {30: KEY_USER_NOT_AUTHENTICATED, 31..: ok}`.\n"
     "\n"
     "  --seed N                     use seed N (decimal or 0x hex) for every scenario instead of the file's own\n"
+    "  --api-level LEVELS           run every scenario on each of LEVELS instead of the file's own, e.g. 30,34\n"
+    "                               or 31..33,35 (modelled: 23 to 35)\n"
     "  --format FORMAT              text (default), tap (TAP version 13) or junit (JUnit XML)\n"
     "  --max-steps N                each scenario may execute at most N steps\n"
     "  --timeout DURATION           the whole run may take at most DURATION of real time (e.g. 30s, 5m)\n"
@@ -39,8 +47,8 @@ static int usage_error(const char *format, const char *argument)
 {
     fputs("kssim run: ", stderr);
     fprintf(stderr, format, argument);
-    fputs("\nusage: kssim run PATH... [--seed N] [--format text|tap|junit] [--max-steps N] [--timeout DURATION]\n"
-          "                 [--max-virtual-time DURATION] (kssim run --help)\n",
+    fputs("\nusage: kssim run PATH... [--seed N] [--api-level LEVELS] [--format text|tap|junit] [--max-steps N]\n"
+          "                 [--timeout DURATION] [--max-virtual-time DURATION] (kssim run --help)\n",
           stderr);
     return KSSIM_EXIT_USAGE;
 }
@@ -130,6 +138,10 @@ int kssim_command_run(int argc, char **argv)
             if (!scenario_parse_unsigned(value, UINT64_MAX, &options.seed, NULL, error, sizeof(error)))
                 status = usage_error("--seed %s", error);
             options.has_seed = true;
+        } else if ((value = option_value(argc, argv, &i, "--api-level", &missing)) != NULL) {
+            if (!scenario_parse_level_list(value, options.api_levels, SCENARIO_API_LEVEL_COUNT_MAX,
+                                           &options.api_level_count, error, sizeof(error)))
+                status = usage_error("--api-level: %s", error);
         } else if ((value = option_value(argc, argv, &i, "--format", &missing)) != NULL) {
             if (parse_format(value, &options.format) != 0)
                 status = usage_error("unknown format '%s'; --format takes text, tap or junit", value);
@@ -142,7 +154,8 @@ int kssim_command_run(int argc, char **argv)
         } else if (missing) {
             status = usage_error("%s needs a value", argv[i]);
         } else {
-            status = usage_error("unknown option '%s'; options: --seed N, --format text|tap|junit, --max-steps N, "
+            status = usage_error("unknown option '%s'; options: --seed N, --api-level LEVELS, --format text|tap|junit, "
+                                 "--max-steps N, "
                                  "--timeout DURATION, --max-virtual-time DURATION, --help",
                                  argv[i]);
         }
@@ -158,8 +171,8 @@ int kssim_command_run(int argc, char **argv)
 const cli_command command_run = {
     .name = "run",
     .group = "Scenarios",
-    .synopsis = "PATH... [--seed N] [--format text|tap|junit] [--max-steps N] [--timeout DURATION] "
-                "[--max-virtual-time DURATION]",
+    .synopsis = "PATH... [--seed N] [--api-level LEVELS] [--format text|tap|junit] [--max-steps N] "
+                "[--timeout DURATION] [--max-virtual-time DURATION]",
     .summary = "run scenario files and directories of them, each on a fresh in-memory phone",
     .description = run_usage,
     .run_arguments = kssim_command_run,

@@ -21,6 +21,8 @@ struct cli_command;
 
 /* command_device.c (init, check), command_status.c */
 extern const struct cli_command command_init, command_status, command_check;
+/* command_versions.c */
+extern const struct cli_command command_versions;
 /* command_credential.c */
 extern const struct cli_command command_set_credential, command_change_credential, command_reset_credential,
     command_remove_credential, command_verify_credential;

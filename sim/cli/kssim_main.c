@@ -19,6 +19,7 @@ static const cli_command *const commands[] = {
     &command_init,
     &command_status,
     &command_check,
+    &command_versions,
     &command_set_credential,
     &command_change_credential,
     &command_reset_credential,

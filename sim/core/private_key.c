@@ -56,6 +56,8 @@ uint32_t kssim_ec_curve_size(const char *group_name)
     if (nid == NID_undef)
         nid = OBJ_ln2nid(group_name);
     switch (nid) {
+    case NID_secp224r1:
+        return 224;
     case NID_X9_62_prime256v1:
         return 256;
     case NID_secp384r1:
@@ -63,7 +65,7 @@ uint32_t kssim_ec_curve_size(const char *group_name)
     case NID_secp521r1:
         return 521;
     default:
-        return 0; /* brainpool, secp256k1 and the rest: same sizes, curves KeyMint does not hold */
+        return 0; /* brainpool, secp256k1 and the rest: sizes like these, curves KeyMint does not hold */
     }
 }
 

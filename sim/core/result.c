@@ -32,7 +32,8 @@ static const struct {
      "The key was not generated for this purpose; generate it with that purpose."},
     {KSSIM_UNSUPPORTED_ALGORITHM, "UNSUPPORTED_ALGORITHM", "Use one of ec, rsa, ed25519, aes, hmac."},
     {KSSIM_UNSUPPORTED_KEY_SIZE, "UNSUPPORTED_KEY_SIZE",
-     "Use a supported size: ec 256/384/521, rsa 2048/3072/4096, aes 128/256, hmac 256."},
+     "Use a supported size: ec 224/256/384/521, rsa 2048/3072/4096, aes 128/192/256, hmac 64-512 in steps of 8; "
+     "in StrongBox ec 256, rsa 2048, aes 128/256."},
     {KSSIM_INCOMPATIBLE_BLOCK_MODE, "INCOMPATIBLE_BLOCK_MODE", "Use a block mode the key was generated with."},
     {KSSIM_INCOMPATIBLE_PADDING_MODE, "INCOMPATIBLE_PADDING_MODE", "Use a padding the key was generated with."},
     {KSSIM_INCOMPATIBLE_DIGEST, "INCOMPATIBLE_DIGEST", "Use a digest the key was generated with."},

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/android_versions.h"
 #include "framework/device.h"
 #include "store/sqlite_store.h" /* sim_device_store_close: the store stays opaque here, SQLite unseen */
 
@@ -22,7 +23,8 @@ void kssim_config_default(kssim_config *config)
 kssim_result kssim_device_create(const kssim_config *config, kssim_device **out)
 {
     *out = NULL;
-    if (config->api_level < KSSIM_API_LEVEL_MIN || config->api_level > KSSIM_API_LEVEL_MAX)
+    /* Only a release the table models: its rules would otherwise be guesses. */
+    if (sim_android_release_find(config->api_level) == NULL)
         return KSSIM_INVALID_ARGUMENT;
     if (config->security_level != KSSIM_SECURITY_SOFTWARE && config->security_level != KSSIM_SECURITY_TEE &&
         config->security_level != KSSIM_SECURITY_STRONGBOX)
@@ -42,6 +44,7 @@ kssim_result kssim_device_create(const kssim_config *config, kssim_device **out)
         free(device);
         return KSSIM_SYSTEM_ERROR;
     }
+    device->sw.api_level = config->api_level;
     sim_keystore2_init(&device->ks, &device->env, &device->sw, config->api_level);
     *out = device;
     return KSSIM_OK;

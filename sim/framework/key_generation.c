@@ -9,10 +9,18 @@
  * AUTH_TIMEOUT is set only for a timeout above zero; zero makes a per-operation key.
  * Source: frameworks/base keystore/java/android/security/keystore2/KeyStore2ParameterUtils.java
  * (addSids, addUserAuthArgs).
+ *
+ * What an app can ask for depends on its device's release: each setter, purpose and algorithm came in
+ * some API level (the V-API-* rows of core/android_versions.c). An option the release does not have is
+ * refused before anything else, naming the release that added it; on Android, code calling a method the
+ * device lacks fails (NoSuchMethodError, or an unknown constant the framework rejects), which the
+ * simulator answers as INVALID_ARGUMENT (UNSUPPORTED_PURPOSE / UNSUPPORTED_ALGORITHM for a purpose or
+ * an algorithm, as a Keymaster without them would).
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "core/android_versions.h"
 #include "core/private_key.h"
 #include "core/utf8.h"
 #include "framework/device.h"
@@ -42,19 +50,95 @@ void kssim_key_spec_default(kssim_key_spec *spec, kssim_algorithm algorithm)
         spec->digests = KSSIM_DIGEST_NONE;
         break;
     case KSSIM_ALGORITHM_AES:
-        spec->size = 256;
+        spec->size = 0; /* the framework's default, 128 (R-KEY-SIZE-DEFAULT, keymint_key_policy.c) */
         spec->purposes = KSSIM_PURPOSE_ENCRYPT | KSSIM_PURPOSE_DECRYPT;
         spec->block_modes = KSSIM_BLOCK_MODE_GCM;
         spec->paddings = KSSIM_PADDING_NONE;
         break;
     case KSSIM_ALGORITHM_HMAC:
-        spec->size = 256;
+        spec->size = 0; /* the digest's output size, once the digest is chosen (R-KEY-SIZE-DEFAULT) */
         spec->purposes = KSSIM_PURPOSE_SIGN | KSSIM_PURPOSE_VERIFY;
         spec->digests = KSSIM_DIGEST_SHA256;
         break;
     }
 }
 
+/* The sentence of a refused option: which release added it, which release this device is, and the two
+ * ways to succeed. */
+static kssim_result refuse_before_release(kssim_device *device, sim_android_difference difference, kssim_result result,
+                                          const char *what, const char *instead)
+{
+    const sim_android_difference_row *row = sim_android_difference_row_of(difference);
+    const char *added_in = sim_android_release_name(row->since_api_level);
+    int api_level = device->config.api_level;
+    const char *device_release = sim_android_release_name(api_level);
+    return sim_refuse(&device->env, result,
+                      "%s needs %s (API level %d); this device is %s (API level %d): %s, or use a device of API "
+                      "level %d or later (%s)",
+                      what, added_in != NULL ? added_in : "a later Android", row->since_api_level,
+                      device_release != NULL ? device_release : "another release", api_level, instead,
+                      row->since_api_level, row->id);
+}
+
+/* R-KEYGEN-OPTION-NEEDS-RELEASE: a key option the device's release does not have is refused, naming the
+ * release that added it; frameworks/base KeyGenParameterSpec.Builder / KeyProperties ("Added in API level N") */
+static kssim_result check_options_exist_on_release(kssim_device *device, const kssim_key_spec *spec)
+{
+    int api_level = device->config.api_level;
+    if (spec->algorithm == KSSIM_ALGORITHM_ED25519 && !sim_android_has(api_level, SIM_ANDROID_API_ED25519))
+        return refuse_before_release(device, SIM_ANDROID_API_ED25519, KSSIM_UNSUPPORTED_ALGORITHM, "an Ed25519 key",
+                                     "make an EC key (P-256) instead");
+    if ((spec->purposes & KSSIM_PURPOSE_AGREE_KEY) != 0 && !sim_android_has(api_level, SIM_ANDROID_API_AGREE_KEY))
+        return refuse_before_release(device, SIM_ANDROID_API_AGREE_KEY, KSSIM_UNSUPPORTED_PURPOSE,
+                                     "KeyProperties.PURPOSE_AGREE_KEY (the agree_key purpose)", "leave agree_key out");
+    if (!spec->invalidated_by_biometric_enrollment &&
+        !sim_android_has(api_level, SIM_ANDROID_API_INVALIDATED_BY_ENROLLMENT_OPTION))
+        return refuse_before_release(device, SIM_ANDROID_API_INVALIDATED_BY_ENROLLMENT_OPTION, KSSIM_INVALID_ARGUMENT,
+                                     "setInvalidatedByBiometricEnrollment(false)",
+                                     "leave invalidated_by_biometric_enrollment at true");
+    if (spec->unlocked_device_required && !sim_android_has(api_level, SIM_ANDROID_API_UNLOCKED_DEVICE_REQUIRED))
+        return refuse_before_release(device, SIM_ANDROID_API_UNLOCKED_DEVICE_REQUIRED, KSSIM_INVALID_ARGUMENT,
+                                     "setUnlockedDeviceRequired", "leave unlocked_device_required out");
+    if (spec->security_level == KSSIM_SECURITY_STRONGBOX && !sim_android_has(api_level, SIM_ANDROID_API_STRONGBOX))
+        return refuse_before_release(device, SIM_ANDROID_API_STRONGBOX, KSSIM_INVALID_ARGUMENT, "setIsStrongBoxBacked",
+                                     "ask for a tee key");
+    if (spec->usage_count_limit != 0 && !sim_android_has(api_level, SIM_ANDROID_API_MAX_USAGE_COUNT))
+        return refuse_before_release(device, SIM_ANDROID_API_MAX_USAGE_COUNT, KSSIM_INVALID_ARGUMENT,
+                                     "setMaxUsageCount", "leave usage_count_limit out");
+    if (!spec->user_auth)
+        return KSSIM_OK;
+    bool accepts_credential = (spec->auth_types & KSSIM_AUTH_DEVICE_CREDENTIAL) != 0;
+    if (spec->auth_timeout_s == 0 && accepts_credential &&
+        !sim_android_has(api_level, SIM_ANDROID_API_PER_OP_DEVICE_CREDENTIAL))
+        return refuse_before_release(device, SIM_ANDROID_API_PER_OP_DEVICE_CREDENTIAL, KSSIM_INVALID_ARGUMENT,
+                                     "a per-operation key that accepts the device credential "
+                                     "(setUserAuthenticationParameters(0, AUTH_DEVICE_CREDENTIAL))",
+                                     "make it biometric_strong only, or give it a timeout");
+    if (spec->auth_timeout_s > 0 && spec->auth_types == KSSIM_AUTH_DEVICE_CREDENTIAL &&
+        !sim_android_has(api_level, SIM_ANDROID_API_AUTH_PARAMETERS))
+        return refuse_before_release(device, SIM_ANDROID_API_AUTH_PARAMETERS, KSSIM_INVALID_ARGUMENT,
+                                     "a timeout key that accepts only the device credential "
+                                     "(setUserAuthenticationParameters)",
+                                     "let it accept biometric_strong too, which is what "
+                                     "setUserAuthenticationValidityDurationSeconds gives");
+    return KSSIM_OK;
+}
+
+/* R-KEYGEN-TIMEOUT-KEY-BINDS-ROOT-SID-BEFORE-30: before setUserAuthenticationParameters, a timeout key
+ * accepts biometric and credential and is bound to the root SID, whatever types were asked for; Android 9
+ * frameworks/base keystore/java/android/security/keystore/KeymasterUtils.java addUserAuthArgs */
+static void apply_release_auth_binding(const kssim_device *device, kssim_key_spec *spec)
+{
+    /* Only a biometric-only request is widened: both types already are what the old setter gives, a
+     * credential-only one was refused, and anything else is refused by bind_user_authentication. */
+    if (spec->user_auth && spec->auth_timeout_s > 0 && spec->auth_types == KSSIM_AUTH_BIOMETRIC_STRONG &&
+        !sim_android_has(device->config.api_level, SIM_ANDROID_API_AUTH_PARAMETERS))
+        spec->auth_types = KSSIM_AUTH_BIOMETRIC_STRONG | KSSIM_AUTH_DEVICE_CREDENTIAL;
+}
+
+/* R-SID-BINDING: root SID, or every strong biometric ID. AOSP: KeyStore2ParameterUtils addSids */
+/* R-LOCKSCREEN-REQUIRED-FOR-AUTH-KEY: auth keys need a secure lock screen. AOSP: KeyStore2ParameterUtils getRootSid */
+/* R-BIO-REQUIRED-FOR-BIO-KEY: biometric-only keys need a strong biometric. AOSP: KeyStore2ParameterUtils addSids */
 static kssim_result bind_user_authentication(kssim_device *device, const kssim_key_spec *spec, sim_auth_list *auth)
 {
     if (!spec->user_auth) {
@@ -125,7 +209,9 @@ kssim_result kssim_check_alias(const char *alias, char *why, size_t why_size)
     return KSSIM_OK;
 }
 
-static kssim_result authorization_list_for(kssim_device *device, const kssim_key_spec *spec, sim_auth_list *auth)
+/* spec is the app's request as the device's framework records it: apply_release_auth_binding may widen
+ * its authentication types, so that the stored key says what Android's key says. */
+static kssim_result authorization_list_for(kssim_device *device, kssim_key_spec *spec, sim_auth_list *auth)
 {
     if (spec->alias[0] == '\0' || memchr(spec->alias, '\0', sizeof(spec->alias)) == NULL)
         return sim_refuse(&device->env, KSSIM_INVALID_ARGUMENT, "a key needs an alias of 1 to %d characters",
@@ -133,6 +219,10 @@ static kssim_result authorization_list_for(kssim_device *device, const kssim_key
     char why[SIM_MESSAGE_MAX];
     if (kssim_check_alias(spec->alias, why, sizeof(why)) != KSSIM_OK)
         return sim_refuse(&device->env, KSSIM_INVALID_ARGUMENT, "%s", why);
+    kssim_result available = check_options_exist_on_release(device, spec);
+    if (available != KSSIM_OK)
+        return available;
+    apply_release_auth_binding(device, spec);
     memset(auth, 0, sizeof(*auth));
     auth->algorithm = spec->algorithm;
     auth->key_size = spec->size;
@@ -159,21 +249,23 @@ kssim_result kssim_generate_key(kssim_device *device, const kssim_key_spec *spec
 {
     SIM_BEGIN_CALL(device);
     sim_auth_list auth;
-    kssim_result r = authorization_list_for(device, spec, &auth);
+    kssim_key_spec recorded = *spec;
+    kssim_result r = authorization_list_for(device, &recorded, &auth);
     if (r != KSSIM_OK)
         return r;
-    return sim_keystore2_generate_key(&device->ks, spec, &auth);
+    return sim_keystore2_generate_key(&device->ks, &recorded, &auth);
 }
 
 kssim_result kssim_import_key(kssim_device *device, const kssim_key_spec *spec, const uint8_t *key, size_t key_len)
 {
     SIM_BEGIN_CALL(device);
     sim_auth_list auth;
-    kssim_result r = authorization_list_for(device, spec, &auth);
+    kssim_key_spec recorded = *spec;
+    kssim_result r = authorization_list_for(device, &recorded, &auth);
     if (r != KSSIM_OK)
         return r;
     auth.imported = true;
-    return sim_keystore2_import_key(&device->ks, spec, &auth, key, key_len);
+    return sim_keystore2_import_key(&device->ks, &recorded, &auth, key, key_len);
 }
 
 kssim_result kssim_import_key_algorithm(kssim_device *device, const uint8_t *key, size_t key_len,

@@ -4,14 +4,23 @@
  * A key bound to user authentication is dead when no authentication can ever produce a token it
  * accepts: none of its secure IDs is the current root SID, and it does not hold every current strong
  * biometric authenticator ID. That is the framework's canUserAuthorizationSucceed
- * (frameworks/base keystore/java/android/security/keystore2/KeyStoreCryptoOperationUtils.java).
+ * (frameworks/base keystore/java/android/security/keystore2/KeyStoreCryptoOperationUtils.java); on
+ * Android 11 and earlier an empty biometric list counts as held (KeyStore.java getInvalidKeyException).
  * Keys the system deleted (lock screen removed, uses exhausted) are tombstones in keystore2's database.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/android_versions.h"
 #include "framework/device.h"
 
+/* R-INVALIDATED-NO-SID-LEFT: an auth-bound key is permanently unusable when no SID is the current root SID
+ * and it does not hold every current strong biometric ID. AOSP: frameworks/base KeyStoreCryptoOperationUtils
+ * canUserAuthorizationSucceed */
+/* R-INVALIDATED-EMPTY-BIOMETRIC-LIST-KEEPS-KEY: on Android 11 and earlier "holds every biometric ID" is true
+ * of an empty list, so with no strong biometric enrolled no key is dead (last fingerprint removed, credential
+ * reset). AOSP: frameworks/base KeyStore.java (Android 11) getInvalidKeyException (canUnlockViaBiometrics =
+ * true); Android 12+: KeyStoreCryptoOperationUtils canUserAuthorizationSucceed (biometricSids.length > 0) */
 bool sim_framework_can_user_authorization_succeed(kssim_device *device, const sim_key_entry *entry,
                                                   kssim_invalidation_reason *reason)
 {
@@ -25,7 +34,8 @@ bool sim_framework_can_user_authorization_succeed(kssim_device *device, const si
             return true;
     uint64_t bio[KSSIM_MODALITY_COUNT];
     size_t n = sim_framework_biometric_sids(device, bio);
-    bool holds_every_biometric = n > 0;
+    bool holds_every_biometric =
+        n > 0 || sim_android_has(device->config.api_level, SIM_ANDROID_BIOMETRIC_EMPTY_LIST_KEEPS_KEYS);
     for (size_t b = 0; b < n && holds_every_biometric; b++) {
         bool held = false;
         for (uint32_t i = 0; i < auth->sid_count; i++)

@@ -4,6 +4,12 @@
  * Both clocks move with `advance`; the wall clock alone can jump (the user or the network sets it).
  * A reboot restarts the boot clock, replaces the per-boot HMAC key, empties keystore2's RAM and leaves
  * the user's super key locked until the first unlock.
+ *
+ * Locking and unlocking are what TrustManagerService tells keystore2: onDeviceLocked only when the
+ * keyguard is secure, with the strong biometrics that may unlock (unlockingSids) and whether a weak
+ * unlock method (trust agent, weak biometric) may; onDeviceUnlocked with the credential, or without it
+ * for a biometric or trust-agent unlock, which only a device already unlocked by the credential since
+ * boot accepts (the keyguard demands the credential after boot).
  */
 #include <stdio.h>
 
@@ -47,6 +53,7 @@ kssim_result kssim_set_wall_clock(kssim_device *device, int64_t unix_ms)
     return KSSIM_OK;
 }
 
+/* R-REBOOT-BOOT-CLOCK-RESTARTS: a reboot restarts the boot clock at 0. AOSP: HardwareAuthToken.aidl timestamp */
 kssim_result kssim_reboot(kssim_device *device)
 {
     SIM_BEGIN_CALL(device);
@@ -55,14 +62,49 @@ kssim_result kssim_reboot(kssim_device *device)
     device->env.clock.boot_ms = 0;
     sim_secure_world_reboot(&device->sw);
     sim_keystore2_on_boot(&device->ks);
+    /* Without a secure lock screen there is no keyguard to pass: the user is unlocked as the system
+     * starts (LockSettingsService unlocks keystore with no credential; TrustManagerService reports it
+     * unlocked). */
+    if (!device->sw.gatekeeper.enrolled)
+        sim_keystore2_on_device_unlocked(&device->ks);
+    return KSSIM_OK;
+}
+
+static bool weak_biometric_enrolled(const kssim_device *device)
+{
+    const sim_biometric *bio = &device->sw.biometric;
+    for (uint32_t i = 0; i < bio->count; i++)
+        if (bio->templates[i].biometric_class == KSSIM_BIOMETRIC_WEAK)
+            return true;
+    return false;
+}
+
+/* R-UDR-NEVER-LOCKED-WITHOUT-SECURE-LOCK: keystore2 hears of a lock only when the keyguard is secure,
+ * so without a PIN, pattern or password an unlocked-device-required key never sees DEVICE_LOCKED.
+ * AOSP: frameworks/base TrustManagerService refreshDeviceLockedForUser (deviceLocked needs isSecure) /
+ * notifyKeystoreOfDeviceLockState; keystore2 authorization.rs on_device_locked */
+static kssim_result lock_device(kssim_device *device, bool trust_agent_enabled)
+{
+    if (!device->sw.gatekeeper.enrolled)
+        return KSSIM_OK;
+    /* unlockingSids: the strong biometrics that may unlock (TrustManagerService getBiometricSids). */
+    uint64_t sids[KSSIM_MODALITY_COUNT];
+    size_t count = sim_framework_biometric_sids(device, sids);
+    bool weak_unlock_enabled = trust_agent_enabled || weak_biometric_enrolled(device);
+    sim_keystore2_on_device_locked(&device->ks, sids, count, weak_unlock_enabled);
     return KSSIM_OK;
 }
 
 kssim_result kssim_lock(kssim_device *device)
 {
     SIM_BEGIN_CALL(device);
-    sim_keystore2_on_device_locked(&device->ks);
-    return KSSIM_OK;
+    return lock_device(device, false);
+}
+
+kssim_result kssim_lock_with_trust_agent(kssim_device *device)
+{
+    SIM_BEGIN_CALL(device);
+    return lock_device(device, true);
 }
 
 kssim_result kssim_unlock(kssim_device *device, const char *secret)
@@ -88,5 +130,51 @@ kssim_result kssim_unlock(kssim_device *device, const char *secret)
     sim_keystore2_add_auth_token(&device->ks, &token);
     sim_biometric_reset_lockout(&device->sw);
     sim_keystore2_on_device_unlocked(&device->ks);
+    return KSSIM_OK;
+}
+
+/* A non-credential unlock needs a secure lock screen to dismiss and a credential unlock since boot
+ * (StrongAuthTracker STRONG_AUTH_REQUIRED_AFTER_BOOT: after a boot the keyguard takes only the credential). */
+static kssim_result check_non_credential_unlock(kssim_device *device, const char *how)
+{
+    if (!device->sw.gatekeeper.enrolled)
+        return sim_refuse(&device->env, KSSIM_NO_SECURE_LOCK_SCREEN,
+                          "the device has no secure lock screen, so there is nothing to unlock %s: unlock without "
+                          "arguments",
+                          how);
+    if (!device->ks.unlocked_since_boot)
+        return sim_refuse(&device->env, KSSIM_LOCKED,
+                          "after a boot the lock screen accepts only the credential, so it cannot be unlocked %s "
+                          "yet: unlock with the PIN, password or pattern first",
+                          how);
+    return KSSIM_OK;
+}
+
+kssim_result kssim_unlock_with_biometric(kssim_device *device, uint32_t id)
+{
+    SIM_BEGIN_CALL(device);
+    kssim_result r = check_non_credential_unlock(device, "with a biometric");
+    if (r != KSSIM_OK)
+        return r;
+    /* The keyguard's authentication: a strong match sends its FINGERPRINT token (challenge 0) to
+     * keystore2 first, which is what try_unlock_user_with_biometric then finds. */
+    kssim_auth_token token;
+    bool issued = false;
+    r = sim_biometric_authenticate(&device->sw, id, 0, device->sw.gatekeeper.sid, &token, &issued);
+    if (r != KSSIM_OK)
+        return r;
+    if (issued)
+        sim_keystore2_add_auth_token(&device->ks, &token);
+    sim_keystore2_on_device_unlocked_without_credential(&device->ks);
+    return KSSIM_OK;
+}
+
+kssim_result kssim_unlock_with_trust_agent(kssim_device *device)
+{
+    SIM_BEGIN_CALL(device);
+    kssim_result r = check_non_credential_unlock(device, "by a trust agent");
+    if (r != KSSIM_OK)
+        return r;
+    sim_keystore2_on_device_unlocked_without_credential(&device->ks);
     return KSSIM_OK;
 }

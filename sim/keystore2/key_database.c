@@ -44,6 +44,7 @@ sim_key_entry *sim_key_database_find(sim_key_database *db, const char *alias)
     return found ? &db->entries[i] : NULL;
 }
 
+/* R-KEY-ALIAS-REPLACED: a key stored under a used alias replaces it. AOSP: database.rs store_new_key */
 kssim_result sim_key_database_store(sim_key_database *db, sim_key_entry *entry)
 {
     bool found;

@@ -83,6 +83,13 @@ typedef struct sim_keystore2 {
     uint64_t operation_calls; /* orders operation uses for pruning (sim_keystore2_operation.last_used_seq) */
     bool locked;
     bool unlocked_since_boot; /* the user's super key is in memory */
+    /* The UnlockedDeviceRequired super keys in plaintext (super_key.rs unlocked_device_required_symmetric):
+     * there from a credential unlock, wiped at lock unless a weak unlock method keeps them. */
+    bool udr_keys_in_memory;
+    /* The biometric-encrypted copy made at lock (super_key.rs BiometricUnlock): the strong biometric
+     * SIDs whose fresh token can bring the UnlockedDeviceRequired super keys back; count 0 when none. */
+    uint64_t biometric_unlock_sids[KSSIM_MODALITY_COUNT];
+    uint32_t biometric_unlock_sid_count;
 } sim_keystore2;
 
 void sim_keystore2_init(sim_keystore2 *ks, sim_env *env, sim_secure_world *sw, int api_level);
@@ -100,6 +107,10 @@ void sim_key_database_cleanup(sim_key_database *db);
 
 /* token_cache.c: RAM only, one token per (user_id, authenticator_id, type), the newer replaces. */
 void sim_token_cache_add(sim_token_cache *cache, const kssim_auth_token *token, uint64_t received_ms);
+/* keystore1 (Android 11 and earlier, auth_token_table.cpp): a token drops only the cached ones of the same
+ * (user_id, authenticator_id, type) it is newer than; the array stays ordered oldest timestamp first, so the
+ * last match is the newest by timestamp, as keystore1's lookups (is_newer_than) take it. */
+void sim_token_cache_add_keystore1(sim_token_cache *cache, const kssim_auth_token *token, uint64_t received_ms);
 /* The most recently received token that could authorise this key (SID and type match, as
  * enforcements.rs hat_matches_key), or NULL. */
 const sim_cached_token *sim_token_cache_find_for_key(const sim_token_cache *cache, const sim_auth_list *auth);
@@ -152,8 +163,22 @@ long sim_operation_least_recently_used(const sim_prune_candidate *ops, size_t co
 
 /* keystore2_state.c: IKeystoreAuthorization */
 void sim_keystore2_add_auth_token(sim_keystore2 *ks, const kssim_auth_token *token);
-void sim_keystore2_on_device_locked(sim_keystore2 *ks);
+/* onDeviceLocked(user, unlockingSids, weakUnlockEnabled): unlocking_sids are the strong biometrics that
+ * may unlock the device (count 0: none); weak_unlock_enabled: a trust agent or weak biometric may. */
+void sim_keystore2_on_device_locked(sim_keystore2 *ks, const uint64_t *unlocking_sids, size_t unlocking_sid_count,
+                                    bool weak_unlock_enabled);
+/* onDeviceUnlocked(user, password): the credential unlocked the device; the super keys are in memory. */
 void sim_keystore2_on_device_unlocked(sim_keystore2 *ks);
+/* onDeviceUnlocked(user, null): a biometric, trust agent or other non-credential unlock. */
+void sim_keystore2_on_device_unlocked_without_credential(sim_keystore2 *ks);
+
+/* unlocked_device_required.c: Tag::UNLOCKED_DEVICE_REQUIRED keys. */
+/* enforcements.rs authorize_create's part: DEVICE_LOCKED while locked; on some releases also a token. */
+kssim_result sim_keystore2_authorize_unlocked_device_required(sim_keystore2 *ks, const sim_key_entry *entry);
+/* unwrap_key_if_required's part: LOCKED when the UnlockedDeviceRequired super keys are not in memory. */
+kssim_result sim_keystore2_unwrap_unlocked_device_required(sim_keystore2 *ks, const sim_key_entry *entry);
+/* try_unlock_user_with_biometric: whether a cached token brings the super keys back. */
+void sim_keystore2_try_unlock_with_biometric(sim_keystore2 *ks);
 /* Boot: the token cache is RAM and starts empty, operations are gone, the super key is not in memory. */
 void sim_keystore2_on_boot(sim_keystore2 *ks);
 
@@ -164,6 +189,10 @@ void sim_keystore2_image_encode(const sim_keystore2 *ks, sim_writer *w);
 /* Decodes into a keystore2 of its own, with no env, no secure world and an empty key database for
  * sim_key_database_image_decode_row to fill. Release it with sim_keystore2_cleanup unless applied. */
 void sim_keystore2_image_decode(sim_reader *r, sim_keystore2 *decoded);
+/* The UnlockedDeviceRequired super-key state (udr_keys_in_memory, biometric_unlock_sids), which a state
+ * image carries since version 3; stored false: an older image, read as its lock state implies. */
+void sim_keystore2_udr_image_encode(const sim_keystore2 *ks, sim_writer *w);
+void sim_keystore2_udr_image_decode(sim_reader *r, sim_keystore2 *decoded, bool stored);
 /* Replaces ks's state and key database by decoded's, which is consumed. keep_operations false forgets
  * the operations in flight, as the reboot the image saw did. */
 void sim_keystore2_image_apply(sim_keystore2 *ks, sim_keystore2 *decoded, bool keep_operations);

@@ -78,6 +78,34 @@ void sim_keystore2_image_decode(sim_reader *r, sim_keystore2 *decoded)
     }
 }
 
+void sim_keystore2_udr_image_encode(const sim_keystore2 *ks, sim_writer *w)
+{
+    sim_write_bool(w, ks->udr_keys_in_memory);
+    sim_write_u32(w, ks->biometric_unlock_sid_count);
+    for (uint32_t i = 0; i < ks->biometric_unlock_sid_count; i++)
+        sim_write_u64(w, ks->biometric_unlock_sids[i]);
+}
+
+void sim_keystore2_udr_image_decode(sim_reader *r, sim_keystore2 *decoded, bool stored)
+{
+    if (!stored) {
+        /* Images from before the UnlockedDeviceRequired super keys: the keys were wiped at lock by
+         * nothing, so they are in memory whenever the user is unlocked since boot and not locked. */
+        decoded->udr_keys_in_memory = decoded->unlocked_since_boot && !decoded->locked;
+        decoded->biometric_unlock_sid_count = 0;
+        return;
+    }
+    decoded->udr_keys_in_memory = sim_read_bool(r);
+    uint32_t count = sim_read_u32(r);
+    if (count > KSSIM_MODALITY_COUNT) {
+        sim_reader_fail(r, "keystore2 holds an impossible number of biometric-unlock SIDs");
+        return;
+    }
+    for (uint32_t i = 0; i < count; i++)
+        decoded->biometric_unlock_sids[i] = sim_read_u64(r);
+    decoded->biometric_unlock_sid_count = count;
+}
+
 void sim_keystore2_image_apply(sim_keystore2 *ks, sim_keystore2 *decoded, bool keep_operations)
 {
     /* The reboot the image saw ended this process's operations; what else on_boot resets is replaced
@@ -93,6 +121,9 @@ void sim_keystore2_image_apply(sim_keystore2 *ks, sim_keystore2 *decoded, bool k
     ks->api_level = decoded->api_level;
     ks->locked = decoded->locked;
     ks->unlocked_since_boot = decoded->unlocked_since_boot;
+    ks->udr_keys_in_memory = decoded->udr_keys_in_memory;
+    memcpy(ks->biometric_unlock_sids, decoded->biometric_unlock_sids, sizeof(ks->biometric_unlock_sids));
+    ks->biometric_unlock_sid_count = decoded->biometric_unlock_sid_count;
     free(decoded->operations);
     memset(decoded, 0, sizeof(*decoded));
 }

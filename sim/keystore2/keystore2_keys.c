@@ -14,6 +14,8 @@
 
 #include "keystore2/keystore2.h"
 
+/* R-REBOOT-NO-AUTH-KEYGEN-BEFORE-UNLOCK: no auth-bound key before the first unlock.
+ * AOSP: super_key.rs handle_super_encryption_on_key_init */
 static kssim_result store_new_key(sim_keystore2 *ks, const kssim_key_spec *spec, const sim_auth_list *auth,
                                   sim_key_blob *blob, uint8_t *public_key, size_t public_key_len)
 {
@@ -54,7 +56,16 @@ kssim_result sim_keystore2_generate_key(sim_keystore2 *ks, const kssim_key_spec 
     kssim_result r = sim_keymint_generate_key(ks->sw, auth, &blob, &public_key, &public_key_len);
     if (r != KSSIM_OK)
         return r;
-    return store_new_key(ks, spec, auth, &blob, public_key, public_key_len);
+    /* keystore2 stores the characteristics KeyMint returns (security_level.rs store_new_key): the size the
+     * request left to its default is the key's own from here on. */
+    sim_auth_list characteristics;
+    r = sim_keymint_get_key_characteristics(ks->sw, &blob, &characteristics);
+    if (r != KSSIM_OK) {
+        sim_key_blob_free(&blob);
+        free(public_key);
+        return r;
+    }
+    return store_new_key(ks, spec, &characteristics, &blob, public_key, public_key_len);
 }
 
 kssim_result sim_keystore2_import_key(sim_keystore2 *ks, const kssim_key_spec *spec, const sim_auth_list *auth,
@@ -93,6 +104,8 @@ kssim_result sim_keystore2_tamper_key_blob(sim_keystore2 *ks, const char *alias,
     return sim_key_blob_tamper(&entry->blob, field);
 }
 
+/* R-LOCKSCREEN-REMOVED-DELETES: no lock screen: auth-bound keys go.
+ * AOSP: database.rs unbind_auth_bound_keys_for_user */
 void sim_keystore2_delete_auth_bound_keys(sim_keystore2 *ks)
 {
     for (size_t i = 0; i < ks->db.count; i++) {

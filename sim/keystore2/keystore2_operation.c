@@ -85,8 +85,6 @@ static kssim_result choose_timeout_token(sim_keystore2 *ks, const sim_auth_list 
  * enforcements.rs authorize_create */
 /* R-BLOB-NO-AUTH-AND-SID: NO_AUTH_REQUIRED with USER_SECURE_ID is INVALID_KEY_BLOB. AOSP: keystore2 enforcements.rs
  * authorize_create */
-/* R-UDR-DEVICE-LOCKED: an unlocked-device-required key works only while the device is unlocked (DEVICE_LOCKED). AOSP:
- * keystore2 enforcements.rs authorize_create */
 static kssim_result check_key_parameters(sim_keystore2 *ks, const sim_key_entry *entry, uint32_t purpose)
 {
     const sim_auth_list *auth = &entry->auth;
@@ -109,9 +107,8 @@ static kssim_result check_key_parameters(sim_keystore2 *ks, const sim_key_entry 
         return sim_refuse(ks->env, KSSIM_KEY_USER_NOT_AUTHENTICATED,
                           "the key has only one of USER_SECURE_ID and USER_AUTH_TYPE, so no token can ever match: "
                           "generate a new key");
-    if (auth->unlocked_device_required && ks->locked)
-        return sim_refuse(ks->env, KSSIM_DEVICE_LOCKED,
-                          "the key '%s' works only while the device is unlocked: unlock it, then retry", entry->alias);
+    if ((r = sim_keystore2_authorize_unlocked_device_required(ks, entry)) != KSSIM_OK)
+        return r;
     return KSSIM_OK;
 }
 
@@ -168,7 +165,7 @@ static kssim_result authorize_create(sim_keystore2 *ks, const sim_key_entry *ent
 {
     const sim_auth_list *auth = &entry->auth;
     kssim_result r;
-    if (sim_android_has(ks->api_level, SIM_ANDROID_KEYSTORE1_TOKEN_CHECKED_FIRST)) {
+    if (!sim_android_has(ks->api_level, SIM_ANDROID_TOKEN_CHECKED_AFTER_KEY_CHECKS)) {
         /* keymaster_worker.cpp KeymasterWorker::begin: getAuthToken, then AuthorizeOperation. */
         r = load_key_keystore1(ks, entry);
         if (r == KSSIM_OK && is_timeout_key(auth))
@@ -269,7 +266,7 @@ static size_t live_operations(const sim_keystore2 *ks, kssim_security_level leve
 /* When KeyMint answers TOO_MANY_OPERATIONS, keystore2 prunes one operation (R-OP-SLOTS-PRUNE-MALUS) and
  * begins again, until KeyMint has room or nothing may be pruned (BACKEND_BUSY). keystore1 keeps at most 15
  * operations per device and prunes the least recently used before it begins
- * (V-KEYSTORE1-PRUNES-OLDEST-AT-15), and again on TOO_MANY_OPERATIONS. */
+ * (V-PRUNE-BY-MALUS), and again on TOO_MANY_OPERATIONS. */
 /* R-OP-SLOTS-PRUNE-ON-FULL: KeyMint full: keystore prunes an operation and begins again; none to prune: BACKEND_BUSY.
  * AOSP: keystore2 security_level.rs create_operation; keystore keymaster_worker.cpp KeymasterWorker::begin */
 static kssim_result begin_in_keymint(sim_keystore2 *ks, const sim_key_entry *entry, uint32_t purpose,
@@ -277,7 +274,7 @@ static kssim_result begin_in_keymint(sim_keystore2 *ks, const sim_key_entry *ent
                                      const uint8_t *plaintext_sha256, kssim_operation *op)
 {
     kssim_security_level level = entry->auth.security_level;
-    bool keystore1 = sim_android_has(ks->api_level, SIM_ANDROID_KEYSTORE1_PRUNES_OLDEST_AT_15);
+    bool keystore1 = !sim_android_has(ks->api_level, SIM_ANDROID_PRUNE_BY_MALUS);
     kssim_result r;
     while (keystore1 && live_operations(ks, level) >= 15)
         if ((r = prune_one(ks, level, true)) != KSSIM_OK)
@@ -308,6 +305,8 @@ static kssim_result create_operation(sim_keystore2 *ks, const char *alias, uint3
     kssim_result r = sim_keystore2_check_not_rolled_back(ks, entry);
     if (r == KSSIM_OK)
         r = authorize_create(ks, entry, purpose, &timeout_token);
+    if (r == KSSIM_OK)
+        r = sim_keystore2_unwrap_unlocked_device_required(ks, entry);
     if (r != KSSIM_OK)
         return r;
     if (ks->operation_count == ks->operation_capacity) {
@@ -333,7 +332,7 @@ static kssim_result create_operation(sim_keystore2 *ks, const char *alias, uint3
     /* enforcements.rs AuthInfo::finalize_create_authorization: OpAuthRequired registers a receiver for
      * the challenge; keystore1 has none and searches its table instead. */
     record->awaiting_token =
-        record->per_operation_auth && !sim_android_has(ks->api_level, SIM_ANDROID_KEYSTORE1_OP_TOKEN_FROM_TABLE);
+        record->per_operation_auth && sim_android_has(ks->api_level, SIM_ANDROID_OP_TOKEN_FIRST_ROUTED);
     record->usage_limited = entry->auth.usage_count_limit != 0;
     if (record->usage_limited &&
         sim_sha256(&ks->env->crypto, entry->blob.data, entry->blob.len, record->key_digest) != 0)
@@ -395,7 +394,7 @@ void sim_keystore2_route_arrived_tokens(sim_keystore2 *ks, const sim_token_cache
 /* A per-operation key's operation uses the one token it received for every update and finish
  * (DeferredAuthState::Waiting -> Token). Without one, keystore2 answers before KeyMint sees the call and
  * the operation stays open, so the caller can authenticate and call again. keystore1
- * (V-KEYSTORE1-OP-TOKEN-FROM-TABLE) instead searches its token table at the first call that needs one: the
+ * (V-OP-TOKEN-FIRST-ROUTED) instead searches its token table at the first call that needs one: the
  * first token carrying the challenge, refused without ending the operation if it is not for the key's
  * secure IDs, kept once it is. */
 /* R-OP-TOKEN-CHALLENGE-REQUIRED: a per-operation key's update/finish needs its token; without one
@@ -412,7 +411,7 @@ static kssim_result token_for_operation(sim_keystore2 *ks, sim_keystore2_operati
     *token = NULL;
     if (!record->per_operation_auth)
         return KSSIM_OK;
-    if (!record->has_token && sim_android_has(ks->api_level, SIM_ANDROID_KEYSTORE1_OP_TOKEN_FROM_TABLE)) {
+    if (!record->has_token && !sim_android_has(ks->api_level, SIM_ANDROID_OP_TOKEN_FIRST_ROUTED)) {
         const sim_cached_token *cached = sim_token_cache_first_with_challenge(&ks->tokens, record->handle);
         if (cached != NULL && !sim_token_matches_key(&cached->token, &record->auth))
             return sim_refuse(ks->env, KSSIM_KEY_USER_NOT_AUTHENTICATED,

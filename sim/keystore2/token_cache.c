@@ -5,6 +5,7 @@
  * empties the cache. As enforcements.rs does, the cache keeps one token per (user_id, authenticator_id,
  * authenticator_type), the newer replacing the older, and when a key is used it picks the most
  * recently received token that matches the key. keystore2 does not check MACs; KeyMint does.
+ * keystore1 (Android 11 and earlier) replaced only by a newer timestamp: sim_token_cache_add_keystore1.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,43 @@ void sim_token_cache_add(sim_token_cache *cache, const kssim_auth_token *token, 
     cache->tokens[cache->count++] = (sim_cached_token){*token, received_ms};
 }
 
+/* Entry::is_newer_than: a later timestamp, or the same one received later (for secure clocks that stick). */
+static bool is_newer_than(const sim_cached_token *a, const sim_cached_token *b)
+{
+    return a->token.timestamp_ms > b->token.timestamp_ms ||
+           (a->token.timestamp_ms == b->token.timestamp_ms && a->received_ms > b->received_ms);
+}
+
+void sim_token_cache_add_keystore1(sim_token_cache *cache, const kssim_auth_token *token, uint64_t received_ms)
+{
+    sim_cached_token added = {*token, received_ms};
+    size_t kept = 0;
+    for (size_t i = 0; i < cache->count; i++) {
+        const sim_cached_token *old = &cache->tokens[i];
+        bool superseded = old->token.user_id == token->user_id &&
+                          old->token.authenticator_id == token->authenticator_id &&
+                          old->token.authenticator_type == token->authenticator_type && is_newer_than(&added, old);
+        if (!superseded)
+            cache->tokens[kept++] = *old;
+    }
+    cache->count = kept;
+    if (cache->count == cache->capacity) {
+        size_t capacity = cache->capacity ? cache->capacity * 2 : 8;
+        sim_cached_token *grown = realloc(cache->tokens, capacity * sizeof(*grown));
+        if (grown == NULL)
+            return; /* a lost token only means the user must authenticate again */
+        cache->tokens = grown;
+        cache->capacity = capacity;
+    }
+    /* Ordered by is_newer_than, so that "the last match" is keystore1's newest_match. */
+    size_t at = cache->count;
+    while (at > 0 && is_newer_than(&cache->tokens[at - 1], &added))
+        at--;
+    memmove(&cache->tokens[at + 1], &cache->tokens[at], (cache->count - at) * sizeof(*cache->tokens));
+    cache->tokens[at] = added;
+    cache->count++;
+}
+
 /* A timeout key takes the most recently received cached token whose secure ID and authenticator type
  * match it (database.rs find_auth_token_entry); the age check is the caller's (choose_timeout_token). */
 const sim_cached_token *sim_token_cache_find_for_key(const sim_token_cache *cache, const sim_auth_list *auth)
@@ -53,7 +91,7 @@ const sim_cached_token *sim_token_cache_find_for_key(const sim_token_cache *cach
     const sim_cached_token *best = NULL;
     for (size_t i = 0; i < cache->count; i++)
         if (sim_token_matches_key(&cache->tokens[i].token, auth))
-            best = &cache->tokens[i]; /* the array is in arrival order: the last match is the newest */
+            best = &cache->tokens[i]; /* the last match is the newest (arrival order; keystore1: timestamp order) */
     return best;
 }
 

@@ -40,6 +40,9 @@ typedef struct runner_budget {
 typedef struct runner_options {
     bool has_seed; /* --seed: replaces every file's seed */
     uint64_t seed;
+    /* --api-level 30,34: every scenario runs once per level, replacing the levels its file names. */
+    int api_levels[SCENARIO_API_LEVEL_COUNT_MAX];
+    size_t api_level_count;
     transcript_format_kind format;
     runner_budget *budget; /* NULL: no budget */
 } runner_options;
@@ -48,8 +51,15 @@ typedef struct runner_options {
  * go to err and nothing runs; the transcript goes to out. Returns a RUNNER_EXIT_* status. */
 int runner_run_paths(const char *const *paths, size_t path_count, const runner_options *options, FILE *out, FILE *err);
 
-/* Runs one valid scenario on a fresh device, reporting to transcript; true when every step met its
- * expectation. A scenario a budget stops is not passed; options->budget->stopped says why. */
+/* The API levels a scenario runs on, in order, into levels (room for SCENARIO_API_LEVEL_COUNT_MAX): the run's
+ * --api-level, else the file's device api_level, else the default device's. Returns how many. */
+size_t runner_scenario_levels(const scenario *scenario, const runner_options *options, int *levels);
+
+/* Runs one valid scenario on a fresh device of this API level, reporting to transcript; true when every step met
+ * its expectation. A scenario a budget stops is not passed; options->budget->stopped says why. */
+bool runner_execute_scenario_at(const scenario *scenario, const runner_options *options, int api_level,
+                                transcript *transcript);
+/* The same on the first of the scenario's levels (runner_scenario_levels). */
 bool runner_execute_scenario(const scenario *scenario, const runner_options *options, transcript *transcript);
 
 /* The seed scenario's phone gets in this run (the run's --seed, else the scenario's, else the default). */

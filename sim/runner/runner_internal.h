@@ -37,6 +37,7 @@ typedef struct runner_slot {
 typedef struct runner_context {
     kssim_device *device;
     const scenario *scenario;
+    int api_level;      /* the release this run simulates: picks the values written per release */
     runner_slot *slots; /* one per scenario slot */
     /* The runner's own explanation of a result, when the device's message would not say it (a
      * round-trip mismatch) or would be overwritten (an abort after a refused finish). */

@@ -1,6 +1,6 @@
 /*
  * runner_steps_power.c - the steps that move the clocks and the power state: advance,
- * set_wall_clock, reboot, lock and unlock.
+ * set_wall_clock, reboot, lock and unlock (with the credential, a biometric or a trust agent).
  */
 #include "runner/runner_internal.h"
 
@@ -23,11 +23,17 @@ kssim_result runner_step_reboot(runner_context *context, const scenario_step *st
 
 kssim_result runner_step_lock(runner_context *context, const scenario_step *step)
 {
-    (void)step;
+    if (runner_number(step, SCENARIO_KEY_TRUST_AGENT, 0) != 0)
+        return kssim_lock_with_trust_agent(context->device);
     return kssim_lock(context->device);
 }
 
+/* unlock: {secret: S} | {biometric: ID} | {trust_agent: true} | {} (no lock screen). */
 kssim_result runner_step_unlock(runner_context *context, const scenario_step *step)
 {
+    if (scenario_step_find(step, SCENARIO_KEY_BIOMETRIC) != NULL)
+        return kssim_unlock_with_biometric(context->device, (uint32_t)runner_number(step, SCENARIO_KEY_BIOMETRIC, 0));
+    if (runner_number(step, SCENARIO_KEY_TRUST_AGENT, 0) != 0)
+        return kssim_unlock_with_trust_agent(context->device);
     return kssim_unlock(context->device, runner_text(step, SCENARIO_KEY_SECRET));
 }

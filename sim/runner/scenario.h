@@ -22,6 +22,9 @@
 
 typedef struct scenario_arena scenario_arena;
 
+/* At most one run per modelled Android release: a list of levels names each at most once. */
+#define SCENARIO_API_LEVEL_COUNT_MAX (KSSIM_API_LEVEL_MAX - KSSIM_API_LEVEL_MIN + 1)
+
 /* 1-based, as editors show them. */
 typedef struct scenario_position {
     uint32_t line;
@@ -126,6 +129,8 @@ typedef enum scenario_key {
     SCENARIO_KEY_TIMES, /* spelled "count" */
     SCENARIO_KEY_ROLLBACK_RESISTANT,
     SCENARIO_KEY_FROM,
+    SCENARIO_KEY_BIOMETRIC,   /* unlock: {biometric: ID} */
+    SCENARIO_KEY_TRUST_AGENT, /* unlock: {trust_agent: true}, lock: {trust_agent: true} */
     SCENARIO_KEY_COUNT
 } scenario_key;
 
@@ -150,6 +155,12 @@ typedef enum scenario_value_kind {
     SCENARIO_VALUE_WORDS,    /* number: the union of the words' bits */
     SCENARIO_VALUE_NAME,     /* number: slot index of the name defined or referred to; text: the name */
     SCENARIO_VALUE_MAP,      /* members */
+    /* device api_level, one level or a list: members are the levels (NUMBER) in the order written; number is the
+     * first */
+    SCENARIO_VALUE_API_LEVELS,
+    /* A value written per Android release, `{30: invalidated, 31..: valid}`: members are the values, each with the
+     * levels it is for (lowest_level..highest_level); the ranges do not overlap. */
+    SCENARIO_VALUE_BY_LEVEL,
 } scenario_value_kind;
 
 typedef struct scenario_arg {
@@ -163,13 +174,27 @@ typedef struct scenario_arg {
     const char *canonical; /* how the transcript shows the value: stable whatever spelling was used */
     const struct scenario_arg *members;
     size_t member_count;
+    int lowest_level, highest_level; /* members of a SCENARIO_VALUE_BY_LEVEL value: the API levels it is for */
 } scenario_arg;
+
+/* One entry of an expectation written per Android release (`expect: {30: KEY_PERMANENTLY_INVALIDATED, 31..:
+ * KEY_USER_NOT_AUTHENTICATED}`): on API levels lowest_level..highest_level the step must give result (or
+ * anything, when any). */
+typedef struct scenario_expectation {
+    scenario_position position; /* of the level key */
+    int lowest_level, highest_level;
+    bool any;
+    kssim_result result;
+} scenario_expectation;
 
 typedef struct scenario_step {
     scenario_action action;
     scenario_position position; /* of the action key */
     bool expect_any;
     kssim_result expect;
+    /* Non-empty: expect was written per Android release, and expect/expect_any are not used. */
+    const scenario_expectation *expect_by_level;
+    size_t expect_by_level_count;
     scenario_arg *args; /* in the order written */
     size_t arg_count;
 } scenario_step;
@@ -195,7 +220,10 @@ typedef struct scenario {
     /* The device as the file sets it up; what it leaves out keeps kssim_config_default()'s value. */
     bool has_seed, has_api_level, has_security_level, has_wall_clock;
     uint64_t seed;
-    int api_level;
+    int api_level; /* the first of api_levels */
+    /* device: {api_level: [30, 34]}: the scenario runs once per level, in this order, each on a fresh device. */
+    int api_levels[SCENARIO_API_LEVEL_COUNT_MAX];
+    size_t api_level_count;
     kssim_security_level security_level;
     int64_t wall_clock_ms;
     scenario_step *steps;
@@ -225,6 +253,16 @@ void scenario_print_diagnostics(const scenario *scenario, FILE *stream);
 /* The argument of a step (or of a map argument) with this key, NULL when it was not written. */
 const scenario_arg *scenario_step_find(const scenario_step *step, scenario_key key);
 const scenario_arg *scenario_arg_find(const scenario_arg *map, scenario_key key);
+
+/* The value of arg on this API level: arg itself unless it was written per release; then the member whose
+ * levels include api_level, or NULL when none does. */
+const scenario_arg *scenario_arg_at_level(const scenario_arg *arg, int api_level);
+/* What the step expects on this API level; false when it was written per release and no entry covers
+ * api_level. */
+bool scenario_step_expectation_at(const scenario_step *step, int api_level, bool *any, kssim_result *result);
+/* Every value written per release covers each level in levels; otherwise prints "PATH:LINE:COL: ..." naming the
+ * uncovered level for each gap and returns false. */
+bool scenario_covers_levels(const scenario *scenario, const int *levels, size_t level_count, FILE *err);
 
 const char *scenario_action_name(scenario_action action);
 const char *scenario_key_name(scenario_key key);

@@ -18,6 +18,9 @@ static void apply_device(scenario *scenario, const scenario_arg *device)
         case SCENARIO_KEY_API_LEVEL:
             scenario->has_api_level = true;
             scenario->api_level = (int)member->number;
+            scenario->api_level_count = 0;
+            for (size_t j = 0; j < member->member_count && j < SCENARIO_API_LEVEL_COUNT_MAX; j++)
+                scenario->api_levels[scenario->api_level_count++] = (int)member->members[j].number;
             break;
         case SCENARIO_KEY_SECURITY_LEVEL:
             scenario->has_security_level = true;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "runner/scenario_levels.h"
 #include "runner/scenario_suggest.h"
 #include "runner/scenario_values.h"
 
@@ -64,6 +65,9 @@ static const char *expected_form(scenario_parser *parser, const scenario_arg_spe
             parser, "the name of %s defined by an earlier as:", scenario_slot_kind_phrase(spec->slot));
     case SCENARIO_ARG_DEFINITION:
         return "a new name";
+    case SCENARIO_ARG_API_LEVELS:
+        return scenario_parser_printf(parser, "an API level from %s, or a list of them, e.g. [30, 34]",
+                                      scenario_supported_levels());
     default: {
         const char *names[SCENARIO_SUGGEST_MAX];
         return scenario_parser_printf(parser, "a map with keys %s",
@@ -433,9 +437,188 @@ static bool parse_nested_map(scenario_parser *parser, const scenario_arg_spec *s
     return ok;
 }
 
+/* One level of an api_level value, reported at its node. */
+static bool parse_one_level(scenario_parser *parser, const scenario_arg_spec *spec, const char *label,
+                            const scenario_node *node, scenario_arg *level)
+{
+    const char *text = scalar_text(parser, spec, label, node, false);
+    char error[SCENARIO_ERROR_MAX];
+    int api_level = 0;
+    if (text == NULL)
+        return false;
+    if (!scenario_parse_api_level(text, &api_level, error, sizeof(error))) {
+        scenario_report(parser, node->position, "'%s': %s", label, error);
+        return false;
+    }
+    level->key = spec->key;
+    level->position = node->position;
+    level->kind = SCENARIO_VALUE_NUMBER;
+    level->number = (uint64_t)api_level;
+    level->canonical = scenario_parser_printf(parser, "%d", api_level);
+    return level->canonical != NULL;
+}
+
+/* api_level: 30, or [30, 34]: the scenario runs once per level listed. */
+static bool parse_api_levels(scenario_parser *parser, const scenario_arg_spec *spec, const char *label,
+                             const scenario_node *node, scenario_arg *arg)
+{
+    if (node->kind == SCENARIO_NODE_MAP) {
+        report_wrong_kind(parser, spec, label, node);
+        return false;
+    }
+    size_t count = node->kind == SCENARIO_NODE_LIST ? node->count : 1;
+    if (count == 0) {
+        scenario_report(parser, node->position, "'%s' is an empty list; name at least one level, e.g. [30, 34]", label);
+        return false;
+    }
+    if (count > SCENARIO_API_LEVEL_COUNT_MAX) {
+        scenario_report(parser, node->position, "'%s' lists %zu levels; kssim models %s, each may be listed once",
+                        label, count, scenario_supported_levels());
+        return false;
+    }
+    scenario_arg *levels = scenario_parser_alloc(parser, count, sizeof(*levels));
+    if (levels == NULL)
+        return false;
+    bool ok = true;
+    for (size_t i = 0; i < count; i++) {
+        const scenario_node *item = node->kind == SCENARIO_NODE_LIST ? node->items[i] : node;
+        if (!parse_one_level(parser, spec, label, item, &levels[i])) {
+            ok = false;
+            continue;
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (levels[j].canonical != NULL && levels[j].number == levels[i].number) {
+                scenario_report(
+                    parser, item->position, "'%s' lists API level %d twice (first at %u:%u); list each once", label,
+                    (int)levels[i].number, (unsigned)levels[j].position.line, (unsigned)levels[j].position.column);
+                ok = false;
+            }
+        }
+    }
+    if (!ok)
+        return false;
+    arg->kind = SCENARIO_VALUE_API_LEVELS;
+    arg->members = levels;
+    arg->member_count = count;
+    arg->number = levels[0].number;
+    if (node->kind != SCENARIO_NODE_LIST) {
+        arg->canonical = levels[0].canonical;
+        return true;
+    }
+    const char *names[SCENARIO_API_LEVEL_COUNT_MAX];
+    for (size_t i = 0; i < count; i++)
+        names[i] = levels[i].canonical;
+    const char *joined = scenario_join(parser, names, count);
+    char *canonical = scenario_parser_alloc(parser, strlen(joined) + 3, 1);
+    if (canonical == NULL)
+        return false;
+    size_t n = 0;
+    canonical[n++] = '[';
+    for (const char *c = joined; *c != '\0'; c++)
+        if (*c != ' ')
+            canonical[n++] = *c;
+    canonical[n++] = ']';
+    canonical[n] = '\0';
+    arg->canonical = canonical;
+    return true;
+}
+
+bool scenario_parse_level_keys(scenario_parser *parser, const scenario_node *map, const char *label,
+                               scenario_level_range *ranges)
+{
+    if (map->count == 0) {
+        scenario_report(parser, map->position,
+                        "'%s' is an empty map; written per Android release it needs entries, e.g. {30: X, 31..: Y}",
+                        label);
+        return false;
+    }
+    bool ok = true;
+    bool *parsed = scenario_parser_alloc(parser, map->count, sizeof(bool));
+    if (parsed == NULL)
+        return false;
+    for (size_t pair = 0; pair < map->count; pair++) {
+        const scenario_node *key = scenario_map_key(map, pair);
+        char error[SCENARIO_ERROR_MAX];
+        if (key->kind != SCENARIO_NODE_SCALAR || strlen(key->text) != key->length) {
+            scenario_report(parser, key->position,
+                            "'%s': the keys of a per-release value are API levels or ranges (30, 31..33, ..30, 31..), "
+                            "not %s",
+                            label, scenario_node_kind_name(key));
+            ok = false;
+            continue;
+        }
+        if (!scenario_parse_level_range(key->text, &ranges[pair], error, sizeof(error))) {
+            scenario_report(parser, key->position, "'%s': %s", label, error);
+            ok = false;
+            continue;
+        }
+        parsed[pair] = true;
+        for (size_t earlier = 0; earlier < pair; earlier++) {
+            if (!parsed[earlier] || !scenario_level_ranges_overlap(&ranges[earlier], &ranges[pair]))
+                continue;
+            const scenario_node *first = scenario_map_key(map, earlier);
+            scenario_report(parser, key->position,
+                            "'%s': levels '%s' overlap '%s' (at %u:%u); give each API level one entry", label,
+                            key->text, first->text, (unsigned)first->position.line, (unsigned)first->position.column);
+            ok = false;
+            break;
+        }
+    }
+    return ok;
+}
+
+/* {30: invalidated, 31..: valid}: one value per range of releases, each parsed as the spec says. */
+static bool parse_by_level(scenario_parser *parser, const scenario_arg_spec *spec, const char *label,
+                           const scenario_node *node, scenario_arg *arg)
+{
+    scenario_level_range *ranges = scenario_parser_alloc(parser, node->count + 1, sizeof(*ranges));
+    scenario_arg *members = scenario_parser_alloc(parser, node->count + 1, sizeof(*members));
+    if (ranges == NULL || members == NULL)
+        return false;
+    bool ok = scenario_parse_level_keys(parser, node, label, ranges);
+    scenario_arg_spec single = *spec;
+    single.by_level = false;
+    size_t length = 3;
+    for (size_t pair = 0; pair < node->count; pair++) {
+        if (!scenario_parse_value(parser, &single, label, scenario_map_value(node, pair), &members[pair])) {
+            ok = false;
+            continue;
+        }
+        members[pair].lowest_level = ranges[pair].lowest;
+        members[pair].highest_level = ranges[pair].highest;
+        length += strlen(scenario_map_key(node, pair)->text) + strlen(members[pair].canonical) + 16;
+    }
+    if (!ok)
+        return false;
+    char *canonical = scenario_parser_alloc(parser, length, 1);
+    if (canonical == NULL)
+        return false;
+    strcat(canonical, "{");
+    for (size_t pair = 0; pair < node->count; pair++) {
+        char levels[32];
+        scenario_format_level_range(&ranges[pair], levels, sizeof(levels));
+        if (pair > 0)
+            strcat(canonical, ",");
+        strcat(canonical, levels);
+        strcat(canonical, ":");
+        strcat(canonical, members[pair].canonical);
+    }
+    strcat(canonical, "}");
+    arg->kind = SCENARIO_VALUE_BY_LEVEL;
+    arg->members = members;
+    arg->member_count = node->count;
+    arg->canonical = canonical;
+    return true;
+}
+
 bool scenario_parse_value(scenario_parser *parser, const scenario_arg_spec *spec, const char *label,
                           const scenario_node *node, scenario_arg *arg)
 {
+    if (spec->by_level && node->kind == SCENARIO_NODE_MAP) {
+        arg->key = spec->key;
+        arg->position = node->position;
+        return parse_by_level(parser, spec, label, node, arg) && !parser->out_of_memory;
+    }
     arg->key = spec->key;
     arg->position = node->position;
     bool ok;
@@ -466,6 +649,9 @@ bool scenario_parse_value(scenario_parser *parser, const scenario_arg_spec *spec
         break;
     case SCENARIO_ARG_MAP:
         ok = parse_nested_map(parser, spec, label, node, arg);
+        break;
+    case SCENARIO_ARG_API_LEVELS:
+        ok = parse_api_levels(parser, spec, label, node, arg);
         break;
     default:
         ok = parse_named_value(parser, spec, label, node, arg);

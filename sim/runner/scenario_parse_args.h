@@ -5,6 +5,7 @@
 #ifndef SIM_RUNNER_SCENARIO_PARSE_ARGS_H
 #define SIM_RUNNER_SCENARIO_PARSE_ARGS_H
 
+#include "runner/scenario_levels.h"
 #include "runner/scenario_parser.h"
 #include "runner/scenario_steps.h"
 #include "runner/scenario_yaml.h"
@@ -33,5 +34,10 @@ bool scenario_parse_map(scenario_parser *parser, const scenario_node *map, scena
  * (its key, or the step of a scalar shorthand). */
 bool scenario_parse_value(scenario_parser *parser, const scenario_arg_spec *spec, const char *label,
                           const scenario_node *node, scenario_arg *arg);
+
+/* The keys of a value written per Android release ({30: X, 31..33: Y, 34..: Z}): each an API level or range
+ * (ranges[i] for pair i), no two overlapping. False after reporting each bad or overlapping key. */
+bool scenario_parse_level_keys(scenario_parser *parser, const scenario_node *map, const char *label,
+                               scenario_level_range *ranges);
 
 #endif

@@ -28,26 +28,62 @@ static size_t result_names(const char **names, size_t capacity)
     return count;
 }
 
-static bool parse_expect(scenario_parser *parser, const scenario_node *node, scenario_step *step)
+static void report_bad_result(scenario_parser *parser, const scenario_node *node)
 {
-    if (node->kind == SCENARIO_NODE_SCALAR && strlen(node->text) == node->length) {
-        if (strcmp(node->text, "any") == 0) {
-            step->expect_any = true;
-            return true;
-        }
-        if (kssim_result_from_name(node->text, &step->expect) == 0)
-            return true;
-    }
     const char *names[SCENARIO_SUGGEST_MAX];
     size_t count = result_names(names, SCENARIO_SUGGEST_MAX);
     if (node->kind != SCENARIO_NODE_SCALAR)
-        scenario_report(parser, node->position, "'expect' must be a result name, not %s (accepted: %s)",
+        scenario_report(parser, node->position,
+                        "'expect' must be a result name, or a map from API levels to result names "
+                        "({30: KEY_USER_NOT_AUTHENTICATED, 31..: ok}), not %s (accepted: %s)",
                         scenario_node_kind_name(node), scenario_join(parser, names, count));
     else
         scenario_report(parser, node->position, "unknown result '%.64s' in 'expect' (%saccepted: %s)", node->text,
                         scenario_suggestion_phrase(parser, node->text, names, count),
                         scenario_join(parser, names, count));
+}
+
+/* One result name, or any; false after reporting. */
+static bool parse_result(scenario_parser *parser, const scenario_node *node, bool *any, kssim_result *result)
+{
+    *any = false;
+    *result = KSSIM_OK;
+    if (node->kind == SCENARIO_NODE_SCALAR && strlen(node->text) == node->length) {
+        if (strcmp(node->text, "any") == 0) {
+            *any = true;
+            return true;
+        }
+        if (kssim_result_from_name(node->text, result) == 0)
+            return true;
+    }
+    report_bad_result(parser, node);
     return false;
+}
+
+/* expect: RESULT, or per Android release: {30: KEY_PERMANENTLY_INVALIDATED, 31..: KEY_USER_NOT_AUTHENTICATED}.
+ * Which levels a run covers is only known when it starts (kssim run --api-level), so that every level run has
+ * an entry is checked then (scenario_covers_levels). */
+static bool parse_expect(scenario_parser *parser, const scenario_node *node, scenario_step *step)
+{
+    if (node->kind != SCENARIO_NODE_MAP)
+        return parse_result(parser, node, &step->expect_any, &step->expect);
+    scenario_level_range *ranges = scenario_parser_alloc(parser, node->count + 1, sizeof(*ranges));
+    scenario_expectation *entries = scenario_parser_alloc(parser, node->count + 1, sizeof(*entries));
+    if (ranges == NULL || entries == NULL)
+        return false;
+    bool ok = scenario_parse_level_keys(parser, node, "expect", ranges);
+    for (size_t pair = 0; pair < node->count; pair++) {
+        scenario_expectation *entry = &entries[pair];
+        ok = parse_result(parser, scenario_map_value(node, pair), &entry->any, &entry->result) && ok;
+        entry->position = scenario_map_key(node, pair)->position;
+        entry->lowest_level = ranges[pair].lowest;
+        entry->highest_level = ranges[pair].highest;
+    }
+    if (!ok)
+        return false;
+    step->expect_by_level = entries;
+    step->expect_by_level_count = node->count;
+    return true;
 }
 
 static long find_action(const char *name)

@@ -7,11 +7,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-char *scenario_render_arguments(const scenario_step *step)
+/* The spelling of arg on api_level (0: as written). */
+static const char *canonical_at(const scenario_arg *arg, int api_level)
+{
+    const scenario_arg *value = api_level != 0 ? scenario_arg_at_level(arg, api_level) : arg;
+    return value != NULL ? value->canonical : arg->canonical;
+}
+
+static char *render(const scenario_step *step, int api_level)
 {
     size_t length = 1;
     for (size_t i = 0; i < step->arg_count; i++)
-        length += strlen(scenario_key_name(step->args[i].key)) + strlen(step->args[i].canonical) + 2;
+        length += strlen(scenario_key_name(step->args[i].key)) + strlen(canonical_at(&step->args[i], api_level)) + 2;
     char *rendered = calloc(1, length);
     if (rendered == NULL)
         return NULL;
@@ -23,7 +30,17 @@ char *scenario_render_arguments(const scenario_step *step)
             strcat(rendered, scenario_key_name(arg->key));
             strcat(rendered, "=");
         }
-        strcat(rendered, arg->canonical);
+        strcat(rendered, canonical_at(arg, api_level));
     }
     return rendered;
+}
+
+char *scenario_render_arguments(const scenario_step *step)
+{
+    return render(step, 0);
+}
+
+char *scenario_render_arguments_at(const scenario_step *step, int api_level)
+{
+    return render(step, api_level);
 }

@@ -10,6 +10,8 @@
 /* Alternatives groups: data | data_hex, pem | key_hex. */
 #define DATA_GROUP         1u
 #define KEY_MATERIAL_GROUP 2u
+/* unlock: secret | biometric | trust_agent - one way of unlocking at a time. */
+#define UNLOCK_METHOD_GROUP 3u
 
 static const char *const key_names[SCENARIO_KEY_COUNT] = {
     [SCENARIO_KEY_VALUE] = "value",
@@ -71,6 +73,8 @@ static const char *const key_names[SCENARIO_KEY_COUNT] = {
     [SCENARIO_KEY_TIMES] = "count",
     [SCENARIO_KEY_ROLLBACK_RESISTANT] = "rollback_resistant",
     [SCENARIO_KEY_FROM] = "from",
+    [SCENARIO_KEY_BIOMETRIC] = "biometric",
+    [SCENARIO_KEY_TRUST_AGENT] = "trust_agent",
 };
 
 const char *scenario_key_name(scenario_key key)
@@ -86,10 +90,7 @@ const char *scenario_action_name(scenario_action action)
 /* ---- The top level ---- */
 
 static const scenario_arg_spec device_args[] = {
-    {.key = SCENARIO_KEY_API_LEVEL,
-     .type = SCENARIO_ARG_UNSIGNED,
-     .minimum = KSSIM_API_LEVEL_MIN,
-     .maximum = KSSIM_API_LEVEL_MAX},
+    {.key = SCENARIO_KEY_API_LEVEL, .type = SCENARIO_ARG_API_LEVELS},
     {.key = SCENARIO_KEY_SECURITY_LEVEL, .type = SCENARIO_ARG_WORD, .words = &scenario_security_levels},
     {.key = SCENARIO_KEY_WALL_CLOCK, .type = SCENARIO_ARG_DATETIME},
 };
@@ -176,7 +177,16 @@ static const scenario_arg_spec user_auth_args[] = {
 
 static const scenario_arg_spec advance_args[] = {{.key = SCENARIO_KEY_VALUE, .type = SCENARIO_ARG_DURATION}};
 static const scenario_arg_spec set_wall_clock_args[] = {DATETIME(VALUE)};
-static const scenario_arg_spec unlock_args[] = {TEXT(SECRET, false)};
+static const scenario_arg_spec unlock_args[] = {
+    {.key = SCENARIO_KEY_SECRET, .type = SCENARIO_ARG_TEXT, .alternatives = UNLOCK_METHOD_GROUP},
+    {.key = SCENARIO_KEY_BIOMETRIC,
+     .type = SCENARIO_ARG_UNSIGNED,
+     .maximum = UINT32_MAX,
+     .alternatives = UNLOCK_METHOD_GROUP},
+    {.key = SCENARIO_KEY_TRUST_AGENT, .type = SCENARIO_ARG_BOOL, .alternatives = UNLOCK_METHOD_GROUP},
+};
+/* A trust agent (Smart Lock) enabled when the device locks: a weak unlock method. */
+static const scenario_arg_spec lock_args[] = {BOOL(TRUST_AGENT)};
 static const scenario_arg_spec set_credential_args[] = {WORD(TYPE, scenario_credential_types, true),
                                                         TEXT(SECRET, true)};
 static const scenario_arg_spec change_credential_args[] = {TEXT(OLD, true), TEXT(NEW, true)};
@@ -199,8 +209,15 @@ static const scenario_arg_spec import_key_args[] = {
 };
 static const scenario_arg_spec delete_key_args[] = {
     {.key = SCENARIO_KEY_VALUE, .type = SCENARIO_ARG_TEXT, .text_maximum = ALIAS_MAXIMUM}};
-static const scenario_arg_spec expect_key_args[] = {KEY_ALIAS(ALIAS), WORD(STATE, scenario_key_states, true),
-                                                    WORD(REASON, scenario_invalidation_reasons, false)};
+/* state and reason may differ between releases: {30: invalidated, 31..: valid}. */
+static const scenario_arg_spec expect_key_args[] = {
+    KEY_ALIAS(ALIAS),
+    {.key = SCENARIO_KEY_STATE,
+     .type = SCENARIO_ARG_WORD,
+     .words = &scenario_key_states,
+     .required = true,
+     .by_level = true},
+    {.key = SCENARIO_KEY_REASON, .type = SCENARIO_ARG_WORD, .words = &scenario_invalidation_reasons, .by_level = true}};
 static const scenario_arg_spec sign_args[] = {KEY_ALIAS(KEY), DATA(true), WORD(DIGEST, scenario_digests, false),
                                               WORD(PADDING, scenario_paddings, false), DEFINES(SIGNATURE)};
 static const scenario_arg_spec verify_args[] = {KEY_ALIAS(KEY), DATA(true), REFERENCE(SIGNATURE, SIGNATURE, true),
@@ -252,7 +269,7 @@ const scenario_step_spec scenario_step_specs[SCENARIO_ACTION_COUNT] = {
     SCALAR_STEP(ADVANCE, "advance", advance_args, "advance: 30s"),
     SCALAR_STEP(SET_WALL_CLOCK, "set_wall_clock", set_wall_clock_args, "set_wall_clock: \"2026-01-01T00:00:00Z\""),
     EMPTY_STEP(REBOOT, "reboot"),
-    EMPTY_STEP(LOCK, "lock"),
+    MAP_STEP(LOCK, "lock", lock_args),
     MAP_STEP(UNLOCK, "unlock", unlock_args),
     MAP_STEP(SET_CREDENTIAL, "set_credential", set_credential_args),
     MAP_STEP(CHANGE_CREDENTIAL, "change_credential", change_credential_args),

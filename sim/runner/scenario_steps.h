@@ -29,6 +29,7 @@ typedef enum scenario_arg_type {
     SCENARIO_ARG_REFERENCE,  /* the name of something of kind slot, defined by an earlier as: */
     SCENARIO_ARG_DEFINITION, /* as: a new name for what this step makes */
     SCENARIO_ARG_MAP,        /* a nested map of members */
+    SCENARIO_ARG_API_LEVELS, /* a modelled API level, or a list of them: [30, 34] */
 } scenario_arg_type;
 
 typedef struct scenario_arg_spec {
@@ -45,6 +46,8 @@ typedef struct scenario_arg_spec {
     bool shown_as_size;      /* TEXT: the transcript shows "(N bytes)" instead (PEM keys) */
     const struct scenario_arg_spec *members;
     size_t member_count;
+    /* The value may also be written per Android release, {30: X, 31..: Y} (SCENARIO_VALUE_BY_LEVEL). */
+    bool by_level;
 } scenario_arg_spec;
 
 typedef struct scenario_step_spec {

@@ -27,8 +27,9 @@ void transcript_begin_run(transcript *transcript, size_t scenario_count)
     transcript->format->begin_run(transcript, scenario_count);
 }
 
-void transcript_begin_scenario(transcript *transcript, const char *path, const char *name, uint64_t seed)
+void transcript_begin_scenario(transcript *transcript, const char *path, const char *name, uint64_t seed, int api_level)
 {
+    transcript->api_level = api_level;
     transcript->scenario_number++;
     transcript->path = path;
     transcript->name = name;
@@ -71,9 +72,15 @@ static void write_one_line(FILE *stream, const char *text)
         fputc((unsigned char)*c < 0x20 ? ' ' : *c, stream);
 }
 
+void transcript_write_run_name(const transcript *transcript, FILE *stream)
+{
+    fprintf(stream, "%s @ api_level %d", transcript->path, transcript->api_level);
+}
+
 void transcript_write_title(const transcript *transcript, FILE *stream)
 {
-    fprintf(stream, "%s: ", transcript->path);
+    transcript_write_run_name(transcript, stream);
+    fputs(": ", stream);
     write_one_line(stream, transcript->name);
     fprintf(stream, " (seed %llu)", (unsigned long long)transcript->seed);
 }

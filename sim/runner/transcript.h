@@ -51,6 +51,7 @@ struct transcript {
     const char *path;
     const char *name;
     uint64_t seed;
+    int api_level;                          /* the release this run of the scenario simulates */
     size_t steps, steps_failed;             /* in this scenario */
     size_t total_steps, total_steps_failed; /* in the run */
     /* TAP and JUnit write a scenario's lines only once its verdict is known, and JUnit's root element
@@ -70,16 +71,20 @@ extern const transcript_format transcript_junit_format;
 void transcript_open(transcript *transcript, transcript_format_kind kind, FILE *out);
 void transcript_close(transcript *transcript);
 
+/* scenario_count counts runs: a scenario run on two API levels counts twice. */
 void transcript_begin_run(transcript *transcript, size_t scenario_count);
-void transcript_begin_scenario(transcript *transcript, const char *path, const char *name, uint64_t seed);
+void transcript_begin_scenario(transcript *transcript, const char *path, const char *name, uint64_t seed,
+                               int api_level);
 void transcript_step_done(transcript *transcript, const transcript_step *step);
 void transcript_problem(transcript *transcript, const char *text);
 void transcript_end_scenario(transcript *transcript, bool passed);
 void transcript_end_run(transcript *transcript, size_t passed, size_t failed);
 
 /* Helpers the formats share. */
-/* "FILE: NAME (seed N)", with control characters of the name shown as spaces to keep it one line. */
+/* "FILE @ api_level L: NAME (seed N)", with control characters of the name shown as spaces to keep it one line. */
 void transcript_write_title(const transcript *transcript, FILE *stream);
+/* "FILE @ api_level L": which file and which release a run is, the name JUnit gives its test suite. */
+void transcript_write_run_name(const transcript *transcript, FILE *stream);
 /* "N ACTION ARGS -> OUTCOME[   <-- expected X]" and, for a refusal, its explanation on the next line
  * indented; each line starts with prefix ("" or "# "). */
 void transcript_write_step(const transcript_step *step, FILE *stream, const char *prefix);

@@ -1,5 +1,6 @@
 /*
- * transcript_junit.c - JUnit XML: a testsuite per scenario file, a testcase per step, and a failure
+ * transcript_junit.c - JUnit XML: a testsuite per run of a scenario file ("FILE @ api_level L": a file run
+ * on two releases is two suites), a testcase per step, and a failure
  * element (expected and actual outcome, and the device's explanation) for each unmet expectation.
  *
  * No timestamps or durations are written: they would make two runs differ.
@@ -25,10 +26,24 @@ static void junit_begin_scenario(transcript *transcript)
     transcript->pending = transcript_buffer_open(&transcript->pending_text, &transcript->pending_length);
 }
 
+/* "FILE @ api_level L", escaped. */
+static void junit_write_run_name(transcript *transcript, FILE *stream)
+{
+    char *name = NULL;
+    size_t length = 0;
+    FILE *buffer = transcript_buffer_open(&name, &length);
+    if (buffer == NULL)
+        return;
+    transcript_write_run_name(transcript, buffer);
+    char *text = transcript_buffer_take(&buffer, &name);
+    transcript_write_xml_escaped(stream, text != NULL ? text : "");
+    free(text);
+}
+
 static void junit_open_testcase(transcript *transcript, FILE *stream, const char *name)
 {
     fputs("    <testcase classname=\"", stream);
-    transcript_write_xml_escaped(stream, transcript->path);
+    junit_write_run_name(transcript, stream);
     fputs("\" name=\"", stream);
     transcript_write_xml_escaped(stream, name);
     fputc('"', stream);
@@ -78,12 +93,14 @@ static void junit_end_scenario(transcript *transcript, bool passed)
     (void)passed;
     FILE *stream = junit_stream(transcript->document, transcript->out);
     fputs("  <testsuite name=\"", stream);
-    transcript_write_xml_escaped(stream, transcript->path);
+    junit_write_run_name(transcript, stream);
     fprintf(stream, "\" tests=\"%zu\" failures=\"%zu\">\n    <properties>\n      <property name=\"scenario\" value=\"",
             transcript->steps, transcript->steps_failed);
     transcript_write_xml_escaped(stream, transcript->name);
-    fprintf(stream, "\"/>\n      <property name=\"seed\" value=\"%llu\"/>\n    </properties>\n",
-            (unsigned long long)transcript->seed);
+    fprintf(stream,
+            "\"/>\n      <property name=\"seed\" value=\"%llu\"/>\n      <property name=\"api_level\" value=\"%d\"/>\n"
+            "    </properties>\n",
+            (unsigned long long)transcript->seed, transcript->api_level);
     char *cases = transcript_buffer_take(&transcript->pending, &transcript->pending_text);
     if (cases != NULL)
         fputs(cases, stream);

@@ -1,6 +1,6 @@
 /*
- * transcript_text.c - the plain transcript: a "# FILE: NAME (seed N)" title per scenario, one line
- * per step, and the closing "N passed, N failed".
+ * transcript_text.c - the plain transcript: a "# FILE @ api_level L: NAME (seed N)" title per run of a scenario, one
+ * line per step, and the closing "N passed, N failed".
  */
 #include "runner/transcript.h"
 

@@ -60,6 +60,7 @@ void sim_auth_token_compute_mac(const sim_secure_world *sw, const uint8_t key[32
         memset(mac, 0, 32); /* is_authentic never accepts a token when the MAC cannot be computed */
 }
 
+/* R-TOKEN-BOOT-CLOCK: tokens are stamped with the boot clock. AOSP: HardwareAuthToken.aidl timestamp */
 void sim_auth_token_issue(sim_secure_world *sw, kssim_auth_token *token)
 {
     token->timestamp_ms = sw->env->clock.boot_ms;

@@ -33,6 +33,7 @@ static bool modality_has_strong_template(const sim_biometric *bio, kssim_modalit
     return false;
 }
 
+/* R-ENROLL-INVALIDATES: a strong enrollment draws a new authenticator ID. AOSP: KeyStore2ParameterUtils addSids */
 kssim_result sim_biometric_enroll(sim_secure_world *sw, uint32_t id, kssim_modality modality,
                                   kssim_biometric_class biometric_class)
 {
@@ -63,6 +64,8 @@ kssim_result sim_biometric_enroll(sim_secure_world *sw, uint32_t id, kssim_modal
     return KSSIM_OK;
 }
 
+/* R-ENROLL-REMOVE-LAST-ZEROES: only removing the last strong template zeroes the ID.
+ * AOSP: KeyStore2ParameterUtils addSids */
 kssim_result sim_biometric_remove(sim_secure_world *sw, uint32_t id)
 {
     sim_biometric *bio = &sw->biometric;
@@ -95,6 +98,8 @@ void sim_biometric_remove_all(sim_secure_world *sw)
 /* LockoutFrameworkImpl.addFailedAttemptForUser then getLockoutModeForUser: the failure that reaches a
  * multiple of 5 (or 20) is itself answered with the lockout, as FingerprintAuthenticationClient
  * reports the lockout error from the rejection that caused it. */
+/* R-BIO-LOCKOUT-TIMED: every 5th failure in a row locks biometrics for 30 s. AOSP: LockoutFrameworkImpl */
+/* R-BIO-LOCKOUT-PERMANENT: 20 failures lock biometrics until the credential. AOSP: LockoutFrameworkImpl */
 static kssim_result count_failed_attempt(sim_secure_world *sw, uint32_t id)
 {
     sim_biometric *bio = &sw->biometric;
@@ -122,6 +127,9 @@ static kssim_result count_failed_attempt(sim_secure_world *sw, uint32_t id)
                       next_is_permanent ? "until the lock-screen credential is verified" : "for 30 s");
 }
 
+/* R-TOKEN-BIO-CONTENT: a strong match: FINGERPRINT token, root SID, modality ID. AOSP: HardwareAuthToken.aidl */
+/* R-BIO-WEAK-NO-TOKEN: a weak (class 2) match mints no token.
+ * AOSP: biometrics AuthenticationClient onAuthenticated (addAuthToken only if mIsStrongBiometric) */
 kssim_result sim_biometric_authenticate(sim_secure_world *sw, uint32_t id, uint64_t challenge, uint64_t user_sid,
                                         kssim_auth_token *token_out, bool *token_issued)
 {

@@ -31,6 +31,7 @@ static kssim_result hash_secret(sim_secure_world *sw, const char *secret, const 
 
 /* The check Enroll (for the current secret) and Verify share in gatekeeper.cpp: throttle, count the
  * attempt durably, compare in constant time, and clear the failure record on a match. */
+/* R-GK-MATCH-CLEARS-FAILURES: a matching secret clears the failure record. AOSP: gatekeeper.cpp Verify */
 static kssim_result check_secret_throttled(sim_secure_world *sw, const char *secret)
 {
     sim_gatekeeper *gk = &sw->gatekeeper;
@@ -51,7 +52,30 @@ static kssim_result check_secret_throttled(sim_secure_world *sw, const char *sec
     return KSSIM_OK;
 }
 
+/* gatekeeper.cpp Enroll answers ERROR_INVALID (VTS EnrollNoPassword: ERROR_GENERAL_FAILURE) for a request
+ * without a password: there is nothing to hash. */
+/* R-GK-EMPTY-CREDENTIAL-REFUSED: an empty credential cannot be enrolled. AOSP: gatekeeper.cpp Enroll */
+static kssim_result refuse_empty_secret(sim_secure_world *sw, const char *new_secret)
+{
+    if (new_secret == NULL || new_secret[0] == '\0')
+        return sim_refuse(sw->env, KSSIM_INVALID_ARGUMENT,
+                          "a lock-screen credential cannot be empty: give a non-empty PIN, password or pattern");
+    return KSSIM_OK;
+}
+
+/* gatekeeper.cpp Verify answers ERROR_INVALID without a password handle (VTS VerifyNoData, and DeleteUserTest
+ * after deleteUser): with nothing enrolled there is nothing to compare against. */
+/* R-GK-VERIFY-NEEDS-ENROLLMENT: verifying with no credential enrolled fails. AOSP: gatekeeper.cpp Verify */
+static kssim_result refuse_without_enrollment(sim_secure_world *sw)
+{
+    if (!sw->gatekeeper.enrolled)
+        return sim_refuse(sw->env, KSSIM_NO_CREDENTIAL,
+                          "no lock-screen credential is set: set one (set_credential) before verifying");
+    return KSSIM_OK;
+}
+
 /* gatekeeper.cpp MintAuthToken: user_id is the SID, authenticator_id 0, type PASSWORD. */
+/* R-TOKEN-GK-CONTENT: a PASSWORD token: user ID = root SID, authenticator ID 0. AOSP: gatekeeper.cpp MintAuthToken */
 static void mint_password_token(sim_secure_world *sw, uint64_t challenge, kssim_auth_token *token_out)
 {
     kssim_auth_token token = {
@@ -65,13 +89,15 @@ static void mint_password_token(sim_secure_world *sw, uint64_t challenge, kssim_
         *token_out = token;
 }
 
+/* R-CRED-CHANGE-KEEPS-SID: enrolling with the current secret keeps the SID. AOSP: gatekeeper.cpp Enroll */
+/* R-CRED-RESET-NEW-SID: enrolling without the current secret draws a new SID. AOSP: gatekeeper.cpp Enroll */
 kssim_result sim_gatekeeper_enroll(sim_secure_world *sw, kssim_credential_type type, const char *new_secret,
                                    const char *current_secret)
 {
     sim_gatekeeper *gk = &sw->gatekeeper;
-    if (new_secret == NULL || new_secret[0] == '\0')
-        return sim_refuse(sw->env, KSSIM_INVALID_ARGUMENT,
-                          "a lock-screen credential cannot be empty: give a non-empty PIN, password or pattern");
+    kssim_result refused = refuse_empty_secret(sw, new_secret);
+    if (refused != KSSIM_OK)
+        return refused;
     bool keeps_type = type == KSSIM_CREDENTIAL_NONE && current_secret != NULL;
     if (!is_credential_type(type) && !keeps_type)
         return sim_refuse(sw->env, KSSIM_INVALID_ARGUMENT,
@@ -113,12 +139,11 @@ kssim_result sim_gatekeeper_enroll(sim_secure_world *sw, kssim_credential_type t
 kssim_result sim_gatekeeper_verify(sim_secure_world *sw, const char *secret, uint64_t challenge,
                                    kssim_auth_token *token_out)
 {
-    sim_gatekeeper *gk = &sw->gatekeeper;
     if (token_out != NULL)
         memset(token_out, 0, sizeof(*token_out));
-    if (!gk->enrolled)
-        return sim_refuse(sw->env, KSSIM_NO_CREDENTIAL,
-                          "no lock-screen credential is set: set one (set_credential) before verifying");
+    kssim_result refused = refuse_without_enrollment(sw);
+    if (refused != KSSIM_OK)
+        return refused;
     if (secret == NULL)
         return sim_refuse(sw->env, KSSIM_INVALID_ARGUMENT,
                           "no secret given: pass the lock-screen credential to verify");

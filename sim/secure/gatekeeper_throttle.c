@@ -3,31 +3,49 @@
  * record that every attempt consults first.
  *
  * The rules are those of system/gatekeeper gatekeeper.cpp (ComputeRetryTimeout, ThrottleRequest,
- * IncrementFailureRecord), the legacy C++ schedule that the contract's "Gatekeeper throttling" rule
- * describes. Time is the boot clock, which restarts at every boot while the record persists.
+ * IncrementFailureRecord), which every modelled release (API 23 to 35) runs unchanged except for the
+ * schedule of Android 6.0 as released (V-GATEKEEPER-FLAT-SCHEDULE). The contract's "Gatekeeper throttling"
+ * schedule is the one Android 7.0 to 15 use. Time is the boot clock, which restarts at every boot while the
+ * record persists.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "core/android_versions.h"
 #include "secure/duration_text.h"
 #include "secure/gatekeeper_throttle.h"
 
 #define FAILURE_TIMEOUT_MS UINT64_C(30000)
 #define DAY_MS             (UINT64_C(24) * 60 * 60 * 1000)
 
-uint64_t sim_gatekeeper_retry_timeout_ms(uint32_t failure_count)
+/* The wait after the n-th failure in a row: none for 1-4 and 6-9, 30 s at the 5th and
+ * 10th and after every failure from the 11th; from the 30th it doubles every 10 failures (30 s x 2^((n-30)/10))
+ * and from the 140th it is a day. On API 23 (V-GATEKEEPER-FLAT-SCHEDULE) it stays 30 s from the 11th on.
+ * system/gatekeeper gatekeeper.cpp GateKeeper::ComputeRetryTimeout: the same table on android-7.0.0_r1,
+ * android11-release, android12-release, android14-release, android15-release and main (2025-02); the flat
+ * one on android-6.0.0_r1 to android-6.0.1_r13. That 6.0 function also answered 30 s for a clean record (no
+ * failure), which throttled any attempt in the first 30 s after boot; a phone's lock screen rarely asks that
+ * early, the simulator's boot clock starts at 0, and the simulator leaves that quirk out. Newer throttling
+ * (LockSettingsService's SoftwareRateLimiter, Android 16 QPR2 and later; a Weaver's vendor schedule) is not in
+ * the modelled releases. */
+/* R-GK-THROTTLE-SCHEDULE: the wait after the n-th failure, per release. AOSP: gatekeeper.cpp ComputeRetryTimeout */
+uint64_t sim_gatekeeper_retry_timeout_ms(int api_level, uint32_t failure_count)
 {
-    /* gatekeeper.cpp ComputeRetryTimeout: a 30 s wait at the 5th and 10th failure, after every failure
-     * from the 11th, doubling every 10 failures from the 30th, and a day from the 140th. */
     if (failure_count == 0)
         return 0;
     if (failure_count <= 10)
         return failure_count % 5 == 0 ? FAILURE_TIMEOUT_MS : 0;
-    if (failure_count < 30)
+    if (sim_android_has(api_level, SIM_ANDROID_GATEKEEPER_FLAT_SCHEDULE) || failure_count < 30)
         return FAILURE_TIMEOUT_MS;
     if (failure_count < 140)
         return FAILURE_TIMEOUT_MS << ((failure_count - 30) / 10);
     return DAY_MS;
+}
+
+/* The wait this device's Gatekeeper imposes after failure_count failures. */
+static uint64_t retry_timeout_ms(const sim_secure_world *sw, uint32_t failure_count)
+{
+    return sim_gatekeeper_retry_timeout_ms(sw->api_level, failure_count);
 }
 
 static const char *credential_name(kssim_credential_type type)
@@ -44,11 +62,13 @@ static const char *credential_name(kssim_credential_type type)
     }
 }
 
+/* R-GK-RETRY-TIMEOUT-REFUSES: inside a wait: refused, not checked, not counted. AOSP: gatekeeper.cpp ThrottleRequest */
+/* R-GK-REBOOT-RESTARTS-WAIT: a restarted boot clock restarts the wait in full. AOSP: gatekeeper.cpp ThrottleRequest */
 kssim_result sim_gatekeeper_admit_attempt(sim_secure_world *sw)
 {
     sim_gatekeeper *gk = &sw->gatekeeper;
     uint64_t now = sw->env->clock.boot_ms;
-    uint64_t timeout = sim_gatekeeper_retry_timeout_ms(gk->failure_count);
+    uint64_t timeout = retry_timeout_ms(sw, gk->failure_count);
     char wait[SIM_DURATION_TEXT_MAX];
 
     /* gatekeeper.cpp ThrottleRequest: inside a pending wait, answer with the time left; a clock at or
@@ -94,6 +114,7 @@ static kssim_result refuse_unrecorded_attempt(sim_secure_world *sw, kssim_result
  * afterwards, in the command's own commit. If that commit fails, the counted failure stays: the safe
  * direction. Trusty (trusty_gatekeeper.cpp) runs this same GateKeeper::Verify, its WriteFailureRecord
  * writing to the TEE's secure storage; here the store writes the device's image (sim_env_persist_now). */
+/* R-GK-COUNT-BEFORE-COMPARE: stored as a failure before the compare. AOSP: gatekeeper.cpp Verify */
 kssim_result sim_gatekeeper_charge_attempt(sim_secure_world *sw)
 {
     sim_gatekeeper *gk = &sw->gatekeeper;
@@ -124,7 +145,7 @@ kssim_result sim_gatekeeper_refuse_wrong_secret(sim_secure_world *sw)
     sim_gatekeeper *gk = &sw->gatekeeper;
     const char *name = credential_name(gk->type);
     char wait[SIM_DURATION_TEXT_MAX];
-    uint64_t timeout = sim_gatekeeper_retry_timeout_ms(gk->failure_count);
+    uint64_t timeout = retry_timeout_ms(sw, gk->failure_count);
 
     if (timeout > 0)
         return sim_refuse(sw->env, KSSIM_RETRY_TIMEOUT,
@@ -134,11 +155,11 @@ kssim_result sim_gatekeeper_refuse_wrong_secret(sim_secure_world *sw)
 
     /* The schedule never has more than four plain failures in a row, so this ends within five steps. */
     uint32_t next_wait_at = gk->failure_count + 1;
-    while (sim_gatekeeper_retry_timeout_ms(next_wait_at) == 0)
+    while (retry_timeout_ms(sw, next_wait_at) == 0)
         next_wait_at++;
     uint32_t left = next_wait_at - gk->failure_count;
     return sim_refuse(sw->env, KSSIM_WRONG_CREDENTIAL, "wrong %s; %u attempt%s left before a %s wait", name, left,
-                      left == 1 ? "" : "s", sim_duration_text(sim_gatekeeper_retry_timeout_ms(next_wait_at), wait));
+                      left == 1 ? "" : "s", sim_duration_text(retry_timeout_ms(sw, next_wait_at), wait));
 }
 
 void sim_gatekeeper_clear_failures(sim_gatekeeper *gatekeeper)

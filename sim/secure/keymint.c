@@ -37,6 +37,7 @@ void sim_keymint_free(sim_keymint *km)
     free(km);
 }
 
+/* R-REBOOT-RESETS-PER-BOOT-COUNTS: per-key use records live in RAM. AOSP: keymaster_enforcement.cpp */
 void sim_keymint_reboot(sim_secure_world *sw)
 {
     if (sw->keymint != NULL)

@@ -224,7 +224,8 @@ static int settle_algorithm(parsed_records *p)
             return a->key_size == 256 ? 0 : -1;
         }
         a->algorithm = KSSIM_ALGORITHM_EC;
-        if ((p->ec_curve == KM_EC_CURVE_P_256 && a->key_size == 256) ||
+        if ((p->ec_curve == KM_EC_CURVE_P_224 && a->key_size == 224) ||
+            (p->ec_curve == KM_EC_CURVE_P_256 && a->key_size == 256) ||
             (p->ec_curve == KM_EC_CURVE_P_384 && a->key_size == 384) ||
             (p->ec_curve == KM_EC_CURVE_P_521 && a->key_size == 521))
             return 0;

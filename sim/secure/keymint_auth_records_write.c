@@ -60,7 +60,8 @@ static void put_algorithm(record_writer *w, const sim_auth_list *auth)
     case KSSIM_ALGORITHM_EC:
         put_u32(w, KEYMINT_TAG_ALGORITHM, KM_ALGORITHM_EC);
         put_u32(w, KEYMINT_TAG_EC_CURVE,
-                auth->key_size == 384   ? KM_EC_CURVE_P_384
+                auth->key_size == 224   ? KM_EC_CURVE_P_224
+                : auth->key_size == 384 ? KM_EC_CURVE_P_384
                 : auth->key_size == 521 ? KM_EC_CURVE_P_521
                                         : KM_EC_CURVE_P_256);
         break;

@@ -16,6 +16,7 @@ enum {
     KM_ALGORITHM_EC = 3,
     KM_ALGORITHM_AES = 32,
     KM_ALGORITHM_HMAC = 128,
+    KM_EC_CURVE_P_224 = 0,
     KM_EC_CURVE_P_256 = 1,
     KM_EC_CURVE_P_384 = 2,
     KM_EC_CURVE_P_521 = 3,

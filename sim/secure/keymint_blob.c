@@ -124,6 +124,7 @@ static kssim_result refuse_blob(sim_secure_world *sw)
                       "truncated or made by another device; delete the key and generate or import it again");
 }
 
+/* R-BLOB-TAMPER-DETECTED: an altered blob does not open. AOSP: IKeyMintDevice.aidl begin INVALID_KEY_BLOB */
 kssim_result keymint_blob_open(sim_secure_world *sw, const sim_key_blob *blob, sim_auth_list *auth,
                                keymint_key_material *material)
 {

@@ -8,6 +8,7 @@
  * default MGF1 digest is SHA-1 unless RSA_OAEP_MGF_DIGEST says otherwise, and the framework's
  * software encryption (sim_public_key_encrypt) uses the same pair as here, so the two agree.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,19 +18,15 @@
 
 #include "secure/keymint_internal.h"
 
-static const char *aes_cipher_name(size_t key_len, uint32_t block_mode)
+/* OpenSSL's name for AES of this key length (16, 24 or 32 bytes: AES-128, -192, -256; IKeyMintDevice.aidl
+ * "must support 128, 192 and 256-bit keys") in this block mode. */
+static void aes_cipher_name(size_t key_len, uint32_t block_mode, char *name, size_t name_size)
 {
-    bool wide = key_len == 32;
-    switch (block_mode) {
-    case KSSIM_BLOCK_MODE_GCM:
-        return wide ? "AES-256-GCM" : "AES-128-GCM";
-    case KSSIM_BLOCK_MODE_CBC:
-        return wide ? "AES-256-CBC" : "AES-128-CBC";
-    case KSSIM_BLOCK_MODE_CTR:
-        return wide ? "AES-256-CTR" : "AES-128-CTR";
-    default:
-        return wide ? "AES-256-ECB" : "AES-128-ECB";
-    }
+    const char *mode = block_mode == KSSIM_BLOCK_MODE_GCM   ? "GCM"
+                       : block_mode == KSSIM_BLOCK_MODE_CBC ? "CBC"
+                       : block_mode == KSSIM_BLOCK_MODE_CTR ? "CTR"
+                                                            : "ECB";
+    snprintf(name, name_size, "AES-%zu-%s", key_len * 8, mode);
 }
 
 /* Input lengths the mode cannot take, refused before OpenSSL sees them so the sentence can say why. */
@@ -84,8 +81,9 @@ kssim_result keymint_aes_finish(sim_env *env, const keymint_operation *op, uint8
         return r;
     size_t data_len = gcm && !encrypt ? op->input_len - KEYMINT_GCM_TAG_BYTES : op->input_len;
     uint8_t *result = malloc(data_len + 2 * 16);
-    EVP_CIPHER *cipher =
-        EVP_CIPHER_fetch(env->crypto.libctx, aes_cipher_name(op->symmetric_key_len, op->choice.block_mode), NULL);
+    char cipher_name[32];
+    aes_cipher_name(op->symmetric_key_len, op->choice.block_mode, cipher_name, sizeof(cipher_name));
+    EVP_CIPHER *cipher = EVP_CIPHER_fetch(env->crypto.libctx, cipher_name, NULL);
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
     int n = 0, total = 0;
     const uint8_t *iv = op->choice.block_mode == KSSIM_BLOCK_MODE_ECB ? NULL : op->nonce;

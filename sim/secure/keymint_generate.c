@@ -13,9 +13,20 @@
 
 #include "secure/keymint_internal.h"
 
+/* The NIST curve an EC key size names, as the framework maps setKeySize (AndroidKeyStoreKeyPairGeneratorSpi
+ * SUPPORTED_EC_CURVE_SIZE_TO_NAME: 224, 256, 384, 521); the policy has already refused any other size. */
 static const char *nist_curve_name(uint32_t key_size)
 {
-    return key_size == 384 ? "P-384" : key_size == 521 ? "P-521" : "P-256";
+    switch (key_size) {
+    case 224:
+        return "P-224";
+    case 384:
+        return "P-384";
+    case 521:
+        return "P-521";
+    default:
+        return "P-256";
+    }
 }
 
 /* RSA keys get the public exponent 65537, OpenSSL's default and the one Android's framework asks for

@@ -47,7 +47,8 @@ static kssim_result match_policy(sim_secure_world *sw, sim_auth_list *policy, EV
                           sim_algorithm_name(policy->algorithm));
     if (key_size == 0)
         return sim_refuse(sw->env, KSSIM_UNSUPPORTED_KEY_SIZE,
-                          "the imported ec key is on a curve KeyMint does not hold: use P-256, P-384 or P-521");
+                          "the imported ec key is on a curve KeyMint does not hold: use P-224, P-256, P-384 or P-521 "
+                          "(P-256 in StrongBox)");
     if (policy->key_size != 0 && policy->key_size != key_size)
         return sim_refuse(sw->env, KSSIM_UNSUPPORTED_KEY_SIZE,
                           "the imported %s key has %u bits but its policy says %u: give the size of the key",

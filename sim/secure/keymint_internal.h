@@ -123,6 +123,9 @@ kssim_result keymint_check_algorithm(sim_secure_world *sw, const sim_auth_list *
 /* The whole authorization list; a key_size of 0 is replaced by the algorithm's default. */
 kssim_result keymint_check_key_policy(sim_secure_world *sw, sim_auth_list *auth);
 bool keymint_is_asymmetric(kssim_algorithm algorithm);
+/* Whether a KeyMint of this security level makes keys of this algorithm and size (R-KEY-SIZES-TEE,
+ * R-KEY-SIZES-STRONGBOX); software answers as the TEE does. */
+bool keymint_key_size_supported(kssim_algorithm algorithm, kssim_security_level level, uint32_t size);
 
 /* ---- keymint_key_material.c: private keys out to DER (decoding is core/private_key.h) ---- */
 /* PKCS#8 PrivateKeyInfo DER, malloc'd; returns 0 on success. */

@@ -2,9 +2,9 @@
  * keymint_key_policy.c - what KeyMint agrees to generate or import: algorithms, sizes, purposes,
  * digests, block modes and paddings, and the narrower set a StrongBox holds.
  *
- * The rules follow the KeyMint HAL's VTS (KeyMintTest.cpp: NewKeyGenerationTest, the *KeySizes and
- * *Purposes cases) and the StrongBox limits in KeyMint's IKeyMintDevice.aidl ("StrongBox ... must
- * support RSA 2048, EC P-256, AES 128 and 256, HMAC-SHA256 ... SHA-2 256 only"). Where KeyMint answers
+ * The rules follow the KeyMint HAL's IKeyMintDevice.aidl ("Necessary Primitives": what a TEE and a StrongBox
+ * must support) and its VTS (KeyMintTest.cpp NewKeyGenerationTest; KeyMintAidlTestBase.cpp ValidKeySizes,
+ * InvalidKeySizes, ValidCurves, InvalidCurves with their StrongBox branches). Where KeyMint answers
  * with an ErrorCode the contract does not list (UNSUPPORTED_DIGEST, UNSUPPORTED_BLOCK_MODE,
  * UNSUPPORTED_PADDING_MODE), the INCOMPATIBLE_* result of the same parameter stands in for it.
  */
@@ -31,8 +31,10 @@ static bool is_strongbox(const sim_auth_list *auth)
     return auth->security_level == KSSIM_SECURITY_STRONGBOX;
 }
 
-/* keystore2 asks for the StrongBox instance before anything else, and a device without one has
- * none to give (security_level.rs / KeyStore.getSecurityLevel: HARDWARE_TYPE_UNAVAILABLE). */
+/* StrongBox on a device without one is HARDWARE_TYPE_UNAVAILABLE
+ * (StrongBoxUnavailableException). keystore2 asks for the StrongBox instance before anything else, and a device
+ * without one has none to give (security_level.rs / KeyStore.getSecurityLevel: HARDWARE_TYPE_UNAVAILABLE). */
+/* R-KEY-STRONGBOX-UNAVAILABLE: no StrongBox: HARDWARE_TYPE_UNAVAILABLE. AOSP: keystore2 security_level.rs */
 kssim_result keymint_check_security_level(sim_secure_world *sw, const sim_auth_list *auth)
 {
     if (is_strongbox(auth) && sw->security_level != KSSIM_SECURITY_STRONGBOX)
@@ -44,6 +46,11 @@ kssim_result keymint_check_security_level(sim_secure_world *sw, const sim_auth_l
     return KSSIM_OK;
 }
 
+/* KeyMint holds EC (NIST curves, and Curve 25519 as Ed25519 in the TEE only), RSA, AES and HMAC
+ * keys; StrongBox has no Curve 25519 (UNSUPPORTED_ALGORITHM here; KeyMint says UNSUPPORTED_EC_CURVE).
+ * IKeyMintDevice.aidl "Necessary Primitives" ("STRONGBOX IKeyMintDevices do not support curve 25519");
+ * KeyMintAidlTestBase.cpp InvalidCurves. 3DES (required of KeyMint too) and X25519 are not modelled. */
+/* R-KEY-ALGORITHMS: EC, Ed25519 (not StrongBox), RSA, AES, HMAC. AOSP: IKeyMintDevice.aidl */
 kssim_result keymint_check_algorithm(sim_secure_world *sw, const sim_auth_list *auth)
 {
     switch (auth->algorithm) {
@@ -63,46 +70,131 @@ kssim_result keymint_check_algorithm(sim_secure_world *sw, const sim_auth_list *
                       "KeyMint holds ec, rsa, ed25519, aes and hmac keys only: use one of those");
 }
 
-static uint32_t default_key_size(kssim_algorithm algorithm)
+/* a key generated without a size gets the framework's default: EC 256, RSA 2048, AES 128,
+ * HMAC the output size of its one digest. frameworks/base keystore2 AndroidKeyStoreKeyPairGeneratorSpi
+ * (EC_DEFAULT_KEY_SIZE 256, RSA_DEFAULT_KEY_SIZE 2048) and AndroidKeyStoreKeyGeneratorSpi (AES: 128; HmacBase:
+ * KeymasterUtils.getDigestOutputSizeBits of the digest the key algorithm names). KeyMint itself has no default
+ * (KeyMintTest.cpp AesInvalidSize, RsaNoDefaultSize: UNSUPPORTED_KEY_SIZE); the framework always sends one. */
+/* R-KEY-SIZE-DEFAULT: no size: EC 256, RSA 2048, AES 128, HMAC the digest's. AOSP: AndroidKeyStoreKeyGeneratorSpi */
+static uint32_t default_key_size(const sim_auth_list *auth)
 {
-    return algorithm == KSSIM_ALGORITHM_RSA ? 2048 : 256;
+    switch (auth->algorithm) {
+    case KSSIM_ALGORITHM_RSA:
+        return 2048;
+    case KSSIM_ALGORITHM_AES:
+        return 128;
+    case KSSIM_ALGORITHM_HMAC:
+        switch (auth->digests) {
+        case KSSIM_DIGEST_SHA1:
+            return 160;
+        case KSSIM_DIGEST_SHA224:
+            return 224;
+        case KSSIM_DIGEST_SHA384:
+            return 384;
+        case KSSIM_DIGEST_SHA512:
+            return 512;
+        default:
+            return 256; /* SHA-256, and a digest list check_digests refuses anyway */
+        }
+    case KSSIM_ALGORITHM_EC:
+    case KSSIM_ALGORITHM_ED25519:
+        break;
+    }
+    return 256;
+}
+
+static bool is_hmac_size(uint32_t size)
+{
+    return size >= 64 && size <= 512 && size % 8 == 0;
+}
+
+/* a TEE (and software) KeyMint generates and imports EC P-224, P-256, P-384, P-521; RSA 2048,
+ * 3072, 4096; AES 128, 192, 256; HMAC 64 to 512 bits in whole bytes; Ed25519 256. IKeyMintDevice.aidl "Necessary
+ * Primitives" (TRUSTED_ENVIRONMENT must support ...); KeyMintTest.cpp NewKeyGenerationTest Ecdsa /
+ * EcdsaAllValidCurves (ValidCurves: P_224..P_521), AesInvalidSize (InvalidKeySizes: 64, 96, 131, 512),
+ * HmacCheckKeySizes. Keymaster 4 (api <= 30) requires the same (keymaster/4.0 IKeymasterDevice.hal, VTS
+ * keymaster_hidl_hal_test.cpp), so the sizes do not depend on the release. The simulator supports what is
+ * required and no more: RSA sizes a vendor may add (1024, 8192) are refused. */
+/* R-KEY-SIZES-TEE: TEE sizes: EC 224-521, RSA 2048-4096, AES 128/192/256, HMAC 64-512. AOSP: IKeyMintDevice.aidl */
+static bool tee_supports_key_size(kssim_algorithm algorithm, uint32_t size)
+{
+    switch (algorithm) {
+    case KSSIM_ALGORITHM_EC:
+        return size == 224 || size == 256 || size == 384 || size == 521;
+    case KSSIM_ALGORITHM_RSA:
+        return size == 2048 || size == 3072 || size == 4096;
+    case KSSIM_ALGORITHM_ED25519:
+        return size == 256;
+    case KSSIM_ALGORITHM_AES:
+        return size == 128 || size == 192 || size == 256;
+    case KSSIM_ALGORITHM_HMAC:
+        return is_hmac_size(size);
+    }
+    return false;
+}
+
+/* a StrongBox holds EC P-256, RSA 2048, AES 128 and 256 (never 192), HMAC 64 to 512 bits
+ * in whole bytes, and no Ed25519 (keymint_check_algorithm). IKeyMintDevice.aidl "STRONGBOX IKeyMintDevices must
+ * support 2048-bit keys / NIST curve P-256 / must only support 128 and 256-bit keys / must not support keys
+ * larger than 512 bits"; KeyMintAidlTestBase.cpp InvalidKeySizes for STRONGBOX: RSA 3072, 4096; EC 224, 384,
+ * 521; AES 192; InvalidCurves: P_224, P_384, P_521, CURVE_25519. */
+/* R-KEY-SIZES-STRONGBOX: EC 256, RSA 2048, AES 128/256, HMAC 64-512. AOSP: IKeyMintDevice.aidl */
+static bool strongbox_supports_key_size(kssim_algorithm algorithm, uint32_t size)
+{
+    switch (algorithm) {
+    case KSSIM_ALGORITHM_EC:
+        return size == 256;
+    case KSSIM_ALGORITHM_RSA:
+        return size == 2048;
+    case KSSIM_ALGORITHM_AES:
+        return size == 128 || size == 256;
+    case KSSIM_ALGORITHM_HMAC:
+        return is_hmac_size(size);
+    case KSSIM_ALGORITHM_ED25519:
+        break;
+    }
+    return false;
+}
+
+static const char *supported_sizes_text(kssim_algorithm algorithm, bool strongbox)
+{
+    switch (algorithm) {
+    case KSSIM_ALGORITHM_EC:
+        return strongbox ? "256 (P-256) in StrongBox, or security_level tee for 224, 384 or 521"
+                         : "224, 256, 384 or 521 (P-224, P-256, P-384, P-521)";
+    case KSSIM_ALGORITHM_RSA:
+        return strongbox ? "2048 in StrongBox, or security_level tee for 3072 or 4096" : "2048, 3072 or 4096";
+    case KSSIM_ALGORITHM_ED25519:
+        return "256 (Ed25519 has one size)";
+    case KSSIM_ALGORITHM_AES:
+        return strongbox ? "128 or 256 in StrongBox, or security_level tee for 192" : "128, 192 or 256";
+    case KSSIM_ALGORITHM_HMAC:
+        return "a multiple of 8 from 64 to 512 (usually the digest's size, e.g. 256 for sha256)";
+    }
+    return "a size the algorithm defines";
+}
+
+bool keymint_key_size_supported(kssim_algorithm algorithm, kssim_security_level level, uint32_t size)
+{
+    return level == KSSIM_SECURITY_STRONGBOX ? strongbox_supports_key_size(algorithm, size)
+                                             : tee_supports_key_size(algorithm, size);
 }
 
 static kssim_result check_key_size(sim_secure_world *sw, const sim_auth_list *auth)
 {
-    uint32_t size = auth->key_size;
-    bool strongbox = is_strongbox(auth);
-    bool ok = false;
-    const char *supported = "";
-    switch (auth->algorithm) {
-    case KSSIM_ALGORITHM_EC:
-        ok = size == 256 || (!strongbox && (size == 384 || size == 521));
-        supported = strongbox ? "256 (P-256) in StrongBox" : "256, 384 or 521 (P-256, P-384, P-521)";
-        break;
-    case KSSIM_ALGORITHM_RSA:
-        ok = size == 2048 || (!strongbox && (size == 3072 || size == 4096));
-        supported = strongbox ? "2048 in StrongBox" : "2048, 3072 or 4096";
-        break;
-    case KSSIM_ALGORITHM_ED25519:
-        ok = size == 256;
-        supported = "256 (Ed25519 has one size)";
-        break;
-    case KSSIM_ALGORITHM_AES:
-        ok = size == 128 || size == 256;
-        supported = "128 or 256";
-        break;
-    case KSSIM_ALGORITHM_HMAC:
-        /* hmac_key.cpp / VTS HmacKeySizes: 64 to 512 bits in whole bytes. */
-        ok = size >= 64 && size <= 512 && size % 8 == 0;
-        supported = "a multiple of 8 from 64 to 512 (256 is usual)";
-        break;
-    }
-    if (!ok)
-        return sim_refuse(sw->env, KSSIM_UNSUPPORTED_KEY_SIZE, "%s keys of %u bits are not supported: use %s",
-                          sim_algorithm_name(auth->algorithm), size, supported);
+    if (!keymint_key_size_supported(auth->algorithm, auth->security_level, auth->key_size))
+        return sim_refuse(sw->env, KSSIM_UNSUPPORTED_KEY_SIZE, "%s keys of %u bits are not supported%s: use %s",
+                          sim_algorithm_name(auth->algorithm), auth->key_size,
+                          is_strongbox(auth) ? " in StrongBox" : "",
+                          supported_sizes_text(auth->algorithm, is_strongbox(auth)));
     return KSSIM_OK;
 }
 
+/* The purposes a key of each algorithm may list when it is generated or imported. For AES this is wider
+ * than what an operation can do: the reference TA's check_aes_params looks at no purpose, so an AES key
+ * listing SIGN and VERIFY is made and its begin is refused (UNSUPPORTED_PURPOSE,
+ * keymint_check_purpose_supported). Source: system/keymint ta/src/keys.rs (check_aes_params);
+ * hardware/interfaces KeyMintTest.cpp SigningOperationsTest.AesEcbSign (GenerateKey must succeed). */
 static uint32_t purposes_for(kssim_algorithm algorithm)
 {
     switch (algorithm) {
@@ -114,7 +206,7 @@ static uint32_t purposes_for(kssim_algorithm algorithm)
     case KSSIM_ALGORITHM_RSA:
         return KSSIM_PURPOSE_SIGN | KSSIM_PURPOSE_VERIFY | KSSIM_PURPOSE_ENCRYPT | KSSIM_PURPOSE_DECRYPT;
     case KSSIM_ALGORITHM_AES:
-        return KSSIM_PURPOSE_ENCRYPT | KSSIM_PURPOSE_DECRYPT;
+        return KSSIM_PURPOSE_ENCRYPT | KSSIM_PURPOSE_DECRYPT | KSSIM_PURPOSE_SIGN | KSSIM_PURPOSE_VERIFY;
     case KSSIM_ALGORITHM_HMAC:
         return KSSIM_PURPOSE_SIGN | KSSIM_PURPOSE_VERIFY;
     }
@@ -131,6 +223,14 @@ static kssim_result check_purposes(sim_secure_world *sw, const sim_auth_list *au
     if (auth->purposes == 0 || (auth->purposes & ~known_purposes) != 0)
         return sim_refuse(sw->env, KSSIM_UNSUPPORTED_PURPOSE,
                           "a key needs one or more of the purposes sign, verify, encrypt, decrypt, agree_key");
+    /* A curve 25519 key is an Ed25519 signing key or an X25519 agreement key, never both: KeyMint refuses
+     * the mix as incompatible, not as unsupported (system/keymint ta/src/keys.rs check_ec_params; KeyMintTest.cpp
+     * NewKeyGenerationTest.EcdsaCurve25519MultiPurposeFail). X25519 alone is not modelled (below). */
+    if (auth->algorithm == KSSIM_ALGORITHM_ED25519 && (auth->purposes & KSSIM_PURPOSE_AGREE_KEY) &&
+        (auth->purposes & KSSIM_PURPOSE_SIGN))
+        return sim_refuse(sw->env, KSSIM_INCOMPATIBLE_PURPOSE,
+                          "a curve 25519 key signs (Ed25519) or agrees keys (X25519), never both: leave agree_key "
+                          "out");
     uint32_t impossible = auth->purposes & ~purposes_for(auth->algorithm);
     if (impossible != 0)
         return sim_refuse(sw->env, KSSIM_UNSUPPORTED_PURPOSE, "%s keys cannot %s: leave that purpose out",
@@ -138,6 +238,7 @@ static kssim_result check_purposes(sim_secure_world *sw, const sim_auth_list *au
     return KSSIM_OK;
 }
 
+/* R-KEY-HMAC-ONE-DIGEST: an HMAC key has exactly one digest, not none. AOSP: keymaster hmac_key.cpp */
 static kssim_result check_digests(sim_secure_world *sw, const sim_auth_list *auth)
 {
     if ((auth->digests & ~known_digests) != 0)
@@ -180,11 +281,11 @@ static kssim_result check_paddings(sim_secure_world *sw, const sim_auth_list *au
     if ((auth->paddings & ~known_paddings) != 0 || (auth->paddings & ~allowed) != 0)
         return sim_refuse(sw->env, KSSIM_INCOMPATIBLE_PADDING_MODE, "padding %s does not apply: %s",
                           sim_padding_name(lowest_bit(auth->paddings & ~allowed)), advice);
-    /* PKCS#7 pads whole blocks, which only ECB and CBC process (KeyMintTest.cpp AesEcbPkcs7Padding). */
-    if ((auth->paddings & KSSIM_PADDING_PKCS7) &&
-        (auth->block_modes & (KSSIM_BLOCK_MODE_CBC | KSSIM_BLOCK_MODE_ECB)) == 0)
-        return sim_refuse(sw->env, KSSIM_INCOMPATIBLE_PADDING_MODE,
-                          "pkcs7 padding needs the cbc or ecb block mode: add one, or use padding none");
+    /* PKCS#7 pads whole blocks, which only ECB and CBC process; but an AES key whose block modes cannot use
+     * its PKCS#7 padding is still made, and the begin that would need it is refused
+     * (keymint_operation_parameters.c: INCOMPATIBLE_PADDING_MODE). The reference TA checks no AES padding at
+     * generation (system/keymint ta/src/keys.rs check_aes_params), and KeyMintTest.cpp
+     * EncryptionOperationsTest.AesCtrIncompatiblePaddingMode requires a CTR key with PKCS7 to generate. */
     return KSSIM_OK;
 }
 
@@ -214,7 +315,7 @@ kssim_result keymint_check_key_policy(sim_secure_world *sw, sim_auth_list *auth)
     if (r != KSSIM_OK)
         return r;
     if (auth->key_size == 0)
-        auth->key_size = default_key_size(auth->algorithm);
+        auth->key_size = default_key_size(auth);
     r = check_key_size(sw, auth);
     if (r == KSSIM_OK)
         r = check_purposes(sw, auth);

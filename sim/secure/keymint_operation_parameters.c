@@ -55,6 +55,7 @@ static const char *list_names(uint32_t bits, const char *(*name)(uint32_t), char
     return buf;
 }
 
+/* R-PURPOSE-SUPPORTED: the purposes each algorithm has. AOSP: enforcements.rs authorize_create */
 kssim_result keymint_check_purpose_supported(sim_env *env, const sim_auth_list *auth, uint32_t purpose)
 {
     kssim_algorithm a = auth->algorithm;
@@ -256,6 +257,7 @@ static kssim_result check_block_mode(sim_env *env, const sim_auth_list *auth, ui
     return KSSIM_OK;
 }
 
+/* R-PARAMS-AUTHORIZED: digest, padding, block mode must be the key's. AOSP: Tag.aidl DIGEST PADDING BLOCK_MODE */
 kssim_result keymint_choose_operation_parameters(sim_env *env, const sim_auth_list *auth, uint32_t purpose,
                                                  const kssim_op_params *params, keymint_operation_choice *choice)
 {

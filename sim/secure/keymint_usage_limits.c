@@ -16,6 +16,10 @@ static uint64_t boot_seconds(const sim_secure_world *sw)
     return sw->env->clock.boot_ms / 1000;
 }
 
+/* R-RATE-MAX-USES-PER-BOOT: begins that succeeded this boot.
+ * AOSP: keymaster_enforcement.cpp MaxUsesPerBootNotExceeded */
+/* R-RATE-MIN-SECONDS-BETWEEN-OPS: whole seconds since the last allowed begin.
+ * AOSP: keymaster_enforcement.cpp MinTimeBetweenOpsPassed */
 kssim_result keymint_check_usage_limits(sim_secure_world *sw, const sim_auth_list *auth, const uint8_t key_id[32])
 {
     const keymint_key_usage *usage = keymint_find_key_usage(sw->keymint, key_id);

@@ -24,6 +24,7 @@ static bool token_matches_sid(const sim_auth_list *auth, const kssim_auth_token 
 }
 
 /* The checks every token gets; challenge is checked only for per-operation keys. */
+/* R-TOKEN-KEYMINT-VERIFIES: MAC, challenge (per-op), SID, type. AOSP: keymaster_enforcement.cpp AuthTokenMatches */
 static kssim_result check_token(sim_secure_world *sw, const sim_auth_list *auth, const kssim_auth_token *token,
                                 bool check_challenge, uint64_t challenge)
 {
@@ -51,6 +52,7 @@ static kssim_result check_token(sim_secure_world *sw, const sim_auth_list *auth,
     return KSSIM_OK;
 }
 
+/* R-TIMEOUT-WINDOW: too old only when now - timestamp > timeout. AOSP: operation.rs check_auth_token */
 static kssim_result check_token_age(sim_secure_world *sw, const sim_auth_list *auth, const kssim_auth_token *token)
 {
     uint64_t now = sw->env->clock.boot_ms;

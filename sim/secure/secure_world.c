@@ -31,6 +31,7 @@ void sim_secure_world_cleanup(sim_secure_world *sw)
     OPENSSL_cleanse(sw, sizeof(*sw));
 }
 
+/* R-REBOOT-NEW-HMAC-KEY: each boot a new token HMAC key. AOSP: ISharedSecret.aidl */
 void sim_secure_world_reboot(sim_secure_world *sw)
 {
     memcpy(sw->previous_hmac_key, sw->hmac_key, sizeof(sw->hmac_key));

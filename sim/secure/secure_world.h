@@ -79,8 +79,11 @@ typedef struct sim_keymint sim_keymint; /* operations and per-boot counters, pri
 typedef struct sim_secure_world {
     sim_env *env;
     kssim_security_level security_level; /* the best hardware this device has */
-    uint8_t device_key[32];              /* KeyMint's root key: encrypts and authenticates key blobs */
-    uint8_t hmac_key[32];                /* the per-boot shared secret that MACs auth tokens */
+    /* The device's Android API level, for the secure world's release differences (Gatekeeper's schedule,
+     * sim_android_has); the device sets it after sim_secure_world_init (0 until then). */
+    int api_level;
+    uint8_t device_key[32]; /* KeyMint's root key: encrypts and authenticates key blobs */
+    uint8_t hmac_key[32];   /* the per-boot shared secret that MACs auth tokens */
     uint8_t previous_hmac_key[32];
     bool has_previous_hmac_key;
     uint32_t boot_count;
@@ -148,8 +151,9 @@ uint64_t sim_gatekeeper_enrollment_tag(const sim_secure_world *sw);
  * throttled and counted as a verification; a credential changed since is a wrong one. */
 kssim_result sim_gatekeeper_verify_armed(sim_secure_world *sw, uint64_t enrollment_tag, uint64_t challenge,
                                          kssim_auth_token *token_out);
-/* The wait gatekeeper.cpp imposes after failure_count failures (ComputeRetryTimeout), in ms. */
-uint64_t sim_gatekeeper_retry_timeout_ms(uint32_t failure_count);
+/* The wait gatekeeper.cpp imposes after failure_count failures (ComputeRetryTimeout) on this API level's
+ * Gatekeeper, in ms (R-GK-THROTTLE-SCHEDULE). */
+uint64_t sim_gatekeeper_retry_timeout_ms(int api_level, uint32_t failure_count);
 
 /* ---- biometric.c ---- */
 kssim_result sim_biometric_enroll(sim_secure_world *sw, uint32_t id, kssim_modality modality,

@@ -11,7 +11,7 @@
  *
  * State image:
  *   magic "KSSIMDEV" [8], version u32 (SIM_DEVICE_IMAGE_VERSION)
- *   framework   config: seed u64, api_level u32 (23..99), security_level u32, wall_clock_ms i64,
+ *   framework   config: seed u64, api_level u32 (a modelled release, 23..35), security_level u32, wall_clock_ms i64,
  *                       realtime bool
  *               host_boot_origin_ms i64
  *               prompt: response u32, biometric_id u32, remaining u32, credential_tag u64
@@ -31,7 +31,11 @@
  *   since version 2:
  *   rollback    generation u64 (g: what this device last wrote to DIR.rpmb), detected bool
  *   checksum    u32, CRC-32 of every byte before it (store/checksum.h)
- *   Version 1 images end after keystore2; they read as generation 0, never rolled back.
+ *   since version 3:
+ *   keystore2   udr_keys_in_memory bool, biometric_unlock_sid_count u32 (<= KSSIM_MODALITY_COUNT),
+ *               count x u64 (the UnlockedDeviceRequired super keys: keystore2_image.c)
+ *   Version 1 images end after keystore2; they read as generation 0, never rolled back. Images before
+ *   version 3 read the UnlockedDeviceRequired super keys as in memory exactly when unlocked.
  *
  * Key image (one per key-database row):
  *   magic "KSSIMKEY" [8], version u32 (SIM_KEY_IMAGE_VERSION)
@@ -53,12 +57,14 @@
  *   since version 2: rollback_resistant bool, rolled_back bool, checksum u32 (CRC-32 of every byte
  *   before it). Version 1 rows end at deleted_because.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 
+#include "core/android_versions.h"
 #include "store/checksum.h"
 #include "store/device_image.h"
 
@@ -76,10 +82,6 @@ static const char key_magic[8] = {'K', 'S', 'S', 'I', 'M', 'K', 'E', 'Y'};
 static const uint32_t prompt_responses[] = {KSSIM_PROMPT_NONE, KSSIM_PROMPT_BIOMETRIC, KSSIM_PROMPT_CREDENTIAL};
 
 #define COUNT_OF(array) (sizeof(array) / sizeof((array)[0]))
-
-/* What kssim_device_create accepts; a stored device must satisfy the same. */
-#define MIN_API_LEVEL KSSIM_API_LEVEL_MIN
-#define MAX_API_LEVEL KSSIM_API_LEVEL_MAX
 
 /* Everything a state image decodes to, held apart from the device until all of it has decoded. */
 typedef struct decoded_device {
@@ -107,15 +109,20 @@ static void encode_framework(const kssim_device *device, sim_writer *w)
     sim_write_u64(w, device->prompt.credential_tag);
 }
 
-static void decode_framework(sim_reader *r, decoded_device *decoded)
+/* buffer holds the problem's text when it names the stored value; it outlives the reader's use of it. */
+static void decode_framework(sim_reader *r, decoded_device *decoded, char *buffer, size_t buffer_size)
 {
     kssim_config *config = &decoded->config;
     config->seed = sim_read_u64(r);
     uint32_t api_level = sim_read_u32(r);
-    if (api_level >= MIN_API_LEVEL && api_level <= MAX_API_LEVEL)
+    /* What kssim_device_create accepts; a stored device must satisfy the same. */
+    if (api_level <= INT32_MAX && sim_android_release_find((int)api_level) != NULL) {
         config->api_level = (int)api_level;
-    else
-        sim_reader_fail(r, "the API level is outside 23..99");
+    } else if (!sim_reader_failed(r)) {
+        snprintf(buffer, buffer_size, "its API level %" PRIu32 " is not a release this kssim models (%d to %d)",
+                 api_level, KSSIM_API_LEVEL_MIN, KSSIM_API_LEVEL_MAX);
+        sim_reader_fail(r, buffer);
+    }
     config->security_level = sim_security_level_image_decode(r);
     config->wall_clock_ms = sim_read_i64(r);
     config->realtime = sim_read_bool(r);
@@ -227,6 +234,7 @@ static uint8_t *encode_state(kssim_device *device, size_t *len)
     sim_keystore2_image_encode(&device->ks, &w);
     sim_write_u64(&w, device->rollback_generation);
     sim_write_bool(&w, device->rollback_detected);
+    sim_keystore2_udr_image_encode(&device->ks, &w);
     write_checksum(&w);
     return sim_writer_finish(&w, len);
 }
@@ -282,7 +290,7 @@ static const char *decode_state(const sim_device_image *image, decoded_device *d
     if (problem != NULL)
         return problem;
     r->len = body_len;
-    decode_framework(r, decoded);
+    decode_framework(r, decoded, buffer, buffer_size);
     sim_env_image_decode(r, &decoded->env);
     sim_secure_world_image_decode(r, &decoded->sw);
     sim_keystore2_image_decode(r, &decoded->ks);
@@ -290,6 +298,7 @@ static const char *decode_state(const sim_device_image *image, decoded_device *d
         decoded->rollback_generation = sim_read_u64(r);
         decoded->rollback_detected = sim_read_bool(r);
     }
+    sim_keystore2_udr_image_decode(r, &decoded->ks, version >= 3);
     sim_reader_expect_end(r);
     if (!sim_reader_failed(r) && decoded->sw.security_level != decoded->config.security_level)
         sim_reader_fail(r, "the secure world's security level is not the configuration's");
@@ -334,6 +343,7 @@ static void apply(kssim_device *device, decoded_device *decoded)
     device->rollback_detected = decoded->rollback_detected;
     sim_env_image_apply(&device->env, &decoded->env);
     sim_secure_world_image_apply(&device->sw, &decoded->sw, keep_operations);
+    device->sw.api_level = device->config.api_level; /* not stored twice: the configuration's */
     sim_keystore2_image_apply(&device->ks, &decoded->ks, keep_operations);
 }
 

@@ -15,7 +15,7 @@
 
 #include "framework/device.h"
 
-#define SIM_DEVICE_IMAGE_VERSION 2u
+#define SIM_DEVICE_IMAGE_VERSION 3u
 
 typedef struct sim_key_image {
     char alias[KSSIM_ALIAS_MAX];

@@ -337,7 +337,16 @@ static bool can_user_authorization_succeed(const model *m, const model_key *key)
             current++;
             held += key_holds_sid(key, m->bio_ids[i]);
         }
-    return current > 0 && held == current;
+    /* Android 11 and earlier: an empty list counts as held (V-BIOMETRIC-EMPTY-LIST-KEEPS-KEYS). */
+    return (current > 0 || m->api_level <= 30) && held == current;
+}
+
+/* A key whose IDs are all retired that the framework still treats as authorizable: on Android 11 and
+ * earlier with no strong biometric enrolled (V-BIOMETRIC-EMPTY-LIST-KEEPS-KEYS). It is reported valid and
+ * its per-operation begin is allowed, though no token can ever serve it. */
+static bool dead_key_looks_alive(const model *m, const model_key *key)
+{
+    return !key->tombstoned && key->dead_by_sids && can_user_authorization_succeed(m, key);
 }
 
 static bool key_is_dead(const model_key *key)
@@ -392,7 +401,7 @@ static void observe_keys(model *m)
         const model_key *key = &m->keys[index];
         if (info.state == KSSIM_KEY_ABSENT)
             violation(m, INV_MODEL_AGREES, "%s was generated and not deleted, yet it is absent", alias_name(alias));
-        if (key_is_dead(key) && info.state == KSSIM_KEY_VALID)
+        if (key_is_dead(key) && info.state == KSSIM_KEY_VALID && !dead_key_looks_alive(m, key))
             violation(m, INV_INVALIDATED_STAYS, "%s is valid again although %s", alias_name(alias),
                       key->tombstoned ? "the system deleted it" : "every secure ID it is bound to is retired");
         if (key->tombstoned) {
@@ -552,7 +561,7 @@ static void check_use_authorized(model *m, use_kind kind, const model_key *key, 
                   "%s needs user authentication and began before the first unlock since boot %u (the super key "
                   "is not in memory yet)",
                   name, m->boot);
-    if (begins && key->per_operation && key->dead_by_sids)
+    if (begins && key->per_operation && key->dead_by_sids && !dead_key_looks_alive(m, key))
         violation(m, INV_INVALIDATED_STAYS,
                   "per-operation key %s began although every secure ID it is bound to is retired", name);
     bool needs_token = key->per_operation ? kind != USE_BEGIN : kind != USE_CONTINUE;

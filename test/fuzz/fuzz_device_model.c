@@ -234,7 +234,8 @@ static void step_unlock(model *m, fuzz_input *in)
 static void step_lock(model *m)
 {
     describe(m, "lock");
-    if (outcome(m, kssim_lock(m->device)) == KSSIM_OK)
+    /* keystore2 hears of a lock only behind a secure lock screen (R-UDR-NEVER-LOCKED-WITHOUT-SECURE-LOCK). */
+    if (outcome(m, kssim_lock(m->device)) == KSSIM_OK && m->credential_set)
         m->locked = true;
 }
 
@@ -327,8 +328,9 @@ static void step_reboot(model *m)
         return;
     m->boot++;
     m->boot_ms = 0;
-    m->locked = true;
-    m->unlocked_since_boot = false;
+    /* Without a secure lock screen the user is unlocked as the system starts (framework/power.c). */
+    m->locked = m->credential_set;
+    m->unlocked_since_boot = !m->credential_set;
     for (size_t i = 0; i < m->key_count; i++) {
         m->keys[i].begins_this_boot = 0;
         m->keys[i].has_last_begin = false;

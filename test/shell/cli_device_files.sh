@@ -217,7 +217,7 @@ stderr_says "--device is given twice"
 expect 2 status --device "$work/a" --device="$work/b"
 stderr_says "--device is given twice"
 expect 2 --device "$work/refused" init --api-level 0
-stderr_says "0 is too small; a device simulates API levels 23 to 99"
+stderr_says "API level 0 is not a release kssim models; supported: 23 to 35"
 expect 2 --device "$work/refused" init --security-level titanium
 [ -e "$work/refused" ] && fail "a refused init left $work/refused behind"
 

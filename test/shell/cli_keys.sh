@@ -25,6 +25,9 @@ check_key() {
 }
 
 # ---- generate-key, keys ----
+# Android 15: an unlocked-device-required key works on a phone without a lock screen (on Android 12-14
+# keystore2 also wants an auth token, which nothing can produce there: udr-no-secure-lock-screen-api34.yaml).
+ok init --api-level 35 --force
 ok generate-key plain
 [ -s "$work/out" ] && fail "generate-key printed something"
 ok generate-key --alias rsa --algorithm rsa --size 3072 --paddings pss --digests sha256,sha512
@@ -51,6 +54,17 @@ python3 -m json.tool <"$work/out" >/dev/null || fail "keys --json is not JSON: $
 check_key vault 'k["algorithm"], k["size"], k["block_modes"], k["paddings"]' \
     "('aes', 128, ['gcm', 'cbc'], ['none', 'pkcs7'])"
 check_key rsa 'k["digests"], k["paddings"]' "(['sha256', 'sha512'], ['pss'])"
+# R-KEY-SIZE-DEFAULT: no size gives the framework's default (AES 128, HMAC the digest's output size), and the
+# listing shows the size KeyMint returned; R-KEY-SIZES-TEE: P-224 and AES-192 are TEE sizes.
+ok generate-key aes_default --algorithm aes
+ok generate-key mac512 --algorithm hmac --digests sha512
+ok generate-key p224 --algorithm ec --size 224
+ok generate-key aes192 --algorithm aes --size 192
+check_key aes_default 'k["size"]' 128
+check_key mac 'k["size"]' 256
+check_key mac512 'k["size"]' 512
+check_key p224 'k["algorithm"], k["size"]' "('ec', 224)"
+check_key aes192 'k["size"]' 192
 check_key limited 'k["limits"]["usage_count_limit"], k["limits"]["uses_remaining"], k["limits"]["max_uses_per_boot"]' \
     "(2, 2, 5)"
 check_key limited 'k["validity"]["origination_expire"]' "2027-01-01T00:00:00Z"

@@ -64,6 +64,27 @@ if command -v python3 >/dev/null 2>&1; then
         fail "JUnit output is not well-formed XML"
 fi
 
+# Android versions as an axis: every scenario run on several API levels, each on a fresh device, gives the
+# same bytes twice, and each level's run is named in its header. Only the library's scenarios whose
+# per-release values cover the levels can take part, so the fixtures and the library each get the levels
+# they cover: the library's own (a file may list several) and, for the fixtures, 30 and 34.
+"$kssim" run --api-level 30,34 "$source_dir/test/shell/runner_fixtures" >"$work/levels.1" 2>"$work/levels.err"
+status=$?
+[ "$status" -le 1 ] || { fail "kssim run --api-level 30,34 on the fixtures exited $status"; sed 's/^/    /' "$work/levels.err" | head; }
+"$kssim" run --api-level 30,34 "$source_dir/test/shell/runner_fixtures" >"$work/levels.2" 2>/dev/null
+cmp -s "$work/levels.1" "$work/levels.2" || fail "two runs with --api-level 30,34 differ"
+[ "$(grep -c '^# .* @ api_level 30: ' "$work/levels.1")" -eq "$(grep -c '^# .* @ api_level 34: ' "$work/levels.1")" ] ||
+    fail "--api-level 30,34 did not run every fixture on both levels"
+grep -q '^# .* @ api_level 30: ' "$work/levels.1" || fail "--api-level 30,34: no run on level 30"
+for format in tap junit; do
+    "$kssim" run --api-level 30,34 --format "$format" "$source_dir/test/shell/runner_fixtures" >"$work/levels.$format.1" 2>/dev/null
+    "$kssim" run --api-level 30,34 --format "$format" "$source_dir/test/shell/runner_fixtures" >"$work/levels.$format.2" 2>/dev/null
+    cmp -s "$work/levels.$format.1" "$work/levels.$format.2" || fail "two runs with --api-level 30,34 --format $format differ"
+done
+if [ "${#paths[@]}" -gt 1 ] && ! grep -q '@ api_level 30: ' "$work/text.1"; then
+    fail "the scenario library has no run on API level 30 (scenarios/legacy-api30-enrollment-invalidation.yaml lists 30 and 34)"
+fi
+
 # Nothing of the host may leak in: no addresses, no clock readings.
 grep -qE '0x[0-9a-f]{12,}' "$work/text.1" && fail "the transcript contains something that looks like a pointer"
 

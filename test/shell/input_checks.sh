@@ -97,9 +97,11 @@ fi
 # ---- Item 14: the clocks' range and the API level ----
 beyond="would take the wall clock past 9223372036854775807 ms, the furthest the device's clocks go"
 usage 2 "$beyond" "kssim advance beyond the clocks' range" "$kssim" advance 106751991167d
-usage 2 "is too small; a device simulates API levels 23 to 99" "kssim init --api-level 22" \
+usage 2 "API level 22 is not a release kssim models; supported: 23 to 35" "kssim init --api-level 22" \
     "$kssim" init --force --api-level 22
-usage 2 "expected a whole number from 0 to 99" "kssim init --api-level 100" "$kssim" init --force --api-level 100
+usage 2 "API level 36 is not a release kssim models; supported: 23 to 35 (Android 6.0 to Android 15)" \
+    "kssim init --api-level 36" "$kssim" init --force --api-level 36
+usage 2 "API level 100 is not a release kssim models" "kssim init --api-level 100" "$kssim" init --force --api-level 100
 cat >beyond.yaml <<'YAML'
 name: beyond the clocks
 steps:

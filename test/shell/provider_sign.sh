@@ -13,16 +13,18 @@ openssl dgst -sha256 -binary data.txt >data.sha256
 ok "genpkey EC P-256" genkey ec.pem -algorithm EC -pkeyopt group:P-256 -pkeyopt alias:ec
 ok "genpkey EC P-384" genkey p384.pem -algorithm EC -pkeyopt group:P-384 -pkeyopt alias:p384
 ok "genpkey EC P-521" genkey p521.pem -algorithm EC -pkeyopt group:P-521 -pkeyopt alias:p521
+ok "genpkey EC P-224 (a TEE must hold it: IKeyMintDevice.aidl)" genkey p224.pem -algorithm EC -pkeyopt group:P-224 \
+    -pkeyopt alias:p224
 ok "genpkey RSA 2048" genkey rsa.pem -algorithm RSA -pkeyopt bits:2048 -pkeyopt alias:rsa
 ok "genpkey RSA 3072" genkey rsa3072.pem -algorithm RSA -pkeyopt bits:3072 -pkeyopt alias:rsa3072
 ok "genpkey RSA-PSS" genkey pss.pem -algorithm RSA-PSS -pkeyopt bits:2048 -pkeyopt alias:pss
 ok "genpkey ED25519" genkey ed.pem -algorithm ED25519 -pkeyopt alias:ed
-for key in ec p384 p521 rsa rsa3072 pss ed; do
+for key in ec p224 p384 p521 rsa rsa3072 pss ed; do
     ok "public half of $key" openssl pkey "${PROV[@]}" -in "$key.pem" -pubout -out "$key.pub"
 done
 
 # Digest-sign of a message, verified by the default provider alone.
-for key in ec p384 p521 rsa rsa3072; do
+for key in ec p224 p384 p521 rsa rsa3072; do
     ok "pkeyutl -sign -rawin with $key" openssl pkeyutl "${PROV[@]}" -sign -inkey "$key.pem" -rawin -in data.txt \
         -digest sha256 -out "$key.rawin.sig"
     ok "default provider verifies $key's signature" openssl pkeyutl -verify -pubin -inkey "$key.pub" -rawin \

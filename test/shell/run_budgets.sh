@@ -59,8 +59,8 @@ has out "# stopped before step 2: a scenario may execute 1 steps (--max-steps 1)
 has out "1 generate_key alias=a algorithm=rsa size=4096 -> ok (0)"
 has out "0 passed, 2 failed"
 grep -q '^2 ' out && fail "--max-steps 1: a second step ran"
-has err "kssim run: far.yaml: stopped before step 2: a scenario may execute 1 steps (--max-steps 1); raise --max-steps to run it to its end"
-has err "kssim run: slow.yaml: stopped before step 2: a scenario may execute 1 steps (--max-steps 1); raise --max-steps to run it to its end"
+has err "kssim run: far.yaml @ api_level 34: stopped before step 2: a scenario may execute 1 steps (--max-steps 1); raise --max-steps to run it to its end"
+has err "kssim run: slow.yaml @ api_level 34: stopped before step 2: a scenario may execute 1 steps (--max-steps 1); raise --max-steps to run it to its end"
 
 # --max-virtual-time: the advance that would go beyond it does not run.
 expect_status 3 "$kssim" run far.yaml --max-virtual-time 30d
@@ -71,7 +71,7 @@ expect_status 0 "$kssim" run far.yaml --max-virtual-time 31d
 # A huge advance is stopped before the device sees it.
 printf 'name: ages\nsteps:\n  - advance: 100000000d\n' >ages.yaml
 expect_status 3 "$kssim" run ages.yaml --max-virtual-time 1d
-has err "kssim run: ages.yaml: stopped before step 1: advance 100000000d would bring this scenario's virtual time to 100000000d, beyond its budget (--max-virtual-time 1d); raise --max-virtual-time to run it to its end"
+has err "kssim run: ages.yaml @ api_level 34: stopped before step 1: advance 100000000d would bring this scenario's virtual time to 100000000d, beyond its budget (--max-virtual-time 1d); raise --max-virtual-time to run it to its end"
 
 # --timeout: real time for the whole run. A 4096-bit RSA key takes far longer than 1 ms, so the run
 # stops before slow.yaml's second step (or its first, on a loaded machine) and far.yaml does not run.
@@ -82,11 +82,11 @@ has out "# not run: the run took its whole real-time budget (--timeout 1ms) befo
 has out "0 passed, 2 failed"
 grep -q '^3 lock' out && fail "--timeout 1ms: slow.yaml ran to its end"
 has err "kssim run: 1 scenario not run: the run took its whole real-time budget (--timeout)"
-grep -qF "kssim run: slow.yaml: stopped before step" err || fail "--timeout 1ms: no stop line on stderr: $(cat err)"
+grep -qF "kssim run: slow.yaml @ api_level 34: stopped before step" err || fail "--timeout 1ms: no stop line on stderr: $(cat err)"
 # TAP still reports every test point it announced.
 expect_status 3 "$kssim" run --format tap slow.yaml far.yaml --timeout 1ms
 has out "1..2"
-has out "not ok 2 - far.yaml: a month and a day (seed 1)"
+has out "not ok 2 - far.yaml @ api_level 34: a month and a day (seed 1)"
 expect_status 3 "$kssim" run --format junit slow.yaml far.yaml --timeout 1ms
 grep -q "not run: the run took its whole real-time budget" out || fail "JUnit: the scenario not run is not reported"
 

@@ -45,7 +45,7 @@ steps:
 YAML
 
 expect_status 0 "$kssim" run met.yaml
-[ "$(cat out)" = "# met.yaml: every expectation met (seed 1)
+[ "$(cat out)" = "# met.yaml @ api_level 34: every expectation met (seed 1)
 1 delete_key nothing -> KEY_NOT_FOUND (7)
 2 lock -> ok (0)
 
@@ -53,7 +53,7 @@ expect_status 0 "$kssim" run met.yaml
 [ -s err ] && fail "met.yaml: unexpected stderr: $(cat err)"
 
 expect_status 1 "$kssim" run unmet.yaml met.yaml
-grep -qx '# unmet.yaml: an expectation that fails (seed 3)' out || fail "unmet.yaml: header missing"
+grep -qx '# unmet.yaml @ api_level 34: an expectation that fails (seed 3)' out || fail "unmet.yaml: header missing"
 grep -qx '2 sign key=missing data="two words" -> KEY_NOT_FOUND (7)   <-- expected ok (0)' out ||
     fail "unmet.yaml: step 2 line or marker wrong"
 [ "$(grep -A1 '^2 sign' out | tail -n 1 | cut -c1-4)" = "    " ] || fail "unmet.yaml: no indented explanation after step 2"
@@ -66,13 +66,13 @@ grep -qx '5 advance 1s -> ok (0)' out || fail "unmet.yaml: the steps after a fai
 tail -n 1 out | grep -qx '1 passed, 1 failed' || fail "summary wrong: $(tail -n 1 out)"
 
 expect_status 1 "$kssim" run --format tap unmet.yaml
-grep -qx 'not ok 1 - unmet.yaml: an expectation that fails (seed 3)' out || fail "TAP: no 'not ok' point"
+grep -qx 'not ok 1 - unmet.yaml @ api_level 34: an expectation that fails (seed 3)' out || fail "TAP: no 'not ok' point"
 
 # --seed overrides the file's seed and is shown.
 expect_status 0 "$kssim" run met.yaml --seed 99
-grep -qx '# met.yaml: every expectation met (seed 99)' out || fail "--seed 99 not in the header"
+grep -qx '# met.yaml @ api_level 34: every expectation met (seed 99)' out || fail "--seed 99 not in the header"
 expect_status 0 "$kssim" run --seed=0x10 met.yaml
-grep -qx '# met.yaml: every expectation met (seed 16)' out || fail "--seed=0x10 not in the header"
+grep -qx '# met.yaml @ api_level 34: every expectation met (seed 16)' out || fail "--seed=0x10 not in the header"
 
 # Directories: *.yaml and *.yml, recursively, in bytewise path order; other files ignored.
 mkdir -p tree/a tree/B
@@ -83,7 +83,7 @@ cp met.yaml tree/a.yaml
 cp met.yaml tree/A.YAML
 echo 'not a scenario' >tree/notes.txt
 expect_status 0 "$kssim" run tree
-[ "$(grep '^# ' out | cut -d: -f1)" = "# tree/B/a.yaml
+[ "$(grep '^# ' out | sed 's/ @ api_level.*//')" = "# tree/B/a.yaml
 # tree/a.yaml
 # tree/a/z.yml
 # tree/b.yaml" ] || { fail "directory order wrong:"; grep '^# ' out; }

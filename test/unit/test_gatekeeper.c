@@ -149,24 +149,45 @@ static void enrollment_clears_the_failure_record(void **state)
     assert_int_equal(verify(f, "5678"), KSSIM_OK);
 }
 
-static void retry_timeout_follows_the_legacy_schedule(void **state)
+/* R-GK-THROTTLE-SCHEDULE on Android 7.0 to 15 (gatekeeper.cpp ComputeRetryTimeout): the contract's schedule. */
+static void retry_timeout_follows_the_doubling_schedule_from_android_7(void **state)
 {
     (void)state;
     const uint64_t s30 = 30000;
-    assert_int_equal(sim_gatekeeper_retry_timeout_ms(0), 0);
+    for (int api = 24; api <= 35; api++) {
+        assert_int_equal(sim_gatekeeper_retry_timeout_ms(api, 0), 0);
+        for (uint32_t n = 1; n <= 4; n++)
+            assert_int_equal(sim_gatekeeper_retry_timeout_ms(api, n), 0);
+        assert_int_equal(sim_gatekeeper_retry_timeout_ms(api, 5), s30);
+        for (uint32_t n = 6; n <= 9; n++)
+            assert_int_equal(sim_gatekeeper_retry_timeout_ms(api, n), 0);
+        for (uint32_t n = 10; n <= 39; n++)
+            assert_int_equal(sim_gatekeeper_retry_timeout_ms(api, n), s30);
+        assert_int_equal(sim_gatekeeper_retry_timeout_ms(api, 40), 2 * s30);
+        assert_int_equal(sim_gatekeeper_retry_timeout_ms(api, 49), 2 * s30);
+        assert_int_equal(sim_gatekeeper_retry_timeout_ms(api, 50), 4 * s30);
+        assert_int_equal(sim_gatekeeper_retry_timeout_ms(api, 139), s30 << 10);
+        assert_int_equal(sim_gatekeeper_retry_timeout_ms(api, 140), UINT64_C(86400000));
+        assert_int_equal(sim_gatekeeper_retry_timeout_ms(api, UINT32_MAX), UINT64_C(86400000));
+    }
+}
+
+/* V-GATEKEEPER-FLAT-SCHEDULE: Android 6.0 (API 23) as released never doubles and never waits a day. */
+static void retry_timeout_stays_30_s_on_android_6(void **state)
+{
+    (void)state;
+    const uint64_t s30 = 30000;
+    assert_int_equal(sim_gatekeeper_retry_timeout_ms(23, 0), 0);
     for (uint32_t n = 1; n <= 4; n++)
-        assert_int_equal(sim_gatekeeper_retry_timeout_ms(n), 0);
-    assert_int_equal(sim_gatekeeper_retry_timeout_ms(5), s30);
+        assert_int_equal(sim_gatekeeper_retry_timeout_ms(23, n), 0);
+    assert_int_equal(sim_gatekeeper_retry_timeout_ms(23, 5), s30);
     for (uint32_t n = 6; n <= 9; n++)
-        assert_int_equal(sim_gatekeeper_retry_timeout_ms(n), 0);
-    for (uint32_t n = 10; n <= 39; n++)
-        assert_int_equal(sim_gatekeeper_retry_timeout_ms(n), s30);
-    assert_int_equal(sim_gatekeeper_retry_timeout_ms(40), 2 * s30);
-    assert_int_equal(sim_gatekeeper_retry_timeout_ms(49), 2 * s30);
-    assert_int_equal(sim_gatekeeper_retry_timeout_ms(50), 4 * s30);
-    assert_int_equal(sim_gatekeeper_retry_timeout_ms(139), s30 << 10);
-    assert_int_equal(sim_gatekeeper_retry_timeout_ms(140), UINT64_C(86400000));
-    assert_int_equal(sim_gatekeeper_retry_timeout_ms(UINT32_MAX), UINT64_C(86400000));
+        assert_int_equal(sim_gatekeeper_retry_timeout_ms(23, n), 0);
+    for (uint32_t n = 10; n <= 300; n++)
+        assert_int_equal(sim_gatekeeper_retry_timeout_ms(23, n), s30);
+    assert_int_equal(sim_gatekeeper_retry_timeout_ms(23, UINT32_MAX), s30);
+    /* The row is Android 6.0's alone. */
+    assert_int_equal(sim_gatekeeper_retry_timeout_ms(24, 40), 2 * s30);
 }
 
 /* One wrong attempt now; checks the result and how many failures the record then holds. */
@@ -235,6 +256,28 @@ static void throttling_schedule_attempt_by_attempt(void **state)
     secure_world_fixture_advance(f, 30000);
     expect_attempt(f, KSSIM_RETRY_TIMEOUT, 41);
     expect_wrong_attempt_wait(f, 41, "60 s");
+}
+
+/* V-GATEKEEPER-FLAT-SCHEDULE through the device: on API 23 the 40th and 140th failures still wait 30 s. */
+static void android_6_gatekeeper_never_doubles_the_wait(void **state)
+{
+    secure_world_fixture *f = *state;
+    f->sw.api_level = 23;
+    enroll_pin(f);
+    secure_world_fixture_advance(f, 1000);
+    for (uint32_t n = 1; n <= 139; n++) {
+        secure_world_fixture_advance(f, 30000);
+        verify(f, WRONG_PIN);
+        assert_int_equal(f->sw.gatekeeper.failure_count, n);
+    }
+    secure_world_fixture_advance(f, 30000);
+    expect_attempt(f, KSSIM_RETRY_TIMEOUT, 140);
+    expect_wrong_attempt_wait(f, 140, "30 s");
+    secure_world_fixture_advance(f, 29999);
+    expect_attempt(f, KSSIM_RETRY_TIMEOUT, 140);
+    secure_world_fixture_advance(f, 1);
+    assert_int_equal(verify(f, "1234"), KSSIM_OK);
+    assert_int_equal(f->sw.gatekeeper.failure_count, 0);
 }
 
 static void correct_secret_clears_the_failures(void **state)
@@ -373,7 +416,9 @@ int main(void)
         GATEKEEPER_TEST(trusted_change_is_throttled_like_verify),
         GATEKEEPER_TEST(untrusted_enrollment_draws_a_new_sid),
         GATEKEEPER_TEST(enrollment_clears_the_failure_record),
-        cmocka_unit_test(retry_timeout_follows_the_legacy_schedule),
+        cmocka_unit_test(retry_timeout_follows_the_doubling_schedule_from_android_7),
+        cmocka_unit_test(retry_timeout_stays_30_s_on_android_6),
+        GATEKEEPER_TEST(android_6_gatekeeper_never_doubles_the_wait),
         GATEKEEPER_TEST(throttling_schedule_attempt_by_attempt),
         GATEKEEPER_TEST(correct_secret_clears_the_failures),
         GATEKEEPER_TEST(correct_secret_waits_out_a_pending_timeout),

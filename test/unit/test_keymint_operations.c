@@ -57,6 +57,13 @@ static void purposes_are_checked_against_algorithm_then_key(void **state)
     expect_result(f, begin(f, &aes, KSSIM_PURPOSE_SIGN, none, NULL), KSSIM_UNSUPPORTED_PURPOSE);
     expect_result(f, begin(f, &aes, KSSIM_PURPOSE_DECRYPT, none, NULL), KSSIM_INCOMPATIBLE_PURPOSE);
     begin_and_abort_ok(f, &aes, KSSIM_PURPOSE_ENCRYPT, none);
+    /* An AES key that lists SIGN and VERIFY is made, and still cannot sign or verify: the algorithm is
+     * checked before the key's purposes (KeyMintTest.cpp SigningOperationsTest.AesEcbSign). */
+    aes_auth.purposes = KSSIM_PURPOSE_SIGN | KSSIM_PURPOSE_VERIFY | KSSIM_PURPOSE_ENCRYPT;
+    test_key aes_signer = generate_ok(f, &aes_auth);
+    expect_result(f, begin(f, &aes_signer, KSSIM_PURPOSE_SIGN, none, NULL), KSSIM_UNSUPPORTED_PURPOSE);
+    expect_result(f, begin(f, &aes_signer, KSSIM_PURPOSE_VERIFY, none, NULL), KSSIM_UNSUPPORTED_PURPOSE);
+    test_key_free(&aes_signer);
     test_key_free(&ec);
     test_key_free(&rsa);
     test_key_free(&aes);
@@ -145,6 +152,18 @@ static void block_modes_must_be_the_keys(void **state)
     expect_result(f, begin(f, &both, KSSIM_PURPOSE_ENCRYPT, params_of(0, 0, KSSIM_BLOCK_MODE_CBC), &op), KSSIM_OK);
     assert_int_equal(op.nonce_len, 16);
     sim_keymint_abort(&f->sw, op.handle);
+    /* A CTR key whose only padding is PKCS7 is made but can begin with neither padding: PKCS7 does not
+     * fit CTR, and NONE is not the key's (KeyMintTest.cpp EncryptionOperationsTest.AesCtrIncompatiblePaddingMode). */
+    auth.block_modes = KSSIM_BLOCK_MODE_CTR;
+    auth.paddings = KSSIM_PADDING_PKCS7;
+    test_key ctr_pkcs7 = generate_ok(f, &auth);
+    expect_result(
+        f, begin(f, &ctr_pkcs7, KSSIM_PURPOSE_ENCRYPT, params_of(0, KSSIM_PADDING_NONE, KSSIM_BLOCK_MODE_CTR), NULL),
+        KSSIM_INCOMPATIBLE_PADDING_MODE);
+    expect_result(
+        f, begin(f, &ctr_pkcs7, KSSIM_PURPOSE_ENCRYPT, params_of(0, KSSIM_PADDING_PKCS7, KSSIM_BLOCK_MODE_CTR), NULL),
+        KSSIM_INCOMPATIBLE_PADDING_MODE);
+    test_key_free(&ctr_pkcs7);
     test_key_free(&gcm_only);
     test_key_free(&both);
 }

@@ -36,15 +36,74 @@ static void unsupported_algorithms_and_sizes_are_refused(void **state)
 {
     keymint_fixture *f = *state;
     expect_result(f, try_generate(f, auth_for((kssim_algorithm)2, 256)), KSSIM_UNSUPPORTED_ALGORITHM);
-    expect_result(f, try_generate(f, auth_for(KSSIM_ALGORITHM_EC, 224)), KSSIM_UNSUPPORTED_KEY_SIZE);
+    expect_result(f, try_generate(f, auth_for(KSSIM_ALGORITHM_EC, 192)), KSSIM_UNSUPPORTED_KEY_SIZE);
+    expect_result(f, try_generate(f, auth_for(KSSIM_ALGORITHM_EC, 512)), KSSIM_UNSUPPORTED_KEY_SIZE);
     expect_result(f, try_generate(f, auth_for(KSSIM_ALGORITHM_RSA, 1024)), KSSIM_UNSUPPORTED_KEY_SIZE);
     expect_result(f, try_generate(f, auth_for(KSSIM_ALGORITHM_RSA, 2047)), KSSIM_UNSUPPORTED_KEY_SIZE);
-    expect_result(f, try_generate(f, auth_for(KSSIM_ALGORITHM_AES, 192)), KSSIM_UNSUPPORTED_KEY_SIZE);
+    /* KeyMintAidlTestBase.cpp InvalidKeySizes(AES) for a TEE: 64, 96, 131, 512. */
+    expect_result(f, try_generate(f, auth_for(KSSIM_ALGORITHM_AES, 64)), KSSIM_UNSUPPORTED_KEY_SIZE);
+    expect_result(f, try_generate(f, auth_for(KSSIM_ALGORITHM_AES, 96)), KSSIM_UNSUPPORTED_KEY_SIZE);
+    expect_result(f, try_generate(f, auth_for(KSSIM_ALGORITHM_AES, 131)), KSSIM_UNSUPPORTED_KEY_SIZE);
+    expect_result(f, try_generate(f, auth_for(KSSIM_ALGORITHM_AES, 512)), KSSIM_UNSUPPORTED_KEY_SIZE);
     expect_result(f, try_generate(f, auth_for(KSSIM_ALGORITHM_ED25519, 255)), KSSIM_UNSUPPORTED_KEY_SIZE);
+    /* KeyMintTest.cpp HmacCheckKeySizes: below 64, above 512 or not whole bytes. */
     expect_result(f, try_generate(f, auth_for(KSSIM_ALGORITHM_HMAC, 56)), KSSIM_UNSUPPORTED_KEY_SIZE);
     expect_result(f, try_generate(f, auth_for(KSSIM_ALGORITHM_HMAC, 260)), KSSIM_UNSUPPORTED_KEY_SIZE);
     expect_result(f, try_generate(f, auth_for(KSSIM_ALGORITHM_HMAC, 520)), KSSIM_UNSUPPORTED_KEY_SIZE);
     assert_non_null(strstr(f->env.message, "520 bits"));
+}
+
+/* R-KEY-SIZES-TEE: every size IKeyMintDevice.aidl requires of a TEE generates, and the key works. */
+static void every_size_a_tee_must_support_generates(void **state)
+{
+    keymint_fixture *f = *state;
+    struct {
+        kssim_algorithm algorithm;
+        uint32_t size;
+    } cases[] = {
+        {KSSIM_ALGORITHM_EC, 224},   {KSSIM_ALGORITHM_EC, 256},   {KSSIM_ALGORITHM_EC, 384},
+        {KSSIM_ALGORITHM_EC, 521},   {KSSIM_ALGORITHM_RSA, 2048}, {KSSIM_ALGORITHM_AES, 128},
+        {KSSIM_ALGORITHM_AES, 192},  {KSSIM_ALGORITHM_AES, 256},  {KSSIM_ALGORITHM_HMAC, 64},
+        {KSSIM_ALGORITHM_HMAC, 136}, {KSSIM_ALGORITHM_HMAC, 512}, {KSSIM_ALGORITHM_ED25519, 256},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        sim_auth_list a = auth_for(cases[i].algorithm, cases[i].size);
+        test_key k = generate_ok(f, &a);
+        sim_auth_list stored;
+        expect_result(f, sim_keymint_get_key_characteristics(&f->sw, &k.blob, &stored), KSSIM_OK);
+        assert_int_equal(stored.key_size, cases[i].size);
+        test_key_free(&k);
+    }
+}
+
+/* R-KEY-SIZE-DEFAULT: no size gives the framework's default (AES 128, HMAC the digest's output size). */
+static void a_key_without_a_size_gets_the_frameworks_default(void **state)
+{
+    keymint_fixture *f = *state;
+    struct {
+        kssim_algorithm algorithm;
+        uint32_t digest;
+        uint32_t expected;
+    } cases[] = {
+        {KSSIM_ALGORITHM_EC, KSSIM_DIGEST_SHA256, 256},
+        {KSSIM_ALGORITHM_RSA, KSSIM_DIGEST_SHA256, 2048},
+        {KSSIM_ALGORITHM_AES, 0, 128},
+        {KSSIM_ALGORITHM_HMAC, KSSIM_DIGEST_SHA1, 160},
+        {KSSIM_ALGORITHM_HMAC, KSSIM_DIGEST_SHA224, 224},
+        {KSSIM_ALGORITHM_HMAC, KSSIM_DIGEST_SHA256, 256},
+        {KSSIM_ALGORITHM_HMAC, KSSIM_DIGEST_SHA384, 384},
+        {KSSIM_ALGORITHM_HMAC, KSSIM_DIGEST_SHA512, 512},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        sim_auth_list a = auth_for(cases[i].algorithm, 0);
+        if (cases[i].digest != 0)
+            a.digests = cases[i].digest;
+        test_key k = generate_ok(f, &a);
+        sim_auth_list stored;
+        expect_result(f, sim_keymint_get_key_characteristics(&f->sw, &k.blob, &stored), KSSIM_OK);
+        assert_int_equal(stored.key_size, cases[i].expected);
+        test_key_free(&k);
+    }
 }
 
 static void purposes_the_algorithm_cannot_serve_are_refused(void **state)
@@ -61,8 +120,17 @@ static void purposes_the_algorithm_cannot_serve_are_refused(void **state)
     ed.purposes = KSSIM_PURPOSE_DECRYPT;
     expect_result(f, try_generate(f, ed), KSSIM_UNSUPPORTED_PURPOSE);
     sim_auth_list aes = auth_for(KSSIM_ALGORITHM_AES, 128);
-    aes.purposes = KSSIM_PURPOSE_SIGN;
+    aes.purposes = KSSIM_PURPOSE_AGREE_KEY;
     expect_result(f, try_generate(f, aes), KSSIM_UNSUPPORTED_PURPOSE);
+    /* Ed25519 signing and X25519 agreement in one key: incompatible (KeyMintTest.cpp
+     * EcdsaCurve25519MultiPurposeFail). */
+    ed.purposes = KSSIM_PURPOSE_SIGN | KSSIM_PURPOSE_AGREE_KEY;
+    expect_result(f, try_generate(f, ed), KSSIM_INCOMPATIBLE_PURPOSE);
+    ed.purposes = KSSIM_PURPOSE_AGREE_KEY;
+    expect_result(f, try_generate(f, ed), KSSIM_UNSUPPORTED_PURPOSE);
+    /* An AES key may list SIGN and VERIFY; only its begin is refused (KeyMintTest.cpp AesEcbSign). */
+    aes.purposes = KSSIM_PURPOSE_SIGN | KSSIM_PURPOSE_VERIFY | KSSIM_PURPOSE_ENCRYPT;
+    expect_result(f, try_generate(f, aes), KSSIM_OK);
     sim_auth_list none = auth_for(KSSIM_ALGORITHM_HMAC, 256);
     none.purposes = 0;
     expect_result(f, try_generate(f, none), KSSIM_UNSUPPORTED_PURPOSE);
@@ -85,8 +153,9 @@ static void modes_paddings_and_digests_that_do_not_apply_are_refused(void **stat
     a.paddings = KSSIM_PADDING_PKCS7;
     expect_result(f, try_generate(f, a), KSSIM_INCOMPATIBLE_PADDING_MODE);
     a = auth_for(KSSIM_ALGORITHM_AES, 256);
-    a.paddings = KSSIM_PADDING_PKCS7; /* GCM only: nothing to pad */
-    expect_result(f, try_generate(f, a), KSSIM_INCOMPATIBLE_PADDING_MODE);
+    a.paddings = KSSIM_PADDING_PKCS7; /* GCM only: nothing to pad, yet made (KeyMintTest.cpp
+                                       * AesCtrIncompatiblePaddingMode); its begin is refused */
+    expect_result(f, try_generate(f, a), KSSIM_OK);
     a.block_modes |= KSSIM_BLOCK_MODE_CBC;
     expect_result(f, try_generate(f, a), KSSIM_OK);
     a = auth_for(KSSIM_ALGORITHM_AES, 256);
@@ -126,10 +195,22 @@ static void strongbox_holds_only_its_narrow_set(void **state)
         uint32_t size;
         kssim_result expected;
     } cases[] = {
-        {KSSIM_ALGORITHM_EC, 256, KSSIM_OK},   {KSSIM_ALGORITHM_EC, 384, KSSIM_UNSUPPORTED_KEY_SIZE},
-        {KSSIM_ALGORITHM_RSA, 2048, KSSIM_OK}, {KSSIM_ALGORITHM_RSA, 3072, KSSIM_UNSUPPORTED_KEY_SIZE},
-        {KSSIM_ALGORITHM_AES, 128, KSSIM_OK},  {KSSIM_ALGORITHM_AES, 256, KSSIM_OK},
-        {KSSIM_ALGORITHM_HMAC, 256, KSSIM_OK}, {KSSIM_ALGORITHM_ED25519, 256, KSSIM_UNSUPPORTED_ALGORITHM},
+        /* KeyMintAidlTestBase.cpp InvalidKeySizes / InvalidCurves for STRONGBOX. */
+        {KSSIM_ALGORITHM_EC, 256, KSSIM_OK},
+        {KSSIM_ALGORITHM_EC, 224, KSSIM_UNSUPPORTED_KEY_SIZE},
+        {KSSIM_ALGORITHM_EC, 384, KSSIM_UNSUPPORTED_KEY_SIZE},
+        {KSSIM_ALGORITHM_EC, 521, KSSIM_UNSUPPORTED_KEY_SIZE},
+        {KSSIM_ALGORITHM_RSA, 2048, KSSIM_OK},
+        {KSSIM_ALGORITHM_RSA, 3072, KSSIM_UNSUPPORTED_KEY_SIZE},
+        {KSSIM_ALGORITHM_RSA, 4096, KSSIM_UNSUPPORTED_KEY_SIZE},
+        {KSSIM_ALGORITHM_AES, 128, KSSIM_OK},
+        {KSSIM_ALGORITHM_AES, 192, KSSIM_UNSUPPORTED_KEY_SIZE},
+        {KSSIM_ALGORITHM_AES, 256, KSSIM_OK},
+        {KSSIM_ALGORITHM_HMAC, 64, KSSIM_OK},
+        {KSSIM_ALGORITHM_HMAC, 256, KSSIM_OK},
+        {KSSIM_ALGORITHM_HMAC, 512, KSSIM_OK},
+        {KSSIM_ALGORITHM_HMAC, 520, KSSIM_UNSUPPORTED_KEY_SIZE},
+        {KSSIM_ALGORITHM_ED25519, 256, KSSIM_UNSUPPORTED_ALGORITHM},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         sim_auth_list a = auth_for(cases[i].algorithm, cases[i].size);
@@ -279,7 +360,10 @@ static void raw_symmetric_keys_import(void **state)
     expect_result(f, try_import(f, auth_for(KSSIM_ALGORITHM_AES, 0), raw, 16, &k), KSSIM_OK);
     test_key_free(&k);
     expect_result(f, try_import(f, auth_for(KSSIM_ALGORITHM_AES, 256), raw, 16, NULL), KSSIM_UNSUPPORTED_KEY_SIZE);
-    expect_result(f, try_import(f, auth_for(KSSIM_ALGORITHM_AES, 0), raw, 24, NULL), KSSIM_UNSUPPORTED_KEY_SIZE);
+    /* AES-192 is a TEE size (IKeyMintDevice.aidl); 20 bytes is no AES size. */
+    expect_result(f, try_import(f, auth_for(KSSIM_ALGORITHM_AES, 0), raw, 24, &k), KSSIM_OK);
+    test_key_free(&k);
+    expect_result(f, try_import(f, auth_for(KSSIM_ALGORITHM_AES, 0), raw, 20, NULL), KSSIM_UNSUPPORTED_KEY_SIZE);
     expect_result(f, try_import(f, auth_for(KSSIM_ALGORITHM_HMAC, 0), raw, 20, &k), KSSIM_OK);
     uint8_t *mac;
     size_t mac_len;
@@ -293,6 +377,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(unsupported_algorithms_and_sizes_are_refused, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(every_size_a_tee_must_support_generates, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(a_key_without_a_size_gets_the_frameworks_default, fixture_setup,
+                                        fixture_teardown),
         cmocka_unit_test_setup_teardown(purposes_the_algorithm_cannot_serve_are_refused, fixture_setup,
                                         fixture_teardown),
         cmocka_unit_test_setup_teardown(modes_paddings_and_digests_that_do_not_apply_are_refused, fixture_setup,

@@ -221,8 +221,9 @@ static void only_protected_changes_write_the_storage(void **state)
 /* Format version 1 images: no generation, no checksums. */
 static void to_version_1(sim_device_image *image)
 {
-    /* generation u64 + detected bool + checksum u32 */
-    image->state_len -= 8 + 1 + 4;
+    /* rollback generation u64 + detected bool, version 3's UnlockedDeviceRequired super-key state (bool, and
+     * a count u32 of no biometric-unlock SIDs), checksum u32 */
+    image->state_len -= 8 + 1 + (1 + 4) + 4;
     image->state[11] = 1;
     for (size_t i = 0; i < image->key_count; i++) {
         /* rollback_resistant bool + rolled_back bool + checksum u32 */

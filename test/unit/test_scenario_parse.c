@@ -177,7 +177,9 @@ static void test_structure_errors(void **state)
     assert_refused_at("name: x\nsteps:\n  - expect: ok\n", 3, 5, "this step has no action");
     assert_refused_at("name: x\nsteps:\n  - lock: {}\n    reboot: {}\n", 4, 5, "exactly one action");
     assert_refused_at("name: x\nsteps:\n  - lokc: {}\n", 3, 5, "unknown step 'lokc' (did you mean 'lock'?");
-    assert_refused_at("name: x\nsteps:\n  - lock: [a]\n", 3, 11, "lock takes no arguments");
+    assert_refused_at("name: x\nsteps:\n  - reboot: [a]\n", 3, 13, "reboot takes no arguments");
+    assert_refused_at("name: x\nsteps:\n  - unlock: {secret: \"1\", biometric: 1}\n", 3, 38,
+                      "unlock takes only one of secret, biometric, trust_agent");
     assert_refused_at("name: x\nsteps:\n  - set_credential: pin\n", 3, 21, "takes a map of arguments");
     assert_refused_at("name: x\nsteps:\n  - advance: {by: 30s}\n", 3, 14, "advance is written with its value alone");
     assert_refused_at("name: x\nsteps:\n  - delete_key:\n", 3, 16, "e.g. `delete_key: login`");
@@ -303,7 +305,8 @@ static void test_number_errors(void **state)
     assert_refused_at("name: x\nsteps:\n  - enroll_biometric: {id: 1.5}\n", 3, 28, "'1.5' is not a whole number");
     assert_refused_at("name: x\nseed: 18446744073709551616\nsteps: [lock: {}]\n", 2, 7, "out of range");
     assert_refused_at("name: x\nseed: 0x10000000000000000\nsteps: [lock: {}]\n", 2, 7, "out of range");
-    assert_refused_at("name: x\ndevice: {api_level: 0}\nsteps: [lock: {}]\n", 2, 21, "0 is too small");
+    assert_refused_at("name: x\ndevice: {api_level: 0}\nsteps: [lock: {}]\n", 2, 21,
+                      "API level 0 is not a release kssim models");
     assert_refused_at("name: x\nsteps:\n  - verify_credential: {secret: a, challenge: 0xZZ}\n", 3, 47,
                       "is not a whole number");
     assert_refused_at("name: x\nsteps:\n  - forge_token: {type: password, sid: 18446744073709551616}\n", 3, 40,
@@ -525,12 +528,14 @@ static void test_what_the_device_refuses_is_an_error_of_the_file(void **state)
     (void)state;
     /* One range of API levels, the device's. */
     assert_refused_at("name: x\ndevice: {api_level: 1000}\nsteps: [lock: {}]\n", 2, 21,
-                      "'api_level': 1000 is too large; expected a whole number from 23 to 99");
+                      "'api_level': API level 1000 is not a release kssim models; supported: 23 to 35");
     assert_refused_at("name: x\ndevice: {api_level: 22}\nsteps: [lock: {}]\n", 2, 21,
-                      "'api_level': 22 is too small; expected a whole number from 23 to 99");
-    assert_refused_at("name: x\ndevice: {api_level: -1}\nsteps: [lock: {}]\n", 2, 21, "is negative");
+                      "'api_level': API level 22 is not a release kssim models; supported: 23 to 35");
+    assert_refused_at("name: x\ndevice: {api_level: -1}\nsteps: [lock: {}]\n", 2, 21, "'-1' is not an API level");
     assert_valid("name: x\ndevice: {api_level: 23}\nsteps: [lock: {}]\n");
-    assert_valid("name: x\ndevice: {api_level: 99}\nsteps: [lock: {}]\n");
+    assert_valid("name: x\ndevice: {api_level: 35}\nsteps: [lock: {}]\n");
+    assert_refused_at("name: x\ndevice: {api_level: 36}\nsteps: [lock: {}]\n", 2, 21,
+                      "'api_level': API level 36 is not a release kssim models; supported: 23 to 35");
     /* Limits of 0, which the key spec would read as none. */
     assert_refused_at("name: x\nsteps:\n  - generate_key: {alias: k, usage_count_limit: 0}\n", 3, 49,
                       "'usage_count_limit': a usage count limit of 0 would allow no use at all");

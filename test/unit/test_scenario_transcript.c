@@ -52,10 +52,10 @@ static char *render(transcript_format_kind kind)
     transcript transcript;
     transcript_open(&transcript, kind, out);
     transcript_begin_run(&transcript, 2);
-    transcript_begin_scenario(&transcript, "a.yaml", "First # one", 7);
+    transcript_begin_scenario(&transcript, "a.yaml", "First # one", 7, 34);
     transcript_step_done(&transcript, &met_step);
     transcript_end_scenario(&transcript, true);
-    transcript_begin_scenario(&transcript, "dir/b.yaml", "Second", 1);
+    transcript_begin_scenario(&transcript, "dir/b.yaml", "Second", 1, 30);
     transcript_step_done(&transcript, &met_step);
     transcript_step_done(&transcript, &unmet_step);
     transcript_step_done(&transcript, &refused_step);
@@ -71,10 +71,10 @@ static void test_text_transcript(void **state)
     (void)state;
     char *text = render(TRANSCRIPT_TEXT);
     assert_string_equal(text,
-                        "# a.yaml: First # one (seed 7)\n"
+                        "# a.yaml @ api_level 34: First # one (seed 7)\n"
                         "1 begin key=login purpose=sign as=op -> ok (0)\n"
                         "\n"
-                        "# dir/b.yaml: Second (seed 1)\n"
+                        "# dir/b.yaml @ api_level 30: Second (seed 1)\n"
                         "1 begin key=login purpose=sign as=op -> ok (0)\n"
                         "2 finish op=op data=\"<a & b>\" -> ok (0)   <-- expected KEY_USER_NOT_AUTHENTICATED (-26)\n"
                         "3 lock -> KEY_NOT_FOUND (7)   <-- expected ok (0)\n"
@@ -91,9 +91,9 @@ static void test_tap_transcript(void **state)
     assert_string_equal(text,
                         "TAP version 13\n"
                         "1..2\n"
-                        "ok 1 - a.yaml: First \\# one (seed 7)\n"
+                        "ok 1 - a.yaml @ api_level 34: First \\# one (seed 7)\n"
                         "# 1 begin key=login purpose=sign as=op -> ok (0)\n"
-                        "not ok 2 - dir/b.yaml: Second (seed 1)\n"
+                        "not ok 2 - dir/b.yaml @ api_level 30: Second (seed 1)\n"
                         "# 1 begin key=login purpose=sign as=op -> ok (0)\n"
                         "# 2 finish op=op data=\"<a & b>\" -> ok (0)   <-- expected KEY_USER_NOT_AUTHENTICATED (-26)\n"
                         "# 3 lock -> KEY_NOT_FOUND (7)   <-- expected ok (0)\n"
@@ -108,15 +108,17 @@ static void test_junit_transcript(void **state)
     char *text = render(TRANSCRIPT_JUNIT);
     assert_non_null(strstr(text, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                                  "<testsuites name=\"kssim run\" tests=\"4\" failures=\"2\">\n"
-                                 "  <testsuite name=\"a.yaml\" tests=\"1\" failures=\"0\">\n"));
+                                 "  <testsuite name=\"a.yaml @ api_level 34\" tests=\"1\" failures=\"0\">\n"));
     assert_non_null(strstr(text, "<property name=\"scenario\" value=\"First # one\"/>"));
-    assert_non_null(strstr(text, "<testsuite name=\"dir/b.yaml\" tests=\"3\" failures=\"2\">"));
-    assert_non_null(strstr(text, "<testcase classname=\"dir/b.yaml\" name=\"2 finish op=op data=&quot;&lt;a &amp; "
-                                 "b&gt;&quot;\">\n"
-                                 "      <failure type=\"unmet expectation\" message=\"expected "
-                                 "KEY_USER_NOT_AUTHENTICATED (-26), got ok (0)\"></failure>\n"
-                                 "    </testcase>\n"));
-    assert_non_null(strstr(text, "<testcase classname=\"dir/b.yaml\" name=\"3 lock\">"));
+    assert_non_null(strstr(text, "<testsuite name=\"dir/b.yaml @ api_level 30\" tests=\"3\" failures=\"2\">"));
+    assert_non_null(strstr(text, "<property name=\"api_level\" value=\"30\"/>"));
+    assert_non_null(
+        strstr(text, "<testcase classname=\"dir/b.yaml @ api_level 30\" name=\"2 finish op=op data=&quot;&lt;a &amp; "
+                     "b&gt;&quot;\">\n"
+                     "      <failure type=\"unmet expectation\" message=\"expected "
+                     "KEY_USER_NOT_AUTHENTICATED (-26), got ok (0)\"></failure>\n"
+                     "    </testcase>\n"));
+    assert_non_null(strstr(text, "<testcase classname=\"dir/b.yaml @ api_level 30\" name=\"3 lock\">"));
     assert_non_null(strstr(text, ">no key &apos;x&apos;: generate it first</failure>"));
     assert_non_null(strstr(text, "</testsuites>\n<!-- 1 passed, 1 failed -->\n"));
     free(text);
