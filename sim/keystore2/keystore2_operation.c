@@ -267,6 +267,8 @@ static size_t live_operations(const sim_keystore2 *ks, kssim_security_level leve
  * begins again, until KeyMint has room or nothing may be pruned (BACKEND_BUSY). keystore1 keeps at most 15
  * operations per device and prunes the least recently used before it begins
  * (V-PRUNE-BY-MALUS), and again on TOO_MANY_OPERATIONS. */
+/* R-OP-SLOTS-PRUNE-LRU: a begin with KeyMint full succeeds by pruning the app's least recently used operation (one app
+ * per device). AOSP: keystore2 operation.rs OperationDb::prune, security_level.rs create_operation */
 /* R-OP-SLOTS-PRUNE-ON-FULL: KeyMint full: keystore prunes an operation and begins again; none to prune: BACKEND_BUSY.
  * AOSP: keystore2 security_level.rs create_operation; keystore keymaster_worker.cpp KeymasterWorker::begin */
 static kssim_result begin_in_keymint(sim_keystore2 *ks, const sim_key_entry *entry, uint32_t purpose,
@@ -435,6 +437,8 @@ static kssim_result token_for_operation(sim_keystore2 *ks, sim_keystore2_operati
 
 /* The operation a call names, made the most recently used; a pruned one answers INVALID_OPERATION_HANDLE
  * once and is forgotten. */
+/* R-OP-ENDED-INVALID-HANDLE: a finished, aborted or failed operation's next call answers INVALID_OPERATION_HANDLE.
+ * AOSP: keystore2 operation.rs Operation::check_active */
 /* R-OP-PRUNED-INVALID-HANDLE: a pruned operation's next call answers INVALID_OPERATION_HANDLE. AOSP: keystore2
  * operation.rs Operation::check_active (Outcome::Pruned) */
 static kssim_result lookup_operation(sim_keystore2 *ks, uint64_t handle, sim_keystore2_operation **record)
