@@ -19,6 +19,11 @@ typedef enum kssim_result {
     KSSIM_SYSTEM_ERROR = 4,
     KSSIM_KEY_NOT_FOUND = 7,
     KSSIM_KEY_PERMANENTLY_INVALIDATED = 17,
+    /* Project extensions of the contract's list, with Android's numbers (ResponseCode.aidl): every KeyMint
+     * slot is taken and keystore2 found no operation it may prune; an operation called while it serves
+     * another call (never produced: the simulator's calls are sequential). */
+    KSSIM_BACKEND_BUSY = 18,
+    KSSIM_OPERATION_BUSY = 19,
     /* KeyMint ErrorCode */
     KSSIM_UNSUPPORTED_PURPOSE = -2,
     KSSIM_INCOMPATIBLE_PURPOSE = -3,
@@ -32,6 +37,7 @@ typedef enum kssim_result {
     KSSIM_KEY_USER_NOT_AUTHENTICATED = -26,
     KSSIM_INVALID_OPERATION_HANDLE = -28,
     KSSIM_VERIFICATION_FAILED = -30,
+    KSSIM_TOO_MANY_OPERATIONS = -31, /* project extension: KeyMint has no free operation slot */
     KSSIM_INVALID_KEY_BLOB = -33,
     KSSIM_INVALID_ARGUMENT = -38,
     KSSIM_KEY_RATE_LIMIT_EXCEEDED = -54,

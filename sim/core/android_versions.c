@@ -118,6 +118,37 @@ static const sim_android_difference_row rows[SIM_ANDROID_DIFFERENCE_COUNT] = {
          "frameworks/base keystore/java/android/security/KeyStore2.java handleRemoteExceptionWithRetry, "
          "KeyStoreSecurityLevel.java handleExceptions, KeyStoreOperation.java handleExceptions (Android 12+); "
          "Android 11 keystore/java/android/security/KeyStore.java (RemoteException -> SYSTEM_ERROR / null)"},
+    [SIM_ANDROID_AUTH_KEYS_SUPER_ENCRYPTED] =
+        {SIM_ANDROID_AUTH_KEYS_SUPER_ENCRYPTED, "V-AUTH-KEYS-SUPER-ENCRYPTED", 26, 0,
+         "keys that need user authentication are super-encrypted, so they cannot be used before the first unlock "
+         "after boot",
+         "system/security keystore/blob.cpp isSuperEncrypted and key_store_service.cpp generateKey (new in 8.0); "
+         "keystore2/src/super_key.rs unwrap_key_if_required"},
+    [SIM_ANDROID_KEYSTORE1_LOCKED_AS_NOT_AUTHENTICATED] =
+        {SIM_ANDROID_KEYSTORE1_LOCKED_AS_NOT_AUTHENTICATED, "V-KEYSTORE1-LOCKED-AS-NOT-AUTHENTICATED", 26, 30,
+         "before the first unlock a super-encrypted key answers KEY_USER_NOT_AUTHENTICATED, not LOCKED, before any "
+         "other check of begin",
+         "system/security keystore/key_store_service.cpp KeyStoreService::begin (getKeyForName LOCKED and "
+         "isSuperEncrypted)"},
+    [SIM_ANDROID_TOKEN_CHECKED_AFTER_KEY_CHECKS] =
+        {SIM_ANDROID_TOKEN_CHECKED_AFTER_KEY_CHECKS, "V-TOKEN-CHECKED-AFTER-KEY-CHECKS", 31, 0,
+         "createOperation checks purpose, validity dates and the lock state before a timeout key's token "
+         "(keystore1's begin looked for the token first)",
+         "system/security keystore2/src/enforcements.rs authorize_create; before: keystore/keymaster_worker.cpp "
+         "KeymasterWorker::begin (getAuthToken before AuthorizeOperation)"},
+    [SIM_ANDROID_OP_TOKEN_FIRST_ROUTED] =
+        {SIM_ANDROID_OP_TOKEN_FIRST_ROUTED, "V-OP-TOKEN-FIRST-ROUTED", 31, 0,
+         "a per-operation operation gets the first token carrying its challenge that arrives after begin, unchecked "
+         "(keystore1 took the first table token with the challenge at the first update or finish, one sent before "
+         "begin included, and refused one for other secure IDs without ending the operation)",
+         "system/security keystore2/src/enforcements.rs TokenReceiverMap; before: keystore/keymaster_worker.cpp "
+         "getOperationAuthTokenIfNeeded, auth_token_table.cpp FindAuthPerOpAuthorization"},
+    [SIM_ANDROID_PRUNE_BY_MALUS] =
+        {SIM_ANDROID_PRUNE_BY_MALUS, "V-PRUNE-BY-MALUS", 31, 0,
+         "keystore prunes an operation only when KeyMint is full, by its malus rule (keystore1 kept at most 15 "
+         "operations per device and aborted the least recently used one to begin another)",
+         "system/security keystore2/src/operation.rs OperationDb::prune; before: keystore/keymaster_worker.cpp "
+         "KeymasterWorker::begin (kMaxOperations, pruneOperation)"},
 };
 
 const sim_android_release *sim_android_releases(size_t *count)

@@ -59,6 +59,21 @@ typedef enum sim_android_difference {
      * after reconnecting, and an operation's call reports INVALID_OPERATION_HANDLE; before, every call that
      * cannot reach keystore fails at once with SYSTEM_ERROR. */
     SIM_ANDROID_KEYSTORE_DEAD_BINDER_RETRIED,
+    /* V-AUTH-KEYS-SUPER-ENCRYPTED: keys that need user authentication are encrypted with the user's super
+     * key, so they cannot be used before the first unlock after boot. */
+    SIM_ANDROID_AUTH_KEYS_SUPER_ENCRYPTED,
+    /* V-KEYSTORE1-LOCKED-AS-NOT-AUTHENTICATED: keystore1's begin answers KEY_USER_NOT_AUTHENTICATED (not
+     * LOCKED) for a super-encrypted key before the first unlock, and does so first, at key load. */
+    SIM_ANDROID_KEYSTORE1_LOCKED_AS_NOT_AUTHENTICATED,
+    /* V-TOKEN-CHECKED-AFTER-KEY-CHECKS: createOperation checks purpose, validity dates and the lock state
+     * before it looks for a timeout key's token (keystore1 looked for the token first). */
+    SIM_ANDROID_TOKEN_CHECKED_AFTER_KEY_CHECKS,
+    /* V-OP-TOKEN-FIRST-ROUTED: a per-operation operation gets the first token that arrives carrying its
+     * challenge after begin (keystore1 searched its token table at the first update or finish instead). */
+    SIM_ANDROID_OP_TOKEN_FIRST_ROUTED,
+    /* V-PRUNE-BY-MALUS: keystore prunes only when KeyMint is full, by its malus rule (keystore1 kept at most
+     * 15 operations per device and aborted the least recently used to begin another). */
+    SIM_ANDROID_PRUNE_BY_MALUS,
     SIM_ANDROID_DIFFERENCE_COUNT
 } sim_android_difference;
 

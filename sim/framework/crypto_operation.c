@@ -3,9 +3,10 @@
  *
  * The framework names the digest, padding and block mode explicitly (as a JCA algorithm name such as
  * "SHA256withECDSA" does), so this layer fills what the caller left open from the key's own lists.
- * Before asking keystore2, it refuses keys that can never be used again with
- * KEY_PERMANENTLY_INVALIDATED (KeyStoreCryptoOperationUtils.getInvalidKeyException): tombstoned keys,
- * per-operation keys whose secure IDs are gone, and - before Android 12 - timeout keys too.
+ * It refuses tombstoned keys (deleted by the system) with KEY_PERMANENTLY_INVALIDATED, as keystore's
+ * KEY_NOT_FOUND becomes; every other key is judged only after keystore's createOperation answered
+ * (R-BEGIN-INVALIDATION-AFTER-CREATE): a per-operation key whose secure IDs are gone is
+ * KEY_PERMANENTLY_INVALIDATED once its operation began, a timeout key only before Android 12.
  * Public-key verification never enters the keystore: the framework does it in software.
  */
 #include <stdlib.h>
@@ -37,8 +38,39 @@ static kssim_result create_operation(kssim_device *device, const char *alias, ui
     return sim_keystore2_create_operation(&device->ks, alias, purpose, params, op);
 }
 
-/* plaintext_sha256: for an encryption whose whole plaintext is known now (kssim_encrypt), its digest, to
- * which KeyMint binds the nonce it chooses; NULL otherwise. */
+/* What createOperation's failure means to the app when the key can no longer be authorized. keystore1's
+ * framework (Android <= 11, KeyStore.java getInvalidKeyException) asks canUserAuthorizationSucceed for
+ * every KEY_USER_NOT_AUTHENTICATED and answers KeyPermanentlyInvalidatedException when it fails; keystore2's
+ * (KeyStoreCryptoOperationUtils.getInvalidKeyException) maps KEY_USER_NOT_AUTHENTICATED to
+ * UserNotAuthenticatedException whatever the key's state (V-TIMEOUT-KEY-DEAD-AS-NOT-AUTHENTICATED). */
+static kssim_result explain_create_failure(kssim_device *device, const sim_key_entry *entry, kssim_result r)
+{
+    if (r != KSSIM_KEY_USER_NOT_AUTHENTICATED)
+        return r;
+    kssim_invalidation_reason reason;
+    if (sim_framework_can_user_authorization_succeed(device, entry, &reason))
+        return r;
+    if (!sim_android_has(device->config.api_level, SIM_ANDROID_TIMEOUT_KEY_DEAD_AS_NOT_AUTHENTICATED))
+        return sim_framework_refuse_invalidated(device, entry->alias, reason);
+    /* Android 12+ reports a dead key as UserNotAuthenticatedException; say what it means. */
+    return sim_refuse(&device->env, KSSIM_KEY_USER_NOT_AUTHENTICATED,
+                      "no authentication can satisfy the key '%s' any more (%s): Android 12+ reports it as not "
+                      "authenticated, but only deleting it and generating a new key helps",
+                      entry->alias,
+                      reason == KSSIM_REASON_CREDENTIAL_RESET ? "the credential was reset"
+                                                              : "its biometric enrollment changed");
+}
+
+/* The framework asks keystore first and judges the key only after createOperation answered: so a dead
+ * per-operation key still answers LOCKED before the first unlock, or KEY_EXPIRED when its validity ended,
+ * and is reported permanently invalidated only once keystore began its operation and handed back a
+ * challenge (the operation is then dropped). */
+/* R-BEGIN-INVALIDATION-AFTER-CREATE: canUserAuthorizationSucceed runs only after createOperation: on its challenge
+ * (12+), or on its KEY_USER_NOT_AUTHENTICATED / OP_AUTH_NEEDED (<= 11). AOSP: frameworks/base
+ * KeyStoreCryptoOperationUtils getOrMakeOperationChallenge; android11 KeyStore.java getInvalidKeyException */
+/* R-INVALIDATED-EXCEPTION: invalidated per-op key: KEY_PERMANENTLY_INVALIDATED; timeout key: KEY_USER_NOT_AUTHENTICATED
+ * on 12+, KEY_PERMANENTLY_INVALIDATED on <= 11; deleted keys: KEY_PERMANENTLY_INVALIDATED. AOSP: frameworks/base
+ * KeyStoreCryptoOperationUtils getInvalidKeyException */
 static kssim_result begin_operation(kssim_device *device, const char *alias, uint32_t purpose,
                                     const kssim_op_params *params, const uint8_t *plaintext_sha256, kssim_operation *op)
 {
@@ -54,25 +86,21 @@ static kssim_result begin_operation(kssim_device *device, const char *alias, uin
         return create_operation(device, alias, purpose, params, plaintext_sha256, op);
     if (entry->deleted_because != KSSIM_REASON_NONE)
         return sim_framework_refuse_invalidated(device, alias, entry->deleted_because);
-    kssim_invalidation_reason reason;
-    bool can_succeed = sim_framework_can_user_authorization_succeed(device, entry, &reason);
-    bool per_operation = !entry->auth.has_auth_timeout;
-    if (!can_succeed && (per_operation ||
-                         !sim_android_has(device->config.api_level, SIM_ANDROID_TIMEOUT_KEY_DEAD_AS_NOT_AUTHENTICATED)))
-        return sim_framework_refuse_invalidated(device, alias, reason);
     kssim_op_params complete = complete_params(&entry->auth, purpose, params);
     kssim_result r = create_operation(device, alias, purpose, &complete, plaintext_sha256, op);
-    if (r == KSSIM_KEY_USER_NOT_AUTHENTICATED && !can_succeed)
-        /* Android 12+ reports a dead timeout key as UserNotAuthenticatedException; say what it means. */
-        return sim_refuse(&device->env, KSSIM_KEY_USER_NOT_AUTHENTICATED,
-                          "no authentication can satisfy the key '%s' any more (%s): Android 12+ reports it as "
-                          "not authenticated, but only deleting it and generating a new key helps",
-                          alias,
-                          reason == KSSIM_REASON_CREDENTIAL_RESET ? "the credential was reset"
-                                                                  : "its biometric enrollment changed");
-    if (r == KSSIM_OK && op->needs_per_op_auth)
-        sim_system_prompt_answer(device, op->challenge);
-    return r;
+    if (r != KSSIM_OK)
+        return explain_create_failure(device, entry, r);
+    if (!op->needs_per_op_auth)
+        return KSSIM_OK;
+    kssim_invalidation_reason reason;
+    if (!sim_framework_can_user_authorization_succeed(device, entry, &reason)) {
+        uint64_t handle = op->handle;
+        sim_keystore2_abort(&device->ks, handle); /* the app never gets the operation: it is dropped */
+        memset(op, 0, sizeof(*op));
+        return sim_framework_refuse_invalidated(device, alias, reason);
+    }
+    sim_system_prompt_answer(device, op->challenge);
+    return KSSIM_OK;
 }
 
 kssim_result kssim_begin(kssim_device *device, const char *alias, uint32_t purpose, const kssim_op_params *params,

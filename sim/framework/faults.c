@@ -106,7 +106,7 @@ kssim_result sim_framework_call_keystore_operation(kssim_device *device, const c
 
 static void deliver_now(kssim_device *device, const kssim_auth_token *token, uint64_t received_ms)
 {
-    sim_token_cache_add(&device->ks.tokens, token, received_ms);
+    sim_keystore2_add_auth_token_received_at(&device->ks, token, received_ms);
 }
 
 /* R-FAULT-TOKEN-DELAYED: a token reaches keystore2's cache only after a virtual delay. AOSP: system/security

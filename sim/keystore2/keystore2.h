@@ -44,12 +44,28 @@ typedef struct sim_token_cache {
     size_t count, capacity;
 } sim_token_cache;
 
+/* Every caller of one simulated device is one app: keystore2 counts operations per owner uid when it
+ * prunes (operation.rs OperationDb::prune), and the simulator has no notion of several callers. The value
+ * is Android's first app uid (Process.FIRST_APPLICATION_UID). */
+#define SIM_KEYSTORE2_APP_UID 10000u
+
 typedef struct sim_keystore2_operation {
     uint64_t handle;
     char alias[KSSIM_ALIAS_MAX];
     uint32_t purpose;
     bool per_operation_auth;
     sim_auth_list auth;
+    uint32_t owner_uid;
+    /* The last begin, update or finish (operation.rs Operation::touch), by the boot clock, and a count of
+     * calls that orders the uses of one millisecond. */
+    uint64_t last_used_ms, last_used_seq;
+    /* keystore2 aborted it in KeyMint to make room for another (Outcome::Pruned): the record stays until
+     * the caller's next call, which answers INVALID_OPERATION_HANDLE. */
+    bool pruned;
+    /* A per-operation key's token: keystore2 registers a receiver for the challenge when the operation
+     * begins (TokenReceiverMap::add_receiver), and the first token carrying it fills it for good. */
+    bool awaiting_token, has_token;
+    kssim_auth_token token;
     /* USAGE_COUNT_LIMIT keys: the use is charged to the key the operation began with, not to whatever
      * the alias names at finish (keystore2 keeps the key id: AuthInfo::key_usage_limited). */
     bool usage_limited;
@@ -64,6 +80,7 @@ typedef struct sim_keystore2 {
     sim_token_cache tokens;
     sim_keystore2_operation *operations;
     size_t operation_count, operation_capacity;
+    uint64_t operation_calls; /* orders operation uses for pruning (sim_keystore2_operation.last_used_seq) */
     bool locked;
     bool unlocked_since_boot; /* the user's super key is in memory */
     /* The UnlockedDeviceRequired super keys in plaintext (super_key.rs unlocked_device_required_symmetric):
@@ -97,9 +114,10 @@ void sim_token_cache_add_keystore1(sim_token_cache *cache, const kssim_auth_toke
 /* The most recently received token that could authorise this key (SID and type match, as
  * enforcements.rs hat_matches_key), or NULL. */
 const sim_cached_token *sim_token_cache_find_for_key(const sim_token_cache *cache, const sim_auth_list *auth);
-/* The newest token that carries this challenge and matches the key, or NULL. */
-const sim_cached_token *sim_token_cache_find_for_challenge(const sim_token_cache *cache, const sim_auth_list *auth,
-                                                           uint64_t challenge);
+/* The first token in the cache (in arrival order) that carries this challenge, whatever its secure IDs,
+ * or NULL: keystore1's per-operation lookup (auth_token_table.cpp FindAuthPerOpAuthorization, find_if by
+ * challenge, then the secure-ID check). */
+const sim_cached_token *sim_token_cache_first_with_challenge(const sim_token_cache *cache, uint64_t challenge);
 bool sim_token_matches_key(const kssim_auth_token *token, const sim_auth_list *auth);
 void sim_token_cache_clear(sim_token_cache *cache);
 
@@ -124,9 +142,30 @@ kssim_result sim_keystore2_update(sim_keystore2 *ks, uint64_t handle, const uint
 kssim_result sim_keystore2_finish(sim_keystore2 *ks, uint64_t handle, const uint8_t *data, size_t len,
                                   const uint8_t *signature, size_t signature_len, uint8_t **out, size_t *out_len);
 kssim_result sim_keystore2_abort(sim_keystore2 *ks, uint64_t handle);
+/* A token keystore2 received (addAuthToken) goes also to the operation waiting for its challenge, if one
+ * is (enforcements.rs Enforcements::add_auth_token -> TokenReceiverMap::add_auth_token). */
+void sim_keystore2_route_token_to_operation(sim_keystore2 *ks, const kssim_auth_token *token);
+/* A stored device reloaded while operations are in flight (another handle on the same directory added
+ * tokens, as another process calls the one keystore2 on a phone): the tokens in after and not in before
+ * arrived meanwhile, in cache order, and are routed now as addAuthToken would have. */
+void sim_keystore2_route_arrived_tokens(sim_keystore2 *ks, const sim_token_cache *before, const sim_token_cache *after);
+
+/* operation_pruning.c: which operation keystore makes room by aborting. */
+typedef struct sim_prune_candidate {
+    uint32_t owner_uid;
+    uint64_t last_used_ms, last_used_seq;
+} sim_prune_candidate;
+/* keystore2's choice (operation.rs OperationDb::prune) for a new operation of caller_uid: the index of the
+ * operation to prune, or -1 when none may be pruned (BACKEND_BUSY). */
+long sim_operation_prune_choice(const sim_prune_candidate *ops, size_t count, uint32_t caller_uid, uint64_t now_ms);
+/* keystore1's choice (operation.cpp getOldestPruneableOperation): the least recently used, or -1. */
+long sim_operation_least_recently_used(const sim_prune_candidate *ops, size_t count);
 
 /* keystore2_state.c: IKeystoreAuthorization */
 void sim_keystore2_add_auth_token(sim_keystore2 *ks, const kssim_auth_token *token);
+/* The same, for a token that reached keystore2 at received_ms on the boot clock (a delayed delivery,
+ * sim/framework/faults.c): the one way a token enters the cache and reaches a waiting operation. */
+void sim_keystore2_add_auth_token_received_at(sim_keystore2 *ks, const kssim_auth_token *token, uint64_t received_ms);
 /* onDeviceLocked(user, unlockingSids, weakUnlockEnabled): unlocking_sids are the strong biometrics that
  * may unlock the device (count 0: none); weak_unlock_enabled: a trust agent or weak biometric may. */
 void sim_keystore2_on_device_locked(sim_keystore2 *ks, const uint64_t *unlocking_sids, size_t unlocking_sid_count,

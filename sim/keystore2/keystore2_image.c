@@ -114,6 +114,8 @@ void sim_keystore2_image_apply(sim_keystore2 *ks, sim_keystore2 *decoded, bool k
         sim_keystore2_on_boot(ks);
     sim_key_database_cleanup(&ks->db);
     ks->db = decoded->db;
+    if (keep_operations)
+        sim_keystore2_route_arrived_tokens(ks, &ks->tokens, &decoded->tokens);
     free(ks->tokens.tokens);
     ks->tokens = decoded->tokens;
     ks->api_level = decoded->api_level;

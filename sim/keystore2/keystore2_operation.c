@@ -1,19 +1,22 @@
 /*
- * keystore2_operation.c - createOperation and the life of an operation in keystore2.
+ * keystore2_operation.c - createOperation and the life of an operation in keystore (keystore2, and
+ * keystore1 before Android 12).
  *
- * The checks run in keystore2's order (security_level.rs create_operation, enforcements.rs
- * authorize_create): the key must exist; the purpose must be one keystore2 serves; validity dates
- * against the wall clock; the purpose must be authorized; an unlocked-device key needs an unlocked
- * device; an auth-bound key needs the user's super key (the first unlock after boot); a timeout key
- * needs a cached token young enough. Then KeyMint begins the operation and does its own checks.
- * A per-operation key needs, at each update and finish, a token carrying the operation's challenge;
- * while none has arrived the operation stays open, so the caller can authenticate and call again.
+ * R-BEGIN-ORDER (docs/android-rules.md "The order of checks when an operation begins"): keystore2 loads
+ * the key, runs authorize_create (purpose, validity dates, the key's authorization, an unlocked device, a
+ * timeout key's token), then unwraps the super-encrypted blob (LOCKED before the first unlock), then
+ * begins in KeyMint, pruning an operation when KeyMint is full. keystore1 answers a locked
+ * super-encrypted key at key load, and looks for the token before the other checks.
+ * A per-operation key's operation takes the first token that arrives carrying its challenge and keeps it
+ * for every update and finish; while none has arrived the operation stays open, so the caller can
+ * authenticate and call again.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 
+#include "core/android_versions.h"
 #include "core/names.h"
 #include "keystore2/keystore2.h"
 
@@ -22,6 +25,8 @@ static bool is_asymmetric(kssim_algorithm algorithm)
     return algorithm == KSSIM_ALGORITHM_EC || algorithm == KSSIM_ALGORITHM_RSA || algorithm == KSSIM_ALGORITHM_ED25519;
 }
 
+/* R-DATES-WALL-CLOCK: validity dates against the wall clock; origination = sign/encrypt, consumption = verify/decrypt.
+ * AOSP: keystore2 enforcements.rs authorize_create (is_given_time_passed) */
 static kssim_result check_validity_dates(sim_keystore2 *ks, const sim_auth_list *auth, uint32_t purpose)
 {
     int64_t now = ks->env->clock.wall_ms;
@@ -54,6 +59,8 @@ static const char *auth_kinds(const sim_auth_list *auth)
 
 /* enforcements.rs authorize_create for timeout keys: the newest cached token that matches the key,
  * young enough by keystore2's own clock (whole seconds since it was received). */
+/* R-TIMEOUT-CACHE-NEWEST: the newest matching cached token, its age in whole seconds since received; none or too old:
+ * KEY_USER_NOT_AUTHENTICATED. AOSP: keystore2 enforcements.rs authorize_create */
 static kssim_result choose_timeout_token(sim_keystore2 *ks, const sim_auth_list *auth, const kssim_auth_token **out)
 {
     const sim_cached_token *cached = sim_token_cache_find_for_key(&ks->tokens, auth);
@@ -72,8 +79,13 @@ static kssim_result choose_timeout_token(sim_keystore2 *ks, const sim_auth_list 
     return KSSIM_OK;
 }
 
-static kssim_result authorize_create(sim_keystore2 *ks, const sim_key_entry *entry, uint32_t purpose,
-                                     const kssim_auth_token **timeout_token)
+/* The checks of enforcements.rs authorize_create that read only the key's parameters and the lock state,
+ * in its order. */
+/* R-PURPOSE-AUTHORIZED: the operation's purpose must be one of the key's (INCOMPATIBLE_PURPOSE). AOSP: keystore2
+ * enforcements.rs authorize_create */
+/* R-BLOB-NO-AUTH-AND-SID: NO_AUTH_REQUIRED with USER_SECURE_ID is INVALID_KEY_BLOB. AOSP: keystore2 enforcements.rs
+ * authorize_create */
+static kssim_result check_key_parameters(sim_keystore2 *ks, const sim_key_entry *entry, uint32_t purpose)
 {
     const sim_auth_list *auth = &entry->auth;
     if ((purpose == KSSIM_PURPOSE_VERIFY || purpose == KSSIM_PURPOSE_ENCRYPT) && is_asymmetric(auth->algorithm))
@@ -97,13 +109,73 @@ static kssim_result authorize_create(sim_keystore2 *ks, const sim_key_entry *ent
                           "generate a new key");
     if ((r = sim_keystore2_authorize_unlocked_device_required(ks, entry)) != KSSIM_OK)
         return r;
-    if (auth_bound && !ks->unlocked_since_boot)
-        return sim_refuse(ks->env, KSSIM_LOCKED,
-                          "the device has not been unlocked since it booted, so keys that need user authentication "
-                          "are still encrypted: unlock with the credential, then retry");
-    if (auth_bound && auth->has_auth_timeout)
-        return choose_timeout_token(ks, auth, timeout_token);
     return KSSIM_OK;
+}
+
+static bool is_timeout_key(const sim_auth_list *auth)
+{
+    return auth->sid_count > 0 && auth->user_auth_types != 0 && auth->has_auth_timeout;
+}
+
+/* Whether the key's blob is encrypted with the user's super key, which is in memory only from the first
+ * unlock after boot (super_key.rs; keystore1 blob.cpp isSuperEncrypted). */
+static bool is_super_encrypted(const sim_keystore2 *ks, const sim_auth_list *auth)
+{
+    return auth->sid_count > 0 && sim_android_has(ks->api_level, SIM_ANDROID_AUTH_KEYS_SUPER_ENCRYPTED);
+}
+
+/* keystore2 unwraps a super-encrypted key only after authorize_create passed, so a key that fails a check
+ * there gives that check's answer even before the first unlock, and LOCKED comes only for a key that
+ * passed them all. */
+/* R-REBOOT-LOCKED-UNTIL-FIRST-UNLOCK: a super-encrypted key before the first unlock: LOCKED, after authorize_create.
+ * AOSP: keystore2 security_level.rs create_operation, super_key.rs unwrap_key_if_required */
+static kssim_result unwrap_key_if_required(sim_keystore2 *ks, const sim_key_entry *entry)
+{
+    if (!is_super_encrypted(ks, &entry->auth) || ks->unlocked_since_boot)
+        return KSSIM_OK;
+    return sim_refuse(ks->env, KSSIM_LOCKED,
+                      "the device has not been unlocked since it booted, so the key '%s', which needs user "
+                      "authentication, is still encrypted: unlock with the credential, then retry",
+                      entry->alias);
+}
+
+/* keystore1's begin loads the key first, and answers a super-encrypted key of a user not unlocked since
+ * boot with KEY_USER_NOT_AUTHENTICATED, before any other check (V-KEYSTORE1-LOCKED-AS-NOT-AUTHENTICATED). */
+/* R-BEGIN-KEYSTORE1-LOCKED-NOT-AUTHENTICATED: Android <= 11: a super-encrypted key before the first unlock answers
+ * KEY_USER_NOT_AUTHENTICATED, first. AOSP: system/security keystore/key_store_service.cpp KeyStoreService::begin */
+static kssim_result load_key_keystore1(sim_keystore2 *ks, const sim_key_entry *entry)
+{
+    if (!is_super_encrypted(ks, &entry->auth) || ks->unlocked_since_boot ||
+        !sim_android_has(ks->api_level, SIM_ANDROID_KEYSTORE1_LOCKED_AS_NOT_AUTHENTICATED))
+        return KSSIM_OK;
+    return sim_refuse(ks->env, KSSIM_KEY_USER_NOT_AUTHENTICATED,
+                      "the device has not been unlocked since it booted, so the key '%s' is still encrypted "
+                      "(Android 11 and earlier report it as not authenticated): unlock with the credential, "
+                      "then retry",
+                      entry->alias);
+}
+
+/* The checks of createOperation before KeyMint's begin, in the release's order; the table is in
+ * docs/android-rules.md, "The order of checks when an operation begins". */
+/* R-BEGIN-ORDER: keystore2: authorize_create (purpose, dates, key, UDR, timeout token), then LOCKED, then KeyMint;
+ * keystore1: locked key, token, the rest. AOSP: keystore2 security_level.rs create_operation, enforcements.rs
+ * authorize_create; keystore keymaster_worker.cpp begin */
+static kssim_result authorize_create(sim_keystore2 *ks, const sim_key_entry *entry, uint32_t purpose,
+                                     const kssim_auth_token **timeout_token)
+{
+    const sim_auth_list *auth = &entry->auth;
+    kssim_result r;
+    if (!sim_android_has(ks->api_level, SIM_ANDROID_TOKEN_CHECKED_AFTER_KEY_CHECKS)) {
+        /* keymaster_worker.cpp KeymasterWorker::begin: getAuthToken, then AuthorizeOperation. */
+        r = load_key_keystore1(ks, entry);
+        if (r == KSSIM_OK && is_timeout_key(auth))
+            r = choose_timeout_token(ks, auth, timeout_token);
+        return r != KSSIM_OK ? r : check_key_parameters(ks, entry, purpose);
+    }
+    r = check_key_parameters(ks, entry, purpose);
+    if (r == KSSIM_OK && is_timeout_key(auth))
+        r = choose_timeout_token(ks, auth, timeout_token);
+    return r != KSSIM_OK ? r : unwrap_key_if_required(ks, entry);
 }
 
 static sim_keystore2_operation *find_operation(sim_keystore2 *ks, uint64_t handle)
@@ -124,13 +196,102 @@ static void forget_operation(sim_keystore2 *ks, uint64_t handle)
     ks->operation_count--;
 }
 
-static kssim_result begin_in_keymint(sim_keystore2 *ks, sim_key_entry *entry, uint32_t purpose,
+/* operation.rs Operation::touch: a begin, update or finish makes the operation the most recently used. */
+static void touch(sim_keystore2 *ks, sim_keystore2_operation *record)
+{
+    record->last_used_ms = ks->env->clock.boot_ms;
+    record->last_used_seq = ++ks->operation_calls;
+}
+
+static bool same_instance(kssim_security_level a, kssim_security_level b)
+{
+    return (a == KSSIM_SECURITY_STRONGBOX) == (b == KSSIM_SECURITY_STRONGBOX);
+}
+
+/* The live operations on one KeyMint instance, as candidates for pruning; each security level has its
+ * own operation database (security_level.rs KeystoreSecurityLevel::operation_db). index[i] is the
+ * candidate's record. */
+static size_t gather_candidates(const sim_keystore2 *ks, kssim_security_level level, sim_prune_candidate *out,
+                                size_t *index)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ks->operation_count; i++) {
+        const sim_keystore2_operation *op = &ks->operations[i];
+        if (op->pruned || !same_instance(op->auth.security_level, level))
+            continue;
+        out[n] = (sim_prune_candidate){op->owner_uid, op->last_used_ms, op->last_used_seq};
+        index[n++] = i;
+    }
+    return n;
+}
+
+/* Aborts the chosen operation in KeyMint; its record stays, pruned, until the caller's next call. */
+static kssim_result prune_one(sim_keystore2 *ks, kssim_security_level level, bool keystore1)
+{
+    sim_prune_candidate *candidates = malloc((ks->operation_count + 1) * sizeof(*candidates));
+    size_t *index = malloc((ks->operation_count + 1) * sizeof(*index));
+    if (candidates == NULL || index == NULL) {
+        free(candidates);
+        free(index);
+        return sim_refuse(ks->env, KSSIM_SYSTEM_ERROR, "out of memory choosing an operation to prune");
+    }
+    size_t n = gather_candidates(ks, level, candidates, index);
+    long chosen = keystore1 ? sim_operation_least_recently_used(candidates, n)
+                            : sim_operation_prune_choice(candidates, n, SIM_KEYSTORE2_APP_UID, ks->env->clock.boot_ms);
+    size_t record = chosen >= 0 ? index[chosen] : 0;
+    free(candidates);
+    free(index);
+    if (chosen < 0)
+        return keystore1 ? sim_refuse(ks->env, KSSIM_TOO_MANY_OPERATIONS,
+                                      "KeyMint has no free operation slot and keystore has no operation it may "
+                                      "abort: finish or abort one, then begin again")
+                         : sim_refuse(ks->env, KSSIM_BACKEND_BUSY,
+                                      "every KeyMint operation slot is taken and keystore2 may prune none of those "
+                                      "operations: finish or abort one, then begin again");
+    ks->operations[record].pruned = true;
+    ks->operations[record].awaiting_token = false; /* its token receiver is obsolete now */
+    sim_keymint_abort(ks->sw, ks->operations[record].handle);
+    return KSSIM_OK;
+}
+
+static size_t live_operations(const sim_keystore2 *ks, kssim_security_level level)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ks->operation_count; i++)
+        if (!ks->operations[i].pruned && same_instance(ks->operations[i].auth.security_level, level))
+            n++;
+    return n;
+}
+
+/* When KeyMint answers TOO_MANY_OPERATIONS, keystore2 prunes one operation (R-OP-SLOTS-PRUNE-MALUS) and
+ * begins again, until KeyMint has room or nothing may be pruned (BACKEND_BUSY). keystore1 keeps at most 15
+ * operations per device and prunes the least recently used before it begins
+ * (V-PRUNE-BY-MALUS), and again on TOO_MANY_OPERATIONS. */
+/* R-OP-SLOTS-PRUNE-LRU: a begin with KeyMint full succeeds by pruning the app's least recently used operation (one app
+ * per device). AOSP: keystore2 operation.rs OperationDb::prune, security_level.rs create_operation */
+/* R-OP-SLOTS-PRUNE-ON-FULL: KeyMint full: keystore prunes an operation and begins again; none to prune: BACKEND_BUSY.
+ * AOSP: keystore2 security_level.rs create_operation; keystore keymaster_worker.cpp KeymasterWorker::begin */
+static kssim_result begin_in_keymint(sim_keystore2 *ks, const sim_key_entry *entry, uint32_t purpose,
                                      const kssim_op_params *params, const kssim_auth_token *timeout_token,
                                      const uint8_t *plaintext_sha256, kssim_operation *op)
 {
-    return plaintext_sha256 != NULL
-               ? sim_keymint_begin_encryption_of(ks->sw, &entry->blob, params, timeout_token, plaintext_sha256, op)
-               : sim_keymint_begin(ks->sw, &entry->blob, purpose, params, timeout_token, op);
+    kssim_security_level level = entry->auth.security_level;
+    bool keystore1 = !sim_android_has(ks->api_level, SIM_ANDROID_PRUNE_BY_MALUS);
+    kssim_result r;
+    while (keystore1 && live_operations(ks, level) >= 15)
+        if ((r = prune_one(ks, level, true)) != KSSIM_OK)
+            break;
+    for (;;) {
+        r = plaintext_sha256 != NULL
+                ? sim_keymint_begin_encryption_of(ks->sw, &entry->blob, params, timeout_token, plaintext_sha256, op)
+                : sim_keymint_begin(ks->sw, &entry->blob, purpose, params, timeout_token, op);
+        if (r != KSSIM_TOO_MANY_OPERATIONS)
+            return r;
+        kssim_result pruned = prune_one(ks, level, keystore1);
+        if (pruned != KSSIM_OK)
+            return pruned;
+        sim_clear_message(ks->env); /* KeyMint's refusal was answered by the prune, not by the caller */
+    }
 }
 
 /* R-FAULT-BLOB-UPGRADE-RETRIED: KEY_REQUIRES_UPGRADE makes keystore2 upgrade the blob, store it and retry. AOSP:
@@ -186,6 +347,12 @@ static kssim_result create_operation(sim_keystore2 *ks, const char *alias, uint3
     record->purpose = purpose;
     record->per_operation_auth = op->needs_per_op_auth;
     record->auth = entry->auth;
+    record->owner_uid = SIM_KEYSTORE2_APP_UID;
+    touch(ks, record);
+    /* enforcements.rs AuthInfo::finalize_create_authorization: OpAuthRequired registers a receiver for
+     * the challenge; keystore1 has none and searches its table instead. */
+    record->awaiting_token =
+        record->per_operation_auth && sim_android_has(ks->api_level, SIM_ANDROID_OP_TOKEN_FIRST_ROUTED);
     record->usage_limited = entry->auth.usage_count_limit != 0;
     if (record->usage_limited &&
         sim_sha256(&ks->env->crypto, entry->blob.data, entry->blob.len, record->key_digest) != 0)
@@ -205,33 +372,111 @@ kssim_result sim_keystore2_create_encryption_of(sim_keystore2 *ks, const char *a
     return create_operation(ks, alias, KSSIM_PURPOSE_ENCRYPT, params, plaintext_sha256, op);
 }
 
-/* The token routed to a per-operation key's operation: one carrying its challenge (enforcements.rs
- * OpAuthRequired / op_auth_map). Without one, keystore2 answers before KeyMint sees the call, and the
- * operation stays open for the caller to authenticate and retry. */
-static kssim_result token_for_operation(sim_keystore2 *ks, const sim_keystore2_operation *record,
+/* keystore2 hands a received token to the operation whose receiver waits for its challenge and removes
+ * the receiver, so only the first token carrying the challenge reaches the operation; a token that came
+ * before begin, or a second one, is not routed. The token is not checked here (secure IDs, MAC): KeyMint
+ * checks it at update and finish, and a bad one ends the operation. It also enters the main cache. */
+/* R-OP-TOKEN-FIRST-ROUTED: the first token carrying an operation's challenge after begin goes to it, for good; no other
+ * is routed. AOSP: keystore2 enforcements.rs Enforcements::add_auth_token, TokenReceiverMap::add_auth_token
+ * (remove_entry) */
+void sim_keystore2_route_token_to_operation(sim_keystore2 *ks, const kssim_auth_token *token)
+{
+    for (size_t i = 0; i < ks->operation_count; i++) {
+        sim_keystore2_operation *op = &ks->operations[i];
+        if (op->awaiting_token && !op->pruned && op->handle == token->challenge) {
+            op->token = *token;
+            op->has_token = true;
+            op->awaiting_token = false;
+            return;
+        }
+    }
+}
+
+static bool same_cached_token(const sim_cached_token *a, const sim_cached_token *b)
+{
+    const kssim_auth_token *x = &a->token, *y = &b->token;
+    return a->received_ms == b->received_ms && x->challenge == y->challenge && x->user_id == y->user_id &&
+           x->authenticator_id == y->authenticator_id && x->authenticator_type == y->authenticator_type &&
+           x->timestamp_ms == y->timestamp_ms && memcmp(x->mac, y->mac, sizeof(x->mac)) == 0;
+}
+
+void sim_keystore2_route_arrived_tokens(sim_keystore2 *ks, const sim_token_cache *before, const sim_token_cache *after)
+{
+    for (size_t i = 0; i < after->count; i++) {
+        bool known = false;
+        for (size_t j = 0; j < before->count && !known; j++)
+            known = same_cached_token(&after->tokens[i], &before->tokens[j]);
+        if (!known)
+            sim_keystore2_route_token_to_operation(ks, &after->tokens[i].token);
+    }
+}
+
+/* A per-operation key's operation uses the one token it received for every update and finish
+ * (DeferredAuthState::Waiting -> Token). Without one, keystore2 answers before KeyMint sees the call and
+ * the operation stays open, so the caller can authenticate and call again. keystore1
+ * (V-OP-TOKEN-FIRST-ROUTED) instead searches its token table at the first call that needs one: the
+ * first token carrying the challenge, refused without ending the operation if it is not for the key's
+ * secure IDs, kept once it is. */
+/* R-OP-TOKEN-CHALLENGE-REQUIRED: a per-operation key's update/finish needs its token; without one
+ * KEY_USER_NOT_AUTHENTICATED, the operation stays open. AOSP: keystore2 enforcements.rs
+ * AuthInfo::before_update/before_finish */
+/* R-OP-TOKEN-KEPT: the operation keeps the token it received for every update and finish. AOSP: keystore2
+ * enforcements.rs AuthInfo::get_auth_tokens (DeferredAuthState::Token) */
+/* R-OP-TOKEN-KEYSTORE1-TABLE: Android <= 11: the first table token with the challenge, at the first call; wrong secure
+ * IDs refused, operation kept. AOSP: keystore keymaster_worker.cpp getOperationAuthTokenIfNeeded, auth_token_table.cpp
+ * FindAuthPerOpAuthorization */
+static kssim_result token_for_operation(sim_keystore2 *ks, sim_keystore2_operation *record,
                                         const kssim_auth_token **token)
 {
     *token = NULL;
     if (!record->per_operation_auth)
         return KSSIM_OK;
-    const sim_cached_token *cached = sim_token_cache_find_for_challenge(&ks->tokens, &record->auth, record->handle);
-    if (cached == NULL)
+    if (!record->has_token && !sim_android_has(ks->api_level, SIM_ANDROID_OP_TOKEN_FIRST_ROUTED)) {
+        const sim_cached_token *cached = sim_token_cache_first_with_challenge(&ks->tokens, record->handle);
+        if (cached != NULL && !sim_token_matches_key(&cached->token, &record->auth))
+            return sim_refuse(ks->env, KSSIM_KEY_USER_NOT_AUTHENTICATED,
+                              "the auth token for this operation's challenge 0x%016llx is for other secure IDs or "
+                              "another authenticator: authenticate with %s the key was bound to, then call again",
+                              (unsigned long long)record->handle, auth_kinds(&record->auth));
+        if (cached != NULL) {
+            record->token = cached->token;
+            record->has_token = true;
+        }
+    }
+    if (!record->has_token)
         return sim_refuse(ks->env, KSSIM_KEY_USER_NOT_AUTHENTICATED,
-                          "this key needs %s for every operation: authenticate with the operation's challenge "
-                          "0x%016llx (BiometricPrompt with a CryptoObject), then call again",
+                          "this key needs %s for every operation, and no auth token carrying this operation's "
+                          "challenge 0x%016llx has arrived since it began: authenticate for it (BiometricPrompt "
+                          "with a CryptoObject), then call again",
                           auth_kinds(&record->auth), (unsigned long long)record->handle);
-    *token = &cached->token;
+    *token = &record->token;
     return KSSIM_OK;
 }
 
+/* The operation a call names, made the most recently used; a pruned one answers INVALID_OPERATION_HANDLE
+ * once and is forgotten. */
+/* R-OP-ENDED-INVALID-HANDLE: a finished, aborted or failed operation's next call answers INVALID_OPERATION_HANDLE.
+ * AOSP: keystore2 operation.rs Operation::check_active */
+/* R-OP-PRUNED-INVALID-HANDLE: a pruned operation's next call answers INVALID_OPERATION_HANDLE. AOSP: keystore2
+ * operation.rs Operation::check_active (Outcome::Pruned) */
 static kssim_result lookup_operation(sim_keystore2 *ks, uint64_t handle, sim_keystore2_operation **record)
 {
     *record = find_operation(ks, handle);
+    if (*record != NULL && (*record)->pruned) {
+        forget_operation(ks, handle);
+        *record = NULL;
+        return sim_refuse(ks->env, KSSIM_INVALID_OPERATION_HANDLE,
+                          "operation 0x%016llx was pruned: keystore aborted it to make room for a newer one when "
+                          "KeyMint had no free slot; begin a new one, and finish or abort operations you no longer "
+                          "need",
+                          (unsigned long long)handle);
+    }
     if (*record == NULL)
         return sim_refuse(ks->env, KSSIM_INVALID_OPERATION_HANDLE,
                           "operation 0x%016llx does not exist (finished, aborted, failed or lost in a reboot): "
                           "begin a new one",
                           (unsigned long long)handle);
+    touch(ks, *record);
     return KSSIM_OK;
 }
 
@@ -268,6 +513,8 @@ static sim_key_entry *key_of_operation(sim_keystore2 *ks, const sim_keystore2_op
  * fails and its output is discarded: keystore2 runs KeyMint's finish, then after_finish's
  * check_and_update_key_usage_count finds no USAGE_COUNT_LIMIT for that key id and answers
  * INVALID_KEY_BLOB ("The Key no longer exists. Key is exhausted.", database.rs). */
+/* R-USAGE-COUNT-LIMIT: a successful finish counts a USAGE_COUNT_LIMIT key down; the last use deletes it; a key gone by
+ * finish: INVALID_KEY_BLOB. AOSP: keystore2 enforcements.rs AuthInfo::after_finish */
 static kssim_result count_key_use(sim_keystore2 *ks, const sim_keystore2_operation *record)
 {
     if (!record->usage_limited)

@@ -37,12 +37,18 @@ void sim_keystore2_cleanup(sim_keystore2 *ks)
 /* R-TOKEN-CACHE-REPLACE-ONLY-BY-NEWER: keystore1 replaces a cached token only by a newer timestamp,
  * keystore2 by arrival. AOSP: keystore/auth_token_table.cpp AddAuthenticationToken; keystore2
  * database.rs insert_auth_token */
-void sim_keystore2_add_auth_token(sim_keystore2 *ks, const kssim_auth_token *token)
+void sim_keystore2_add_auth_token_received_at(sim_keystore2 *ks, const kssim_auth_token *token, uint64_t received_ms)
 {
     if (sim_android_has(ks->api_level, SIM_ANDROID_TOKEN_REPLACED_ONLY_BY_NEWER))
-        sim_token_cache_add_keystore1(&ks->tokens, token, ks->env->clock.boot_ms);
+        sim_token_cache_add_keystore1(&ks->tokens, token, received_ms);
     else
-        sim_token_cache_add(&ks->tokens, token, ks->env->clock.boot_ms);
+        sim_token_cache_add(&ks->tokens, token, received_ms);
+    sim_keystore2_route_token_to_operation(ks, token);
+}
+
+void sim_keystore2_add_auth_token(sim_keystore2 *ks, const kssim_auth_token *token)
+{
+    sim_keystore2_add_auth_token_received_at(ks, token, ks->env->clock.boot_ms);
 }
 
 /* R-UDR-WEAK-UNLOCK: at lock the plaintext UnlockedDeviceRequired super keys are wiped unless a weak unlock

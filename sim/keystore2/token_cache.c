@@ -12,6 +12,8 @@
 
 #include "keystore2/keystore2.h"
 
+/* R-TOKEN-MATCHES-KEY: a token is for a key when its user ID or authenticator ID is one of the key's non-zero SIDs and
+ * its type one of the key's. AOSP: keystore2 enforcements.rs authorize_create (AuthTokenEntry::satisfies) */
 bool sim_token_matches_key(const kssim_auth_token *token, const sim_auth_list *auth)
 {
     if ((token->authenticator_type & auth->user_auth_types) == 0)
@@ -82,30 +84,23 @@ void sim_token_cache_add_keystore1(sim_token_cache *cache, const kssim_auth_toke
     cache->count++;
 }
 
-static const sim_cached_token *newest_matching(const sim_token_cache *cache, const sim_auth_list *auth,
-                                               bool by_challenge, uint64_t challenge)
+/* A timeout key takes the most recently received cached token whose secure ID and authenticator type
+ * match it (database.rs find_auth_token_entry); the age check is the caller's (choose_timeout_token). */
+const sim_cached_token *sim_token_cache_find_for_key(const sim_token_cache *cache, const sim_auth_list *auth)
 {
     const sim_cached_token *best = NULL;
-    for (size_t i = 0; i < cache->count; i++) {
-        const sim_cached_token *c = &cache->tokens[i];
-        if (by_challenge && c->token.challenge != challenge)
-            continue;
-        if (!sim_token_matches_key(&c->token, auth))
-            continue;
-        best = c; /* the array is in arrival order: the last match is the most recently received */
-    }
+    for (size_t i = 0; i < cache->count; i++)
+        if (sim_token_matches_key(&cache->tokens[i].token, auth))
+            best = &cache->tokens[i]; /* the last match is the newest (arrival order; keystore1: timestamp order) */
     return best;
 }
 
-const sim_cached_token *sim_token_cache_find_for_key(const sim_token_cache *cache, const sim_auth_list *auth)
+const sim_cached_token *sim_token_cache_first_with_challenge(const sim_token_cache *cache, uint64_t challenge)
 {
-    return newest_matching(cache, auth, false, 0);
-}
-
-const sim_cached_token *sim_token_cache_find_for_challenge(const sim_token_cache *cache, const sim_auth_list *auth,
-                                                           uint64_t challenge)
-{
-    return newest_matching(cache, auth, true, challenge);
+    for (size_t i = 0; i < cache->count; i++)
+        if (cache->tokens[i].token.challenge == challenge)
+            return &cache->tokens[i];
+    return NULL;
 }
 
 void sim_token_cache_clear(sim_token_cache *cache)

@@ -2,7 +2,8 @@
  * keymint_begin.c - IKeyMintDevice::begin: open the key's blob, run KeyMint's checks, start the
  * operation.
  *
- * The order is the reference TA's begin_operation (operation.rs): the blob; the purpose the algorithm
+ * The order is the reference TA's begin_operation (operation.rs): the blob; a free operation slot
+ * (TOO_MANY_OPERATIONS); the purpose the algorithm
  * supports (keymaster's GetOperationFactory: UNSUPPORTED_PURPOSE) and the key's purposes
  * (INCOMPATIBLE_PURPOSE); the digest, padding and block mode (tag::check_begin_params); the per-boot
  * limits (check_begin_auths: MIN_SECONDS_BETWEEN_OPS, MAX_USES_PER_BOOT); then user authentication. A
@@ -158,6 +159,22 @@ static kssim_result check_begin(sim_secure_world *sw, const sim_auth_list *auth,
     return r;
 }
 
+/* A KeyMint instance refuses a begin with no free slot before any other check. The simulator learns the
+ * instance from the blob, so a blob that does not open answers INVALID_KEY_BLOB first; keystore prunes on
+ * TOO_MANY_OPERATIONS and retries, so an app never sees the difference. */
+/* R-OP-SLOTS-BOUNDED: at most 16 operations in flight on the TEE KeyMint and 4 on StrongBox; the next begin:
+ * TOO_MANY_OPERATIONS. AOSP: system/keymint ta/src/lib.rs MAX_TEE_OPERATIONS, ta/src/operation.rs begin_operation */
+static kssim_result check_free_slot(sim_secure_world *sw, kssim_security_level level)
+{
+    size_t bound = level == KSSIM_SECURITY_STRONGBOX ? KEYMINT_STRONGBOX_OPERATION_SLOTS : KEYMINT_TEE_OPERATION_SLOTS;
+    if (keymint_operations_in_flight(sw->keymint, level) < bound)
+        return KSSIM_OK;
+    return sim_refuse(sw->env, KSSIM_TOO_MANY_OPERATIONS,
+                      "the %s KeyMint already runs %zu operations, all it has room for: finish or abort one, then "
+                      "begin again",
+                      level == KSSIM_SECURITY_STRONGBOX ? "StrongBox" : "TEE", bound);
+}
+
 static kssim_result start_operation(sim_secure_world *sw, const sim_key_blob *blob, const opened_key *key,
                                     uint32_t purpose, const kssim_op_params *params, const kssim_auth_token *auth_token,
                                     const uint8_t *plaintext_sha256, kssim_operation *out)
@@ -166,15 +183,15 @@ static kssim_result start_operation(sim_secure_world *sw, const sim_key_blob *bl
     const uint8_t *key_id = key->key_id;
     keymint_operation_choice choice;
     bool needs_per_op_auth = false;
-    kssim_result r = check_begin(sw, auth, purpose, params, auth_token, key_id, &choice, &needs_per_op_auth);
+    kssim_result r = check_free_slot(sw, auth->security_level);
+    if (r != KSSIM_OK)
+        return r;
+    r = check_begin(sw, auth, purpose, params, auth_token, key_id, &choice, &needs_per_op_auth);
     if (r != KSSIM_OK)
         return r;
     keymint_operation *op = keymint_free_operation_slot(sw->keymint);
-    if (op == NULL)
-        return sim_refuse(sw->env, KSSIM_INVALID_ARGUMENT,
-                          "KeyMint already has %d operations in flight (its TOO_MANY_OPERATIONS): finish or abort one, "
-                          "then begin again",
-                          KEYMINT_MAX_OPERATIONS);
+    if (op == NULL) /* cannot happen while check_free_slot passed: the table holds both bounds */
+        return sim_refuse(sw->env, KSSIM_SYSTEM_ERROR, "KeyMint's operation table is full");
     r = load_key(sw->env, key, op);
     if (r == KSSIM_OK)
         r = keymint_record_use(sw, auth, key_id);

@@ -12,9 +12,13 @@
 #include "core/names.h"
 #include "secure/secure_world.h"
 
-/* A TEE has room for a fixed number of operations (the Rust reference TA's operations table; the
- * C++ keymaster's kOperationTableSize is 16, VTS expects at least that). */
-#define KEYMINT_MAX_OPERATIONS 64
+/* A KeyMint has room for a fixed number of operations: the Rust reference TA's operations table
+ * (system/keymint ta/src/lib.rs KeyMintTa::new: MAX_TEE_OPERATIONS 16, MAX_STRONGBOX_OPERATIONS 4). The
+ * simulator keeps both instances' operations in one table, and counts each security level against its
+ * own bound (keymint_begin.c). */
+#define KEYMINT_TEE_OPERATION_SLOTS       16
+#define KEYMINT_STRONGBOX_OPERATION_SLOTS 4
+#define KEYMINT_MAX_OPERATIONS            (KEYMINT_TEE_OPERATION_SLOTS + KEYMINT_STRONGBOX_OPERATION_SLOTS)
 /* Operations accumulate their input until finish; a bound keeps a runaway caller from exhausting
  * memory (the reference TA bounds digest-less inputs the same way: Operation::check_size). ECDSA and RSA
  * signing with a digest is the exception: its input is hashed as it arrives, unbounded, as a real
@@ -107,6 +111,8 @@ keymint_operation *keymint_find_operation(sim_keymint *km, uint64_t handle);
 keymint_operation *keymint_free_operation_slot(sim_keymint *km);
 /* Ends an operation: its key and input are wiped and freed, its handle forgotten. */
 void keymint_release_operation(keymint_operation *op);
+/* keymint_operation.c: how many operations of this security level are in flight. */
+size_t keymint_operations_in_flight(const sim_keymint *km, kssim_security_level level);
 /* The record for a key, created on first use; NULL when memory runs out. */
 keymint_key_usage *keymint_key_usage_for(sim_keymint *km, const uint8_t key_id[32]);
 const keymint_key_usage *keymint_find_key_usage(const sim_keymint *km, const uint8_t key_id[32]);

@@ -141,6 +141,16 @@ kssim_result sim_keymint_finish(sim_secure_world *sw, uint64_t handle, const uin
     return r;
 }
 
+size_t keymint_operations_in_flight(const sim_keymint *km, kssim_security_level level)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < KEYMINT_MAX_OPERATIONS; i++)
+        if (km->operations[i].active &&
+            (km->operations[i].auth.security_level == KSSIM_SECURITY_STRONGBOX) == (level == KSSIM_SECURITY_STRONGBOX))
+            count++;
+    return count;
+}
+
 kssim_result sim_keymint_abort(sim_secure_world *sw, uint64_t handle)
 {
     keymint_operation *op = keymint_find_operation(sw->keymint, handle);

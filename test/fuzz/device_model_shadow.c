@@ -44,6 +44,9 @@ typedef enum invariant {
     INV_OPERATION_ENDED,    /* a finished or aborted operation stays ended */
     INV_TAMPERED_BLOB,      /* a tampered blob never begins an operation */
     INV_MODEL_AGREES,       /* status, key states and secure-ID bindings follow the documented rules */
+    INV_FIRST_TOKEN_ROUTED, /* keystore2: a per-operation operation goes on only with the first token for it */
+    INV_ALWAYS_ROOM,        /* one app never meets a full KeyMint: keystore prunes its oldest operation */
+    INV_BEGIN_ORDER,        /* LOCKED only after the other checks, only on keystore2, only before the unlock */
 } invariant;
 
 static const char *const invariant_names[] = {
@@ -59,6 +62,9 @@ static const char *const invariant_names[] = {
     [INV_OPERATION_ENDED] = "ended-operations-stay-ended",
     [INV_TAMPERED_BLOB] = "tampered-blobs-never-begin",
     [INV_MODEL_AGREES] = "device-agrees-with-the-rules",
+    [INV_FIRST_TOKEN_ROUTED] = "first-token-for-the-challenge-is-the-operations",
+    [INV_ALWAYS_ROOM] = "operations-always-find-room",
+    [INV_BEGIN_ORDER] = "begin-checks-run-in-android-order",
 };
 
 /* A token the program caused: observed (the device handed it back) or predicted (an unlock or the
@@ -106,6 +112,7 @@ typedef struct model_op {
     uint32_t boot;
     uint32_t purpose;
     bool per_operation;
+    uint32_t begin_serial; /* tokens with this serial or later arrived after the operation began */
     uint8_t message[32];
     size_t message_len;
 } model_op;
@@ -474,6 +481,62 @@ static bool token_authorizes(const model *m, const model_token *t, const model_k
     return !t->for_one_shot && op != NULL && t->token.challenge == op->handle;
 }
 
+/* keystore2's token for a per-operation operation (android-rules.md, "The per-operation token"): the
+ * first token of its boot that arrived after it began carrying its challenge. *certain is false when that
+ * first token is only predicted (the armed prompt's, which lockout may have stopped): then a later token
+ * may be the first one for real. NULL: no token has arrived for it. */
+static const model_token *first_token_for(const model *m, const model_op *op, bool *certain)
+{
+    *certain = true;
+    for (size_t i = 0; i < m->token_count; i++) {
+        const model_token *t = &m->tokens[i];
+        if (t->serial < op->begin_serial || t->token.challenge != op->handle)
+            continue;
+        *certain = t->has_bytes;
+        return t;
+    }
+    return NULL;
+}
+
+static bool routes_first_token(const model *m)
+{
+    return m->api_level >= 31; /* keystore2's TokenReceiverMap; keystore1 searched its table instead */
+}
+
+/* A call on a per-operation operation refused KEY_USER_NOT_AUTHENTICATED after keystore2 had routed it a
+ * token: KeyMint refused that token, and a KeyMint error ends the operation (operation.rs update_outcome). */
+static void note_refused_continue(model *m, model_op *op, kssim_result r)
+{
+    bool certain;
+    if (op == NULL || r != KSSIM_KEY_USER_NOT_AUTHENTICATED || !op->per_operation || !routes_first_token(m) ||
+        op->boot != m->boot)
+        return;
+    if (first_token_for(m, op, &certain) != NULL && certain)
+        op->ended = true;
+}
+
+/* Invariant: one app never sees a full KeyMint, since keystore may always prune the app's own least
+ * recently used operation (keystore2 operation.rs OperationDb::prune; keystore1 pruneOperation). */
+static void check_room(model *m, kssim_result r)
+{
+    if (r == KSSIM_TOO_MANY_OPERATIONS || r == KSSIM_BACKEND_BUSY || r == KSSIM_OPERATION_BUSY)
+        violation(m, INV_ALWAYS_ROOM, "a begin answered %s, though keystore may prune the app's oldest operation",
+                  kssim_result_name(r));
+}
+
+/* Invariant: a begin answers LOCKED only on keystore2, only for an auth-bound key, only before the first
+ * unlock (keystore1 answers KEY_USER_NOT_AUTHENTICATED there; keystore2 asks for the super key last). */
+static void check_locked_answer(model *m, const model_key *key, kssim_result r)
+{
+    if (r != KSSIM_LOCKED)
+        return;
+    if (m->api_level <= 30)
+        violation(m, INV_BEGIN_ORDER, "a begin answered LOCKED on keystore1, which says KEY_USER_NOT_AUTHENTICATED");
+    else if (key == NULL || !key->auth_bound || m->unlocked_since_boot)
+        violation(m, INV_BEGIN_ORDER, "a begin answered LOCKED for %s while its super key is in memory",
+                  key != NULL ? alias_name(key->alias) : "a missing key");
+}
+
 /* Invariants 1, 2 and 3 for a use that the device allowed. */
 static void check_use_authorized(model *m, use_kind kind, const model_key *key, const model_op *op)
 {
@@ -504,6 +567,19 @@ static void check_use_authorized(model *m, use_kind kind, const model_key *key, 
     bool needs_token = key->per_operation ? kind != USE_BEGIN : kind != USE_CONTINUE;
     if (!needs_token)
         return;
+    if (kind == USE_CONTINUE && key->per_operation && routes_first_token(m)) {
+        bool certain;
+        const model_token *first = first_token_for(m, op, &certain);
+        if (first == NULL)
+            violation(m, INV_FIRST_TOKEN_ROUTED,
+                      "an operation of %s went on although no token carrying its challenge arrived after it began",
+                      name);
+        else if (certain && (first->boot != m->boot || !token_authorizes(m, first, key, kind, op)))
+            violation(m, INV_FIRST_TOKEN_ROUTED,
+                      "an operation of %s went on although the first token for its challenge (step %zu) does not "
+                      "authorize it: a later token was used",
+                      name, first->step);
+    }
     const model_token *this_boot = NULL, *earlier_boot = NULL;
     bool minted_before_death = false;
     for (size_t i = 0; i < m->token_count; i++) {
@@ -553,6 +629,16 @@ static void count_successful_begin(model *m, model_key *key)
     key->begins_this_boot++;
     key->has_last_begin = true;
     key->last_begin_s = now_s;
+}
+
+/* A per-operation key the framework refused with KEY_PERMANENTLY_INVALIDATED though the system did not
+ * delete it: the framework asks canUserAuthorizationSucceed only once keystore began the operation
+ * (KeyStoreCryptoOperationUtils getOrMakeOperationChallenge), so KeyMint's begin ran and counted the use
+ * (MAX_USES_PER_BOOT, MIN_SECONDS_BETWEEN_OPS) before the operation was dropped. */
+static void count_begin_judged_after_create(model *m, model_key *key, kssim_result r)
+{
+    if (r == KSSIM_KEY_PERMANENTLY_INVALIDATED && key->per_operation && !key->tombstoned)
+        count_successful_begin(m, key);
 }
 
 /* The other direction: a limit refused only when the model's count says it is reached. */

@@ -467,9 +467,14 @@ static void step_begin(model *m, fuzz_input *in)
     uint32_t purpose = choose_purpose(algorithm, a >> 4);
     describe(m, "begin %s purpose %u slot %d", alias_name(alias), purpose, slot);
     kssim_operation op;
+    uint32_t begin_serial = m->next_serial;
     kssim_result r = outcome(m, kssim_begin(m->device, alias_name(alias), purpose, NULL, &op));
-    if (index >= 0)
+    check_room(m, r);
+    check_locked_answer(m, index >= 0 ? &m->keys[index] : NULL, r);
+    if (index >= 0) {
         check_limit_refusal(m, &m->keys[index], r);
+        count_begin_judged_after_create(m, &m->keys[index], r);
+    }
     if (r != KSSIM_OK)
         return;
     transcript_add_u64(m, op.handle);
@@ -488,7 +493,8 @@ static void step_begin(model *m, fuzz_input *in)
                               .key = index,
                               .boot = m->boot,
                               .purpose = purpose,
-                              .per_operation = key->per_operation};
+                              .per_operation = key->per_operation,
+                              .begin_serial = begin_serial};
     if (op.needs_per_op_auth)
         prompt_answers(m, op.challenge, false);
 }
@@ -514,6 +520,7 @@ static void step_update(model *m, fuzz_input *in)
     describe(m, "update slot %d", slot % SLOT_COUNT);
     uint64_t handle = op != NULL ? op->handle : UINT64_C(0xdead);
     kssim_result r = outcome(m, kssim_update(m->device, handle, update_data, sizeof(update_data)));
+    note_refused_continue(m, op, r);
     if (op == NULL || !passed_authorization(r))
         return;
     check_use_authorized(m, USE_CONTINUE, &m->keys[op->key], op);
@@ -539,6 +546,7 @@ static void step_finish(model *m, fuzz_input *in)
     kssim_result r = outcome(
         m, kssim_finish(m->device, handle, finish_data, sizeof(finish_data), signature, signature_len, &out, &out_len));
     transcript_add(m, out, out_len);
+    note_refused_continue(m, op, r);
     if (op != NULL && passed_authorization(r)) {
         model_key *key = &m->keys[op->key];
         check_use_authorized(m, USE_CONTINUE, key, op);
@@ -604,10 +612,15 @@ static void step_one_shot(model *m, fuzz_input *in)
     }
     if (key == NULL || !keystore)
         return;
+    check_room(m, r);
     check_limit_refusal(m, key, r);
+    count_begin_judged_after_create(m, key, r);
     /* The inner begin succeeded when the call got past it: a result of the finish. For per-operation
-     * keys that includes KEY_USER_NOT_AUTHENTICATED, which only their finish gives. */
-    bool began = passed_authorization(r) || (key->per_operation && r == KSSIM_KEY_USER_NOT_AUTHENTICATED);
+     * keys that includes KEY_USER_NOT_AUTHENTICATED, which only their finish gives - except on keystore1
+     * before the first unlock, whose begin answers a super-encrypted key so (key_store_service.cpp begin). */
+    bool keystore1_locked = m->api_level <= 30 && key->auth_bound && !m->unlocked_since_boot;
+    bool began =
+        passed_authorization(r) || (key->per_operation && r == KSSIM_KEY_USER_NOT_AUTHENTICATED && !keystore1_locked);
     if (!began)
         return;
     check_use_authorized(m, USE_BEGIN, key, NULL);

@@ -449,20 +449,23 @@ static void max_uses_per_boot_resets_on_reboot(void **state)
     test_key_free(&k);
 }
 
+/* R-OP-SLOTS-BOUNDED: the TEE KeyMint runs 16 operations at once (ta/src/lib.rs MAX_TEE_OPERATIONS); the
+ * 17th begin is TOO_MANY_OPERATIONS until one ends. */
 static void the_operation_table_is_bounded(void **state)
 {
     keymint_fixture *f = *state;
     sim_auth_list auth = auth_for(KSSIM_ALGORITHM_HMAC, 256);
     test_key k = generate_ok(f, &auth);
-    kssim_operation ops[64];
-    for (size_t i = 0; i < 64; i++)
+    kssim_operation ops[16];
+    for (size_t i = 0; i < 16; i++)
         expect_result(f, begin(f, &k, KSSIM_PURPOSE_SIGN, params_of(0, 0, 0), &ops[i]), KSSIM_OK);
-    expect_result(f, begin(f, &k, KSSIM_PURPOSE_SIGN, params_of(0, 0, 0), NULL), KSSIM_INVALID_ARGUMENT);
-    assert_non_null(strstr(f->env.message, "in flight"));
-    expect_result(f, sim_keymint_abort(&f->sw, ops[17].handle), KSSIM_OK);
-    expect_result(f, begin(f, &k, KSSIM_PURPOSE_SIGN, params_of(0, 0, 0), &ops[17]), KSSIM_OK);
-    for (size_t i = 0; i < 64; i++)
-        for (size_t j = i + 1; j < 64; j++)
+    expect_result(f, begin(f, &k, KSSIM_PURPOSE_SIGN, params_of(0, 0, 0), NULL), KSSIM_TOO_MANY_OPERATIONS);
+    assert_non_null(strstr(f->env.message, "16 operations"));
+    expect_result(f, sim_keymint_abort(&f->sw, ops[7].handle), KSSIM_OK);
+    expect_result(f, begin(f, &k, KSSIM_PURPOSE_SIGN, params_of(0, 0, 0), &ops[7]), KSSIM_OK);
+    expect_result(f, begin(f, &k, KSSIM_PURPOSE_SIGN, params_of(0, 0, 0), NULL), KSSIM_TOO_MANY_OPERATIONS);
+    for (size_t i = 0; i < 16; i++)
+        for (size_t j = i + 1; j < 16; j++)
             assert_int_not_equal(ops[i].handle, ops[j].handle);
     test_key_free(&k); /* the operations still in flight are freed with KeyMint */
 }

@@ -76,19 +76,22 @@ static void the_most_recently_received_match_wins(void **state)
     free(cache.tokens);
 }
 
-static void challenge_lookup_needs_the_exact_challenge_and_a_matching_key(void **state)
+/* keystore1's per-operation lookup: the first token in arrival order with the challenge, whatever its
+ * secure IDs (the caller checks those), and nothing once the cache is cleared. */
+static void challenge_lookup_finds_the_first_token_with_the_challenge(void **state)
 {
     (void)state;
     sim_token_cache cache = {0};
     kssim_auth_token fp = token(0xABCD, 111, 222, KSSIM_AUTHENTICATOR_FINGERPRINT);
+    kssim_auth_token pw = token(0xABCD, 111, 0, KSSIM_AUTHENTICATOR_PASSWORD);
     sim_token_cache_add(&cache, &fp, 10);
-    sim_auth_list bio = key_bound_to(222, KSSIM_AUTHENTICATOR_FINGERPRINT);
-    sim_auth_list other = key_bound_to(333, KSSIM_AUTHENTICATOR_FINGERPRINT);
-    assert_non_null(sim_token_cache_find_for_challenge(&cache, &bio, 0xABCD));
-    assert_null(sim_token_cache_find_for_challenge(&cache, &bio, 0xABCE));
-    assert_null(sim_token_cache_find_for_challenge(&cache, &other, 0xABCD));
+    sim_token_cache_add(&cache, &pw, 20);
+    const sim_cached_token *found = sim_token_cache_first_with_challenge(&cache, 0xABCD);
+    assert_non_null(found);
+    assert_int_equal(found->token.authenticator_type, KSSIM_AUTHENTICATOR_FINGERPRINT);
+    assert_null(sim_token_cache_first_with_challenge(&cache, 0xABCE));
     sim_token_cache_clear(&cache);
-    assert_null(sim_token_cache_find_for_challenge(&cache, &bio, 0xABCD));
+    assert_null(sim_token_cache_first_with_challenge(&cache, 0xABCD));
     free(cache.tokens);
 }
 
@@ -98,7 +101,7 @@ int main(void)
         cmocka_unit_test(token_matches_key_by_user_id_or_authenticator_id_and_type),
         cmocka_unit_test(newer_token_of_the_same_kind_replaces_the_older),
         cmocka_unit_test(the_most_recently_received_match_wins),
-        cmocka_unit_test(challenge_lookup_needs_the_exact_challenge_and_a_matching_key),
+        cmocka_unit_test(challenge_lookup_finds_the_first_token_with_the_challenge),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
