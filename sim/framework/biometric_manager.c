@@ -45,6 +45,7 @@ kssim_result kssim_authenticate_biometric(kssim_device *device, uint32_t id, uin
     return KSSIM_OK;
 }
 
+/* R-BIO-CALLBACK-NO-TOKEN: a callback without CryptoObject mints no token. AOSP: BiometricPrompt authenticate */
 kssim_result kssim_callback_without_crypto(kssim_device *device)
 {
     SIM_BEGIN_CALL(device);

@@ -71,6 +71,9 @@ static kssim_result explain_create_failure(kssim_device *device, const sim_key_e
 /* R-INVALIDATED-EXCEPTION: invalidated per-op key: KEY_PERMANENTLY_INVALIDATED; timeout key: KEY_USER_NOT_AUTHENTICATED
  * on 12+, KEY_PERMANENTLY_INVALIDATED on <= 11; deleted keys: KEY_PERMANENTLY_INVALIDATED. AOSP: frameworks/base
  * KeyStoreCryptoOperationUtils getInvalidKeyException */
+/* R-TIMEOUT-DIES-AT-WINDOW-END: on 12+ a dead timeout key goes on to keystore2, which still accepts a token from
+ * before the invalidating event until its window closes. AOSP: KeyStoreCryptoOperationUtils getOrMakeOperationChallenge
+ */
 static kssim_result begin_operation(kssim_device *device, const char *alias, uint32_t purpose,
                                     const kssim_op_params *params, const uint8_t *plaintext_sha256, kssim_operation *op)
 {
@@ -140,6 +143,8 @@ kssim_result kssim_abort(kssim_device *device, uint64_t handle)
     return sim_keystore2_abort(&device->ks, handle);
 }
 
+/* R-PURPOSE-PUBLIC-IN-FRAMEWORK: public-key verify runs in the framework, HMAC verify in keystore.
+ * AOSP: AndroidKeyStoreSignatureSpiBase */
 kssim_result kssim_verify(kssim_device *device, const char *alias, const kssim_op_params *params, const uint8_t *data,
                           size_t len, const uint8_t *signature, size_t signature_len)
 {

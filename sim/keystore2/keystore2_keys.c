@@ -88,6 +88,8 @@ kssim_result sim_keystore2_import_key(sim_keystore2 *ks, const kssim_key_spec *s
     return store_new_key(ks, spec, &characteristics, &blob, public_key, public_key_len);
 }
 
+/* R-KEY-DELETED-NOT-FOUND: a key the app deleted is gone: its alias answers KEY_NOT_FOUND from then on.
+ * AOSP: keystore2 service.rs delete_key, database.rs unbind_key */
 kssim_result sim_keystore2_delete_key(sim_keystore2 *ks, const char *alias)
 {
     if (sim_key_database_find(&ks->db, alias) == NULL)

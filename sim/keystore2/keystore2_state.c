@@ -93,6 +93,7 @@ void sim_keystore2_on_device_unlocked_without_credential(sim_keystore2 *ks)
 
 /* R-REBOOT-EMPTIES-TOKEN-CACHE: a reboot empties keystore2's token cache (and every super key in RAM).
  * AOSP: keystore2 database perboot.rs; super_key.rs (keys held in memory only) */
+/* R-REBOOT-ENDS-OPERATIONS: operations do not survive a boot. AOSP: keystore2 operation.rs OperationDb */
 void sim_keystore2_on_boot(sim_keystore2 *ks)
 {
     sim_token_cache_clear(&ks->tokens);
