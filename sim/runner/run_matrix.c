@@ -272,7 +272,8 @@ static void write_text_group(const recorded_run *runs, size_t count, FILE *out)
         int length = snprintf(heading, sizeof(heading), "api %d", runs[c].api_level);
         fputs(" | ", out);
         fputs(heading, out);
-        pad(out, widths[c] - (size_t)length);
+        if (c + 1 < count)
+            pad(out, widths[c] - (size_t)length);
     }
     fputc('\n', out);
     for (size_t s = 0; s < rows; s++) {
@@ -285,9 +286,13 @@ static void write_text_group(const recorded_run *runs, size_t count, FILE *out)
             size_t length = cell != NULL ? strlen(cell) : 1;
             bool differs = run_matrix_cell_differs(runs, c, s);
             bool missed = s < runs[c].step_count && !runs[c].steps[s].met;
-            fputc(differs ? '*' : ' ', out);
-            fputc(missed ? '!' : ' ', out);
-            pad(out, widths[c] - length - 2);
+            bool last = c + 1 == count;
+            if (differs || missed || !last)
+                fputc(differs ? '*' : ' ', out);
+            if (missed || !last)
+                fputc(missed ? '!' : ' ', out);
+            if (c + 1 < count)
+                pad(out, widths[c] - length - 2);
             free(cell);
         }
         fputc('\n', out);
@@ -298,7 +303,8 @@ static void write_text_group(const recorded_run *runs, size_t count, FILE *out)
         const char *verdict = runs[c].passed ? "passed" : "FAILED";
         fputs(" | ", out);
         fputs(verdict, out);
-        pad(out, widths[c] - strlen(verdict));
+        if (c + 1 < count)
+            pad(out, widths[c] - strlen(verdict));
     }
     fputc('\n', out);
     for (size_t c = 0; c < count; c++)
