@@ -182,8 +182,9 @@ int kssim_command_run(int argc, char **argv)
             options.matrix = true;
         } else if ((value = option_value(argc, argv, &i, "--format", &missing)) != NULL) {
             if (parse_format(value, &options.format) != 0)
-                status = usage_error(
-                    "unknown format '%s'; --format takes text, tap, junit, html or json (with --matrix)", value);
+                status = usage_error("unknown format '%s'; --format takes text, tap or junit (transcripts), html (a "
+                                     "page) or json (the matrix, with --matrix)",
+                                     value);
         } else if ((value = option_value(argc, argv, &i, "--max-steps", &missing)) != NULL) {
             status = parse_budget("--max-steps", value, false, &budget.max_steps);
         } else if ((value = option_value(argc, argv, &i, "--timeout", &missing)) != NULL) {
