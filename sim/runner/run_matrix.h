@@ -1,7 +1,6 @@
 /*
- * run_matrix.h - the runs of one `kssim run` kept in memory, for the formats that need every run before
- * they can print anything: the version matrix (`--matrix LEVELS`, as text, JSON or in the HTML page) and
- * the HTML report (transcript_html.c).
+ * run_matrix.h - the version matrix of `kssim run --matrix LEVELS`, as text, JSON or in the HTML page, built
+ * from the runs kept by run_record.h.
  *
  * The matrix puts the runs of one scenario file side by side: one row per step, one column per API level,
  * each cell the step's result there (and the app's exception when the app view names one). A cell whose
@@ -15,41 +14,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "runner/run_record.h"
 #include "runner/transcript.h"
-
-/* One step as the transcript reported it, with copies of its texts. */
-typedef struct recorded_step {
-    size_t number;
-    char *action, *arguments, *outcome, *expected, *app_exception, *app_call;
-    bool met;
-    int result;
-    uint64_t boot_ms;
-    uint32_t boot_count;
-    int64_t wall_ms;
-} recorded_step;
-
-/* One scenario run on one API level. */
-typedef struct recorded_run {
-    char *path, *name;
-    uint64_t seed;
-    int api_level;
-    bool passed;
-    char *problem; /* the run's problem (the device could not be created, not run), or NULL */
-    recorded_step *steps;
-    size_t step_count, step_capacity;
-} recorded_run;
-
-typedef struct run_record {
-    recorded_run *runs;
-    size_t count, capacity;
-    bool out_of_memory; /* something was not kept; the formats say so instead of printing a partial table */
-} run_record;
-
-void run_record_begin(run_record *record, const char *path, const char *name, uint64_t seed, int api_level);
-void run_record_step(run_record *record, const transcript_step *step);
-void run_record_problem(run_record *record, const char *text);
-void run_record_end(run_record *record, bool passed);
-void run_record_free(run_record *record);
 
 /* The runs of one scenario file: first..first+count-1 (runs of a file are consecutive). Returns count. */
 size_t run_matrix_group(const run_record *record, size_t first);

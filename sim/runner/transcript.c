@@ -5,9 +5,9 @@
 #include "runner/transcript.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "runner/run_matrix.h"
-#include <string.h>
 
 void transcript_open(transcript *transcript, transcript_format_kind kind, FILE *out)
 {

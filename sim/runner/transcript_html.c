@@ -477,22 +477,15 @@ static void write_page(const transcript *transcript, size_t passed, size_t faile
     fputs("</body>\n</html>\n", out);
 }
 
-static run_record *html_record(transcript *transcript)
-{
-    if (transcript->record == NULL)
-        transcript->record = calloc(1, sizeof(run_record));
-    return transcript->record;
-}
-
 static void html_begin_run(transcript *transcript, size_t scenario_count)
 {
     (void)scenario_count;
-    html_record(transcript);
+    run_record_of(transcript);
 }
 
 static void html_begin_scenario(transcript *transcript)
 {
-    run_record *record = html_record(transcript);
+    run_record *record = run_record_of(transcript);
     if (record != NULL)
         run_record_begin(record, transcript->path, transcript->name, transcript->seed, transcript->api_level);
 }
