@@ -1,7 +1,7 @@
 /*
- * command_run.c - `kssim run PATH... [--seed N] [--api-level LEVELS] [--format text|tap|junit] [--max-steps N]
- * [--timeout DURATION] [--max-virtual-time DURATION]`: the scenario runner's command line, and the host's
- * monotonic clock that --timeout is measured with (the runner never reads a clock itself).
+ * command_run.c - `kssim run PATH... [--seed N] [--api-level LEVELS | --matrix LEVELS] [--format
+ * text|tap|junit|html|json] [--max-steps N] [--timeout DURATION] [--max-virtual-time DURATION]`: the scenario runner's
+ * command line, and the host's monotonic clock that --timeout is measured with (the runner never reads a clock itself).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,8 +15,8 @@
 #include "runner/scenario_values.h"
 
 static const char run_usage[] =
-    "usage: kssim run PATH... [--seed N] [--api-level LEVELS] [--format text|tap|junit] [--max-steps N]\n"
-    "                 [--timeout DURATION] [--max-virtual-time DURATION]\n"
+    "usage: kssim run PATH... [--seed N] [--api-level LEVELS | --matrix LEVELS] [--format text|tap|junit|html|json]\n"
+    "                 [--max-steps N] [--timeout DURATION] [--max-virtual-time DURATION]\n"
     "\n"
     "Runs scenario files (YAML) on a fresh simulated device each and prints a transcript: one line per\n"
     "step, `STEP ACTION ARGS -> RESULT (CODE)`, marked where the result differs from the step's expect,\n"
@@ -30,7 +30,13 @@ static const char run_usage[] =
     "  --seed N                     use seed N (decimal or 0x hex) for every scenario instead of the file's own\n"
     "  --api-level LEVELS           run every scenario on each of LEVELS instead of the file's own, e.g. 30,34\n"
     "                               or 31..33,35 (modelled: 23 to 35)\n"
-    "  --format FORMAT              text (default), tap (TAP version 13) or junit (JUnit XML)\n"
+    "  --matrix LEVELS              run every scenario on each of LEVELS (as --api-level) and print the version\n"
+    "                               matrix instead of the transcript: per scenario a table, rows steps, columns\n"
+    "                               levels, a cell marked * where it differs from the level to its left, ! where\n"
+    "                               the step missed its expectation (docs/reports.md)\n"
+    "  --format FORMAT              text (default), tap (TAP version 13), junit (JUnit XML), html (one self-\n"
+    "                               contained page: a timeline per run, and the matrix with --matrix) or json\n"
+    "                               (the matrix as JSON; needs --matrix)\n"
     "  --max-steps N                each scenario may execute at most N steps\n"
     "  --timeout DURATION           the whole run may take at most DURATION of real time (e.g. 30s, 5m)\n"
     "  --max-virtual-time DURATION  each scenario's advance steps may move its clocks at most DURATION in all\n"
@@ -47,8 +53,9 @@ static int usage_error(const char *format, const char *argument)
 {
     fputs("kssim run: ", stderr);
     fprintf(stderr, format, argument);
-    fputs("\nusage: kssim run PATH... [--seed N] [--api-level LEVELS] [--format text|tap|junit] [--max-steps N]\n"
-          "                 [--timeout DURATION] [--max-virtual-time DURATION] (kssim run --help)\n",
+    fputs("\nusage: kssim run PATH... [--seed N] [--api-level LEVELS | --matrix LEVELS] [--format "
+          "text|tap|junit|html|json]\n"
+          "                 [--max-steps N] [--timeout DURATION] [--max-virtual-time DURATION] (kssim run --help)\n",
           stderr);
     return KSSIM_EXIT_USAGE;
 }
@@ -61,6 +68,10 @@ static int parse_format(const char *value, transcript_format_kind *format)
         *format = TRANSCRIPT_TAP;
     else if (strcmp(value, "junit") == 0)
         *format = TRANSCRIPT_JUNIT;
+    else if (strcmp(value, "html") == 0)
+        *format = TRANSCRIPT_HTML;
+    else if (strcmp(value, "json") == 0)
+        *format = TRANSCRIPT_MATRIX_JSON; /* the matrix's JSON; checked against --matrix once all options are read */
     else
         return -1;
     return 0;
@@ -111,6 +122,26 @@ static int parse_budget(const char *option, const char *value, bool duration, ui
     return usage_error("%s", message);
 }
 
+/* --matrix LEVELS runs every scenario on each level, as --api-level does, and tabulates the runs: it takes the
+ * place of --api-level, and prints as text, JSON or HTML. Returns -1 when the options fit together. */
+static int check_matrix(runner_options *options, const int *levels, size_t level_count)
+{
+    if (!options->matrix) {
+        if (options->format == TRANSCRIPT_MATRIX_JSON)
+            return usage_error("%s", "--format json prints the version matrix: add --matrix LEVELS (e.g. --matrix "
+                                     "30,34), or use --format text, tap, junit or html");
+        return -1;
+    }
+    if (options->api_level_count > 0)
+        return usage_error("%s", "--matrix names the levels itself: give the levels to --matrix and leave --api-level "
+                                 "out");
+    if (options->format == TRANSCRIPT_TAP || options->format == TRANSCRIPT_JUNIT)
+        return usage_error("%s", "--matrix prints a table: use --format text (default), json or html with it");
+    memcpy(options->api_levels, levels, level_count * sizeof(*levels));
+    options->api_level_count = level_count;
+    return -1;
+}
+
 int kssim_command_run(int argc, char **argv)
 {
     runner_budget budget = {.real_time_ms = monotonic_ms};
@@ -119,6 +150,8 @@ int kssim_command_run(int argc, char **argv)
     size_t path_count = 0;
     int status = -1;
     bool options_done = false;
+    int matrix_levels[SCENARIO_API_LEVEL_COUNT_MAX];
+    size_t matrix_level_count = 0;
     if (paths == NULL) {
         fputs("kssim run: out of memory\n", stderr);
         return KSSIM_EXIT_USAGE;
@@ -142,9 +175,16 @@ int kssim_command_run(int argc, char **argv)
             if (!scenario_parse_level_list(value, options.api_levels, SCENARIO_API_LEVEL_COUNT_MAX,
                                            &options.api_level_count, error, sizeof(error)))
                 status = usage_error("--api-level: %s", error);
+        } else if ((value = option_value(argc, argv, &i, "--matrix", &missing)) != NULL) {
+            if (!scenario_parse_level_list(value, matrix_levels, SCENARIO_API_LEVEL_COUNT_MAX, &matrix_level_count,
+                                           error, sizeof(error)))
+                status = usage_error("--matrix: %s", error);
+            options.matrix = true;
         } else if ((value = option_value(argc, argv, &i, "--format", &missing)) != NULL) {
             if (parse_format(value, &options.format) != 0)
-                status = usage_error("unknown format '%s'; --format takes text, tap or junit", value);
+                status = usage_error("unknown format '%s'; --format takes text, tap or junit (transcripts), html (a "
+                                     "page) or json (the matrix, with --matrix)",
+                                     value);
         } else if ((value = option_value(argc, argv, &i, "--max-steps", &missing)) != NULL) {
             status = parse_budget("--max-steps", value, false, &budget.max_steps);
         } else if ((value = option_value(argc, argv, &i, "--timeout", &missing)) != NULL) {
@@ -154,12 +194,14 @@ int kssim_command_run(int argc, char **argv)
         } else if (missing) {
             status = usage_error("%s needs a value", argv[i]);
         } else {
-            status = usage_error("unknown option '%s'; options: --seed N, --api-level LEVELS, --format text|tap|junit, "
-                                 "--max-steps N, "
+            status = usage_error("unknown option '%s'; options: --seed N, --api-level LEVELS, --matrix LEVELS, "
+                                 "--format text|tap|junit|html|json, --max-steps N, "
                                  "--timeout DURATION, --max-virtual-time DURATION, --help",
                                  argv[i]);
         }
     }
+    if (status < 0)
+        status = check_matrix(&options, matrix_levels, matrix_level_count);
     if (status < 0 && path_count == 0)
         status = usage_error("%s", "no scenario given: name files or directories to run");
     if (status < 0)
@@ -171,7 +213,8 @@ int kssim_command_run(int argc, char **argv)
 const cli_command command_run = {
     .name = "run",
     .group = "Scenarios",
-    .synopsis = "PATH... [--seed N] [--api-level LEVELS] [--format text|tap|junit] [--max-steps N] "
+    .synopsis = "PATH... [--seed N] [--api-level LEVELS | --matrix LEVELS] [--format text|tap|junit|html|json] "
+                "[--max-steps N] "
                 "[--timeout DURATION] [--max-virtual-time DURATION]",
     .summary = "run scenario files and directories of them, each on a fresh in-memory phone",
     .description = run_usage,

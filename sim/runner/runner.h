@@ -44,6 +44,9 @@ typedef struct runner_options {
     int api_levels[SCENARIO_API_LEVEL_COUNT_MAX];
     size_t api_level_count;
     transcript_format_kind format;
+    /* --matrix LEVELS: the levels are in api_levels; the run prints the version matrix (run_matrix.h) in
+     * format's flavour (text, JSON or the HTML page) instead of the transcript. */
+    bool matrix;
     runner_budget *budget; /* NULL: no budget */
 } runner_options;
 

@@ -62,6 +62,17 @@ static void report_not_run(const scenario *scenario, const runner_options *optio
     transcript_end_scenario(transcript, false);
 }
 
+/* --matrix turns the run's format into its matrix flavour: the text table, its JSON, the HTML page with the
+ * matrix. */
+static transcript_format_kind transcript_kind_of(const runner_options *options)
+{
+    if (!options->matrix)
+        return options->format;
+    return options->format == TRANSCRIPT_MATRIX_JSON ? TRANSCRIPT_MATRIX_JSON
+           : options->format == TRANSCRIPT_HTML      ? TRANSCRIPT_HTML_MATRIX
+                                                     : TRANSCRIPT_MATRIX_TEXT;
+}
+
 static int run_all(scenario **scenarios, size_t count, const runner_options *options, FILE *out, FILE *err)
 {
     size_t runs = 0;
@@ -70,7 +81,7 @@ static int run_all(scenario **scenarios, size_t count, const runner_options *opt
         runs += runner_scenario_levels(scenarios[i], options, levels);
     }
     transcript transcript;
-    transcript_open(&transcript, options->format, out);
+    transcript_open(&transcript, transcript_kind_of(options), out);
     transcript_begin_run(&transcript, runs);
     runner_budget_start(options->budget);
     size_t passed = 0, not_run = 0;

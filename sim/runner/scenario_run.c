@@ -122,6 +122,13 @@ static bool runner_execute_step(runner_context *context, const scenario_step *st
     } else if (!met && context->note[0] != '\0') {
         explanation = context->note;
     }
+    /* kssim_status_get below is a device call, which replaces the device's message the explanation may point
+     * at: keep a copy. */
+    char kept_explanation[1024];
+    if (explanation != NULL) {
+        snprintf(kept_explanation, sizeof(kept_explanation), "%s", explanation);
+        explanation = kept_explanation;
+    }
     char *arguments = scenario_render_arguments_at(step, context->api_level);
     transcript_step line = {
         .number = number,

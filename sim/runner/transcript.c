@@ -7,19 +7,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "runner/run_matrix.h"
+
 void transcript_open(transcript *transcript, transcript_format_kind kind, FILE *out)
 {
     memset(transcript, 0, sizeof(*transcript));
     transcript->out = out;
-    transcript->format = kind == TRANSCRIPT_TAP     ? &transcript_tap_format
-                         : kind == TRANSCRIPT_JUNIT ? &transcript_junit_format
-                                                    : &transcript_text_format;
+    transcript->kind = kind;
+    transcript->format = kind == TRANSCRIPT_TAP                                      ? &transcript_tap_format
+                         : kind == TRANSCRIPT_JUNIT                                  ? &transcript_junit_format
+                         : kind == TRANSCRIPT_HTML || kind == TRANSCRIPT_HTML_MATRIX ? &transcript_html_format
+                         : kind == TRANSCRIPT_MATRIX_TEXT                            ? &transcript_matrix_text_format
+                         : kind == TRANSCRIPT_MATRIX_JSON                            ? &transcript_matrix_json_format
+                                                                                     : &transcript_text_format;
 }
 
 void transcript_close(transcript *transcript)
 {
     free(transcript_buffer_take(&transcript->pending, &transcript->pending_text));
     free(transcript_buffer_take(&transcript->document, &transcript->document_text));
+    if (transcript->record != NULL) {
+        run_record_free(transcript->record);
+        free(transcript->record);
+        transcript->record = NULL;
+    }
 }
 
 void transcript_begin_run(transcript *transcript, size_t scenario_count)

@@ -18,6 +18,12 @@ typedef enum transcript_format_kind {
     TRANSCRIPT_TEXT,
     TRANSCRIPT_TAP,
     TRANSCRIPT_JUNIT,
+    /* Formats that keep every run and print at the end (run_matrix.c, transcript_html.c): the HTML page,
+     * the HTML page with the version matrix, and the version matrix as text or JSON (--matrix). */
+    TRANSCRIPT_HTML,
+    TRANSCRIPT_HTML_MATRIX,
+    TRANSCRIPT_MATRIX_TEXT,
+    TRANSCRIPT_MATRIX_JSON,
 } transcript_format_kind;
 
 /* One executed step, already rendered. */
@@ -58,6 +64,9 @@ typedef struct transcript_format {
 
 struct transcript {
     const transcript_format *format;
+    transcript_format_kind kind;
+    /* The runs kept by the formats that print at the end (run_matrix.h); NULL for the others. */
+    struct run_record *record;
     FILE *out;
     /* The scenario being reported. */
     size_t scenario_number; /* 1-based */
@@ -80,6 +89,7 @@ struct transcript {
 extern const transcript_format transcript_text_format;
 extern const transcript_format transcript_tap_format;
 extern const transcript_format transcript_junit_format;
+extern const transcript_format transcript_html_format;
 
 void transcript_open(transcript *transcript, transcript_format_kind kind, FILE *out);
 void transcript_close(transcript *transcript);
