@@ -19,7 +19,7 @@
 #include "keystore2/keystore2.h"
 
 /* R-USAGE-SINGLE-USE-SECURE-RECORD: a TEE/StrongBox key with USAGE_COUNT_LIMIT 1 (or ROLLBACK_RESISTANCE) has a
- * record in rollback-protected storage, erased by its one use. AOSP: system/keymint ta/src/keys.rs
+ * record in rollback-protected storage, erased by its one use. AOSP: system/keymint common/src/keyblob.rs
  * (requires_sdd: RollbackResistance or UsageCountLimit(1)), ta/src/operation.rs op_finish (slot_to_delete) */
 static bool has_record_in_rollback_protected_storage(const sim_keystore2 *ks, const sim_key_entry *entry)
 {

@@ -17,7 +17,7 @@ ok init --seed 5
 [ "$(stat -c %a "$storage")" = 600 ] || fail "$storage has mode $(stat -c %a "$storage"), expected 600"
 ok set-credential --type pin --secret 1234
 # Two uses are keystore2's to count (a copy of its database brings them back); one use is the TEE's too: its
-# secure record is erased by the use (system/keymint ta/src/keys.rs, operation.rs), so it never comes back.
+# secure record is erased by the use (system/keymint common/src/keyblob.rs, ta/src/operation.rs), so it never comes back.
 ok generate-key once --usage-count-limit 2
 ok generate-key single --usage-count-limit 1
 ok generate-key guarded --usage-count-limit 1 --rollback-resistant
