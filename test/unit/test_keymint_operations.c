@@ -221,7 +221,7 @@ static void gcm_tag_and_nonce_are_checked(void **state)
     kssim_op_params caller_nonce = params_of(0, 0, 0);
     caller_nonce.nonce = op.nonce;
     caller_nonce.nonce_len = op.nonce_len;
-    expect_result(f, begin(f, &k, KSSIM_PURPOSE_ENCRYPT, caller_nonce, NULL), KSSIM_INVALID_ARGUMENT);
+    expect_result(f, begin(f, &k, KSSIM_PURPOSE_ENCRYPT, caller_nonce, NULL), KSSIM_CALLER_NONCE_PROHIBITED);
     free(ct);
     test_key_free(&k);
 }
