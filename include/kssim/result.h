@@ -30,7 +30,9 @@ typedef enum kssim_result {
     KSSIM_UNSUPPORTED_ALGORITHM = -4,
     KSSIM_UNSUPPORTED_KEY_SIZE = -6,
     KSSIM_INCOMPATIBLE_BLOCK_MODE = -8,
+    KSSIM_UNSUPPORTED_PADDING_MODE = -10, /* a padding the algorithm cannot use for the purpose (issue 12) */
     KSSIM_INCOMPATIBLE_PADDING_MODE = -11,
+    KSSIM_UNSUPPORTED_DIGEST = -12, /* a digest the algorithm cannot use: HMAC with none (issue 12) */
     KSSIM_INCOMPATIBLE_DIGEST = -13,
     KSSIM_KEY_NOT_YET_VALID = -24,
     KSSIM_KEY_EXPIRED = -25,
@@ -41,6 +43,7 @@ typedef enum kssim_result {
     KSSIM_INVALID_KEY_BLOB = -33,
     KSSIM_INVALID_ARGUMENT = -38,
     KSSIM_KEY_RATE_LIMIT_EXCEEDED = -54,
+    KSSIM_CALLER_NONCE_PROHIBITED = -55, /* an encryption given a nonce by a key without CALLER_NONCE (issue 12) */
     KSSIM_KEY_MAX_OPS_EXCEEDED = -56,
     KSSIM_KEY_REQUIRES_UPGRADE = -62, /* keystore2 upgrades the blob and retries; apps see it only if that fails */
     KSSIM_ROLLBACK_RESISTANCE_UNAVAILABLE = -67,

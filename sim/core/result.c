@@ -37,7 +37,12 @@ static const struct {
      "Use a supported size: ec 224/256/384/521, rsa 2048/3072/4096, aes 128/192/256, hmac 64-512 in steps of 8; "
      "in StrongBox ec 256, rsa 2048, aes 128/256."},
     {KSSIM_INCOMPATIBLE_BLOCK_MODE, "INCOMPATIBLE_BLOCK_MODE", "Use a block mode the key was generated with."},
+    {KSSIM_UNSUPPORTED_PADDING_MODE, "UNSUPPORTED_PADDING_MODE",
+     "Use a padding the algorithm has for this purpose: rsa signs with pkcs1, pss or none and decrypts with oaep, "
+     "pkcs1 or none."},
     {KSSIM_INCOMPATIBLE_PADDING_MODE, "INCOMPATIBLE_PADDING_MODE", "Use a padding the key was generated with."},
+    {KSSIM_UNSUPPORTED_DIGEST, "UNSUPPORTED_DIGEST",
+     "Use a digest the algorithm supports: an hmac key needs exactly one real digest, such as sha256."},
     {KSSIM_INCOMPATIBLE_DIGEST, "INCOMPATIBLE_DIGEST", "Use a digest the key was generated with."},
     {KSSIM_KEY_NOT_YET_VALID, "KEY_NOT_YET_VALID", "Wait until the key's activation date (wall clock)."},
     {KSSIM_KEY_EXPIRED, "KEY_EXPIRED", "The key's validity period (wall clock) is over; generate a new key."},
@@ -53,6 +58,9 @@ static const struct {
      "The stored key was altered or corrupted; delete it and generate a new one."},
     {KSSIM_INVALID_ARGUMENT, "INVALID_ARGUMENT", "Check the call's arguments."},
     {KSSIM_KEY_RATE_LIMIT_EXCEEDED, "KEY_RATE_LIMIT_EXCEEDED", "Wait the key's minimum interval between operations."},
+    {KSSIM_CALLER_NONCE_PROHIBITED, "CALLER_NONCE_PROHIBITED",
+     "Leave the nonce out and let KeyMint choose it, or generate the key with caller_nonce: true "
+     "(setRandomizedEncryptionRequired(false))."},
     {KSSIM_KEY_MAX_OPS_EXCEEDED, "KEY_MAX_OPS_EXCEEDED",
      "The key's uses for this boot are spent; reboot to reset them."},
     {KSSIM_KEY_REQUIRES_UPGRADE, "KEY_REQUIRES_UPGRADE",

@@ -24,7 +24,8 @@ typedef struct sim_key_entry {
     size_t public_key_len;
     uint32_t uses_remaining;                   /* USAGE_COUNT_LIMIT keys */
     kssim_invalidation_reason deleted_because; /* KSSIM_REASON_NONE for a live key */
-    /* A rollback-resistant key that existed when the device was found rolled back: the secure storage
+    /* A key with a record in rollback-protected storage (rollback-resistant, or single-use in the TEE) that
+     * existed when the device was found rolled back: the secure storage
      * no longer vouches for it, so every operation refuses (rollback_resistance.c). */
     bool rolled_back;
 } sim_key_entry;
@@ -207,7 +208,8 @@ void sim_key_database_image_decode_row(sim_reader *r, sim_key_database *db, cons
                                        uint32_t row_version);
 
 /* rollback_resistance.c: Tag::ROLLBACK_RESISTANCE keys against a device found rolled back. */
-/* Every live rollback-resistant key stops being vouched for (sim_key_entry.rolled_back). */
+/* Every live key with a record in rollback-protected storage (rollback-resistant, or single-use on secure
+ * hardware) stops being vouched for (sim_key_entry.rolled_back). */
 void sim_keystore2_on_rollback_detected(sim_keystore2 *ks);
 /* INVALID_KEY_BLOB, with the sentence, for a key the rollback left without its secure record. */
 /* keystore2_keys.c: the key_blob_* faults, for one key's blob or (alias NULL) every stored key's, as

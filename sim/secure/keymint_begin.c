@@ -27,8 +27,9 @@ static kssim_result check_nonce(sim_env *env, const sim_auth_list *auth, uint32_
         return KSSIM_OK;
     size_t given = params != NULL ? params->nonce_len : 0;
     size_t needed = choice->block_mode == KSSIM_BLOCK_MODE_GCM ? KEYMINT_GCM_NONCE_BYTES : KEYMINT_AES_IV_BYTES;
+    /* The reference TA's check_begin_params (system/keymint common/src/tag/legacy.rs): CallerNonceProhibited. */
     if (purpose == KSSIM_PURPOSE_ENCRYPT && given != 0)
-        return sim_refuse(env, KSSIM_INVALID_ARGUMENT,
+        return sim_refuse(env, KSSIM_CALLER_NONCE_PROHIBITED,
                           "KeyMint chooses the nonce of an encryption (the key does not allow CALLER_NONCE): leave it "
                           "out, and take the one the operation returns");
     if (purpose == KSSIM_PURPOSE_DECRYPT && (given != needed || params->nonce == NULL))

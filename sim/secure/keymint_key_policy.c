@@ -4,9 +4,9 @@
  *
  * The rules follow the KeyMint HAL's IKeyMintDevice.aidl ("Necessary Primitives": what a TEE and a StrongBox
  * must support) and its VTS (KeyMintTest.cpp NewKeyGenerationTest; KeyMintAidlTestBase.cpp ValidKeySizes,
- * InvalidKeySizes, ValidCurves, InvalidCurves with their StrongBox branches). Where KeyMint answers
- * with an ErrorCode the contract does not list (UNSUPPORTED_DIGEST, UNSUPPORTED_BLOCK_MODE,
- * UNSUPPORTED_PADDING_MODE), the INCOMPATIBLE_* result of the same parameter stands in for it.
+ * InvalidKeySizes, ValidCurves, InvalidCurves with their StrongBox branches). KeyMint's UNSUPPORTED_DIGEST is
+ * answered as KeyMint gives it (an HMAC key's digest); where KeyMint answers with an ErrorCode the
+ * simulator does not list (UNSUPPORTED_BLOCK_MODE), the INCOMPATIBLE_* result of the same parameter stands in.
  */
 #include <stdio.h>
 
@@ -238,7 +238,11 @@ static kssim_result check_purposes(sim_secure_world *sw, const sim_auth_list *au
     return KSSIM_OK;
 }
 
-/* R-KEY-HMAC-ONE-DIGEST: an HMAC key has exactly one digest, not none. AOSP: keymaster hmac_key.cpp */
+/* An HMAC key without a digest, with digest NONE or with several is UNSUPPORTED_DIGEST: the reference TA's
+ * check_hmac_params (system/keymint common/src/tag/legacy.rs: get_tag_value!(Digest, UnsupportedDigest), then
+ * "unsupported digest" for NONE); KeyMintTest.cpp NewKeyGenerationTest.HmacDigestNone and HmacMultipleDigests. */
+/* R-KEY-HMAC-ONE-DIGEST: an HMAC key has exactly one digest, not none. AOSP: system/keymint common/src/tag/legacy.rs
+ * check_hmac_params */
 static kssim_result check_digests(sim_secure_world *sw, const sim_auth_list *auth)
 {
     if ((auth->digests & ~known_digests) != 0)
@@ -246,8 +250,9 @@ static kssim_result check_digests(sim_secure_world *sw, const sim_auth_list *aut
                           "unknown digest: use none, sha1, sha224, sha256, sha384 or sha512");
     if (auth->algorithm == KSSIM_ALGORITHM_HMAC &&
         (auth->digests == 0 || auth->digests == KSSIM_DIGEST_NONE || lowest_bit(auth->digests) != auth->digests))
-        return sim_refuse(sw->env, KSSIM_INCOMPATIBLE_DIGEST,
-                          "an hmac key needs exactly one digest other than none (hmac_key.cpp), e.g. sha256");
+        return sim_refuse(sw->env, KSSIM_UNSUPPORTED_DIGEST,
+                          "an hmac key needs exactly one digest other than none (KeyMint check_hmac_params), "
+                          "e.g. sha256");
     if (is_strongbox(auth) && auth->algorithm != KSSIM_ALGORITHM_AES &&
         (auth->digests & ~(KSSIM_DIGEST_NONE | KSSIM_DIGEST_SHA256)) != 0)
         return sim_refuse(sw->env, KSSIM_INCOMPATIBLE_DIGEST,
@@ -275,8 +280,12 @@ static kssim_result check_paddings(sim_secure_world *sw, const sim_auth_list *au
         allowed = KSSIM_PADDING_NONE | KSSIM_PADDING_PKCS7;
         advice = "aes keys take none or pkcs7";
     } else if (auth->algorithm == KSSIM_ALGORITHM_RSA) {
-        allowed = KSSIM_PADDING_NONE | KSSIM_PADDING_PKCS1 | KSSIM_PADDING_PSS | KSSIM_PADDING_OAEP;
-        advice = "rsa keys take pkcs1, pss, oaep or none";
+        /* The reference TA checks no padding of an RSA key at generation (system/keymint common/src/tag/legacy.rs
+         * check_rsa_params looks at purposes only): a signing key listing PKCS7 or OAEP is made, and the begin
+         * that asks for such a padding is refused with UNSUPPORTED_PADDING_MODE
+         * (keymint_operation_parameters.c; KeyMintTest.cpp SigningOperationsTest.RsaUnsupportedPadding). */
+        allowed = known_paddings;
+        advice = "rsa keys take pkcs1, pss, oaep, pkcs7 or none";
     }
     if ((auth->paddings & ~known_paddings) != 0 || (auth->paddings & ~allowed) != 0)
         return sim_refuse(sw->env, KSSIM_INCOMPATIBLE_PADDING_MODE, "padding %s does not apply: %s",

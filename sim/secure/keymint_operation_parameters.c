@@ -5,15 +5,15 @@
  *
  * KeyMint refuses a parameter the key was not generated with (keymaster's
  * OperationFactory::GetAndValidateDigest / GetAndValidatePadding, the reference TA's
- * tag::check_begin_params): INCOMPATIBLE_DIGEST, INCOMPATIBLE_PADDING_MODE, INCOMPATIBLE_BLOCK_MODE,
- * checked in that order. Unlike KeyMint, which wants every parameter spelled out, the simulator fills
- * a 0 with the key's choice (the framework's Cipher/Signature names always carry one):
- *   digest:     sha256 when the key allows it, else the key's smallest other digest, else none;
- *               none for Ed25519 and for raw RSA (padding none); no digest for AES and for RSA
- *               decryption other than OAEP.
- *   padding:    RSA signing pkcs1, pss, none; RSA decryption oaep, pkcs1, none (first the key
- *               allows); AES pkcs7 for cbc/ecb when allowed, else none; none for the rest.
- *   block mode: AES gcm, cbc, ctr, ecb (first the key allows); none for the rest.
+ * tag::check_begin_params): INCOMPATIBLE_PADDING_MODE, INCOMPATIBLE_DIGEST, INCOMPATIBLE_BLOCK_MODE,
+ * checked in that order. Before those, an RSA padding the purpose has no use for (signing with OAEP or
+ * PKCS7, decrypting with PSS or PKCS7) is UNSUPPORTED_PADDING_MODE, whatever the key lists, as the TA's
+ * check_begin_rsa_params answers before it compares with the key's characteristics. Unlike KeyMint, which wants every
+ * parameter spelled out, the simulator fills a 0 with the key's choice (the framework's Cipher/Signature names always
+ * carry one): digest:     sha256 when the key allows it, else the key's smallest other digest, else none; none for
+ * Ed25519 and for raw RSA (padding none); no digest for AES and for RSA decryption other than OAEP. padding:    RSA
+ * signing pkcs1, pss, none; RSA decryption oaep, pkcs1, none (first the key allows); AES pkcs7 for cbc/ecb when
+ * allowed, else none; none for the rest. block mode: AES gcm, cbc, ctr, ecb (first the key allows); none for the rest.
  */
 #include <stdio.h>
 #include <string.h>
@@ -165,8 +165,7 @@ uint32_t keymint_default_digest(const sim_auth_list *auth, uint32_t purpose, uin
     return auth->digests;
 }
 
-static kssim_result check_digest(sim_env *env, const sim_auth_list *auth, uint32_t purpose, uint32_t padding,
-                                 uint32_t digest)
+static kssim_result check_digest(sim_env *env, const sim_auth_list *auth, uint32_t digest)
 {
     char allowed[96];
     if (auth->algorithm == KSSIM_ALGORITHM_ED25519) {
@@ -186,11 +185,21 @@ static kssim_result check_digest(sim_env *env, const sim_auth_list *auth, uint32
         return sim_refuse(env, KSSIM_INCOMPATIBLE_DIGEST,
                           "the key was not generated for digest %s: use one it allows (%s)", sim_digest_name(digest),
                           list_names(auth->digests, sim_digest_name, allowed, sizeof(allowed)));
+    return KSSIM_OK;
+}
+
+/* What an RSA padding asks of the digest, whatever the key lists: PSS and OAEP need one, raw RSA signs the
+ * data as given. The reference TA checks these in check_begin_rsa_params, before it compares the padding and
+ * the digest with the key's (system/keymint common/src/tag/legacy.rs). */
+static kssim_result check_rsa_digest_for_padding(sim_env *env, const sim_auth_list *auth, uint32_t purpose,
+                                                 uint32_t padding, uint32_t digest)
+{
+    if (auth->algorithm != KSSIM_ALGORITHM_RSA)
+        return KSSIM_OK;
     if (digest == KSSIM_DIGEST_NONE && (padding == KSSIM_PADDING_PSS || padding == KSSIM_PADDING_OAEP))
         return sim_refuse(env, KSSIM_INCOMPATIBLE_DIGEST,
                           "%s padding needs a digest: use sha256 or another the key allows", sim_padding_name(padding));
-    if (auth->algorithm == KSSIM_ALGORITHM_RSA && purpose == KSSIM_PURPOSE_SIGN && padding == KSSIM_PADDING_NONE &&
-        digest != KSSIM_DIGEST_NONE)
+    if (purpose == KSSIM_PURPOSE_SIGN && padding == KSSIM_PADDING_NONE && digest != KSSIM_DIGEST_NONE)
         return sim_refuse(env, KSSIM_INCOMPATIBLE_DIGEST,
                           "raw RSA (padding none) signs the data as given: use digest none, or a padding");
     return KSSIM_OK;
@@ -257,6 +266,32 @@ static kssim_result check_block_mode(sim_env *env, const sim_auth_list *auth, ui
     return KSSIM_OK;
 }
 
+/* The paddings RSA has for each purpose: signing PKCS#1 v1.5, PSS or none; decryption (and encryption) OAEP,
+ * PKCS#1 v1.5 or none. */
+static uint32_t rsa_paddings_for(uint32_t purpose)
+{
+    if (purpose == KSSIM_PURPOSE_DECRYPT || purpose == KSSIM_PURPOSE_ENCRYPT)
+        return KSSIM_PADDING_OAEP | KSSIM_PADDING_PKCS1 | KSSIM_PADDING_NONE;
+    return KSSIM_PADDING_PKCS1 | KSSIM_PADDING_PSS | KSSIM_PADDING_NONE;
+}
+
+/* R-PARAMS-RSA-PADDING-SUPPORTED: an RSA padding the purpose cannot use is UNSUPPORTED_PADDING_MODE, before the
+ * key's paddings are compared. AOSP: system/keymint common/src/tag/legacy.rs check_begin_rsa_params */
+static kssim_result check_rsa_padding_supported(sim_env *env, const sim_auth_list *auth, uint32_t purpose,
+                                                uint32_t padding)
+{
+    char usable[96];
+    if (auth->algorithm != KSSIM_ALGORITHM_RSA || !is_one_of(padding, known_paddings))
+        return KSSIM_OK;
+    uint32_t paddings = rsa_paddings_for(purpose);
+    if ((paddings & padding) != 0)
+        return KSSIM_OK;
+    return sim_refuse(env, KSSIM_UNSUPPORTED_PADDING_MODE,
+                      "RSA cannot %s with padding %s, whatever the key lists: use %s (and generate the key with it)",
+                      sim_purpose_name(purpose), sim_padding_name(padding),
+                      list_names(paddings, sim_padding_name, usable, sizeof(usable)));
+}
+
 /* R-PARAMS-AUTHORIZED: digest, padding, block mode must be the key's. AOSP: Tag.aidl DIGEST PADDING BLOCK_MODE */
 kssim_result keymint_choose_operation_parameters(sim_env *env, const sim_auth_list *auth, uint32_t purpose,
                                                  const kssim_op_params *params, keymint_operation_choice *choice)
@@ -273,11 +308,15 @@ kssim_result keymint_choose_operation_parameters(sim_env *env, const sim_auth_li
     if (takes_digest(auth, purpose, padding))
         digest = asked.digest != 0 ? asked.digest : keymint_default_digest(auth, purpose, padding);
 
-    kssim_result r = KSSIM_OK;
-    if (takes_digest(auth, purpose, padding))
-        r = check_digest(env, auth, purpose, padding, digest);
+    /* The reference TA's order for RSA (check_begin_params, check_begin_rsa_params): what the padding asks of
+     * the purpose and of the digest first, then the padding and the digest against the key's, in that order. */
+    kssim_result r = check_rsa_padding_supported(env, auth, purpose, padding);
+    if (r == KSSIM_OK && takes_digest(auth, purpose, padding))
+        r = check_rsa_digest_for_padding(env, auth, purpose, padding, digest);
     if (r == KSSIM_OK)
         r = check_padding(env, auth, purpose, padding);
+    if (r == KSSIM_OK && takes_digest(auth, purpose, padding))
+        r = check_digest(env, auth, digest);
     if (r == KSSIM_OK)
         r = check_block_mode(env, auth, block_mode, padding);
     if (r != KSSIM_OK)

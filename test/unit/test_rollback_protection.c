@@ -72,21 +72,31 @@ static bool rolled_back(kssim_device *device)
     return status.rollback_detected;
 }
 
+/* A restored snapshot revives keys keystore2 alone limits, not those KeyMint vouches for in its
+ * rollback-protected storage (rollback-resistant keys, single-use keys). */
 static void a_restored_snapshot_revives_ordinary_keys_only(void **state)
 {
     (void)state;
     kssim_device *device = memory_device();
-    generate(device, "ticket", 1, false);
+    /* Two uses: keystore2 alone counts them, so a copy of its database brings them back. */
+    generate(device, "ticket", 2, false);
+    /* One use: the TEE erases its secure record after the use (the reference TA's secure deletion slot). */
+    generate(device, "once", 1, false);
     generate(device, "vault", 1, true);
     kssim_snapshot *backup = NULL;
     assert_int_equal(kssim_snapshot_take(device, &backup), KSSIM_OK);
     assert_int_equal(sign(device, "ticket"), KSSIM_OK);
+    assert_int_equal(sign(device, "ticket"), KSSIM_OK);
+    assert_int_equal(sign(device, "once"), KSSIM_OK);
     assert_int_equal(sign(device, "vault"), KSSIM_OK);
     assert_int_equal(sign(device, "ticket"), KSSIM_KEY_PERMANENTLY_INVALIDATED);
+    assert_int_equal(sign(device, "once"), KSSIM_KEY_PERMANENTLY_INVALIDATED);
 
     assert_int_equal(kssim_snapshot_restore(device, backup), KSSIM_OK);
     assert_true(rolled_back(device));
     assert_int_equal(sign(device, "ticket"), KSSIM_OK);
+    assert_int_equal(sign(device, "once"), KSSIM_INVALID_KEY_BLOB);
+    assert_non_null(strstr(kssim_device_message(device), "single-use key 'once'"));
     assert_int_equal(sign(device, "vault"), KSSIM_INVALID_KEY_BLOB);
     assert_non_null(strstr(kssim_device_message(device), "rollback-resistant key 'vault' can no longer be used"));
     kssim_key_info info;
@@ -153,6 +163,33 @@ static void software_keymint_refuses_rollback_resistance(void **state)
     kssim_key_info info;
     assert_int_equal(kssim_key_info_get(device, "vault", &info), KSSIM_OK);
     assert_int_equal(info.state, KSSIM_KEY_ABSENT);
+    kssim_device_free(device);
+}
+
+/* Software KeyMint has no secure deletion storage: keystore2 alone limits its single-use keys, and a
+ * restored copy of its database brings a spent one back. */
+static void software_single_use_keys_revive_after_a_rollback(void **state)
+{
+    (void)state;
+    kssim_config config;
+    kssim_config_default(&config);
+    config.security_level = KSSIM_SECURITY_SOFTWARE;
+    kssim_device *device = NULL;
+    assert_int_equal(kssim_device_create(&config, &device), KSSIM_OK);
+    kssim_key_spec spec;
+    kssim_key_spec_default(&spec, KSSIM_ALGORITHM_EC);
+    snprintf(spec.alias, sizeof(spec.alias), "once");
+    spec.security_level = KSSIM_SECURITY_SOFTWARE;
+    spec.usage_count_limit = 1;
+    assert_int_equal(kssim_generate_key(device, &spec), KSSIM_OK);
+    kssim_snapshot *backup = NULL;
+    assert_int_equal(kssim_snapshot_take(device, &backup), KSSIM_OK);
+    assert_int_equal(sign(device, "once"), KSSIM_OK);
+    assert_int_equal(sign(device, "once"), KSSIM_KEY_PERMANENTLY_INVALIDATED);
+    assert_int_equal(kssim_snapshot_restore(device, backup), KSSIM_OK);
+    assert_true(rolled_back(device));
+    assert_int_equal(sign(device, "once"), KSSIM_OK);
+    kssim_snapshot_free(backup);
     kssim_device_free(device);
 }
 
@@ -725,6 +762,7 @@ int main(void)
         cmocka_unit_test(restoring_the_latest_state_is_not_a_rollback),
         cmocka_unit_test(a_gatekeeper_failure_moves_the_storage_on),
         cmocka_unit_test(software_keymint_refuses_rollback_resistance),
+        cmocka_unit_test(software_single_use_keys_revive_after_a_rollback),
         cmocka_unit_test_setup_teardown(only_protected_changes_write_the_storage, setup, teardown),
         cmocka_unit_test(images_of_the_previous_format_still_restore),
         cmocka_unit_test_setup_teardown(a_rollback_found_at_load_survives_a_failed_commit, setup, teardown),
