@@ -416,8 +416,10 @@ void sim_keystore2_route_arrived_tokens(sim_keystore2 *ks, const sim_token_cache
 static const char *after_auth_refusal(const sim_keystore2 *ks)
 {
     return sim_android_has(ks->api_level, SIM_ANDROID_OP_FAILED_CALL_ENDS)
-               ? "begin a new operation (this one has ended) and finish it after the authentication"
-               : "call again";
+               ? "this operation has ended: begin a new operation, authenticate with its challenge (BiometricPrompt "
+                 "with a CryptoObject), then finish it"
+               : "authenticate with this operation's challenge (BiometricPrompt with a CryptoObject), then call "
+                 "again";
 }
 
 /* A per-operation key's operation uses the one token it received for every update and finish
@@ -444,7 +446,7 @@ static kssim_result token_for_operation(sim_keystore2 *ks, sim_keystore2_operati
         if (cached != NULL && !sim_token_matches_key(&cached->token, &record->auth))
             return sim_refuse(ks->env, KSSIM_KEY_USER_NOT_AUTHENTICATED,
                               "the auth token for this operation's challenge 0x%016llx is for other secure IDs or "
-                              "another authenticator: authenticate with %s the key was bound to, then %s",
+                              "another authenticator (the key needs %s): %s",
                               (unsigned long long)record->handle, auth_kinds(&record->auth), after_auth_refusal(ks));
         if (cached != NULL) {
             record->token = cached->token;
@@ -454,8 +456,7 @@ static kssim_result token_for_operation(sim_keystore2 *ks, sim_keystore2_operati
     if (!record->has_token)
         return sim_refuse(ks->env, KSSIM_KEY_USER_NOT_AUTHENTICATED,
                           "this key needs %s for every operation, and no auth token carrying this operation's "
-                          "challenge 0x%016llx has arrived since it began: authenticate for it (BiometricPrompt "
-                          "with a CryptoObject), then %s",
+                          "challenge 0x%016llx had arrived since it began: %s",
                           auth_kinds(&record->auth), (unsigned long long)record->handle, after_auth_refusal(ks));
     *token = &record->token;
     return KSSIM_OK;
