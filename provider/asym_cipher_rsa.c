@@ -6,9 +6,9 @@
  * own library context, which parses them and encrypts; decryption reads them back and asks the device,
  * whose policy decides whether the key may decrypt at all. The device runs OAEP with one digest for the
  * label hash and MGF1 and no label (KeyMint's default, the framework's choice): other combinations are
- * refused rather than decrypted differently. A decryption refused with KEY_USER_NOT_AUTHENTICATED can be
- * repeated on the same context after the user authenticated with its challenge
- * (KSSIM_PROVIDER_PARAM_CHALLENGE), as for signatures.
+ * refused rather than decrypted differently. A per-operation key's decryption needs the user to
+ * authenticate with the operation's challenge (KSSIM_PROVIDER_PARAM_CHALLENGE) before the final call; a
+ * refused one ends the operation and the next call begins a new one, as for signatures.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -7,9 +7,11 @@
  *
  * The data goes to the device in one kssim_finish rather than in kssim_update calls: a per-operation
  * key refuses every update and finish until a token carrying the operation's challenge has arrived, and
- * the contexts keep their data so that the final call can simply be repeated after the user
- * authenticated (the two-phase flow of include/kssim/provider.h). The exception is digest-sign data of
- * other keys past a chunk (signature.c), which goes to the device in kssim_update calls as it comes.
+ * such a refusal ends the operation (keystore2 operation.rs KeystoreOperation::with_locked_operation), so
+ * the flow is begin (the challenge is read) -> authenticate -> final call (include/kssim/provider.h).
+ * A final call refused for want of a token releases the context's operation: the next one begins anew.
+ * The exception is digest-sign data of other keys past a chunk (signature.c), which goes to the device in
+ * kssim_update calls as it comes.
  *
  * OpenSSL duplicates contexts in the middle of an operation (EVP_DigestSignFinal signs on a copy and
  * frees it), so an operation is shared by reference between a context and its copies and aborted only
@@ -159,8 +161,9 @@ kssim_result keystore_operation_finish(keystore_operation *operation, const uint
     struct finish_call call = {
         .handle = operation->op.handle, .data = data, .len = len, .out = out, .out_len = out_len};
     kssim_result r = keystore_device_run(operation->provider, operation->device, finish_on_device, &call);
-    /* keystore2 keeps a per-operation key's operation open while its token is missing; KeyMint ends an
-     * operation on every other outcome. */
+    /* A finish ends the operation whatever its outcome, from Android 10 a refusal for want of a token
+     * too; only Android 9's keystore kept it then, so such an operation is still aborted when released
+     * (an abort of one already gone is harmless). */
     operation->alive = r == KSSIM_KEY_USER_NOT_AUTHENTICATED;
     return r;
 }
@@ -184,9 +187,8 @@ static kssim_result begin_and_finish_on_device(kssim_device *device, void *arg)
 
 kssim_result keystore_operation_begin_and_finish(const keystore_key *key, uint32_t purpose,
                                                  const kssim_op_params *params, const uint8_t *data, size_t len,
-                                                 uint8_t **out, size_t *out_len, keystore_operation **left_open)
+                                                 uint8_t **out, size_t *out_len)
 {
-    *left_open = NULL;
     keystore_operation *operation = new_operation(key);
     if (operation == NULL)
         return KSSIM_SYSTEM_ERROR;
@@ -196,8 +198,10 @@ kssim_result keystore_operation_begin_and_finish(const keystore_key *key, uint32
     };
     kssim_result r = keystore_device_run(key->provider, operation->device, begin_and_finish_on_device, &call);
     if (call.begun && r == KSSIM_KEY_USER_NOT_AUTHENTICATED) {
+        /* Refused for want of a token: the operation has ended (Android 9 kept it: abort it there). Its
+         * challenge was never read, so nobody could have authenticated for it. */
         keep_alive(operation);
-        *left_open = operation;
+        keystore_operation_free(operation);
     } else {
         free(operation);
     }
@@ -215,17 +219,23 @@ static kssim_result abort_on_device(kssim_device *device, void *arg)
     return kssim_abort(device, *handle);
 }
 
-void keystore_operation_free(keystore_operation *operation)
+/* Nobody will finish it: free the device's operation slot as an app's abort() does. Its outcome (the
+ * device may have lost it in a reboot, or ended it at a refused call) is nobody's concern now. */
+static void end_operation(keystore_operation *operation)
 {
-    if (operation == NULL || atomic_fetch_sub(&operation->references, 1) != 1)
-        return;
     if (operation->alive && operation->pid == (long)getpid()) {
-        /* Nobody will finish it: free the device's operation slot as an app's abort() does. Its outcome
-         * (the device may have lost it in a reboot) is nobody's concern now. */
         ERR_set_mark();
         keystore_device_run(operation->provider, operation->device, abort_on_device, &operation->op.handle);
         ERR_pop_to_mark();
     }
+    operation->alive = false;
+}
+
+void keystore_operation_free(keystore_operation *operation)
+{
+    if (operation == NULL || atomic_fetch_sub(&operation->references, 1) != 1)
+        return;
+    end_operation(operation);
     free(operation);
 }
 
@@ -329,11 +339,18 @@ int keystore_device_context_finish(keystore_device_context *ctx, keystore_operat
         kssim_op_params params;
         if (!params_of(ctx, &params))
             return 0;
-        r = keystore_operation_begin_and_finish(ctx->key, ctx->purpose, &params, in, in_len, &result, &result_len,
-                                                &ctx->operation);
+        r = keystore_operation_begin_and_finish(ctx->key, ctx->purpose, &params, in, in_len, &result, &result_len);
     }
-    if (r != KSSIM_OK)
+    if (r != KSSIM_OK) {
+        /* Every refused final call ends the operation, for this context and the copies sharing it
+         * (EVP_DigestSignFinal finishes on a copy): they begin a new one (a new challenge, a new
+         * authentication) at their next challenge query or final call. */
+        if (ctx->operation != NULL)
+            end_operation(ctx->operation);
+        keystore_operation_free(ctx->operation);
+        ctx->operation = NULL;
         return 0;
+    }
     int ok = result_len <= out_size;
     if (ok) {
         memcpy(out, result, result_len);

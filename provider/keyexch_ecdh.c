@@ -7,8 +7,8 @@
  * the raw shared secret (the x coordinate), so the peer is encoded at set_peer and sent in one
  * kssim_finish at derive. KeyMint applies no key derivation function, so none is offered here: a KDF
  * (X9.63 through the kdf-type parameter) is refused, and the caller derives its keys from the secret
- * itself. A derivation refused with KEY_USER_NOT_AUTHENTICATED can be repeated on the same context once
- * the user authenticated with its challenge (KSSIM_PROVIDER_PARAM_CHALLENGE), as for signatures.
+ * itself. A per-operation key's derivation needs the user to authenticate with the operation's challenge
+ * (KSSIM_PROVIDER_PARAM_CHALLENGE) before derive; a refused one ends the operation, as for signatures.
  */
 #include <stdlib.h>
 #include <string.h>

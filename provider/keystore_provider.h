@@ -265,19 +265,19 @@ typedef struct keystore_operation {
 
 /* kssim_begin on the key's device; the armed system prompt answers per-operation keys here. */
 keystore_operation *keystore_operation_begin(const keystore_key *key, uint32_t purpose, const kssim_op_params *params);
-/* kssim_finish with all the data at once. A KEY_USER_NOT_AUTHENTICATED refusal leaves the operation
- * alive so the same call can be repeated once the user authenticated with its challenge. */
+/* kssim_finish with all the data at once. Any outcome ends the operation: a per-operation key's user
+ * authenticates with the challenge before this call, not after a refusal. */
 /* kssim_update with first, then with then (either may be empty), in one transaction: the streaming of
  * digest-sign data (signature.c). Any refusal ends the operation, as KeyMint ends it. */
 kssim_result keystore_operation_update(keystore_operation *operation, const uint8_t *first, size_t first_len,
                                        const uint8_t *then, size_t then_len);
 kssim_result keystore_operation_finish(keystore_operation *operation, const uint8_t *data, size_t len, uint8_t **out,
                                        size_t *out_len);
-/* Begin and finish in one transaction. If the finish is refused with KEY_USER_NOT_AUTHENTICATED the
- * operation stays open and *left_open holds it (its challenge for the user); otherwise NULL. */
+/* Begin and finish in one transaction: for keys whose operations need no token of their own (a
+ * per-operation key's is refused with KEY_USER_NOT_AUTHENTICATED, and the operation has ended). */
 kssim_result keystore_operation_begin_and_finish(const keystore_key *key, uint32_t purpose,
                                                  const kssim_op_params *params, const uint8_t *data, size_t len,
-                                                 uint8_t **out, size_t *out_len, keystore_operation **left_open);
+                                                 uint8_t **out, size_t *out_len);
 void keystore_operation_up_ref(keystore_operation *operation);
 void keystore_operation_free(keystore_operation *operation);
 

@@ -9,9 +9,10 @@
  * and CMS need, and verifies. Signing reads the settled values back and asks the device.
  *
  * The keystore operation begins when the challenge parameter (KSSIM_PROVIDER_PARAM_CHALLENGE) is asked
- * for, or otherwise at the final call; the data is kept until a final call succeeds, so that a final
- * refused with KEY_USER_NOT_AUTHENTICATED can be repeated on the same context once the user
- * authenticated with the operation's challenge. Digest-sign with a key that needs no per-operation
+ * for, or otherwise at the final call. A per-operation key's user authenticates with that challenge
+ * before the final call: a final refused with KEY_USER_NOT_AUTHENTICATED ends the operation (keystore2
+ * operation.rs with_locked_operation), and the context's next challenge query or final call begins a
+ * new one, which needs a new authentication. Digest-sign with a key that needs no per-operation
  * authentication streams instead: past a chunk (1 MiB) the operation begins and the data goes to the
  * device in kssim_update calls, so a message of any size signs (streams_to_device).
  *

@@ -8,10 +8,14 @@
  *     uint64_t challenge = 0;
  *     OSSL_PARAM query[] = {OSSL_PARAM_uint64(KSSIM_PROVIDER_PARAM_CHALLENGE, &challenge), OSSL_PARAM_END};
  *     EVP_PKEY_CTX_get_params(pctx, query);       // begins the keystore operation, gives its challenge
- *     EVP_DigestSignUpdate(mctx, data, len);
- *     EVP_DigestSignFinal(mctx, sig, &siglen);     // fails: KEY_USER_NOT_AUTHENTICATED
  *     kssim_authenticate_biometric(device, 1, challenge, NULL);   // or kssim_verify_credential
- *     EVP_DigestSignFinal(mctx, sig, &siglen);     // the same context, again: succeeds
+ *     EVP_DigestSignUpdate(mctx, data, len);
+ *     EVP_DigestSignFinal(mctx, sig, &siglen);     // succeeds
+ *
+ * Authenticate before the final call: a final call without the token fails with
+ * KEY_USER_NOT_AUTHENTICATED and ends the operation (keystore2 ends an operation on every failed update
+ * or finish, operation.rs KeystoreOperation::with_locked_operation); the context then begins a new
+ * operation, with a new challenge, at its next challenge query or final call.
  *
  * The device handle used to authenticate is any kssim_device opened (kssim_device_open) on the same
  * device directory; the provider sees what it committed at its next call.

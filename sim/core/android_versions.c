@@ -149,6 +149,14 @@ static const sim_android_difference_row rows[SIM_ANDROID_DIFFERENCE_COUNT] = {
          "operations per device and aborted the least recently used one to begin another)",
          "system/security keystore2/src/operation.rs OperationDb::prune; before: keystore/keymaster_worker.cpp "
          "KeymasterWorker::begin (kMaxOperations, pruneOperation)"},
+    [SIM_ANDROID_OP_FAILED_CALL_ENDS] =
+        {SIM_ANDROID_OP_FAILED_CALL_ENDS, "V-OP-FAILED-CALL-ENDS", 29, 0,
+         "an update or finish that keystore refuses before KeyMint sees it (no auth token for a per-operation key) "
+         "ends the operation, so its next call answers INVALID_OPERATION_HANDLE (Android 9 and earlier returned "
+         "the refusal and kept the operation, so the app could authenticate and call again)",
+         "system/security keystore2/src/operation.rs KeystoreOperation::with_locked_operation; Android 10-11: "
+         "keystore/keymaster_worker.cpp KeymasterWorker::update/finish (abort_operation_in_case_of_error); "
+         "before: pie-release keystore/key_store_service.cpp KeyStoreService::update/finish"},
 };
 
 const sim_android_release *sim_android_releases(size_t *count)

@@ -74,6 +74,9 @@ typedef enum sim_android_difference {
     /* V-PRUNE-BY-MALUS: keystore prunes only when KeyMint is full, by its malus rule (keystore1 kept at most
      * 15 operations per device and aborted the least recently used to begin another). */
     SIM_ANDROID_PRUNE_BY_MALUS,
+    /* V-OP-FAILED-CALL-ENDS: an update or finish that keystore refuses (no token for a per-operation key)
+     * ends the operation, as any KeyMint error does (Android 9's keystore returned before removing it). */
+    SIM_ANDROID_OP_FAILED_CALL_ENDS,
     SIM_ANDROID_DIFFERENCE_COUNT
 } sim_android_difference;
 

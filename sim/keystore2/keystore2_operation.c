@@ -8,8 +8,8 @@
  * begins in KeyMint, pruning an operation when KeyMint is full. keystore1 answers a locked
  * super-encrypted key at key load, and looks for the token before the other checks.
  * A per-operation key's operation takes the first token that arrives carrying its challenge and keeps it
- * for every update and finish; while none has arrived the operation stays open, so the caller can
- * authenticate and call again.
+ * for every update and finish; a call made before it arrived is refused and, like every failed update or
+ * finish, ends the operation (Android 10 and later), so the caller authenticates first and then calls.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -411,14 +411,24 @@ void sim_keystore2_route_arrived_tokens(sim_keystore2 *ks, const sim_token_cache
     }
 }
 
+/* What the app does after a refused update or finish: the refusal ended the operation on Android 10 and
+ * later (V-OP-FAILED-CALL-ENDS), so it begins a new one; Android 9's keystore kept it open. */
+static const char *after_auth_refusal(const sim_keystore2 *ks)
+{
+    return sim_android_has(ks->api_level, SIM_ANDROID_OP_FAILED_CALL_ENDS)
+               ? "this operation has ended: begin a new operation, authenticate with its challenge (BiometricPrompt "
+                 "with a CryptoObject), then finish it"
+               : "authenticate with this operation's challenge (BiometricPrompt with a CryptoObject), then call "
+                 "again";
+}
+
 /* A per-operation key's operation uses the one token it received for every update and finish
- * (DeferredAuthState::Waiting -> Token). Without one, keystore2 answers before KeyMint sees the call and
- * the operation stays open, so the caller can authenticate and call again. keystore1
- * (V-OP-TOKEN-FIRST-ROUTED) instead searches its token table at the first call that needs one: the
- * first token carrying the challenge, refused without ending the operation if it is not for the key's
- * secure IDs, kept once it is. */
+ * (DeferredAuthState::Waiting -> Token). Without one, keystore2 answers before KeyMint sees the call, and
+ * the failed call ends the operation (end_failed_operation). keystore1 (V-OP-TOKEN-FIRST-ROUTED) instead
+ * searches its token table at the first call that needs one: the first token carrying the challenge,
+ * refused if it is not for the key's secure IDs, kept once it is. */
 /* R-OP-TOKEN-CHALLENGE-REQUIRED: a per-operation key's update/finish needs its token; without one
- * KEY_USER_NOT_AUTHENTICATED, the operation stays open. AOSP: keystore2 enforcements.rs
+ * KEY_USER_NOT_AUTHENTICATED (and the operation ends, R-OP-ENDED-INVALID-HANDLE). AOSP: keystore2 enforcements.rs
  * AuthInfo::before_update/before_finish */
 /* R-OP-TOKEN-KEPT: the operation keeps the token it received for every update and finish. AOSP: keystore2
  * enforcements.rs AuthInfo::get_auth_tokens (DeferredAuthState::Token) */
@@ -436,8 +446,8 @@ static kssim_result token_for_operation(sim_keystore2 *ks, sim_keystore2_operati
         if (cached != NULL && !sim_token_matches_key(&cached->token, &record->auth))
             return sim_refuse(ks->env, KSSIM_KEY_USER_NOT_AUTHENTICATED,
                               "the auth token for this operation's challenge 0x%016llx is for other secure IDs or "
-                              "another authenticator: authenticate with %s the key was bound to, then call again",
-                              (unsigned long long)record->handle, auth_kinds(&record->auth));
+                              "another authenticator (the key needs %s): %s",
+                              (unsigned long long)record->handle, auth_kinds(&record->auth), after_auth_refusal(ks));
         if (cached != NULL) {
             record->token = cached->token;
             record->has_token = true;
@@ -446,17 +456,16 @@ static kssim_result token_for_operation(sim_keystore2 *ks, sim_keystore2_operati
     if (!record->has_token)
         return sim_refuse(ks->env, KSSIM_KEY_USER_NOT_AUTHENTICATED,
                           "this key needs %s for every operation, and no auth token carrying this operation's "
-                          "challenge 0x%016llx has arrived since it began: authenticate for it (BiometricPrompt "
-                          "with a CryptoObject), then call again",
-                          auth_kinds(&record->auth), (unsigned long long)record->handle);
+                          "challenge 0x%016llx had arrived since it began: %s",
+                          auth_kinds(&record->auth), (unsigned long long)record->handle, after_auth_refusal(ks));
     *token = &record->token;
     return KSSIM_OK;
 }
 
 /* The operation a call names, made the most recently used; a pruned one answers INVALID_OPERATION_HANDLE
  * once and is forgotten. */
-/* R-OP-ENDED-INVALID-HANDLE: a finished, aborted or failed operation's next call answers INVALID_OPERATION_HANDLE.
- * AOSP: keystore2 operation.rs Operation::check_active */
+/* A finished, aborted or failed operation is no longer found (end_failed_operation decides that a failed
+ * call ends it, R-OP-ENDED-INVALID-HANDLE). */
 /* R-OP-PRUNED-INVALID-HANDLE: a pruned operation's next call answers INVALID_OPERATION_HANDLE. AOSP: keystore2
  * operation.rs Operation::check_active (Outcome::Pruned) */
 static kssim_result lookup_operation(sim_keystore2 *ks, uint64_t handle, sim_keystore2_operation **record)
@@ -480,15 +489,33 @@ static kssim_result lookup_operation(sim_keystore2 *ks, uint64_t handle, sim_key
     return KSSIM_OK;
 }
 
+/* keystore2 drops an operation whose update or finish returned any error, its own refusals before
+ * KeyMint included ("Any error here means we can discard the operation"); dropping a still-active
+ * operation aborts it in KeyMint. Its next call answers INVALID_OPERATION_HANDLE. Android 10 and 11's
+ * keystore did the same (a finalizer removing and aborting the operation); Android 9's returned its
+ * refusal and kept the operation. The refusal's message stays the one the caller sees. */
+/* R-OP-ENDED-INVALID-HANDLE: a finished, aborted or failed operation (any update/finish error, keystore's own
+ * refusals included from Android 10) is gone: its next call answers INVALID_OPERATION_HANDLE. AOSP: keystore2
+ * operation.rs KeystoreOperation::with_locked_operation, Operation::check_active; keymaster_worker.cpp */
+static kssim_result end_failed_operation(sim_keystore2 *ks, uint64_t handle, kssim_result refusal)
+{
+    if (!sim_android_has(ks->api_level, SIM_ANDROID_OP_FAILED_CALL_ENDS))
+        return refusal;
+    forget_operation(ks, handle);
+    (void)sim_keymint_abort(ks->sw, handle);
+    return refusal;
+}
+
 kssim_result sim_keystore2_update(sim_keystore2 *ks, uint64_t handle, const uint8_t *data, size_t len)
 {
     sim_keystore2_operation *record;
     const kssim_auth_token *token;
     kssim_result r = lookup_operation(ks, handle, &record);
-    if (r == KSSIM_OK)
-        r = token_for_operation(ks, record, &token);
     if (r != KSSIM_OK)
         return r;
+    r = token_for_operation(ks, record, &token);
+    if (r != KSSIM_OK)
+        return end_failed_operation(ks, handle, r);
     r = sim_keymint_update(ks->sw, handle, data, len, token);
     if (r != KSSIM_OK)
         forget_operation(ks, handle); /* KeyMint ends an operation on any error */
@@ -538,10 +565,11 @@ kssim_result sim_keystore2_finish(sim_keystore2 *ks, uint64_t handle, const uint
     sim_keystore2_operation *record;
     const kssim_auth_token *token;
     kssim_result r = lookup_operation(ks, handle, &record);
-    if (r == KSSIM_OK)
-        r = token_for_operation(ks, record, &token);
     if (r != KSSIM_OK)
         return r;
+    r = token_for_operation(ks, record, &token);
+    if (r != KSSIM_OK)
+        return end_failed_operation(ks, handle, r);
     sim_keystore2_operation finished = *record;
     r = sim_keymint_finish(ks->sw, handle, data, len, signature, signature_len, token, out, out_len);
     forget_operation(ks, handle);

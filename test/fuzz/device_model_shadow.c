@@ -503,15 +503,14 @@ static bool routes_first_token(const model *m)
     return m->api_level >= 31; /* keystore2's TokenReceiverMap; keystore1 searched its table instead */
 }
 
-/* A call on a per-operation operation refused KEY_USER_NOT_AUTHENTICATED after keystore2 had routed it a
- * token: KeyMint refused that token, and a KeyMint error ends the operation (operation.rs update_outcome). */
+/* A call on a per-operation operation refused KEY_USER_NOT_AUTHENTICATED ends it from Android 10, whether
+ * keystore refused it for want of a token or KeyMint refused the routed one (keystore2 operation.rs
+ * KeystoreOperation::with_locked_operation; keymaster_worker.cpp); Android 9 kept it open. */
 static void note_refused_continue(model *m, model_op *op, kssim_result r)
 {
-    bool certain;
-    if (op == NULL || r != KSSIM_KEY_USER_NOT_AUTHENTICATED || !op->per_operation || !routes_first_token(m) ||
-        op->boot != m->boot)
+    if (op == NULL || r != KSSIM_KEY_USER_NOT_AUTHENTICATED || !op->per_operation || op->boot != m->boot)
         return;
-    if (first_token_for(m, op, &certain) != NULL && certain)
+    if (m->api_level >= 29)
         op->ended = true;
 }
 

@@ -1,10 +1,13 @@
 /*
  * two_phase.c - the two-phase flow of a per-operation key from C (include/kssim/provider.h):
- * EVP_DigestSignInit_ex with a keystore key, the context's keystore-challenge, a final that fails with
- * KEY_USER_NOT_AUTHENTICATED, the user authenticating with that challenge through a device handle
- * opened on the same directory, and the same final repeated on the same context, which then signs; the
- * signature verified by the default provider alone. The same for EVP_PKEY_sign of a digest, for
- * RSA-OAEP decryption and for ECDH (EVP_PKEY_derive), and a wrong challenge that does not help.
+ * EVP_DigestSignInit_ex with a keystore key, the context's keystore-challenge, the user authenticating
+ * with that challenge through a device handle opened on the same directory, then the final call, which
+ * signs; the signature verified by the default provider alone. A final before the authentication fails
+ * with KEY_USER_NOT_AUTHENTICATED, says to begin a new operation, and ends the operation (keystore2
+ * operation.rs KeystoreOperation::with_locked_operation): authenticating for its challenge afterwards
+ * does not help, the context's next challenge is a new operation's. The same for EVP_PKEY_sign of a
+ * digest, for RSA-OAEP decryption and for ECDH (EVP_PKEY_derive), and a wrong challenge that does not
+ * help.
  *
  * Usage: two_phase [BUILD_DIR]  (the directory holding keystore.so; OPENSSL_MODULES otherwise)
  */
@@ -18,6 +21,20 @@ static uint64_t challenge_of(EVP_PKEY_CTX *pctx)
     OSSL_PARAM query[] = {OSSL_PARAM_uint64(KSSIM_PROVIDER_PARAM_CHALLENGE, &challenge), OSSL_PARAM_END};
     CHECK(EVP_PKEY_CTX_get_params(pctx, query) == 1);
     CHECK(OSSL_PARAM_modified(&query[0]));
+    return challenge;
+}
+
+/* A final refused for want of a token: KEY_USER_NOT_AUTHENTICATED, the message says the operation has
+ * ended, and the context's next challenge is another operation's. Returns that new challenge. */
+static uint64_t refused_and_ended(EVP_PKEY_CTX *pctx, uint64_t old_challenge)
+{
+    const char *data = NULL;
+    ERR_peek_last_error_data(&data, NULL);
+    CHECK(test_last_error_is("KEY_USER_NOT_AUTHENTICATED"));
+    CHECK(data != NULL && strstr(data, "begin a new operation") != NULL);
+    ERR_clear_error();
+    uint64_t challenge = challenge_of(pctx);
+    CHECK(challenge != old_challenge);
     return challenge;
 }
 
@@ -36,19 +53,20 @@ static void digest_sign_in_two_phases(OSSL_LIB_CTX *libctx, OSSL_LIB_CTX *defaul
     unsigned char *sig = OPENSSL_malloc(sig_len);
     size_t len = sig_len;
 
-    /* Phase one: nobody has authenticated yet. */
+    /* A final before anyone authenticated fails and ends the operation; a fingerprint for its challenge
+     * afterwards is too late. */
     CHECK(EVP_DigestSignFinal(mctx, sig, &len) != 1);
-    CHECK(test_last_error_is("KEY_USER_NOT_AUTHENTICATED"));
-    ERR_clear_error();
+    ON_DEVICE(device, kssim_authenticate_biometric(device, 1, challenge, NULL));
+    challenge = refused_and_ended(pctx, challenge);
 
     /* A fingerprint bound to another challenge does not help. */
     ON_DEVICE(device, kssim_authenticate_biometric(device, 1, challenge + 1, NULL));
     len = sig_len;
     CHECK(EVP_DigestSignFinal(mctx, sig, &len) != 1);
-    CHECK(test_last_error_is("KEY_USER_NOT_AUTHENTICATED"));
-    ERR_clear_error();
+    challenge = refused_and_ended(pctx, challenge);
 
-    /* Phase two: the user authenticates with this operation's challenge; the same final succeeds. */
+    /* The flow: the user authenticates with this operation's challenge, then the final signs (the
+     * context kept the data). */
     ON_DEVICE(device, kssim_authenticate_biometric(device, 1, challenge, NULL));
     len = sig_len;
     CHECK(EVP_DigestSignFinal(mctx, sig, &len) == 1);
@@ -70,8 +88,7 @@ static void one_shot_digest_sign_in_two_phases(OSSL_LIB_CTX *libctx, OSSL_LIB_CT
     unsigned char sig[256];
     size_t len = sizeof(sig);
     CHECK(EVP_DigestSign(mctx, sig, &len, message, sizeof(message)) != 1);
-    CHECK(test_last_error_is("KEY_USER_NOT_AUTHENTICATED"));
-    ERR_clear_error();
+    challenge = refused_and_ended(pctx, challenge);
     ON_DEVICE(device, kssim_authenticate_biometric(device, 1, challenge, NULL));
     len = sizeof(sig);
     CHECK(EVP_DigestSign(mctx, sig, &len, message, sizeof(message)) == 1);
@@ -95,8 +112,7 @@ static void plain_sign_in_two_phases(OSSL_LIB_CTX *libctx, OSSL_LIB_CTX *default
     unsigned char sig[256];
     size_t len = sizeof(sig);
     CHECK(EVP_PKEY_sign(pctx, sig, &len, digest, digest_len) != 1);
-    CHECK(test_last_error_is("KEY_USER_NOT_AUTHENTICATED"));
-    ERR_clear_error();
+    challenge = refused_and_ended(pctx, challenge);
     /* Through the credential this time. */
     ON_DEVICE(device, kssim_verify_credential(device, "1234", challenge, NULL));
     len = sizeof(sig);
@@ -140,8 +156,7 @@ static void decrypt_in_two_phases(OSSL_LIB_CTX *libctx, OSSL_LIB_CTX *default_on
           EVP_PKEY_CTX_set_rsa_oaep_md_name(dec, "SHA256", NULL) == 1);
     uint64_t challenge = challenge_of(dec);
     CHECK(EVP_PKEY_decrypt(dec, plain, &plain_len, cipher, cipher_len) != 1);
-    CHECK(test_last_error_is("KEY_USER_NOT_AUTHENTICATED"));
-    ERR_clear_error();
+    challenge = refused_and_ended(dec, challenge);
     ON_DEVICE(device, kssim_authenticate_biometric(device, 1, challenge, NULL));
     plain_len = sizeof(plain);
     CHECK(EVP_PKEY_decrypt(dec, plain, &plain_len, cipher, cipher_len) == 1);
@@ -193,8 +208,7 @@ static void derive_in_two_phases(OSSL_LIB_CTX *libctx, OSSL_LIB_CTX *default_onl
     CHECK(ours != NULL && EVP_PKEY_derive_init(ours) == 1 && EVP_PKEY_derive_set_peer(ours, peer_public) == 1);
     uint64_t challenge = challenge_of(ours);
     CHECK(EVP_PKEY_derive(ours, secret, &secret_len) != 1);
-    CHECK(test_last_error_is("KEY_USER_NOT_AUTHENTICATED"));
-    ERR_clear_error();
+    challenge = refused_and_ended(ours, challenge);
     ON_DEVICE(device, kssim_authenticate_biometric(device, 1, challenge, NULL));
     secret_len = sizeof(secret);
     CHECK(EVP_PKEY_derive(ours, secret, &secret_len) == 1);

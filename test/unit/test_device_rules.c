@@ -94,7 +94,7 @@ static void sids_are_bound_as_the_framework_binds_them(void **state)
     kssim_device_free(device);
 }
 
-static void per_operation_key_needs_a_token_for_its_challenge_and_the_operation_survives_the_wait(void **state)
+static void per_operation_key_needs_a_token_for_its_challenge_before_the_call(void **state)
 {
     (void)state;
     kssim_device *device = device_with_pin_and_fingerprint(34);
@@ -108,10 +108,15 @@ static void per_operation_key_needs_a_token_for_its_challenge_and_the_operation_
     assert_int_equal(kssim_finish(device, op.handle, data, sizeof(data), NULL, 0, &sig, &sig_len),
                      KSSIM_KEY_USER_NOT_AUTHENTICATED);
     assert_true(strstr(kssim_device_message(device), "challenge") != NULL);
+    /* The refused finish ended the operation (keystore2 operation.rs with_locked_operation). */
+    assert_int_equal(kssim_finish(device, op.handle, data, sizeof(data), NULL, 0, &sig, &sig_len),
+                     KSSIM_INVALID_OPERATION_HANDLE);
     /* A token for another operation does not help. */
+    assert_int_equal(kssim_begin(device, "login", KSSIM_PURPOSE_SIGN, NULL, &op), KSSIM_OK);
     assert_int_equal(kssim_authenticate_biometric(device, 1, other.challenge, NULL), KSSIM_OK);
     assert_int_equal(kssim_finish(device, op.handle, data, sizeof(data), NULL, 0, &sig, &sig_len),
                      KSSIM_KEY_USER_NOT_AUTHENTICATED);
+    assert_int_equal(kssim_begin(device, "login", KSSIM_PURPOSE_SIGN, NULL, &op), KSSIM_OK);
     assert_int_equal(kssim_authenticate_biometric(device, 1, op.challenge, NULL), KSSIM_OK);
     assert_int_equal(kssim_finish(device, op.handle, data, sizeof(data), NULL, 0, &sig, &sig_len), KSSIM_OK);
     assert_true(sig_len > 0);
@@ -406,7 +411,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(auth_keys_need_a_secure_lock_screen),
         cmocka_unit_test(sids_are_bound_as_the_framework_binds_them),
-        cmocka_unit_test(per_operation_key_needs_a_token_for_its_challenge_and_the_operation_survives_the_wait),
+        cmocka_unit_test(per_operation_key_needs_a_token_for_its_challenge_before_the_call),
         cmocka_unit_test(timeout_key_window_is_inclusive_on_the_boot_clock),
         cmocka_unit_test(new_enrollment_kills_biometric_only_keys_as_the_api_level_reports_it),
         cmocka_unit_test(untrusted_reset_kills_root_sid_keys_trusted_change_keeps_them),

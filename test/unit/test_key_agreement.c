@@ -168,6 +168,8 @@ static void a_per_operation_agreement_waits_for_the_user(void **state)
     assert_true(op.needs_per_op_auth);
     assert_int_equal(kssim_finish(device, op.handle, peer, peer_len, NULL, 0, &secret, &secret_len),
                      KSSIM_KEY_USER_NOT_AUTHENTICATED);
+    /* That refusal ended the operation: a new one, authenticated before its finish. */
+    assert_int_equal(kssim_begin(device, "agree", KSSIM_PURPOSE_AGREE_KEY, NULL, &op), KSSIM_OK);
     assert_int_equal(kssim_authenticate_biometric(device, 1, op.challenge, NULL), KSSIM_OK);
     assert_int_equal(kssim_finish(device, op.handle, peer, peer_len, NULL, 0, &secret, &secret_len), KSSIM_OK);
     assert_int_equal(secret_len, 32);

@@ -161,20 +161,25 @@ static void a_forged_first_token_ends_the_operation(void **state)
     kssim_device_free(device);
 }
 
-/* R-OP-TOKEN-CHALLENGE-REQUIRED: without a routed token the call is refused and the operation stays open;
- * the token that then arrives is routed. */
-static void no_token_yet_keeps_the_operation_open(void **state)
+/* R-OP-TOKEN-CHALLENGE-REQUIRED with R-OP-ENDED-INVALID-HANDLE: without a routed token the call is
+ * refused, and from Android 10 (V-OP-FAILED-CALL-ENDS) the refusal ends the operation; Android 9 kept it
+ * open, so the token that then arrives lets it finish. */
+static void a_refused_call_ends_the_operation_from_android_10(void **state)
 {
     (void)state;
-    kssim_device *device = new_device(34, KSSIM_SECURITY_TEE);
-    generate(device, "per_op", true, 0, KSSIM_AUTH_DEVICE_CREDENTIAL, KSSIM_SECURITY_TEE);
-    kssim_operation op;
-    assert_int_equal(begin_sign(device, "per_op", &op), KSSIM_OK);
-    assert_int_equal(kssim_update(device, op.handle, data, sizeof(data)), KSSIM_KEY_USER_NOT_AUTHENTICATED);
-    assert_int_equal(finish(device, op.handle), KSSIM_KEY_USER_NOT_AUTHENTICATED);
-    assert_int_equal(kssim_verify_credential(device, "1234", op.challenge, NULL), KSSIM_OK);
-    assert_int_equal(finish(device, op.handle), KSSIM_OK);
-    kssim_device_free(device);
+    const int levels[] = {34, 30, 29, 28};
+    for (size_t i = 0; i < 4; i++) {
+        bool ends = levels[i] >= 29;
+        kssim_device *device = new_device(levels[i], KSSIM_SECURITY_TEE);
+        generate(device, "per_op", true, 0, KSSIM_AUTH_BIOMETRIC_STRONG, KSSIM_SECURITY_TEE);
+        kssim_operation op;
+        assert_int_equal(begin_sign(device, "per_op", &op), KSSIM_OK);
+        assert_int_equal(kssim_update(device, op.handle, data, sizeof(data)), KSSIM_KEY_USER_NOT_AUTHENTICATED);
+        assert_true(strstr(kssim_device_message(device), ends ? "begin a new operation" : "call again") != NULL);
+        assert_int_equal(kssim_authenticate_biometric(device, 1, op.challenge, NULL), KSSIM_OK);
+        assert_int_equal(finish(device, op.handle), ends ? KSSIM_INVALID_OPERATION_HANDLE : KSSIM_OK);
+        kssim_device_free(device);
+    }
 }
 
 /* The handle (and challenge) the first operation of a fresh device gets: the DRBG is seeded, so a second
@@ -209,14 +214,14 @@ static void a_token_sent_before_begin_counts_only_on_keystore1(void **state)
     }
 }
 
-/* R-OP-TOKEN-KEYSTORE1-TABLE: keystore1 refuses a first token for other secure IDs without ending the
- * operation, and keeps finding that same token first; keystore2 routes it and KeyMint ends the
- * operation. */
+/* R-OP-TOKEN-KEYSTORE1-TABLE: keystore1 refuses a first token for other secure IDs; Android 9 kept the
+ * operation, which keeps finding that same token first; Android 10-11 end it (keymaster_worker.cpp);
+ * keystore2 routes it and KeyMint ends the operation. */
 static void a_wrong_first_token_on_each_release(void **state)
 {
     (void)state;
-    const int levels[] = {34, 30};
-    for (size_t i = 0; i < 2; i++) {
+    const int levels[] = {34, 30, 28};
+    for (size_t i = 0; i < 3; i++) {
         kssim_device *device = new_device(levels[i], KSSIM_SECURITY_TEE);
         generate(device, "bio", true, 0, KSSIM_AUTH_BIOMETRIC_STRONG, KSSIM_SECURITY_TEE);
         kssim_operation op;
@@ -225,7 +230,7 @@ static void a_wrong_first_token_on_each_release(void **state)
         assert_int_equal(finish(device, op.handle), KSSIM_KEY_USER_NOT_AUTHENTICATED);
         assert_int_equal(kssim_authenticate_biometric(device, 1, op.challenge, NULL), KSSIM_OK);
         assert_int_equal(finish(device, op.handle),
-                         levels[i] <= 30 ? KSSIM_KEY_USER_NOT_AUTHENTICATED : KSSIM_INVALID_OPERATION_HANDLE);
+                         levels[i] <= 28 ? KSSIM_KEY_USER_NOT_AUTHENTICATED : KSSIM_INVALID_OPERATION_HANDLE);
         kssim_device_free(device);
     }
 }
@@ -309,7 +314,7 @@ int main(void)
         cmocka_unit_test(an_invalidated_per_operation_key_answers_keystore_first),
         cmocka_unit_test(the_first_token_for_the_challenge_is_kept),
         cmocka_unit_test(a_forged_first_token_ends_the_operation),
-        cmocka_unit_test(no_token_yet_keeps_the_operation_open),
+        cmocka_unit_test(a_refused_call_ends_the_operation_from_android_10),
         cmocka_unit_test(a_token_sent_before_begin_counts_only_on_keystore1),
         cmocka_unit_test(a_wrong_first_token_on_each_release),
         cmocka_unit_test(a_full_keymint_prunes_the_least_recently_used),
