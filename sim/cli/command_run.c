@@ -1,5 +1,5 @@
 /*
- * command_run.c - `kssim run PATH... [--seed N] [--api-level LEVELS] [--format text|tap|junit] [--max-steps N]
+ * command_run.c - `kssim run PATH... [--seed N] [--api-level LEVELS] [--format text|tap|junit|json] [--max-steps N]
  * [--timeout DURATION] [--max-virtual-time DURATION]`: the scenario runner's command line, and the host's
  * monotonic clock that --timeout is measured with (the runner never reads a clock itself).
  */
@@ -15,7 +15,7 @@
 #include "runner/scenario_values.h"
 
 static const char run_usage[] =
-    "usage: kssim run PATH... [--seed N] [--api-level LEVELS] [--format text|tap|junit] [--max-steps N]\n"
+    "usage: kssim run PATH... [--seed N] [--api-level LEVELS] [--format text|tap|junit|json] [--max-steps N]\n"
     "                 [--timeout DURATION] [--max-virtual-time DURATION]\n"
     "\n"
     "Runs scenario files (YAML) on a fresh simulated device each and prints a transcript: one line per\n"
@@ -30,7 +30,7 @@ static const char run_usage[] =
     "  --seed N                     use seed N (decimal or 0x hex) for every scenario instead of the file's own\n"
     "  --api-level LEVELS           run every scenario on each of LEVELS instead of the file's own, e.g. 30,34\n"
     "                               or 31..33,35 (modelled: 23 to 35)\n"
-    "  --format FORMAT              text (default), tap (TAP version 13) or junit (JUnit XML)\n"
+    "  --format FORMAT              text (default), tap (TAP version 13), junit (JUnit XML) or json (one document)\n"
     "  --max-steps N                each scenario may execute at most N steps\n"
     "  --timeout DURATION           the whole run may take at most DURATION of real time (e.g. 30s, 5m)\n"
     "  --max-virtual-time DURATION  each scenario's advance steps may move its clocks at most DURATION in all\n"
@@ -47,7 +47,7 @@ static int usage_error(const char *format, const char *argument)
 {
     fputs("kssim run: ", stderr);
     fprintf(stderr, format, argument);
-    fputs("\nusage: kssim run PATH... [--seed N] [--api-level LEVELS] [--format text|tap|junit] [--max-steps N]\n"
+    fputs("\nusage: kssim run PATH... [--seed N] [--api-level LEVELS] [--format text|tap|junit|json] [--max-steps N]\n"
           "                 [--timeout DURATION] [--max-virtual-time DURATION] (kssim run --help)\n",
           stderr);
     return KSSIM_EXIT_USAGE;
@@ -61,6 +61,8 @@ static int parse_format(const char *value, transcript_format_kind *format)
         *format = TRANSCRIPT_TAP;
     else if (strcmp(value, "junit") == 0)
         *format = TRANSCRIPT_JUNIT;
+    else if (strcmp(value, "json") == 0)
+        *format = TRANSCRIPT_JSON;
     else
         return -1;
     return 0;
@@ -144,7 +146,7 @@ int kssim_command_run(int argc, char **argv)
                 status = usage_error("--api-level: %s", error);
         } else if ((value = option_value(argc, argv, &i, "--format", &missing)) != NULL) {
             if (parse_format(value, &options.format) != 0)
-                status = usage_error("unknown format '%s'; --format takes text, tap or junit", value);
+                status = usage_error("unknown format '%s'; --format takes text, tap, junit or json", value);
         } else if ((value = option_value(argc, argv, &i, "--max-steps", &missing)) != NULL) {
             status = parse_budget("--max-steps", value, false, &budget.max_steps);
         } else if ((value = option_value(argc, argv, &i, "--timeout", &missing)) != NULL) {
@@ -154,7 +156,7 @@ int kssim_command_run(int argc, char **argv)
         } else if (missing) {
             status = usage_error("%s needs a value", argv[i]);
         } else {
-            status = usage_error("unknown option '%s'; options: --seed N, --api-level LEVELS, --format text|tap|junit, "
+            status = usage_error("unknown option '%s'; options: --seed N, --api-level LEVELS, --format text|tap|junit|json, "
                                  "--max-steps N, "
                                  "--timeout DURATION, --max-virtual-time DURATION, --help",
                                  argv[i]);
@@ -171,7 +173,7 @@ int kssim_command_run(int argc, char **argv)
 const cli_command command_run = {
     .name = "run",
     .group = "Scenarios",
-    .synopsis = "PATH... [--seed N] [--api-level LEVELS] [--format text|tap|junit] [--max-steps N] "
+    .synopsis = "PATH... [--seed N] [--api-level LEVELS] [--format text|tap|junit|json] [--max-steps N] "
                 "[--timeout DURATION] [--max-virtual-time DURATION]",
     .summary = "run scenario files and directories of them, each on a fresh in-memory phone",
     .description = run_usage,

@@ -55,6 +55,12 @@ typedef enum sim_android_difference {
     /* V-BIOMETRIC-EMPTY-LIST-KEEPS-KEYS: with no strong biometric enrolled the framework still counts
      * a key as unlockable by biometrics (canUnlockViaBiometrics starts true), so it is not invalidated. */
     SIM_ANDROID_BIOMETRIC_EMPTY_LIST_KEEPS_KEYS,
+    /* V-APP-KEYSTORE-EXCEPTION-PUBLIC: android.security.KeyStoreException is public API with
+     * getNumericErrorCode(); before, the cause of a keystore failure is a hidden class. */
+    SIM_ANDROID_APP_KEYSTORE_EXCEPTION_PUBLIC,
+    /* V-APP-BIOMETRIC-PROMPT: apps authenticate with BiometricPrompt (BIOMETRIC_ERROR_* codes); before,
+     * with FingerprintManager (FINGERPRINT_ERROR_* codes of the same values). */
+    SIM_ANDROID_APP_BIOMETRIC_PROMPT,
     SIM_ANDROID_DIFFERENCE_COUNT
 } sim_android_difference;
 
