@@ -156,10 +156,11 @@ int kssim_command_run(int argc, char **argv)
         } else if (missing) {
             status = usage_error("%s needs a value", argv[i]);
         } else {
-            status = usage_error("unknown option '%s'; options: --seed N, --api-level LEVELS, --format text|tap|junit|json, "
-                                 "--max-steps N, "
-                                 "--timeout DURATION, --max-virtual-time DURATION, --help",
-                                 argv[i]);
+            status =
+                usage_error("unknown option '%s'; options: --seed N, --api-level LEVELS, --format text|tap|junit|json, "
+                            "--max-steps N, "
+                            "--timeout DURATION, --max-virtual-time DURATION, --help",
+                            argv[i]);
         }
     }
     if (status < 0 && path_count == 0)

@@ -305,15 +305,21 @@ static void biometric_prompt(const app_view_request *request, app_view *out)
                 callback, source);
         return;
     case KSSIM_NO_SECURE_LOCK_SCREEN:
-        reports(out, "onAuthenticationError(BIOMETRIC_ERROR_NO_DEVICE_CREDENTIAL=14)", callback, source);
+        /* The device credential fallback is BiometricPrompt's; FingerprintManager has no code for it. */
+        reports(out,
+                prompt ? "onAuthenticationError(BIOMETRIC_ERROR_NO_DEVICE_CREDENTIAL=14)" : "onAuthenticationError",
+                callback, source);
         return;
     case KSSIM_WRONG_CREDENTIAL:
     case KSSIM_RETRY_TIMEOUT:
         /* A wrong PIN in the prompt's credential view is handled there (it asks again, or waits out the
          * Gatekeeper timeout); the app hears nothing until the user succeeds or cancels. */
-        reports(out, "no callback (the prompt asks again)", callback,
-                "frameworks/base services/core/java/com/android/server/biometrics/AuthSession.java (the credential "
-                "view verifies through LockPatternUtils; only success or cancel reaches the app)");
+        reports(
+            out, "no callback (the prompt asks again)", callback,
+            prompt
+                ? "frameworks/base core/java/android/hardware/biometrics/BiometricPrompt.java AuthenticationCallback "
+                  "(no callback is defined for a wrong device credential: the system's credential view asks again)"
+                : source);
         return;
     default:
         /* Any other refusal is not a prompt outcome Android names (no BIOMETRIC_ERROR_* code is modelled
