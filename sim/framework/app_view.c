@@ -238,11 +238,19 @@ static void operation_finish(const app_view_request *request, app_view *out)
  * operation, without an enrolled biometric) fails in KeyPairGenerator.initialize / KeyGenerator.init, where
  * addUserAuthArgs' IllegalStateException is wrapped in InvalidAlgorithmParameterException
  * (AndroidKeyStoreKeyPairGeneratorSpi.initialize, AndroidKeyStoreKeyGeneratorSpi.engineInit);
+ * an EC or RSA size the framework does not support fails there too (checkValidKeySize);
  * HARDWARE_TYPE_UNAVAILABLE becomes StrongBoxUnavailableException and anything else ProviderException
  * (generateKeyPair / engineGenerateKey). */
 static void key_generation(const app_view_request *request, app_view *out)
 {
     bool symmetric = is_symmetric(request->algorithm);
+    if (request->result == KSSIM_UNSUPPORTED_KEY_SIZE && !symmetric) {
+        /* The framework checks EC and RSA sizes itself before keystore sees them. */
+        throws(out, INVALID_ALGORITHM_PARAMETER, "KeyPairGenerator.initialize",
+               "frameworks/base keystore/java/android/security/keystore2/AndroidKeyStoreKeyPairGeneratorSpi.java "
+               "initialize (checkValidKeySize: \"Unsupported EC key size\", \"RSA key size must be >= 512\")");
+        return;
+    }
     switch (request->result) {
     case KSSIM_NO_SECURE_LOCK_SCREEN:
     case KSSIM_NO_BIOMETRIC_ENROLLED:

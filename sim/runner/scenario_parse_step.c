@@ -44,7 +44,13 @@ static void report_bad_result(scenario_parser *parser, const scenario_node *node
         size_t exception_count = 0;
         for (; exceptions[exception_count] != NULL && exception_count < SCENARIO_SUGGEST_MAX; exception_count++)
             simple[exception_count] = app_view_simple_name(exceptions[exception_count]);
-        bool looks_like_class = strstr(node->text, "Exception") != NULL;
+        /* Result names are upper case (and ok, any lower case); a name mixing both was meant as a Java class. */
+        bool lower = false, upper = false;
+        for (const char *c = node->text; *c != '\0'; c++) {
+            lower = lower || (*c >= 'a' && *c <= 'z');
+            upper = upper || (*c >= 'A' && *c <= 'Z');
+        }
+        bool looks_like_class = lower && upper;
         scenario_report(parser, node->position,
                         "unknown %s '%.64s' in 'expect' (%saccepted: %s; or the app's exception, simple or fully "
                         "qualified: %s)",
