@@ -5,7 +5,7 @@ set -euo pipefail
 
 # libclang-rt-14-dev: clang's sanitizer and libFuzzer runtimes (scripts/fuzz.sh, test/fuzz/), only recommended
 # by clang; llvm-14: llvm-symbolizer, for sanitizer stack traces with files and lines.
-packages=(cmake make gcc pkg-config openssl libssl-dev libyaml-dev libcmocka-dev libsqlite3-dev clang clang-format valgrind
+packages=(cmake make gcc pkg-config openssl libssl-dev libyaml-dev libcmocka-dev libsqlite3-dev clang clang-format valgrind python3
   libclang-rt-14-dev llvm-14)
 missing=()
 for p in "${packages[@]}"; do

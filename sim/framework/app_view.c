@@ -123,13 +123,11 @@ static void reports(app_view *out, const char *shown, const char *call, const ch
     out->source = source;
 }
 
-/* The cause every wrapping exception carries: android.security.KeyStoreException, whose
- * getNumericErrorCode() is public API from Android 13 (before, the class is hidden and the app can only
- * read the message). */
+/* R-APP-KEYSTORE-EXCEPTION-CODE: the cause of a wrapping exception is an android.security.KeyStoreException whose
+ * numeric code the app can read from API 33, frameworks/base keystore/java/android/security/KeyStoreException.java
+ * getNumericErrorCode (before, the class is hidden and only its message is readable). */
 static void with_keystore_cause(app_view *out, const app_view_request *request)
 {
-    /* R-APP-KEYSTORE-EXCEPTION-CODE: the cause's numeric code is readable from API 33,
-     * frameworks/base keystore/java/android/security/KeyStoreException.java getNumericErrorCode */
     if (sim_android_has(request->api_level, SIM_ANDROID_APP_KEYSTORE_EXCEPTION_PUBLIC)) {
         out->has_numeric_code = true;
         out->numeric_code = (int)request->result;
@@ -168,7 +166,7 @@ static void operation_init(const app_view_request *request, app_view *out)
         return;
     case KSSIM_KEY_NOT_FOUND:
         /* The app loads the key before it can init anything: a key that is gone comes back as null. */
-        reports(out, "null", "KeyStore.getKey",
+        reports(out, "returns null", "KeyStore.getKey",
                 "frameworks/base keystore/java/android/security/keystore2/AndroidKeyStoreSpi.java engineGetKey "
                 "(KEY_NOT_FOUND returns null; Android 11: AndroidKeyStoreSpi.engineGetKey)");
         return;
@@ -349,13 +347,52 @@ static void lock_screen(const app_view_request *request, app_view *out)
         return;
     case KSSIM_NO_CREDENTIAL:
     case KSSIM_NO_SECURE_LOCK_SCREEN:
-        reports(out, "false", "KeyguardManager.isDeviceSecure",
+        reports(out, "returns false", "KeyguardManager.isDeviceSecure",
                 "frameworks/base core/java/android/app/KeyguardManager.java isDeviceSecure");
         return;
     default:
         reports(out, "RESPONSE_ERROR", "LockPatternUtils.verifyCredential", source);
         return;
     }
+}
+
+/* R-APP-IMPORT-EXCEPTION: AndroidKeyStoreSpi.setPrivateKeyEntry / setSecretKeyEntry wrap every refusal,
+ * addUserAuthArgs' IllegalStateException included, in java.security.KeyStoreException from KeyStore.setEntry. */
+static void key_import(const app_view_request *request, app_view *out)
+{
+    throws(out, JAVA_KEYSTORE, "KeyStore.setEntry",
+           "frameworks/base keystore/java/android/security/keystore2/AndroidKeyStoreSpi.java setPrivateKeyEntry, "
+           "setSecretKeyEntry");
+    with_keystore_cause(out, request);
+}
+
+static void key_delete(const app_view_request *request, app_view *out)
+{
+    if (request->result == KSSIM_KEY_NOT_FOUND) {
+        /* deleteEntry of an alias that is gone succeeds silently. */
+        out->source = "frameworks/base keystore/java/android/security/keystore2/AndroidKeyStoreSpi.java "
+                      "engineDeleteEntry (KEY_NOT_FOUND is ignored)";
+        return;
+    }
+    throws(out, JAVA_KEYSTORE, "KeyStore.deleteEntry",
+           "frameworks/base keystore/java/android/security/keystore2/AndroidKeyStoreSpi.java engineDeleteEntry");
+    with_keystore_cause(out, request);
+}
+
+/* R-APP-VERIFY-FALSE: a public-key signature that does not verify makes Signature.verify return false, no
+ * exception: the framework verifies public-key signatures in software through the platform provider
+ * (AndroidKeyStoreProvider hands public keys out as ordinary JCA keys); other refusals are initVerify's. */
+static void signature_verify(const app_view_request *request, app_view *out)
+{
+    if (request->result == KSSIM_VERIFICATION_FAILED) {
+        reports(out, "returns false", request->algorithm == KSSIM_ALGORITHM_HMAC ? "Mac.doFinal" : "Signature.verify",
+                "frameworks/base keystore/java/android/security/keystore2/AndroidKeyStoreProvider.java (public-key "
+                "operations go to the platform provider); java.security.Signature.verify");
+        return;
+    }
+    app_view_request init = *request;
+    init.purpose = KSSIM_PURPOSE_VERIFY;
+    operation_init(&init, out);
 }
 
 void app_view_of(const app_view_request *request, app_view *out)
@@ -375,23 +412,10 @@ void app_view_of(const app_view_request *request, app_view *out)
         key_generation(request, out);
         return;
     case APP_VIEW_KEY_IMPORT:
-        /* R-APP-IMPORT-EXCEPTION: AndroidKeyStoreSpi.setPrivateKeyEntry / setSecretKeyEntry wrap every
-         * refusal, IllegalStateException from addUserAuthArgs included, in java.security.KeyStoreException. */
-        throws(out, JAVA_KEYSTORE, "KeyStore.setEntry",
-               "frameworks/base keystore/java/android/security/keystore2/AndroidKeyStoreSpi.java "
-               "setPrivateKeyEntry, setSecretKeyEntry");
-        with_keystore_cause(out, request);
+        key_import(request, out);
         return;
     case APP_VIEW_KEY_DELETE:
-        if (request->result == KSSIM_KEY_NOT_FOUND) {
-            /* deleteEntry of an alias that is gone succeeds silently. */
-            out->source = "frameworks/base keystore/java/android/security/keystore2/AndroidKeyStoreSpi.java "
-                          "engineDeleteEntry (KEY_NOT_FOUND is ignored)";
-            return;
-        }
-        throws(out, JAVA_KEYSTORE, "KeyStore.deleteEntry",
-               "frameworks/base keystore/java/android/security/keystore2/AndroidKeyStoreSpi.java engineDeleteEntry");
-        with_keystore_cause(out, request);
+        key_delete(request, out);
         return;
     case APP_VIEW_OPERATION_INIT:
         operation_init(request, out);
@@ -403,19 +427,7 @@ void app_view_of(const app_view_request *request, app_view *out)
         operation_finish(request, out);
         return;
     case APP_VIEW_SIGNATURE_VERIFY:
-        if (request->result == KSSIM_VERIFICATION_FAILED) {
-            /* R-APP-VERIFY-FALSE: a public-key signature that does not verify is false, not an exception
-             * (AndroidKeyStoreKeyPairGeneratorSpi keys verify through the platform provider in software). */
-            reports(out, "false", request->algorithm == KSSIM_ALGORITHM_HMAC ? "Mac.doFinal" : "Signature.verify",
-                    "frameworks/base keystore/java/android/security/keystore2/AndroidKeyStoreProvider.java "
-                    "(public-key operations go to the platform provider); java.security.Signature.verify");
-            return;
-        }
-        {
-            app_view_request init = *request;
-            init.purpose = KSSIM_PURPOSE_VERIFY;
-            operation_init(&init, out);
-        }
+        signature_verify(request, out);
         return;
     case APP_VIEW_LOCK_SCREEN:
         lock_screen(request, out);

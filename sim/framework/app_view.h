@@ -44,7 +44,7 @@ typedef struct app_view {
      * or NULL when the app sees no exception (success, a callback, a return value, no app call). */
     const char *exception;
     /* The exception's simple name ("UserNotAuthenticatedException"), or what the app sees instead:
-     * "onAuthenticationError(BIOMETRIC_ERROR_LOCKOUT=7)", "false". NULL when there is nothing to show. */
+     * "onAuthenticationError(BIOMETRIC_ERROR_LOCKOUT=7)", "returns false". NULL when there is nothing to show. */
     const char *shown;
     /* The call that throws it or reports it ("Cipher.init"); NULL for no app call. */
     const char *call;

@@ -146,6 +146,8 @@ static bool runner_execute_step(runner_context *context, const scenario_step *st
         .result = (int)result,
         .app_exception = view.exception != NULL ? view.exception : view.shown,
         .app_call = view.shown != NULL ? view.call : NULL,
+        .app_code_readable = view.has_numeric_code,
+        .app_code = view.numeric_code,
     };
     kssim_status status;
     if (kssim_status_get(context->device, &status) == KSSIM_OK) {

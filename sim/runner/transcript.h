@@ -38,10 +38,14 @@ typedef struct transcript_step {
     int64_t wall_ms;     /* the wall clock after the step */
     /* What the app sees on this release (sim/framework/app_view.c): the Java exception class (fully qualified)
      * and the API call that throws it - or, where the app sees no exception, the callback or return value
-     * ("onAuthenticationError(BIOMETRIC_ERROR_LOCKOUT=7)", "false") and its call; NULL when the step succeeded
+     * ("onAuthenticationError(BIOMETRIC_ERROR_LOCKOUT=7)", "returns false") and its call; NULL when the step succeeded
      * or the step is no app call. */
     const char *app_exception;
     const char *app_call;
+    /* From API 33 the exception's cause (android.security.KeyStoreException) tells the app this code through
+     * getNumericErrorCode(); app_code_readable is false before, and when there is no such cause. */
+    bool app_code_readable;
+    int app_code;
     /* With --explain: the decision path of the operation this step ran (rule IDs, tokens considered,
      * the key's policy, the lock state); NULL otherwise. */
     const char *decision;

@@ -4,7 +4,7 @@
  * (its Java exception and the call that throws it, sim/framework/app_view.c).
  *
  * {"runs": [{"path", "name", "api_level", "seed", "passed", "steps": [{"number", "action", "arguments",
- * "outcome", "result", "met", "expected", "explanation", "app_exception", "app_call", "boot_ms",
+ * "outcome", "result", "met", "expected", "explanation", "app_exception", "app_call", "app_numeric_code", "boot_ms",
  * "boot_count", "wall_ms"} or {"problem"}]}], "passed": N, "failed": N}
  */
 #include <stdlib.h>
@@ -69,6 +69,10 @@ static void json_step(transcript *transcript, const transcript_step *step)
     json_string(stream, step->app_exception);
     fputs(", \"app_call\": ", stream);
     json_string(stream, step->app_call);
+    if (step->app_code_readable)
+        fprintf(stream, ", \"app_numeric_code\": %d", step->app_code);
+    else
+        fputs(", \"app_numeric_code\": null", stream);
     fprintf(stream, ", \"boot_ms\": %llu, \"boot_count\": %u, \"wall_ms\": %lld}", (unsigned long long)step->boot_ms,
             (unsigned)step->boot_count, (long long)step->wall_ms);
 }

@@ -103,7 +103,7 @@ static void init_refusals_follow_get_invalid_key_exception(void **state)
     assert_string_equal(view.exception, "java.security.InvalidKeyException");
     view = view_of(APP_VIEW_OPERATION_INIT, KSSIM_KEY_NOT_FOUND, 34, KSSIM_PURPOSE_SIGN, KSSIM_ALGORITHM_EC);
     assert_null(view.exception);
-    assert_string_equal(view.shown, "null");
+    assert_string_equal(view.shown, "returns null");
     assert_string_equal(view.call, "KeyStore.getKey");
 }
 
