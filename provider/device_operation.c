@@ -26,6 +26,8 @@
 
 #include "keystore_provider.h"
 
+#include "framework/app_view.h"
+
 struct begin_call {
     const keystore_key *key;
     uint32_t purpose;
@@ -68,10 +70,12 @@ static kssim_result begin_on_device(kssim_device *device, void *arg)
     kssim_result r = check_same_key(device, call->key);
     if (r != KSSIM_OK)
         return r;
+    /* Noted after the key check, which asks the device about the key: Signature.initSign / Cipher.init. */
+    keystore_device_note_app_call(APP_VIEW_OPERATION_INIT, call->purpose, call->key->spec.algorithm);
     return kssim_begin(device, call->key->reference.alias, call->purpose, call->params, call->op);
 }
 
-static keystore_operation *new_operation(const keystore_key *key)
+static keystore_operation *new_operation(const keystore_key *key, uint32_t purpose)
 {
     if (!key->on_device) {
         keystore_raise(KEYSTORE_R_NOT_A_DEVICE_KEY,
@@ -85,6 +89,8 @@ static keystore_operation *new_operation(const keystore_key *key)
         return NULL;
     }
     operation->provider = key->provider;
+    operation->purpose = purpose;
+    operation->algorithm = key->spec.algorithm;
     atomic_store(&operation->references, 1);
     snprintf(operation->device, sizeof(operation->device), "%s", key->reference.device);
     return operation;
@@ -100,7 +106,7 @@ static void keep_alive(keystore_operation *operation)
 
 keystore_operation *keystore_operation_begin(const keystore_key *key, uint32_t purpose, const kssim_op_params *params)
 {
-    keystore_operation *operation = new_operation(key);
+    keystore_operation *operation = new_operation(key, purpose);
     if (operation == NULL)
         return NULL;
     struct begin_call call = {.key = key, .purpose = purpose, .params = params, .op = &operation->op};
@@ -134,6 +140,7 @@ kssim_result keystore_operation_update(keystore_operation *operation, const uint
 {
     struct update_call call = {
         .handle = operation->op.handle, .first = first, .first_len = first_len, .then = then, .then_len = then_len};
+    keystore_device_note_app_call(APP_VIEW_OPERATION_UPDATE, operation->purpose, operation->algorithm);
     kssim_result r = keystore_device_run(operation->provider, operation->device, update_on_device, &call);
     operation->alive = r == KSSIM_OK;
     if (r == KSSIM_OK)
@@ -160,6 +167,7 @@ kssim_result keystore_operation_finish(keystore_operation *operation, const uint
 {
     struct finish_call call = {
         .handle = operation->op.handle, .data = data, .len = len, .out = out, .out_len = out_len};
+    keystore_device_note_app_call(APP_VIEW_OPERATION_FINISH, operation->purpose, operation->algorithm);
     kssim_result r = keystore_device_run(operation->provider, operation->device, finish_on_device, &call);
     /* A finish ends the operation whatever its outcome, from Android 10 a refusal for want of a token
      * too; only Android 9's keystore kept it then, so such an operation is still aborted when released
@@ -182,6 +190,7 @@ static kssim_result begin_and_finish_on_device(kssim_device *device, void *arg)
         return r;
     call->begun = true;
     call->finish.handle = call->begin.op->handle;
+    keystore_device_note_app_call(APP_VIEW_OPERATION_FINISH, call->begin.purpose, call->begin.key->spec.algorithm);
     return finish_on_device(device, &call->finish);
 }
 
@@ -189,7 +198,7 @@ kssim_result keystore_operation_begin_and_finish(const keystore_key *key, uint32
                                                  const kssim_op_params *params, const uint8_t *data, size_t len,
                                                  uint8_t **out, size_t *out_len)
 {
-    keystore_operation *operation = new_operation(key);
+    keystore_operation *operation = new_operation(key, purpose);
     if (operation == NULL)
         return KSSIM_SYSTEM_ERROR;
     struct begin_and_finish_call call = {

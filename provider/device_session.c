@@ -38,6 +38,8 @@
 
 #include "keystore_provider.h"
 
+#include "framework/app_view.h"
+
 /* The last refusal of this thread, for keymgmt_core.c's refused keys. */
 static _Thread_local kssim_result last_result;
 static _Thread_local char last_message[512];
@@ -50,6 +52,41 @@ const char *keystore_device_last_message(void)
 kssim_result keystore_device_last_result(void)
 {
     return last_result;
+}
+
+/* The app call the current keystore_device_run stands for (keystore_device_note_app_call). */
+static _Thread_local bool app_call_noted;
+static _Thread_local app_view_request app_call;
+
+void keystore_device_note_app_call(int stage, uint32_t purpose, kssim_algorithm algorithm)
+{
+    app_call_noted = true;
+    memset(&app_call, 0, sizeof(app_call));
+    app_call.stage = (app_view_stage)stage;
+    app_call.purpose = purpose;
+    app_call.algorithm = algorithm;
+}
+
+/* Appends "; an app sees X from Call on API level N" to a refusal's sentence, as Android's framework would turn
+ * the result into an exception (sim/framework/app_view.c). */
+static void append_app_view(kssim_device *device, kssim_result result, char *sentence, size_t size)
+{
+    if (!app_call_noted)
+        return;
+    kssim_status status;
+    if (kssim_status_get(device, &status) != KSSIM_OK)
+        return;
+    app_view_request request = app_call;
+    request.result = result;
+    request.api_level = status.api_level;
+    app_view view;
+    app_view_of(&request, &view);
+    if (view.shown == NULL)
+        return;
+    size_t used = strlen(sentence);
+    if (used < size)
+        snprintf(sentence + used, size - used, "; an app sees %s from %s on API level %d",
+                 view.exception != NULL ? view.exception : view.shown, view.call, status.api_level);
 }
 
 /* The sentence of a refusal the current call made itself (keystore_device_refuse); empty otherwise. */
@@ -355,8 +392,10 @@ kssim_result keystore_device_run(keystore_provider *provider, const char *locati
         last_result = r;
         snprintf(last_message, sizeof(last_message), "%s",
                  call_sentence[0] != '\0' ? call_sentence : kssim_device_message(device));
+        append_app_view(device, r, last_message, sizeof(last_message));
         keystore_raise_result(r, last_message);
     }
+    app_call_noted = false;
     pthread_mutex_unlock(&session->lock);
     return r;
 }

@@ -22,6 +22,8 @@
 
 #include "keystore_provider.h"
 
+#include "framework/app_view.h"
+
 keystore_generation *keystore_generation_new(keystore_provider *provider, const char *type_name,
                                              kssim_algorithm algorithm)
 {
@@ -229,6 +231,7 @@ static void complete_spec(keystore_generation *generation)
 static kssim_result generate_on_device(kssim_device *device, void *arg)
 {
     const kssim_key_spec *spec = arg;
+    keystore_device_note_app_call(APP_VIEW_KEY_GENERATION, 0, spec->algorithm);
     return kssim_generate_key(device, spec);
 }
 

@@ -91,6 +91,10 @@ typedef struct keystore_provider {
 bool keystore_public_ready(keystore_provider *provider);
 
 typedef kssim_result keystore_device_call(kssim_device *device, void *arg);
+/* The app call the next keystore_device_run on this thread stands for (sim/framework/app_view.h stages): its
+ * refusal then also names what an app sees on the device's release. Callable inside the call too, when the
+ * call moves on (begin done, finish next). keystore_device_run forgets it when it returns. */
+void keystore_device_note_app_call(int stage, uint32_t purpose, kssim_algorithm algorithm);
 
 /* Runs call as one transaction (kssim_device_begin ... kssim_device_commit) on the device at location
  * (NULL: the provider's own device), holding that device's lock so that threads take turns. On a
@@ -261,6 +265,9 @@ typedef struct keystore_operation {
     /* digest-sign: the bytes every update has sent, so that a context copied in the middle of a streamed
      * message can tell that another copy fed the operation since (signature.c) */
     uint64_t bytes_streamed;
+    /* What the app's Signature / Cipher / Mac is, for the app's view of a refusal (keystore_device_note_app_call). */
+    uint32_t purpose;
+    kssim_algorithm algorithm;
 } keystore_operation;
 
 /* kssim_begin on the key's device; the armed system prompt answers per-operation keys here. */

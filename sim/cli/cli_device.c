@@ -23,6 +23,40 @@ int cli_report_refusal(kssim_result result, const char *message)
     return KSSIM_EXIT_REFUSED;
 }
 
+void cli_note_app_call(cli_output *output, kssim_device *device, const char *alias, app_view_stage stage,
+                       uint32_t purpose)
+{
+    output->has_app_call = true;
+    output->app_call.stage = stage;
+    output->app_call.purpose = purpose;
+    kssim_key_info info;
+    if (alias != NULL && kssim_key_info_get(device, alias, &info) == KSSIM_OK && info.state != KSSIM_KEY_ABSENT)
+        output->app_call.algorithm = info.spec.algorithm;
+}
+
+/* "kssim: what the app sees on API level 34: android.security.keystore.UserNotAuthenticatedException from
+ * Signature.initSign": the refusal in the words of the app's developer, on the device's release. */
+static void report_app_view(kssim_device *device, const cli_output *output, kssim_result result)
+{
+    if (!output->has_app_call)
+        return;
+    kssim_status status;
+    if (kssim_status_get(device, &status) != KSSIM_OK)
+        return;
+    app_view_request request = output->app_call;
+    request.result = result;
+    request.api_level = status.api_level;
+    app_view view;
+    app_view_of(&request, &view);
+    if (view.shown == NULL)
+        return;
+    fprintf(stderr, "kssim: what the app sees on API level %d: %s from %s", status.api_level,
+            view.exception != NULL ? view.exception : view.shown, view.call);
+    if (view.has_numeric_code)
+        fprintf(stderr, " (its cause's getNumericErrorCode() is %d)", view.numeric_code);
+    fputc('\n', stderr);
+}
+
 int cli_locate_device(const cli_args *args, char *out, size_t out_size)
 {
     kssim_result result = kssim_device_location(args->device, NULL, out, out_size);
@@ -107,6 +141,7 @@ static int act_and_commit(kssim_device *device, cli_device_action action, void *
         output->out_file->committed = true;
     if (result != KSSIM_OK) {
         int status = cli_report_refusal(result, message);
+        report_app_view(device, output, result);
         if (output->refusal_hint != NULL)
             fprintf(stderr, "kssim: hint: %s\n", output->refusal_hint);
         return status;

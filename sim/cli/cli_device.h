@@ -18,6 +18,7 @@
 #include <kssim/kssim.h>
 
 #include "cli/cli_options.h"
+#include "framework/app_view.h"
 
 #define CLI_LOCATION_MAX 4096
 #define CLI_FAILURE_MAX  512
@@ -40,7 +41,18 @@ typedef struct cli_output {
     /* A line printed after a refusal: what the shell user can do, where the device's sentence speaks of
      * an app (e.g. "authenticate with the operation's challenge", which a finished process cannot). */
     const char *refusal_hint;
+    /* The app call the command stands for (sim/framework/app_view.c), when it is one: a refusal is followed by
+     * what the app sees on the device's release ("kssim: what the app sees on API level 34: ... from
+     * Signature.initSign"). */
+    bool has_app_call;
+    app_view_request app_call;
 } cli_output;
+
+/* Notes the app call the command is about to make; alias (may be NULL) names the key whose algorithm picks the
+ * JCA object (Signature, Cipher, Mac). Call it before the device call: looking the key up resets the device's
+ * message. */
+void cli_note_app_call(cli_output *output, kssim_device *device, const char *alias, app_view_stage stage,
+                       uint32_t purpose);
 
 /* The command's work, through the public device API only. */
 typedef kssim_result (*cli_device_action)(kssim_device *device, void *request, cli_output *output);

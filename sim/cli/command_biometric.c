@@ -98,7 +98,7 @@ const cli_command command_remove_biometric = {
 
 static kssim_result authenticate_biometric(kssim_device *device, void *request, cli_output *output)
 {
-    (void)output;
+    cli_note_app_call(output, device, NULL, APP_VIEW_BIOMETRIC_PROMPT, 0);
     const biometric_request *r = request;
     return kssim_authenticate_biometric(device, r->id, r->challenge, NULL);
 }

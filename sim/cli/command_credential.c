@@ -207,7 +207,7 @@ const cli_command command_remove_credential = {
 
 static kssim_result verify_credential(kssim_device *device, void *request, cli_output *output)
 {
-    (void)output;
+    cli_note_app_call(output, device, NULL, APP_VIEW_LOCK_SCREEN, 0);
     const credential_request *r = request;
     return kssim_verify_credential(device, r->secret, r->challenge, NULL);
 }

@@ -19,8 +19,10 @@
 
 static kssim_result generate_key(kssim_device *device, void *request, cli_output *output)
 {
-    (void)output;
-    return kssim_generate_key(device, (const kssim_key_spec *)request);
+    const kssim_key_spec *spec = request;
+    cli_note_app_call(output, device, NULL, APP_VIEW_KEY_GENERATION, 0);
+    output->app_call.algorithm = spec->algorithm;
+    return kssim_generate_key(device, spec);
 }
 
 static int run_generate_key(const cli_command *command, const cli_args *args)
@@ -75,7 +77,7 @@ typedef struct import_request {
 
 static kssim_result import_key(kssim_device *device, void *request, cli_output *output)
 {
-    (void)output;
+    cli_note_app_call(output, device, NULL, APP_VIEW_KEY_IMPORT, 0);
     import_request *r = request;
     /* Without --algorithm the key names its own, as a PrivateKey object does on Android. */
     if (!r->algorithm_given) {
@@ -154,7 +156,7 @@ const cli_command command_import_key = {
 
 static kssim_result delete_key(kssim_device *device, void *request, cli_output *output)
 {
-    (void)output;
+    cli_note_app_call(output, device, NULL, APP_VIEW_KEY_DELETE, 0);
     return kssim_delete_key(device, (const char *)request);
 }
 

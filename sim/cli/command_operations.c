@@ -145,10 +145,12 @@ static kssim_result sign(kssim_device *device, void *request_pointer, cli_output
         return KSSIM_OK;
     kssim_operation operation;
     memset(&operation, 0, sizeof(operation));
+    cli_note_app_call(output, device, request->alias, APP_VIEW_OPERATION_INIT, KSSIM_PURPOSE_SIGN);
     /* An armed system prompt answers a per-operation key right here, bound to this operation's challenge. */
     kssim_result result = kssim_begin(device, request->alias, KSSIM_PURPOSE_SIGN, &request->params, &operation);
     if (result != KSSIM_OK)
         return result;
+    output->app_call.stage = APP_VIEW_OPERATION_FINISH;
     uint8_t *signature = NULL;
     size_t signature_length = 0;
     result = kssim_finish(device, operation.handle, request->input, request->input_length, NULL, 0, &signature,
@@ -266,6 +268,7 @@ static kssim_result verify(kssim_device *device, void *request_pointer, cli_outp
             request->signature_length = der_length;
         }
     }
+    cli_note_app_call(output, device, request->alias, APP_VIEW_SIGNATURE_VERIFY, KSSIM_PURPOSE_VERIFY);
     return kssim_verify(device, request->alias, &request->params, request->input, request->input_length,
                         request->signature, request->signature_length);
 }
@@ -312,6 +315,7 @@ static kssim_result encrypt(kssim_device *device, void *request_pointer, cli_out
     operation_request *request = request_pointer;
     uint8_t *ciphertext = NULL;
     size_t ciphertext_length = 0;
+    cli_note_app_call(output, device, request->alias, APP_VIEW_OPERATION_INIT, KSSIM_PURPOSE_ENCRYPT);
     kssim_result result = kssim_encrypt(device, request->alias, &request->params, request->input, request->input_length,
                                         &ciphertext, &ciphertext_length, NULL);
     if (result == KSSIM_OK)
@@ -393,9 +397,11 @@ static kssim_result decrypt(kssim_device *device, void *request_pointer, cli_out
     params.nonce_len = nonce_length;
     kssim_operation operation;
     memset(&operation, 0, sizeof(operation));
+    cli_note_app_call(output, device, request->alias, APP_VIEW_OPERATION_INIT, KSSIM_PURPOSE_DECRYPT);
     kssim_result result = kssim_begin(device, request->alias, KSSIM_PURPOSE_DECRYPT, &params, &operation);
     if (result != KSSIM_OK)
         return result;
+    output->app_call.stage = APP_VIEW_OPERATION_FINISH;
     uint8_t *plaintext = NULL;
     size_t plaintext_length = 0;
     result = kssim_finish(device, operation.handle, request->input + nonce_length, request->input_length - nonce_length,

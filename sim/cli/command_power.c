@@ -163,8 +163,9 @@ typedef struct unlock_request {
 
 static kssim_result unlock(kssim_device *device, void *request, cli_output *output)
 {
-    (void)output;
     const unlock_request *how = request;
+    if (!how->by_biometric && !how->by_trust_agent)
+        cli_note_app_call(output, device, NULL, APP_VIEW_LOCK_SCREEN, 0);
     if (how->by_biometric)
         return kssim_unlock_with_biometric(device, how->biometric_id);
     if (how->by_trust_agent)

@@ -36,7 +36,7 @@ static const char run_usage[] =
     "                               the step missed its expectation (docs/reports.md)\n"
     "  --format FORMAT              text (default), tap (TAP version 13), junit (JUnit XML), html (one self-\n"
     "                               contained page: a timeline per run, and the matrix with --matrix) or json\n"
-    "                               (the matrix as JSON; needs --matrix)\n"
+    "                               (one document for the run; with --matrix, the matrix)\n"
     "  --max-steps N                each scenario may execute at most N steps\n"
     "  --timeout DURATION           the whole run may take at most DURATION of real time (e.g. 30s, 5m)\n"
     "  --max-virtual-time DURATION  each scenario's advance steps may move its clocks at most DURATION in all\n"
@@ -71,7 +71,8 @@ static int parse_format(const char *value, transcript_format_kind *format)
     else if (strcmp(value, "html") == 0)
         *format = TRANSCRIPT_HTML;
     else if (strcmp(value, "json") == 0)
-        *format = TRANSCRIPT_MATRIX_JSON; /* the matrix's JSON; checked against --matrix once all options are read */
+        *format =
+            TRANSCRIPT_JSON; /* with --matrix, the matrix's JSON: check_matrix decides once all options are read */
     else
         return -1;
     return 0;
@@ -126,12 +127,10 @@ static int parse_budget(const char *option, const char *value, bool duration, ui
  * place of --api-level, and prints as text, JSON or HTML. Returns -1 when the options fit together. */
 static int check_matrix(runner_options *options, const int *levels, size_t level_count)
 {
-    if (!options->matrix) {
-        if (options->format == TRANSCRIPT_MATRIX_JSON)
-            return usage_error("%s", "--format json prints the version matrix: add --matrix LEVELS (e.g. --matrix "
-                                     "30,34), or use --format text, tap, junit or html");
+    if (!options->matrix)
         return -1;
-    }
+    if (options->format == TRANSCRIPT_JSON)
+        options->format = TRANSCRIPT_MATRIX_JSON;
     if (options->api_level_count > 0)
         return usage_error("%s", "--matrix names the levels itself: give the levels to --matrix and leave --api-level "
                                  "out");
@@ -183,7 +182,7 @@ int kssim_command_run(int argc, char **argv)
         } else if ((value = option_value(argc, argv, &i, "--format", &missing)) != NULL) {
             if (parse_format(value, &options.format) != 0)
                 status = usage_error("unknown format '%s'; --format takes text, tap or junit (transcripts), html (a "
-                                     "page) or json (the matrix, with --matrix)",
+                                     "page) or json (the run, or the matrix with --matrix)",
                                      value);
         } else if ((value = option_value(argc, argv, &i, "--max-steps", &missing)) != NULL) {
             status = parse_budget("--max-steps", value, false, &budget.max_steps);

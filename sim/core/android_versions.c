@@ -157,6 +157,16 @@ static const sim_android_difference_row rows[SIM_ANDROID_DIFFERENCE_COUNT] = {
          "system/security keystore2/src/operation.rs KeystoreOperation::with_locked_operation; Android 10-11: "
          "keystore/keymaster_worker.cpp KeymasterWorker::update/finish (abort_operation_in_case_of_error); "
          "before: pie-release keystore/key_store_service.cpp KeyStoreService::update/finish"},
+    {SIM_ANDROID_APP_KEYSTORE_EXCEPTION_PUBLIC, "V-APP-KEYSTORE-EXCEPTION-PUBLIC", 33, 0,
+     "android.security.KeyStoreException is public API: the cause of an InvalidKeyException, "
+     "ProviderException or IllegalBlockSizeException tells its code through getNumericErrorCode()",
+     "frameworks/base keystore/java/android/security/KeyStoreException.java getNumericErrorCode (added in "
+     "API 33, developer.android.com reference)"},
+    {SIM_ANDROID_APP_BIOMETRIC_PROMPT, "V-APP-BIOMETRIC-PROMPT", 28, 0,
+     "apps authenticate with BiometricPrompt and see BIOMETRIC_ERROR_* codes; before, FingerprintManager "
+     "with FINGERPRINT_ERROR_* codes of the same values",
+     "frameworks/base core/java/android/hardware/biometrics/BiometricPrompt.java (added in API 28), "
+     "core/java/android/hardware/fingerprint/FingerprintManager.java AuthenticationCallback"},
 };
 
 const sim_android_release *sim_android_releases(size_t *count)

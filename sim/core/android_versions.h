@@ -77,6 +77,12 @@ typedef enum sim_android_difference {
     /* V-OP-FAILED-CALL-ENDS: an update or finish that keystore refuses (no token for a per-operation key)
      * ends the operation, as any KeyMint error does (Android 9's keystore returned before removing it). */
     SIM_ANDROID_OP_FAILED_CALL_ENDS,
+    /* V-APP-KEYSTORE-EXCEPTION-PUBLIC: android.security.KeyStoreException is public API with
+     * getNumericErrorCode(); before, the cause of a keystore failure is a hidden class. */
+    SIM_ANDROID_APP_KEYSTORE_EXCEPTION_PUBLIC,
+    /* V-APP-BIOMETRIC-PROMPT: apps authenticate with BiometricPrompt (BIOMETRIC_ERROR_* codes); before,
+     * with FingerprintManager (FINGERPRINT_ERROR_* codes of the same values). */
+    SIM_ANDROID_APP_BIOMETRIC_PROMPT,
     SIM_ANDROID_DIFFERENCE_COUNT
 } sim_android_difference;
 

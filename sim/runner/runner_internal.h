@@ -11,6 +11,7 @@
 
 #include <kssim/kssim.h>
 
+#include "framework/app_view.h"
 #include "runner/scenario.h"
 
 /* What a name given with as: holds at run time. The parser checked every reference, but the step
@@ -46,6 +47,8 @@ typedef struct runner_context {
     bool key_observed;
     kssim_key_state observed_state;
     kssim_invalidation_reason observed_reason;
+    /* sign/decrypt: the finish half refused (the app's Signature.sign / Cipher.doFinal), not the begin. */
+    bool refused_in_finish;
 } runner_context;
 
 typedef kssim_result (*runner_step_function)(runner_context *context, const scenario_step *step);
@@ -87,6 +90,9 @@ kssim_result runner_step_snapshot(runner_context *context, const scenario_step *
 kssim_result runner_step_restore_snapshot(runner_context *context, const scenario_step *step);
 /* runner_steps_faults.c (issue 14) */
 kssim_result runner_step_inject_fault(runner_context *context, const scenario_step *step);
+
+/* What the app sees for this step's result (runner_app_view.c). */
+void runner_app_view(const runner_context *context, const scenario_step *step, kssim_result result, app_view *out);
 
 /* ---- Arguments (runner_arguments.c) ---- */
 

@@ -32,6 +32,7 @@ static one_shot run_one_shot(runner_context *context, const scenario_step *step,
     shot.result =
         kssim_finish(context->device, shot.operation.handle, data, length, NULL, 0, &shot.out, &shot.out_length);
     if (shot.result != KSSIM_OK) {
+        context->refused_in_finish = true;
         runner_keep_refusal(context, shot.result);
         kssim_abort(context->device, shot.operation.handle);
     }

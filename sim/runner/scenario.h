@@ -193,6 +193,7 @@ typedef struct scenario_expectation {
     int lowest_level, highest_level;
     bool any;
     kssim_result result;
+    const char *exception; /* expect by the app's exception: its qualified class name; NULL otherwise */
 } scenario_expectation;
 
 typedef struct scenario_step {
@@ -200,6 +201,9 @@ typedef struct scenario_step {
     scenario_position position; /* of the action key */
     bool expect_any;
     kssim_result expect;
+    /* expect: KeyPermanentlyInvalidatedException - met when the app's exception (sim/framework/app_view.c) is
+     * this class (qualified name); NULL when the step expects a result. */
+    const char *expect_exception;
     /* Non-empty: expect was written per Android release, and expect/expect_any are not used. */
     const scenario_expectation *expect_by_level;
     size_t expect_by_level_count;
@@ -268,6 +272,8 @@ const scenario_arg *scenario_arg_at_level(const scenario_arg *arg, int api_level
 /* What the step expects on this API level; false when it was written per release and no entry covers
  * api_level. */
 bool scenario_step_expectation_at(const scenario_step *step, int api_level, bool *any, kssim_result *result);
+/* The exception class the step expects on this API level (qualified), NULL when it expects a result there. */
+const char *scenario_step_expected_exception_at(const scenario_step *step, int api_level);
 /* Every value written per release covers each level in levels; otherwise prints "PATH:LINE:COL: ..." naming the
  * uncovered level for each gap and returns false. */
 bool scenario_covers_levels(const scenario *scenario, const int *levels, size_t level_count, FILE *err);

@@ -202,6 +202,18 @@ bool scenario_step_expectation_at(const scenario_step *step, int api_level, bool
     return false;
 }
 
+const char *scenario_step_expected_exception_at(const scenario_step *step, int api_level)
+{
+    if (step->expect_by_level_count == 0)
+        return step->expect_exception;
+    for (size_t i = 0; i < step->expect_by_level_count; i++) {
+        const scenario_expectation *entry = &step->expect_by_level[i];
+        if (api_level >= entry->lowest_level && api_level <= entry->highest_level)
+            return entry->exception;
+    }
+    return NULL;
+}
+
 static const char *levels_phrase(const int *levels, size_t count, char *out, size_t size)
 {
     size_t used = 0;

@@ -6,6 +6,7 @@
 
 #include "runner/scenario_parse_step.h"
 
+#include "framework/app_view.h"
 #include "runner/scenario_parse_args.h"
 #include "runner/scenario_suggest.h"
 #include "runner/scenario_values.h"
@@ -37,23 +38,45 @@ static void report_bad_result(scenario_parser *parser, const scenario_node *node
                         "'expect' must be a result name, or a map from API levels to result names "
                         "({30: KEY_USER_NOT_AUTHENTICATED, 31..: ok}), not %s (accepted: %s)",
                         scenario_node_kind_name(node), scenario_join(parser, names, count));
-    else
-        scenario_report(parser, node->position, "unknown result '%.64s' in 'expect' (%saccepted: %s)", node->text,
-                        scenario_suggestion_phrase(parser, node->text, names, count),
-                        scenario_join(parser, names, count));
+    else {
+        const char *const *exceptions = app_view_exception_names();
+        const char *simple[SCENARIO_SUGGEST_MAX];
+        size_t exception_count = 0;
+        for (; exceptions[exception_count] != NULL && exception_count < SCENARIO_SUGGEST_MAX; exception_count++)
+            simple[exception_count] = app_view_simple_name(exceptions[exception_count]);
+        /* Result names are upper case (and ok, any lower case); a name mixing both was meant as a Java class. */
+        bool lower = false, upper = false;
+        for (const char *c = node->text; *c != '\0'; c++) {
+            lower = lower || (*c >= 'a' && *c <= 'z');
+            upper = upper || (*c >= 'A' && *c <= 'Z');
+        }
+        bool looks_like_class = lower && upper;
+        scenario_report(parser, node->position,
+                        "unknown %s '%.64s' in 'expect' (%saccepted: %s; or the app's exception, simple or fully "
+                        "qualified: %s)",
+                        looks_like_class ? "exception" : "result", node->text,
+                        scenario_suggestion_phrase(parser, node->text, looks_like_class ? simple : names,
+                                                   looks_like_class ? exception_count : count),
+                        scenario_join(parser, names, count), scenario_join(parser, simple, exception_count));
+    }
 }
 
-/* One result name, or any; false after reporting. */
-static bool parse_result(scenario_parser *parser, const scenario_node *node, bool *any, kssim_result *result)
+/* One result name, any, or an exception class the app sees (sim/framework/app_view.c); false after reporting. */
+static bool parse_result(scenario_parser *parser, const scenario_node *node, bool *any, kssim_result *result,
+                         const char **exception)
 {
     *any = false;
     *result = KSSIM_OK;
+    *exception = NULL;
     if (node->kind == SCENARIO_NODE_SCALAR && strlen(node->text) == node->length) {
         if (strcmp(node->text, "any") == 0) {
             *any = true;
             return true;
         }
         if (kssim_result_from_name(node->text, result) == 0)
+            return true;
+        *exception = app_view_find_exception(node->text);
+        if (*exception != NULL)
             return true;
     }
     report_bad_result(parser, node);
@@ -66,7 +89,7 @@ static bool parse_result(scenario_parser *parser, const scenario_node *node, boo
 static bool parse_expect(scenario_parser *parser, const scenario_node *node, scenario_step *step)
 {
     if (node->kind != SCENARIO_NODE_MAP)
-        return parse_result(parser, node, &step->expect_any, &step->expect);
+        return parse_result(parser, node, &step->expect_any, &step->expect, &step->expect_exception);
     scenario_level_range *ranges = scenario_parser_alloc(parser, node->count + 1, sizeof(*ranges));
     scenario_expectation *entries = scenario_parser_alloc(parser, node->count + 1, sizeof(*entries));
     if (ranges == NULL || entries == NULL)
@@ -74,7 +97,7 @@ static bool parse_expect(scenario_parser *parser, const scenario_node *node, sce
     bool ok = scenario_parse_level_keys(parser, node, "expect", ranges);
     for (size_t pair = 0; pair < node->count; pair++) {
         scenario_expectation *entry = &entries[pair];
-        ok = parse_result(parser, scenario_map_value(node, pair), &entry->any, &entry->result) && ok;
+        ok = parse_result(parser, scenario_map_value(node, pair), &entry->any, &entry->result, &entry->exception) && ok;
         entry->position = scenario_map_key(node, pair)->position;
         entry->lowest_level = ranges[pair].lowest;
         entry->highest_level = ranges[pair].highest;

@@ -96,12 +96,25 @@ static bool runner_execute_step(runner_context *context, const scenario_step *st
 {
     context->note[0] = '\0';
     context->key_observed = false;
+    context->refused_in_finish = false;
     kssim_result result = step_functions[step->action](context, step);
+    /* The app's view asks the device about the key, which starts a new call and clears the device's message:
+     * keep the message first. */
+    char device_message[RUNNER_NOTE_MAX];
+    const char *message = kssim_device_message(context->device);
+    snprintf(device_message, sizeof(device_message), "%s", message != NULL ? message : "");
+    app_view view;
+    runner_app_view(context, step, result, &view);
     char outcome[OUTCOME_MAX], expected[OUTCOME_MAX];
     bool met;
     format_result(result, outcome, sizeof(outcome));
+    const char *expected_exception = scenario_step_expected_exception_at(step, context->api_level);
     if (step->action == SCENARIO_ACTION_EXPECT_KEY) {
         met = judge_key_state(context, step, outcome, expected);
+    } else if (expected_exception != NULL) {
+        /* expect by the app's exception: met when the app sees that class, whatever code carried it. */
+        met = view.exception != NULL && strcmp(view.exception, expected_exception) == 0;
+        snprintf(expected, sizeof(expected), "%s", app_view_simple_name(expected_exception));
     } else {
         bool any = false;
         kssim_result wanted = KSSIM_OK;
@@ -116,7 +129,7 @@ static bool runner_execute_step(runner_context *context, const scenario_step *st
     }
     const char *explanation = NULL;
     if (!met && result != KSSIM_OK) {
-        explanation = context->note[0] != '\0' ? context->note : kssim_device_message(context->device);
+        explanation = context->note[0] != '\0' ? context->note : device_message;
         if (explanation == NULL || explanation[0] == '\0')
             explanation = kssim_result_advice(result);
     } else if (!met && context->note[0] != '\0') {
@@ -139,6 +152,10 @@ static bool runner_execute_step(runner_context *context, const scenario_step *st
         .expected = expected,
         .explanation = explanation,
         .result = (int)result,
+        .app_exception = view.exception != NULL ? view.exception : view.shown,
+        .app_call = view.shown != NULL ? view.call : NULL,
+        .app_code_readable = view.has_numeric_code,
+        .app_code = view.numeric_code,
     };
     kssim_status status;
     if (kssim_status_get(context->device, &status) == KSSIM_OK) {

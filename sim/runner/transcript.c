@@ -16,6 +16,7 @@ void transcript_open(transcript *transcript, transcript_format_kind kind, FILE *
     transcript->kind = kind;
     transcript->format = kind == TRANSCRIPT_TAP                                      ? &transcript_tap_format
                          : kind == TRANSCRIPT_JUNIT                                  ? &transcript_junit_format
+                         : kind == TRANSCRIPT_JSON                                   ? &transcript_json_format
                          : kind == TRANSCRIPT_HTML || kind == TRANSCRIPT_HTML_MATRIX ? &transcript_html_format
                          : kind == TRANSCRIPT_MATRIX_TEXT                            ? &transcript_matrix_text_format
                          : kind == TRANSCRIPT_MATRIX_JSON                            ? &transcript_matrix_json_format
@@ -96,12 +97,23 @@ void transcript_write_title(const transcript *transcript, FILE *stream)
     fprintf(stream, " (seed %llu)", (unsigned long long)transcript->seed);
 }
 
+bool transcript_step_shows_app_view(const transcript_step *step)
+{
+    return step->result != 0 && step->app_exception != NULL && step->app_call != NULL;
+}
+
 void transcript_write_step(const transcript_step *step, FILE *stream, const char *prefix)
 {
     fprintf(stream, "%s%zu %s", prefix, step->number, step->action);
     if (step->arguments[0] != '\0')
         fprintf(stream, " %s", step->arguments);
     fprintf(stream, " -> %s", step->outcome);
+    if (transcript_step_shows_app_view(step)) {
+        /* The simple class name keeps the line short; the machine formats carry the qualified one. */
+        const char *dot = strrchr(step->app_exception, '.');
+        const char *shown = dot != NULL && strchr(step->app_exception, '(') == NULL ? dot + 1 : step->app_exception;
+        fprintf(stream, " [%s from %s]", shown, step->app_call);
+    }
     if (!step->met)
         fprintf(stream, "   <-- expected %s", step->expected);
     fputc('\n', stream);

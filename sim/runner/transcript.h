@@ -24,6 +24,7 @@ typedef enum transcript_format_kind {
     TRANSCRIPT_HTML_MATRIX,
     TRANSCRIPT_MATRIX_TEXT,
     TRANSCRIPT_MATRIX_JSON,
+    TRANSCRIPT_JSON, /* one JSON document for the run (transcript_json.c) */
 } transcript_format_kind;
 
 /* One executed step, already rendered. */
@@ -41,10 +42,16 @@ typedef struct transcript_step {
     uint64_t boot_ms;    /* the device's boot clock after the step */
     uint32_t boot_count; /* how many boots the device has seen (a reboot step increments it) */
     int64_t wall_ms;     /* the wall clock after the step */
-    /* What the app sees on this release (sim/framework/app_view.c): the Java exception class and the API
-     * call that throws it; NULL when the step succeeded or the step is no app call. */
+    /* What the app sees on this release (sim/framework/app_view.c): the Java exception class (fully qualified)
+     * and the API call that throws it - or, where the app sees no exception, the callback or return value
+     * ("onAuthenticationError(BIOMETRIC_ERROR_LOCKOUT=7)", "returns false") and its call; NULL when the step succeeded
+     * or the step is no app call. */
     const char *app_exception;
     const char *app_call;
+    /* From API 33 the exception's cause (android.security.KeyStoreException) tells the app this code through
+     * getNumericErrorCode(); app_code_readable is false before, and when there is no such cause. */
+    bool app_code_readable;
+    int app_code;
     /* With --explain: the decision path of the operation this step ran (rule IDs, tokens considered,
      * the key's policy, the lock state); NULL otherwise. */
     const char *decision;
@@ -90,6 +97,7 @@ extern const transcript_format transcript_text_format;
 extern const transcript_format transcript_tap_format;
 extern const transcript_format transcript_junit_format;
 extern const transcript_format transcript_html_format;
+extern const transcript_format transcript_json_format;
 
 void transcript_open(transcript *transcript, transcript_format_kind kind, FILE *out);
 void transcript_close(transcript *transcript);
@@ -108,8 +116,10 @@ void transcript_end_run(transcript *transcript, size_t passed, size_t failed);
 void transcript_write_title(const transcript *transcript, FILE *stream);
 /* "FILE @ api_level L": which file and which release a run is, the name JUnit gives its test suite. */
 void transcript_write_run_name(const transcript *transcript, FILE *stream);
-/* "N ACTION ARGS -> OUTCOME[   <-- expected X]" and, for a refusal, its explanation on the next line
- * indented; each line starts with prefix ("" or "# "). */
+/* A refused step whose result the app sees (an exception, a callback, a return value): the formats name it. */
+bool transcript_step_shows_app_view(const transcript_step *step);
+/* "N ACTION ARGS -> OUTCOME [AppException from Call][   <-- expected X]" and, for a refusal, its explanation on the
+ * next line indented; each line starts with prefix ("" or "# "). */
 void transcript_write_step(const transcript_step *step, FILE *stream, const char *prefix);
 void transcript_write_xml_escaped(FILE *stream, const char *text);
 /* An in-memory stream (open_memstream); transcript_buffer_take() closes it and returns its text, which

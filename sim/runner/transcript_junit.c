@@ -61,11 +61,25 @@ static void junit_step(transcript *transcript, const transcript_step *step)
     char *text = transcript_buffer_take(&buffer, &name);
     junit_open_testcase(transcript, stream, text != NULL ? text : "");
     free(text);
-    if (step->met) {
+    bool app_view = transcript_step_shows_app_view(step);
+    if (step->met && !app_view) {
         fputs("/>\n", stream);
         return;
     }
-    fputs(">\n      <failure type=\"unmet expectation\" message=\"expected ", stream);
+    fputs(">\n", stream);
+    if (app_view) {
+        /* What the app sees, fully qualified, as properties of the test case. */
+        fputs("      <properties>\n        <property name=\"app_exception\" value=\"", stream);
+        transcript_write_xml_escaped(stream, step->app_exception);
+        fputs("\"/>\n        <property name=\"app_call\" value=\"", stream);
+        transcript_write_xml_escaped(stream, step->app_call);
+        fputs("\"/>\n      </properties>\n", stream);
+    }
+    if (step->met) {
+        fputs("    </testcase>\n", stream);
+        return;
+    }
+    fputs("      <failure type=\"unmet expectation\" message=\"expected ", stream);
     transcript_write_xml_escaped(stream, step->expected);
     fputs(", got ", stream);
     transcript_write_xml_escaped(stream, step->outcome);

@@ -22,9 +22,23 @@ static void tap_begin_scenario(transcript *transcript)
     transcript->pending = transcript_buffer_open(&transcript->pending_text, &transcript->pending_length);
 }
 
+/* The app's view of each refused step goes in the test line's YAML diagnostics block (TAP 13). */
+static void tap_note_app_view(transcript *transcript, const transcript_step *step)
+{
+    if (!transcript_step_shows_app_view(step))
+        return;
+    if (transcript->document == NULL)
+        transcript->document = transcript_buffer_open(&transcript->document_text, &transcript->document_length);
+    if (transcript->document == NULL)
+        return;
+    fprintf(transcript->document, "    - step: %zu\n      app_exception: \"%s\"\n      app_call: \"%s\"\n",
+            step->number, step->app_exception, step->app_call);
+}
+
 static void tap_step(transcript *transcript, const transcript_step *step)
 {
     transcript_write_step(step, tap_lines(transcript), "# ");
+    tap_note_app_view(transcript, step);
 }
 
 static void tap_problem(transcript *transcript, const char *text)
@@ -55,6 +69,10 @@ static void tap_end_scenario(transcript *transcript, bool passed)
     fprintf(transcript->out, "%s %zu - ", passed ? "ok" : "not ok", transcript->scenario_number);
     tap_write_description(transcript);
     fputc('\n', transcript->out);
+    char *views = transcript_buffer_take(&transcript->document, &transcript->document_text);
+    if (views != NULL && views[0] != '\0')
+        fprintf(transcript->out, "  ---\n  app_view:\n%s  ...\n", views);
+    free(views);
     char *lines = transcript_buffer_take(&transcript->pending, &transcript->pending_text);
     if (lines != NULL)
         fputs(lines, transcript->out);

@@ -85,8 +85,9 @@ if [ "${#paths[@]}" -gt 1 ] && ! grep -q '@ api_level 30: ' "$work/text.1"; then
     fail "the scenario library has no run on API level 30 (scenarios/legacy-api30-enrollment-invalidation.yaml lists 30 and 34)"
 fi
 
-# Nothing of the host may leak in: no addresses, no clock readings.
-grep -qE '0x[0-9a-f]{12,}' "$work/text.1" && fail "the transcript contains something that looks like a pointer"
+# Nothing of the host may leak in: no addresses, no clock readings (an operation handle of 0, which names an
+# operation that was never begun, is no address).
+grep -E '0x[0-9a-f]{12,}' "$work/text.1" | grep -qvE '0x0{12,}([^0-9a-f]|$)' && fail "the transcript contains something that looks like a pointer"
 
 echo "determinism: ${#paths[@]} path(s), $scenario_count scenarios, $failures failures"
 [ "$failures" -eq 0 ]

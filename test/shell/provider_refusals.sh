@@ -17,6 +17,8 @@ ok "a key needing a fingerprint within 30 s" genkey login.pem -algorithm EC -pke
     -pkeyopt user-auth:biometric_strong -pkeyopt auth-timeout:30
 refused KEY_USER_NOT_AUTHENTICATED "no authentication yet" sign login.pem
 grep -q "authenticate" "$work/err" || fail "the sentence does not say what would help: $(cat "$work/err")"
+grep -qF "an app sees android.security.keystore.UserNotAuthenticatedException from Signature.initSign on API level" \
+    "$work/err" || fail "the refusal does not name what an app sees: $(cat "$work/err")"
 ok "the user touches the sensor" "$kssim" authenticate-biometric --id 1
 ok "within the window it signs" sign login.pem
 ok "29 seconds later" "$kssim" advance 29s

@@ -46,15 +46,15 @@ expect_status 0 "$kssim" run "$legacy"
 grep '^# ' out | sed 's/:.*//' >levels
 printf '# %s @ api_level 30\n# %s @ api_level 34\n' "$legacy" "$legacy" | cmp -s - levels ||
     fail "the runs are not 30 then 34: $(cat levels)"
-has out "13 sign key=timed data=after -> KEY_PERMANENTLY_INVALIDATED (17)"
-has out "13 sign key=timed data=after -> KEY_USER_NOT_AUTHENTICATED (-26)"
+has out "13 sign key=timed data=after -> KEY_PERMANENTLY_INVALIDATED (17) [KeyPermanentlyInvalidatedException from Signature.initSign]"
+has out "13 sign key=timed data=after -> KEY_USER_NOT_AUTHENTICATED (-26) [UserNotAuthenticatedException from Signature.initSign]"
 has out "2 passed, 0 failed"
 
 # The per-release expectation is what decides: the same expectation on both levels fails on one only, and
 # the transcript says which entry was expected there.
 sed 's/31..: KEY_USER_NOT_AUTHENTICATED/31..: KEY_PERMANENTLY_INVALIDATED/' "$legacy" >wrong.yaml
 expect_status 1 "$kssim" run wrong.yaml
-has out "13 sign key=timed data=after -> KEY_USER_NOT_AUTHENTICATED (-26)   <-- expected KEY_PERMANENTLY_INVALIDATED (17)"
+has out "13 sign key=timed data=after -> KEY_USER_NOT_AUTHENTICATED (-26) [UserNotAuthenticatedException from Signature.initSign]   <-- expected KEY_PERMANENTLY_INVALIDATED (17)"
 has out "1 passed, 1 failed"
 
 # ---- --api-level replaces the file's levels ----

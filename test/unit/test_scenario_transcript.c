@@ -124,6 +124,66 @@ static void test_junit_transcript(void **state)
     free(text);
 }
 
+/* A refused step the app meets: every format names the app's exception and call (sim/framework/app_view.c). */
+static const transcript_step app_view_step = {
+    .number = 4,
+    .action = "finish",
+    .arguments = "op=op",
+    .outcome = "KEY_USER_NOT_AUTHENTICATED (-26)",
+    .met = true,
+    .result = -26,
+    .app_exception = "javax.crypto.IllegalBlockSizeException",
+    .app_call = "Cipher.doFinal",
+    .app_code_readable = true,
+    .app_code = -26,
+};
+
+static char *render_app_view(transcript_format_kind kind)
+{
+    char *text = NULL;
+    size_t length = 0;
+    FILE *out = open_memstream(&text, &length);
+    assert_non_null(out);
+    transcript transcript;
+    transcript_open(&transcript, kind, out);
+    transcript_begin_run(&transcript, 1);
+    transcript_begin_scenario(&transcript, "c.yaml", "App", 1, 34);
+    transcript_step_done(&transcript, &met_step);
+    transcript_step_done(&transcript, &app_view_step);
+    transcript_end_scenario(&transcript, true);
+    transcript_end_run(&transcript, 1, 0);
+    transcript_close(&transcript);
+    fclose(out);
+    return text;
+}
+
+static void test_every_format_names_the_app_view(void **state)
+{
+    (void)state;
+    char *text = render_app_view(TRANSCRIPT_TEXT);
+    assert_non_null(strstr(text, "4 finish op=op -> KEY_USER_NOT_AUTHENTICATED (-26) [IllegalBlockSizeException from "
+                                 "Cipher.doFinal]\n"));
+    assert_non_null(strstr(text, "1 begin key=login purpose=sign as=op -> ok (0)\n")); /* no suffix on success */
+    free(text);
+    text = render_app_view(TRANSCRIPT_TAP);
+    assert_non_null(strstr(text, "ok 1 - c.yaml @ api_level 34: App (seed 1)\n  ---\n  app_view:\n    - step: 4\n"
+                                 "      app_exception: \"javax.crypto.IllegalBlockSizeException\"\n"
+                                 "      app_call: \"Cipher.doFinal\"\n  ...\n"));
+    free(text);
+    text = render_app_view(TRANSCRIPT_JUNIT);
+    assert_non_null(
+        strstr(text, "<property name=\"app_exception\" value=\"javax.crypto.IllegalBlockSizeException\"/>"));
+    assert_non_null(strstr(text, "<property name=\"app_call\" value=\"Cipher.doFinal\"/>"));
+    free(text);
+    text = render_app_view(TRANSCRIPT_JSON);
+    assert_non_null(strstr(text, "{\"runs\": [\n    {\"path\": \"c.yaml\", \"name\": \"App\", \"api_level\": 34"));
+    assert_non_null(strstr(text, "\"app_exception\": \"javax.crypto.IllegalBlockSizeException\", \"app_call\": "
+                                 "\"Cipher.doFinal\", \"app_numeric_code\": -26"));
+    assert_non_null(strstr(text, "\"app_exception\": null, \"app_call\": null, \"app_numeric_code\": null"));
+    assert_non_null(strstr(text, "], \"passed\": 1, \"failed\": 0}\n"));
+    free(text);
+}
+
 static void test_xml_escaping_drops_control_characters(void **state)
 {
     (void)state;
@@ -143,6 +203,7 @@ int main(void)
         cmocka_unit_test(test_tap_transcript),
         cmocka_unit_test(test_junit_transcript),
         cmocka_unit_test(test_xml_escaping_drops_control_characters),
+        cmocka_unit_test(test_every_format_names_the_app_view),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
