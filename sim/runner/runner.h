@@ -45,6 +45,8 @@ typedef struct runner_options {
     size_t api_level_count;
     transcript_format_kind format;
     runner_budget *budget; /* NULL: no budget */
+    /* --explain: every step carries its decision path (kssim_device_decision; docs/explain.md). */
+    bool explain;
 } runner_options;
 
 /* Runs the scenario files and directories named by paths. Errors in the files (or unreadable paths)
