@@ -363,6 +363,25 @@ bool keystore_device_canonical_location(keystore_provider *provider, const char 
     return ok;
 }
 
+/* KSSIM_EXPLAIN=1 (docs/openssl.md, docs/explain.md): each device call's decision path goes to stderr, one
+ * "kssim explain: " line per fact, for the developer running openssl or an app by hand. Read at every call, so a
+ * process may switch it. */
+static bool explain_requested(void)
+{
+    const char *value = getenv("KSSIM_EXPLAIN");
+    return value != NULL && strcmp(value, "1") == 0;
+}
+
+static void print_decision(const kssim_device *device)
+{
+    for (const char *line = kssim_device_decision(device); *line != '\0';) {
+        const char *end = strchr(line, '\n');
+        size_t length = end != NULL ? (size_t)(end - line) : strlen(line);
+        fprintf(stderr, "kssim explain: %.*s\n", (int)length, line);
+        line = end != NULL ? end + 1 : line + length;
+    }
+}
+
 kssim_result keystore_device_run(keystore_provider *provider, const char *location, keystore_device_call *call,
                                  void *arg)
 {
@@ -382,8 +401,12 @@ kssim_result keystore_device_run(keystore_provider *provider, const char *locati
     kssim_device *device = session->device;
     r = kssim_device_begin(device);
     call_sentence[0] = '\0';
+    bool explain = explain_requested();
+    kssim_set_explain(device, explain);
     if (r == KSSIM_OK) {
         r = call(device, arg);
+        if (explain)
+            print_decision(device);
         kssim_result committed = kssim_device_commit(device);
         if (r == KSSIM_OK)
             r = committed;

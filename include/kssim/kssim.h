@@ -127,6 +127,15 @@ const char *kssim_device_location_of(const kssim_device *device);
 
 /* The sentence that explains the last refusal (empty after a success). Valid until the next call. */
 const char *kssim_device_message(const kssim_device *device);
+/* --explain (docs/explain.md): with explain on, the deciding rules of every later call append to a decision
+ * record - the rule IDs that decided, the auth tokens considered (type, SIDs, challenge, age on the boot
+ * clock, MAC valid), the one used or why none matched, the key's SIDs and policy, the lock state, the API
+ * level. One line per fact, each ending in a newline. The record is not cleared by each call (an app's sign
+ * is begin, update and finish): it grows until kssim_device_decision_clear, or until it is full, when it
+ * ends with a line saying so. Switching explain clears it. Off by default; the record is never stored. */
+void kssim_set_explain(kssim_device *device, bool explain);
+const char *kssim_device_decision(const kssim_device *device);
+void kssim_device_decision_clear(kssim_device *device);
 void kssim_free(void *p);
 
 /* ---- Time and power ---- */

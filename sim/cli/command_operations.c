@@ -32,7 +32,27 @@ typedef struct operation_request {
     size_t signature_length;
     cli_out_file out;  /* --out FILE, prepared before the device is touched */
     uint32_t encoding; /* --encoding: how an ECDSA signature is written or read */
+    /* --explain: the command's action, run by explained_action, which prints its decision path. */
+    cli_device_action explained;
 } operation_request;
+
+/* --explain (docs/explain.md): runs the action with the device's decision record on and prints the record to
+ * stderr, one "why: " line per fact, whether the device agreed or refused. stdout stays the result's alone. */
+static kssim_result explained_action(kssim_device *device, void *request_pointer, cli_output *output)
+{
+    operation_request *request = request_pointer;
+    kssim_set_explain(device, true);
+    kssim_result result = request->explained(device, request, output);
+    const char *decision = kssim_device_decision(device);
+    for (const char *line = decision; *line != '\0';) {
+        const char *end = strchr(line, '\n');
+        size_t length = end != NULL ? (size_t)(end - line) : strlen(line);
+        fprintf(stderr, "why: %.*s\n", (int)length, line);
+        line = end != NULL ? end + 1 : line + length;
+    }
+    kssim_set_explain(device, false);
+    return result;
+}
 
 /* ---- --encoding: ECDSA signatures as DER (Android's) or as P1363 r || s (JWS's) ---- */
 
@@ -116,8 +136,13 @@ static int run_operation(const cli_args *args, const cli_byte_source *input, boo
         cli_read_bytes(args, input, true, &request.input, &request.input_length) &&
         (!takes_signature ||
          cli_read_bytes(args, &signature_source, true, &request.signature, &request.signature_length)) &&
-        cli_out_file_prepare(args->command, "--out", cli_get(args, "--out"), &request.out))
+        cli_out_file_prepare(args->command, "--out", cli_get(args, "--out"), &request.out)) {
+        if (cli_has(args, "--explain")) {
+            request.explained = action;
+            action = explained_action;
+        }
         status = cli_with_device(args, action, &request);
+    }
     free_request(&request);
     return status;
 }
@@ -213,6 +238,13 @@ static int run_sign(const cli_command *command, const cli_args *args)
             "ES256/ES384/ES512 carry it",                                                                              \
             false                                                                                                      \
     }
+#define EXPLAIN_OPTION                                                                                                 \
+    {                                                                                                                  \
+        "--explain", NULL,                                                                                             \
+            "print the decision path to stderr: rule IDs, tokens considered, the key's policy, the lock state "        \
+            "(docs/explain.md)",                                                                                       \
+            false                                                                                                      \
+    }
 #define OUT_OPTION                                                                                                     \
     {                                                                                                                  \
         "--out", "FILE",                                                                                               \
@@ -221,8 +253,8 @@ static int run_sign(const cli_command *command, const cli_args *args)
             false                                                                                                      \
     }
 
-static const cli_option sign_options[] = {KEY_OPTION,     DATA_OPTIONS,    DIGEST_OPTION,
-                                          PADDING_OPTION, ENCODING_OPTION, OUT_OPTION};
+static const cli_option sign_options[] = {KEY_OPTION,      DATA_OPTIONS, DIGEST_OPTION, PADDING_OPTION,
+                                          ENCODING_OPTION, OUT_OPTION,   EXPLAIN_OPTION};
 
 const cli_command command_sign = {
     .name = "sign",
@@ -287,6 +319,7 @@ static const cli_option verify_options[] = {
     DIGEST_OPTION,
     PADDING_OPTION,
     ENCODING_OPTION,
+    EXPLAIN_OPTION,
 };
 
 const cli_command command_verify = {
@@ -330,8 +363,8 @@ static int run_encrypt(const cli_command *command, const cli_args *args)
     return run_operation(args, &data_source, false, encrypt);
 }
 
-static const cli_option encrypt_options[] = {KEY_OPTION,     DATA_OPTIONS,      DIGEST_OPTION,
-                                             PADDING_OPTION, BLOCK_MODE_OPTION, OUT_OPTION};
+static const cli_option encrypt_options[] = {KEY_OPTION,        DATA_OPTIONS, DIGEST_OPTION, PADDING_OPTION,
+                                             BLOCK_MODE_OPTION, OUT_OPTION,   EXPLAIN_OPTION};
 
 const cli_command command_encrypt = {
     .name = "encrypt",
@@ -428,6 +461,7 @@ static const cli_option decrypt_options[] = {
     PADDING_OPTION,
     BLOCK_MODE_OPTION,
     OUT_OPTION,
+    EXPLAIN_OPTION,
 };
 
 const cli_command command_decrypt = {

@@ -40,6 +40,9 @@ static const char run_usage[] =
     "  --max-steps N                each scenario may execute at most N steps\n"
     "  --timeout DURATION           the whole run may take at most DURATION of real time (e.g. 30s, 5m)\n"
     "  --max-virtual-time DURATION  each scenario's advance steps may move its clocks at most DURATION in all\n"
+    "  --explain                    under each step, its decision path: `why:` lines naming the rule IDs that\n"
+    "                               decided, the tokens considered, the key's policy, the lock state\n"
+    "                               (docs/explain.md)\n"
     "\n"
     "Budgets are checked between steps; a scenario that would exceed one stops there, with a line in the\n"
     "transcript and on stderr naming the budget, and counts as failed (scenarios the --timeout left no time\n"
@@ -163,6 +166,8 @@ int kssim_command_run(int argc, char **argv)
             paths[path_count++] = argv[i];
         } else if (strcmp(argv[i], "--") == 0) {
             options_done = true;
+        } else if (strcmp(argv[i], "--explain") == 0) {
+            options.explain = true;
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(run_usage, stdout);
             status = KSSIM_EXIT_SUCCESS;
@@ -194,7 +199,7 @@ int kssim_command_run(int argc, char **argv)
             status = usage_error("%s needs a value", argv[i]);
         } else {
             status = usage_error("unknown option '%s'; options: --seed N, --api-level LEVELS, --matrix LEVELS, "
-                                 "--format text|tap|junit|html|json, --max-steps N, "
+                                 "--format text|tap|junit|html|json, --max-steps N, --explain, "
                                  "--timeout DURATION, --max-virtual-time DURATION, --help",
                                  argv[i]);
         }

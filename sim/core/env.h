@@ -18,6 +18,7 @@
 #include <kssim/kssim.h>
 
 #include "core/codec.h"
+#include "core/decision.h"
 
 /* Two clocks, as on a phone: CLOCK_BOOTTIME (auth-token timestamps and timeouts, restarts at boot)
  * and the wall clock (key validity dates). */
@@ -59,6 +60,8 @@ struct sim_env {
     sim_clock clock;
     sim_crypto crypto;
     char message[SIM_MESSAGE_MAX];
+    /* --explain: the decision path of the caller's current action (decision.h). Not part of the image. */
+    sim_decision decision;
     /* Installed by the store for a device kept on disk (sim/store/device_open.c); NULL for a memory
      * device, whose storage is this process's memory. Not part of the device's image. */
     sim_persist_hook persist;

@@ -50,6 +50,10 @@ static kssim_result explain_create_failure(kssim_device *device, const sim_key_e
     kssim_invalidation_reason reason;
     if (sim_framework_can_user_authorization_succeed(device, entry, &reason))
         return r;
+    sim_explain(&device->env, "R-INVALIDATED-EXCEPTION: a dead key's KEY_USER_NOT_AUTHENTICATED is reported as %s here",
+                sim_android_has(device->config.api_level, SIM_ANDROID_TIMEOUT_KEY_DEAD_AS_NOT_AUTHENTICATED)
+                    ? "KEY_USER_NOT_AUTHENTICATED (Android 12+)"
+                    : "KEY_PERMANENTLY_INVALIDATED (Android 11 and earlier)");
     if (!sim_android_has(device->config.api_level, SIM_ANDROID_TIMEOUT_KEY_DEAD_AS_NOT_AUTHENTICATED))
         return sim_framework_refuse_invalidated(device, entry->alias, reason);
     /* Android 12+ reports a dead key as UserNotAuthenticatedException; say what it means. */
@@ -78,6 +82,7 @@ static kssim_result begin_operation(kssim_device *device, const char *alias, uin
                                     const kssim_op_params *params, const uint8_t *plaintext_sha256, kssim_operation *op)
 {
     memset(op, 0, sizeof(*op));
+    sim_framework_explain_device(device, "begin");
     /* The app's key object came from getKeyEntry; its operation from the key's security level. */
     kssim_result reached = sim_framework_call_keystore_service(device, "getKeyEntry");
     if (reached == KSSIM_OK)
@@ -88,7 +93,13 @@ static kssim_result begin_operation(kssim_device *device, const char *alias, uin
     if (entry == NULL)
         return create_operation(device, alias, purpose, params, plaintext_sha256, op);
     if (entry->deleted_because != KSSIM_REASON_NONE)
+        sim_explain(&device->env,
+                    "R-INVALIDATED-EXCEPTION: the system deleted the key '%s' (a tombstone): "
+                    "KEY_PERMANENTLY_INVALIDATED",
+                    alias);
+    if (entry->deleted_because != KSSIM_REASON_NONE)
         return sim_framework_refuse_invalidated(device, alias, entry->deleted_because);
+    sim_framework_explain_key(device, entry, purpose);
     kssim_op_params complete = complete_params(&entry->auth, purpose, params);
     kssim_result r = create_operation(device, alias, purpose, &complete, plaintext_sha256, op);
     if (r != KSSIM_OK)
@@ -97,11 +108,18 @@ static kssim_result begin_operation(kssim_device *device, const char *alias, uin
         return KSSIM_OK;
     kssim_invalidation_reason reason;
     if (!sim_framework_can_user_authorization_succeed(device, entry, &reason)) {
+        sim_explain(&device->env, "R-BEGIN-INVALIDATION-AFTER-CREATE: keystore began the operation; the framework "
+                                  "then finds the per-operation key dead, drops the operation: "
+                                  "KEY_PERMANENTLY_INVALIDATED");
         uint64_t handle = op->handle;
         sim_keystore2_abort(&device->ks, handle); /* the app never gets the operation: it is dropped */
         memset(op, 0, sizeof(*op));
         return sim_framework_refuse_invalidated(device, alias, reason);
     }
+    sim_explain(&device->env,
+                "  begun: operation 0x%016llx; a per-operation key: its update and finish need a token "
+                "carrying challenge 0x%016llx, issued after this begin",
+                (unsigned long long)op->handle, (unsigned long long)op->challenge);
     sim_system_prompt_answer(device, op->challenge);
     return KSSIM_OK;
 }
@@ -116,6 +134,7 @@ kssim_result kssim_begin(kssim_device *device, const char *alias, uint32_t purpo
 kssim_result kssim_update(kssim_device *device, uint64_t handle, const uint8_t *data, size_t len)
 {
     SIM_BEGIN_CALL(device);
+    sim_explain(&device->env, "update of operation 0x%016llx", (unsigned long long)handle);
     kssim_result reached = sim_framework_call_keystore_operation(device, "update");
     if (reached != KSSIM_OK)
         return reached;
@@ -126,6 +145,7 @@ kssim_result kssim_finish(kssim_device *device, uint64_t handle, const uint8_t *
                           const uint8_t *signature, size_t signature_len, uint8_t **out, size_t *out_len)
 {
     SIM_BEGIN_CALL(device);
+    sim_explain(&device->env, "finish of operation 0x%016llx", (unsigned long long)handle);
     kssim_result reached = sim_framework_call_keystore_operation(device, "finish");
     if (reached != KSSIM_OK)
         return reached;

@@ -67,6 +67,21 @@ const char *kssim_device_message(const kssim_device *device)
     return device->env.message;
 }
 
+void kssim_set_explain(kssim_device *device, bool explain)
+{
+    sim_decision_enable(&device->env, explain);
+}
+
+const char *kssim_device_decision(const kssim_device *device)
+{
+    return sim_decision_text(&device->env);
+}
+
+void kssim_device_decision_clear(kssim_device *device)
+{
+    sim_decision_clear(&device->env);
+}
+
 void kssim_free(void *p)
 {
     free(p);

@@ -96,6 +96,11 @@ void sim_framework_deliver_due_tokens(kssim_device *device);
 void sim_framework_drop_delayed_tokens(kssim_device *device);
 
 /* Every public entry point starts by forgetting the previous call's message. */
+/* explain.c (--explain): the opening lines of a decision path - the call, release, lock state and the user's
+ * authenticators; then the key's SIDs and policy. Nothing when explain is off. */
+void sim_framework_explain_device(kssim_device *device, const char *call);
+void sim_framework_explain_key(kssim_device *device, const sim_key_entry *entry, uint32_t purpose);
+
 #define SIM_BEGIN_CALL(device) sim_clear_message(&(device)->env)
 
 #endif

@@ -30,8 +30,11 @@ bool sim_framework_can_user_authorization_succeed(kssim_device *device, const si
         return true; /* not bound to user authentication: nothing to lose */
     const sim_gatekeeper *gk = &device->sw.gatekeeper;
     for (uint32_t i = 0; i < auth->sid_count; i++)
-        if (gk->enrolled && auth->sids[i] == gk->sid)
+        if (gk->enrolled && auth->sids[i] == gk->sid) {
+            sim_explain(&device->env, "R-INVALIDATED-NO-SID-LEFT: the key holds the current root SID: it can still "
+                                      "be authorized");
             return true;
+        }
     uint64_t bio[KSSIM_MODALITY_COUNT];
     size_t n = sim_framework_biometric_sids(device, bio);
     bool holds_every_biometric =
@@ -43,10 +46,18 @@ bool sim_framework_can_user_authorization_succeed(kssim_device *device, const si
         holds_every_biometric = held;
     }
     if (holds_every_biometric)
+        sim_explain(&device->env, "%s: the key holds every current strong biometric ID%s: it can still be authorized",
+                    n > 0 ? "R-INVALIDATED-NO-SID-LEFT" : "R-INVALIDATED-EMPTY-BIOMETRIC-LIST-KEEPS-KEY",
+                    n > 0 ? "" : " (none enrolled counts as held on Android 11 and earlier)");
+    if (holds_every_biometric)
         return true;
     bool bound_to_root_sid = (entry->spec.auth_types & KSSIM_AUTH_DEVICE_CREDENTIAL) != 0 ||
                              !entry->spec.invalidated_by_biometric_enrollment;
     *reason = bound_to_root_sid ? KSSIM_REASON_CREDENTIAL_RESET : KSSIM_REASON_BIOMETRIC_ENROLLMENT_CHANGED;
+    sim_explain(&device->env,
+                "R-INVALIDATED-NO-SID-LEFT: none of the key's SIDs is the current root SID and it does not hold every "
+                "current strong biometric ID (%s): no authentication can satisfy it",
+                bound_to_root_sid ? "the credential was reset" : "biometric enrollment changed");
     return false;
 }
 

@@ -120,6 +120,11 @@ const sim_cached_token *sim_token_cache_find_for_key(const sim_token_cache *cach
  * challenge, then the secure-ID check). */
 const sim_cached_token *sim_token_cache_first_with_challenge(const sim_token_cache *cache, uint64_t challenge);
 bool sim_token_matches_key(const kssim_auth_token *token, const sim_auth_list *auth);
+/* token_explain.c (--explain): one decision line per cached token - its type, IDs, challenge, age, whether its MAC
+ * verifies, whether it is for auth (NULL: any key) and, for a per-operation key (challenge not 0), whether it
+ * carries another challenge - marking chosen. Nothing when explain is off. */
+void sim_keystore2_explain_cached_tokens(sim_keystore2 *ks, const sim_auth_list *auth, uint64_t challenge,
+                                         const sim_cached_token *chosen);
 void sim_token_cache_clear(sim_token_cache *cache);
 
 /* keystore2_keys.c */

@@ -64,12 +64,19 @@ static const char *auth_kinds(const sim_auth_list *auth)
 static kssim_result choose_timeout_token(sim_keystore2 *ks, const sim_auth_list *auth, const kssim_auth_token **out)
 {
     const sim_cached_token *cached = sim_token_cache_find_for_key(&ks->tokens, auth);
+    sim_keystore2_explain_cached_tokens(ks, auth, 0, cached);
+    if (cached == NULL)
+        sim_explain(ks->env, "R-TIMEOUT-CACHE-NEWEST: no cached token matches the key: KEY_USER_NOT_AUTHENTICATED");
     if (cached == NULL)
         return sim_refuse(ks->env, KSSIM_KEY_USER_NOT_AUTHENTICATED,
                           "this key needs %s within the last %u s, and there has been none since boot or since the "
                           "key's authenticators changed: authenticate, then retry",
                           auth_kinds(auth), auth->auth_timeout_s);
     uint64_t age_s = (ks->env->clock.boot_ms - cached->received_ms) / 1000;
+    sim_explain(ks->env, "R-TIMEOUT-CACHE-NEWEST: the newest matching token was received %llu s ago, timeout %u s: %s",
+                (unsigned long long)age_s, auth->auth_timeout_s,
+                age_s > auth->auth_timeout_s ? "too old, KEY_USER_NOT_AUTHENTICATED"
+                                             : "young enough, passed to KeyMint");
     if (age_s > auth->auth_timeout_s)
         return sim_refuse(ks->env, KSSIM_KEY_USER_NOT_AUTHENTICATED,
                           "this key needs %s within the last %u s; the last one was %llu s ago: authenticate "
@@ -133,6 +140,8 @@ static kssim_result unwrap_key_if_required(sim_keystore2 *ks, const sim_key_entr
 {
     if (!is_super_encrypted(ks, &entry->auth) || ks->unlocked_since_boot)
         return KSSIM_OK;
+    sim_explain(ks->env, "R-REBOOT-LOCKED-UNTIL-FIRST-UNLOCK: the key is super-encrypted and the device has not been "
+                         "unlocked since boot: LOCKED");
     return sim_refuse(ks->env, KSSIM_LOCKED,
                       "the device has not been unlocked since it booted, so the key '%s', which needs user "
                       "authentication, is still encrypted: unlock with the credential, then retry",
@@ -148,6 +157,8 @@ static kssim_result load_key_keystore1(sim_keystore2 *ks, const sim_key_entry *e
     if (!is_super_encrypted(ks, &entry->auth) || ks->unlocked_since_boot ||
         !sim_android_has(ks->api_level, SIM_ANDROID_KEYSTORE1_LOCKED_AS_NOT_AUTHENTICATED))
         return KSSIM_OK;
+    sim_explain(ks->env, "R-BEGIN-KEYSTORE1-LOCKED-NOT-AUTHENTICATED: keystore1 loads the key first; it is still "
+                         "encrypted (no unlock since boot): KEY_USER_NOT_AUTHENTICATED");
     return sim_refuse(ks->env, KSSIM_KEY_USER_NOT_AUTHENTICATED,
                       "the device has not been unlocked since it booted, so the key '%s' is still encrypted "
                       "(Android 11 and earlier report it as not authenticated): unlock with the credential, "
@@ -166,13 +177,20 @@ static kssim_result authorize_create(sim_keystore2 *ks, const sim_key_entry *ent
     const sim_auth_list *auth = &entry->auth;
     kssim_result r;
     if (!sim_android_has(ks->api_level, SIM_ANDROID_TOKEN_CHECKED_AFTER_KEY_CHECKS)) {
+        sim_explain(ks->env, "R-BEGIN-ORDER: keystore1 order: locked key, timeout token, then the key's parameters");
         /* keymaster_worker.cpp KeymasterWorker::begin: getAuthToken, then AuthorizeOperation. */
         r = load_key_keystore1(ks, entry);
         if (r == KSSIM_OK && is_timeout_key(auth))
             r = choose_timeout_token(ks, auth, timeout_token);
-        return r != KSSIM_OK ? r : check_key_parameters(ks, entry, purpose);
+        r = r != KSSIM_OK ? r : check_key_parameters(ks, entry, purpose);
+        sim_explain(ks->env, "  keystore1 begin checks: %s", r == KSSIM_OK ? "passed" : kssim_result_name(r));
+        return r;
     }
+    sim_explain(ks->env, "R-BEGIN-ORDER: keystore2 authorize_create: purpose, dates, key, unlocked device, timeout "
+                         "token; then the super key (LOCKED), then KeyMint");
     r = check_key_parameters(ks, entry, purpose);
+    sim_explain(ks->env, "  purpose, dates, key parameters, unlocked device: %s",
+                r == KSSIM_OK ? "passed" : kssim_result_name(r));
     if (r == KSSIM_OK && is_timeout_key(auth))
         r = choose_timeout_token(ks, auth, timeout_token);
     return r != KSSIM_OK ? r : unwrap_key_if_required(ks, entry);
@@ -441,8 +459,15 @@ static kssim_result token_for_operation(sim_keystore2 *ks, sim_keystore2_operati
     *token = NULL;
     if (!record->per_operation_auth)
         return KSSIM_OK;
+    if (!record->has_token)
+        sim_keystore2_explain_cached_tokens(ks, &record->auth, record->handle, NULL);
     if (!record->has_token && !sim_android_has(ks->api_level, SIM_ANDROID_OP_TOKEN_FIRST_ROUTED)) {
         const sim_cached_token *cached = sim_token_cache_first_with_challenge(&ks->tokens, record->handle);
+        if (cached != NULL && !sim_token_matches_key(&cached->token, &record->auth))
+            sim_explain(ks->env,
+                        "R-OP-TOKEN-KEYSTORE1-TABLE: the first table token with challenge 0x%016llx is for "
+                        "other SIDs or types: KEY_USER_NOT_AUTHENTICATED, operation kept",
+                        (unsigned long long)record->handle);
         if (cached != NULL && !sim_token_matches_key(&cached->token, &record->auth))
             return sim_refuse(ks->env, KSSIM_KEY_USER_NOT_AUTHENTICATED,
                               "the auth token for this operation's challenge 0x%016llx is for other secure IDs or "
@@ -454,10 +479,20 @@ static kssim_result token_for_operation(sim_keystore2 *ks, sim_keystore2_operati
         }
     }
     if (!record->has_token)
+        sim_explain(ks->env,
+                    "R-OP-TOKEN-CHALLENGE-REQUIRED: no token carrying the operation's challenge 0x%016llx "
+                    "has reached it since begin: KEY_USER_NOT_AUTHENTICATED, operation kept open",
+                    (unsigned long long)record->handle);
+    if (!record->has_token)
         return sim_refuse(ks->env, KSSIM_KEY_USER_NOT_AUTHENTICATED,
                           "this key needs %s for every operation, and no auth token carrying this operation's "
                           "challenge 0x%016llx had arrived since it began: %s",
                           auth_kinds(&record->auth), (unsigned long long)record->handle, after_auth_refusal(ks));
+    if (sim_explaining(ks->env)) {
+        char text[256];
+        sim_explain_token_text(&record->token, (unsigned long long)ks->env->clock.boot_ms, text, sizeof(text));
+        sim_explain(ks->env, "R-OP-TOKEN-KEPT: the operation's token (routed at its challenge): %s", text);
+    }
     *token = &record->token;
     return KSSIM_OK;
 }

@@ -48,6 +48,8 @@ typedef struct runner_options {
      * format's flavour (text, JSON or the HTML page) instead of the transcript. */
     bool matrix;
     runner_budget *budget; /* NULL: no budget */
+    /* --explain: every step carries its decision path (kssim_device_decision; docs/explain.md). */
+    bool explain;
 } runner_options;
 
 /* Runs the scenario files and directories named by paths. Errors in the files (or unreadable paths)

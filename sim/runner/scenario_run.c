@@ -97,6 +97,7 @@ static bool runner_execute_step(runner_context *context, const scenario_step *st
     context->note[0] = '\0';
     context->key_observed = false;
     context->refused_in_finish = false;
+    kssim_device_decision_clear(context->device); /* the step's decision path is all of its calls' */
     kssim_result result = step_functions[step->action](context, step);
     /* The app's view asks the device about the key, which starts a new call and clears the device's message:
      * keep the message first. */
@@ -157,6 +158,9 @@ static bool runner_execute_step(runner_context *context, const scenario_step *st
         .app_code_readable = view.has_numeric_code,
         .app_code = view.numeric_code,
     };
+    const char *decision = kssim_device_decision(context->device);
+    if (decision[0] != '\0')
+        line.decision = decision;
     kssim_status status;
     if (kssim_status_get(context->device, &status) == KSSIM_OK) {
         line.boot_ms = status.boot_ms;
@@ -256,6 +260,7 @@ bool runner_execute_scenario_at(const scenario *scenario, const runner_options *
         free(context.slots);
         return false;
     }
+    kssim_set_explain(context.device, options->explain);
     for (size_t i = 0; i < scenario->slot_count; i++)
         context.slots[i].ciphertext_slot = -1;
     bool passed = true;

@@ -122,6 +122,13 @@ void transcript_write_step(const transcript_step *step, FILE *stream, const char
         write_one_line(stream, step->explanation);
         fputc('\n', stream);
     }
+    /* --explain: the decision path, one fact per line, indented under the step. */
+    for (const char *line = step->decision; line != NULL && *line != '\0';) {
+        const char *end = strchr(line, '\n');
+        size_t length = end != NULL ? (size_t)(end - line) : strlen(line);
+        fprintf(stream, "%s      why: %.*s\n", prefix, (int)length, line);
+        line = end != NULL ? end + 1 : line + length;
+    }
 }
 
 void transcript_write_xml_escaped(FILE *stream, const char *text)

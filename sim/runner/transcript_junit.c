@@ -5,6 +5,8 @@
  *
  * No timestamps or durations are written: they would make two runs differ.
  */
+#include <string.h>
+
 #include "runner/transcript.h"
 
 #include <stdlib.h>
@@ -49,6 +51,24 @@ static void junit_open_testcase(transcript *transcript, FILE *stream, const char
     fputc('"', stream);
 }
 
+/* --explain: the decision path as the case's system-out, one escaped line per fact. */
+static void junit_write_decision(FILE *stream, const char *decision)
+{
+    if (decision == NULL)
+        return;
+    fputs("      <system-out>", stream);
+    for (const char *line = decision; *line != '\0';) {
+        const char *end = strchr(line, '\n');
+        size_t length = end != NULL ? (size_t)(end - line) : strlen(line);
+        char piece[600];
+        snprintf(piece, sizeof(piece), "%.*s", (int)(length < sizeof(piece) - 1 ? length : sizeof(piece) - 1), line);
+        transcript_write_xml_escaped(stream, piece);
+        fputc('\n', stream);
+        line = end != NULL ? end + 1 : line + length;
+    }
+    fputs("</system-out>\n", stream);
+}
+
 static void junit_step(transcript *transcript, const transcript_step *step)
 {
     FILE *stream = junit_stream(transcript->pending, transcript->out);
@@ -62,7 +82,7 @@ static void junit_step(transcript *transcript, const transcript_step *step)
     junit_open_testcase(transcript, stream, text != NULL ? text : "");
     free(text);
     bool app_view = transcript_step_shows_app_view(step);
-    if (step->met && !app_view) {
+    if (step->met && !app_view && step->decision == NULL) {
         fputs("/>\n", stream);
         return;
     }
@@ -76,6 +96,7 @@ static void junit_step(transcript *transcript, const transcript_step *step)
         fputs("\"/>\n      </properties>\n", stream);
     }
     if (step->met) {
+        junit_write_decision(stream, step->decision);
         fputs("    </testcase>\n", stream);
         return;
     }
@@ -86,7 +107,9 @@ static void junit_step(transcript *transcript, const transcript_step *step)
     fputs("\">", stream);
     if (step->explanation != NULL)
         transcript_write_xml_escaped(stream, step->explanation);
-    fputs("</failure>\n    </testcase>\n", stream);
+    fputs("</failure>\n", stream);
+    junit_write_decision(stream, step->decision);
+    fputs("    </testcase>\n", stream);
 }
 
 static void junit_problem(transcript *transcript, const char *text)

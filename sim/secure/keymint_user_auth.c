@@ -29,7 +29,19 @@ static kssim_result check_token(sim_secure_world *sw, const sim_auth_list *auth,
                                 bool check_challenge, uint64_t challenge)
 {
     sim_env *env = sw->env;
-    if (!sim_auth_token_is_authentic(sw, token))
+    bool authentic = sim_auth_token_is_authentic(sw, token);
+    if (sim_explaining(env)) {
+        char text[256];
+        sim_explain_token_text(token, (unsigned long long)env->clock.boot_ms, text, sizeof(text));
+        bool sid = token_matches_sid(auth, token), type = (token->authenticator_type & auth->user_auth_types) != 0;
+        sim_explain(env, "R-TOKEN-KEYMINT-VERIFIES: KeyMint checks %s: MAC %s, challenge %s, SID %s, type %s", text,
+                    authentic ? "valid" : "INVALID",
+                    !check_challenge                ? "not checked (timeout key)"
+                    : token->challenge == challenge ? "matches"
+                                                    : "DIFFERS from the operation's",
+                    sid ? "matches" : "DIFFERS", type ? "accepted" : "NOT accepted");
+    }
+    if (!authentic)
         return sim_refuse(env, KSSIM_KEY_USER_NOT_AUTHENTICATED,
                           "the auth token's MAC does not verify under this boot's key: tokens from before a reboot "
                           "or forged ones are rejected; authenticate again");
@@ -63,6 +75,11 @@ static kssim_result check_token_age(sim_secure_world *sw, const sim_auth_list *a
                           "authenticate again",
                           sim_duration_text(token->timestamp_ms - now, age));
     uint64_t elapsed = now - token->timestamp_ms;
+    sim_explain(sw->env,
+                "R-TIMEOUT-WINDOW: token issued %" PRIu64 ".%03" PRIu64 " s ago on the boot clock, timeout %" PRIu32
+                " s: %s",
+                elapsed / 1000, elapsed % 1000, auth->auth_timeout_s,
+                elapsed > (uint64_t)auth->auth_timeout_s * 1000 ? "too old" : "within the window");
     if (elapsed > (uint64_t)auth->auth_timeout_s * 1000)
         return sim_refuse(sw->env, KSSIM_KEY_USER_NOT_AUTHENTICATED,
                           "this key needs %s within the last %" PRIu32 " s; the auth token is %s old: "
@@ -91,6 +108,8 @@ kssim_result keymint_authorize_begin(sim_secure_world *sw, const sim_auth_list *
         *needs_per_op_auth = true;
         return KSSIM_OK;
     }
+    if (token == NULL)
+        sim_explain(sw->env, "R-TIMEOUT-WINDOW: no auth token came with the begin: KEY_USER_NOT_AUTHENTICATED");
     if (token == NULL)
         return sim_refuse(sw->env, KSSIM_KEY_USER_NOT_AUTHENTICATED,
                           "this key needs %s within the last %" PRIu32 " s, and no auth token came with the "
