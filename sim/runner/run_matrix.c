@@ -29,12 +29,17 @@ char *run_matrix_cell(const recorded_run *run, size_t step_index)
         return NULL;
     const recorded_step *step = &run->steps[step_index];
     const char *outcome = step->outcome != NULL ? step->outcome : "?";
-    size_t length = strlen(outcome) + (step->app_exception != NULL ? strlen(step->app_exception) + 3 : 0) + 1;
+    /* The class's simple name keeps six releases side by side readable; the JSON cell's app_exception
+     * carries the qualified name. */
+    const char *exception = step->app_exception;
+    if (exception != NULL && strrchr(exception, '.') != NULL)
+        exception = strrchr(exception, '.') + 1;
+    size_t length = strlen(outcome) + (exception != NULL ? strlen(exception) + 3 : 0) + 1;
     char *cell = malloc(length);
     if (cell == NULL)
         return NULL;
-    if (step->app_exception != NULL)
-        snprintf(cell, length, "%s / %s", outcome, step->app_exception);
+    if (exception != NULL)
+        snprintf(cell, length, "%s / %s", outcome, exception);
     else
         snprintf(cell, length, "%s", outcome);
     return cell;

@@ -24,7 +24,8 @@ $(head -40 "$work/diff")"
 
 scenario="$source_dir/scenarios/app-view/finish-exceptions.yaml"
 "$kssim" run "$scenario" >"$work/text" || fail "kssim run $scenario failed"
-grep -qF '8 finish op=op1 data="10 EUR" -> KEY_USER_NOT_AUTHENTICATED (-26) [SignatureException from Signature.sign]' \
+# Step 7's refused update ended the operation (V-OP-FAILED-CALL-ENDS): Signature.sign then meets a lost handle.
+grep -qF '8 finish op=op1 data="10 EUR" -> INVALID_OPERATION_HANDLE (-28) [SignatureException from Signature.sign]' \
     "$work/text" || fail "the text transcript lacks the app's view of step 8: $(sed -n 9p "$work/text")"
 grep -qF '1 set_credential type=pin secret=1234 -> ok (0)' "$work/text" ||
     fail "a successful step has a suffix: $(sed -n 2p "$work/text")"

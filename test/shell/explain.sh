@@ -32,10 +32,13 @@ steps:
   - set_credential: {type: pin, secret: "1234"}
   - enroll_biometric: {id: 1}
   - generate_key: {alias: k, algorithm: ec, purposes: [sign], user_auth: {timeout: 0, types: [biometric_strong]}}
-  - begin: {key: k, purpose: sign, as: op}
-  - finish: {op: op, data: "x", expect: KEY_USER_NOT_AUTHENTICATED}
+  # Since Android 10 a failed finish ends the operation (V-OP-FAILED-CALL-ENDS): each try begins anew.
+  - begin: {key: k, purpose: sign, as: op1}
+  - finish: {op: op1, data: "x", expect: KEY_USER_NOT_AUTHENTICATED}
+  - begin: {key: k, purpose: sign, as: op2}
   - authenticate_biometric: {id: 1, challenge: 42}
-  - finish: {op: op, data: "x", expect: KEY_USER_NOT_AUTHENTICATED}
+  - finish: {op: op2, data: "x", expect: KEY_USER_NOT_AUTHENTICATED}
+  - begin: {key: k, purpose: sign, as: op}
   - authenticate_biometric: {id: 1, challenge: op}
   - finish: {op: op, data: "x", expect: ok}
 YAML

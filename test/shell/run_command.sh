@@ -92,7 +92,7 @@ expect_status 0 "$kssim" run tree
 expect_status 2 "$kssim" run
 grep -q 'no scenario given' err || fail "no paths: message"
 expect_status 2 "$kssim" run met.yaml --format xml
-grep -q "unknown format 'xml'; --format takes text, tap, junit or json" err || fail "--format xml: message"
+grep -q "unknown format 'xml'; --format takes text, tap or junit (transcripts), html (a page) or json" err || fail "--format xml: message"
 expect_status 2 "$kssim" run met.yaml --seed
 grep -q -- '--seed needs a value' err || fail "--seed without value: message"
 expect_status 2 "$kssim" run met.yaml --seed -3
