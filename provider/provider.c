@@ -17,6 +17,7 @@
 #include <openssl/provider.h>
 
 #include "keystore_provider.h"
+#include "kssim_version.h"
 
 #define KEYSTORE_ALGORITHM(names, properties, functions)                                                               \
     {                                                                                                                  \
@@ -127,10 +128,11 @@ static int keystore_get_params(void *provctx, OSSL_PARAM params[])
     if ((p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_NAME)) != NULL &&
         !OSSL_PARAM_set_utf8_ptr(p, "kssim keystore provider"))
         return 0;
-    if ((p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_VERSION)) != NULL && !OSSL_PARAM_set_utf8_ptr(p, "0.1.0"))
+    if ((p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_VERSION)) != NULL &&
+        !OSSL_PARAM_set_utf8_ptr(p, KSSIM_VERSION_STRING))
         return 0;
     if ((p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_BUILDINFO)) != NULL &&
-        !OSSL_PARAM_set_utf8_ptr(p, "keys on a simulated Android device (kssim)"))
+        !OSSL_PARAM_set_utf8_ptr(p, "kssim " KSSIM_VERSION_STRING ": keys on a simulated Android device"))
         return 0;
     if ((p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_STATUS)) != NULL && !OSSL_PARAM_set_int(p, 1))
         return 0;

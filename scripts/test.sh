@@ -21,7 +21,7 @@ if [ "${KSSIM_SANITIZER_TESTS:-1}" != 0 ]; then
     # - shell.valgrind_scenarios: valgrind cannot run a program built with ASan (both replace malloc);
     # - shell.clang_build and shell.format: they build or read the sources, they run nothing built here;
     # - shell.determinism: the scenario library seven times over to compare transcripts, nearly three
-    #   minutes under ASan for no code path that scenarios.library does not take;
+    #   minutes under ASan for no code path that the scenario.* tests do not take;
     # - bench (bench.smoke): timings, which mean nothing under ASan.
     ctest --test-dir "$asan" --output-on-failure -j "$jobs" -LE '^bench$' \
         -E '^shell\.(valgrind_scenarios|clang_build|format|determinism)$'

@@ -12,6 +12,7 @@
 
 #include "cli/cli_options.h"
 #include "cli/commands.h"
+#include "kssim_version.h"
 #include "runner/scenario_suggest.h"
 
 /* In the order `kssim --help` lists them; a group heading is printed where the group changes. */
@@ -156,6 +157,11 @@ int main(int argc, char **argv)
     }
     if (is_help(argv[1])) {
         print_usage(stdout);
+        return close_standard_output(KSSIM_EXIT_SUCCESS);
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        /* The build's one version string (build/generated/kssim_version.h), as the provider reports it. */
+        fputs("kssim " KSSIM_VERSION_STRING "\n", stdout);
         return close_standard_output(KSSIM_EXIT_SUCCESS);
     }
     for (size_t i = 0; i < COMMAND_COUNT; i++)

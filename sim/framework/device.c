@@ -9,7 +9,6 @@
 
 #include "core/android_versions.h"
 #include "framework/device.h"
-#include "store/sqlite_store.h" /* sim_device_store_close: the store stays opaque here, SQLite unseen */
 
 void kssim_config_default(kssim_config *config)
 {
@@ -55,7 +54,8 @@ void kssim_device_free(kssim_device *device)
     if (device == NULL)
         return;
     /* A persistent device's open transaction, if any, is rolled back: what it did is not committed. */
-    sim_device_store_close(device->store);
+    if (device->store != NULL)
+        device->close_store(device->store);
     sim_keystore2_cleanup(&device->ks);
     sim_secure_world_cleanup(&device->sw);
     sim_crypto_cleanup(&device->env.crypto);

@@ -43,6 +43,9 @@ struct kssim_device {
     sim_system_prompt prompt;
     sim_framework_faults faults;
     struct sim_device_store *store;
+    /* Set by the store (a layer above) with `store`: closes it when the device is freed, so the
+     * framework never calls into the store's code (the layers link downwards only). */
+    void (*close_store)(struct sim_device_store *store);
     /* realtime devices: the host's CLOCK_BOOTTIME (ms) that this device's boot clock 0 corresponds to */
     int64_t host_boot_origin_ms;
     /* realtime devices: the host's CLOCK_BOOTTIME (ms) read by the current command's kssim_device_begin,

@@ -23,7 +23,7 @@ static kssim_result store_new_key(sim_keystore2 *ks, const kssim_key_spec *spec,
      * user's AfterFirstUnlock super key, which is only in memory after the first unlock since boot. */
     if (!auth->no_auth_required && !ks->unlocked_since_boot) {
         sim_key_blob_free(blob);
-        kssim_free(public_key);
+        free(public_key); /* kssim_free is the framework's (above); this layer frees with free */
         return sim_refuse(ks->env, KSSIM_LOCKED,
                           "the phone has not been unlocked since it booted, and a key that requires user "
                           "authentication is encrypted with the user's super key, which only the first unlock "
@@ -42,7 +42,7 @@ static kssim_result store_new_key(sim_keystore2 *ks, const kssim_key_spec *spec,
     kssim_result r = sim_key_database_store(&ks->db, &entry);
     if (r != KSSIM_OK) {
         sim_key_blob_free(blob);
-        kssim_free(public_key);
+        free(public_key);
         return sim_refuse(ks->env, r, "the key database could not grow (out of memory)");
     }
     return KSSIM_OK;

@@ -472,6 +472,7 @@ static kssim_result open_stored_device(const char *location, const kssim_open_op
     if (created)
         sim_device_store_end_creation(store);
     device->store = store;
+    device->close_store = sim_device_store_close;
     device->env.persist = persist_within_command;
     device->env.persist_context = device;
     *out = device;

@@ -34,10 +34,11 @@
 
 #include <sqlite3.h>
 
+#include "kssim_version.h"
 #include "store/sqlite_store.h"
 
 /* Which kssim created a device, recorded in meta for whoever inspects the file. */
-#define SIM_DEVICE_STORE_CREATED_BY "kssim 0.1.0"
+#define SIM_DEVICE_STORE_CREATED_BY "kssim " KSSIM_VERSION_STRING /* build/generated/kssim_version.h */
 
 /* The statements every transaction runs, prepared once per connection and kept: compiling their SQL
  * at every command cost more than a P-256 signature (docs/performance.md). */

@@ -10,7 +10,7 @@ fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 # Exit 9 is valgrind's own verdict; 0/1 are the runner's (expectations met or not) and both must be
-# leak-free, so only 9 fails here - the scenarios.library test judges the expectations.
+# leak-free, so only 9 fails here - the scenario.* tests judge the expectations.
 status=0
 valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
   --error-exitcode=9 "$build/kssim" run "$source/scenarios" >/dev/null 2>"$log" || status=$?
