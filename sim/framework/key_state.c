@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/android_versions.h"
+#include "core/names.h"
 #include "framework/device.h"
 
 /* R-INVALIDATED-NO-SID-LEFT: an auth-bound key is permanently unusable when no SID is the current root SID
@@ -84,34 +85,17 @@ kssim_result sim_framework_refuse_invalidated(kssim_device *device, const char *
                       "the key '%s' is permanently invalidated: %s. Delete it and generate a new one", alias, why);
 }
 
+/* The words are core/names.c's, the scenario format's and the CLI's. */
 const char *kssim_key_state_name(kssim_key_state state)
 {
-    switch (state) {
-    case KSSIM_KEY_VALID:
-        return "valid";
-    case KSSIM_KEY_INVALIDATED:
-        return "invalidated";
-    case KSSIM_KEY_ABSENT:
-        break;
-    }
-    return "absent";
+    const char *name = sim_vocabulary_name(&sim_key_states, (uint32_t)state);
+    return name != NULL ? name : "absent";
 }
 
 const char *kssim_invalidation_reason_name(kssim_invalidation_reason reason)
 {
-    switch (reason) {
-    case KSSIM_REASON_LOCK_SCREEN_REMOVED:
-        return "lock_screen_removed";
-    case KSSIM_REASON_BIOMETRIC_ENROLLMENT_CHANGED:
-        return "biometric_enrollment_changed";
-    case KSSIM_REASON_CREDENTIAL_RESET:
-        return "credential_reset";
-    case KSSIM_REASON_USAGE_EXHAUSTED:
-        return "usage_exhausted";
-    case KSSIM_REASON_NONE:
-        break;
-    }
-    return "none";
+    const char *name = sim_vocabulary_name(&sim_invalidation_reasons, (uint32_t)reason);
+    return name != NULL ? name : "none";
 }
 
 kssim_result kssim_key_info_get(kssim_device *device, const char *alias, kssim_key_info *info)
