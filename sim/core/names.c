@@ -227,14 +227,14 @@ typedef struct key_size_rule {
     const char *note;                 /* said after the sizes in a refusal */
 } key_size_rule;
 
-/* R-KEY-SIZES-TEE: a TEE (and software) KeyMint generates and imports EC P-224, P-256, P-384, P-521; RSA 2048,
+/* A TEE (and software) KeyMint generates and imports EC P-224, P-256, P-384, P-521; RSA 2048,
  * 3072, 4096; AES 128, 192, 256; HMAC 64 to 512 bits in whole bytes; Ed25519 256. AOSP: IKeyMintDevice.aidl
  * "Necessary Primitives" (TRUSTED_ENVIRONMENT must support ...); KeyMintTest.cpp NewKeyGenerationTest Ecdsa /
  * EcdsaAllValidCurves (ValidCurves: P_224..P_521), AesInvalidSize (InvalidKeySizes: 64, 96, 131, 512),
  * HmacCheckKeySizes. Keymaster 4 (api <= 30) requires the same (keymaster/4.0 IKeymasterDevice.hal, VTS
  * keymaster_hidl_hal_test.cpp), so the sizes do not depend on the release. The simulator supports what is
  * required and no more: RSA sizes a vendor may add (1024, 8192) are refused.
- * R-KEY-SIZES-STRONGBOX: a StrongBox holds EC P-256, RSA 2048, AES 128 and 256 (never 192), HMAC 64 to 512 bits
+ * A StrongBox holds EC P-256, RSA 2048, AES 128 and 256 (never 192), HMAC 64 to 512 bits
  * in whole bytes, and no Ed25519. AOSP: IKeyMintDevice.aidl "STRONGBOX IKeyMintDevices must support 2048-bit
  * keys / NIST curve P-256 / must only support 128 and 256-bit keys / must not support keys larger than 512
  * bits"; KeyMintAidlTestBase.cpp InvalidKeySizes for STRONGBOX: RSA 3072, 4096; EC 224, 384, 521; AES 192;
@@ -280,6 +280,8 @@ static bool rule_allows(const key_size_rule *rule, uint32_t size)
     return false;
 }
 
+/* R-KEY-SIZES-TEE: TEE sizes: EC 224-521, RSA 2048-4096, AES 128/192/256, HMAC 64-512. AOSP: IKeyMintDevice.aidl */
+/* R-KEY-SIZES-STRONGBOX: EC 256, RSA 2048, AES 128/256, HMAC 64-512. AOSP: IKeyMintDevice.aidl */
 bool sim_key_size_supported(kssim_algorithm algorithm, bool strongbox, uint32_t size)
 {
     return rule_allows(key_size_rule_for(algorithm, strongbox), size);

@@ -103,7 +103,7 @@ static uint32_t default_key_size(const sim_auth_list *auth)
     return 256;
 }
 
-/* R-KEY-SIZES-TEE, R-KEY-SIZES-STRONGBOX: the sizes are one table in core/names.c (sim_key_size_supported),
+/* KeyMint's sizes (TEE and StrongBox) are one table in core/names.c (sim_key_size_supported),
  * from which this check, its refusal and UNSUPPORTED_KEY_SIZE's advice are all read. */
 bool keymint_key_size_supported(kssim_algorithm algorithm, kssim_security_level level, uint32_t size)
 {
