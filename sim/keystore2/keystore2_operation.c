@@ -48,13 +48,11 @@ static kssim_result check_validity_dates(sim_keystore2 *ks, const sim_auth_list 
     return KSSIM_OK;
 }
 
+/* The words are core/names.c's; a key that names no type is bound to the device credential (LSKF). */
 static const char *auth_kinds(const sim_auth_list *auth)
 {
-    bool bio = auth->user_auth_types & KSSIM_AUTHENTICATOR_FINGERPRINT;
-    bool cred = auth->user_auth_types & KSSIM_AUTHENTICATOR_PASSWORD;
-    return bio && cred ? "a strong biometric or the device credential"
-           : bio       ? "a strong biometric"
-                       : "the device credential";
+    uint32_t types = auth->user_auth_types & (KSSIM_AUTHENTICATOR_FINGERPRINT | KSSIM_AUTHENTICATOR_PASSWORD);
+    return sim_authenticators_text(types != 0 ? types : KSSIM_AUTHENTICATOR_PASSWORD);
 }
 
 /* enforcements.rs authorize_create for timeout keys: the newest cached token that matches the key,
