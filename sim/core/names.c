@@ -134,11 +134,15 @@ static int join(const char *const *items, size_t count, const char *separator, c
 
 int sim_vocabulary_list(const sim_vocabulary *vocabulary, const char *last_separator, char *out, size_t out_size)
 {
-    const char *names[16];
-    size_t count = vocabulary->count < 16 ? vocabulary->count : 16;
-    for (size_t i = 0; i < count; i++)
-        names[i] = vocabulary->words[i].name;
-    return join(names, count, ", ", last_separator, out, out_size);
+    int length = 0;
+    if (out_size > 0)
+        out[0] = '\0';
+    for (size_t i = 0; i < vocabulary->count; i++) {
+        if (i > 0)
+            append(out, out_size, &length, i + 1 == vocabulary->count ? last_separator : ", ");
+        append(out, out_size, &length, vocabulary->words[i].name);
+    }
+    return length;
 }
 
 static const char *name_or(const sim_vocabulary *vocabulary, uint32_t value, const char *fallback)
