@@ -22,6 +22,7 @@
 
 #include "keystore_provider.h"
 
+#include "core/names.h"
 #include "framework/app_view.h"
 
 keystore_generation *keystore_generation_new(keystore_provider *provider, const char *type_name,
@@ -46,40 +47,18 @@ void keystore_generation_free(keystore_generation *generation)
 
 /* ---- Parsing the values ---- */
 
-typedef struct named_bit {
-    const char *name;
-    uint32_t bit;
-} named_bit;
-
-static const named_bit auth_names[] = {
-    {"biometric_strong", KSSIM_AUTH_BIOMETRIC_STRONG},
-    {"device_credential", KSSIM_AUTH_DEVICE_CREDENTIAL},
-};
-static const named_bit purpose_names[] = {
-    {"sign", KSSIM_PURPOSE_SIGN},       {"verify", KSSIM_PURPOSE_VERIFY},       {"encrypt", KSSIM_PURPOSE_ENCRYPT},
-    {"decrypt", KSSIM_PURPOSE_DECRYPT}, {"agree_key", KSSIM_PURPOSE_AGREE_KEY},
-};
-static const named_bit digest_names[] = {
-    {"none", KSSIM_DIGEST_NONE},     {"sha1", KSSIM_DIGEST_SHA1},     {"sha224", KSSIM_DIGEST_SHA224},
-    {"sha256", KSSIM_DIGEST_SHA256}, {"sha384", KSSIM_DIGEST_SHA384}, {"sha512", KSSIM_DIGEST_SHA512},
-};
-
-/* A comma-separated list of names into a bit set; false on an unknown name or an empty list. */
-static bool parse_bits(const char *text, const named_bit *names, size_t count, uint32_t *bits)
+/* The words are core/names.c's tables, as the scenario format and the CLI spell them; OpenSSL's pkeyopts take
+ * them in any case. A comma-separated list of words into a bit set; false on an unknown word or an empty list. */
+static bool parse_bits(const char *text, const sim_vocabulary *words, uint32_t *bits)
 {
     *bits = 0;
     const char *p = text;
     while (*p != '\0') {
         size_t len = strcspn(p, ",");
-        bool found = false;
-        for (size_t i = 0; i < count && !found; i++) {
-            if (strlen(names[i].name) == len && strncasecmp(p, names[i].name, len) == 0) {
-                *bits |= names[i].bit;
-                found = true;
-            }
-        }
-        if (!found)
+        const sim_word *word = sim_vocabulary_find_ignoring_case(words, p, len);
+        if (word == NULL)
             return false;
+        *bits |= word->value;
         p += len;
         if (*p == ',')
             p++;
@@ -108,6 +87,16 @@ static int refuse_value(const char *name, const char *expected)
 {
     keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER, "the key-generation parameter %s must be %s", name, expected);
     return 0;
+}
+
+/* "a comma list of sign, verify, ..." (list) or "tee, strongbox or software" (one word), then after. */
+static int refuse_word(const char *name, const sim_vocabulary *words, bool list, const char *after)
+{
+    char expected[256];
+    int length = snprintf(expected, sizeof(expected), "%s", list ? "a comma list of " : "");
+    sim_vocabulary_list(words, list ? ", " : " or ", expected + length, sizeof(expected) - (size_t)length);
+    snprintf(expected + strlen(expected), sizeof(expected) - strlen(expected), "%s", after);
+    return refuse_value(name, expected);
 }
 
 static int get_text(const OSSL_PARAM *p, const char **value)
@@ -146,15 +135,14 @@ int keystore_generation_set_policy_params(keystore_generation *generation, const
     if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_USER_AUTH)) != NULL) {
         uint32_t types = 0;
         if (!get_text(p, &text))
-            return refuse_value(KSSIM_PROVIDER_PARAM_USER_AUTH, "a comma list of biometric_strong, device_credential");
+            return refuse_word(KSSIM_PROVIDER_PARAM_USER_AUTH, &sim_auth_types, true, "");
         if (strcasecmp(text, "none") == 0) {
             spec->user_auth = false;
-        } else if (parse_bits(text, auth_names, sizeof(auth_names) / sizeof(auth_names[0]), &types)) {
+        } else if (parse_bits(text, &sim_auth_types, &types)) {
             spec->user_auth = true;
             spec->auth_types = types;
         } else {
-            return refuse_value(KSSIM_PROVIDER_PARAM_USER_AUTH,
-                                "a comma list of biometric_strong, device_credential (or none)");
+            return refuse_word(KSSIM_PROVIDER_PARAM_USER_AUTH, &sim_auth_types, true, " (or none)");
         }
     }
     if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_AUTH_TIMEOUT)) != NULL &&
@@ -177,26 +165,18 @@ int keystore_generation_set_policy_params(keystore_generation *generation, const
                        &spec->max_uses_per_boot))
         return 0;
     if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_SECURITY_LEVEL)) != NULL) {
-        if (!get_text(p, &text))
-            return refuse_value(KSSIM_PROVIDER_PARAM_SECURITY_LEVEL, "tee, strongbox or software");
-        if (strcasecmp(text, "tee") == 0)
-            spec->security_level = KSSIM_SECURITY_TEE;
-        else if (strcasecmp(text, "strongbox") == 0)
-            spec->security_level = KSSIM_SECURITY_STRONGBOX;
-        else if (strcasecmp(text, "software") == 0)
-            spec->security_level = KSSIM_SECURITY_SOFTWARE;
-        else
-            return refuse_value(KSSIM_PROVIDER_PARAM_SECURITY_LEVEL, "tee, strongbox or software");
+        const sim_word *level =
+            get_text(p, &text) ? sim_vocabulary_find_ignoring_case(&sim_security_levels, text, strlen(text)) : NULL;
+        if (level == NULL)
+            return refuse_word(KSSIM_PROVIDER_PARAM_SECURITY_LEVEL, &sim_security_levels, false, "");
+        spec->security_level = (kssim_security_level)level->value;
     }
     if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_PURPOSES)) != NULL &&
-        (!get_text(p, &text) ||
-         !parse_bits(text, purpose_names, sizeof(purpose_names) / sizeof(purpose_names[0]), &spec->purposes)))
-        return refuse_value(KSSIM_PROVIDER_PARAM_PURPOSES, "a comma list of sign, verify, encrypt, decrypt, agree_key");
+        (!get_text(p, &text) || !parse_bits(text, &sim_purposes, &spec->purposes)))
+        return refuse_word(KSSIM_PROVIDER_PARAM_PURPOSES, &sim_purposes, true, "");
     if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_DIGESTS)) != NULL) {
-        if (!get_text(p, &text) ||
-            !parse_bits(text, digest_names, sizeof(digest_names) / sizeof(digest_names[0]), &spec->digests))
-            return refuse_value(KSSIM_PROVIDER_PARAM_DIGESTS,
-                                "a comma list of none, sha1, sha224, sha256, sha384, sha512");
+        if (!get_text(p, &text) || !parse_bits(text, &sim_digests, &spec->digests))
+            return refuse_word(KSSIM_PROVIDER_PARAM_DIGESTS, &sim_digests, true, "");
         generation->digests_given = true;
     }
     return 1;

@@ -25,13 +25,10 @@ static void unknown_word(const cli_command *command, const char *label, const ch
 {
     const char *names[SCENARIO_SUGGEST_MAX];
     size_t count = words->count < SCENARIO_SUGGEST_MAX ? words->count : SCENARIO_SUGGEST_MAX;
-    char list[512] = "";
-    for (size_t i = 0; i < count; i++) {
+    for (size_t i = 0; i < count; i++)
         names[i] = words->words[i].name;
-        if (i > 0)
-            strncat(list, ", ", sizeof(list) - strlen(list) - 1);
-        strncat(list, names[i], sizeof(list) - strlen(list) - 1);
-    }
+    char list[512];
+    sim_vocabulary_list(words, ", ", list, sizeof(list));
     const char *suggestion = scenario_suggest(word, names, count);
     if (suggestion != NULL)
         cli_usage_error(command, "unknown %s '%s'; did you mean '%s'? %s takes %s", words->what, word, suggestion,

@@ -5,9 +5,12 @@
  * kssim's stderr and in OpenSSL error strings. The advice is the fallback sentence when no rule gave
  * a more specific one.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <kssim/result.h>
+
+#include "core/names.h"
 
 static const struct {
     kssim_result result;
@@ -32,10 +35,9 @@ static const struct {
      "This algorithm cannot do that in the keystore; use the public key outside it (verify, encrypt)."},
     {KSSIM_INCOMPATIBLE_PURPOSE, "INCOMPATIBLE_PURPOSE",
      "The key was not generated for this purpose; generate it with that purpose."},
-    {KSSIM_UNSUPPORTED_ALGORITHM, "UNSUPPORTED_ALGORITHM", "Use one of ec, rsa, ed25519, aes, hmac."},
-    {KSSIM_UNSUPPORTED_KEY_SIZE, "UNSUPPORTED_KEY_SIZE",
-     "Use a supported size: ec 224/256/384/521, rsa 2048/3072/4096, aes 128/192/256, hmac 64-512 in steps of 8; "
-     "in StrongBox ec 256, rsa 2048, aes 128/256."},
+    /* NULL advice: read from core/names.c's tables (derived_advice), so it cannot drift from the check. */
+    {KSSIM_UNSUPPORTED_ALGORITHM, "UNSUPPORTED_ALGORITHM", NULL},
+    {KSSIM_UNSUPPORTED_KEY_SIZE, "UNSUPPORTED_KEY_SIZE", NULL},
     {KSSIM_INCOMPATIBLE_BLOCK_MODE, "INCOMPATIBLE_BLOCK_MODE", "Use a block mode the key was generated with."},
     {KSSIM_UNSUPPORTED_PADDING_MODE, "UNSUPPORTED_PADDING_MODE",
      "Use a padding the algorithm has for this purpose: rsa signs with pkcs1, pss or none and decrypts with oaep, "
@@ -106,10 +108,29 @@ int kssim_result_from_name(const char *name, kssim_result *out)
     return -1;
 }
 
+/* The advice that lists a vocabulary or the key sizes, rendered once per thread from their tables: a
+ * thread-local buffer needs no lock, and its text never changes, so the pointer stays good. */
+static const char *derived_advice(kssim_result result)
+{
+    static _Thread_local char algorithms[128];
+    static _Thread_local char key_sizes[256];
+    if (result == KSSIM_UNSUPPORTED_ALGORITHM) {
+        if (algorithms[0] == '\0') {
+            char list[96];
+            sim_vocabulary_list(&sim_algorithms, ", ", list, sizeof(list));
+            snprintf(algorithms, sizeof(algorithms), "Use one of %s.", list);
+        }
+        return algorithms;
+    }
+    if (key_sizes[0] == '\0')
+        sim_key_sizes_summary(key_sizes, sizeof(key_sizes));
+    return key_sizes;
+}
+
 const char *kssim_result_advice(kssim_result result)
 {
     for (size_t i = 0; i < sizeof(results) / sizeof(results[0]); i++)
         if (results[i].result == result)
-            return results[i].advice;
+            return results[i].advice != NULL ? results[i].advice : derived_advice(result);
     return "Unknown result.";
 }

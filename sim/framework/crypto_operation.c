@@ -92,13 +92,13 @@ static kssim_result begin_operation(kssim_device *device, const char *alias, uin
     sim_key_entry *entry = sim_key_database_find(&device->ks.db, alias);
     if (entry == NULL)
         return create_operation(device, alias, purpose, params, plaintext_sha256, op);
-    if (entry->deleted_because != KSSIM_REASON_NONE)
+    if (entry->deleted_because != KSSIM_REASON_NONE) {
         sim_explain(&device->env,
                     "R-INVALIDATED-EXCEPTION: the system deleted the key '%s' (a tombstone): "
                     "KEY_PERMANENTLY_INVALIDATED",
                     alias);
-    if (entry->deleted_because != KSSIM_REASON_NONE)
-        return sim_framework_refuse_invalidated(device, alias, entry->deleted_because);
+        return sim_framework_refuse_unusable_key(device, alias, entry);
+    }
     sim_framework_explain_key(device, entry, purpose);
     kssim_op_params complete = complete_params(&entry->auth, purpose, params);
     kssim_result r = create_operation(device, alias, purpose, &complete, plaintext_sha256, op);
@@ -170,10 +170,9 @@ kssim_result kssim_verify(kssim_device *device, const char *alias, const kssim_o
 {
     SIM_BEGIN_CALL(device);
     sim_key_entry *entry = sim_key_database_find(&device->ks.db, alias);
-    if (entry == NULL)
-        return sim_refuse(&device->env, KSSIM_KEY_NOT_FOUND, "there is no key named '%s'", alias);
-    if (entry->deleted_because != KSSIM_REASON_NONE)
-        return sim_framework_refuse_invalidated(device, alias, entry->deleted_because);
+    kssim_result usable = sim_framework_refuse_unusable_key(device, alias, entry);
+    if (usable != KSSIM_OK)
+        return usable;
     kssim_op_params p = complete_params(&entry->auth, KSSIM_PURPOSE_VERIFY, params);
     /* The public key itself comes from keystore (getKeyEntry's certificate); verifying is software. */
     kssim_result reached =
@@ -203,8 +202,9 @@ kssim_result kssim_encrypt(kssim_device *device, const char *alias, const kssim_
     if (nonce_len != NULL)
         *nonce_len = 0;
     sim_key_entry *entry = sim_key_database_find(&device->ks.db, alias);
+    /* No key at all is keystore2's to answer, below; a tombstone is the framework's. */
     if (entry != NULL && entry->deleted_because != KSSIM_REASON_NONE)
-        return sim_framework_refuse_invalidated(device, alias, entry->deleted_because);
+        return sim_framework_refuse_unusable_key(device, alias, entry);
     if (entry != NULL && entry->public_key != NULL) {
         kssim_result reached = sim_framework_call_keystore_service(device, "getKeyEntry");
         if (reached != KSSIM_OK)

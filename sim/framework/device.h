@@ -80,6 +80,9 @@ void sim_system_prompt_answer(kssim_device *device, uint64_t challenge);
 bool sim_framework_can_user_authorization_succeed(kssim_device *device, const sim_key_entry *entry,
                                                   kssim_invalidation_reason *reason);
 /* The sentence for a key that can never be used again. */
+/* KEY_NOT_FOUND for no key, KEY_PERMANENTLY_INVALIDATED for a key the system deleted, KSSIM_OK for a live one
+ * (key_state.c says why the two differ). */
+kssim_result sim_framework_refuse_unusable_key(kssim_device *device, const char *alias, const sim_key_entry *entry);
 kssim_result sim_framework_refuse_invalidated(kssim_device *device, const char *alias,
                                               kssim_invalidation_reason reason);
 /* The strong biometric authenticator IDs BiometricManager.getAuthenticatorIds() would return. */

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "core/android_versions.h"
+#include "core/names.h"
 #include "core/private_key.h"
 #include "core/utf8.h"
 #include "framework/device.h"
@@ -146,9 +147,11 @@ static kssim_result bind_user_authentication(kssim_device *device, const kssim_k
         return KSSIM_OK;
     }
     const uint32_t known = KSSIM_AUTH_BIOMETRIC_STRONG | KSSIM_AUTH_DEVICE_CREDENTIAL;
-    if (spec->auth_types == 0 || (spec->auth_types & ~known) != 0)
-        return sim_refuse(&device->env, KSSIM_INVALID_ARGUMENT,
-                          "user authentication types must be biometric_strong, device_credential or both");
+    if (spec->auth_types == 0 || (spec->auth_types & ~known) != 0) {
+        char types[96];
+        sim_vocabulary_list(&sim_auth_types, ", ", types, sizeof(types));
+        return sim_refuse(&device->env, KSSIM_INVALID_ARGUMENT, "user authentication types must be %s or both", types);
+    }
     if (!device->sw.gatekeeper.enrolled)
         return sim_refuse(&device->env, KSSIM_NO_SECURE_LOCK_SCREEN,
                           "a key that requires user authentication needs a secure lock screen: set a PIN, "

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/android_versions.h"
+#include "core/names.h"
 #include "framework/device.h"
 
 /* R-INVALIDATED-NO-SID-LEFT: an auth-bound key is permanently unusable when no SID is the current root SID
@@ -84,34 +85,32 @@ kssim_result sim_framework_refuse_invalidated(kssim_device *device, const char *
                       "the key '%s' is permanently invalidated: %s. Delete it and generate a new one", alias, why);
 }
 
+/* What the app is answered for an alias with no usable key. keystore2 itself answers KEY_NOT_FOUND for every
+ * such alias (database.rs load_key_entry finds no live entry; see R-KEY-DELETED-NOT-FOUND), and the framework
+ * keeps that for an alias that never held a key or whose key the app deleted. A key the system deleted (lock
+ * screen removed, credential reset, uses spent: a tombstone here) is one the framework turns into
+ * KeyPermanentlyInvalidatedException, with why (R-INVALIDATED-EXCEPTION; frameworks/base
+ * KeyStoreCryptoOperationUtils getInvalidKeyException, android11 KeyStore.java). KSSIM_OK for a live key. */
+kssim_result sim_framework_refuse_unusable_key(kssim_device *device, const char *alias, const sim_key_entry *entry)
+{
+    if (entry == NULL)
+        return sim_refuse(&device->env, KSSIM_KEY_NOT_FOUND, "there is no key named '%s'", alias);
+    if (entry->deleted_because != KSSIM_REASON_NONE)
+        return sim_framework_refuse_invalidated(device, alias, entry->deleted_because);
+    return KSSIM_OK;
+}
+
+/* The words are core/names.c's, the scenario format's and the CLI's. */
 const char *kssim_key_state_name(kssim_key_state state)
 {
-    switch (state) {
-    case KSSIM_KEY_VALID:
-        return "valid";
-    case KSSIM_KEY_INVALIDATED:
-        return "invalidated";
-    case KSSIM_KEY_ABSENT:
-        break;
-    }
-    return "absent";
+    const char *name = sim_vocabulary_name(&sim_key_states, (uint32_t)state);
+    return name != NULL ? name : "absent";
 }
 
 const char *kssim_invalidation_reason_name(kssim_invalidation_reason reason)
 {
-    switch (reason) {
-    case KSSIM_REASON_LOCK_SCREEN_REMOVED:
-        return "lock_screen_removed";
-    case KSSIM_REASON_BIOMETRIC_ENROLLMENT_CHANGED:
-        return "biometric_enrollment_changed";
-    case KSSIM_REASON_CREDENTIAL_RESET:
-        return "credential_reset";
-    case KSSIM_REASON_USAGE_EXHAUSTED:
-        return "usage_exhausted";
-    case KSSIM_REASON_NONE:
-        break;
-    }
-    return "none";
+    const char *name = sim_vocabulary_name(&sim_invalidation_reasons, (uint32_t)reason);
+    return name != NULL ? name : "none";
 }
 
 kssim_result kssim_key_info_get(kssim_device *device, const char *alias, kssim_key_info *info)
@@ -176,10 +175,9 @@ kssim_result kssim_export_public(kssim_device *device, const char *alias, uint8_
     if (reached != KSSIM_OK)
         return reached;
     sim_key_entry *entry = sim_key_database_find(&device->ks.db, alias);
-    if (entry == NULL)
-        return sim_refuse(&device->env, KSSIM_KEY_NOT_FOUND, "there is no key named '%s'", alias);
-    if (entry->deleted_because != KSSIM_REASON_NONE)
-        return sim_framework_refuse_invalidated(device, alias, entry->deleted_because);
+    kssim_result usable = sim_framework_refuse_unusable_key(device, alias, entry);
+    if (usable != KSSIM_OK)
+        return usable;
     if (entry->public_key == NULL)
         return sim_refuse(&device->env, KSSIM_INVALID_ARGUMENT,
                           "the key '%s' is symmetric: it has no public half to export", alias);

@@ -70,8 +70,11 @@ static kssim_result settle_signature_scheme(sim_env *env, kssim_algorithm algori
     }
     if (*digest == 0)
         *digest = KSSIM_DIGEST_SHA256;
-    if (*digest != KSSIM_DIGEST_NONE && sim_openssl_digest_name(*digest) == NULL)
-        return sim_refuse(env, KSSIM_INCOMPATIBLE_DIGEST, "use one digest: none, sha1, sha224, sha256, sha384, sha512");
+    if (*digest != KSSIM_DIGEST_NONE && sim_openssl_digest_name(*digest) == NULL) {
+        char digests[96];
+        sim_vocabulary_list(&sim_digests, ", ", digests, sizeof(digests));
+        return sim_refuse(env, KSSIM_INCOMPATIBLE_DIGEST, "use one digest: %s", digests);
+    }
     if (algorithm != KSSIM_ALGORITHM_RSA) {
         if (*padding != 0 && *padding != KSSIM_PADDING_NONE)
             return sim_refuse(env, KSSIM_INCOMPATIBLE_PADDING_MODE, "only rsa signatures have a padding");

@@ -44,6 +44,14 @@ sim_key_entry *sim_key_database_find(sim_key_database *db, const char *alias)
     return found ? &db->entries[i] : NULL;
 }
 
+/* keystore2's database.rs load_key_entry finds no live entry for an unbound alias: the simulator keeps a key the
+ * system deleted as a tombstone only so the framework can say why (R-INVALIDATED-EXCEPTION). */
+sim_key_entry *sim_key_database_load_live(sim_key_database *db, const char *alias)
+{
+    sim_key_entry *entry = sim_key_database_find(db, alias);
+    return entry != NULL && entry->deleted_because == KSSIM_REASON_NONE ? entry : NULL;
+}
+
 /* R-KEY-ALIAS-REPLACED: a key stored under a used alias replaces it. AOSP: database.rs store_new_key */
 kssim_result sim_key_database_store(sim_key_database *db, sim_key_entry *entry)
 {

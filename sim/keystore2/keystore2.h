@@ -98,6 +98,9 @@ void sim_keystore2_cleanup(sim_keystore2 *ks);
 
 /* key_database.c */
 sim_key_entry *sim_key_database_find(sim_key_database *db, const char *alias);
+/* The key keystore2 can load under alias: NULL for no entry and for a key the system deleted (a tombstone),
+ * which keystore2 answers alike (KEY_NOT_FOUND); only the framework tells them apart (key_state.c). */
+sim_key_entry *sim_key_database_load_live(sim_key_database *db, const char *alias);
 /* Takes ownership of the entry's blob and public key; replaces any entry under the same alias. */
 kssim_result sim_key_database_store(sim_key_database *db, sim_key_entry *entry);
 /* Deleted on purpose: the alias is forgotten. */

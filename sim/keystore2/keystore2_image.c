@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/names.h"
 #include "keystore2/keystore2.h"
 
 /* Far beyond what a device holds; the bounds only stop a damaged length from asking for gigabytes. */
@@ -18,9 +19,16 @@
 /* challenge, user_id, authenticator_id, type, timestamp, mac, received_ms */
 #define KEYSTORE2_TOKEN_IMAGE_BYTES (8 + 8 + 8 + 4 + 8 + 32 + 8)
 
-static const uint32_t invalidation_reasons[] = {KSSIM_REASON_NONE, KSSIM_REASON_LOCK_SCREEN_REMOVED,
-                                                KSSIM_REASON_BIOMETRIC_ENROLLMENT_CHANGED,
-                                                KSSIM_REASON_CREDENTIAL_RESET, KSSIM_REASON_USAGE_EXHAUSTED};
+/* The reasons a stored key may have been deleted for: none, or a word of core/names.c's table (the stored
+ * number is the enum's value, stable across versions). */
+static size_t known_deletion_reasons(uint32_t *reasons, size_t capacity)
+{
+    size_t count = 0;
+    reasons[count++] = KSSIM_REASON_NONE;
+    for (size_t i = 0; i < sim_invalidation_reasons.count && count < capacity; i++)
+        reasons[count++] = sim_invalidation_reasons.words[i].value;
+    return count;
+}
 
 void sim_keystore2_image_encode(const sim_keystore2 *ks, sim_writer *w)
 {
@@ -206,9 +214,10 @@ void sim_key_database_image_decode_row(sim_reader *r, sim_key_database *db, cons
     entry.blob.data = sim_read_bytes(r, KEYSTORE2_MAX_STORED_KEY_BYTES, &entry.blob.len);
     entry.public_key = sim_read_bytes(r, KEYSTORE2_MAX_STORED_KEY_BYTES, &entry.public_key_len);
     entry.uses_remaining = sim_read_u32(r);
-    entry.deleted_because = (kssim_invalidation_reason)sim_read_enum(
-        r, invalidation_reasons, sizeof(invalidation_reasons) / sizeof(invalidation_reasons[0]),
-        "a key's reason for deletion is unknown");
+    uint32_t reasons[16];
+    size_t reason_count = known_deletion_reasons(reasons, sizeof(reasons) / sizeof(reasons[0]));
+    entry.deleted_because =
+        (kssim_invalidation_reason)sim_read_enum(r, reasons, reason_count, "a key's reason for deletion is unknown");
     if (row_version >= 2) {
         entry.spec.rollback_resistant = sim_read_bool(r);
         entry.rolled_back = sim_read_bool(r);

@@ -100,8 +100,8 @@ kssim_result sim_keystore2_delete_key(sim_keystore2 *ks, const char *alias)
 
 kssim_result sim_keystore2_tamper_key_blob(sim_keystore2 *ks, const char *alias, kssim_blob_field field)
 {
-    sim_key_entry *entry = sim_key_database_find(&ks->db, alias);
-    if (entry == NULL || entry->deleted_because != KSSIM_REASON_NONE)
+    sim_key_entry *entry = sim_key_database_load_live(&ks->db, alias);
+    if (entry == NULL)
         return sim_refuse(ks->env, KSSIM_KEY_NOT_FOUND, "there is no stored key blob for '%s' to tamper with", alias);
     return sim_key_blob_tamper(&entry->blob, field);
 }
@@ -120,8 +120,8 @@ void sim_keystore2_delete_auth_bound_keys(sim_keystore2 *ks)
 kssim_result sim_keystore2_inject_blob_fault(sim_keystore2 *ks, const char *alias, kssim_result answer)
 {
     if (alias != NULL) {
-        sim_key_entry *entry = sim_key_database_find(&ks->db, alias);
-        if (entry == NULL || entry->deleted_because != KSSIM_REASON_NONE || entry->blob.data == NULL)
+        sim_key_entry *entry = sim_key_database_load_live(&ks->db, alias);
+        if (entry == NULL || entry->blob.data == NULL)
             return sim_refuse(ks->env, KSSIM_KEY_NOT_FOUND,
                               "there is no key named '%s' whose blob could fail: generate or import it first", alias);
         return sim_keymint_inject_blob_fault(ks->sw, &entry->blob, answer);

@@ -48,13 +48,11 @@ static kssim_result check_validity_dates(sim_keystore2 *ks, const sim_auth_list 
     return KSSIM_OK;
 }
 
+/* The words are core/names.c's; a key that names no type is bound to the device credential (LSKF). */
 static const char *auth_kinds(const sim_auth_list *auth)
 {
-    bool bio = auth->user_auth_types & KSSIM_AUTHENTICATOR_FINGERPRINT;
-    bool cred = auth->user_auth_types & KSSIM_AUTHENTICATOR_PASSWORD;
-    return bio && cred ? "a strong biometric or the device credential"
-           : bio       ? "a strong biometric"
-                       : "the device credential";
+    uint32_t types = auth->user_auth_types & (KSSIM_AUTHENTICATOR_FINGERPRINT | KSSIM_AUTHENTICATOR_PASSWORD);
+    return sim_authenticators_text(types != 0 ? types : KSSIM_AUTHENTICATOR_PASSWORD);
 }
 
 /* enforcements.rs authorize_create for timeout keys: the newest cached token that matches the key,
@@ -333,8 +331,8 @@ static kssim_result create_operation(sim_keystore2 *ks, const char *alias, uint3
                                      const kssim_op_params *params, const uint8_t *plaintext_sha256,
                                      kssim_operation *op)
 {
-    sim_key_entry *entry = sim_key_database_find(&ks->db, alias);
-    if (entry == NULL || entry->deleted_because != KSSIM_REASON_NONE)
+    sim_key_entry *entry = sim_key_database_load_live(&ks->db, alias);
+    if (entry == NULL)
         return sim_refuse(ks->env, KSSIM_KEY_NOT_FOUND, "there is no key named '%s': generate or import it first",
                           alias);
     const kssim_auth_token *timeout_token = NULL;
@@ -561,10 +559,9 @@ kssim_result sim_keystore2_update(sim_keystore2 *ks, uint64_t handle, const uint
  * exhausted, or replaced under its alias since. */
 static sim_key_entry *key_of_operation(sim_keystore2 *ks, const sim_keystore2_operation *record)
 {
-    sim_key_entry *entry = sim_key_database_find(&ks->db, record->alias);
+    sim_key_entry *entry = sim_key_database_load_live(&ks->db, record->alias);
     uint8_t digest[32];
-    if (entry == NULL || entry->deleted_because != KSSIM_REASON_NONE ||
-        sim_sha256(&ks->env->crypto, entry->blob.data, entry->blob.len, digest) != 0 ||
+    if (entry == NULL || sim_sha256(&ks->env->crypto, entry->blob.data, entry->blob.len, digest) != 0 ||
         memcmp(digest, record->key_digest, sizeof(digest)) != 0)
         return NULL;
     return entry;

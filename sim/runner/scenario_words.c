@@ -1,6 +1,6 @@
 /*
- * scenario_words.c - the vocabularies of scenario_words.h, each word next to the device value it
- * selects.
+ * scenario_words.c - the scenario format's own vocabularies of scenario_words.h (credentials, biometrics,
+ * forged tokens, faults, ...), each word next to the value it selects; the device's words are core/names.c's.
  */
 #include "runner/scenario_words.h"
 
@@ -8,159 +8,87 @@
 
 #include <kssim/kssim.h>
 
-#define WORDS(what, table)                                                                                             \
-    {                                                                                                                  \
-        what, table, sizeof(table) / sizeof(table[0])                                                                  \
-    }
-
-static const scenario_word algorithms[] = {
-    {"ec", KSSIM_ALGORITHM_EC},   {"rsa", KSSIM_ALGORITHM_RSA},   {"ed25519", KSSIM_ALGORITHM_ED25519},
-    {"aes", KSSIM_ALGORITHM_AES}, {"hmac", KSSIM_ALGORITHM_HMAC},
-};
-const scenario_words scenario_algorithms = WORDS("algorithm", algorithms);
-
-static const scenario_word purposes[] = {
-    {"sign", KSSIM_PURPOSE_SIGN},       {"verify", KSSIM_PURPOSE_VERIFY},       {"encrypt", KSSIM_PURPOSE_ENCRYPT},
-    {"decrypt", KSSIM_PURPOSE_DECRYPT}, {"agree_key", KSSIM_PURPOSE_AGREE_KEY},
-};
-const scenario_words scenario_purposes = WORDS("purpose", purposes);
-
-static const scenario_word digests[] = {
-    {"none", KSSIM_DIGEST_NONE},     {"sha1", KSSIM_DIGEST_SHA1},     {"sha224", KSSIM_DIGEST_SHA224},
-    {"sha256", KSSIM_DIGEST_SHA256}, {"sha384", KSSIM_DIGEST_SHA384}, {"sha512", KSSIM_DIGEST_SHA512},
-};
-const scenario_words scenario_digests = WORDS("digest", digests);
-
-static const scenario_word block_modes[] = {
-    {"gcm", KSSIM_BLOCK_MODE_GCM},
-    {"cbc", KSSIM_BLOCK_MODE_CBC},
-    {"ctr", KSSIM_BLOCK_MODE_CTR},
-    {"ecb", KSSIM_BLOCK_MODE_ECB},
-};
-const scenario_words scenario_block_modes = WORDS("block mode", block_modes);
-
-static const scenario_word paddings[] = {
-    {"none", KSSIM_PADDING_NONE}, {"pkcs7", KSSIM_PADDING_PKCS7}, {"pkcs1", KSSIM_PADDING_PKCS1},
-    {"pss", KSSIM_PADDING_PSS},   {"oaep", KSSIM_PADDING_OAEP},
-};
-const scenario_words scenario_paddings = WORDS("padding", paddings);
-
-static const scenario_word auth_types[] = {
-    {"biometric_strong", KSSIM_AUTH_BIOMETRIC_STRONG},
-    {"device_credential", KSSIM_AUTH_DEVICE_CREDENTIAL},
-};
-const scenario_words scenario_auth_types = WORDS("authentication type", auth_types);
-
-/* The device's best hardware, or the hardware a key asks for; "software" is a device without a TEE. */
-static const scenario_word security_levels[] = {
-    {"tee", KSSIM_SECURITY_TEE},
-    {"strongbox", KSSIM_SECURITY_STRONGBOX},
-    {"software", KSSIM_SECURITY_SOFTWARE},
-};
-const scenario_words scenario_security_levels = WORDS("security level", security_levels);
-
 static const scenario_word credential_types[] = {
-    {"pin", KSSIM_CREDENTIAL_PIN},
-    {"password", KSSIM_CREDENTIAL_PASSWORD},
-    {"pattern", KSSIM_CREDENTIAL_PATTERN},
+    {.name = "pin", .value = KSSIM_CREDENTIAL_PIN},
+    {.name = "password", .value = KSSIM_CREDENTIAL_PASSWORD},
+    {.name = "pattern", .value = KSSIM_CREDENTIAL_PATTERN},
 };
-const scenario_words scenario_credential_types = WORDS("credential type", credential_types);
+const scenario_words scenario_credential_types = SIM_VOCABULARY("credential type", credential_types);
 
 static const scenario_word modalities[] = {
-    {"fingerprint", KSSIM_MODALITY_FINGERPRINT},
-    {"face", KSSIM_MODALITY_FACE},
+    {.name = "fingerprint", .value = KSSIM_MODALITY_FINGERPRINT},
+    {.name = "face", .value = KSSIM_MODALITY_FACE},
 };
-const scenario_words scenario_modalities = WORDS("modality", modalities);
+const scenario_words scenario_modalities = SIM_VOCABULARY("modality", modalities);
 
 static const scenario_word biometric_classes[] = {
-    {"strong", KSSIM_BIOMETRIC_STRONG},
-    {"weak", KSSIM_BIOMETRIC_WEAK},
+    {.name = "strong", .value = KSSIM_BIOMETRIC_STRONG},
+    {.name = "weak", .value = KSSIM_BIOMETRIC_WEAK},
 };
-const scenario_words scenario_biometric_classes = WORDS("biometric class", biometric_classes);
+const scenario_words scenario_biometric_classes = SIM_VOCABULARY("biometric class", biometric_classes);
 
 static const scenario_word prompt_responses[] = {
-    {"none", KSSIM_PROMPT_NONE},
-    {"biometric", KSSIM_PROMPT_BIOMETRIC},
-    {"credential", KSSIM_PROMPT_CREDENTIAL},
+    {.name = "none", .value = KSSIM_PROMPT_NONE},
+    {.name = "biometric", .value = KSSIM_PROMPT_BIOMETRIC},
+    {.name = "credential", .value = KSSIM_PROMPT_CREDENTIAL},
 };
-const scenario_words scenario_prompt_responses = WORDS("prompt response", prompt_responses);
-
-static const scenario_word key_states[] = {
-    {"valid", KSSIM_KEY_VALID},
-    {"invalidated", KSSIM_KEY_INVALIDATED},
-    {"absent", KSSIM_KEY_ABSENT},
-};
-const scenario_words scenario_key_states = WORDS("key state", key_states);
-
-static const scenario_word invalidation_reasons[] = {
-    {"lock_screen_removed", KSSIM_REASON_LOCK_SCREEN_REMOVED},
-    {"biometric_enrollment_changed", KSSIM_REASON_BIOMETRIC_ENROLLMENT_CHANGED},
-    {"credential_reset", KSSIM_REASON_CREDENTIAL_RESET},
-    {"usage_exhausted", KSSIM_REASON_USAGE_EXHAUSTED},
-};
-const scenario_words scenario_invalidation_reasons = WORDS("invalidation reason", invalidation_reasons);
+const scenario_words scenario_prompt_responses = SIM_VOCABULARY("prompt response", prompt_responses);
 
 static const scenario_word token_types[] = {
-    {"password", KSSIM_AUTHENTICATOR_PASSWORD},
-    {"fingerprint", KSSIM_AUTHENTICATOR_FINGERPRINT},
+    {.name = "password", .value = KSSIM_AUTHENTICATOR_PASSWORD},
+    {.name = "fingerprint", .value = KSSIM_AUTHENTICATOR_FINGERPRINT},
 };
-const scenario_words scenario_token_types = WORDS("token type", token_types);
+const scenario_words scenario_token_types = SIM_VOCABULARY("token type", token_types);
 
 static const scenario_word token_sids[] = {
-    {"root", SCENARIO_SID_ROOT},
-    {"biometric", SCENARIO_SID_BIOMETRIC},
+    {.name = "root", .value = SCENARIO_SID_ROOT},
+    {.name = "biometric", .value = SCENARIO_SID_BIOMETRIC},
 };
-const scenario_words scenario_token_sids = WORDS("sid", token_sids);
+const scenario_words scenario_token_sids = SIM_VOCABULARY("sid", token_sids);
 
 static const scenario_word forged_macs[] = {
-    {"valid", KSSIM_MAC_VALID},
-    {"corrupt", KSSIM_MAC_CORRUPT},
-    {"previous_boot", KSSIM_MAC_PREVIOUS_BOOT},
+    {.name = "valid", .value = KSSIM_MAC_VALID},
+    {.name = "corrupt", .value = KSSIM_MAC_CORRUPT},
+    {.name = "previous_boot", .value = KSSIM_MAC_PREVIOUS_BOOT},
 };
-const scenario_words scenario_forged_macs = WORDS("mac", forged_macs);
+const scenario_words scenario_forged_macs = SIM_VOCABULARY("mac", forged_macs);
 
 static const scenario_word blob_fields[] = {
-    {"auth_timeout", KSSIM_BLOB_AUTH_TIMEOUT},
-    {"user_auth_types", KSSIM_BLOB_USER_AUTH_TYPES},
-    {"purposes", KSSIM_BLOB_PURPOSES},
-    {"key_material", KSSIM_BLOB_KEY_MATERIAL},
+    {.name = "auth_timeout", .value = KSSIM_BLOB_AUTH_TIMEOUT},
+    {.name = "user_auth_types", .value = KSSIM_BLOB_USER_AUTH_TYPES},
+    {.name = "purposes", .value = KSSIM_BLOB_PURPOSES},
+    {.name = "key_material", .value = KSSIM_BLOB_KEY_MATERIAL},
 };
-const scenario_words scenario_blob_fields = WORDS("field", blob_fields);
+const scenario_words scenario_blob_fields = SIM_VOCABULARY("field", blob_fields);
 
 static const scenario_word faults[] = {
-    {"keystore_unavailable", KSSIM_FAULT_KEYSTORE_UNAVAILABLE},
-    {"strongbox_failing", KSSIM_FAULT_STRONGBOX_FAILING},
-    {"token_delayed", KSSIM_FAULT_TOKEN_DELAYED},
-    {"key_blob_requires_upgrade", KSSIM_FAULT_KEY_BLOB_REQUIRES_UPGRADE},
-    {"key_blob_undecryptable", KSSIM_FAULT_KEY_BLOB_UNDECRYPTABLE},
-    {"wall_clock_jump", KSSIM_FAULT_WALL_CLOCK_JUMP},
-    {"clear", KSSIM_FAULT_CLEAR},
+    {.name = "keystore_unavailable", .value = KSSIM_FAULT_KEYSTORE_UNAVAILABLE},
+    {.name = "strongbox_failing", .value = KSSIM_FAULT_STRONGBOX_FAILING},
+    {.name = "token_delayed", .value = KSSIM_FAULT_TOKEN_DELAYED},
+    {.name = "key_blob_requires_upgrade", .value = KSSIM_FAULT_KEY_BLOB_REQUIRES_UPGRADE},
+    {.name = "key_blob_undecryptable", .value = KSSIM_FAULT_KEY_BLOB_UNDECRYPTABLE},
+    {.name = "wall_clock_jump", .value = KSSIM_FAULT_WALL_CLOCK_JUMP},
+    {.name = "clear", .value = KSSIM_FAULT_CLEAR},
 };
-const scenario_words scenario_faults = WORDS("fault", faults);
+const scenario_words scenario_faults = SIM_VOCABULARY("fault", faults);
 
 static const scenario_word clock_directions[] = {
-    {"forward", SCENARIO_CLOCK_FORWARD},
-    {"backward", SCENARIO_CLOCK_BACKWARD},
+    {.name = "forward", .value = SCENARIO_CLOCK_FORWARD},
+    {.name = "backward", .value = SCENARIO_CLOCK_BACKWARD},
 };
-const scenario_words scenario_clock_directions = WORDS("direction", clock_directions);
+const scenario_words scenario_clock_directions = SIM_VOCABULARY("direction", clock_directions);
 static const scenario_word signature_encodings[] = {
-    {"der", SCENARIO_ENCODING_DER},
-    {"p1363", SCENARIO_ENCODING_P1363},
+    {.name = "der", .value = SCENARIO_ENCODING_DER},
+    {.name = "p1363", .value = SCENARIO_ENCODING_P1363},
 };
-const scenario_words scenario_signature_encodings = WORDS("signature encoding", signature_encodings);
+const scenario_words scenario_signature_encodings = SIM_VOCABULARY("signature encoding", signature_encodings);
 
 const scenario_word *scenario_words_find(const scenario_words *words, const char *name)
 {
-    for (size_t i = 0; i < words->count; i++)
-        if (strcmp(words->words[i].name, name) == 0)
-            return &words->words[i];
-    return NULL;
+    return sim_vocabulary_find(words, name);
 }
 
 const char *scenario_words_name(const scenario_words *words, uint32_t value)
 {
-    for (size_t i = 0; i < words->count; i++)
-        if (words->words[i].value == value)
-            return words->words[i].name;
-    return NULL;
+    return sim_vocabulary_name(words, value);
 }

@@ -11,30 +11,28 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct scenario_word {
-    const char *name;
-    uint32_t value;
-} scenario_word;
+#include "core/names.h"
 
-typedef struct scenario_words {
-    const char *what; /* "algorithm": how messages name one of these words */
-    const scenario_word *words;
-    size_t count;
-} scenario_words;
+typedef sim_word scenario_word;
+typedef sim_vocabulary scenario_words;
 
-extern const scenario_words scenario_algorithms;
-extern const scenario_words scenario_purposes;
-extern const scenario_words scenario_digests;
-extern const scenario_words scenario_block_modes;
-extern const scenario_words scenario_paddings;
-extern const scenario_words scenario_auth_types;
-extern const scenario_words scenario_security_levels;
+/* The device's vocabularies are the core's one table each (core/names.c): the scenario format spells them
+ * as every other layer does. */
+#define scenario_algorithms           sim_algorithms
+#define scenario_purposes             sim_purposes
+#define scenario_digests              sim_digests
+#define scenario_block_modes          sim_block_modes
+#define scenario_paddings             sim_paddings
+#define scenario_auth_types           sim_auth_types
+#define scenario_security_levels      sim_security_levels
+#define scenario_key_states           sim_key_states
+#define scenario_invalidation_reasons sim_invalidation_reasons
+
+/* The scenario format's own vocabularies. */
 extern const scenario_words scenario_credential_types;
 extern const scenario_words scenario_modalities;
 extern const scenario_words scenario_prompt_responses;
 extern const scenario_words scenario_biometric_classes;
-extern const scenario_words scenario_key_states;
-extern const scenario_words scenario_invalidation_reasons;
 extern const scenario_words scenario_token_types;
 /* forge_token's symbolic SIDs, resolved against the device's status when the step runs. */
 extern const scenario_words scenario_token_sids;

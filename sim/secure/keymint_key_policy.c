@@ -103,91 +103,22 @@ static uint32_t default_key_size(const sim_auth_list *auth)
     return 256;
 }
 
-static bool is_hmac_size(uint32_t size)
-{
-    return size >= 64 && size <= 512 && size % 8 == 0;
-}
-
-/* a TEE (and software) KeyMint generates and imports EC P-224, P-256, P-384, P-521; RSA 2048,
- * 3072, 4096; AES 128, 192, 256; HMAC 64 to 512 bits in whole bytes; Ed25519 256. IKeyMintDevice.aidl "Necessary
- * Primitives" (TRUSTED_ENVIRONMENT must support ...); KeyMintTest.cpp NewKeyGenerationTest Ecdsa /
- * EcdsaAllValidCurves (ValidCurves: P_224..P_521), AesInvalidSize (InvalidKeySizes: 64, 96, 131, 512),
- * HmacCheckKeySizes. Keymaster 4 (api <= 30) requires the same (keymaster/4.0 IKeymasterDevice.hal, VTS
- * keymaster_hidl_hal_test.cpp), so the sizes do not depend on the release. The simulator supports what is
- * required and no more: RSA sizes a vendor may add (1024, 8192) are refused. */
-/* R-KEY-SIZES-TEE: TEE sizes: EC 224-521, RSA 2048-4096, AES 128/192/256, HMAC 64-512. AOSP: IKeyMintDevice.aidl */
-static bool tee_supports_key_size(kssim_algorithm algorithm, uint32_t size)
-{
-    switch (algorithm) {
-    case KSSIM_ALGORITHM_EC:
-        return size == 224 || size == 256 || size == 384 || size == 521;
-    case KSSIM_ALGORITHM_RSA:
-        return size == 2048 || size == 3072 || size == 4096;
-    case KSSIM_ALGORITHM_ED25519:
-        return size == 256;
-    case KSSIM_ALGORITHM_AES:
-        return size == 128 || size == 192 || size == 256;
-    case KSSIM_ALGORITHM_HMAC:
-        return is_hmac_size(size);
-    }
-    return false;
-}
-
-/* a StrongBox holds EC P-256, RSA 2048, AES 128 and 256 (never 192), HMAC 64 to 512 bits
- * in whole bytes, and no Ed25519 (keymint_check_algorithm). IKeyMintDevice.aidl "STRONGBOX IKeyMintDevices must
- * support 2048-bit keys / NIST curve P-256 / must only support 128 and 256-bit keys / must not support keys
- * larger than 512 bits"; KeyMintAidlTestBase.cpp InvalidKeySizes for STRONGBOX: RSA 3072, 4096; EC 224, 384,
- * 521; AES 192; InvalidCurves: P_224, P_384, P_521, CURVE_25519. */
-/* R-KEY-SIZES-STRONGBOX: EC 256, RSA 2048, AES 128/256, HMAC 64-512. AOSP: IKeyMintDevice.aidl */
-static bool strongbox_supports_key_size(kssim_algorithm algorithm, uint32_t size)
-{
-    switch (algorithm) {
-    case KSSIM_ALGORITHM_EC:
-        return size == 256;
-    case KSSIM_ALGORITHM_RSA:
-        return size == 2048;
-    case KSSIM_ALGORITHM_AES:
-        return size == 128 || size == 256;
-    case KSSIM_ALGORITHM_HMAC:
-        return is_hmac_size(size);
-    case KSSIM_ALGORITHM_ED25519:
-        break;
-    }
-    return false;
-}
-
-static const char *supported_sizes_text(kssim_algorithm algorithm, bool strongbox)
-{
-    switch (algorithm) {
-    case KSSIM_ALGORITHM_EC:
-        return strongbox ? "256 (P-256) in StrongBox, or security_level tee for 224, 384 or 521"
-                         : "224, 256, 384 or 521 (P-224, P-256, P-384, P-521)";
-    case KSSIM_ALGORITHM_RSA:
-        return strongbox ? "2048 in StrongBox, or security_level tee for 3072 or 4096" : "2048, 3072 or 4096";
-    case KSSIM_ALGORITHM_ED25519:
-        return "256 (Ed25519 has one size)";
-    case KSSIM_ALGORITHM_AES:
-        return strongbox ? "128 or 256 in StrongBox, or security_level tee for 192" : "128, 192 or 256";
-    case KSSIM_ALGORITHM_HMAC:
-        return "a multiple of 8 from 64 to 512 (usually the digest's size, e.g. 256 for sha256)";
-    }
-    return "a size the algorithm defines";
-}
-
+/* KeyMint's sizes (TEE and StrongBox) are one table in core/names.c (sim_key_size_supported),
+ * from which this check, its refusal and UNSUPPORTED_KEY_SIZE's advice are all read. */
 bool keymint_key_size_supported(kssim_algorithm algorithm, kssim_security_level level, uint32_t size)
 {
-    return level == KSSIM_SECURITY_STRONGBOX ? strongbox_supports_key_size(algorithm, size)
-                                             : tee_supports_key_size(algorithm, size);
+    return sim_key_size_supported(algorithm, level == KSSIM_SECURITY_STRONGBOX, size);
 }
 
 static kssim_result check_key_size(sim_secure_world *sw, const sim_auth_list *auth)
 {
-    if (!keymint_key_size_supported(auth->algorithm, auth->security_level, auth->key_size))
-        return sim_refuse(sw->env, KSSIM_UNSUPPORTED_KEY_SIZE, "%s keys of %u bits are not supported%s: use %s",
-                          sim_algorithm_name(auth->algorithm), auth->key_size,
-                          is_strongbox(auth) ? " in StrongBox" : "",
-                          supported_sizes_text(auth->algorithm, is_strongbox(auth)));
-    return KSSIM_OK;
+    if (keymint_key_size_supported(auth->algorithm, auth->security_level, auth->key_size))
+        return KSSIM_OK;
+    char sizes[160];
+    sim_key_sizes_text(auth->algorithm, is_strongbox(auth), sizes, sizeof(sizes));
+    return sim_refuse(sw->env, KSSIM_UNSUPPORTED_KEY_SIZE, "%s keys of %u bits are not supported%s: use %s",
+                      sim_algorithm_name(auth->algorithm), auth->key_size, is_strongbox(auth) ? " in StrongBox" : "",
+                      sizes);
 }
 
 /* The purposes a key of each algorithm may list when it is generated or imported. For AES this is wider
