@@ -30,7 +30,7 @@ static void *keystore_asym_cipher_rsa_newctx(void *provctx)
 {
     keystore_cipher_context *ctx = calloc(1, sizeof(*ctx));
     if (ctx == NULL) {
-        keystore_raise_result(KSSIM_SYSTEM_ERROR, "out of memory for a cipher context");
+        keystore_raise_result(provctx, KSSIM_SYSTEM_ERROR, "out of memory for a cipher context");
         return NULL;
     }
     ctx->base.provider = provctx;
@@ -56,7 +56,7 @@ static void *keystore_asym_cipher_rsa_dupctx(void *vctx)
     if (ctx == NULL)
         return NULL;
     if (!keystore_device_context_copy(&ctx->base, &from->base)) {
-        keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot copy a cipher context");
+        keystore_raise(from->base.provider, KEYSTORE_R_OPENSSL_FAILURE, "cannot copy a cipher context");
         keystore_asym_cipher_rsa_freectx(ctx);
         return NULL;
     }
@@ -75,12 +75,12 @@ static int init(keystore_cipher_context *ctx, void *provkey, uint32_t purpose, c
     if (!keystore_key_check_usable(key))
         return 0;
     if (key->public_key == NULL) {
-        keystore_raise(KEYSTORE_R_NOT_A_DEVICE_KEY, "this key object holds no key");
+        keystore_raise(ctx->base.provider, KEYSTORE_R_NOT_A_DEVICE_KEY, "this key object holds no key");
         return 0;
     }
     ctx->base.shadow = EVP_PKEY_CTX_new_from_pkey(ctx->base.provider->public_libctx, key->public_key, NULL);
     if (ctx->base.shadow == NULL || EVP_PKEY_encrypt_init(ctx->base.shadow) != 1) {
-        keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot prepare the public half of the key");
+        keystore_raise(ctx->base.provider, KEYSTORE_R_OPENSSL_FAILURE, "cannot prepare the public half of the key");
         return 0;
     }
     return keystore_asym_cipher_rsa_set_ctx_params(ctx, params);
@@ -102,7 +102,7 @@ static int keystore_asym_cipher_rsa_set_ctx_params(void *vctx, const OSSL_PARAM 
     if (params == NULL || params[0].key == NULL)
         return 1;
     if (ctx->base.operation != NULL && ctx->base.operation->alive) {
-        keystore_raise(KEYSTORE_R_OPERATION_ALREADY_BEGUN,
+        keystore_raise(ctx->base.provider, KEYSTORE_R_OPERATION_ALREADY_BEGUN,
                        "the keystore operation has begun (its challenge was read) with the padding set before: "
                        "set %s before asking for the challenge",
                        params[0].key);
@@ -160,23 +160,24 @@ static bool operation_params(keystore_device_context *base, kssim_op_params *par
         params->padding = KSSIM_PADDING_OAEP;
         break;
     default:
-        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER, "the device decrypts RSA with oaep, pkcs1 or none padding");
+        keystore_raise(base->provider, KEYSTORE_R_UNSUPPORTED_PARAMETER,
+                       "the device decrypts RSA with oaep, pkcs1 or none padding");
         return false;
     }
     params->digest = keystore_digest_bit(ctx->base.provider, oaep);
     if (params->digest == 0 || params->digest == KSSIM_DIGEST_NONE) {
-        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER,
+        keystore_raise(base->provider, KEYSTORE_R_UNSUPPORTED_PARAMETER,
                        "the device runs OAEP with sha1, sha224, sha256, sha384 or sha512, not %s", oaep);
         return false;
     }
     if (mgf1[0] != '\0' && keystore_digest_bit(ctx->base.provider, mgf1) != params->digest) {
-        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER,
+        keystore_raise(base->provider, KEYSTORE_R_UNSUPPORTED_PARAMETER,
                        "the device runs OAEP with MGF1 over the OAEP digest %s, not %s: set rsa_mgf1_md to %s", oaep,
                        mgf1, oaep);
         return false;
     }
     if (label != NULL && label_len > 0) {
-        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER, "the device runs OAEP without a label");
+        keystore_raise(base->provider, KEYSTORE_R_UNSUPPORTED_PARAMETER, "the device runs OAEP without a label");
         return false;
     }
     return true;

@@ -63,7 +63,7 @@ static int keystore_decoder_pem_decode(void *ctx, OSSL_CORE_BIO *cin, int select
     if (read && strcmp(label, KSSIM_PROVIDER_REFERENCE_PEM_LABEL) == 0)
         reading = keystore_key_reference_read(der, (size_t)der_len, true, &reference, why, sizeof(why));
     if (reading == KEYSTORE_REFERENCE_DAMAGED) {
-        keystore_key_reference_raise_damaged(&reference, why);
+        keystore_key_reference_raise_damaged(provider, &reference, why);
         ok = 0; /* a fatal error, which libcrypto keeps on the queue: no other decoder takes a reference */
     }
     if (reading == KEYSTORE_REFERENCE_READ) {
@@ -133,7 +133,7 @@ static int decode_der(keystore_provider *provider, const char *type_name, OSSL_C
         der != NULL ? keystore_key_reference_read(der, len, false, &reference, why, sizeof(why))
                     : KEYSTORE_REFERENCE_FOREIGN;
     if (reading == KEYSTORE_REFERENCE_DAMAGED && answers_for_damage(&reference, type_name)) {
-        keystore_key_reference_raise_damaged(&reference, why);
+        keystore_key_reference_raise_damaged(provider, &reference, why);
         ok = 0;
     }
     if (reading == KEYSTORE_REFERENCE_READ && strcmp(reference.type_name, type_name) == 0) {

@@ -78,14 +78,14 @@ static kssim_result begin_on_device(kssim_device *device, void *arg)
 static keystore_operation *new_operation(const keystore_key *key, uint32_t purpose)
 {
     if (!key->on_device) {
-        keystore_raise(KEYSTORE_R_NOT_A_DEVICE_KEY,
+        keystore_raise(key->provider, KEYSTORE_R_NOT_A_DEVICE_KEY,
                        "this is a public key only (not a key on the device): it verifies and encrypts, but cannot "
                        "sign or decrypt");
         return NULL;
     }
     keystore_operation *operation = calloc(1, sizeof(*operation));
     if (operation == NULL) {
-        keystore_raise_result(KSSIM_SYSTEM_ERROR, "out of memory for an operation");
+        keystore_raise_result(key->provider, KSSIM_SYSTEM_ERROR, "out of memory for an operation");
         return NULL;
     }
     operation->provider = key->provider;
@@ -326,8 +326,8 @@ int keystore_device_context_get_challenge(keystore_device_context *ctx, OSSL_PAR
     if (p == NULL)
         return 1;
     if (ctx->key == NULL || ctx->purpose != purpose) {
-        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER, "only a %s context has a keystore operation and a challenge",
-                       context_kind(purpose));
+        keystore_raise(ctx->provider, KEYSTORE_R_UNSUPPORTED_PARAMETER,
+                       "only a %s context has a keystore operation and a challenge", context_kind(purpose));
         return 0;
     }
     return keystore_device_context_begin(ctx, params_of) && OSSL_PARAM_set_uint64(p, ctx->operation->op.challenge);
@@ -365,8 +365,8 @@ int keystore_device_context_finish(keystore_device_context *ctx, keystore_operat
         memcpy(out, result, result_len);
         *out_len = result_len;
     } else {
-        keystore_raise(KEYSTORE_R_OUTPUT_BUFFER_TOO_SMALL, "the %s is %zu bytes, the buffer %zu", what, result_len,
-                       out_size);
+        keystore_raise(ctx->provider, KEYSTORE_R_OUTPUT_BUFFER_TOO_SMALL, "the %s is %zu bytes, the buffer %zu", what,
+                       result_len, out_size);
     }
     OPENSSL_cleanse(result, result_len);
     kssim_free(result);

@@ -194,7 +194,7 @@ static bool default_location(keystore_provider *provider, char *out, size_t out_
         kssim_result r = kssim_device_location(NULL, provider->device_param, devices->default_location,
                                                sizeof(devices->default_location));
         if (r != KSSIM_OK) {
-            keystore_raise_result(r, kssim_open_error());
+            keystore_raise_result(provider, r, kssim_open_error());
             return false;
         }
         devices->default_known = true;
@@ -314,7 +314,7 @@ static kssim_result open_session_device(keystore_provider *provider, keystore_de
             snprintf(last_message, sizeof(last_message), "%s", kssim_open_error());
         else
             describe_unavailable_reference_device(session->location, last_message, sizeof(last_message));
-        keystore_raise_result(r, last_message);
+        keystore_raise_result(provider, r, last_message);
         return r;
     }
     session->device = device;
@@ -346,7 +346,7 @@ static keystore_device_session *find_session(keystore_provider *provider, const 
             session->next = devices->sessions;
             devices->sessions = session;
         } else if (session == NULL) {
-            keystore_raise_result(KSSIM_SYSTEM_ERROR, "out of memory for a device session");
+            keystore_raise_result(provider, KSSIM_SYSTEM_ERROR, "out of memory for a device session");
         }
     }
     pthread_mutex_unlock(&devices->lock);
@@ -416,7 +416,7 @@ kssim_result keystore_device_run(keystore_provider *provider, const char *locati
         snprintf(last_message, sizeof(last_message), "%s",
                  call_sentence[0] != '\0' ? call_sentence : kssim_device_message(device));
         append_app_view(device, r, last_message, sizeof(last_message));
-        keystore_raise_result(r, last_message);
+        keystore_raise_result(provider, r, last_message);
     }
     app_call_noted = false;
     pthread_mutex_unlock(&session->lock);

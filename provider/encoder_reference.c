@@ -33,12 +33,13 @@ static int keystore_encoder_does_selection(void *provctx, int selection)
 static int encode_reference(keystore_provider *provider, OSSL_CORE_BIO *cout, const keystore_key *key, bool pem)
 {
     if (key == NULL || !key->on_device) {
-        keystore_raise(KEYSTORE_R_NOT_A_DEVICE_KEY, "only a key held by the device can be written as a key reference");
+        keystore_raise(provider, KEYSTORE_R_NOT_A_DEVICE_KEY,
+                       "only a key held by the device can be written as a key reference");
         return 0;
     }
     unsigned char *der = NULL;
     size_t der_len = 0;
-    if (!keystore_key_reference_encode(&key->reference, &der, &der_len))
+    if (!keystore_key_reference_encode(provider, &key->reference, &der, &der_len))
         return 0;
     BIO *out = BIO_new_from_core_bio(provider->public_libctx, cout);
     int ok = out != NULL && (pem ? PEM_write_bio(out, KSSIM_PROVIDER_REFERENCE_PEM_LABEL, "", der, (long)der_len) > 0
@@ -46,7 +47,8 @@ static int encode_reference(keystore_provider *provider, OSSL_CORE_BIO *cout, co
     BIO_free(out);
     OPENSSL_free(der);
     if (!ok)
-        keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot write the reference to key '%s'", key->reference.alias);
+        keystore_raise(provider, KEYSTORE_R_OPENSSL_FAILURE, "cannot write the reference to key '%s'",
+                       key->reference.alias);
     return ok;
 }
 

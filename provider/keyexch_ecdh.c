@@ -29,7 +29,7 @@ static void *keystore_ecdh_newctx(void *provctx)
 {
     keystore_ecdh_context *ctx = calloc(1, sizeof(*ctx));
     if (ctx == NULL) {
-        keystore_raise_result(KSSIM_SYSTEM_ERROR, "out of memory for a key-agreement context");
+        keystore_raise_result(provctx, KSSIM_SYSTEM_ERROR, "out of memory for a key-agreement context");
         return NULL;
     }
     ctx->base.provider = provctx;
@@ -65,7 +65,7 @@ static void *keystore_ecdh_dupctx(void *vctx)
         ok = ctx->peer != NULL;
     }
     if (!ok) {
-        keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot copy a key-agreement context");
+        keystore_raise(from->base.provider, KEYSTORE_R_OPENSSL_FAILURE, "cannot copy a key-agreement context");
         keystore_ecdh_freectx(ctx);
         return NULL;
     }
@@ -85,7 +85,7 @@ static int keystore_ecdh_init(void *vctx, void *provkey, const OSSL_PARAM params
     if (!keystore_key_check_usable(key))
         return 0;
     if (!key->on_device) {
-        keystore_raise(KEYSTORE_R_NOT_A_DEVICE_KEY,
+        keystore_raise(ctx->base.provider, KEYSTORE_R_NOT_A_DEVICE_KEY,
                        "this is a public key only (not a key on the device): it can be the peer of a key agreement, "
                        "not its own side");
         return 0;
@@ -99,12 +99,12 @@ static int keystore_ecdh_set_peer(void *vctx, void *provkey)
     const keystore_key *peer = provkey;
     forget_peer(ctx);
     if (peer == NULL || peer->public_key == NULL || !peer->has_public) {
-        keystore_raise(KEYSTORE_R_NOT_A_DEVICE_KEY, "the peer key object holds no public key");
+        keystore_raise(ctx->base.provider, KEYSTORE_R_NOT_A_DEVICE_KEY, "the peer key object holds no public key");
         return 0;
     }
     int len = i2d_PUBKEY(peer->public_key, &ctx->peer);
     if (len <= 0) {
-        keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot encode the peer's public key");
+        keystore_raise(ctx->base.provider, KEYSTORE_R_OPENSSL_FAILURE, "cannot encode the peer's public key");
         return 0;
     }
     ctx->peer_len = (size_t)len;
@@ -129,7 +129,8 @@ static int keystore_ecdh_derive(void *vctx, unsigned char *secret, size_t *secre
         return 1;
     }
     if (ctx->peer == NULL) {
-        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER, "no peer key: set one (EVP_PKEY_derive_set_peer, -peerkey)");
+        keystore_raise(ctx->base.provider, KEYSTORE_R_UNSUPPORTED_PARAMETER,
+                       "no peer key: set one (EVP_PKEY_derive_set_peer, -peerkey)");
         return 0;
     }
     return keystore_device_context_finish(&ctx->base, operation_params, ctx->peer, ctx->peer_len, secret, secretlen,
@@ -138,7 +139,7 @@ static int keystore_ecdh_derive(void *vctx, unsigned char *secret, size_t *secre
 
 static int keystore_ecdh_set_ctx_params(void *vctx, const OSSL_PARAM params[])
 {
-    (void)vctx;
+    keystore_ecdh_context *ctx = vctx;
     const OSSL_PARAM *p;
     if (params == NULL)
         return 1;
@@ -146,7 +147,7 @@ static int keystore_ecdh_set_ctx_params(void *vctx, const OSSL_PARAM params[])
     if ((p = OSSL_PARAM_locate_const(params, OSSL_EXCHANGE_PARAM_KDF_TYPE)) != NULL) {
         const char *kdf = NULL;
         if (!OSSL_PARAM_get_utf8_string_ptr(p, &kdf) || (kdf != NULL && kdf[0] != '\0')) {
-            keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER,
+            keystore_raise(ctx->base.provider, KEYSTORE_R_UNSUPPORTED_PARAMETER,
                            "the device gives the raw ECDH secret and applies no KDF: derive keys from the secret "
                            "yourself (openssl kdf)");
             return 0;

@@ -132,7 +132,7 @@ keystore_key *keystore_key_new(keystore_provider *provider, const char *type_nam
 {
     keystore_key *key = calloc(1, sizeof(*key));
     if (key == NULL) {
-        keystore_raise_result(KSSIM_SYSTEM_ERROR, "out of memory for a key");
+        keystore_raise_result(provider, KSSIM_SYSTEM_ERROR, "out of memory for a key");
         return NULL;
     }
     key->provider = provider;
@@ -186,11 +186,11 @@ keystore_key *keystore_key_load(keystore_provider *provider, const char *locatio
     keystore_key *key = NULL;
     const char *device_type = keystore_type_name_for(&call.info.spec);
     if (device_type == NULL) {
-        keystore_raise_result(KSSIM_UNSUPPORTED_ALGORITHM, "this key is not an EC, RSA or Ed25519 key");
+        keystore_raise_result(provider, KSSIM_UNSUPPORTED_ALGORITHM, "this key is not an EC, RSA or Ed25519 key");
         goto done;
     }
     if (type_name != NULL && algorithm_of_type(type_name) != call.info.spec.algorithm) {
-        keystore_raise(KEYSTORE_R_INVALID_KEY_REFERENCE,
+        keystore_raise(provider, KEYSTORE_R_INVALID_KEY_REFERENCE,
                        "the reference names an %s key, but '%s' on the device is now an %s key: the alias was "
                        "generated again; write a new reference with genpkey, or use keystore:%s",
                        type_name, alias, device_type, alias);
@@ -217,7 +217,7 @@ keystore_key *keystore_key_load(keystore_provider *provider, const char *locatio
     key->public_key = d2i_PUBKEY_ex(NULL, &p, (long)call.spki_len, provider->public_libctx, NULL);
     key->has_public = key->public_key != NULL;
     if (key->public_key == NULL) {
-        keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "the public key of '%s' does not decode", alias);
+        keystore_raise(provider, KEYSTORE_R_OPENSSL_FAILURE, "the public key of '%s' does not decode", alias);
         keystore_key_free(key);
         key = NULL;
         goto done;
@@ -250,7 +250,7 @@ void *keystore_keymgmt_dup(const void *keydata_from, int selection)
         if (from->identity != NULL) {
             key->identity = malloc(from->identity_len);
             if (key->identity == NULL) {
-                keystore_raise_result(KSSIM_SYSTEM_ERROR, "out of memory copying a key");
+                keystore_raise_result(from->provider, KSSIM_SYSTEM_ERROR, "out of memory copying a key");
                 keystore_key_free(key);
                 return NULL;
             }
@@ -319,7 +319,7 @@ int keystore_keymgmt_export(void *keydata, int selection, OSSL_CALLBACK *param_c
     if (!keystore_key_check_usable(key))
         return 0;
     if ((selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) != 0) {
-        keystore_raise(KEYSTORE_R_PRIVATE_KEY_STAYS_ON_DEVICE,
+        keystore_raise(key->provider, KEYSTORE_R_PRIVATE_KEY_STAYS_ON_DEVICE,
                        "the private key of '%s' never leaves the device: only its public half can be exported "
                        "(openssl pkey -pubout)",
                        key->on_device ? key->reference.alias : "this key");
@@ -331,7 +331,7 @@ int keystore_keymgmt_export(void *keydata, int selection, OSSL_CALLBACK *param_c
                                                                                     : EVP_PKEY_KEY_PARAMETERS;
     OSSL_PARAM *params = NULL;
     if (EVP_PKEY_todata(key->public_key, what, &params) != 1) {
-        keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot export the public half of this key");
+        keystore_raise(key->provider, KEYSTORE_R_OPENSSL_FAILURE, "cannot export the public half of this key");
         return 0;
     }
     int ok = param_cb(params, cbarg);
@@ -396,7 +396,7 @@ bool keystore_key_check_usable(const keystore_key *key)
 {
     if (key->refusal == KSSIM_OK)
         return true;
-    keystore_raise_result(key->refusal, key->refusal_message);
+    keystore_raise_result(key->provider, key->refusal, key->refusal_message);
     return false;
 }
 

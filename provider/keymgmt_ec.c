@@ -27,7 +27,7 @@ static int keystore_keymgmt_ec_gen_set_params(void *genctx, const OSSL_PARAM par
         const char *name = NULL;
         uint32_t size = OSSL_PARAM_get_utf8_string_ptr(p, &name) ? kssim_ec_curve_size(name) : 0;
         if (size == 0) {
-            keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER,
+            keystore_raise(generation->provider, KEYSTORE_R_UNSUPPORTED_PARAMETER,
                            "the device makes EC keys on P-224, P-256, P-384 or P-521, not on %s",
                            name != NULL ? name : "that group");
             return 0;
@@ -52,7 +52,7 @@ static const OSSL_PARAM *keystore_keymgmt_ec_gen_settable_params(void *genctx, v
 static void *keystore_keymgmt_ec_gen_init(void *provctx, int selection, const OSSL_PARAM params[])
 {
     if ((selection & OSSL_KEYMGMT_SELECT_KEYPAIR) == 0) {
-        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER,
+        keystore_raise(provctx, KEYSTORE_R_UNSUPPORTED_PARAMETER,
                        "the device generates key pairs, not domain parameters alone: generate a key");
         return NULL;
     }

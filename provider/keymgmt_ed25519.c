@@ -18,7 +18,7 @@ static void *keystore_keymgmt_ed25519_new(void *provctx)
 static void *keystore_keymgmt_ed25519_gen_init(void *provctx, int selection, const OSSL_PARAM params[])
 {
     if ((selection & OSSL_KEYMGMT_SELECT_KEYPAIR) == 0) {
-        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER, "Ed25519 has no domain parameters to generate");
+        keystore_raise(provctx, KEYSTORE_R_UNSUPPORTED_PARAMETER, "Ed25519 has no domain parameters to generate");
         return NULL;
     }
     keystore_generation *generation = keystore_generation_new(provctx, ED25519_TYPE, KSSIM_ALGORITHM_ED25519);

@@ -26,13 +26,15 @@ static int keystore_keymgmt_rsa_gen_set_params(void *genctx, const OSSL_PARAM pa
     keystore_generation *generation = genctx;
     const OSSL_PARAM *p = OSSL_PARAM_locate_const(params, OSSL_PKEY_PARAM_RSA_BITS);
     if (p != NULL && !OSSL_PARAM_get_uint32(p, &generation->spec.size)) {
-        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER, "bits must be a number, such as 2048, 3072 or 4096");
+        keystore_raise(generation->provider, KEYSTORE_R_UNSUPPORTED_PARAMETER,
+                       "bits must be a number, such as 2048, 3072 or 4096");
         return 0;
     }
     p = OSSL_PARAM_locate_const(params, OSSL_PKEY_PARAM_RSA_PRIMES);
     size_t primes = 2;
     if (p != NULL && (!OSSL_PARAM_get_size_t(p, &primes) || primes != 2)) {
-        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER, "the device makes two-prime RSA keys only");
+        keystore_raise(generation->provider, KEYSTORE_R_UNSUPPORTED_PARAMETER,
+                       "the device makes two-prime RSA keys only");
         return 0;
     }
     p = OSSL_PARAM_locate_const(params, OSSL_PKEY_PARAM_RSA_E);
@@ -41,7 +43,8 @@ static int keystore_keymgmt_rsa_gen_set_params(void *genctx, const OSSL_PARAM pa
         int f4 = OSSL_PARAM_get_BN(p, &e) && BN_is_word(e, RSA_F4);
         BN_free(e);
         if (!f4) {
-            keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER, "the device makes RSA keys with the exponent 65537 only");
+            keystore_raise(generation->provider, KEYSTORE_R_UNSUPPORTED_PARAMETER,
+                           "the device makes RSA keys with the exponent 65537 only");
             return 0;
         }
     }
@@ -65,7 +68,7 @@ static const OSSL_PARAM *keystore_keymgmt_rsa_gen_settable_params(void *genctx, 
 static void *generation_init(void *provctx, const char *type_name, int selection, const OSSL_PARAM params[])
 {
     if ((selection & OSSL_KEYMGMT_SELECT_KEYPAIR) == 0) {
-        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER, "RSA has no domain parameters to generate");
+        keystore_raise(provctx, KEYSTORE_R_UNSUPPORTED_PARAMETER, "RSA has no domain parameters to generate");
         return NULL;
     }
     keystore_generation *generation = keystore_generation_new(provctx, type_name, KSSIM_ALGORITHM_RSA);

@@ -57,6 +57,13 @@ typedef struct keystore_devices {
 
 typedef struct keystore_provider {
     const OSSL_CORE_HANDLE *handle;
+    /* The core's error functions from this instance's own dispatch table (errors.c). An error raised by
+     * this instance is raised through its own handle, so it carries this instance's library code even
+     * after another library context loads the provider again; a process-wide handle would name the last
+     * instance loaded, and a freed one once that instance is unloaded. */
+    OSSL_FUNC_core_new_error_fn *core_new_error;
+    OSSL_FUNC_core_set_error_debug_fn *core_set_error_debug;
+    OSSL_FUNC_core_vset_error_fn *core_vset_error;
     /* A library context wired to the core (BIO upcalls) in which only OpenSSL's default provider is
      * loaded: public keys are decoded, verified with and encrypted to here, never through the
      * application's context, so the provider cannot recurse into itself through a property query.
@@ -129,16 +136,21 @@ enum keystore_reason {
     KEYSTORE_R_OUTPUT_BUFFER_TOO_SMALL,
 };
 
-void keystore_errors_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in);
+/* Takes the core's error functions from in into the provider instance (provider->handle already set). */
+void keystore_errors_init(keystore_provider *provider, const OSSL_DISPATCH *in);
 const OSSL_ITEM *keystore_reason_strings(void);
 int keystore_reason_for(kssim_result result);
-void keystore_raise_at(const char *file, int line, const char *func, int reason, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+/* Every raise names the provider instance that owns the object the call is about (the context's, the
+ * key's, the generation's provider), whose core handle the error goes through. */
+void keystore_raise_at(const keystore_provider *provider, const char *file, int line, const char *func, int reason,
+                       const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* "KEY_USER_NOT_AUTHENTICATED (-26): <sentence>", under the result's own reason. */
-void keystore_raise_result_at(const char *file, int line, const char *func, kssim_result result, const char *sentence);
-#define keystore_raise(reason, ...) keystore_raise_at(__FILE__, __LINE__, __func__, (reason), __VA_ARGS__)
-#define keystore_raise_result(result, sentence)                                                                        \
-    keystore_raise_result_at(__FILE__, __LINE__, __func__, (result), (sentence))
+void keystore_raise_result_at(const keystore_provider *provider, const char *file, int line, const char *func,
+                              kssim_result result, const char *sentence);
+#define keystore_raise(provider, reason, ...)                                                                          \
+    keystore_raise_at((provider), __FILE__, __LINE__, __func__, (reason), __VA_ARGS__)
+#define keystore_raise_result(provider, result, sentence)                                                              \
+    keystore_raise_result_at((provider), __FILE__, __LINE__, __func__, (result), (sentence))
 
 /* ---- Key references (key_reference.c) ----
  * What names a device key outside the device: its alias, its OpenSSL type and the device. Encoded as a
@@ -162,7 +174,9 @@ typedef struct keystore_object_reference {
 void keystore_object_reference_init(keystore_object_reference *object, keystore_provider *provider,
                                     const keystore_key_reference *key);
 
-bool keystore_key_reference_encode(const keystore_key_reference *reference, unsigned char **der, size_t *der_len);
+/* provider: whose error a failure raises. */
+bool keystore_key_reference_encode(const keystore_provider *provider, const keystore_key_reference *reference,
+                                   unsigned char **der, size_t *der_len);
 bool keystore_key_reference_decode(const unsigned char *der, size_t der_len, keystore_key_reference *reference);
 /* What bytes read as a key reference are: someone else's (FOREIGN: no PEM label of ours, labelled false,
  * and no reference description in them), a reference (READ), or one that is damaged (DAMAGED: why holds
@@ -175,7 +189,8 @@ typedef enum keystore_reference_reading {
 keystore_reference_reading keystore_key_reference_read(const unsigned char *der, size_t der_len, bool labelled,
                                                        keystore_key_reference *reference, char *why, size_t why_size);
 /* Raises KEYSTORE_R_INVALID_KEY_REFERENCE for a damaged reference, with what is wrong and what to do. */
-void keystore_key_reference_raise_damaged(const keystore_key_reference *partial, const char *why);
+void keystore_key_reference_raise_damaged(const keystore_provider *provider, const keystore_key_reference *partial,
+                                          const char *why);
 
 /* ---- Keys (keymgmt_core.c) ---- */
 

@@ -217,7 +217,8 @@ bool keystore_public_ready(keystore_provider *provider)
     bool loaded = atomic_load_explicit(&provider->public_loaded, memory_order_relaxed);
     pthread_mutex_unlock(&provider->public_lock);
     if (!loaded)
-        keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot load OpenSSL's default provider for the public halves");
+        keystore_raise(provider, KEYSTORE_R_OPENSSL_FAILURE,
+                       "cannot load OpenSSL's default provider for the public halves");
     return loaded;
 }
 
@@ -264,11 +265,11 @@ static char *configured_device(const OSSL_CORE_HANDLE *handle, const OSSL_DISPAT
 int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in, const OSSL_DISPATCH **out,
                        void **provctx)
 {
-    keystore_errors_init(handle, in);
     keystore_provider *provider = calloc(1, sizeof(*provider));
     if (provider == NULL)
         return 0;
     provider->handle = handle;
+    keystore_errors_init(provider, in);
     provider->device_param = configured_device(handle, in);
     keystore_devices_init(&provider->devices);
     pthread_mutex_init(&provider->public_lock, NULL);

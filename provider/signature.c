@@ -58,7 +58,7 @@ static void *new_context(void *provctx, signature_algorithm algorithm)
 {
     keystore_signature_context *ctx = calloc(1, sizeof(*ctx));
     if (ctx == NULL) {
-        keystore_raise_result(KSSIM_SYSTEM_ERROR, "out of memory for a signature context");
+        keystore_raise_result(provctx, KSSIM_SYSTEM_ERROR, "out of memory for a signature context");
         return NULL;
     }
     ctx->base.provider = provctx;
@@ -124,7 +124,7 @@ static void *keystore_signature_dupctx(void *vctx)
         }
     }
     if (!ok) {
-        keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot copy a signature context");
+        keystore_raise(from->base.provider, KEYSTORE_R_OPENSSL_FAILURE, "cannot copy a signature context");
         keystore_signature_freectx(ctx);
         return NULL;
     }
@@ -153,11 +153,11 @@ static bool build_shadow(const keystore_signature_context *ctx, const char *mdna
     EVP_PKEY_CTX *shadow = EVP_PKEY_CTX_new_from_pkey(ctx->base.provider->public_libctx, key->public_key, NULL);
     *out = shadow;
     if (shadow == NULL || EVP_PKEY_verify_init(shadow) != 1) {
-        keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot prepare the public half of the key");
+        keystore_raise(ctx->base.provider, KEYSTORE_R_OPENSSL_FAILURE, "cannot prepare the public half of the key");
         return false;
     }
     if (strcmp(key->type_name, "RSA-PSS") == 0 && EVP_PKEY_CTX_set_rsa_padding(shadow, RSA_PKCS1_PSS_PADDING) != 1) {
-        keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot select PSS for an RSA-PSS key");
+        keystore_raise(ctx->base.provider, KEYSTORE_R_OPENSSL_FAILURE, "cannot select PSS for an RSA-PSS key");
         return false;
     }
     if (mdname[0] != '\0') {
@@ -173,7 +173,7 @@ static int copy_shadow(keystore_signature_context *ctx, const EVP_PKEY_CTX *temp
 {
     ctx->base.shadow = EVP_PKEY_CTX_dup(template);
     if (ctx->base.shadow == NULL) {
-        keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot prepare the public half of the key");
+        keystore_raise(ctx->base.provider, KEYSTORE_R_OPENSSL_FAILURE, "cannot prepare the public half of the key");
         return 0;
     }
     return 1;
@@ -244,12 +244,13 @@ static int init(keystore_signature_context *ctx, void *provkey, uint32_t purpose
     if (!keystore_key_check_usable(ctx->base.key))
         return 0;
     if (ctx->base.key->public_key == NULL) {
-        keystore_raise(KEYSTORE_R_NOT_A_DEVICE_KEY, "this key object holds no key");
+        keystore_raise(ctx->base.provider, KEYSTORE_R_NOT_A_DEVICE_KEY, "this key object holds no key");
         return 0;
     }
     if (ctx->algorithm == SIGNATURE_ED25519) {
         if (mdname != NULL && mdname[0] != '\0') {
-            keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER, "Ed25519 signs the message itself: give no digest");
+            keystore_raise(ctx->base.provider, KEYSTORE_R_UNSUPPORTED_PARAMETER,
+                           "Ed25519 signs the message itself: give no digest");
             return 0;
         }
         return keystore_signature_set_ctx_params(ctx, params);
@@ -263,7 +264,8 @@ static int init(keystore_signature_context *ctx, void *provkey, uint32_t purpose
         int ok = md != NULL && ctx->verify_md != NULL && EVP_DigestInit_ex2(ctx->verify_md, md, NULL) == 1;
         EVP_MD_free(md);
         if (!ok) {
-            keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER, "cannot verify with the digest '%s'", name);
+            keystore_raise(ctx->base.provider, KEYSTORE_R_UNSUPPORTED_PARAMETER, "cannot verify with the digest '%s'",
+                           name);
             return 0;
         }
     }
@@ -309,14 +311,14 @@ static int keystore_signature_set_ctx_params(void *vctx, const OSSL_PARAM params
         return 1;
     for (const OSSL_PARAM *p = params; p->key != NULL; p++) {
         if (ctx->base.operation != NULL && ctx->base.operation->alive && shapes_operation(p)) {
-            keystore_raise(KEYSTORE_R_OPERATION_ALREADY_BEGUN,
+            keystore_raise(ctx->base.provider, KEYSTORE_R_OPERATION_ALREADY_BEGUN,
                            "the keystore operation has begun (its challenge was read) with the digest and padding "
                            "set before: set %s before asking for the challenge",
                            p->key);
             return 0;
         }
         if (ctx->digest_mode && strcmp(p->key, OSSL_SIGNATURE_PARAM_DIGEST) == 0) {
-            keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER,
+            keystore_raise(ctx->base.provider, KEYSTORE_R_UNSUPPORTED_PARAMETER,
                            "the digest of a digest-sign operation is chosen at its init");
             return 0;
         }
@@ -376,7 +378,7 @@ static bool operation_params(keystore_device_context *base, kssim_op_params *par
     shadow_digest(ctx, name, sizeof(name));
     uint32_t digest = keystore_digest_bit(ctx->base.provider, name);
     if (digest == 0) {
-        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER,
+        keystore_raise(base->provider, KEYSTORE_R_UNSUPPORTED_PARAMETER,
                        "the device signs with sha1, sha224, sha256, sha384 or sha512, not %s", name);
         return false;
     }
@@ -401,14 +403,15 @@ static bool operation_params(keystore_device_context *base, kssim_op_params *par
         params->padding = KSSIM_PADDING_PSS;
         break;
     default:
-        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER, "the device signs RSA with pkcs1, pss or none padding");
+        keystore_raise(base->provider, KEYSTORE_R_UNSUPPORTED_PARAMETER,
+                       "the device signs RSA with pkcs1, pss or none padding");
         return false;
     }
     EVP_MD *md = EVP_MD_fetch(ctx->base.provider->public_libctx, name, NULL);
     int md_size = md != NULL ? EVP_MD_get_size(md) : -1;
     EVP_MD_free(md);
     if (saltlen != RSA_PSS_SALTLEN_AUTO && saltlen != RSA_PSS_SALTLEN_DIGEST && saltlen != md_size) {
-        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER,
+        keystore_raise(base->provider, KEYSTORE_R_UNSUPPORTED_PARAMETER,
                        "the device signs PSS with a salt as long as the digest (%d bytes): set rsa_pss_saltlen to "
                        "digest",
                        md_size);
@@ -418,7 +421,7 @@ static bool operation_params(keystore_device_context *base, kssim_op_params *par
     OSSL_PARAM query[] = {OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_MGF1_DIGEST, mgf1, sizeof(mgf1)), OSSL_PARAM_END};
     EVP_PKEY_CTX_get_params(ctx->base.shadow, query);
     if (mgf1[0] != '\0' && keystore_digest_bit(ctx->base.provider, mgf1) != digest) {
-        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER,
+        keystore_raise(base->provider, KEYSTORE_R_UNSUPPORTED_PARAMETER,
                        "the device signs PSS with MGF1 over the signing digest %s, not %s", name, mgf1);
         return false;
     }
@@ -481,13 +484,13 @@ static const OSSL_PARAM *keystore_signature_gettable_ctx_params(void *vctx, void
 static bool streamed_operation_holds_this_message(keystore_signature_context *ctx)
 {
     if (ctx->streamed && !keystore_device_context_has_live_operation(&ctx->base)) {
-        keystore_raise_result(KSSIM_INVALID_OPERATION_HANDLE,
+        keystore_raise_result(ctx->base.provider, KSSIM_INVALID_OPERATION_HANDLE,
                               "the message so far went to a keystore operation that has ended (it signed or was "
                               "refused): init the context again and sign the whole message");
         return false;
     }
     if (ctx->base.operation != NULL && ctx->base.operation->bytes_streamed != ctx->streamed_bytes) {
-        keystore_raise_result(KSSIM_INVALID_OPERATION_HANDLE,
+        keystore_raise_result(ctx->base.provider, KSSIM_INVALID_OPERATION_HANDLE,
                               "this signature context was copied in the middle of a long message, and another copy "
                               "has sent more of its own message to the keystore operation they share since: init "
                               "the context again and sign the whole message");
@@ -521,7 +524,8 @@ static bool digest_info(keystore_signature_context *ctx, const unsigned char *di
     int md_size = md != NULL ? EVP_MD_get_size(md) : -1;
     EVP_MD_free(md);
     if (nid == NID_undef || (size_t)md_size != digest_len) {
-        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER, "the input is %zu bytes, not a %s digest", digest_len, name);
+        keystore_raise(ctx->base.provider, KEYSTORE_R_UNSUPPORTED_PARAMETER, "the input is %zu bytes, not a %s digest",
+                       digest_len, name);
         return false;
     }
     X509_SIG *sig = X509_SIG_new();
@@ -537,7 +541,7 @@ static bool digest_info(keystore_signature_context *ctx, const unsigned char *di
     }
     X509_SIG_free(sig);
     if (len <= 0) {
-        keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot encode the DigestInfo");
+        keystore_raise(ctx->base.provider, KEYSTORE_R_OPENSSL_FAILURE, "cannot encode the DigestInfo");
         return false;
     }
     *out = der;
@@ -592,12 +596,12 @@ static int append(keystore_signature_context *ctx, const unsigned char *data, si
         return 1;
     if (len > KSSIM_OPERATION_INPUT_MAX - ctx->data_len) {
         if (ctx->algorithm == SIGNATURE_ED25519)
-            keystore_raise_result(KSSIM_INVALID_ARGUMENT,
+            keystore_raise_result(ctx->base.provider, KSSIM_INVALID_ARGUMENT,
                                   "Ed25519 signs the whole message at once, so the context keeps it until the final "
                                   "call, and it may be at most 16777216 bytes (KSSIM_OPERATION_INPUT_MAX): sign a "
                                   "digest of the data instead, or use an ECDSA or RSA key, whose messages stream");
         else
-            keystore_raise_result(KSSIM_INVALID_ARGUMENT,
+            keystore_raise_result(ctx->base.provider, KSSIM_INVALID_ARGUMENT,
                                   "a per-operation key's message is kept in the context until the user has "
                                   "authenticated (the two-phase flow), and it may be at most 16777216 bytes "
                                   "(KSSIM_OPERATION_INPUT_MAX): sign a digest of the data (pkeyutl -sign without "
@@ -610,7 +614,7 @@ static int append(keystore_signature_context *ctx, const unsigned char *data, si
             capacity *= 2;
         unsigned char *grown = realloc(ctx->data, capacity);
         if (grown == NULL) {
-            keystore_raise_result(KSSIM_SYSTEM_ERROR, "out of memory keeping the data to sign");
+            keystore_raise_result(ctx->base.provider, KSSIM_SYSTEM_ERROR, "out of memory keeping the data to sign");
             return 0;
         }
         ctx->data = grown;

@@ -50,7 +50,7 @@ static void *keystore_store_open(void *provctx, const char *uri)
     keystore_provider *provider = provctx;
     char alias[KSSIM_ALIAS_MAX];
     if (!keystore_uri_alias(uri, alias, sizeof(alias))) {
-        keystore_raise_result(KSSIM_INVALID_ARGUMENT,
+        keystore_raise_result(provider, KSSIM_INVALID_ARGUMENT,
                               "a keystore URI is keystore:ALIAS, the alias of a key on the device (1 to 127 bytes, "
                               "no '/'), e.g. keystore:login");
         return NULL;
@@ -69,7 +69,7 @@ static void *keystore_store_open(void *provctx, const char *uri)
     } else {
         free(ctx);
         ctx = NULL;
-        keystore_raise_result(KSSIM_SYSTEM_ERROR, "out of memory opening a keystore URI");
+        keystore_raise_result(provider, KSSIM_SYSTEM_ERROR, "out of memory opening a keystore URI");
     }
     keystore_key_free(key);
     return ctx;
