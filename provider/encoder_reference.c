@@ -39,8 +39,11 @@ static int encode_reference(keystore_provider *provider, OSSL_CORE_BIO *cout, co
     }
     unsigned char *der = NULL;
     size_t der_len = 0;
-    if (!keystore_key_reference_encode(provider, &key->reference, &der, &der_len))
+    if (!keystore_key_reference_encode(&key->reference, &der, &der_len)) {
+        keystore_raise(provider, KEYSTORE_R_OPENSSL_FAILURE, "cannot encode the reference to key '%s'",
+                       key->reference.alias);
         return 0;
+    }
     BIO *out = BIO_new_from_core_bio(provider->public_libctx, cout);
     int ok = out != NULL && (pem ? PEM_write_bio(out, KSSIM_PROVIDER_REFERENCE_PEM_LABEL, "", der, (long)der_len) > 0
                                  : BIO_write(out, der, (int)der_len) == (int)der_len);

@@ -58,8 +58,7 @@ static bool get_string(const ASN1_STRING *s, char *out, size_t out_size)
     return true;
 }
 
-bool keystore_key_reference_encode(const keystore_provider *provider, const keystore_key_reference *reference,
-                                   unsigned char **der, size_t *der_len)
+bool keystore_key_reference_encode(const keystore_key_reference *reference, unsigned char **der, size_t *der_len)
 {
     KSSIM_KEY_REFERENCE_ASN1 *asn1 =
         (KSSIM_KEY_REFERENCE_ASN1 *)ASN1_item_new(ASN1_ITEM_rptr(KSSIM_KEY_REFERENCE_ASN1));
@@ -69,11 +68,8 @@ bool keystore_key_reference_encode(const keystore_provider *provider, const keys
     unsigned char *out = NULL;
     int len = ok ? ASN1_item_i2d((ASN1_VALUE *)asn1, &out, ASN1_ITEM_rptr(KSSIM_KEY_REFERENCE_ASN1)) : -1;
     ASN1_item_free((ASN1_VALUE *)asn1, ASN1_ITEM_rptr(KSSIM_KEY_REFERENCE_ASN1));
-    if (len <= 0) {
-        keystore_raise(provider, KEYSTORE_R_OPENSSL_FAILURE, "cannot encode the reference to key '%s'",
-                       reference->alias);
+    if (len <= 0)
         return false;
-    }
     *der = out;
     *der_len = (size_t)len;
     return true;

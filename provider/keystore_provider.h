@@ -37,10 +37,19 @@
 
 typedef struct keystore_device_session keystore_device_session;
 
+/* A mutex that knows which thread holds it, so that a function's "called with the lock held" is checked
+ * (KSSIM_INVARIANT on device_lock_held_by_me in device_session.c), not only said. holder is meaningful
+ * while held is true; both are atomic because a thread that does not hold the lock reads them too. */
+typedef struct keystore_device_lock {
+    pthread_mutex_t mutex;
+    atomic_bool held;
+    _Atomic(pthread_t) holder;
+} keystore_device_lock;
+
 /* Every device this process has opened through the provider, by location. After fork() the child
  * starts a new list: the parent's SQLite connections must not be used (nor closed) by the child. */
 typedef struct keystore_devices {
-    pthread_mutex_t lock;
+    keystore_device_lock lock;  /* the list, its names and the default location */
     _Atomic long owner_pid;     /* the process the sessions belong to */
     atomic_flag following_fork; /* held by the thread that starts the child's own list */
     keystore_device_session *sessions;
@@ -174,9 +183,8 @@ typedef struct keystore_object_reference {
 void keystore_object_reference_init(keystore_object_reference *object, keystore_provider *provider,
                                     const keystore_key_reference *key);
 
-/* provider: whose error a failure raises. */
-bool keystore_key_reference_encode(const keystore_provider *provider, const keystore_key_reference *reference,
-                                   unsigned char **der, size_t *der_len);
+/* False (raising nothing: the caller names the key's provider in its error) if OpenSSL cannot encode it. */
+bool keystore_key_reference_encode(const keystore_key_reference *reference, unsigned char **der, size_t *der_len);
 bool keystore_key_reference_decode(const unsigned char *der, size_t der_len, keystore_key_reference *reference);
 /* What bytes read as a key reference are: someone else's (FOREIGN: no PEM label of ours, labelled false,
  * and no reference description in them), a reference (READ), or one that is damaged (DAMAGED: why holds
