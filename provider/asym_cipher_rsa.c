@@ -20,6 +20,20 @@
 
 #include "keystore_provider.h"
 
+/* The entry points in this file's dispatch tables, typed as core_dispatch.h declares them, so that a
+ * definition whose signature differs from OpenSSL's fails to compile. */
+static OSSL_FUNC_asym_cipher_newctx_fn keystore_asym_cipher_rsa_newctx;
+static OSSL_FUNC_asym_cipher_freectx_fn keystore_asym_cipher_rsa_freectx;
+static OSSL_FUNC_asym_cipher_dupctx_fn keystore_asym_cipher_rsa_dupctx;
+static OSSL_FUNC_asym_cipher_encrypt_init_fn keystore_asym_cipher_rsa_encrypt_init;
+static OSSL_FUNC_asym_cipher_encrypt_fn keystore_asym_cipher_rsa_encrypt;
+static OSSL_FUNC_asym_cipher_decrypt_init_fn keystore_asym_cipher_rsa_decrypt_init;
+static OSSL_FUNC_asym_cipher_decrypt_fn keystore_asym_cipher_rsa_decrypt;
+static OSSL_FUNC_asym_cipher_get_ctx_params_fn keystore_asym_cipher_rsa_get_ctx_params;
+static OSSL_FUNC_asym_cipher_gettable_ctx_params_fn keystore_asym_cipher_rsa_gettable_ctx_params;
+static OSSL_FUNC_asym_cipher_set_ctx_params_fn keystore_asym_cipher_rsa_set_ctx_params;
+static OSSL_FUNC_asym_cipher_settable_ctx_params_fn keystore_asym_cipher_rsa_settable_ctx_params;
+
 /* base.purpose is KSSIM_PURPOSE_ENCRYPT or KSSIM_PURPOSE_DECRYPT; base.shadow encrypts with the public
  * half. */
 typedef struct keystore_cipher_context {
@@ -62,8 +76,6 @@ static void *keystore_asym_cipher_rsa_dupctx(void *vctx)
     }
     return ctx;
 }
-
-static int keystore_asym_cipher_rsa_set_ctx_params(void *vctx, const OSSL_PARAM params[]);
 
 static int init(keystore_cipher_context *ctx, void *provkey, uint32_t purpose, const OSSL_PARAM params[])
 {
@@ -231,6 +243,7 @@ static int keystore_asym_cipher_rsa_decrypt(void *vctx, unsigned char *out, size
     return keystore_device_context_finish(&ctx->base, operation_params, in, inlen, out, outlen, outsize, "plaintext");
 }
 
+/* clang-format off */
 const OSSL_DISPATCH keystore_asym_cipher_rsa_functions[] = {
     {OSSL_FUNC_ASYM_CIPHER_NEWCTX, (void (*)(void))keystore_asym_cipher_rsa_newctx},
     {OSSL_FUNC_ASYM_CIPHER_FREECTX, (void (*)(void))keystore_asym_cipher_rsa_freectx},
@@ -245,3 +258,4 @@ const OSSL_DISPATCH keystore_asym_cipher_rsa_functions[] = {
     {OSSL_FUNC_ASYM_CIPHER_SETTABLE_CTX_PARAMS, (void (*)(void))keystore_asym_cipher_rsa_settable_ctx_params},
     {0, NULL},
 };
+/* clang-format on */

@@ -21,6 +21,13 @@
 
 #include "keystore_provider.h"
 
+/* The entry points in this file's dispatch tables, typed as core_dispatch.h declares them, so that a
+ * definition whose signature differs from OpenSSL's fails to compile. */
+static OSSL_FUNC_decoder_newctx_fn keystore_decoder_newctx;
+static OSSL_FUNC_decoder_freectx_fn keystore_decoder_freectx;
+static OSSL_FUNC_decoder_decode_fn keystore_decoder_pem_decode;
+static OSSL_FUNC_decoder_does_selection_fn keystore_decoder_does_selection;
+
 #define READ_LIMIT (64 * 1024) /* a reference is well under 5 kB; anything larger is something else */
 
 static void *keystore_decoder_newctx(void *provctx)
@@ -84,12 +91,14 @@ static int keystore_decoder_pem_decode(void *ctx, OSSL_CORE_BIO *cin, int select
     return ok;
 }
 
+/* clang-format off */
 const OSSL_DISPATCH keystore_decoder_reference_pem_functions[] = {
     {OSSL_FUNC_DECODER_NEWCTX, (void (*)(void))keystore_decoder_newctx},
     {OSSL_FUNC_DECODER_FREECTX, (void (*)(void))keystore_decoder_freectx},
     {OSSL_FUNC_DECODER_DECODE, (void (*)(void))keystore_decoder_pem_decode},
     {0, NULL},
 };
+/* clang-format on */
 
 /* ---- DER to a key ---- */
 
@@ -152,7 +161,9 @@ static int decode_der(keystore_provider *provider, const char *type_name, OSSL_C
     return ok;
 }
 
+/* clang-format off */
 #define DER_DECODER(name, type_name)                                                                                   \
+    static OSSL_FUNC_decoder_decode_fn keystore_decoder_##name##_decode;                                               \
     static int keystore_decoder_##name##_decode(void *ctx, OSSL_CORE_BIO *cin, int selection, OSSL_CALLBACK *data_cb,  \
                                                 void *data_cbarg, OSSL_PASSPHRASE_CALLBACK *pw_cb, void *pw_cbarg)     \
     {                                                                                                                  \
@@ -168,6 +179,7 @@ static int decode_der(keystore_provider *provider, const char *type_name, OSSL_C
         {OSSL_FUNC_DECODER_DECODE, (void (*)(void))keystore_decoder_##name##_decode},                                  \
         {0, NULL},                                                                                                     \
     };
+/* clang-format on */
 
 DER_DECODER(ec, "EC")
 DER_DECODER(rsa, "RSA")

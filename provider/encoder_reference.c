@@ -14,6 +14,14 @@
 
 #include "keystore_provider.h"
 
+/* The entry points in this file's dispatch tables, typed as core_dispatch.h declares them, so that a
+ * definition whose signature differs from OpenSSL's fails to compile. */
+static OSSL_FUNC_encoder_newctx_fn keystore_encoder_newctx;
+static OSSL_FUNC_encoder_freectx_fn keystore_encoder_freectx;
+static OSSL_FUNC_encoder_does_selection_fn keystore_encoder_does_selection;
+static OSSL_FUNC_encoder_encode_fn keystore_encoder_encode_pem;
+static OSSL_FUNC_encoder_encode_fn keystore_encoder_encode_der;
+
 static void *keystore_encoder_newctx(void *provctx)
 {
     return provctx;
@@ -77,6 +85,7 @@ static int keystore_encoder_encode_der(void *ctx, OSSL_CORE_BIO *cout, const voi
     return encode_reference(ctx, cout, obj_raw, false);
 }
 
+/* clang-format off */
 const OSSL_DISPATCH keystore_encoder_reference_pem_functions[] = {
     {OSSL_FUNC_ENCODER_NEWCTX, (void (*)(void))keystore_encoder_newctx},
     {OSSL_FUNC_ENCODER_FREECTX, (void (*)(void))keystore_encoder_freectx},
@@ -84,7 +93,9 @@ const OSSL_DISPATCH keystore_encoder_reference_pem_functions[] = {
     {OSSL_FUNC_ENCODER_ENCODE, (void (*)(void))keystore_encoder_encode_pem},
     {0, NULL},
 };
+/* clang-format on */
 
+/* clang-format off */
 const OSSL_DISPATCH keystore_encoder_reference_der_functions[] = {
     {OSSL_FUNC_ENCODER_NEWCTX, (void (*)(void))keystore_encoder_newctx},
     {OSSL_FUNC_ENCODER_FREECTX, (void (*)(void))keystore_encoder_freectx},
@@ -92,3 +103,4 @@ const OSSL_DISPATCH keystore_encoder_reference_der_functions[] = {
     {OSSL_FUNC_ENCODER_ENCODE, (void (*)(void))keystore_encoder_encode_der},
     {0, NULL},
 };
+/* clang-format on */

@@ -19,6 +19,19 @@
 
 #include "keystore_provider.h"
 
+/* The entry points in this file's dispatch tables, typed as core_dispatch.h declares them, so that a
+ * definition whose signature differs from OpenSSL's fails to compile. */
+static OSSL_FUNC_keyexch_newctx_fn keystore_ecdh_newctx;
+static OSSL_FUNC_keyexch_freectx_fn keystore_ecdh_freectx;
+static OSSL_FUNC_keyexch_dupctx_fn keystore_ecdh_dupctx;
+static OSSL_FUNC_keyexch_init_fn keystore_ecdh_init;
+static OSSL_FUNC_keyexch_set_peer_fn keystore_ecdh_set_peer;
+static OSSL_FUNC_keyexch_derive_fn keystore_ecdh_derive;
+static OSSL_FUNC_keyexch_set_ctx_params_fn keystore_ecdh_set_ctx_params;
+static OSSL_FUNC_keyexch_settable_ctx_params_fn keystore_ecdh_settable_ctx_params;
+static OSSL_FUNC_keyexch_get_ctx_params_fn keystore_ecdh_get_ctx_params;
+static OSSL_FUNC_keyexch_gettable_ctx_params_fn keystore_ecdh_gettable_ctx_params;
+
 typedef struct keystore_ecdh_context {
     keystore_device_context base; /* purpose KSSIM_PURPOSE_AGREE_KEY */
     unsigned char *peer;          /* the peer's SubjectPublicKeyInfo */
@@ -71,8 +84,6 @@ static void *keystore_ecdh_dupctx(void *vctx)
     }
     return ctx;
 }
-
-static int keystore_ecdh_set_ctx_params(void *vctx, const OSSL_PARAM params[]);
 
 static int keystore_ecdh_init(void *vctx, void *provkey, const OSSL_PARAM params[])
 {
@@ -182,6 +193,7 @@ static const OSSL_PARAM *keystore_ecdh_gettable_ctx_params(void *vctx, void *pro
     return gettable;
 }
 
+/* clang-format off */
 const OSSL_DISPATCH keystore_keyexch_ecdh_functions[] = {
     {OSSL_FUNC_KEYEXCH_NEWCTX, (void (*)(void))keystore_ecdh_newctx},
     {OSSL_FUNC_KEYEXCH_FREECTX, (void (*)(void))keystore_ecdh_freectx},
@@ -195,3 +207,4 @@ const OSSL_DISPATCH keystore_keyexch_ecdh_functions[] = {
     {OSSL_FUNC_KEYEXCH_GETTABLE_CTX_PARAMS, (void (*)(void))keystore_ecdh_gettable_ctx_params},
     {0, NULL},
 };
+/* clang-format on */

@@ -10,14 +10,22 @@
 
 #include "keystore_provider.h"
 
+/* The entry points in this file's dispatch tables, typed as core_dispatch.h declares them, so that a
+ * definition whose signature differs from OpenSSL's fails to compile. */
+static OSSL_FUNC_keymgmt_new_fn keystore_keymgmt_ec_new;
+static OSSL_FUNC_keymgmt_gen_init_fn keystore_keymgmt_ec_gen_init;
+static OSSL_FUNC_keymgmt_gen_set_params_fn keystore_keymgmt_ec_gen_set_params;
+static OSSL_FUNC_keymgmt_gen_settable_params_fn keystore_keymgmt_ec_gen_settable_params;
+static OSSL_FUNC_keymgmt_gettable_params_fn keystore_keymgmt_ec_gettable_params;
+static OSSL_FUNC_keymgmt_import_types_fn keystore_keymgmt_ec_public_types;
+static OSSL_FUNC_keymgmt_query_operation_name_fn keystore_keymgmt_ec_query_operation_name;
+
 #define EC_TYPE "EC"
 
 static void *keystore_keymgmt_ec_new(void *provctx)
 {
     return keystore_key_new(provctx, EC_TYPE);
 }
-
-static void *keystore_keymgmt_ec_gen_init(void *provctx, int selection, const OSSL_PARAM params[]);
 
 static int keystore_keymgmt_ec_gen_set_params(void *genctx, const OSSL_PARAM params[])
 {
@@ -88,6 +96,7 @@ static const char *keystore_keymgmt_ec_query_operation_name(int operation_id)
     return operation_id == OSSL_OP_SIGNATURE ? "ECDSA" : operation_id == OSSL_OP_KEYEXCH ? "ECDH" : NULL;
 }
 
+/* clang-format off */
 const OSSL_DISPATCH keystore_keymgmt_ec_functions[] = {
     {OSSL_FUNC_KEYMGMT_NEW, (void (*)(void))keystore_keymgmt_ec_new},
     {OSSL_FUNC_KEYMGMT_FREE, (void (*)(void))keystore_keymgmt_free},
@@ -109,3 +118,4 @@ const OSSL_DISPATCH keystore_keymgmt_ec_functions[] = {
     {OSSL_FUNC_KEYMGMT_QUERY_OPERATION_NAME, (void (*)(void))keystore_keymgmt_ec_query_operation_name},
     {0, NULL},
 };
+/* clang-format on */

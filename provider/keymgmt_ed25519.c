@@ -8,6 +8,15 @@
 
 #include "keystore_provider.h"
 
+/* The entry points in this file's dispatch tables, typed as core_dispatch.h declares them, so that a
+ * definition whose signature differs from OpenSSL's fails to compile. */
+static OSSL_FUNC_keymgmt_new_fn keystore_keymgmt_ed25519_new;
+static OSSL_FUNC_keymgmt_gen_init_fn keystore_keymgmt_ed25519_gen_init;
+static OSSL_FUNC_keymgmt_gen_settable_params_fn keystore_keymgmt_ed25519_gen_settable_params;
+static OSSL_FUNC_keymgmt_gettable_params_fn keystore_keymgmt_ed25519_gettable_params;
+static OSSL_FUNC_keymgmt_import_types_fn keystore_keymgmt_ed25519_public_types;
+static OSSL_FUNC_keymgmt_query_operation_name_fn keystore_keymgmt_ed25519_query_operation_name;
+
 #define ED25519_TYPE "ED25519"
 
 static void *keystore_keymgmt_ed25519_new(void *provctx)
@@ -60,6 +69,7 @@ static const char *keystore_keymgmt_ed25519_query_operation_name(int operation_i
     return operation_id == OSSL_OP_SIGNATURE ? ED25519_TYPE : NULL;
 }
 
+/* clang-format off */
 const OSSL_DISPATCH keystore_keymgmt_ed25519_functions[] = {
     {OSSL_FUNC_KEYMGMT_NEW, (void (*)(void))keystore_keymgmt_ed25519_new},
     {OSSL_FUNC_KEYMGMT_FREE, (void (*)(void))keystore_keymgmt_free},
@@ -81,3 +91,4 @@ const OSSL_DISPATCH keystore_keymgmt_ed25519_functions[] = {
     {OSSL_FUNC_KEYMGMT_QUERY_OPERATION_NAME, (void (*)(void))keystore_keymgmt_ed25519_query_operation_name},
     {0, NULL},
 };
+/* clang-format on */

@@ -11,6 +11,18 @@
 
 #include "keystore_provider.h"
 
+/* The entry points in this file's dispatch tables, typed as core_dispatch.h declares them, so that a
+ * definition whose signature differs from OpenSSL's fails to compile. */
+static OSSL_FUNC_keymgmt_gen_set_params_fn keystore_keymgmt_rsa_gen_set_params;
+static OSSL_FUNC_keymgmt_gen_settable_params_fn keystore_keymgmt_rsa_gen_settable_params;
+static OSSL_FUNC_keymgmt_import_types_fn keystore_keymgmt_rsa_public_types;
+static OSSL_FUNC_keymgmt_new_fn keystore_keymgmt_rsa_new;
+static OSSL_FUNC_keymgmt_gen_init_fn keystore_keymgmt_rsa_gen_init;
+static OSSL_FUNC_keymgmt_gettable_params_fn keystore_keymgmt_rsa_gettable_params;
+static OSSL_FUNC_keymgmt_new_fn keystore_keymgmt_rsa_pss_new;
+static OSSL_FUNC_keymgmt_gen_init_fn keystore_keymgmt_rsa_pss_gen_init;
+static OSSL_FUNC_keymgmt_gettable_params_fn keystore_keymgmt_rsa_pss_gettable_params;
+
 static void *keystore_keymgmt_rsa_new(void *provctx)
 {
     return keystore_key_new(provctx, "RSA");
@@ -115,25 +127,26 @@ static const char *keystore_keymgmt_rsa_query_operation_name(int operation_id)
     return operation_id == OSSL_OP_SIGNATURE || operation_id == OSSL_OP_ASYM_CIPHER ? "RSA" : NULL;
 }
 
-#define RSA_KEYMGMT_COMMON_FUNCTIONS                                                                                   \
-    {OSSL_FUNC_KEYMGMT_FREE, (void (*)(void))keystore_keymgmt_free},                                                   \
-        {OSSL_FUNC_KEYMGMT_DUP, (void (*)(void))keystore_keymgmt_dup},                                                 \
-        {OSSL_FUNC_KEYMGMT_GEN_SET_PARAMS, (void (*)(void))keystore_keymgmt_rsa_gen_set_params},                       \
-        {OSSL_FUNC_KEYMGMT_GEN_SETTABLE_PARAMS, (void (*)(void))keystore_keymgmt_rsa_gen_settable_params},             \
-        {OSSL_FUNC_KEYMGMT_GEN, (void (*)(void))keystore_keymgmt_gen},                                                 \
-        {OSSL_FUNC_KEYMGMT_GEN_CLEANUP, (void (*)(void))keystore_keymgmt_gen_cleanup},                                 \
-        {OSSL_FUNC_KEYMGMT_LOAD, (void (*)(void))keystore_keymgmt_load},                                               \
-        {OSSL_FUNC_KEYMGMT_GET_PARAMS, (void (*)(void))keystore_keymgmt_get_params},                                   \
-        {OSSL_FUNC_KEYMGMT_HAS, (void (*)(void))keystore_keymgmt_has},                                                 \
-        {OSSL_FUNC_KEYMGMT_MATCH, (void (*)(void))keystore_keymgmt_match},                                             \
-        {OSSL_FUNC_KEYMGMT_IMPORT, (void (*)(void))keystore_keymgmt_import},                                           \
-        {OSSL_FUNC_KEYMGMT_IMPORT_TYPES, (void (*)(void))keystore_keymgmt_rsa_public_types},                           \
-        {OSSL_FUNC_KEYMGMT_EXPORT, (void (*)(void))keystore_keymgmt_export},                                           \
-        {OSSL_FUNC_KEYMGMT_EXPORT_TYPES, (void (*)(void))keystore_keymgmt_rsa_public_types},                           \
-    {                                                                                                                  \
-        OSSL_FUNC_KEYMGMT_QUERY_OPERATION_NAME, (void (*)(void))keystore_keymgmt_rsa_query_operation_name              \
-    }
+/* clang-format off */
+#define RSA_KEYMGMT_COMMON_FUNCTIONS                                                                    \
+    {OSSL_FUNC_KEYMGMT_FREE, (void (*)(void))keystore_keymgmt_free},                                    \
+    {OSSL_FUNC_KEYMGMT_DUP, (void (*)(void))keystore_keymgmt_dup},                                      \
+    {OSSL_FUNC_KEYMGMT_GEN_SET_PARAMS, (void (*)(void))keystore_keymgmt_rsa_gen_set_params},            \
+    {OSSL_FUNC_KEYMGMT_GEN_SETTABLE_PARAMS, (void (*)(void))keystore_keymgmt_rsa_gen_settable_params},  \
+    {OSSL_FUNC_KEYMGMT_GEN, (void (*)(void))keystore_keymgmt_gen},                                      \
+    {OSSL_FUNC_KEYMGMT_GEN_CLEANUP, (void (*)(void))keystore_keymgmt_gen_cleanup},                      \
+    {OSSL_FUNC_KEYMGMT_LOAD, (void (*)(void))keystore_keymgmt_load},                                    \
+    {OSSL_FUNC_KEYMGMT_GET_PARAMS, (void (*)(void))keystore_keymgmt_get_params},                        \
+    {OSSL_FUNC_KEYMGMT_HAS, (void (*)(void))keystore_keymgmt_has},                                      \
+    {OSSL_FUNC_KEYMGMT_MATCH, (void (*)(void))keystore_keymgmt_match},                                  \
+    {OSSL_FUNC_KEYMGMT_IMPORT, (void (*)(void))keystore_keymgmt_import},                                \
+    {OSSL_FUNC_KEYMGMT_IMPORT_TYPES, (void (*)(void))keystore_keymgmt_rsa_public_types},                \
+    {OSSL_FUNC_KEYMGMT_EXPORT, (void (*)(void))keystore_keymgmt_export},                                \
+    {OSSL_FUNC_KEYMGMT_EXPORT_TYPES, (void (*)(void))keystore_keymgmt_rsa_public_types},                \
+    {OSSL_FUNC_KEYMGMT_QUERY_OPERATION_NAME, (void (*)(void))keystore_keymgmt_rsa_query_operation_name}
+/* clang-format on */
 
+/* clang-format off */
 const OSSL_DISPATCH keystore_keymgmt_rsa_functions[] = {
     {OSSL_FUNC_KEYMGMT_NEW, (void (*)(void))keystore_keymgmt_rsa_new},
     {OSSL_FUNC_KEYMGMT_GEN_INIT, (void (*)(void))keystore_keymgmt_rsa_gen_init},
@@ -141,7 +154,9 @@ const OSSL_DISPATCH keystore_keymgmt_rsa_functions[] = {
     RSA_KEYMGMT_COMMON_FUNCTIONS,
     {0, NULL},
 };
+/* clang-format on */
 
+/* clang-format off */
 const OSSL_DISPATCH keystore_keymgmt_rsa_pss_functions[] = {
     {OSSL_FUNC_KEYMGMT_NEW, (void (*)(void))keystore_keymgmt_rsa_pss_new},
     {OSSL_FUNC_KEYMGMT_GEN_INIT, (void (*)(void))keystore_keymgmt_rsa_pss_gen_init},
@@ -149,3 +164,4 @@ const OSSL_DISPATCH keystore_keymgmt_rsa_pss_functions[] = {
     RSA_KEYMGMT_COMMON_FUNCTIONS,
     {0, NULL},
 };
+/* clang-format on */

@@ -18,6 +18,15 @@
 
 #include "keystore_provider.h"
 
+/* The entry points in this file's dispatch tables, typed as core_dispatch.h declares them, so that a
+ * definition whose signature differs from OpenSSL's fails to compile. */
+static OSSL_FUNC_provider_teardown_fn keystore_teardown;
+static OSSL_FUNC_provider_gettable_params_fn keystore_gettable_params;
+static OSSL_FUNC_provider_get_params_fn keystore_get_params;
+static OSSL_FUNC_provider_query_operation_fn keystore_query_operation;
+static OSSL_FUNC_provider_get_reason_strings_fn keystore_get_reason_strings;
+static OSSL_FUNC_provider_get_capabilities_fn keystore_get_capabilities;
+
 #define KEYSTORE_ALGORITHM(names, properties, functions)                                                               \
     {                                                                                                                  \
         names, properties, functions, NULL                                                                             \
@@ -236,6 +245,7 @@ static void keystore_teardown(void *provctx)
     free(provider);
 }
 
+/* clang-format off */
 static const OSSL_DISPATCH keystore_dispatch[] = {
     {OSSL_FUNC_PROVIDER_TEARDOWN, (void (*)(void))keystore_teardown},
     {OSSL_FUNC_PROVIDER_GETTABLE_PARAMS, (void (*)(void))keystore_gettable_params},
@@ -245,6 +255,7 @@ static const OSSL_DISPATCH keystore_dispatch[] = {
     {OSSL_FUNC_PROVIDER_GET_CAPABILITIES, (void (*)(void))keystore_get_capabilities},
     {0, NULL},
 };
+/* clang-format on */
 
 /* The `device` parameter of the provider's section in openssl.cnf, if any. */
 static char *configured_device(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in)

@@ -32,6 +32,30 @@
 
 #include "keystore_provider.h"
 
+/* The entry points in this file's dispatch tables, typed as core_dispatch.h declares them, so that a
+ * definition whose signature differs from OpenSSL's fails to compile. */
+static OSSL_FUNC_signature_freectx_fn keystore_signature_freectx;
+static OSSL_FUNC_signature_dupctx_fn keystore_signature_dupctx;
+static OSSL_FUNC_signature_digest_sign_init_fn keystore_signature_digest_sign_init;
+static OSSL_FUNC_signature_digest_sign_fn keystore_signature_digest_sign;
+static OSSL_FUNC_signature_digest_verify_init_fn keystore_signature_digest_verify_init;
+static OSSL_FUNC_signature_digest_verify_fn keystore_signature_digest_verify;
+static OSSL_FUNC_signature_get_ctx_params_fn keystore_signature_get_ctx_params;
+static OSSL_FUNC_signature_gettable_ctx_params_fn keystore_signature_gettable_ctx_params;
+static OSSL_FUNC_signature_sign_init_fn keystore_signature_sign_init;
+static OSSL_FUNC_signature_sign_fn keystore_signature_sign;
+static OSSL_FUNC_signature_verify_init_fn keystore_signature_verify_init;
+static OSSL_FUNC_signature_verify_fn keystore_signature_verify;
+static OSSL_FUNC_signature_digest_sign_update_fn keystore_signature_digest_sign_update;
+static OSSL_FUNC_signature_digest_sign_final_fn keystore_signature_digest_sign_final;
+static OSSL_FUNC_signature_digest_verify_update_fn keystore_signature_digest_verify_update;
+static OSSL_FUNC_signature_newctx_fn keystore_signature_ecdsa_newctx;
+static OSSL_FUNC_signature_settable_ctx_params_fn keystore_signature_ecdsa_settable_ctx_params;
+static OSSL_FUNC_signature_newctx_fn keystore_signature_rsa_newctx;
+static OSSL_FUNC_signature_settable_ctx_params_fn keystore_signature_rsa_settable_ctx_params;
+static OSSL_FUNC_signature_newctx_fn keystore_signature_ed25519_newctx;
+static OSSL_FUNC_signature_settable_ctx_params_fn keystore_signature_ed25519_settable_ctx_params;
+
 typedef enum signature_algorithm {
     SIGNATURE_ECDSA,
     SIGNATURE_RSA,
@@ -720,31 +744,32 @@ static int keystore_signature_digest_verify(void *vctx, const unsigned char *sig
 
 /* ---- Dispatch tables ---- */
 
-#define SIGNATURE_COMMON_FUNCTIONS                                                                                     \
-    {OSSL_FUNC_SIGNATURE_FREECTX, (void (*)(void))keystore_signature_freectx},                                         \
-        {OSSL_FUNC_SIGNATURE_DUPCTX, (void (*)(void))keystore_signature_dupctx},                                       \
-        {OSSL_FUNC_SIGNATURE_DIGEST_SIGN_INIT, (void (*)(void))keystore_signature_digest_sign_init},                   \
-        {OSSL_FUNC_SIGNATURE_DIGEST_SIGN, (void (*)(void))keystore_signature_digest_sign},                             \
-        {OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_INIT, (void (*)(void))keystore_signature_digest_verify_init},               \
-        {OSSL_FUNC_SIGNATURE_DIGEST_VERIFY, (void (*)(void))keystore_signature_digest_verify},                         \
-        {OSSL_FUNC_SIGNATURE_GET_CTX_PARAMS, (void (*)(void))keystore_signature_get_ctx_params},                       \
-        {OSSL_FUNC_SIGNATURE_GETTABLE_CTX_PARAMS, (void (*)(void))keystore_signature_gettable_ctx_params},             \
-    {                                                                                                                  \
-        OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS, (void (*)(void))keystore_signature_set_ctx_params                          \
-    }
+/* clang-format off */
+#define SIGNATURE_COMMON_FUNCTIONS                                                                     \
+    {OSSL_FUNC_SIGNATURE_FREECTX, (void (*)(void))keystore_signature_freectx},                         \
+    {OSSL_FUNC_SIGNATURE_DUPCTX, (void (*)(void))keystore_signature_dupctx},                           \
+    {OSSL_FUNC_SIGNATURE_DIGEST_SIGN_INIT, (void (*)(void))keystore_signature_digest_sign_init},       \
+    {OSSL_FUNC_SIGNATURE_DIGEST_SIGN, (void (*)(void))keystore_signature_digest_sign},                 \
+    {OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_INIT, (void (*)(void))keystore_signature_digest_verify_init},   \
+    {OSSL_FUNC_SIGNATURE_DIGEST_VERIFY, (void (*)(void))keystore_signature_digest_verify},             \
+    {OSSL_FUNC_SIGNATURE_GET_CTX_PARAMS, (void (*)(void))keystore_signature_get_ctx_params},           \
+    {OSSL_FUNC_SIGNATURE_GETTABLE_CTX_PARAMS, (void (*)(void))keystore_signature_gettable_ctx_params}, \
+    {OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS, (void (*)(void))keystore_signature_set_ctx_params}
+/* clang-format on */
 
-#define SIGNATURE_STREAMING_FUNCTIONS                                                                                  \
-    {OSSL_FUNC_SIGNATURE_SIGN_INIT, (void (*)(void))keystore_signature_sign_init},                                     \
-        {OSSL_FUNC_SIGNATURE_SIGN, (void (*)(void))keystore_signature_sign},                                           \
-        {OSSL_FUNC_SIGNATURE_VERIFY_INIT, (void (*)(void))keystore_signature_verify_init},                             \
-        {OSSL_FUNC_SIGNATURE_VERIFY, (void (*)(void))keystore_signature_verify},                                       \
-        {OSSL_FUNC_SIGNATURE_DIGEST_SIGN_UPDATE, (void (*)(void))keystore_signature_digest_sign_update},               \
-        {OSSL_FUNC_SIGNATURE_DIGEST_SIGN_FINAL, (void (*)(void))keystore_signature_digest_sign_final},                 \
-        {OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_UPDATE, (void (*)(void))keystore_signature_digest_verify_update},           \
-    {                                                                                                                  \
-        OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_FINAL, (void (*)(void))keystore_signature_digest_verify_final                \
-    }
+/* clang-format off */
+#define SIGNATURE_STREAMING_FUNCTIONS                                                                    \
+    {OSSL_FUNC_SIGNATURE_SIGN_INIT, (void (*)(void))keystore_signature_sign_init},                       \
+    {OSSL_FUNC_SIGNATURE_SIGN, (void (*)(void))keystore_signature_sign},                                 \
+    {OSSL_FUNC_SIGNATURE_VERIFY_INIT, (void (*)(void))keystore_signature_verify_init},                   \
+    {OSSL_FUNC_SIGNATURE_VERIFY, (void (*)(void))keystore_signature_verify},                             \
+    {OSSL_FUNC_SIGNATURE_DIGEST_SIGN_UPDATE, (void (*)(void))keystore_signature_digest_sign_update},     \
+    {OSSL_FUNC_SIGNATURE_DIGEST_SIGN_FINAL, (void (*)(void))keystore_signature_digest_sign_final},       \
+    {OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_UPDATE, (void (*)(void))keystore_signature_digest_verify_update}, \
+    {OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_FINAL, (void (*)(void))keystore_signature_digest_verify_final}
+/* clang-format on */
 
+/* clang-format off */
 const OSSL_DISPATCH keystore_signature_ecdsa_functions[] = {
     {OSSL_FUNC_SIGNATURE_NEWCTX, (void (*)(void))keystore_signature_ecdsa_newctx},
     {OSSL_FUNC_SIGNATURE_SETTABLE_CTX_PARAMS, (void (*)(void))keystore_signature_ecdsa_settable_ctx_params},
@@ -752,7 +777,9 @@ const OSSL_DISPATCH keystore_signature_ecdsa_functions[] = {
     SIGNATURE_STREAMING_FUNCTIONS,
     {0, NULL},
 };
+/* clang-format on */
 
+/* clang-format off */
 const OSSL_DISPATCH keystore_signature_rsa_functions[] = {
     {OSSL_FUNC_SIGNATURE_NEWCTX, (void (*)(void))keystore_signature_rsa_newctx},
     {OSSL_FUNC_SIGNATURE_SETTABLE_CTX_PARAMS, (void (*)(void))keystore_signature_rsa_settable_ctx_params},
@@ -760,11 +787,14 @@ const OSSL_DISPATCH keystore_signature_rsa_functions[] = {
     SIGNATURE_STREAMING_FUNCTIONS,
     {0, NULL},
 };
+/* clang-format on */
 
 /* Ed25519 signs the whole message at once: no update or final, no plain sign (as in OpenSSL). */
+/* clang-format off */
 const OSSL_DISPATCH keystore_signature_ed25519_functions[] = {
     {OSSL_FUNC_SIGNATURE_NEWCTX, (void (*)(void))keystore_signature_ed25519_newctx},
     {OSSL_FUNC_SIGNATURE_SETTABLE_CTX_PARAMS, (void (*)(void))keystore_signature_ed25519_settable_ctx_params},
     SIGNATURE_COMMON_FUNCTIONS,
     {0, NULL},
 };
+/* clang-format on */

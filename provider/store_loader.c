@@ -21,6 +21,15 @@
 
 #include "keystore_provider.h"
 
+/* The entry points in this file's dispatch tables, typed as core_dispatch.h declares them, so that a
+ * definition whose signature differs from OpenSSL's fails to compile. */
+static OSSL_FUNC_store_open_fn keystore_store_open;
+static OSSL_FUNC_store_settable_ctx_params_fn keystore_store_settable_ctx_params;
+static OSSL_FUNC_store_set_ctx_params_fn keystore_store_set_ctx_params;
+static OSSL_FUNC_store_load_fn keystore_store_load;
+static OSSL_FUNC_store_eof_fn keystore_store_eof;
+static OSSL_FUNC_store_close_fn keystore_store_close;
+
 typedef struct keystore_store_context {
     keystore_provider *provider;
     keystore_object_reference object;
@@ -153,6 +162,7 @@ static int keystore_store_close(void *loaderctx)
     return 1;
 }
 
+/* clang-format off */
 const OSSL_DISPATCH keystore_store_loader_functions[] = {
     {OSSL_FUNC_STORE_OPEN, (void (*)(void))keystore_store_open},
     {OSSL_FUNC_STORE_SETTABLE_CTX_PARAMS, (void (*)(void))keystore_store_settable_ctx_params},
@@ -162,3 +172,4 @@ const OSSL_DISPATCH keystore_store_loader_functions[] = {
     {OSSL_FUNC_STORE_CLOSE, (void (*)(void))keystore_store_close},
     {0, NULL},
 };
+/* clang-format on */
