@@ -42,6 +42,7 @@ typedef struct keystore_cipher_context {
 
 static void *keystore_asym_cipher_rsa_newctx(void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     keystore_cipher_context *ctx = calloc(1, sizeof(*ctx));
     if (ctx == NULL) {
         keystore_raise_result(provctx, KSSIM_SYSTEM_ERROR, "out of memory for a cipher context");
@@ -58,6 +59,7 @@ static void reset(keystore_cipher_context *ctx)
 
 static void keystore_asym_cipher_rsa_freectx(void *vctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     keystore_cipher_context *ctx = vctx;
     reset(ctx);
     free(ctx);
@@ -65,6 +67,7 @@ static void keystore_asym_cipher_rsa_freectx(void *vctx)
 
 static void *keystore_asym_cipher_rsa_dupctx(void *vctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     const keystore_cipher_context *from = vctx;
     keystore_cipher_context *ctx = keystore_asym_cipher_rsa_newctx(from->base.provider);
     if (ctx == NULL)
@@ -100,16 +103,19 @@ static int init(keystore_cipher_context *ctx, void *provkey, uint32_t purpose, c
 
 static int keystore_asym_cipher_rsa_encrypt_init(void *vctx, void *provkey, const OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("alias=%s, params=%s", keystore_debug_key(provkey), keystore_debug_params(params, true));
     return init(vctx, provkey, KSSIM_PURPOSE_ENCRYPT, params);
 }
 
 static int keystore_asym_cipher_rsa_decrypt_init(void *vctx, void *provkey, const OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("alias=%s, params=%s", keystore_debug_key(provkey), keystore_debug_params(params, true));
     return init(vctx, provkey, KSSIM_PURPOSE_DECRYPT, params);
 }
 
 static int keystore_asym_cipher_rsa_set_ctx_params(void *vctx, const OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("params=%s", keystore_debug_params(params, true));
     keystore_cipher_context *ctx = vctx;
     if (params == NULL || params[0].key == NULL)
         return 1;
@@ -125,6 +131,7 @@ static int keystore_asym_cipher_rsa_set_ctx_params(void *vctx, const OSSL_PARAM 
 
 static const OSSL_PARAM *keystore_asym_cipher_rsa_settable_ctx_params(void *vctx, void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)vctx;
     (void)provctx;
     static const OSSL_PARAM settable[] = {
@@ -197,6 +204,7 @@ static bool operation_params(keystore_device_context *base, kssim_op_params *par
 
 static int keystore_asym_cipher_rsa_get_ctx_params(void *vctx, OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("params=%s", keystore_debug_params(params, false));
     keystore_cipher_context *ctx = vctx;
     if (!keystore_device_context_get_challenge(&ctx->base, params, KSSIM_PURPOSE_DECRYPT, operation_params))
         return 0;
@@ -206,6 +214,7 @@ static int keystore_asym_cipher_rsa_get_ctx_params(void *vctx, OSSL_PARAM params
 
 static const OSSL_PARAM *keystore_asym_cipher_rsa_gettable_ctx_params(void *vctx, void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)vctx;
     (void)provctx;
     static const OSSL_PARAM gettable[] = {
@@ -221,6 +230,7 @@ static const OSSL_PARAM *keystore_asym_cipher_rsa_gettable_ctx_params(void *vctx
 static int keystore_asym_cipher_rsa_encrypt(void *vctx, unsigned char *out, size_t *outlen, size_t outsize,
                                             const unsigned char *in, size_t inlen)
 {
+    KEYSTORE_DEBUG_CALL("outsize=%zu, inlen=%zu", outsize, inlen);
     keystore_cipher_context *ctx = vctx;
     if (ctx->base.shadow == NULL)
         return 0;
@@ -233,6 +243,7 @@ static int keystore_asym_cipher_rsa_encrypt(void *vctx, unsigned char *out, size
 static int keystore_asym_cipher_rsa_decrypt(void *vctx, unsigned char *out, size_t *outlen, size_t outsize,
                                             const unsigned char *in, size_t inlen)
 {
+    KEYSTORE_DEBUG_CALL("outsize=%zu, inlen=%zu", outsize, inlen);
     keystore_cipher_context *ctx = vctx;
     if (ctx->base.key == NULL)
         return 0;

@@ -32,16 +32,19 @@ static OSSL_FUNC_decoder_does_selection_fn keystore_decoder_does_selection;
 
 static void *keystore_decoder_newctx(void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     return provctx;
 }
 
 static void keystore_decoder_freectx(void *ctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)ctx;
 }
 
 static int keystore_decoder_does_selection(void *provctx, int selection)
 {
+    KEYSTORE_DEBUG_CALL("selection=%d", selection);
     (void)provctx;
     /* A reference names a whole key (its private half on the device, its public half with it). */
     return selection == 0 || (selection & OSSL_KEYMGMT_SELECT_KEYPAIR) != 0;
@@ -52,6 +55,7 @@ static int keystore_decoder_does_selection(void *provctx, int selection)
 static int keystore_decoder_pem_decode(void *ctx, OSSL_CORE_BIO *cin, int selection, OSSL_CALLBACK *data_cb,
                                        void *data_cbarg, OSSL_PASSPHRASE_CALLBACK *pw_cb, void *pw_cbarg)
 {
+    KEYSTORE_DEBUG_CALL("selection=%d", selection);
     (void)selection;
     (void)pw_cb;
     (void)pw_cbarg;
@@ -167,7 +171,7 @@ static int decode_der(keystore_provider *provider, const char *type_name, OSSL_C
     static int keystore_decoder_##name##_decode(void *ctx, OSSL_CORE_BIO *cin, int selection, OSSL_CALLBACK *data_cb,  \
                                                 void *data_cbarg, OSSL_PASSPHRASE_CALLBACK *pw_cb, void *pw_cbarg)     \
     {                                                                                                                  \
-        (void)selection;                                                                                               \
+        KEYSTORE_DEBUG_CALL("selection=%d", selection);                                                                \
         (void)pw_cb;                                                                                                   \
         (void)pw_cbarg;                                                                                                \
         return decode_der(ctx, type_name, cin, data_cb, data_cbarg);                                                   \

@@ -24,16 +24,19 @@ static OSSL_FUNC_encoder_encode_fn keystore_encoder_encode_der;
 
 static void *keystore_encoder_newctx(void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     return provctx;
 }
 
 static void keystore_encoder_freectx(void *ctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)ctx;
 }
 
 static int keystore_encoder_does_selection(void *provctx, int selection)
 {
+    KEYSTORE_DEBUG_CALL("selection=%d", selection);
     (void)provctx;
     return (selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) != 0;
 }
@@ -67,6 +70,8 @@ static int keystore_encoder_encode_pem(void *ctx, OSSL_CORE_BIO *cout, const voi
                                        const OSSL_PARAM obj_abstract[], int selection, OSSL_PASSPHRASE_CALLBACK *cb,
                                        void *cbarg)
 {
+    KEYSTORE_DEBUG_CALL("alias=%s, params=%s, selection=%d", keystore_debug_key(obj_raw),
+                        keystore_debug_params(obj_abstract, true), selection);
     (void)obj_abstract;
     (void)selection;
     (void)cb;
@@ -78,6 +83,8 @@ static int keystore_encoder_encode_der(void *ctx, OSSL_CORE_BIO *cout, const voi
                                        const OSSL_PARAM obj_abstract[], int selection, OSSL_PASSPHRASE_CALLBACK *cb,
                                        void *cbarg)
 {
+    KEYSTORE_DEBUG_CALL("alias=%s, params=%s, selection=%d", keystore_debug_key(obj_raw),
+                        keystore_debug_params(obj_abstract, true), selection);
     (void)obj_abstract;
     (void)selection;
     (void)cb;

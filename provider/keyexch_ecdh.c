@@ -40,6 +40,7 @@ typedef struct keystore_ecdh_context {
 
 static void *keystore_ecdh_newctx(void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     keystore_ecdh_context *ctx = calloc(1, sizeof(*ctx));
     if (ctx == NULL) {
         keystore_raise_result(provctx, KSSIM_SYSTEM_ERROR, "out of memory for a key-agreement context");
@@ -59,6 +60,7 @@ static void forget_peer(keystore_ecdh_context *ctx)
 
 static void keystore_ecdh_freectx(void *vctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     keystore_ecdh_context *ctx = vctx;
     keystore_device_context_reset(&ctx->base);
     forget_peer(ctx);
@@ -67,6 +69,7 @@ static void keystore_ecdh_freectx(void *vctx)
 
 static void *keystore_ecdh_dupctx(void *vctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     const keystore_ecdh_context *from = vctx;
     keystore_ecdh_context *ctx = keystore_ecdh_newctx(from->base.provider);
     if (ctx == NULL)
@@ -87,6 +90,7 @@ static void *keystore_ecdh_dupctx(void *vctx)
 
 static int keystore_ecdh_init(void *vctx, void *provkey, const OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("alias=%s, params=%s", keystore_debug_key(provkey), keystore_debug_params(params, true));
     keystore_ecdh_context *ctx = vctx;
     keystore_key *key = provkey;
     keystore_key_up_ref(key);
@@ -106,6 +110,7 @@ static int keystore_ecdh_init(void *vctx, void *provkey, const OSSL_PARAM params
 
 static int keystore_ecdh_set_peer(void *vctx, void *provkey)
 {
+    KEYSTORE_DEBUG_CALL("peer=%s", keystore_debug_key(provkey));
     keystore_ecdh_context *ctx = vctx;
     const keystore_key *peer = provkey;
     forget_peer(ctx);
@@ -132,6 +137,7 @@ static bool operation_params(keystore_device_context *base, kssim_op_params *par
 
 static int keystore_ecdh_derive(void *vctx, unsigned char *secret, size_t *secretlen, size_t outlen)
 {
+    KEYSTORE_DEBUG_CALL("outlen=%zu", outlen);
     keystore_ecdh_context *ctx = vctx;
     if (ctx->base.key == NULL || ctx->base.key->public_key == NULL)
         return 0;
@@ -150,6 +156,7 @@ static int keystore_ecdh_derive(void *vctx, unsigned char *secret, size_t *secre
 
 static int keystore_ecdh_set_ctx_params(void *vctx, const OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("params=%s", keystore_debug_params(params, true));
     keystore_ecdh_context *ctx = vctx;
     const OSSL_PARAM *p;
     if (params == NULL)
@@ -169,6 +176,7 @@ static int keystore_ecdh_set_ctx_params(void *vctx, const OSSL_PARAM params[])
 
 static const OSSL_PARAM *keystore_ecdh_settable_ctx_params(void *vctx, void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)vctx;
     (void)provctx;
     static const OSSL_PARAM settable[] = {
@@ -181,12 +189,14 @@ static const OSSL_PARAM *keystore_ecdh_settable_ctx_params(void *vctx, void *pro
 
 static int keystore_ecdh_get_ctx_params(void *vctx, OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("params=%s", keystore_debug_params(params, false));
     keystore_ecdh_context *ctx = vctx;
     return keystore_device_context_get_challenge(&ctx->base, params, KSSIM_PURPOSE_AGREE_KEY, operation_params);
 }
 
 static const OSSL_PARAM *keystore_ecdh_gettable_ctx_params(void *vctx, void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)vctx;
     (void)provctx;
     static const OSSL_PARAM gettable[] = {KEYSTORE_CHALLENGE_GETTABLE, OSSL_PARAM_END};

@@ -234,11 +234,13 @@ done:
 
 void keystore_keymgmt_free(void *keydata)
 {
+    KEYSTORE_DEBUG_CALL("alias=%s", keystore_debug_key(keydata));
     keystore_key_free(keydata);
 }
 
 void *keystore_keymgmt_dup(const void *keydata_from, int selection)
 {
+    KEYSTORE_DEBUG_CALL("from=%s, selection=%d", keystore_debug_key(keydata_from), selection);
     const keystore_key *from = keydata_from;
     keystore_key *key = keystore_key_new(from->provider, from->type_name);
     if (key == NULL)
@@ -267,6 +269,7 @@ void *keystore_keymgmt_dup(const void *keydata_from, int selection)
 
 int keystore_keymgmt_has(const void *keydata, int selection)
 {
+    KEYSTORE_DEBUG_CALL("alias=%s, selection=%d", keystore_debug_key(keydata), selection);
     const keystore_key *key = keydata;
     if (key == NULL)
         return 0;
@@ -281,6 +284,7 @@ int keystore_keymgmt_has(const void *keydata, int selection)
 
 int keystore_keymgmt_get_params(void *keydata, OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("alias=%s, params=%s", keystore_debug_key(keydata), keystore_debug_params(params, false));
     keystore_key *key = keydata;
     if (key->public_key == NULL)
         return 1;
@@ -303,6 +307,8 @@ static bool same_device_key(const keystore_key *a, const keystore_key *b)
 
 int keystore_keymgmt_match(const void *keydata1, const void *keydata2, int selection)
 {
+    KEYSTORE_DEBUG_CALL("alias=%s, other=%s, selection=%d", keystore_debug_key(keydata1), keystore_debug_key(keydata2),
+                        selection);
     const keystore_key *a = keydata1, *b = keydata2;
     if ((selection & OSSL_KEYMGMT_SELECT_KEYPAIR) == OSSL_KEYMGMT_SELECT_PRIVATE_KEY)
         return same_device_key(a, b);
@@ -315,6 +321,7 @@ int keystore_keymgmt_match(const void *keydata1, const void *keydata2, int selec
 
 int keystore_keymgmt_export(void *keydata, int selection, OSSL_CALLBACK *param_cb, void *cbarg)
 {
+    KEYSTORE_DEBUG_CALL("alias=%s, selection=%d", keystore_debug_key(keydata), selection);
     keystore_key *key = keydata;
     if (!keystore_key_check_usable(key))
         return 0;
@@ -364,6 +371,8 @@ static bool offers_private_part(const OSSL_PARAM params[])
  * sign (the research notes' "propquery too broad", tpm2-openssl issues 113 and 147). */
 int keystore_keymgmt_import(void *keydata, int selection, const OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("alias=%s, selection=%d, params=%s", keystore_debug_key(keydata), selection,
+                        keystore_debug_params(params, true));
     keystore_key *key = keydata;
     if (key->public_key != NULL || key->on_device)
         return 0;
@@ -424,6 +433,7 @@ static keystore_key *refused_key(const keystore_object_reference *object)
 
 void *keystore_keymgmt_load(const void *reference, size_t reference_size)
 {
+    KEYSTORE_DEBUG_CALL("reference_size=%zu", reference_size);
     const keystore_object_reference *object = reference;
     if (reference == NULL || reference_size != sizeof(*object) ||
         memcmp(object->magic, KEYSTORE_OBJECT_REFERENCE_MAGIC, sizeof(object->magic)) != 0)
@@ -435,11 +445,13 @@ void *keystore_keymgmt_load(const void *reference, size_t reference_size)
 
 int keystore_keymgmt_gen_set_policy_params(void *genctx, const OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("params=%s", keystore_debug_params(params, true));
     return keystore_generation_set_policy_params(genctx, params);
 }
 
 void *keystore_keymgmt_gen(void *genctx, OSSL_CALLBACK *cb, void *cbarg)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)cb;
     (void)cbarg;
     return keystore_generation_run(genctx);
@@ -447,5 +459,6 @@ void *keystore_keymgmt_gen(void *genctx, OSSL_CALLBACK *cb, void *cbarg)
 
 void keystore_keymgmt_gen_cleanup(void *genctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     keystore_generation_free(genctx);
 }

@@ -24,11 +24,13 @@ static OSSL_FUNC_keymgmt_query_operation_name_fn keystore_keymgmt_ec_query_opera
 
 static void *keystore_keymgmt_ec_new(void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     return keystore_key_new(provctx, EC_TYPE);
 }
 
 static int keystore_keymgmt_ec_gen_set_params(void *genctx, const OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("params=%s", keystore_debug_params(params, true));
     keystore_generation *generation = genctx;
     const OSSL_PARAM *p = OSSL_PARAM_locate_const(params, OSSL_PKEY_PARAM_GROUP_NAME);
     if (p != NULL) {
@@ -47,6 +49,7 @@ static int keystore_keymgmt_ec_gen_set_params(void *genctx, const OSSL_PARAM par
 
 static const OSSL_PARAM *keystore_keymgmt_ec_gen_settable_params(void *genctx, void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)genctx;
     (void)provctx;
     static const OSSL_PARAM settable[] = {
@@ -59,6 +62,7 @@ static const OSSL_PARAM *keystore_keymgmt_ec_gen_settable_params(void *genctx, v
 
 static void *keystore_keymgmt_ec_gen_init(void *provctx, int selection, const OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("selection=%d, params=%s", selection, keystore_debug_params(params, true));
     if ((selection & OSSL_KEYMGMT_SELECT_KEYPAIR) == 0) {
         keystore_raise(provctx, KEYSTORE_R_UNSUPPORTED_PARAMETER,
                        "the device generates key pairs, not domain parameters alone: generate a key");
@@ -74,6 +78,7 @@ static void *keystore_keymgmt_ec_gen_init(void *provctx, int selection, const OS
 
 static const OSSL_PARAM *keystore_keymgmt_ec_gettable_params(void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     return keystore_keymgmt_gettable_params_of(provctx, EC_TYPE);
 }
 
@@ -87,12 +92,14 @@ static const OSSL_PARAM ec_public_types[] = {
 
 static const OSSL_PARAM *keystore_keymgmt_ec_public_types(int selection)
 {
+    KEYSTORE_DEBUG_CALL("selection=%d", selection);
     (void)selection;
     return ec_public_types;
 }
 
 static const char *keystore_keymgmt_ec_query_operation_name(int operation_id)
 {
+    KEYSTORE_DEBUG_CALL("operation_id=%d", operation_id);
     return operation_id == OSSL_OP_SIGNATURE ? "ECDSA" : operation_id == OSSL_OP_KEYEXCH ? "ECDH" : NULL;
 }
 

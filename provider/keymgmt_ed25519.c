@@ -21,11 +21,13 @@ static OSSL_FUNC_keymgmt_query_operation_name_fn keystore_keymgmt_ed25519_query_
 
 static void *keystore_keymgmt_ed25519_new(void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     return keystore_key_new(provctx, ED25519_TYPE);
 }
 
 static void *keystore_keymgmt_ed25519_gen_init(void *provctx, int selection, const OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("selection=%d, params=%s", selection, keystore_debug_params(params, true));
     if ((selection & OSSL_KEYMGMT_SELECT_KEYPAIR) == 0) {
         keystore_raise(provctx, KEYSTORE_R_UNSUPPORTED_PARAMETER, "Ed25519 has no domain parameters to generate");
         return NULL;
@@ -40,6 +42,7 @@ static void *keystore_keymgmt_ed25519_gen_init(void *provctx, int selection, con
 
 static const OSSL_PARAM *keystore_keymgmt_ed25519_gen_settable_params(void *genctx, void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)genctx;
     (void)provctx;
     static const OSSL_PARAM settable[] = {
@@ -51,11 +54,13 @@ static const OSSL_PARAM *keystore_keymgmt_ed25519_gen_settable_params(void *genc
 
 static const OSSL_PARAM *keystore_keymgmt_ed25519_gettable_params(void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     return keystore_keymgmt_gettable_params_of(provctx, ED25519_TYPE);
 }
 
 static const OSSL_PARAM *keystore_keymgmt_ed25519_public_types(int selection)
 {
+    KEYSTORE_DEBUG_CALL("selection=%d", selection);
     (void)selection;
     static const OSSL_PARAM types[] = {
         OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_PUB_KEY, NULL, 0),
@@ -66,6 +71,7 @@ static const OSSL_PARAM *keystore_keymgmt_ed25519_public_types(int selection)
 
 static const char *keystore_keymgmt_ed25519_query_operation_name(int operation_id)
 {
+    KEYSTORE_DEBUG_CALL("operation_id=%d", operation_id);
     return operation_id == OSSL_OP_SIGNATURE ? ED25519_TYPE : NULL;
 }
 

@@ -25,16 +25,19 @@ static OSSL_FUNC_keymgmt_gettable_params_fn keystore_keymgmt_rsa_pss_gettable_pa
 
 static void *keystore_keymgmt_rsa_new(void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     return keystore_key_new(provctx, "RSA");
 }
 
 static void *keystore_keymgmt_rsa_pss_new(void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     return keystore_key_new(provctx, "RSA-PSS");
 }
 
 static int keystore_keymgmt_rsa_gen_set_params(void *genctx, const OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("params=%s", keystore_debug_params(params, true));
     keystore_generation *generation = genctx;
     const OSSL_PARAM *p = OSSL_PARAM_locate_const(params, OSSL_PKEY_PARAM_RSA_BITS);
     if (p != NULL && !OSSL_PARAM_get_uint32(p, &generation->spec.size)) {
@@ -65,6 +68,7 @@ static int keystore_keymgmt_rsa_gen_set_params(void *genctx, const OSSL_PARAM pa
 
 static const OSSL_PARAM *keystore_keymgmt_rsa_gen_settable_params(void *genctx, void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)genctx;
     (void)provctx;
     static const OSSL_PARAM settable[] = {
@@ -93,26 +97,31 @@ static void *generation_init(void *provctx, const char *type_name, int selection
 
 static void *keystore_keymgmt_rsa_gen_init(void *provctx, int selection, const OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("selection=%d, params=%s", selection, keystore_debug_params(params, true));
     return generation_init(provctx, "RSA", selection, params);
 }
 
 static void *keystore_keymgmt_rsa_pss_gen_init(void *provctx, int selection, const OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("selection=%d, params=%s", selection, keystore_debug_params(params, true));
     return generation_init(provctx, "RSA-PSS", selection, params);
 }
 
 static const OSSL_PARAM *keystore_keymgmt_rsa_gettable_params(void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     return keystore_keymgmt_gettable_params_of(provctx, "RSA");
 }
 
 static const OSSL_PARAM *keystore_keymgmt_rsa_pss_gettable_params(void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     return keystore_keymgmt_gettable_params_of(provctx, "RSA-PSS");
 }
 
 static const OSSL_PARAM *keystore_keymgmt_rsa_public_types(int selection)
 {
+    KEYSTORE_DEBUG_CALL("selection=%d", selection);
     (void)selection;
     static const OSSL_PARAM types[] = {
         OSSL_PARAM_BN(OSSL_PKEY_PARAM_RSA_N, NULL, 0),
@@ -124,6 +133,7 @@ static const OSSL_PARAM *keystore_keymgmt_rsa_public_types(int selection)
 
 static const char *keystore_keymgmt_rsa_query_operation_name(int operation_id)
 {
+    KEYSTORE_DEBUG_CALL("operation_id=%d", operation_id);
     return operation_id == OSSL_OP_SIGNATURE || operation_id == OSSL_OP_ASYM_CIPHER ? "RSA" : NULL;
 }
 

@@ -161,6 +161,26 @@ void keystore_raise_result_at(const keystore_provider *provider, const char *fil
 #define keystore_raise_result(provider, result, sentence)                                                              \
     keystore_raise_result_at((provider), __FILE__, __LINE__, __func__, (result), (sentence))
 
+/* ---- KSSIM_PROVIDER_DEBUG=1 (debug.c) ---- */
+
+/* True if KSSIM_PROVIDER_DEBUG is "1" (read once per process). */
+bool keystore_debug_enabled(void);
+/* "keystore: <function without keystore_>(<arguments>)" on stderr, one line. */
+void keystore_debug_call(const char *function, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* What the arguments name: a key object's alias ("(public key)" for one imported), and parameters as
+ * "[name=value name=value]" (with_values false: the names a get asks for). Both for the trace only; the
+ * parameters' text is this thread's until its next call. */
+const char *keystore_debug_key(const void *keydata);
+const char *keystore_debug_params(const OSSL_PARAM params[], bool with_values);
+/* Traces the dispatch call this is the first statement of; the arguments are evaluated only when
+ * tracing is on. */
+#define KEYSTORE_DEBUG_CALL(...)                                                                                       \
+    do {                                                                                                               \
+        if (keystore_debug_enabled())                                                                                  \
+            keystore_debug_call(__func__, __VA_ARGS__);                                                                \
+    } while (0)
+#define KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS() KEYSTORE_DEBUG_CALL("%s", "")
+
 /* ---- Key references (key_reference.c) ----
  * What names a device key outside the device: its alias, its OpenSSL type and the device. Encoded as a
  * small DER SEQUENCE, the body of the "KSSIM KEY REFERENCE" PEM and of OSSL_OBJECT_PARAM_REFERENCE. */

@@ -94,6 +94,7 @@ static const OSSL_ALGORITHM decoder_algorithms[] = {
 
 static const OSSL_ALGORITHM *keystore_query_operation(void *provctx, int operation_id, int *no_cache)
 {
+    KEYSTORE_DEBUG_CALL("operation_id=%d", operation_id);
     (void)provctx;
     *no_cache = 0;
     switch (operation_id) {
@@ -118,6 +119,7 @@ static const OSSL_ALGORITHM *keystore_query_operation(void *provctx, int operati
 
 static const OSSL_PARAM *keystore_gettable_params(void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)provctx;
     static const OSSL_PARAM gettable[] = {
         OSSL_PARAM_utf8_ptr(OSSL_PROV_PARAM_NAME, NULL, 0),
@@ -131,6 +133,7 @@ static const OSSL_PARAM *keystore_gettable_params(void *provctx)
 
 static int keystore_get_params(void *provctx, OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("params=%s", keystore_debug_params(params, false));
     (void)provctx;
     OSSL_PARAM *p;
     if ((p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_NAME)) != NULL &&
@@ -171,6 +174,7 @@ static const keystore_tls_group tls_groups[] = {
 
 static int keystore_get_capabilities(void *provctx, const char *capability, OSSL_CALLBACK *cb, void *arg)
 {
+    KEYSTORE_DEBUG_CALL("capability=%s", capability != NULL ? capability : "(none)");
     (void)provctx;
     /* Nothing to say about other capabilities is no failure: libssl fails SSL_CTX_new otherwise. */
     if (capability == NULL || strcasecmp(capability, "TLS-GROUP") != 0)
@@ -202,6 +206,7 @@ static int keystore_get_capabilities(void *provctx, const char *capability, OSSL
 
 static const OSSL_ITEM *keystore_get_reason_strings(void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)provctx;
     return keystore_reason_strings();
 }
@@ -233,6 +238,7 @@ bool keystore_public_ready(keystore_provider *provider)
 
 static void keystore_teardown(void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     keystore_provider *provider = provctx;
     keystore_devices_close(&provider->devices);
     for (int i = 0; i < 4; i++)

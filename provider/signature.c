@@ -92,18 +92,21 @@ static void *new_context(void *provctx, signature_algorithm algorithm)
 
 static void *keystore_signature_ecdsa_newctx(void *provctx, const char *propq)
 {
+    KEYSTORE_DEBUG_CALL("propq=%s", propq != NULL ? propq : "(none)");
     (void)propq;
     return new_context(provctx, SIGNATURE_ECDSA);
 }
 
 static void *keystore_signature_rsa_newctx(void *provctx, const char *propq)
 {
+    KEYSTORE_DEBUG_CALL("propq=%s", propq != NULL ? propq : "(none)");
     (void)propq;
     return new_context(provctx, SIGNATURE_RSA);
 }
 
 static void *keystore_signature_ed25519_newctx(void *provctx, const char *propq)
 {
+    KEYSTORE_DEBUG_CALL("propq=%s", propq != NULL ? propq : "(none)");
     (void)propq;
     return new_context(provctx, SIGNATURE_ED25519);
 }
@@ -123,6 +126,7 @@ static void reset(keystore_signature_context *ctx)
 
 static void keystore_signature_freectx(void *vctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     keystore_signature_context *ctx = vctx;
     reset(ctx);
     free(ctx);
@@ -130,6 +134,7 @@ static void keystore_signature_freectx(void *vctx)
 
 static void *keystore_signature_dupctx(void *vctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     const keystore_signature_context *from = vctx;
     keystore_signature_context *ctx = new_context(from->base.provider, from->algorithm);
     if (ctx == NULL)
@@ -298,22 +303,28 @@ static int init(keystore_signature_context *ctx, void *provkey, uint32_t purpose
 
 static int keystore_signature_sign_init(void *vctx, void *provkey, const OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("alias=%s, params=%s", keystore_debug_key(provkey), keystore_debug_params(params, true));
     return init(vctx, provkey, KSSIM_PURPOSE_SIGN, false, NULL, params);
 }
 
 static int keystore_signature_verify_init(void *vctx, void *provkey, const OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("alias=%s, params=%s", keystore_debug_key(provkey), keystore_debug_params(params, true));
     return init(vctx, provkey, KSSIM_PURPOSE_VERIFY, false, NULL, params);
 }
 
 static int keystore_signature_digest_sign_init(void *vctx, const char *mdname, void *provkey, const OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("alias=%s, digest=%s, params=%s", keystore_debug_key(provkey),
+                        mdname != NULL ? mdname : "(none)", keystore_debug_params(params, true));
     return init(vctx, provkey, KSSIM_PURPOSE_SIGN, true, mdname, params);
 }
 
 static int keystore_signature_digest_verify_init(void *vctx, const char *mdname, void *provkey,
                                                  const OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("alias=%s, digest=%s, params=%s", keystore_debug_key(provkey),
+                        mdname != NULL ? mdname : "(none)", keystore_debug_params(params, true));
     return init(vctx, provkey, KSSIM_PURPOSE_VERIFY, true, mdname, params);
 }
 
@@ -330,6 +341,7 @@ static bool shapes_operation(const OSSL_PARAM *p)
 
 static int keystore_signature_set_ctx_params(void *vctx, const OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("params=%s", keystore_debug_params(params, true));
     keystore_signature_context *ctx = vctx;
     if (params == NULL || params[0].key == NULL)
         return 1;
@@ -354,6 +366,7 @@ static int keystore_signature_set_ctx_params(void *vctx, const OSSL_PARAM params
 
 static const OSSL_PARAM *keystore_signature_ecdsa_settable_ctx_params(void *vctx, void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)vctx;
     (void)provctx;
     static const OSSL_PARAM settable[] = {
@@ -366,6 +379,7 @@ static const OSSL_PARAM *keystore_signature_ecdsa_settable_ctx_params(void *vctx
 
 static const OSSL_PARAM *keystore_signature_rsa_settable_ctx_params(void *vctx, void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)vctx;
     (void)provctx;
     static const OSSL_PARAM settable[] = {
@@ -382,6 +396,7 @@ static const OSSL_PARAM *keystore_signature_rsa_settable_ctx_params(void *vctx, 
 
 static const OSSL_PARAM *keystore_signature_ed25519_settable_ctx_params(void *vctx, void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)vctx;
     (void)provctx;
     static const OSSL_PARAM settable[] = {OSSL_PARAM_END};
@@ -463,6 +478,7 @@ static const unsigned char ed25519_algorithm_id[] = {0x30, 0x05, 0x06, 0x03, 0x2
 
 static int keystore_signature_get_ctx_params(void *vctx, OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("params=%s", keystore_debug_params(params, false));
     keystore_signature_context *ctx = vctx;
     if (!keystore_device_context_get_challenge(&ctx->base, params, KSSIM_PURPOSE_SIGN, operation_params))
         return 0;
@@ -484,6 +500,7 @@ static int keystore_signature_get_ctx_params(void *vctx, OSSL_PARAM params[])
 
 static const OSSL_PARAM *keystore_signature_gettable_ctx_params(void *vctx, void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)vctx;
     (void)provctx;
     static const OSSL_PARAM gettable[] = {
@@ -576,6 +593,7 @@ static bool digest_info(keystore_signature_context *ctx, const unsigned char *di
 static int keystore_signature_sign(void *vctx, unsigned char *sig, size_t *siglen, size_t sigsize,
                                    const unsigned char *tbs, size_t tbslen)
 {
+    KEYSTORE_DEBUG_CALL("sigsize=%zu, tbslen=%zu", sigsize, tbslen);
     keystore_signature_context *ctx = vctx;
     if (sig == NULL) {
         *siglen = signature_size(ctx);
@@ -665,6 +683,7 @@ static int stream(keystore_signature_context *ctx, const unsigned char *data, si
 
 static int keystore_signature_digest_sign_update(void *vctx, const unsigned char *data, size_t datalen)
 {
+    KEYSTORE_DEBUG_CALL("datalen=%zu", datalen);
     keystore_signature_context *ctx = vctx;
     if (streams_to_device(ctx) && ctx->data_len + datalen >= STREAM_CHUNK)
         return stream(ctx, data, datalen);
@@ -673,6 +692,7 @@ static int keystore_signature_digest_sign_update(void *vctx, const unsigned char
 
 static int keystore_signature_digest_sign_final(void *vctx, unsigned char *sig, size_t *siglen, size_t sigsize)
 {
+    KEYSTORE_DEBUG_CALL("sigsize=%zu", sigsize);
     keystore_signature_context *ctx = vctx;
     if (sig == NULL) {
         *siglen = signature_size(ctx);
@@ -685,6 +705,7 @@ static int keystore_signature_digest_sign_final(void *vctx, unsigned char *sig, 
 static int keystore_signature_digest_sign(void *vctx, unsigned char *sig, size_t *siglen, size_t sigsize,
                                           const unsigned char *tbs, size_t tbslen)
 {
+    KEYSTORE_DEBUG_CALL("sigsize=%zu, tbslen=%zu", sigsize, tbslen);
     keystore_signature_context *ctx = vctx;
     if (sig == NULL) {
         *siglen = signature_size(ctx);
@@ -698,6 +719,7 @@ static int keystore_signature_digest_sign(void *vctx, unsigned char *sig, size_t
 static int keystore_signature_verify(void *vctx, const unsigned char *sig, size_t siglen, const unsigned char *tbs,
                                      size_t tbslen)
 {
+    KEYSTORE_DEBUG_CALL("siglen=%zu, tbslen=%zu", siglen, tbslen);
     keystore_signature_context *ctx = vctx;
     if (ctx->base.shadow == NULL)
         return 0;
@@ -710,12 +732,14 @@ static int keystore_signature_verify(void *vctx, const unsigned char *sig, size_
 
 static int keystore_signature_digest_verify_update(void *vctx, const unsigned char *data, size_t datalen)
 {
+    KEYSTORE_DEBUG_CALL("datalen=%zu", datalen);
     keystore_signature_context *ctx = vctx;
     return ctx->verify_md != NULL && EVP_DigestUpdate(ctx->verify_md, data, datalen) == 1;
 }
 
 static int keystore_signature_digest_verify_final(void *vctx, const unsigned char *sig, size_t siglen)
 {
+    KEYSTORE_DEBUG_CALL("siglen=%zu", siglen);
     keystore_signature_context *ctx = vctx;
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int digest_len = 0;
@@ -727,6 +751,7 @@ static int keystore_signature_digest_verify_final(void *vctx, const unsigned cha
 static int keystore_signature_digest_verify(void *vctx, const unsigned char *sig, size_t siglen,
                                             const unsigned char *tbs, size_t tbslen)
 {
+    KEYSTORE_DEBUG_CALL("siglen=%zu, tbslen=%zu", siglen, tbslen);
     keystore_signature_context *ctx = vctx;
     if (ctx->algorithm != SIGNATURE_ED25519)
         return keystore_signature_digest_verify_update(ctx, tbs, tbslen) &&

@@ -56,6 +56,7 @@ bool keystore_uri_alias(const char *uri, char *alias, size_t alias_size)
 
 static void *keystore_store_open(void *provctx, const char *uri)
 {
+    KEYSTORE_DEBUG_CALL("uri=%s", uri != NULL ? uri : "(none)");
     keystore_provider *provider = provctx;
     char alias[KSSIM_ALIAS_MAX];
     if (!keystore_uri_alias(uri, alias, sizeof(alias))) {
@@ -86,6 +87,7 @@ static void *keystore_store_open(void *provctx, const char *uri)
 
 static const OSSL_PARAM *keystore_store_settable_ctx_params(void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)provctx;
     static const OSSL_PARAM settable[] = {
         OSSL_PARAM_int(OSSL_STORE_PARAM_EXPECT, NULL),
@@ -97,6 +99,7 @@ static const OSSL_PARAM *keystore_store_settable_ctx_params(void *provctx)
 
 static int keystore_store_set_ctx_params(void *loaderctx, const OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("params=%s", keystore_debug_params(params, true));
     keystore_store_context *ctx = loaderctx;
     const OSSL_PARAM *p = OSSL_PARAM_locate_const(params, OSSL_STORE_PARAM_EXPECT);
     if (p != NULL && !OSSL_PARAM_get_int(p, &ctx->expected_type))
@@ -114,6 +117,7 @@ static bool wants_keys(const keystore_store_context *ctx)
 static int keystore_store_load(void *loaderctx, OSSL_CALLBACK *object_cb, void *object_cbarg,
                                OSSL_PASSPHRASE_CALLBACK *pw_cb, void *pw_cbarg)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)pw_cb;
     (void)pw_cbarg;
     keystore_store_context *ctx = loaderctx;
@@ -150,12 +154,14 @@ static int keystore_store_load(void *loaderctx, OSSL_CALLBACK *object_cb, void *
 
 static int keystore_store_eof(void *loaderctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     const keystore_store_context *ctx = loaderctx;
     return ctx->done || !wants_keys(ctx);
 }
 
 static int keystore_store_close(void *loaderctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     keystore_store_context *ctx = loaderctx;
     OPENSSL_free(ctx->public_der);
     free(ctx);
