@@ -119,7 +119,7 @@ static int keystore_asym_cipher_rsa_set_ctx_params(void *vctx, const OSSL_PARAM 
     keystore_cipher_context *ctx = vctx;
     if (params == NULL || params[0].key == NULL)
         return 1;
-    if (ctx->base.operation != NULL && ctx->base.operation->alive) {
+    if (ctx->base.operation != NULL && keystore_operation_is_live(ctx->base.operation)) {
         keystore_raise(ctx->base.provider, KEYSTORE_R_OPERATION_ALREADY_BEGUN,
                        "the keystore operation has begun (its challenge was read) with the padding set before: "
                        "set %s before asking for the challenge",

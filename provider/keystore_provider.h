@@ -298,13 +298,35 @@ void keystore_generation_free(keystore_generation *generation);
 /* ---- Keystore operations in flight (device_operation.c) ----
  * One keystore operation (kssim_begin ... kssim_finish), shared by an EVP context and the copies
  * OpenSSL makes of it (EVP_DigestSignFinal signs on a duplicate): the last one released aborts it. */
+
+/* Where an operation is in its life, as the provider knows it. The transitions, and nothing else (each
+ * is checked with KSSIM_INVARIANT in device_operation.c: the provider's code decides them, not its caller):
+ *
+ *   NEW --begin--> BEGUN --update--> UPDATED --update--> UPDATED
+ *   NEW, BEGUN, UPDATED --finish (or begin-and-finish)--> FINISHED | FAILED | UNAUTHENTICATED
+ *   BEGUN, UPDATED --refused update--> FAILED
+ *   BEGUN, UPDATED, UNAUTHENTICATED --end: a refused final call, or the last reference released--> ABORTED
+ *
+ * A refused begin frees a NEW operation; FINISHED, FAILED and ABORTED are final. Only BEGUN and UPDATED
+ * are live (a final call finishes them). UNAUTHENTICATED is a finish refused for want of a token: the
+ * device ended it from Android 10, Android 9's keystore kept it, so it is still aborted at its end. */
+typedef enum keystore_operation_state {
+    KEYSTORE_OPERATION_NEW,             /* allocated; the device has not begun it */
+    KEYSTORE_OPERATION_BEGUN,           /* kssim_begin succeeded; no data sent yet */
+    KEYSTORE_OPERATION_UPDATED,         /* part of the data went to the device in kssim_update */
+    KEYSTORE_OPERATION_FINISHED,        /* kssim_finish succeeded: the device ended it */
+    KEYSTORE_OPERATION_FAILED,          /* a call was refused and the device ended it */
+    KEYSTORE_OPERATION_UNAUTHENTICATED, /* a finish refused with KEY_USER_NOT_AUTHENTICATED (see above) */
+    KEYSTORE_OPERATION_ABORTED,         /* the provider ended it (kssim_abort; in a forked child, forgotten) */
+} keystore_operation_state;
+
 typedef struct keystore_operation {
     keystore_provider *provider;
     _Atomic int references;
     char device[KEYSTORE_LOCATION_MAX];
     long pid; /* the process that began it: operations live in that process's memory of the device */
     kssim_operation op;
-    bool alive; /* begun and neither finished nor ended by the device */
+    keystore_operation_state state; /* moved only by device_operation.c's move_operation */
     /* digest-sign: the bytes every update has sent, so that a context copied in the middle of a streamed
      * message can tell that another copy fed the operation since (signature.c) */
     uint64_t bytes_streamed;
@@ -328,6 +350,8 @@ kssim_result keystore_operation_finish(keystore_operation *operation, const uint
 kssim_result keystore_operation_begin_and_finish(const keystore_key *key, uint32_t purpose,
                                                  const kssim_op_params *params, const uint8_t *data, size_t len,
                                                  uint8_t **out, size_t *out_len);
+/* True while a final call would finish the operation (BEGUN or UPDATED). */
+bool keystore_operation_is_live(const keystore_operation *operation);
 void keystore_operation_up_ref(keystore_operation *operation);
 void keystore_operation_free(keystore_operation *operation);
 

@@ -346,7 +346,7 @@ static int keystore_signature_set_ctx_params(void *vctx, const OSSL_PARAM params
     if (params == NULL || params[0].key == NULL)
         return 1;
     for (const OSSL_PARAM *p = params; p->key != NULL; p++) {
-        if (ctx->base.operation != NULL && ctx->base.operation->alive && shapes_operation(p)) {
+        if (ctx->base.operation != NULL && keystore_operation_is_live(ctx->base.operation) && shapes_operation(p)) {
             keystore_raise(ctx->base.provider, KEYSTORE_R_OPERATION_ALREADY_BEGUN,
                            "the keystore operation has begun (its challenge was read) with the digest and padding "
                            "set before: set %s before asking for the challenge",
