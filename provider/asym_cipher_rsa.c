@@ -113,6 +113,31 @@ static int keystore_asym_cipher_rsa_decrypt_init(void *vctx, void *provkey, cons
     return init(vctx, provkey, KSSIM_PURPOSE_DECRYPT, params);
 }
 
+/* ---- Parameters ----
+ * Every settable parameter goes to the shadow, which settles the padding; none may change once the keystore
+ * operation has begun (its challenge was read), since together they are the operation's padding. */
+enum cipher_param_meaning {
+    CIPHER_SETS_PADDING,      /* the padding mode, OAEP's digests and label */
+    CIPHER_SETS_SHADOW_ONLY,  /* property queries: how the shadow fetches its digests */
+    CIPHER_ANSWERS_CHALLENGE, /* the keystore operation's challenge (gettable) */
+    CIPHER_ANSWERS_FROM_SHADOW,
+};
+
+/* clang-format off */
+#define CIPHER_SETTABLE(PARAM)                                                                   \
+    PARAM(OSSL_ASYM_CIPHER_PARAM_PAD_MODE, utf8_string, CIPHER_SETS_PADDING)                    \
+    PARAM(OSSL_ASYM_CIPHER_PARAM_OAEP_DIGEST, utf8_string, CIPHER_SETS_PADDING)                 \
+    PARAM(OSSL_ASYM_CIPHER_PARAM_OAEP_DIGEST_PROPS, utf8_string, CIPHER_SETS_SHADOW_ONLY)       \
+    PARAM(OSSL_ASYM_CIPHER_PARAM_MGF1_DIGEST, utf8_string, CIPHER_SETS_PADDING)                 \
+    PARAM(OSSL_ASYM_CIPHER_PARAM_MGF1_DIGEST_PROPS, utf8_string, CIPHER_SETS_SHADOW_ONLY)       \
+    PARAM(OSSL_ASYM_CIPHER_PARAM_OAEP_LABEL, octet_string, CIPHER_SETS_PADDING)
+#define CIPHER_GETTABLE(PARAM)                                                                   \
+    KEYSTORE_CHALLENGE_ROW(PARAM, CIPHER_ANSWERS_CHALLENGE)                                      \
+    PARAM(OSSL_ASYM_CIPHER_PARAM_PAD_MODE, utf8_string, CIPHER_ANSWERS_FROM_SHADOW)             \
+    PARAM(OSSL_ASYM_CIPHER_PARAM_OAEP_DIGEST, utf8_string, CIPHER_ANSWERS_FROM_SHADOW)          \
+    PARAM(OSSL_ASYM_CIPHER_PARAM_MGF1_DIGEST, utf8_string, CIPHER_ANSWERS_FROM_SHADOW)
+/* clang-format on */
+
 static int keystore_asym_cipher_rsa_set_ctx_params(void *vctx, const OSSL_PARAM params[])
 {
     KEYSTORE_DEBUG_CALL("params=%s", keystore_debug_params(params, true));
@@ -134,15 +159,7 @@ static const OSSL_PARAM *keystore_asym_cipher_rsa_settable_ctx_params(void *vctx
     KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)vctx;
     (void)provctx;
-    static const OSSL_PARAM settable[] = {
-        OSSL_PARAM_utf8_string(OSSL_ASYM_CIPHER_PARAM_PAD_MODE, NULL, 0),
-        OSSL_PARAM_utf8_string(OSSL_ASYM_CIPHER_PARAM_OAEP_DIGEST, NULL, 0),
-        OSSL_PARAM_utf8_string(OSSL_ASYM_CIPHER_PARAM_OAEP_DIGEST_PROPS, NULL, 0),
-        OSSL_PARAM_utf8_string(OSSL_ASYM_CIPHER_PARAM_MGF1_DIGEST, NULL, 0),
-        OSSL_PARAM_utf8_string(OSSL_ASYM_CIPHER_PARAM_MGF1_DIGEST_PROPS, NULL, 0),
-        OSSL_PARAM_octet_string(OSSL_ASYM_CIPHER_PARAM_OAEP_LABEL, NULL, 0),
-        OSSL_PARAM_END,
-    };
+    static const OSSL_PARAM settable[] = {CIPHER_SETTABLE(KEYSTORE_PARAM_DESCRIPTION) OSSL_PARAM_END};
     return settable;
 }
 
@@ -217,13 +234,7 @@ static const OSSL_PARAM *keystore_asym_cipher_rsa_gettable_ctx_params(void *vctx
     KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)vctx;
     (void)provctx;
-    static const OSSL_PARAM gettable[] = {
-        KEYSTORE_CHALLENGE_GETTABLE,
-        OSSL_PARAM_utf8_string(OSSL_ASYM_CIPHER_PARAM_PAD_MODE, NULL, 0),
-        OSSL_PARAM_utf8_string(OSSL_ASYM_CIPHER_PARAM_OAEP_DIGEST, NULL, 0),
-        OSSL_PARAM_utf8_string(OSSL_ASYM_CIPHER_PARAM_MGF1_DIGEST, NULL, 0),
-        OSSL_PARAM_END,
-    };
+    static const OSSL_PARAM gettable[] = {CIPHER_GETTABLE(KEYSTORE_PARAM_DESCRIPTION) OSSL_PARAM_END};
     return gettable;
 }
 

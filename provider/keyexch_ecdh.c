@@ -154,15 +154,29 @@ static int keystore_ecdh_derive(void *vctx, unsigned char *secret, size_t *secre
                                           outlen, "shared secret");
 }
 
+/* ---- Parameters ---- */
+enum ecdh_param_meaning {
+    ECDH_SETS_COFACTOR_MODE, /* accepted and ignored: NIST curves have cofactor 1, cofactor ECDH is plain ECDH */
+    ECDH_SETS_KDF,           /* only none: the device gives the raw secret */
+    ECDH_ANSWERS_CHALLENGE,  /* the keystore operation's challenge (gettable) */
+};
+
+/* clang-format off */
+#define ECDH_SETTABLE(PARAM)                                                      \
+    PARAM(OSSL_EXCHANGE_PARAM_EC_ECDH_COFACTOR_MODE, int, ECDH_SETS_COFACTOR_MODE) \
+    PARAM(OSSL_EXCHANGE_PARAM_KDF_TYPE, utf8_string, ECDH_SETS_KDF)
+#define ECDH_GETTABLE(PARAM) KEYSTORE_CHALLENGE_ROW(PARAM, ECDH_ANSWERS_CHALLENGE)
+/* clang-format on */
+
+static const keystore_param ecdh_settable[] = {ECDH_SETTABLE(KEYSTORE_PARAM_ENTRY)};
+
 static int keystore_ecdh_set_ctx_params(void *vctx, const OSSL_PARAM params[])
 {
     KEYSTORE_DEBUG_CALL("params=%s", keystore_debug_params(params, true));
     keystore_ecdh_context *ctx = vctx;
-    const OSSL_PARAM *p;
-    if (params == NULL)
-        return 1;
-    /* NIST curves have cofactor 1: cofactor ECDH is plain ECDH on them. */
-    if ((p = OSSL_PARAM_locate_const(params, OSSL_EXCHANGE_PARAM_KDF_TYPE)) != NULL) {
+    for (const OSSL_PARAM *p = params; p != NULL && p->key != NULL; p++) {
+        if (keystore_param_meaning(ecdh_settable, KEYSTORE_PARAM_COUNT(ecdh_settable), p->key) != ECDH_SETS_KDF)
+            continue;
         const char *kdf = NULL;
         if (!OSSL_PARAM_get_utf8_string_ptr(p, &kdf) || (kdf != NULL && kdf[0] != '\0')) {
             keystore_raise(ctx->base.provider, KEYSTORE_R_UNSUPPORTED_PARAMETER,
@@ -179,11 +193,7 @@ static const OSSL_PARAM *keystore_ecdh_settable_ctx_params(void *vctx, void *pro
     KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)vctx;
     (void)provctx;
-    static const OSSL_PARAM settable[] = {
-        OSSL_PARAM_int(OSSL_EXCHANGE_PARAM_EC_ECDH_COFACTOR_MODE, NULL),
-        OSSL_PARAM_utf8_string(OSSL_EXCHANGE_PARAM_KDF_TYPE, NULL, 0),
-        OSSL_PARAM_END,
-    };
+    static const OSSL_PARAM settable[] = {ECDH_SETTABLE(KEYSTORE_PARAM_DESCRIPTION) OSSL_PARAM_END};
     return settable;
 }
 
@@ -199,7 +209,7 @@ static const OSSL_PARAM *keystore_ecdh_gettable_ctx_params(void *vctx, void *pro
     KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)vctx;
     (void)provctx;
-    static const OSSL_PARAM gettable[] = {KEYSTORE_CHALLENGE_GETTABLE, OSSL_PARAM_END};
+    static const OSSL_PARAM gettable[] = {ECDH_GETTABLE(KEYSTORE_PARAM_DESCRIPTION) OSSL_PARAM_END};
     return gettable;
 }
 

@@ -161,6 +161,44 @@ void keystore_raise_result_at(const keystore_provider *provider, const char *fil
 #define keystore_raise_result(provider, result, sentence)                                                              \
     keystore_raise_result_at((provider), __FILE__, __LINE__, __func__, (result), (sentence))
 
+/* ---- Parameter tables (params.c) ----
+ * Each operation describes its parameters once, as a list macro of rows PARAM(name, type, what it sets),
+ * where type is utf8_string, utf8_ptr, octet_string, int or uint64. Both what OpenSSL reads and what the
+ * provider parses come from that one list:
+ *
+ *     #define CIPHER_SETTABLE(PARAM) PARAM(OSSL_ASYM_CIPHER_PARAM_PAD_MODE, utf8_string, CIPHER_SETS_PADDING) ...
+ *     static const OSSL_PARAM settable[] = {CIPHER_SETTABLE(KEYSTORE_PARAM_DESCRIPTION) OSSL_PARAM_END};
+ *     static const keystore_param parsed[] = {CIPHER_SETTABLE(KEYSTORE_PARAM_ENTRY)};
+ *     switch (keystore_param_meaning(parsed, KEYSTORE_PARAM_COUNT(parsed), p->key)) { ... }
+ *
+ * so a parameter listed is a parameter parsed, and the reverse (OpenSSL 3.5 generates the same pair from
+ * its providers' .inc.in files). The type only shapes the description: a set parser reads values with
+ * OSSL_PARAM_get_*, which convert between types as OpenSSL's own providers accept them. */
+typedef struct keystore_param {
+    const char *name;
+    int meaning; /* the operation's own enum: what this parameter sets or answers */
+} keystore_param;
+
+#define KEYSTORE_PARAM_TYPE_utf8_string  OSSL_PARAM_UTF8_STRING, 0
+#define KEYSTORE_PARAM_TYPE_utf8_ptr     OSSL_PARAM_UTF8_PTR, 0
+#define KEYSTORE_PARAM_TYPE_octet_string OSSL_PARAM_OCTET_STRING, 0
+#define KEYSTORE_PARAM_TYPE_int          OSSL_PARAM_INTEGER, sizeof(int)
+#define KEYSTORE_PARAM_TYPE_uint64       OSSL_PARAM_UNSIGNED_INTEGER, sizeof(uint64_t)
+/* The extra level splits KEYSTORE_PARAM_TYPE_x into its OSSL_PARAM type and size. */
+#define KEYSTORE_PARAM_DEFN(name, type_and_size) KEYSTORE_PARAM_DEFN_SPLIT(name, type_and_size)
+#define KEYSTORE_PARAM_DEFN_SPLIT(name, type, size)                                                                    \
+    {                                                                                                                  \
+        (name), (type), NULL, (size), OSSL_PARAM_UNMODIFIED                                                            \
+    }
+#define KEYSTORE_PARAM_DESCRIPTION(name, type, meaning) KEYSTORE_PARAM_DEFN(name, KEYSTORE_PARAM_TYPE_##type),
+#define KEYSTORE_PARAM_ENTRY(name, type, meaning)       {(name), (meaning)},
+#define KEYSTORE_PARAM_COUNT(table)                     (sizeof(table) / sizeof((table)[0]))
+
+/* What the row named key sets, or KEYSTORE_PARAM_UNKNOWN for a name the table does not list (which the
+ * provider ignores, as OpenSSL's providers ignore parameters they do not know). */
+#define KEYSTORE_PARAM_UNKNOWN (-1)
+int keystore_param_meaning(const keystore_param *table, size_t count, const char *key);
+
 /* ---- KSSIM_PROVIDER_DEBUG=1 (debug.c) ---- */
 
 /* True if KSSIM_PROVIDER_DEBUG is "1" (read once per process). */
@@ -378,8 +416,9 @@ void keystore_device_context_get_shadow_params(const keystore_device_context *ct
 /* How a context says which digest and padding its operation runs with: false, with an error raised,
  * when the device cannot run it that way. Called with the context's keystore_device_context, its first
  * member. */
-/* The entry for the challenge in a context's gettable parameters. */
-#define KEYSTORE_CHALLENGE_GETTABLE OSSL_PARAM_uint64(KSSIM_PROVIDER_PARAM_CHALLENGE, NULL)
+/* The row of the challenge in a context's gettable parameters (see the parameter tables); meaning is the
+ * context's own value for it. */
+#define KEYSTORE_CHALLENGE_ROW(PARAM, meaning) PARAM(KSSIM_PROVIDER_PARAM_CHALLENGE, uint64, meaning)
 typedef bool keystore_operation_params_of(keystore_device_context *ctx, kssim_op_params *params);
 /* Begins the context's operation (ctx->purpose) unless one is in flight. */
 bool keystore_device_context_begin(keystore_device_context *ctx, keystore_operation_params_of *params_of);

@@ -117,17 +117,29 @@ static const OSSL_ALGORITHM *keystore_query_operation(void *provctx, int operati
     }
 }
 
+/* The provider's own parameters, for `openssl list -providers -verbose`. */
+enum provider_param_meaning {
+    PROVIDER_ANSWERS_NAME,
+    PROVIDER_ANSWERS_VERSION,
+    PROVIDER_ANSWERS_BUILDINFO,
+    PROVIDER_ANSWERS_STATUS,
+};
+
+/* clang-format off */
+#define PROVIDER_GETTABLE(PARAM)                                          \
+    PARAM(OSSL_PROV_PARAM_NAME, utf8_ptr, PROVIDER_ANSWERS_NAME)           \
+    PARAM(OSSL_PROV_PARAM_VERSION, utf8_ptr, PROVIDER_ANSWERS_VERSION)     \
+    PARAM(OSSL_PROV_PARAM_BUILDINFO, utf8_ptr, PROVIDER_ANSWERS_BUILDINFO) \
+    PARAM(OSSL_PROV_PARAM_STATUS, int, PROVIDER_ANSWERS_STATUS)
+/* clang-format on */
+
+static const keystore_param provider_gettable[] = {PROVIDER_GETTABLE(KEYSTORE_PARAM_ENTRY)};
+
 static const OSSL_PARAM *keystore_gettable_params(void *provctx)
 {
     KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)provctx;
-    static const OSSL_PARAM gettable[] = {
-        OSSL_PARAM_utf8_ptr(OSSL_PROV_PARAM_NAME, NULL, 0),
-        OSSL_PARAM_utf8_ptr(OSSL_PROV_PARAM_VERSION, NULL, 0),
-        OSSL_PARAM_utf8_ptr(OSSL_PROV_PARAM_BUILDINFO, NULL, 0),
-        OSSL_PARAM_int(OSSL_PROV_PARAM_STATUS, NULL),
-        OSSL_PARAM_END,
-    };
+    static const OSSL_PARAM gettable[] = {PROVIDER_GETTABLE(KEYSTORE_PARAM_DESCRIPTION) OSSL_PARAM_END};
     return gettable;
 }
 
@@ -135,17 +147,27 @@ static int keystore_get_params(void *provctx, OSSL_PARAM params[])
 {
     KEYSTORE_DEBUG_CALL("params=%s", keystore_debug_params(params, false));
     (void)provctx;
-    OSSL_PARAM *p;
-    if ((p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_NAME)) != NULL &&
-        !OSSL_PARAM_set_utf8_ptr(p, "kssim keystore provider"))
-        return 0;
-    if ((p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_VERSION)) != NULL && !OSSL_PARAM_set_utf8_ptr(p, "0.1.0"))
-        return 0;
-    if ((p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_BUILDINFO)) != NULL &&
-        !OSSL_PARAM_set_utf8_ptr(p, "keys on a simulated Android device (kssim)"))
-        return 0;
-    if ((p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_STATUS)) != NULL && !OSSL_PARAM_set_int(p, 1))
-        return 0;
+    for (OSSL_PARAM *p = params; p != NULL && p->key != NULL; p++) {
+        int ok = 1;
+        switch (keystore_param_meaning(provider_gettable, KEYSTORE_PARAM_COUNT(provider_gettable), p->key)) {
+        case PROVIDER_ANSWERS_NAME:
+            ok = OSSL_PARAM_set_utf8_ptr(p, "kssim keystore provider");
+            break;
+        case PROVIDER_ANSWERS_VERSION:
+            ok = OSSL_PARAM_set_utf8_ptr(p, "0.1.0");
+            break;
+        case PROVIDER_ANSWERS_BUILDINFO:
+            ok = OSSL_PARAM_set_utf8_ptr(p, "keys on a simulated Android device (kssim)");
+            break;
+        case PROVIDER_ANSWERS_STATUS:
+            ok = OSSL_PARAM_set_int(p, 1);
+            break;
+        default:
+            break; /* not ours to answer */
+        }
+        if (!ok)
+            return 0;
+    }
     return 1;
 }
 

@@ -328,16 +328,40 @@ static int keystore_signature_digest_verify_init(void *vctx, const char *mdname,
     return init(vctx, provkey, KSSIM_PURPOSE_VERIFY, true, mdname, params);
 }
 
-/* Parameters that shape the keystore operation: once it has begun they can no longer change. */
-static bool shapes_operation(const OSSL_PARAM *p)
-{
-    static const char *const names[] = {OSSL_SIGNATURE_PARAM_DIGEST, OSSL_SIGNATURE_PARAM_PAD_MODE,
-                                        OSSL_SIGNATURE_PARAM_PSS_SALTLEN, OSSL_SIGNATURE_PARAM_MGF1_DIGEST};
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (strcmp(p->key, names[i]) == 0)
-            return true;
-    return false;
-}
+/* ---- Parameters ----
+ * What a signature context's parameters set: all go to the shadow, which settles their values; the digest
+ * and the padding's also shape the keystore operation, so once it has begun they can no longer change. */
+enum signature_param_meaning {
+    SIGNATURE_SETS_DIGEST,          /* the operation's digest; chosen at init in digest-sign mode */
+    SIGNATURE_SETS_OPERATION_SHAPE, /* the padding, the PSS salt and MGF1 digest */
+    SIGNATURE_SETS_SHADOW_ONLY,     /* property queries: how the shadow fetches, nothing the device sees */
+    SIGNATURE_ANSWERS_CHALLENGE,    /* the keystore operation's challenge (gettable) */
+    SIGNATURE_ANSWERS_ALGORITHM_ID, /* the AlgorithmIdentifier (gettable) */
+    SIGNATURE_ANSWERS_FROM_SHADOW,  /* what the shadow settled (gettable) */
+};
+
+/* clang-format off */
+#define SIGNATURE_SETTABLE_COMMON(PARAM)                                                   \
+    PARAM(OSSL_SIGNATURE_PARAM_DIGEST, utf8_string, SIGNATURE_SETS_DIGEST)                 \
+    PARAM(OSSL_SIGNATURE_PARAM_PROPERTIES, utf8_string, SIGNATURE_SETS_SHADOW_ONLY)
+#define SIGNATURE_SETTABLE_RSA(PARAM)                                                      \
+    PARAM(OSSL_SIGNATURE_PARAM_PAD_MODE, utf8_string, SIGNATURE_SETS_OPERATION_SHAPE)      \
+    PARAM(OSSL_SIGNATURE_PARAM_PSS_SALTLEN, utf8_string, SIGNATURE_SETS_OPERATION_SHAPE)   \
+    PARAM(OSSL_SIGNATURE_PARAM_MGF1_DIGEST, utf8_string, SIGNATURE_SETS_OPERATION_SHAPE)   \
+    PARAM(OSSL_SIGNATURE_PARAM_MGF1_PROPERTIES, utf8_string, SIGNATURE_SETS_SHADOW_ONLY)
+#define SIGNATURE_GETTABLE(PARAM)                                                          \
+    KEYSTORE_CHALLENGE_ROW(PARAM, SIGNATURE_ANSWERS_CHALLENGE)                             \
+    PARAM(OSSL_SIGNATURE_PARAM_ALGORITHM_ID, octet_string, SIGNATURE_ANSWERS_ALGORITHM_ID) \
+    PARAM(OSSL_SIGNATURE_PARAM_DIGEST, utf8_string, SIGNATURE_ANSWERS_FROM_SHADOW)         \
+    PARAM(OSSL_SIGNATURE_PARAM_PAD_MODE, utf8_string, SIGNATURE_ANSWERS_FROM_SHADOW)       \
+    PARAM(OSSL_SIGNATURE_PARAM_PSS_SALTLEN, utf8_string, SIGNATURE_ANSWERS_FROM_SHADOW)    \
+    PARAM(OSSL_SIGNATURE_PARAM_MGF1_DIGEST, utf8_string, SIGNATURE_ANSWERS_FROM_SHADOW)
+/* clang-format on */
+
+/* Every parameter a signature context sets, whatever its algorithm: an ECDSA context refuses a padding
+ * change after its begin as an RSA one does (the shadow then refuses the padding itself). */
+static const keystore_param signature_settable[] = {SIGNATURE_SETTABLE_COMMON(KEYSTORE_PARAM_ENTRY)
+                                                        SIGNATURE_SETTABLE_RSA(KEYSTORE_PARAM_ENTRY)};
 
 static int keystore_signature_set_ctx_params(void *vctx, const OSSL_PARAM params[])
 {
@@ -345,15 +369,18 @@ static int keystore_signature_set_ctx_params(void *vctx, const OSSL_PARAM params
     keystore_signature_context *ctx = vctx;
     if (params == NULL || params[0].key == NULL)
         return 1;
+    bool begun = ctx->base.operation != NULL && keystore_operation_is_live(ctx->base.operation);
     for (const OSSL_PARAM *p = params; p->key != NULL; p++) {
-        if (ctx->base.operation != NULL && keystore_operation_is_live(ctx->base.operation) && shapes_operation(p)) {
+        int meaning = keystore_param_meaning(signature_settable, KEYSTORE_PARAM_COUNT(signature_settable), p->key);
+        bool shapes_operation = meaning == SIGNATURE_SETS_DIGEST || meaning == SIGNATURE_SETS_OPERATION_SHAPE;
+        if (begun && shapes_operation) {
             keystore_raise(ctx->base.provider, KEYSTORE_R_OPERATION_ALREADY_BEGUN,
                            "the keystore operation has begun (its challenge was read) with the digest and padding "
                            "set before: set %s before asking for the challenge",
                            p->key);
             return 0;
         }
-        if (ctx->digest_mode && strcmp(p->key, OSSL_SIGNATURE_PARAM_DIGEST) == 0) {
+        if (ctx->digest_mode && meaning == SIGNATURE_SETS_DIGEST) {
             keystore_raise(ctx->base.provider, KEYSTORE_R_UNSUPPORTED_PARAMETER,
                            "the digest of a digest-sign operation is chosen at its init");
             return 0;
@@ -369,11 +396,7 @@ static const OSSL_PARAM *keystore_signature_ecdsa_settable_ctx_params(void *vctx
     KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)vctx;
     (void)provctx;
-    static const OSSL_PARAM settable[] = {
-        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, NULL, 0),
-        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PROPERTIES, NULL, 0),
-        OSSL_PARAM_END,
-    };
+    static const OSSL_PARAM settable[] = {SIGNATURE_SETTABLE_COMMON(KEYSTORE_PARAM_DESCRIPTION) OSSL_PARAM_END};
     return settable;
 }
 
@@ -382,15 +405,8 @@ static const OSSL_PARAM *keystore_signature_rsa_settable_ctx_params(void *vctx, 
     KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)vctx;
     (void)provctx;
-    static const OSSL_PARAM settable[] = {
-        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, NULL, 0),
-        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PROPERTIES, NULL, 0),
-        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PAD_MODE, NULL, 0),
-        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PSS_SALTLEN, NULL, 0),
-        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_MGF1_DIGEST, NULL, 0),
-        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_MGF1_PROPERTIES, NULL, 0),
-        OSSL_PARAM_END,
-    };
+    static const OSSL_PARAM settable[] = {SIGNATURE_SETTABLE_COMMON(KEYSTORE_PARAM_DESCRIPTION)
+                                              SIGNATURE_SETTABLE_RSA(KEYSTORE_PARAM_DESCRIPTION) OSSL_PARAM_END};
     return settable;
 }
 
@@ -503,15 +519,7 @@ static const OSSL_PARAM *keystore_signature_gettable_ctx_params(void *vctx, void
     KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)vctx;
     (void)provctx;
-    static const OSSL_PARAM gettable[] = {
-        KEYSTORE_CHALLENGE_GETTABLE,
-        OSSL_PARAM_octet_string(OSSL_SIGNATURE_PARAM_ALGORITHM_ID, NULL, 0),
-        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, NULL, 0),
-        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PAD_MODE, NULL, 0),
-        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PSS_SALTLEN, NULL, 0),
-        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_MGF1_DIGEST, NULL, 0),
-        OSSL_PARAM_END,
-    };
+    static const OSSL_PARAM gettable[] = {SIGNATURE_GETTABLE(KEYSTORE_PARAM_DESCRIPTION) OSSL_PARAM_END};
     return gettable;
 }
 

@@ -85,15 +85,25 @@ static void *keystore_store_open(void *provctx, const char *uri)
     return ctx;
 }
 
+/* ---- Parameters ---- */
+enum store_param_meaning {
+    STORE_SETS_EXPECTED_TYPE, /* what the caller looks for: keys are all a keystore URI names */
+    STORE_SETS_PROPERTIES,    /* accepted and ignored: the key managers are this provider's */
+};
+
+/* clang-format off */
+#define STORE_SETTABLE(PARAM)                                                \
+    PARAM(OSSL_STORE_PARAM_EXPECT, int, STORE_SETS_EXPECTED_TYPE)            \
+    PARAM(OSSL_STORE_PARAM_PROPERTIES, utf8_string, STORE_SETS_PROPERTIES)
+/* clang-format on */
+
+static const keystore_param store_settable[] = {STORE_SETTABLE(KEYSTORE_PARAM_ENTRY)};
+
 static const OSSL_PARAM *keystore_store_settable_ctx_params(void *provctx)
 {
     KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)provctx;
-    static const OSSL_PARAM settable[] = {
-        OSSL_PARAM_int(OSSL_STORE_PARAM_EXPECT, NULL),
-        OSSL_PARAM_utf8_string(OSSL_STORE_PARAM_PROPERTIES, NULL, 0),
-        OSSL_PARAM_END,
-    };
+    static const OSSL_PARAM settable[] = {STORE_SETTABLE(KEYSTORE_PARAM_DESCRIPTION) OSSL_PARAM_END};
     return settable;
 }
 
@@ -101,9 +111,11 @@ static int keystore_store_set_ctx_params(void *loaderctx, const OSSL_PARAM param
 {
     KEYSTORE_DEBUG_CALL("params=%s", keystore_debug_params(params, true));
     keystore_store_context *ctx = loaderctx;
-    const OSSL_PARAM *p = OSSL_PARAM_locate_const(params, OSSL_STORE_PARAM_EXPECT);
-    if (p != NULL && !OSSL_PARAM_get_int(p, &ctx->expected_type))
-        return 0;
+    for (const OSSL_PARAM *p = params; p != NULL && p->key != NULL; p++)
+        if (keystore_param_meaning(store_settable, KEYSTORE_PARAM_COUNT(store_settable), p->key) ==
+                STORE_SETS_EXPECTED_TYPE &&
+            !OSSL_PARAM_get_int(p, &ctx->expected_type))
+            return 0;
     return 1;
 }
 
