@@ -20,6 +20,20 @@
 
 #include "keystore_provider.h"
 
+/* The entry points in this file's dispatch tables, typed as core_dispatch.h declares them, so that a
+ * definition whose signature differs from OpenSSL's fails to compile. */
+static OSSL_FUNC_asym_cipher_newctx_fn keystore_asym_cipher_rsa_newctx;
+static OSSL_FUNC_asym_cipher_freectx_fn keystore_asym_cipher_rsa_freectx;
+static OSSL_FUNC_asym_cipher_dupctx_fn keystore_asym_cipher_rsa_dupctx;
+static OSSL_FUNC_asym_cipher_encrypt_init_fn keystore_asym_cipher_rsa_encrypt_init;
+static OSSL_FUNC_asym_cipher_encrypt_fn keystore_asym_cipher_rsa_encrypt;
+static OSSL_FUNC_asym_cipher_decrypt_init_fn keystore_asym_cipher_rsa_decrypt_init;
+static OSSL_FUNC_asym_cipher_decrypt_fn keystore_asym_cipher_rsa_decrypt;
+static OSSL_FUNC_asym_cipher_get_ctx_params_fn keystore_asym_cipher_rsa_get_ctx_params;
+static OSSL_FUNC_asym_cipher_gettable_ctx_params_fn keystore_asym_cipher_rsa_gettable_ctx_params;
+static OSSL_FUNC_asym_cipher_set_ctx_params_fn keystore_asym_cipher_rsa_set_ctx_params;
+static OSSL_FUNC_asym_cipher_settable_ctx_params_fn keystore_asym_cipher_rsa_settable_ctx_params;
+
 /* base.purpose is KSSIM_PURPOSE_ENCRYPT or KSSIM_PURPOSE_DECRYPT; base.shadow encrypts with the public
  * half. */
 typedef struct keystore_cipher_context {
@@ -28,9 +42,10 @@ typedef struct keystore_cipher_context {
 
 static void *keystore_asym_cipher_rsa_newctx(void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     keystore_cipher_context *ctx = calloc(1, sizeof(*ctx));
     if (ctx == NULL) {
-        keystore_raise_result(KSSIM_SYSTEM_ERROR, "out of memory for a cipher context");
+        keystore_raise_result(provctx, KSSIM_SYSTEM_ERROR, "out of memory for a cipher context");
         return NULL;
     }
     ctx->base.provider = provctx;
@@ -44,6 +59,7 @@ static void reset(keystore_cipher_context *ctx)
 
 static void keystore_asym_cipher_rsa_freectx(void *vctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     keystore_cipher_context *ctx = vctx;
     reset(ctx);
     free(ctx);
@@ -51,19 +67,18 @@ static void keystore_asym_cipher_rsa_freectx(void *vctx)
 
 static void *keystore_asym_cipher_rsa_dupctx(void *vctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     const keystore_cipher_context *from = vctx;
     keystore_cipher_context *ctx = keystore_asym_cipher_rsa_newctx(from->base.provider);
     if (ctx == NULL)
         return NULL;
     if (!keystore_device_context_copy(&ctx->base, &from->base)) {
-        keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot copy a cipher context");
+        keystore_raise(from->base.provider, KEYSTORE_R_OPENSSL_FAILURE, "cannot copy a cipher context");
         keystore_asym_cipher_rsa_freectx(ctx);
         return NULL;
     }
     return ctx;
 }
-
-static int keystore_asym_cipher_rsa_set_ctx_params(void *vctx, const OSSL_PARAM params[]);
 
 static int init(keystore_cipher_context *ctx, void *provkey, uint32_t purpose, const OSSL_PARAM params[])
 {
@@ -75,12 +90,12 @@ static int init(keystore_cipher_context *ctx, void *provkey, uint32_t purpose, c
     if (!keystore_key_check_usable(key))
         return 0;
     if (key->public_key == NULL) {
-        keystore_raise(KEYSTORE_R_NOT_A_DEVICE_KEY, "this key object holds no key");
+        keystore_raise(ctx->base.provider, KEYSTORE_R_NOT_A_DEVICE_KEY, "this key object holds no key");
         return 0;
     }
     ctx->base.shadow = EVP_PKEY_CTX_new_from_pkey(ctx->base.provider->public_libctx, key->public_key, NULL);
     if (ctx->base.shadow == NULL || EVP_PKEY_encrypt_init(ctx->base.shadow) != 1) {
-        keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot prepare the public half of the key");
+        keystore_raise(ctx->base.provider, KEYSTORE_R_OPENSSL_FAILURE, "cannot prepare the public half of the key");
         return 0;
     }
     return keystore_asym_cipher_rsa_set_ctx_params(ctx, params);
@@ -88,21 +103,49 @@ static int init(keystore_cipher_context *ctx, void *provkey, uint32_t purpose, c
 
 static int keystore_asym_cipher_rsa_encrypt_init(void *vctx, void *provkey, const OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("alias=%s, params=%s", keystore_debug_key(provkey), keystore_debug_params(params, true));
     return init(vctx, provkey, KSSIM_PURPOSE_ENCRYPT, params);
 }
 
 static int keystore_asym_cipher_rsa_decrypt_init(void *vctx, void *provkey, const OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("alias=%s, params=%s", keystore_debug_key(provkey), keystore_debug_params(params, true));
     return init(vctx, provkey, KSSIM_PURPOSE_DECRYPT, params);
 }
 
+/* ---- Parameters ----
+ * Every settable parameter goes to the shadow, which settles the padding; none may change once the keystore
+ * operation has begun (its challenge was read), since together they are the operation's padding. */
+enum cipher_param_meaning {
+    CIPHER_SETS_PADDING,      /* the padding mode, OAEP's digests and label */
+    CIPHER_SETS_SHADOW_ONLY,  /* property queries: how the shadow fetches its digests */
+    CIPHER_ANSWERS_CHALLENGE, /* the keystore operation's challenge (gettable) */
+    CIPHER_ANSWERS_FROM_SHADOW,
+};
+
+/* clang-format off */
+#define CIPHER_SETTABLE(PARAM)                                                                   \
+    PARAM(OSSL_ASYM_CIPHER_PARAM_PAD_MODE, utf8_string, CIPHER_SETS_PADDING)                    \
+    PARAM(OSSL_ASYM_CIPHER_PARAM_OAEP_DIGEST, utf8_string, CIPHER_SETS_PADDING)                 \
+    PARAM(OSSL_ASYM_CIPHER_PARAM_OAEP_DIGEST_PROPS, utf8_string, CIPHER_SETS_SHADOW_ONLY)       \
+    PARAM(OSSL_ASYM_CIPHER_PARAM_MGF1_DIGEST, utf8_string, CIPHER_SETS_PADDING)                 \
+    PARAM(OSSL_ASYM_CIPHER_PARAM_MGF1_DIGEST_PROPS, utf8_string, CIPHER_SETS_SHADOW_ONLY)       \
+    PARAM(OSSL_ASYM_CIPHER_PARAM_OAEP_LABEL, octet_string, CIPHER_SETS_PADDING)
+#define CIPHER_GETTABLE(PARAM)                                                                   \
+    KEYSTORE_CHALLENGE_ROW(PARAM, CIPHER_ANSWERS_CHALLENGE)                                      \
+    PARAM(OSSL_ASYM_CIPHER_PARAM_PAD_MODE, utf8_string, CIPHER_ANSWERS_FROM_SHADOW)             \
+    PARAM(OSSL_ASYM_CIPHER_PARAM_OAEP_DIGEST, utf8_string, CIPHER_ANSWERS_FROM_SHADOW)          \
+    PARAM(OSSL_ASYM_CIPHER_PARAM_MGF1_DIGEST, utf8_string, CIPHER_ANSWERS_FROM_SHADOW)
+/* clang-format on */
+
 static int keystore_asym_cipher_rsa_set_ctx_params(void *vctx, const OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("params=%s", keystore_debug_params(params, true));
     keystore_cipher_context *ctx = vctx;
     if (params == NULL || params[0].key == NULL)
         return 1;
-    if (ctx->base.operation != NULL && ctx->base.operation->alive) {
-        keystore_raise(KEYSTORE_R_OPERATION_ALREADY_BEGUN,
+    if (ctx->base.operation != NULL && keystore_operation_is_live(ctx->base.operation)) {
+        keystore_raise(ctx->base.provider, KEYSTORE_R_OPERATION_ALREADY_BEGUN,
                        "the keystore operation has begun (its challenge was read) with the padding set before: "
                        "set %s before asking for the challenge",
                        params[0].key);
@@ -113,17 +156,10 @@ static int keystore_asym_cipher_rsa_set_ctx_params(void *vctx, const OSSL_PARAM 
 
 static const OSSL_PARAM *keystore_asym_cipher_rsa_settable_ctx_params(void *vctx, void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)vctx;
     (void)provctx;
-    static const OSSL_PARAM settable[] = {
-        OSSL_PARAM_utf8_string(OSSL_ASYM_CIPHER_PARAM_PAD_MODE, NULL, 0),
-        OSSL_PARAM_utf8_string(OSSL_ASYM_CIPHER_PARAM_OAEP_DIGEST, NULL, 0),
-        OSSL_PARAM_utf8_string(OSSL_ASYM_CIPHER_PARAM_OAEP_DIGEST_PROPS, NULL, 0),
-        OSSL_PARAM_utf8_string(OSSL_ASYM_CIPHER_PARAM_MGF1_DIGEST, NULL, 0),
-        OSSL_PARAM_utf8_string(OSSL_ASYM_CIPHER_PARAM_MGF1_DIGEST_PROPS, NULL, 0),
-        OSSL_PARAM_octet_string(OSSL_ASYM_CIPHER_PARAM_OAEP_LABEL, NULL, 0),
-        OSSL_PARAM_END,
-    };
+    static const OSSL_PARAM settable[] = {CIPHER_SETTABLE(KEYSTORE_PARAM_DESCRIPTION) OSSL_PARAM_END};
     return settable;
 }
 
@@ -160,23 +196,24 @@ static bool operation_params(keystore_device_context *base, kssim_op_params *par
         params->padding = KSSIM_PADDING_OAEP;
         break;
     default:
-        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER, "the device decrypts RSA with oaep, pkcs1 or none padding");
+        keystore_raise(base->provider, KEYSTORE_R_UNSUPPORTED_PARAMETER,
+                       "the device decrypts RSA with oaep, pkcs1 or none padding");
         return false;
     }
     params->digest = keystore_digest_bit(ctx->base.provider, oaep);
     if (params->digest == 0 || params->digest == KSSIM_DIGEST_NONE) {
-        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER,
+        keystore_raise(base->provider, KEYSTORE_R_UNSUPPORTED_PARAMETER,
                        "the device runs OAEP with sha1, sha224, sha256, sha384 or sha512, not %s", oaep);
         return false;
     }
     if (mgf1[0] != '\0' && keystore_digest_bit(ctx->base.provider, mgf1) != params->digest) {
-        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER,
+        keystore_raise(base->provider, KEYSTORE_R_UNSUPPORTED_PARAMETER,
                        "the device runs OAEP with MGF1 over the OAEP digest %s, not %s: set rsa_mgf1_md to %s", oaep,
                        mgf1, oaep);
         return false;
     }
     if (label != NULL && label_len > 0) {
-        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER, "the device runs OAEP without a label");
+        keystore_raise(base->provider, KEYSTORE_R_UNSUPPORTED_PARAMETER, "the device runs OAEP without a label");
         return false;
     }
     return true;
@@ -184,6 +221,7 @@ static bool operation_params(keystore_device_context *base, kssim_op_params *par
 
 static int keystore_asym_cipher_rsa_get_ctx_params(void *vctx, OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("params=%s", keystore_debug_params(params, false));
     keystore_cipher_context *ctx = vctx;
     if (!keystore_device_context_get_challenge(&ctx->base, params, KSSIM_PURPOSE_DECRYPT, operation_params))
         return 0;
@@ -193,21 +231,17 @@ static int keystore_asym_cipher_rsa_get_ctx_params(void *vctx, OSSL_PARAM params
 
 static const OSSL_PARAM *keystore_asym_cipher_rsa_gettable_ctx_params(void *vctx, void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)vctx;
     (void)provctx;
-    static const OSSL_PARAM gettable[] = {
-        KEYSTORE_CHALLENGE_GETTABLE,
-        OSSL_PARAM_utf8_string(OSSL_ASYM_CIPHER_PARAM_PAD_MODE, NULL, 0),
-        OSSL_PARAM_utf8_string(OSSL_ASYM_CIPHER_PARAM_OAEP_DIGEST, NULL, 0),
-        OSSL_PARAM_utf8_string(OSSL_ASYM_CIPHER_PARAM_MGF1_DIGEST, NULL, 0),
-        OSSL_PARAM_END,
-    };
+    static const OSSL_PARAM gettable[] = {CIPHER_GETTABLE(KEYSTORE_PARAM_DESCRIPTION) OSSL_PARAM_END};
     return gettable;
 }
 
 static int keystore_asym_cipher_rsa_encrypt(void *vctx, unsigned char *out, size_t *outlen, size_t outsize,
                                             const unsigned char *in, size_t inlen)
 {
+    KEYSTORE_DEBUG_CALL("outsize=%zu, inlen=%zu", outsize, inlen);
     keystore_cipher_context *ctx = vctx;
     if (ctx->base.shadow == NULL)
         return 0;
@@ -220,6 +254,7 @@ static int keystore_asym_cipher_rsa_encrypt(void *vctx, unsigned char *out, size
 static int keystore_asym_cipher_rsa_decrypt(void *vctx, unsigned char *out, size_t *outlen, size_t outsize,
                                             const unsigned char *in, size_t inlen)
 {
+    KEYSTORE_DEBUG_CALL("outsize=%zu, inlen=%zu", outsize, inlen);
     keystore_cipher_context *ctx = vctx;
     if (ctx->base.key == NULL)
         return 0;
@@ -230,6 +265,7 @@ static int keystore_asym_cipher_rsa_decrypt(void *vctx, unsigned char *out, size
     return keystore_device_context_finish(&ctx->base, operation_params, in, inlen, out, outlen, outsize, "plaintext");
 }
 
+/* clang-format off */
 const OSSL_DISPATCH keystore_asym_cipher_rsa_functions[] = {
     {OSSL_FUNC_ASYM_CIPHER_NEWCTX, (void (*)(void))keystore_asym_cipher_rsa_newctx},
     {OSSL_FUNC_ASYM_CIPHER_FREECTX, (void (*)(void))keystore_asym_cipher_rsa_freectx},
@@ -244,3 +280,4 @@ const OSSL_DISPATCH keystore_asym_cipher_rsa_functions[] = {
     {OSSL_FUNC_ASYM_CIPHER_SETTABLE_CTX_PARAMS, (void (*)(void))keystore_asym_cipher_rsa_settable_ctx_params},
     {0, NULL},
 };
+/* clang-format on */

@@ -21,20 +21,30 @@
 
 #include "keystore_provider.h"
 
+/* The entry points in this file's dispatch tables, typed as core_dispatch.h declares them, so that a
+ * definition whose signature differs from OpenSSL's fails to compile. */
+static OSSL_FUNC_decoder_newctx_fn keystore_decoder_newctx;
+static OSSL_FUNC_decoder_freectx_fn keystore_decoder_freectx;
+static OSSL_FUNC_decoder_decode_fn keystore_decoder_pem_decode;
+static OSSL_FUNC_decoder_does_selection_fn keystore_decoder_does_selection;
+
 #define READ_LIMIT (64 * 1024) /* a reference is well under 5 kB; anything larger is something else */
 
 static void *keystore_decoder_newctx(void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     return provctx;
 }
 
 static void keystore_decoder_freectx(void *ctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)ctx;
 }
 
 static int keystore_decoder_does_selection(void *provctx, int selection)
 {
+    KEYSTORE_DEBUG_CALL("selection=%d", selection);
     (void)provctx;
     /* A reference names a whole key (its private half on the device, its public half with it). */
     return selection == 0 || (selection & OSSL_KEYMGMT_SELECT_KEYPAIR) != 0;
@@ -45,6 +55,7 @@ static int keystore_decoder_does_selection(void *provctx, int selection)
 static int keystore_decoder_pem_decode(void *ctx, OSSL_CORE_BIO *cin, int selection, OSSL_CALLBACK *data_cb,
                                        void *data_cbarg, OSSL_PASSPHRASE_CALLBACK *pw_cb, void *pw_cbarg)
 {
+    KEYSTORE_DEBUG_CALL("selection=%d", selection);
     (void)selection;
     (void)pw_cb;
     (void)pw_cbarg;
@@ -63,7 +74,7 @@ static int keystore_decoder_pem_decode(void *ctx, OSSL_CORE_BIO *cin, int select
     if (read && strcmp(label, KSSIM_PROVIDER_REFERENCE_PEM_LABEL) == 0)
         reading = keystore_key_reference_read(der, (size_t)der_len, true, &reference, why, sizeof(why));
     if (reading == KEYSTORE_REFERENCE_DAMAGED) {
-        keystore_key_reference_raise_damaged(&reference, why);
+        keystore_key_reference_raise_damaged(provider, &reference, why);
         ok = 0; /* a fatal error, which libcrypto keeps on the queue: no other decoder takes a reference */
     }
     if (reading == KEYSTORE_REFERENCE_READ) {
@@ -84,12 +95,14 @@ static int keystore_decoder_pem_decode(void *ctx, OSSL_CORE_BIO *cin, int select
     return ok;
 }
 
+/* clang-format off */
 const OSSL_DISPATCH keystore_decoder_reference_pem_functions[] = {
     {OSSL_FUNC_DECODER_NEWCTX, (void (*)(void))keystore_decoder_newctx},
     {OSSL_FUNC_DECODER_FREECTX, (void (*)(void))keystore_decoder_freectx},
     {OSSL_FUNC_DECODER_DECODE, (void (*)(void))keystore_decoder_pem_decode},
     {0, NULL},
 };
+/* clang-format on */
 
 /* ---- DER to a key ---- */
 
@@ -133,7 +146,7 @@ static int decode_der(keystore_provider *provider, const char *type_name, OSSL_C
         der != NULL ? keystore_key_reference_read(der, len, false, &reference, why, sizeof(why))
                     : KEYSTORE_REFERENCE_FOREIGN;
     if (reading == KEYSTORE_REFERENCE_DAMAGED && answers_for_damage(&reference, type_name)) {
-        keystore_key_reference_raise_damaged(&reference, why);
+        keystore_key_reference_raise_damaged(provider, &reference, why);
         ok = 0;
     }
     if (reading == KEYSTORE_REFERENCE_READ && strcmp(reference.type_name, type_name) == 0) {
@@ -152,11 +165,13 @@ static int decode_der(keystore_provider *provider, const char *type_name, OSSL_C
     return ok;
 }
 
+/* clang-format off */
 #define DER_DECODER(name, type_name)                                                                                   \
+    static OSSL_FUNC_decoder_decode_fn keystore_decoder_##name##_decode;                                               \
     static int keystore_decoder_##name##_decode(void *ctx, OSSL_CORE_BIO *cin, int selection, OSSL_CALLBACK *data_cb,  \
                                                 void *data_cbarg, OSSL_PASSPHRASE_CALLBACK *pw_cb, void *pw_cbarg)     \
     {                                                                                                                  \
-        (void)selection;                                                                                               \
+        KEYSTORE_DEBUG_CALL("selection=%d", selection);                                                                \
         (void)pw_cb;                                                                                                   \
         (void)pw_cbarg;                                                                                                \
         return decode_der(ctx, type_name, cin, data_cb, data_cbarg);                                                   \
@@ -168,6 +183,7 @@ static int decode_der(keystore_provider *provider, const char *type_name, OSSL_C
         {OSSL_FUNC_DECODER_DECODE, (void (*)(void))keystore_decoder_##name##_decode},                                  \
         {0, NULL},                                                                                                     \
     };
+/* clang-format on */
 
 DER_DECODER(ec, "EC")
 DER_DECODER(rsa, "RSA")

@@ -26,7 +26,57 @@
 
 #include "keystore_provider.h"
 
+#include "core/invariant.h"
 #include "framework/app_view.h"
+
+#define STATE_BIT(state) (1u << (state))
+
+/* The transitions of keystore_provider.h's diagram: for each state, the states it may move to. */
+static const unsigned allowed_next_states[] = {
+    [KEYSTORE_OPERATION_NEW] = STATE_BIT(KEYSTORE_OPERATION_BEGUN) | STATE_BIT(KEYSTORE_OPERATION_FINISHED) |
+                               STATE_BIT(KEYSTORE_OPERATION_FAILED) | STATE_BIT(KEYSTORE_OPERATION_UNAUTHENTICATED),
+    [KEYSTORE_OPERATION_BEGUN] = STATE_BIT(KEYSTORE_OPERATION_UPDATED) | STATE_BIT(KEYSTORE_OPERATION_FINISHED) |
+                                 STATE_BIT(KEYSTORE_OPERATION_FAILED) | STATE_BIT(KEYSTORE_OPERATION_UNAUTHENTICATED) |
+                                 STATE_BIT(KEYSTORE_OPERATION_ABORTED),
+    [KEYSTORE_OPERATION_UPDATED] = STATE_BIT(KEYSTORE_OPERATION_UPDATED) | STATE_BIT(KEYSTORE_OPERATION_FINISHED) |
+                                   STATE_BIT(KEYSTORE_OPERATION_FAILED) |
+                                   STATE_BIT(KEYSTORE_OPERATION_UNAUTHENTICATED) |
+                                   STATE_BIT(KEYSTORE_OPERATION_ABORTED),
+    [KEYSTORE_OPERATION_FINISHED] = 0,
+    [KEYSTORE_OPERATION_FAILED] = 0,
+    [KEYSTORE_OPERATION_UNAUTHENTICATED] = STATE_BIT(KEYSTORE_OPERATION_ABORTED),
+    [KEYSTORE_OPERATION_ABORTED] = 0,
+};
+
+static void move_operation(keystore_operation *operation, keystore_operation_state next)
+{
+    KSSIM_INVARIANT((unsigned)operation->state < sizeof(allowed_next_states) / sizeof(allowed_next_states[0]),
+                    "an operation is in one of the states keystore_provider.h lists");
+    KSSIM_INVARIANT((allowed_next_states[operation->state] & STATE_BIT(next)) != 0,
+                    "an operation moves only along the transitions keystore_provider.h lists");
+    operation->state = next;
+}
+
+bool keystore_operation_is_live(const keystore_operation *operation)
+{
+    return operation->state == KEYSTORE_OPERATION_BEGUN || operation->state == KEYSTORE_OPERATION_UPDATED;
+}
+
+/* The device may still hold it: an end must abort it (UNAUTHENTICATED on Android 9). */
+static bool operation_needs_abort(const keystore_operation *operation)
+{
+    return keystore_operation_is_live(operation) || operation->state == KEYSTORE_OPERATION_UNAUTHENTICATED;
+}
+
+/* What a finish leaves, by its result (see keystore_operation_finish). */
+static keystore_operation_state state_after_finish(kssim_result result)
+{
+    if (result == KSSIM_OK)
+        return KEYSTORE_OPERATION_FINISHED;
+    if (result == KSSIM_KEY_USER_NOT_AUTHENTICATED)
+        return KEYSTORE_OPERATION_UNAUTHENTICATED;
+    return KEYSTORE_OPERATION_FAILED;
+}
 
 struct begin_call {
     const keystore_key *key;
@@ -78,17 +128,18 @@ static kssim_result begin_on_device(kssim_device *device, void *arg)
 static keystore_operation *new_operation(const keystore_key *key, uint32_t purpose)
 {
     if (!key->on_device) {
-        keystore_raise(KEYSTORE_R_NOT_A_DEVICE_KEY,
+        keystore_raise(key->provider, KEYSTORE_R_NOT_A_DEVICE_KEY,
                        "this is a public key only (not a key on the device): it verifies and encrypts, but cannot "
                        "sign or decrypt");
         return NULL;
     }
     keystore_operation *operation = calloc(1, sizeof(*operation));
     if (operation == NULL) {
-        keystore_raise_result(KSSIM_SYSTEM_ERROR, "out of memory for an operation");
+        keystore_raise_result(key->provider, KSSIM_SYSTEM_ERROR, "out of memory for an operation");
         return NULL;
     }
     operation->provider = key->provider;
+    operation->state = KEYSTORE_OPERATION_NEW;
     operation->purpose = purpose;
     operation->algorithm = key->spec.algorithm;
     atomic_store(&operation->references, 1);
@@ -96,11 +147,12 @@ static keystore_operation *new_operation(const keystore_key *key, uint32_t purpo
     return operation;
 }
 
-/* The operation outlives this call: remember which process began it (see keystore_operation_free).
- * Only then, since getpid() is a system call, and costly in virtual machines (docs/performance.md). */
-static void keep_alive(keystore_operation *operation)
+/* The operation outlives this call (in state, BEGUN or UNAUTHENTICATED): remember which process began it
+ * (see end_operation). Only then, since getpid() is a system call, and costly in virtual machines
+ * (docs/performance.md). */
+static void keep_alive(keystore_operation *operation, keystore_operation_state state)
 {
-    operation->alive = true;
+    move_operation(operation, state);
     operation->pid = (long)getpid();
 }
 
@@ -114,7 +166,7 @@ keystore_operation *keystore_operation_begin(const keystore_key *key, uint32_t p
         free(operation);
         return NULL;
     }
-    keep_alive(operation);
+    keep_alive(operation, KEYSTORE_OPERATION_BEGUN);
     return operation;
 }
 
@@ -138,11 +190,12 @@ static kssim_result update_on_device(kssim_device *device, void *arg)
 kssim_result keystore_operation_update(keystore_operation *operation, const uint8_t *first, size_t first_len,
                                        const uint8_t *then, size_t then_len)
 {
+    KSSIM_INVARIANT(keystore_operation_is_live(operation), "only a live operation is updated");
     struct update_call call = {
         .handle = operation->op.handle, .first = first, .first_len = first_len, .then = then, .then_len = then_len};
     keystore_device_note_app_call(APP_VIEW_OPERATION_UPDATE, operation->purpose, operation->algorithm);
     kssim_result r = keystore_device_run(operation->provider, operation->device, update_on_device, &call);
-    operation->alive = r == KSSIM_OK;
+    move_operation(operation, r == KSSIM_OK ? KEYSTORE_OPERATION_UPDATED : KEYSTORE_OPERATION_FAILED);
     if (r == KSSIM_OK)
         operation->bytes_streamed += (uint64_t)first_len + then_len;
     return r;
@@ -165,6 +218,7 @@ static kssim_result finish_on_device(kssim_device *device, void *arg)
 kssim_result keystore_operation_finish(keystore_operation *operation, const uint8_t *data, size_t len, uint8_t **out,
                                        size_t *out_len)
 {
+    KSSIM_INVARIANT(keystore_operation_is_live(operation), "only a live operation is finished");
     struct finish_call call = {
         .handle = operation->op.handle, .data = data, .len = len, .out = out, .out_len = out_len};
     keystore_device_note_app_call(APP_VIEW_OPERATION_FINISH, operation->purpose, operation->algorithm);
@@ -172,7 +226,7 @@ kssim_result keystore_operation_finish(keystore_operation *operation, const uint
     /* A finish ends the operation whatever its outcome, from Android 10 a refusal for want of a token
      * too; only Android 9's keystore kept it then, so such an operation is still aborted when released
      * (an abort of one already gone is harmless). */
-    operation->alive = r == KSSIM_KEY_USER_NOT_AUTHENTICATED;
+    move_operation(operation, state_after_finish(r));
     return r;
 }
 
@@ -209,7 +263,7 @@ kssim_result keystore_operation_begin_and_finish(const keystore_key *key, uint32
     if (call.begun && r == KSSIM_KEY_USER_NOT_AUTHENTICATED) {
         /* Refused for want of a token: the operation has ended (Android 9 kept it: abort it there). Its
          * challenge was never read, so nobody could have authenticated for it. */
-        keep_alive(operation);
+        keep_alive(operation, KEYSTORE_OPERATION_UNAUTHENTICATED);
         keystore_operation_free(operation);
     } else {
         free(operation);
@@ -232,12 +286,15 @@ static kssim_result abort_on_device(kssim_device *device, void *arg)
  * device may have lost it in a reboot, or ended it at a refused call) is nobody's concern now. */
 static void end_operation(keystore_operation *operation)
 {
-    if (operation->alive && operation->pid == (long)getpid()) {
+    if (!operation_needs_abort(operation))
+        return;
+    /* In a forked child the operation is the parent's: the child only forgets it. */
+    if (operation->pid == (long)getpid()) {
         ERR_set_mark();
         keystore_device_run(operation->provider, operation->device, abort_on_device, &operation->op.handle);
         ERR_pop_to_mark();
     }
-    operation->alive = false;
+    move_operation(operation, KEYSTORE_OPERATION_ABORTED);
 }
 
 void keystore_operation_free(keystore_operation *operation)
@@ -275,7 +332,7 @@ int keystore_device_context_copy(keystore_device_context *to, const keystore_dev
 
 bool keystore_device_context_has_live_operation(keystore_device_context *ctx)
 {
-    if (ctx->operation != NULL && ctx->operation->alive)
+    if (ctx->operation != NULL && keystore_operation_is_live(ctx->operation))
         return true;
     keystore_operation_free(ctx->operation);
     ctx->operation = NULL;
@@ -326,8 +383,8 @@ int keystore_device_context_get_challenge(keystore_device_context *ctx, OSSL_PAR
     if (p == NULL)
         return 1;
     if (ctx->key == NULL || ctx->purpose != purpose) {
-        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER, "only a %s context has a keystore operation and a challenge",
-                       context_kind(purpose));
+        keystore_raise(ctx->provider, KEYSTORE_R_UNSUPPORTED_PARAMETER,
+                       "only a %s context has a keystore operation and a challenge", context_kind(purpose));
         return 0;
     }
     return keystore_device_context_begin(ctx, params_of) && OSSL_PARAM_set_uint64(p, ctx->operation->op.challenge);
@@ -340,7 +397,7 @@ int keystore_device_context_finish(keystore_device_context *ctx, keystore_operat
     uint8_t *result = NULL;
     size_t result_len = 0;
     kssim_result r;
-    if (ctx->operation != NULL && ctx->operation->alive) {
+    if (ctx->operation != NULL && keystore_operation_is_live(ctx->operation)) {
         r = keystore_operation_finish(ctx->operation, in, in_len, &result, &result_len);
     } else {
         keystore_operation_free(ctx->operation);
@@ -365,8 +422,8 @@ int keystore_device_context_finish(keystore_device_context *ctx, keystore_operat
         memcpy(out, result, result_len);
         *out_len = result_len;
     } else {
-        keystore_raise(KEYSTORE_R_OUTPUT_BUFFER_TOO_SMALL, "the %s is %zu bytes, the buffer %zu", what, result_len,
-                       out_size);
+        keystore_raise(ctx->provider, KEYSTORE_R_OUTPUT_BUFFER_TOO_SMALL, "the %s is %zu bytes, the buffer %zu", what,
+                       result_len, out_size);
     }
     OPENSSL_cleanse(result, result_len);
     kssim_free(result);

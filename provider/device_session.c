@@ -38,7 +38,41 @@
 
 #include "keystore_provider.h"
 
+#include "core/invariant.h"
 #include "framework/app_view.h"
+
+static void device_lock_init(keystore_device_lock *lock)
+{
+    pthread_mutex_init(&lock->mutex, NULL);
+    atomic_store(&lock->held, false);
+}
+
+static void device_lock_acquire(keystore_device_lock *lock)
+{
+    pthread_mutex_lock(&lock->mutex);
+    KSSIM_INVARIANT(!atomic_load(&lock->held), "a device lock just acquired is not marked held by anyone");
+    atomic_store(&lock->holder, pthread_self());
+    atomic_store(&lock->held, true);
+}
+
+/* True only for the thread that holds the lock: another thread's holder never equals pthread_self(). */
+static bool device_lock_held_by_me(keystore_device_lock *lock)
+{
+    return atomic_load(&lock->held) && pthread_equal(atomic_load(&lock->holder), pthread_self());
+}
+
+static void device_lock_release(keystore_device_lock *lock)
+{
+    KSSIM_INVARIANT(device_lock_held_by_me(lock), "a device lock is released by the thread that holds it");
+    atomic_store(&lock->held, false);
+    pthread_mutex_unlock(&lock->mutex);
+}
+
+static void device_lock_destroy(keystore_device_lock *lock)
+{
+    KSSIM_INVARIANT(!atomic_load(&lock->held), "a device lock is destroyed only when nobody holds it");
+    pthread_mutex_destroy(&lock->mutex);
+}
 
 /* The last refusal of this thread, for keymgmt_core.c's refused keys. */
 static _Thread_local kssim_result last_result;
@@ -104,15 +138,15 @@ kssim_result keystore_device_refuse(kssim_result result, const char *fmt, ...)
 struct keystore_device_session {
     keystore_device_session *next;
     char location[KEYSTORE_LOCATION_MAX]; /* canonical */
-    pthread_mutex_t lock;
-    kssim_device *device; /* NULL until the first call opens it */
-    bool may_create;      /* the configured device; see open_session_device */
+    keystore_device_lock lock;            /* the device: one thread's transaction at a time */
+    kssim_device *device;                 /* NULL until the first call opens it */
+    bool may_create;                      /* the configured device; see open_session_device */
 };
 
 void keystore_devices_init(keystore_devices *devices)
 {
     memset(devices, 0, sizeof(*devices));
-    pthread_mutex_init(&devices->lock, NULL);
+    device_lock_init(&devices->lock);
     atomic_store(&devices->owner_pid, (long)getpid());
     atomic_flag_clear(&devices->following_fork);
 }
@@ -127,14 +161,14 @@ void keystore_devices_close(keystore_devices *devices)
         if (ours) {
             if (session->device != NULL)
                 kssim_device_free(session->device);
-            pthread_mutex_destroy(&session->lock);
+            device_lock_destroy(&session->lock);
             free(session);
         }
         session = next;
     }
     devices->sessions = NULL;
     if (ours)
-        pthread_mutex_destroy(&devices->lock);
+        device_lock_destroy(&devices->lock);
 }
 
 /* This process's id without a system call per provider call: getpid() costs about 1.5 us in a virtual
@@ -171,7 +205,7 @@ static void follow_fork(keystore_devices *devices)
         sched_yield();
     if (atomic_load(&devices->owner_pid) != now) {
         /* The parent's mutex may have been held by a thread that does not exist here. */
-        pthread_mutex_init(&devices->lock, NULL);
+        device_lock_init(&devices->lock);
         if (devices->sessions != NULL) {
             keystore_device_session *last = devices->sessions;
             while (last->next != NULL)
@@ -186,15 +220,16 @@ static void follow_fork(keystore_devices *devices)
 }
 
 /* The provider's own device, as the contract chooses it; found once per process, since the environment
- * and configuration do not change under a running program. Called with devices->lock held. */
+ * and configuration do not change under a running program. Called with devices->lock held (checked). */
 static bool default_location(keystore_provider *provider, char *out, size_t out_size)
 {
     keystore_devices *devices = &provider->devices;
+    KSSIM_INVARIANT(device_lock_held_by_me(&devices->lock), "the default location is read under the devices' lock");
     if (!devices->default_known) {
         kssim_result r = kssim_device_location(NULL, provider->device_param, devices->default_location,
                                                sizeof(devices->default_location));
         if (r != KSSIM_OK) {
-            keystore_raise_result(r, kssim_open_error());
+            keystore_raise_result(provider, r, kssim_open_error());
             return false;
         }
         devices->default_known = true;
@@ -248,8 +283,10 @@ static void canonicalize(const char *location, char *out, size_t out_size)
         snprintf(out, out_size, "%s", location);
 }
 
+/* Called with devices->lock held (checked): the default location is the list's. */
 static bool choose_location(keystore_provider *provider, const char *location, char *out, size_t out_size)
 {
+    KSSIM_INVARIANT(device_lock_held_by_me(&provider->devices.lock), "a location is chosen under the devices' lock");
     char chosen[KEYSTORE_LOCATION_MAX];
     if (location == NULL || location[0] == '\0') {
         if (!default_location(provider, chosen, sizeof(chosen)))
@@ -261,9 +298,11 @@ static bool choose_location(keystore_provider *provider, const char *location, c
 }
 
 /* True if canonical is the device the contract chooses (KSSIM_DEVICE, the `device` parameter, the
- * per-user default). Called with devices->lock held; quiet when no device can be chosen. */
+ * per-user default). Called with devices->lock held (checked); quiet when no device can be chosen. */
 static bool is_configured_device(keystore_provider *provider, const char *canonical)
 {
+    KSSIM_INVARIANT(device_lock_held_by_me(&provider->devices.lock),
+                    "the configured device is compared under the devices' lock");
     char configured[KEYSTORE_LOCATION_MAX], configured_canonical[KEYSTORE_LOCATION_MAX];
     ERR_set_mark();
     bool known = default_location(provider, configured, sizeof(configured));
@@ -298,11 +337,12 @@ static void describe_unavailable_reference_device(const char *location, char *ou
                        kssim_open_error());
 }
 
-/* Opens the device of a session; called with the session's lock held. Only the configured device may
+/* Opens the device of a session; called with the session's lock held (checked). Only the configured device may
  * be created here (the contract creates it at first use): a key reference is a file anyone can write,
  * and its device field must never decide where a directory tree appears. */
 static kssim_result open_session_device(keystore_provider *provider, keystore_device_session *session)
 {
+    KSSIM_INVARIANT(device_lock_held_by_me(&session->lock), "a session's device is opened under the session's lock");
     kssim_device *device = NULL;
     kssim_open_options options;
     kssim_open_options_default(&options);
@@ -314,7 +354,7 @@ static kssim_result open_session_device(keystore_provider *provider, keystore_de
             snprintf(last_message, sizeof(last_message), "%s", kssim_open_error());
         else
             describe_unavailable_reference_device(session->location, last_message, sizeof(last_message));
-        keystore_raise_result(r, last_message);
+        keystore_raise_result(provider, r, last_message);
         return r;
     }
     session->device = device;
@@ -322,9 +362,9 @@ static kssim_result open_session_device(keystore_provider *provider, keystore_de
      * lookups read the name). */
     char canonical[KEYSTORE_LOCATION_MAX];
     canonicalize(session->location, canonical, sizeof(canonical));
-    pthread_mutex_lock(&provider->devices.lock);
+    device_lock_acquire(&provider->devices.lock);
     snprintf(session->location, sizeof(session->location), "%s", canonical);
-    pthread_mutex_unlock(&provider->devices.lock);
+    device_lock_release(&provider->devices.lock);
     return KSSIM_OK;
 }
 
@@ -332,7 +372,7 @@ static keystore_device_session *find_session(keystore_provider *provider, const 
 {
     keystore_devices *devices = &provider->devices;
     follow_fork(devices);
-    pthread_mutex_lock(&devices->lock);
+    device_lock_acquire(&devices->lock);
     char canonical[KEYSTORE_LOCATION_MAX];
     keystore_device_session *session = NULL;
     if (choose_location(provider, location, canonical, sizeof(canonical))) {
@@ -342,14 +382,14 @@ static keystore_device_session *find_session(keystore_provider *provider, const 
         if (session == NULL && (session = calloc(1, sizeof(*session))) != NULL) {
             snprintf(session->location, sizeof(session->location), "%s", canonical);
             session->may_create = location == NULL || location[0] == '\0' || is_configured_device(provider, canonical);
-            pthread_mutex_init(&session->lock, NULL);
+            device_lock_init(&session->lock);
             session->next = devices->sessions;
             devices->sessions = session;
         } else if (session == NULL) {
-            keystore_raise_result(KSSIM_SYSTEM_ERROR, "out of memory for a device session");
+            keystore_raise_result(provider, KSSIM_SYSTEM_ERROR, "out of memory for a device session");
         }
     }
-    pthread_mutex_unlock(&devices->lock);
+    device_lock_release(&devices->lock);
     return session;
 }
 
@@ -357,9 +397,9 @@ bool keystore_device_canonical_location(keystore_provider *provider, const char 
 {
     keystore_devices *devices = &provider->devices;
     follow_fork(devices);
-    pthread_mutex_lock(&devices->lock);
+    device_lock_acquire(&devices->lock);
     bool ok = choose_location(provider, location, out, out_size);
-    pthread_mutex_unlock(&devices->lock);
+    device_lock_release(&devices->lock);
     return ok;
 }
 
@@ -390,15 +430,16 @@ kssim_result keystore_device_run(keystore_provider *provider, const char *locati
     keystore_device_session *session = find_session(provider, location);
     if (session == NULL)
         return last_result = KSSIM_DEVICE_UNAVAILABLE;
-    pthread_mutex_lock(&session->lock);
+    device_lock_acquire(&session->lock);
     kssim_result r = KSSIM_OK;
     if (session->device == NULL)
         r = open_session_device(provider, session);
     if (r != KSSIM_OK) {
-        pthread_mutex_unlock(&session->lock);
+        device_lock_release(&session->lock);
         return r;
     }
     kssim_device *device = session->device;
+    KSSIM_INVARIANT(device_lock_held_by_me(&session->lock), "a device's transaction runs under its session's lock");
     r = kssim_device_begin(device);
     call_sentence[0] = '\0';
     bool explain = explain_requested();
@@ -416,9 +457,9 @@ kssim_result keystore_device_run(keystore_provider *provider, const char *locati
         snprintf(last_message, sizeof(last_message), "%s",
                  call_sentence[0] != '\0' ? call_sentence : kssim_device_message(device));
         append_app_view(device, r, last_message, sizeof(last_message));
-        keystore_raise_result(r, last_message);
+        keystore_raise_result(provider, r, last_message);
     }
     app_call_noted = false;
-    pthread_mutex_unlock(&session->lock);
+    device_lock_release(&session->lock);
     return r;
 }

@@ -12,6 +12,7 @@
 
 #include <openssl/err.h>
 
+#include "core/invariant.h"
 #include "keystore_provider.h"
 
 /* Reason codes of results sit above the provider's own; the offset keeps negative KeyMint codes
@@ -20,11 +21,6 @@
 #define RESULT_SCAN_LOW      (-1000)
 #define RESULT_SCAN_HIGH     2000
 #define REASON_TABLE_MAX     128
-
-static OSSL_FUNC_core_new_error_fn *core_new_error;
-static OSSL_FUNC_core_set_error_debug_fn *core_set_error_debug;
-static OSSL_FUNC_core_vset_error_fn *core_vset_error;
-static const OSSL_CORE_HANDLE *core_handle;
 
 static OSSL_ITEM reason_table[REASON_TABLE_MAX];
 static pthread_once_t reason_table_once = PTHREAD_ONCE_INIT;
@@ -72,19 +68,18 @@ int keystore_reason_for(kssim_result result)
     return (int)result + RESULT_REASON_OFFSET;
 }
 
-void keystore_errors_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in)
+void keystore_errors_init(keystore_provider *provider, const OSSL_DISPATCH *in)
 {
-    core_handle = handle;
     for (; in->function_id != 0; in++) {
         switch (in->function_id) {
         case OSSL_FUNC_CORE_NEW_ERROR:
-            core_new_error = OSSL_FUNC_core_new_error(in);
+            provider->core_new_error = OSSL_FUNC_core_new_error(in);
             break;
         case OSSL_FUNC_CORE_SET_ERROR_DEBUG:
-            core_set_error_debug = OSSL_FUNC_core_set_error_debug(in);
+            provider->core_set_error_debug = OSSL_FUNC_core_set_error_debug(in);
             break;
         case OSSL_FUNC_CORE_VSET_ERROR:
-            core_vset_error = OSSL_FUNC_core_vset_error(in);
+            provider->core_vset_error = OSSL_FUNC_core_vset_error(in);
             break;
         default:
             break;
@@ -93,16 +88,18 @@ void keystore_errors_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *i
     pthread_once(&reason_table_once, build_reason_table);
 }
 
-static void raise_with_args(const char *file, int line, const char *func, int reason, const char *fmt, ...)
+static void raise_with_args(const keystore_provider *provider, const char *file, int line, const char *func, int reason,
+                            const char *fmt, ...)
 {
-    if (core_new_error == NULL || core_vset_error == NULL)
+    KSSIM_INVARIANT(provider != NULL, "an error is raised through the provider instance that owns the object");
+    if (provider->core_new_error == NULL || provider->core_vset_error == NULL)
         return;
     va_list ap;
     va_start(ap, fmt);
-    core_new_error(core_handle);
-    if (core_set_error_debug != NULL)
-        core_set_error_debug(core_handle, file, line, func);
-    core_vset_error(core_handle, (uint32_t)reason, fmt, ap);
+    provider->core_new_error(provider->handle);
+    if (provider->core_set_error_debug != NULL)
+        provider->core_set_error_debug(provider->handle, file, line, func);
+    provider->core_vset_error(provider->handle, (uint32_t)reason, fmt, ap);
     va_end(ap);
 }
 
@@ -115,23 +112,25 @@ static const char *own_reason_name(int reason)
 }
 
 /* The provider's own reasons read like the device's: "REASON: sentence". */
-void keystore_raise_at(const char *file, int line, const char *func, int reason, const char *fmt, ...)
+void keystore_raise_at(const keystore_provider *provider, const char *file, int line, const char *func, int reason,
+                       const char *fmt, ...)
 {
     char text[1024];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(text, sizeof(text), fmt, ap);
     va_end(ap);
-    raise_with_args(file, line, func, reason, "%s: %s", own_reason_name(reason), text);
+    raise_with_args(provider, file, line, func, reason, "%s: %s", own_reason_name(reason), text);
 }
 
-void keystore_raise_result_at(const char *file, int line, const char *func, kssim_result result, const char *sentence)
+void keystore_raise_result_at(const keystore_provider *provider, const char *file, int line, const char *func,
+                              kssim_result result, const char *sentence)
 {
     const char *name = kssim_result_name(result);
     if (name == NULL)
         name = "SYSTEM_ERROR";
     if (sentence == NULL || sentence[0] == '\0')
         sentence = kssim_result_advice(result);
-    raise_with_args(file, line, func, keystore_reason_for(result), "%s (%d): %s", name, (int)result,
+    raise_with_args(provider, file, line, func, keystore_reason_for(result), "%s (%d): %s", name, (int)result,
                     sentence != NULL ? sentence : "");
 }

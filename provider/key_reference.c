@@ -68,10 +68,8 @@ bool keystore_key_reference_encode(const keystore_key_reference *reference, unsi
     unsigned char *out = NULL;
     int len = ok ? ASN1_item_i2d((ASN1_VALUE *)asn1, &out, ASN1_ITEM_rptr(KSSIM_KEY_REFERENCE_ASN1)) : -1;
     ASN1_item_free((ASN1_VALUE *)asn1, ASN1_ITEM_rptr(KSSIM_KEY_REFERENCE_ASN1));
-    if (len <= 0) {
-        keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot encode the reference to key '%s'", reference->alias);
+    if (len <= 0)
         return false;
-    }
     *der = out;
     *der_len = (size_t)len;
     return true;
@@ -210,15 +208,16 @@ keystore_reference_reading keystore_key_reference_read(const unsigned char *der,
     return ok ? KEYSTORE_REFERENCE_READ : KEYSTORE_REFERENCE_DAMAGED;
 }
 
-void keystore_key_reference_raise_damaged(const keystore_key_reference *partial, const char *why)
+void keystore_key_reference_raise_damaged(const keystore_provider *provider, const keystore_key_reference *partial,
+                                          const char *why)
 {
     if (partial->alias[0] != '\0')
-        keystore_raise(KEYSTORE_R_INVALID_KEY_REFERENCE,
+        keystore_raise(provider, KEYSTORE_R_INVALID_KEY_REFERENCE,
                        "this key reference (to the key '%s') is damaged: %s; generate the key again with openssl "
                        "genpkey, or use keystore:%s instead of the file",
                        partial->alias, why, partial->alias);
     else
-        keystore_raise(KEYSTORE_R_INVALID_KEY_REFERENCE,
+        keystore_raise(provider, KEYSTORE_R_INVALID_KEY_REFERENCE,
                        "this key reference is damaged: %s; generate the key again with openssl genpkey, or use "
                        "keystore:ALIAS instead of the file",
                        why);

@@ -132,7 +132,7 @@ keystore_key *keystore_key_new(keystore_provider *provider, const char *type_nam
 {
     keystore_key *key = calloc(1, sizeof(*key));
     if (key == NULL) {
-        keystore_raise_result(KSSIM_SYSTEM_ERROR, "out of memory for a key");
+        keystore_raise_result(provider, KSSIM_SYSTEM_ERROR, "out of memory for a key");
         return NULL;
     }
     key->provider = provider;
@@ -186,11 +186,11 @@ keystore_key *keystore_key_load(keystore_provider *provider, const char *locatio
     keystore_key *key = NULL;
     const char *device_type = keystore_type_name_for(&call.info.spec);
     if (device_type == NULL) {
-        keystore_raise_result(KSSIM_UNSUPPORTED_ALGORITHM, "this key is not an EC, RSA or Ed25519 key");
+        keystore_raise_result(provider, KSSIM_UNSUPPORTED_ALGORITHM, "this key is not an EC, RSA or Ed25519 key");
         goto done;
     }
     if (type_name != NULL && algorithm_of_type(type_name) != call.info.spec.algorithm) {
-        keystore_raise(KEYSTORE_R_INVALID_KEY_REFERENCE,
+        keystore_raise(provider, KEYSTORE_R_INVALID_KEY_REFERENCE,
                        "the reference names an %s key, but '%s' on the device is now an %s key: the alias was "
                        "generated again; write a new reference with genpkey, or use keystore:%s",
                        type_name, alias, device_type, alias);
@@ -217,7 +217,7 @@ keystore_key *keystore_key_load(keystore_provider *provider, const char *locatio
     key->public_key = d2i_PUBKEY_ex(NULL, &p, (long)call.spki_len, provider->public_libctx, NULL);
     key->has_public = key->public_key != NULL;
     if (key->public_key == NULL) {
-        keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "the public key of '%s' does not decode", alias);
+        keystore_raise(provider, KEYSTORE_R_OPENSSL_FAILURE, "the public key of '%s' does not decode", alias);
         keystore_key_free(key);
         key = NULL;
         goto done;
@@ -234,11 +234,13 @@ done:
 
 void keystore_keymgmt_free(void *keydata)
 {
+    KEYSTORE_DEBUG_CALL("alias=%s", keystore_debug_key(keydata));
     keystore_key_free(keydata);
 }
 
 void *keystore_keymgmt_dup(const void *keydata_from, int selection)
 {
+    KEYSTORE_DEBUG_CALL("from=%s, selection=%d", keystore_debug_key(keydata_from), selection);
     const keystore_key *from = keydata_from;
     keystore_key *key = keystore_key_new(from->provider, from->type_name);
     if (key == NULL)
@@ -250,7 +252,7 @@ void *keystore_keymgmt_dup(const void *keydata_from, int selection)
         if (from->identity != NULL) {
             key->identity = malloc(from->identity_len);
             if (key->identity == NULL) {
-                keystore_raise_result(KSSIM_SYSTEM_ERROR, "out of memory copying a key");
+                keystore_raise_result(from->provider, KSSIM_SYSTEM_ERROR, "out of memory copying a key");
                 keystore_key_free(key);
                 return NULL;
             }
@@ -267,6 +269,7 @@ void *keystore_keymgmt_dup(const void *keydata_from, int selection)
 
 int keystore_keymgmt_has(const void *keydata, int selection)
 {
+    KEYSTORE_DEBUG_CALL("alias=%s, selection=%d", keystore_debug_key(keydata), selection);
     const keystore_key *key = keydata;
     if (key == NULL)
         return 0;
@@ -281,6 +284,7 @@ int keystore_keymgmt_has(const void *keydata, int selection)
 
 int keystore_keymgmt_get_params(void *keydata, OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("alias=%s, params=%s", keystore_debug_key(keydata), keystore_debug_params(params, false));
     keystore_key *key = keydata;
     if (key->public_key == NULL)
         return 1;
@@ -303,6 +307,8 @@ static bool same_device_key(const keystore_key *a, const keystore_key *b)
 
 int keystore_keymgmt_match(const void *keydata1, const void *keydata2, int selection)
 {
+    KEYSTORE_DEBUG_CALL("alias=%s, other=%s, selection=%d", keystore_debug_key(keydata1), keystore_debug_key(keydata2),
+                        selection);
     const keystore_key *a = keydata1, *b = keydata2;
     if ((selection & OSSL_KEYMGMT_SELECT_KEYPAIR) == OSSL_KEYMGMT_SELECT_PRIVATE_KEY)
         return same_device_key(a, b);
@@ -315,11 +321,12 @@ int keystore_keymgmt_match(const void *keydata1, const void *keydata2, int selec
 
 int keystore_keymgmt_export(void *keydata, int selection, OSSL_CALLBACK *param_cb, void *cbarg)
 {
+    KEYSTORE_DEBUG_CALL("alias=%s, selection=%d", keystore_debug_key(keydata), selection);
     keystore_key *key = keydata;
     if (!keystore_key_check_usable(key))
         return 0;
     if ((selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) != 0) {
-        keystore_raise(KEYSTORE_R_PRIVATE_KEY_STAYS_ON_DEVICE,
+        keystore_raise(key->provider, KEYSTORE_R_PRIVATE_KEY_STAYS_ON_DEVICE,
                        "the private key of '%s' never leaves the device: only its public half can be exported "
                        "(openssl pkey -pubout)",
                        key->on_device ? key->reference.alias : "this key");
@@ -331,7 +338,7 @@ int keystore_keymgmt_export(void *keydata, int selection, OSSL_CALLBACK *param_c
                                                                                     : EVP_PKEY_KEY_PARAMETERS;
     OSSL_PARAM *params = NULL;
     if (EVP_PKEY_todata(key->public_key, what, &params) != 1) {
-        keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot export the public half of this key");
+        keystore_raise(key->provider, KEYSTORE_R_OPENSSL_FAILURE, "cannot export the public half of this key");
         return 0;
     }
     int ok = param_cb(params, cbarg);
@@ -364,6 +371,8 @@ static bool offers_private_part(const OSSL_PARAM params[])
  * sign (the research notes' "propquery too broad", tpm2-openssl issues 113 and 147). */
 int keystore_keymgmt_import(void *keydata, int selection, const OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("alias=%s, selection=%d, params=%s", keystore_debug_key(keydata), selection,
+                        keystore_debug_params(params, true));
     keystore_key *key = keydata;
     if (key->public_key != NULL || key->on_device)
         return 0;
@@ -396,7 +405,7 @@ bool keystore_key_check_usable(const keystore_key *key)
 {
     if (key->refusal == KSSIM_OK)
         return true;
-    keystore_raise_result(key->refusal, key->refusal_message);
+    keystore_raise_result(key->provider, key->refusal, key->refusal_message);
     return false;
 }
 
@@ -424,6 +433,7 @@ static keystore_key *refused_key(const keystore_object_reference *object)
 
 void *keystore_keymgmt_load(const void *reference, size_t reference_size)
 {
+    KEYSTORE_DEBUG_CALL("reference_size=%zu", reference_size);
     const keystore_object_reference *object = reference;
     if (reference == NULL || reference_size != sizeof(*object) ||
         memcmp(object->magic, KEYSTORE_OBJECT_REFERENCE_MAGIC, sizeof(object->magic)) != 0)
@@ -435,11 +445,13 @@ void *keystore_keymgmt_load(const void *reference, size_t reference_size)
 
 int keystore_keymgmt_gen_set_policy_params(void *genctx, const OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("params=%s", keystore_debug_params(params, true));
     return keystore_generation_set_policy_params(genctx, params);
 }
 
 void *keystore_keymgmt_gen(void *genctx, OSSL_CALLBACK *cb, void *cbarg)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)cb;
     (void)cbarg;
     return keystore_generation_run(genctx);
@@ -447,5 +459,6 @@ void *keystore_keymgmt_gen(void *genctx, OSSL_CALLBACK *cb, void *cbarg)
 
 void keystore_keymgmt_gen_cleanup(void *genctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     keystore_generation_free(genctx);
 }

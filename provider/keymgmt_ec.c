@@ -10,24 +10,34 @@
 
 #include "keystore_provider.h"
 
+/* The entry points in this file's dispatch tables, typed as core_dispatch.h declares them, so that a
+ * definition whose signature differs from OpenSSL's fails to compile. */
+static OSSL_FUNC_keymgmt_new_fn keystore_keymgmt_ec_new;
+static OSSL_FUNC_keymgmt_gen_init_fn keystore_keymgmt_ec_gen_init;
+static OSSL_FUNC_keymgmt_gen_set_params_fn keystore_keymgmt_ec_gen_set_params;
+static OSSL_FUNC_keymgmt_gen_settable_params_fn keystore_keymgmt_ec_gen_settable_params;
+static OSSL_FUNC_keymgmt_gettable_params_fn keystore_keymgmt_ec_gettable_params;
+static OSSL_FUNC_keymgmt_import_types_fn keystore_keymgmt_ec_public_types;
+static OSSL_FUNC_keymgmt_query_operation_name_fn keystore_keymgmt_ec_query_operation_name;
+
 #define EC_TYPE "EC"
 
 static void *keystore_keymgmt_ec_new(void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     return keystore_key_new(provctx, EC_TYPE);
 }
 
-static void *keystore_keymgmt_ec_gen_init(void *provctx, int selection, const OSSL_PARAM params[]);
-
 static int keystore_keymgmt_ec_gen_set_params(void *genctx, const OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("params=%s", keystore_debug_params(params, true));
     keystore_generation *generation = genctx;
     const OSSL_PARAM *p = OSSL_PARAM_locate_const(params, OSSL_PKEY_PARAM_GROUP_NAME);
     if (p != NULL) {
         const char *name = NULL;
         uint32_t size = OSSL_PARAM_get_utf8_string_ptr(p, &name) ? kssim_ec_curve_size(name) : 0;
         if (size == 0) {
-            keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER,
+            keystore_raise(generation->provider, KEYSTORE_R_UNSUPPORTED_PARAMETER,
                            "the device makes EC keys on P-224, P-256, P-384 or P-521, not on %s",
                            name != NULL ? name : "that group");
             return 0;
@@ -39,6 +49,7 @@ static int keystore_keymgmt_ec_gen_set_params(void *genctx, const OSSL_PARAM par
 
 static const OSSL_PARAM *keystore_keymgmt_ec_gen_settable_params(void *genctx, void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)genctx;
     (void)provctx;
     static const OSSL_PARAM settable[] = {
@@ -51,8 +62,9 @@ static const OSSL_PARAM *keystore_keymgmt_ec_gen_settable_params(void *genctx, v
 
 static void *keystore_keymgmt_ec_gen_init(void *provctx, int selection, const OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("selection=%d, params=%s", selection, keystore_debug_params(params, true));
     if ((selection & OSSL_KEYMGMT_SELECT_KEYPAIR) == 0) {
-        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER,
+        keystore_raise(provctx, KEYSTORE_R_UNSUPPORTED_PARAMETER,
                        "the device generates key pairs, not domain parameters alone: generate a key");
         return NULL;
     }
@@ -66,6 +78,7 @@ static void *keystore_keymgmt_ec_gen_init(void *provctx, int selection, const OS
 
 static const OSSL_PARAM *keystore_keymgmt_ec_gettable_params(void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     return keystore_keymgmt_gettable_params_of(provctx, EC_TYPE);
 }
 
@@ -79,15 +92,18 @@ static const OSSL_PARAM ec_public_types[] = {
 
 static const OSSL_PARAM *keystore_keymgmt_ec_public_types(int selection)
 {
+    KEYSTORE_DEBUG_CALL("selection=%d", selection);
     (void)selection;
     return ec_public_types;
 }
 
 static const char *keystore_keymgmt_ec_query_operation_name(int operation_id)
 {
+    KEYSTORE_DEBUG_CALL("operation_id=%d", operation_id);
     return operation_id == OSSL_OP_SIGNATURE ? "ECDSA" : operation_id == OSSL_OP_KEYEXCH ? "ECDH" : NULL;
 }
 
+/* clang-format off */
 const OSSL_DISPATCH keystore_keymgmt_ec_functions[] = {
     {OSSL_FUNC_KEYMGMT_NEW, (void (*)(void))keystore_keymgmt_ec_new},
     {OSSL_FUNC_KEYMGMT_FREE, (void (*)(void))keystore_keymgmt_free},
@@ -109,3 +125,4 @@ const OSSL_DISPATCH keystore_keymgmt_ec_functions[] = {
     {OSSL_FUNC_KEYMGMT_QUERY_OPERATION_NAME, (void (*)(void))keystore_keymgmt_ec_query_operation_name},
     {0, NULL},
 };
+/* clang-format on */

@@ -8,17 +8,28 @@
 
 #include "keystore_provider.h"
 
+/* The entry points in this file's dispatch tables, typed as core_dispatch.h declares them, so that a
+ * definition whose signature differs from OpenSSL's fails to compile. */
+static OSSL_FUNC_keymgmt_new_fn keystore_keymgmt_ed25519_new;
+static OSSL_FUNC_keymgmt_gen_init_fn keystore_keymgmt_ed25519_gen_init;
+static OSSL_FUNC_keymgmt_gen_settable_params_fn keystore_keymgmt_ed25519_gen_settable_params;
+static OSSL_FUNC_keymgmt_gettable_params_fn keystore_keymgmt_ed25519_gettable_params;
+static OSSL_FUNC_keymgmt_import_types_fn keystore_keymgmt_ed25519_public_types;
+static OSSL_FUNC_keymgmt_query_operation_name_fn keystore_keymgmt_ed25519_query_operation_name;
+
 #define ED25519_TYPE "ED25519"
 
 static void *keystore_keymgmt_ed25519_new(void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     return keystore_key_new(provctx, ED25519_TYPE);
 }
 
 static void *keystore_keymgmt_ed25519_gen_init(void *provctx, int selection, const OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("selection=%d, params=%s", selection, keystore_debug_params(params, true));
     if ((selection & OSSL_KEYMGMT_SELECT_KEYPAIR) == 0) {
-        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER, "Ed25519 has no domain parameters to generate");
+        keystore_raise(provctx, KEYSTORE_R_UNSUPPORTED_PARAMETER, "Ed25519 has no domain parameters to generate");
         return NULL;
     }
     keystore_generation *generation = keystore_generation_new(provctx, ED25519_TYPE, KSSIM_ALGORITHM_ED25519);
@@ -31,6 +42,7 @@ static void *keystore_keymgmt_ed25519_gen_init(void *provctx, int selection, con
 
 static const OSSL_PARAM *keystore_keymgmt_ed25519_gen_settable_params(void *genctx, void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)genctx;
     (void)provctx;
     static const OSSL_PARAM settable[] = {
@@ -42,11 +54,13 @@ static const OSSL_PARAM *keystore_keymgmt_ed25519_gen_settable_params(void *genc
 
 static const OSSL_PARAM *keystore_keymgmt_ed25519_gettable_params(void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     return keystore_keymgmt_gettable_params_of(provctx, ED25519_TYPE);
 }
 
 static const OSSL_PARAM *keystore_keymgmt_ed25519_public_types(int selection)
 {
+    KEYSTORE_DEBUG_CALL("selection=%d", selection);
     (void)selection;
     static const OSSL_PARAM types[] = {
         OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_PUB_KEY, NULL, 0),
@@ -57,9 +71,11 @@ static const OSSL_PARAM *keystore_keymgmt_ed25519_public_types(int selection)
 
 static const char *keystore_keymgmt_ed25519_query_operation_name(int operation_id)
 {
+    KEYSTORE_DEBUG_CALL("operation_id=%d", operation_id);
     return operation_id == OSSL_OP_SIGNATURE ? ED25519_TYPE : NULL;
 }
 
+/* clang-format off */
 const OSSL_DISPATCH keystore_keymgmt_ed25519_functions[] = {
     {OSSL_FUNC_KEYMGMT_NEW, (void (*)(void))keystore_keymgmt_ed25519_new},
     {OSSL_FUNC_KEYMGMT_FREE, (void (*)(void))keystore_keymgmt_free},
@@ -81,3 +97,4 @@ const OSSL_DISPATCH keystore_keymgmt_ed25519_functions[] = {
     {OSSL_FUNC_KEYMGMT_QUERY_OPERATION_NAME, (void (*)(void))keystore_keymgmt_ed25519_query_operation_name},
     {0, NULL},
 };
+/* clang-format on */

@@ -30,7 +30,7 @@ keystore_generation *keystore_generation_new(keystore_provider *provider, const 
 {
     keystore_generation *generation = calloc(1, sizeof(*generation));
     if (generation == NULL) {
-        keystore_raise_result(KSSIM_SYSTEM_ERROR, "out of memory for a key generation");
+        keystore_raise_result(provider, KSSIM_SYSTEM_ERROR, "out of memory for a key generation");
         return NULL;
     }
     generation->provider = provider;
@@ -83,20 +83,22 @@ static bool parse_yes_no(const char *text, bool *value)
     return false;
 }
 
-static int refuse_value(const char *name, const char *expected)
+static int refuse_value(const keystore_provider *provider, const char *name, const char *expected)
 {
-    keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER, "the key-generation parameter %s must be %s", name, expected);
+    keystore_raise(provider, KEYSTORE_R_UNSUPPORTED_PARAMETER, "the key-generation parameter %s must be %s", name,
+                   expected);
     return 0;
 }
 
 /* "a comma list of sign, verify, ..." (list) or "tee, strongbox or software" (one word), then after. */
-static int refuse_word(const char *name, const sim_vocabulary *words, bool list, const char *after)
+static int refuse_word(const keystore_provider *provider, const char *name, const sim_vocabulary *words, bool list,
+                       const char *after)
 {
     char expected[256];
     int length = snprintf(expected, sizeof(expected), "%s", list ? "a comma list of " : "");
     sim_vocabulary_list(words, list ? ", " : " or ", expected + length, sizeof(expected) - (size_t)length);
     snprintf(expected + strlen(expected), sizeof(expected) - strlen(expected), "%s", after);
-    return refuse_value(name, expected);
+    return refuse_value(provider, name, expected);
 }
 
 static int get_text(const OSSL_PARAM *p, const char **value)
@@ -106,15 +108,16 @@ static int get_text(const OSSL_PARAM *p, const char **value)
 
 /* A limit given as a pkeyopt is a number of uses; 0 is refused with the device's reason, since the key
  * spec would read it as no limit at all. */
-static int get_use_limit(const OSSL_PARAM *p, const char *name, kssim_use_limit limit, uint32_t *out)
+static int get_use_limit(const keystore_provider *provider, const OSSL_PARAM *p, const char *name,
+                         kssim_use_limit limit, uint32_t *out)
 {
     uint32_t count;
     if (!OSSL_PARAM_get_uint32(p, &count))
-        return refuse_value(name, "a number of uses, 1 or more");
+        return refuse_value(provider, name, "a number of uses, 1 or more");
     char why[512];
     kssim_result checked = kssim_check_use_limit(limit, count, why, sizeof(why));
     if (checked != KSSIM_OK) {
-        keystore_raise_result(checked, why);
+        keystore_raise_result(provider, checked, why);
         return 0;
     }
     *out = count;
@@ -123,60 +126,62 @@ static int get_use_limit(const OSSL_PARAM *p, const char *name, kssim_use_limit 
 
 int keystore_generation_set_policy_params(keystore_generation *generation, const OSSL_PARAM params[])
 {
+    const keystore_provider *provider = generation->provider;
     kssim_key_spec *spec = &generation->spec;
     const OSSL_PARAM *p;
     const char *text = NULL;
     if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_ALIAS)) != NULL) {
         if (!get_text(p, &text) || text[0] == '\0' || strlen(text) >= sizeof(spec->alias))
-            return refuse_value(KSSIM_PROVIDER_PARAM_ALIAS, "a name of 1 to 127 bytes");
+            return refuse_value(provider, KSSIM_PROVIDER_PARAM_ALIAS, "a name of 1 to 127 bytes");
         snprintf(spec->alias, sizeof(spec->alias), "%s", text);
         generation->has_alias = true;
     }
     if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_USER_AUTH)) != NULL) {
         uint32_t types = 0;
         if (!get_text(p, &text))
-            return refuse_word(KSSIM_PROVIDER_PARAM_USER_AUTH, &sim_auth_types, true, "");
+            return refuse_word(provider, KSSIM_PROVIDER_PARAM_USER_AUTH, &sim_auth_types, true, "");
         if (strcasecmp(text, "none") == 0) {
             spec->user_auth = false;
         } else if (parse_bits(text, &sim_auth_types, &types)) {
             spec->user_auth = true;
             spec->auth_types = types;
         } else {
-            return refuse_word(KSSIM_PROVIDER_PARAM_USER_AUTH, &sim_auth_types, true, " (or none)");
+            return refuse_word(provider, KSSIM_PROVIDER_PARAM_USER_AUTH, &sim_auth_types, true, " (or none)");
         }
     }
     if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_AUTH_TIMEOUT)) != NULL &&
         !OSSL_PARAM_get_uint32(p, &spec->auth_timeout_s))
-        return refuse_value(KSSIM_PROVIDER_PARAM_AUTH_TIMEOUT, "a number of seconds (0: every operation)");
+        return refuse_value(provider, KSSIM_PROVIDER_PARAM_AUTH_TIMEOUT, "a number of seconds (0: every operation)");
     if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_INVALIDATED_BY_ENROLLMENT)) != NULL &&
         (!get_text(p, &text) || !parse_yes_no(text, &spec->invalidated_by_biometric_enrollment)))
-        return refuse_value(KSSIM_PROVIDER_PARAM_INVALIDATED_BY_ENROLLMENT, "yes or no");
+        return refuse_value(provider, KSSIM_PROVIDER_PARAM_INVALIDATED_BY_ENROLLMENT, "yes or no");
     if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_UNLOCKED_DEVICE_REQUIRED)) != NULL &&
         (!get_text(p, &text) || !parse_yes_no(text, &spec->unlocked_device_required)))
-        return refuse_value(KSSIM_PROVIDER_PARAM_UNLOCKED_DEVICE_REQUIRED, "yes or no");
+        return refuse_value(provider, KSSIM_PROVIDER_PARAM_UNLOCKED_DEVICE_REQUIRED, "yes or no");
     if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_ROLLBACK_RESISTANT)) != NULL &&
         (!get_text(p, &text) || !parse_yes_no(text, &spec->rollback_resistant)))
-        return refuse_value(KSSIM_PROVIDER_PARAM_ROLLBACK_RESISTANT, "yes or no");
+        return refuse_value(provider, KSSIM_PROVIDER_PARAM_ROLLBACK_RESISTANT, "yes or no");
     if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_USAGE_COUNT_LIMIT)) != NULL &&
-        !get_use_limit(p, KSSIM_PROVIDER_PARAM_USAGE_COUNT_LIMIT, KSSIM_LIMIT_USAGE_COUNT, &spec->usage_count_limit))
+        !get_use_limit(generation->provider, p, KSSIM_PROVIDER_PARAM_USAGE_COUNT_LIMIT, KSSIM_LIMIT_USAGE_COUNT,
+                       &spec->usage_count_limit))
         return 0;
     if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_MAX_USES_PER_BOOT)) != NULL &&
-        !get_use_limit(p, KSSIM_PROVIDER_PARAM_MAX_USES_PER_BOOT, KSSIM_LIMIT_MAX_USES_PER_BOOT,
+        !get_use_limit(generation->provider, p, KSSIM_PROVIDER_PARAM_MAX_USES_PER_BOOT, KSSIM_LIMIT_MAX_USES_PER_BOOT,
                        &spec->max_uses_per_boot))
         return 0;
     if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_SECURITY_LEVEL)) != NULL) {
         const sim_word *level =
             get_text(p, &text) ? sim_vocabulary_find_ignoring_case(&sim_security_levels, text, strlen(text)) : NULL;
         if (level == NULL)
-            return refuse_word(KSSIM_PROVIDER_PARAM_SECURITY_LEVEL, &sim_security_levels, false, "");
+            return refuse_word(provider, KSSIM_PROVIDER_PARAM_SECURITY_LEVEL, &sim_security_levels, false, "");
         spec->security_level = (kssim_security_level)level->value;
     }
     if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_PURPOSES)) != NULL &&
         (!get_text(p, &text) || !parse_bits(text, &sim_purposes, &spec->purposes)))
-        return refuse_word(KSSIM_PROVIDER_PARAM_PURPOSES, &sim_purposes, true, "");
+        return refuse_word(provider, KSSIM_PROVIDER_PARAM_PURPOSES, &sim_purposes, true, "");
     if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_DIGESTS)) != NULL) {
         if (!get_text(p, &text) || !parse_bits(text, &sim_digests, &spec->digests))
-            return refuse_word(KSSIM_PROVIDER_PARAM_DIGESTS, &sim_digests, true, "");
+            return refuse_word(provider, KSSIM_PROVIDER_PARAM_DIGESTS, &sim_digests, true, "");
         generation->digests_given = true;
     }
     return 1;
@@ -218,7 +223,7 @@ static kssim_result generate_on_device(kssim_device *device, void *arg)
 keystore_key *keystore_generation_run(keystore_generation *generation)
 {
     if (!generation->has_alias) {
-        keystore_raise(KEYSTORE_R_ALIAS_REQUIRED,
+        keystore_raise(generation->provider, KEYSTORE_R_ALIAS_REQUIRED,
                        "a keystore key needs an alias: add -pkeyopt alias:NAME (the key is then keystore:NAME)");
         return NULL;
     }

@@ -37,10 +37,19 @@
 
 typedef struct keystore_device_session keystore_device_session;
 
+/* A mutex that knows which thread holds it, so that a function's "called with the lock held" is checked
+ * (KSSIM_INVARIANT on device_lock_held_by_me in device_session.c), not only said. holder is meaningful
+ * while held is true; both are atomic because a thread that does not hold the lock reads them too. */
+typedef struct keystore_device_lock {
+    pthread_mutex_t mutex;
+    atomic_bool held;
+    _Atomic(pthread_t) holder;
+} keystore_device_lock;
+
 /* Every device this process has opened through the provider, by location. After fork() the child
  * starts a new list: the parent's SQLite connections must not be used (nor closed) by the child. */
 typedef struct keystore_devices {
-    pthread_mutex_t lock;
+    keystore_device_lock lock;  /* the list, its names and the default location */
     _Atomic long owner_pid;     /* the process the sessions belong to */
     atomic_flag following_fork; /* held by the thread that starts the child's own list */
     keystore_device_session *sessions;
@@ -57,6 +66,13 @@ typedef struct keystore_devices {
 
 typedef struct keystore_provider {
     const OSSL_CORE_HANDLE *handle;
+    /* The core's error functions from this instance's own dispatch table (errors.c). An error raised by
+     * this instance is raised through its own handle, so it carries this instance's library code even
+     * after another library context loads the provider again; a process-wide handle would name the last
+     * instance loaded, and a freed one once that instance is unloaded. */
+    OSSL_FUNC_core_new_error_fn *core_new_error;
+    OSSL_FUNC_core_set_error_debug_fn *core_set_error_debug;
+    OSSL_FUNC_core_vset_error_fn *core_vset_error;
     /* A library context wired to the core (BIO upcalls) in which only OpenSSL's default provider is
      * loaded: public keys are decoded, verified with and encrypted to here, never through the
      * application's context, so the provider cannot recurse into itself through a property query.
@@ -129,16 +145,79 @@ enum keystore_reason {
     KEYSTORE_R_OUTPUT_BUFFER_TOO_SMALL,
 };
 
-void keystore_errors_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in);
+/* Takes the core's error functions from in into the provider instance (provider->handle already set). */
+void keystore_errors_init(keystore_provider *provider, const OSSL_DISPATCH *in);
 const OSSL_ITEM *keystore_reason_strings(void);
 int keystore_reason_for(kssim_result result);
-void keystore_raise_at(const char *file, int line, const char *func, int reason, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+/* Every raise names the provider instance that owns the object the call is about (the context's, the
+ * key's, the generation's provider), whose core handle the error goes through. */
+void keystore_raise_at(const keystore_provider *provider, const char *file, int line, const char *func, int reason,
+                       const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* "KEY_USER_NOT_AUTHENTICATED (-26): <sentence>", under the result's own reason. */
-void keystore_raise_result_at(const char *file, int line, const char *func, kssim_result result, const char *sentence);
-#define keystore_raise(reason, ...) keystore_raise_at(__FILE__, __LINE__, __func__, (reason), __VA_ARGS__)
-#define keystore_raise_result(result, sentence)                                                                        \
-    keystore_raise_result_at(__FILE__, __LINE__, __func__, (result), (sentence))
+void keystore_raise_result_at(const keystore_provider *provider, const char *file, int line, const char *func,
+                              kssim_result result, const char *sentence);
+#define keystore_raise(provider, reason, ...)                                                                          \
+    keystore_raise_at((provider), __FILE__, __LINE__, __func__, (reason), __VA_ARGS__)
+#define keystore_raise_result(provider, result, sentence)                                                              \
+    keystore_raise_result_at((provider), __FILE__, __LINE__, __func__, (result), (sentence))
+
+/* ---- Parameter tables (params.c) ----
+ * Each operation describes its parameters once, as a list macro of rows PARAM(name, type, what it sets),
+ * where type is utf8_string, utf8_ptr, octet_string, int or uint64. Both what OpenSSL reads and what the
+ * provider parses come from that one list:
+ *
+ *     #define CIPHER_SETTABLE(PARAM) PARAM(OSSL_ASYM_CIPHER_PARAM_PAD_MODE, utf8_string, CIPHER_SETS_PADDING) ...
+ *     static const OSSL_PARAM settable[] = {CIPHER_SETTABLE(KEYSTORE_PARAM_DESCRIPTION) OSSL_PARAM_END};
+ *     static const keystore_param parsed[] = {CIPHER_SETTABLE(KEYSTORE_PARAM_ENTRY)};
+ *     switch (keystore_param_meaning(parsed, KEYSTORE_PARAM_COUNT(parsed), p->key)) { ... }
+ *
+ * so a parameter listed is a parameter parsed, and the reverse (OpenSSL 3.5 generates the same pair from
+ * its providers' .inc.in files). The type only shapes the description: a set parser reads values with
+ * OSSL_PARAM_get_*, which convert between types as OpenSSL's own providers accept them. */
+typedef struct keystore_param {
+    const char *name;
+    int meaning; /* the operation's own enum: what this parameter sets or answers */
+} keystore_param;
+
+#define KEYSTORE_PARAM_TYPE_utf8_string  OSSL_PARAM_UTF8_STRING, 0
+#define KEYSTORE_PARAM_TYPE_utf8_ptr     OSSL_PARAM_UTF8_PTR, 0
+#define KEYSTORE_PARAM_TYPE_octet_string OSSL_PARAM_OCTET_STRING, 0
+#define KEYSTORE_PARAM_TYPE_int          OSSL_PARAM_INTEGER, sizeof(int)
+#define KEYSTORE_PARAM_TYPE_uint64       OSSL_PARAM_UNSIGNED_INTEGER, sizeof(uint64_t)
+/* The extra level splits KEYSTORE_PARAM_TYPE_x into its OSSL_PARAM type and size. */
+#define KEYSTORE_PARAM_DEFN(name, type_and_size) KEYSTORE_PARAM_DEFN_SPLIT(name, type_and_size)
+#define KEYSTORE_PARAM_DEFN_SPLIT(name, type, size)                                                                    \
+    {                                                                                                                  \
+        (name), (type), NULL, (size), OSSL_PARAM_UNMODIFIED                                                            \
+    }
+#define KEYSTORE_PARAM_DESCRIPTION(name, type, meaning) KEYSTORE_PARAM_DEFN(name, KEYSTORE_PARAM_TYPE_##type),
+#define KEYSTORE_PARAM_ENTRY(name, type, meaning)       {(name), (meaning)},
+#define KEYSTORE_PARAM_COUNT(table)                     (sizeof(table) / sizeof((table)[0]))
+
+/* What the row named key sets, or KEYSTORE_PARAM_UNKNOWN for a name the table does not list (which the
+ * provider ignores, as OpenSSL's providers ignore parameters they do not know). */
+#define KEYSTORE_PARAM_UNKNOWN (-1)
+int keystore_param_meaning(const keystore_param *table, size_t count, const char *key);
+
+/* ---- KSSIM_PROVIDER_DEBUG=1 (debug.c) ---- */
+
+/* True if KSSIM_PROVIDER_DEBUG is "1" (read once per process). */
+bool keystore_debug_enabled(void);
+/* "keystore: <function without keystore_>(<arguments>)" on stderr, one line. */
+void keystore_debug_call(const char *function, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* What the arguments name: a key object's alias ("(public key)" for one imported), and parameters as
+ * "[name=value name=value]" (with_values false: the names a get asks for). Both for the trace only; the
+ * parameters' text is this thread's until its next call. */
+const char *keystore_debug_key(const void *keydata);
+const char *keystore_debug_params(const OSSL_PARAM params[], bool with_values);
+/* Traces the dispatch call this is the first statement of; the arguments are evaluated only when
+ * tracing is on. */
+#define KEYSTORE_DEBUG_CALL(...)                                                                                       \
+    do {                                                                                                               \
+        if (keystore_debug_enabled())                                                                                  \
+            keystore_debug_call(__func__, __VA_ARGS__);                                                                \
+    } while (0)
+#define KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS() KEYSTORE_DEBUG_CALL("%s", "")
 
 /* ---- Key references (key_reference.c) ----
  * What names a device key outside the device: its alias, its OpenSSL type and the device. Encoded as a
@@ -162,6 +241,7 @@ typedef struct keystore_object_reference {
 void keystore_object_reference_init(keystore_object_reference *object, keystore_provider *provider,
                                     const keystore_key_reference *key);
 
+/* False (raising nothing: the caller names the key's provider in its error) if OpenSSL cannot encode it. */
 bool keystore_key_reference_encode(const keystore_key_reference *reference, unsigned char **der, size_t *der_len);
 bool keystore_key_reference_decode(const unsigned char *der, size_t der_len, keystore_key_reference *reference);
 /* What bytes read as a key reference are: someone else's (FOREIGN: no PEM label of ours, labelled false,
@@ -175,7 +255,8 @@ typedef enum keystore_reference_reading {
 keystore_reference_reading keystore_key_reference_read(const unsigned char *der, size_t der_len, bool labelled,
                                                        keystore_key_reference *reference, char *why, size_t why_size);
 /* Raises KEYSTORE_R_INVALID_KEY_REFERENCE for a damaged reference, with what is wrong and what to do. */
-void keystore_key_reference_raise_damaged(const keystore_key_reference *partial, const char *why);
+void keystore_key_reference_raise_damaged(const keystore_provider *provider, const keystore_key_reference *partial,
+                                          const char *why);
 
 /* ---- Keys (keymgmt_core.c) ---- */
 
@@ -255,13 +336,35 @@ void keystore_generation_free(keystore_generation *generation);
 /* ---- Keystore operations in flight (device_operation.c) ----
  * One keystore operation (kssim_begin ... kssim_finish), shared by an EVP context and the copies
  * OpenSSL makes of it (EVP_DigestSignFinal signs on a duplicate): the last one released aborts it. */
+
+/* Where an operation is in its life, as the provider knows it. The transitions, and nothing else (each
+ * is checked with KSSIM_INVARIANT in device_operation.c: the provider's code decides them, not its caller):
+ *
+ *   NEW --begin--> BEGUN --update--> UPDATED --update--> UPDATED
+ *   NEW, BEGUN, UPDATED --finish (or begin-and-finish)--> FINISHED | FAILED | UNAUTHENTICATED
+ *   BEGUN, UPDATED --refused update--> FAILED
+ *   BEGUN, UPDATED, UNAUTHENTICATED --end: a refused final call, or the last reference released--> ABORTED
+ *
+ * A refused begin frees a NEW operation; FINISHED, FAILED and ABORTED are final. Only BEGUN and UPDATED
+ * are live (a final call finishes them). UNAUTHENTICATED is a finish refused for want of a token: the
+ * device ended it from Android 10, Android 9's keystore kept it, so it is still aborted at its end. */
+typedef enum keystore_operation_state {
+    KEYSTORE_OPERATION_NEW,             /* allocated; the device has not begun it */
+    KEYSTORE_OPERATION_BEGUN,           /* kssim_begin succeeded; no data sent yet */
+    KEYSTORE_OPERATION_UPDATED,         /* part of the data went to the device in kssim_update */
+    KEYSTORE_OPERATION_FINISHED,        /* kssim_finish succeeded: the device ended it */
+    KEYSTORE_OPERATION_FAILED,          /* a call was refused and the device ended it */
+    KEYSTORE_OPERATION_UNAUTHENTICATED, /* a finish refused with KEY_USER_NOT_AUTHENTICATED (see above) */
+    KEYSTORE_OPERATION_ABORTED,         /* the provider ended it (kssim_abort; in a forked child, forgotten) */
+} keystore_operation_state;
+
 typedef struct keystore_operation {
     keystore_provider *provider;
     _Atomic int references;
     char device[KEYSTORE_LOCATION_MAX];
     long pid; /* the process that began it: operations live in that process's memory of the device */
     kssim_operation op;
-    bool alive; /* begun and neither finished nor ended by the device */
+    keystore_operation_state state; /* moved only by device_operation.c's move_operation */
     /* digest-sign: the bytes every update has sent, so that a context copied in the middle of a streamed
      * message can tell that another copy fed the operation since (signature.c) */
     uint64_t bytes_streamed;
@@ -285,6 +388,8 @@ kssim_result keystore_operation_finish(keystore_operation *operation, const uint
 kssim_result keystore_operation_begin_and_finish(const keystore_key *key, uint32_t purpose,
                                                  const kssim_op_params *params, const uint8_t *data, size_t len,
                                                  uint8_t **out, size_t *out_len);
+/* True while a final call would finish the operation (BEGUN or UPDATED). */
+bool keystore_operation_is_live(const keystore_operation *operation);
 void keystore_operation_up_ref(keystore_operation *operation);
 void keystore_operation_free(keystore_operation *operation);
 
@@ -311,8 +416,9 @@ void keystore_device_context_get_shadow_params(const keystore_device_context *ct
 /* How a context says which digest and padding its operation runs with: false, with an error raised,
  * when the device cannot run it that way. Called with the context's keystore_device_context, its first
  * member. */
-/* The entry for the challenge in a context's gettable parameters. */
-#define KEYSTORE_CHALLENGE_GETTABLE OSSL_PARAM_uint64(KSSIM_PROVIDER_PARAM_CHALLENGE, NULL)
+/* The row of the challenge in a context's gettable parameters (see the parameter tables); meaning is the
+ * context's own value for it. */
+#define KEYSTORE_CHALLENGE_ROW(PARAM, meaning) PARAM(KSSIM_PROVIDER_PARAM_CHALLENGE, uint64, meaning)
 typedef bool keystore_operation_params_of(keystore_device_context *ctx, kssim_op_params *params);
 /* Begins the context's operation (ctx->purpose) unless one is in flight. */
 bool keystore_device_context_begin(keystore_device_context *ctx, keystore_operation_params_of *params_of);

@@ -19,6 +19,15 @@
 #include "keystore_provider.h"
 #include "kssim_version.h"
 
+/* The entry points in this file's dispatch tables, typed as core_dispatch.h declares them, so that a
+ * definition whose signature differs from OpenSSL's fails to compile. */
+static OSSL_FUNC_provider_teardown_fn keystore_teardown;
+static OSSL_FUNC_provider_gettable_params_fn keystore_gettable_params;
+static OSSL_FUNC_provider_get_params_fn keystore_get_params;
+static OSSL_FUNC_provider_query_operation_fn keystore_query_operation;
+static OSSL_FUNC_provider_get_reason_strings_fn keystore_get_reason_strings;
+static OSSL_FUNC_provider_get_capabilities_fn keystore_get_capabilities;
+
 #define KEYSTORE_ALGORITHM(names, properties, functions)                                                               \
     {                                                                                                                  \
         names, properties, functions, NULL                                                                             \
@@ -86,6 +95,7 @@ static const OSSL_ALGORITHM decoder_algorithms[] = {
 
 static const OSSL_ALGORITHM *keystore_query_operation(void *provctx, int operation_id, int *no_cache)
 {
+    KEYSTORE_DEBUG_CALL("operation_id=%d", operation_id);
     (void)provctx;
     *no_cache = 0;
     switch (operation_id) {
@@ -108,34 +118,57 @@ static const OSSL_ALGORITHM *keystore_query_operation(void *provctx, int operati
     }
 }
 
+/* The provider's own parameters, for `openssl list -providers -verbose`. */
+enum provider_param_meaning {
+    PROVIDER_ANSWERS_NAME,
+    PROVIDER_ANSWERS_VERSION,
+    PROVIDER_ANSWERS_BUILDINFO,
+    PROVIDER_ANSWERS_STATUS,
+};
+
+/* clang-format off */
+#define PROVIDER_GETTABLE(PARAM)                                          \
+    PARAM(OSSL_PROV_PARAM_NAME, utf8_ptr, PROVIDER_ANSWERS_NAME)           \
+    PARAM(OSSL_PROV_PARAM_VERSION, utf8_ptr, PROVIDER_ANSWERS_VERSION)     \
+    PARAM(OSSL_PROV_PARAM_BUILDINFO, utf8_ptr, PROVIDER_ANSWERS_BUILDINFO) \
+    PARAM(OSSL_PROV_PARAM_STATUS, int, PROVIDER_ANSWERS_STATUS)
+/* clang-format on */
+
+static const keystore_param provider_gettable[] = {PROVIDER_GETTABLE(KEYSTORE_PARAM_ENTRY)};
+
 static const OSSL_PARAM *keystore_gettable_params(void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)provctx;
-    static const OSSL_PARAM gettable[] = {
-        OSSL_PARAM_utf8_ptr(OSSL_PROV_PARAM_NAME, NULL, 0),
-        OSSL_PARAM_utf8_ptr(OSSL_PROV_PARAM_VERSION, NULL, 0),
-        OSSL_PARAM_utf8_ptr(OSSL_PROV_PARAM_BUILDINFO, NULL, 0),
-        OSSL_PARAM_int(OSSL_PROV_PARAM_STATUS, NULL),
-        OSSL_PARAM_END,
-    };
+    static const OSSL_PARAM gettable[] = {PROVIDER_GETTABLE(KEYSTORE_PARAM_DESCRIPTION) OSSL_PARAM_END};
     return gettable;
 }
 
 static int keystore_get_params(void *provctx, OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("params=%s", keystore_debug_params(params, false));
     (void)provctx;
-    OSSL_PARAM *p;
-    if ((p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_NAME)) != NULL &&
-        !OSSL_PARAM_set_utf8_ptr(p, "kssim keystore provider"))
-        return 0;
-    if ((p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_VERSION)) != NULL &&
-        !OSSL_PARAM_set_utf8_ptr(p, KSSIM_VERSION_STRING))
-        return 0;
-    if ((p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_BUILDINFO)) != NULL &&
-        !OSSL_PARAM_set_utf8_ptr(p, "kssim " KSSIM_VERSION_STRING ": keys on a simulated Android device"))
-        return 0;
-    if ((p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_STATUS)) != NULL && !OSSL_PARAM_set_int(p, 1))
-        return 0;
+    for (OSSL_PARAM *p = params; p != NULL && p->key != NULL; p++) {
+        int ok = 1;
+        switch (keystore_param_meaning(provider_gettable, KEYSTORE_PARAM_COUNT(provider_gettable), p->key)) {
+        case PROVIDER_ANSWERS_NAME:
+            ok = OSSL_PARAM_set_utf8_ptr(p, "kssim keystore provider");
+            break;
+        case PROVIDER_ANSWERS_VERSION:
+            ok = OSSL_PARAM_set_utf8_ptr(p, KSSIM_VERSION_STRING);
+            break;
+        case PROVIDER_ANSWERS_BUILDINFO:
+            ok = OSSL_PARAM_set_utf8_ptr(p, "kssim " KSSIM_VERSION_STRING ": keys on a simulated Android device");
+            break;
+        case PROVIDER_ANSWERS_STATUS:
+            ok = OSSL_PARAM_set_int(p, 1);
+            break;
+        default:
+            break; /* not ours to answer */
+        }
+        if (!ok)
+            return 0;
+    }
     return 1;
 }
 
@@ -164,6 +197,7 @@ static const keystore_tls_group tls_groups[] = {
 
 static int keystore_get_capabilities(void *provctx, const char *capability, OSSL_CALLBACK *cb, void *arg)
 {
+    KEYSTORE_DEBUG_CALL("capability=%s", capability != NULL ? capability : "(none)");
     (void)provctx;
     /* Nothing to say about other capabilities is no failure: libssl fails SSL_CTX_new otherwise. */
     if (capability == NULL || strcasecmp(capability, "TLS-GROUP") != 0)
@@ -195,6 +229,7 @@ static int keystore_get_capabilities(void *provctx, const char *capability, OSSL
 
 static const OSSL_ITEM *keystore_get_reason_strings(void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)provctx;
     return keystore_reason_strings();
 }
@@ -219,12 +254,14 @@ bool keystore_public_ready(keystore_provider *provider)
     bool loaded = atomic_load_explicit(&provider->public_loaded, memory_order_relaxed);
     pthread_mutex_unlock(&provider->public_lock);
     if (!loaded)
-        keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot load OpenSSL's default provider for the public halves");
+        keystore_raise(provider, KEYSTORE_R_OPENSSL_FAILURE,
+                       "cannot load OpenSSL's default provider for the public halves");
     return loaded;
 }
 
 static void keystore_teardown(void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     keystore_provider *provider = provctx;
     keystore_devices_close(&provider->devices);
     for (int i = 0; i < 4; i++)
@@ -237,6 +274,7 @@ static void keystore_teardown(void *provctx)
     free(provider);
 }
 
+/* clang-format off */
 static const OSSL_DISPATCH keystore_dispatch[] = {
     {OSSL_FUNC_PROVIDER_TEARDOWN, (void (*)(void))keystore_teardown},
     {OSSL_FUNC_PROVIDER_GETTABLE_PARAMS, (void (*)(void))keystore_gettable_params},
@@ -246,6 +284,7 @@ static const OSSL_DISPATCH keystore_dispatch[] = {
     {OSSL_FUNC_PROVIDER_GET_CAPABILITIES, (void (*)(void))keystore_get_capabilities},
     {0, NULL},
 };
+/* clang-format on */
 
 /* The `device` parameter of the provider's section in openssl.cnf, if any. */
 static char *configured_device(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in)
@@ -266,11 +305,11 @@ static char *configured_device(const OSSL_CORE_HANDLE *handle, const OSSL_DISPAT
 int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in, const OSSL_DISPATCH **out,
                        void **provctx)
 {
-    keystore_errors_init(handle, in);
     keystore_provider *provider = calloc(1, sizeof(*provider));
     if (provider == NULL)
         return 0;
     provider->handle = handle;
+    keystore_errors_init(provider, in);
     provider->device_param = configured_device(handle, in);
     keystore_devices_init(&provider->devices);
     pthread_mutex_init(&provider->public_lock, NULL);

@@ -32,6 +32,30 @@
 
 #include "keystore_provider.h"
 
+/* The entry points in this file's dispatch tables, typed as core_dispatch.h declares them, so that a
+ * definition whose signature differs from OpenSSL's fails to compile. */
+static OSSL_FUNC_signature_freectx_fn keystore_signature_freectx;
+static OSSL_FUNC_signature_dupctx_fn keystore_signature_dupctx;
+static OSSL_FUNC_signature_digest_sign_init_fn keystore_signature_digest_sign_init;
+static OSSL_FUNC_signature_digest_sign_fn keystore_signature_digest_sign;
+static OSSL_FUNC_signature_digest_verify_init_fn keystore_signature_digest_verify_init;
+static OSSL_FUNC_signature_digest_verify_fn keystore_signature_digest_verify;
+static OSSL_FUNC_signature_get_ctx_params_fn keystore_signature_get_ctx_params;
+static OSSL_FUNC_signature_gettable_ctx_params_fn keystore_signature_gettable_ctx_params;
+static OSSL_FUNC_signature_sign_init_fn keystore_signature_sign_init;
+static OSSL_FUNC_signature_sign_fn keystore_signature_sign;
+static OSSL_FUNC_signature_verify_init_fn keystore_signature_verify_init;
+static OSSL_FUNC_signature_verify_fn keystore_signature_verify;
+static OSSL_FUNC_signature_digest_sign_update_fn keystore_signature_digest_sign_update;
+static OSSL_FUNC_signature_digest_sign_final_fn keystore_signature_digest_sign_final;
+static OSSL_FUNC_signature_digest_verify_update_fn keystore_signature_digest_verify_update;
+static OSSL_FUNC_signature_newctx_fn keystore_signature_ecdsa_newctx;
+static OSSL_FUNC_signature_settable_ctx_params_fn keystore_signature_ecdsa_settable_ctx_params;
+static OSSL_FUNC_signature_newctx_fn keystore_signature_rsa_newctx;
+static OSSL_FUNC_signature_settable_ctx_params_fn keystore_signature_rsa_settable_ctx_params;
+static OSSL_FUNC_signature_newctx_fn keystore_signature_ed25519_newctx;
+static OSSL_FUNC_signature_settable_ctx_params_fn keystore_signature_ed25519_settable_ctx_params;
+
 typedef enum signature_algorithm {
     SIGNATURE_ECDSA,
     SIGNATURE_RSA,
@@ -58,7 +82,7 @@ static void *new_context(void *provctx, signature_algorithm algorithm)
 {
     keystore_signature_context *ctx = calloc(1, sizeof(*ctx));
     if (ctx == NULL) {
-        keystore_raise_result(KSSIM_SYSTEM_ERROR, "out of memory for a signature context");
+        keystore_raise_result(provctx, KSSIM_SYSTEM_ERROR, "out of memory for a signature context");
         return NULL;
     }
     ctx->base.provider = provctx;
@@ -68,18 +92,21 @@ static void *new_context(void *provctx, signature_algorithm algorithm)
 
 static void *keystore_signature_ecdsa_newctx(void *provctx, const char *propq)
 {
+    KEYSTORE_DEBUG_CALL("propq=%s", propq != NULL ? propq : "(none)");
     (void)propq;
     return new_context(provctx, SIGNATURE_ECDSA);
 }
 
 static void *keystore_signature_rsa_newctx(void *provctx, const char *propq)
 {
+    KEYSTORE_DEBUG_CALL("propq=%s", propq != NULL ? propq : "(none)");
     (void)propq;
     return new_context(provctx, SIGNATURE_RSA);
 }
 
 static void *keystore_signature_ed25519_newctx(void *provctx, const char *propq)
 {
+    KEYSTORE_DEBUG_CALL("propq=%s", propq != NULL ? propq : "(none)");
     (void)propq;
     return new_context(provctx, SIGNATURE_ED25519);
 }
@@ -99,6 +126,7 @@ static void reset(keystore_signature_context *ctx)
 
 static void keystore_signature_freectx(void *vctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     keystore_signature_context *ctx = vctx;
     reset(ctx);
     free(ctx);
@@ -106,6 +134,7 @@ static void keystore_signature_freectx(void *vctx)
 
 static void *keystore_signature_dupctx(void *vctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     const keystore_signature_context *from = vctx;
     keystore_signature_context *ctx = new_context(from->base.provider, from->algorithm);
     if (ctx == NULL)
@@ -124,7 +153,7 @@ static void *keystore_signature_dupctx(void *vctx)
         }
     }
     if (!ok) {
-        keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot copy a signature context");
+        keystore_raise(from->base.provider, KEYSTORE_R_OPENSSL_FAILURE, "cannot copy a signature context");
         keystore_signature_freectx(ctx);
         return NULL;
     }
@@ -153,11 +182,11 @@ static bool build_shadow(const keystore_signature_context *ctx, const char *mdna
     EVP_PKEY_CTX *shadow = EVP_PKEY_CTX_new_from_pkey(ctx->base.provider->public_libctx, key->public_key, NULL);
     *out = shadow;
     if (shadow == NULL || EVP_PKEY_verify_init(shadow) != 1) {
-        keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot prepare the public half of the key");
+        keystore_raise(ctx->base.provider, KEYSTORE_R_OPENSSL_FAILURE, "cannot prepare the public half of the key");
         return false;
     }
     if (strcmp(key->type_name, "RSA-PSS") == 0 && EVP_PKEY_CTX_set_rsa_padding(shadow, RSA_PKCS1_PSS_PADDING) != 1) {
-        keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot select PSS for an RSA-PSS key");
+        keystore_raise(ctx->base.provider, KEYSTORE_R_OPENSSL_FAILURE, "cannot select PSS for an RSA-PSS key");
         return false;
     }
     if (mdname[0] != '\0') {
@@ -173,7 +202,7 @@ static int copy_shadow(keystore_signature_context *ctx, const EVP_PKEY_CTX *temp
 {
     ctx->base.shadow = EVP_PKEY_CTX_dup(template);
     if (ctx->base.shadow == NULL) {
-        keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot prepare the public half of the key");
+        keystore_raise(ctx->base.provider, KEYSTORE_R_OPENSSL_FAILURE, "cannot prepare the public half of the key");
         return 0;
     }
     return 1;
@@ -244,12 +273,13 @@ static int init(keystore_signature_context *ctx, void *provkey, uint32_t purpose
     if (!keystore_key_check_usable(ctx->base.key))
         return 0;
     if (ctx->base.key->public_key == NULL) {
-        keystore_raise(KEYSTORE_R_NOT_A_DEVICE_KEY, "this key object holds no key");
+        keystore_raise(ctx->base.provider, KEYSTORE_R_NOT_A_DEVICE_KEY, "this key object holds no key");
         return 0;
     }
     if (ctx->algorithm == SIGNATURE_ED25519) {
         if (mdname != NULL && mdname[0] != '\0') {
-            keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER, "Ed25519 signs the message itself: give no digest");
+            keystore_raise(ctx->base.provider, KEYSTORE_R_UNSUPPORTED_PARAMETER,
+                           "Ed25519 signs the message itself: give no digest");
             return 0;
         }
         return keystore_signature_set_ctx_params(ctx, params);
@@ -263,7 +293,8 @@ static int init(keystore_signature_context *ctx, void *provkey, uint32_t purpose
         int ok = md != NULL && ctx->verify_md != NULL && EVP_DigestInit_ex2(ctx->verify_md, md, NULL) == 1;
         EVP_MD_free(md);
         if (!ok) {
-            keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER, "cannot verify with the digest '%s'", name);
+            keystore_raise(ctx->base.provider, KEYSTORE_R_UNSUPPORTED_PARAMETER, "cannot verify with the digest '%s'",
+                           name);
             return 0;
         }
     }
@@ -272,51 +303,85 @@ static int init(keystore_signature_context *ctx, void *provkey, uint32_t purpose
 
 static int keystore_signature_sign_init(void *vctx, void *provkey, const OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("alias=%s, params=%s", keystore_debug_key(provkey), keystore_debug_params(params, true));
     return init(vctx, provkey, KSSIM_PURPOSE_SIGN, false, NULL, params);
 }
 
 static int keystore_signature_verify_init(void *vctx, void *provkey, const OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("alias=%s, params=%s", keystore_debug_key(provkey), keystore_debug_params(params, true));
     return init(vctx, provkey, KSSIM_PURPOSE_VERIFY, false, NULL, params);
 }
 
 static int keystore_signature_digest_sign_init(void *vctx, const char *mdname, void *provkey, const OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("alias=%s, digest=%s, params=%s", keystore_debug_key(provkey),
+                        mdname != NULL ? mdname : "(none)", keystore_debug_params(params, true));
     return init(vctx, provkey, KSSIM_PURPOSE_SIGN, true, mdname, params);
 }
 
 static int keystore_signature_digest_verify_init(void *vctx, const char *mdname, void *provkey,
                                                  const OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("alias=%s, digest=%s, params=%s", keystore_debug_key(provkey),
+                        mdname != NULL ? mdname : "(none)", keystore_debug_params(params, true));
     return init(vctx, provkey, KSSIM_PURPOSE_VERIFY, true, mdname, params);
 }
 
-/* Parameters that shape the keystore operation: once it has begun they can no longer change. */
-static bool shapes_operation(const OSSL_PARAM *p)
-{
-    static const char *const names[] = {OSSL_SIGNATURE_PARAM_DIGEST, OSSL_SIGNATURE_PARAM_PAD_MODE,
-                                        OSSL_SIGNATURE_PARAM_PSS_SALTLEN, OSSL_SIGNATURE_PARAM_MGF1_DIGEST};
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (strcmp(p->key, names[i]) == 0)
-            return true;
-    return false;
-}
+/* ---- Parameters ----
+ * What a signature context's parameters set: all go to the shadow, which settles their values; the digest
+ * and the padding's also shape the keystore operation, so once it has begun they can no longer change. */
+enum signature_param_meaning {
+    SIGNATURE_SETS_DIGEST,          /* the operation's digest; chosen at init in digest-sign mode */
+    SIGNATURE_SETS_OPERATION_SHAPE, /* the padding, the PSS salt and MGF1 digest */
+    SIGNATURE_SETS_SHADOW_ONLY,     /* property queries: how the shadow fetches, nothing the device sees */
+    SIGNATURE_ANSWERS_CHALLENGE,    /* the keystore operation's challenge (gettable) */
+    SIGNATURE_ANSWERS_ALGORITHM_ID, /* the AlgorithmIdentifier (gettable) */
+    SIGNATURE_ANSWERS_FROM_SHADOW,  /* what the shadow settled (gettable) */
+};
+
+/* clang-format off */
+#define SIGNATURE_SETTABLE_COMMON(PARAM)                                                   \
+    PARAM(OSSL_SIGNATURE_PARAM_DIGEST, utf8_string, SIGNATURE_SETS_DIGEST)                 \
+    PARAM(OSSL_SIGNATURE_PARAM_PROPERTIES, utf8_string, SIGNATURE_SETS_SHADOW_ONLY)
+#define SIGNATURE_SETTABLE_RSA(PARAM)                                                      \
+    PARAM(OSSL_SIGNATURE_PARAM_PAD_MODE, utf8_string, SIGNATURE_SETS_OPERATION_SHAPE)      \
+    PARAM(OSSL_SIGNATURE_PARAM_PSS_SALTLEN, utf8_string, SIGNATURE_SETS_OPERATION_SHAPE)   \
+    PARAM(OSSL_SIGNATURE_PARAM_MGF1_DIGEST, utf8_string, SIGNATURE_SETS_OPERATION_SHAPE)   \
+    PARAM(OSSL_SIGNATURE_PARAM_MGF1_PROPERTIES, utf8_string, SIGNATURE_SETS_SHADOW_ONLY)
+#define SIGNATURE_GETTABLE(PARAM)                                                          \
+    KEYSTORE_CHALLENGE_ROW(PARAM, SIGNATURE_ANSWERS_CHALLENGE)                             \
+    PARAM(OSSL_SIGNATURE_PARAM_ALGORITHM_ID, octet_string, SIGNATURE_ANSWERS_ALGORITHM_ID) \
+    PARAM(OSSL_SIGNATURE_PARAM_DIGEST, utf8_string, SIGNATURE_ANSWERS_FROM_SHADOW)         \
+    PARAM(OSSL_SIGNATURE_PARAM_PAD_MODE, utf8_string, SIGNATURE_ANSWERS_FROM_SHADOW)       \
+    PARAM(OSSL_SIGNATURE_PARAM_PSS_SALTLEN, utf8_string, SIGNATURE_ANSWERS_FROM_SHADOW)    \
+    PARAM(OSSL_SIGNATURE_PARAM_MGF1_DIGEST, utf8_string, SIGNATURE_ANSWERS_FROM_SHADOW)
+/* clang-format on */
+
+/* Every parameter a signature context sets, whatever its algorithm: an ECDSA context refuses a padding
+ * change after its begin as an RSA one does (the shadow then refuses the padding itself). */
+static const keystore_param signature_settable[] = {SIGNATURE_SETTABLE_COMMON(KEYSTORE_PARAM_ENTRY)
+                                                        SIGNATURE_SETTABLE_RSA(KEYSTORE_PARAM_ENTRY)};
 
 static int keystore_signature_set_ctx_params(void *vctx, const OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("params=%s", keystore_debug_params(params, true));
     keystore_signature_context *ctx = vctx;
     if (params == NULL || params[0].key == NULL)
         return 1;
+    bool begun = ctx->base.operation != NULL && keystore_operation_is_live(ctx->base.operation);
     for (const OSSL_PARAM *p = params; p->key != NULL; p++) {
-        if (ctx->base.operation != NULL && ctx->base.operation->alive && shapes_operation(p)) {
-            keystore_raise(KEYSTORE_R_OPERATION_ALREADY_BEGUN,
+        int meaning = keystore_param_meaning(signature_settable, KEYSTORE_PARAM_COUNT(signature_settable), p->key);
+        bool shapes_operation = meaning == SIGNATURE_SETS_DIGEST || meaning == SIGNATURE_SETS_OPERATION_SHAPE;
+        if (begun && shapes_operation) {
+            keystore_raise(ctx->base.provider, KEYSTORE_R_OPERATION_ALREADY_BEGUN,
                            "the keystore operation has begun (its challenge was read) with the digest and padding "
                            "set before: set %s before asking for the challenge",
                            p->key);
             return 0;
         }
-        if (ctx->digest_mode && strcmp(p->key, OSSL_SIGNATURE_PARAM_DIGEST) == 0) {
-            keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER,
+        if (ctx->digest_mode && meaning == SIGNATURE_SETS_DIGEST) {
+            keystore_raise(ctx->base.provider, KEYSTORE_R_UNSUPPORTED_PARAMETER,
                            "the digest of a digest-sign operation is chosen at its init");
             return 0;
         }
@@ -328,34 +393,26 @@ static int keystore_signature_set_ctx_params(void *vctx, const OSSL_PARAM params
 
 static const OSSL_PARAM *keystore_signature_ecdsa_settable_ctx_params(void *vctx, void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)vctx;
     (void)provctx;
-    static const OSSL_PARAM settable[] = {
-        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, NULL, 0),
-        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PROPERTIES, NULL, 0),
-        OSSL_PARAM_END,
-    };
+    static const OSSL_PARAM settable[] = {SIGNATURE_SETTABLE_COMMON(KEYSTORE_PARAM_DESCRIPTION) OSSL_PARAM_END};
     return settable;
 }
 
 static const OSSL_PARAM *keystore_signature_rsa_settable_ctx_params(void *vctx, void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)vctx;
     (void)provctx;
-    static const OSSL_PARAM settable[] = {
-        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, NULL, 0),
-        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PROPERTIES, NULL, 0),
-        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PAD_MODE, NULL, 0),
-        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PSS_SALTLEN, NULL, 0),
-        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_MGF1_DIGEST, NULL, 0),
-        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_MGF1_PROPERTIES, NULL, 0),
-        OSSL_PARAM_END,
-    };
+    static const OSSL_PARAM settable[] = {SIGNATURE_SETTABLE_COMMON(KEYSTORE_PARAM_DESCRIPTION)
+                                              SIGNATURE_SETTABLE_RSA(KEYSTORE_PARAM_DESCRIPTION) OSSL_PARAM_END};
     return settable;
 }
 
 static const OSSL_PARAM *keystore_signature_ed25519_settable_ctx_params(void *vctx, void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)vctx;
     (void)provctx;
     static const OSSL_PARAM settable[] = {OSSL_PARAM_END};
@@ -376,7 +433,7 @@ static bool operation_params(keystore_device_context *base, kssim_op_params *par
     shadow_digest(ctx, name, sizeof(name));
     uint32_t digest = keystore_digest_bit(ctx->base.provider, name);
     if (digest == 0) {
-        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER,
+        keystore_raise(base->provider, KEYSTORE_R_UNSUPPORTED_PARAMETER,
                        "the device signs with sha1, sha224, sha256, sha384 or sha512, not %s", name);
         return false;
     }
@@ -401,14 +458,15 @@ static bool operation_params(keystore_device_context *base, kssim_op_params *par
         params->padding = KSSIM_PADDING_PSS;
         break;
     default:
-        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER, "the device signs RSA with pkcs1, pss or none padding");
+        keystore_raise(base->provider, KEYSTORE_R_UNSUPPORTED_PARAMETER,
+                       "the device signs RSA with pkcs1, pss or none padding");
         return false;
     }
     EVP_MD *md = EVP_MD_fetch(ctx->base.provider->public_libctx, name, NULL);
     int md_size = md != NULL ? EVP_MD_get_size(md) : -1;
     EVP_MD_free(md);
     if (saltlen != RSA_PSS_SALTLEN_AUTO && saltlen != RSA_PSS_SALTLEN_DIGEST && saltlen != md_size) {
-        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER,
+        keystore_raise(base->provider, KEYSTORE_R_UNSUPPORTED_PARAMETER,
                        "the device signs PSS with a salt as long as the digest (%d bytes): set rsa_pss_saltlen to "
                        "digest",
                        md_size);
@@ -418,7 +476,7 @@ static bool operation_params(keystore_device_context *base, kssim_op_params *par
     OSSL_PARAM query[] = {OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_MGF1_DIGEST, mgf1, sizeof(mgf1)), OSSL_PARAM_END};
     EVP_PKEY_CTX_get_params(ctx->base.shadow, query);
     if (mgf1[0] != '\0' && keystore_digest_bit(ctx->base.provider, mgf1) != digest) {
-        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER,
+        keystore_raise(base->provider, KEYSTORE_R_UNSUPPORTED_PARAMETER,
                        "the device signs PSS with MGF1 over the signing digest %s, not %s", name, mgf1);
         return false;
     }
@@ -436,6 +494,7 @@ static const unsigned char ed25519_algorithm_id[] = {0x30, 0x05, 0x06, 0x03, 0x2
 
 static int keystore_signature_get_ctx_params(void *vctx, OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("params=%s", keystore_debug_params(params, false));
     keystore_signature_context *ctx = vctx;
     if (!keystore_device_context_get_challenge(&ctx->base, params, KSSIM_PURPOSE_SIGN, operation_params))
         return 0;
@@ -457,17 +516,10 @@ static int keystore_signature_get_ctx_params(void *vctx, OSSL_PARAM params[])
 
 static const OSSL_PARAM *keystore_signature_gettable_ctx_params(void *vctx, void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)vctx;
     (void)provctx;
-    static const OSSL_PARAM gettable[] = {
-        KEYSTORE_CHALLENGE_GETTABLE,
-        OSSL_PARAM_octet_string(OSSL_SIGNATURE_PARAM_ALGORITHM_ID, NULL, 0),
-        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, NULL, 0),
-        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PAD_MODE, NULL, 0),
-        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PSS_SALTLEN, NULL, 0),
-        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_MGF1_DIGEST, NULL, 0),
-        OSSL_PARAM_END,
-    };
+    static const OSSL_PARAM gettable[] = {SIGNATURE_GETTABLE(KEYSTORE_PARAM_DESCRIPTION) OSSL_PARAM_END};
     return gettable;
 }
 
@@ -481,13 +533,13 @@ static const OSSL_PARAM *keystore_signature_gettable_ctx_params(void *vctx, void
 static bool streamed_operation_holds_this_message(keystore_signature_context *ctx)
 {
     if (ctx->streamed && !keystore_device_context_has_live_operation(&ctx->base)) {
-        keystore_raise_result(KSSIM_INVALID_OPERATION_HANDLE,
+        keystore_raise_result(ctx->base.provider, KSSIM_INVALID_OPERATION_HANDLE,
                               "the message so far went to a keystore operation that has ended (it signed or was "
                               "refused): init the context again and sign the whole message");
         return false;
     }
     if (ctx->base.operation != NULL && ctx->base.operation->bytes_streamed != ctx->streamed_bytes) {
-        keystore_raise_result(KSSIM_INVALID_OPERATION_HANDLE,
+        keystore_raise_result(ctx->base.provider, KSSIM_INVALID_OPERATION_HANDLE,
                               "this signature context was copied in the middle of a long message, and another copy "
                               "has sent more of its own message to the keystore operation they share since: init "
                               "the context again and sign the whole message");
@@ -521,7 +573,8 @@ static bool digest_info(keystore_signature_context *ctx, const unsigned char *di
     int md_size = md != NULL ? EVP_MD_get_size(md) : -1;
     EVP_MD_free(md);
     if (nid == NID_undef || (size_t)md_size != digest_len) {
-        keystore_raise(KEYSTORE_R_UNSUPPORTED_PARAMETER, "the input is %zu bytes, not a %s digest", digest_len, name);
+        keystore_raise(ctx->base.provider, KEYSTORE_R_UNSUPPORTED_PARAMETER, "the input is %zu bytes, not a %s digest",
+                       digest_len, name);
         return false;
     }
     X509_SIG *sig = X509_SIG_new();
@@ -537,7 +590,7 @@ static bool digest_info(keystore_signature_context *ctx, const unsigned char *di
     }
     X509_SIG_free(sig);
     if (len <= 0) {
-        keystore_raise(KEYSTORE_R_OPENSSL_FAILURE, "cannot encode the DigestInfo");
+        keystore_raise(ctx->base.provider, KEYSTORE_R_OPENSSL_FAILURE, "cannot encode the DigestInfo");
         return false;
     }
     *out = der;
@@ -548,6 +601,7 @@ static bool digest_info(keystore_signature_context *ctx, const unsigned char *di
 static int keystore_signature_sign(void *vctx, unsigned char *sig, size_t *siglen, size_t sigsize,
                                    const unsigned char *tbs, size_t tbslen)
 {
+    KEYSTORE_DEBUG_CALL("sigsize=%zu, tbslen=%zu", sigsize, tbslen);
     keystore_signature_context *ctx = vctx;
     if (sig == NULL) {
         *siglen = signature_size(ctx);
@@ -592,12 +646,12 @@ static int append(keystore_signature_context *ctx, const unsigned char *data, si
         return 1;
     if (len > KSSIM_OPERATION_INPUT_MAX - ctx->data_len) {
         if (ctx->algorithm == SIGNATURE_ED25519)
-            keystore_raise_result(KSSIM_INVALID_ARGUMENT,
+            keystore_raise_result(ctx->base.provider, KSSIM_INVALID_ARGUMENT,
                                   "Ed25519 signs the whole message at once, so the context keeps it until the final "
                                   "call, and it may be at most 16777216 bytes (KSSIM_OPERATION_INPUT_MAX): sign a "
                                   "digest of the data instead, or use an ECDSA or RSA key, whose messages stream");
         else
-            keystore_raise_result(KSSIM_INVALID_ARGUMENT,
+            keystore_raise_result(ctx->base.provider, KSSIM_INVALID_ARGUMENT,
                                   "a per-operation key's message is kept in the context until the user has "
                                   "authenticated (the two-phase flow), and it may be at most 16777216 bytes "
                                   "(KSSIM_OPERATION_INPUT_MAX): sign a digest of the data (pkeyutl -sign without "
@@ -610,7 +664,7 @@ static int append(keystore_signature_context *ctx, const unsigned char *data, si
             capacity *= 2;
         unsigned char *grown = realloc(ctx->data, capacity);
         if (grown == NULL) {
-            keystore_raise_result(KSSIM_SYSTEM_ERROR, "out of memory keeping the data to sign");
+            keystore_raise_result(ctx->base.provider, KSSIM_SYSTEM_ERROR, "out of memory keeping the data to sign");
             return 0;
         }
         ctx->data = grown;
@@ -637,6 +691,7 @@ static int stream(keystore_signature_context *ctx, const unsigned char *data, si
 
 static int keystore_signature_digest_sign_update(void *vctx, const unsigned char *data, size_t datalen)
 {
+    KEYSTORE_DEBUG_CALL("datalen=%zu", datalen);
     keystore_signature_context *ctx = vctx;
     if (streams_to_device(ctx) && ctx->data_len + datalen >= STREAM_CHUNK)
         return stream(ctx, data, datalen);
@@ -645,6 +700,7 @@ static int keystore_signature_digest_sign_update(void *vctx, const unsigned char
 
 static int keystore_signature_digest_sign_final(void *vctx, unsigned char *sig, size_t *siglen, size_t sigsize)
 {
+    KEYSTORE_DEBUG_CALL("sigsize=%zu", sigsize);
     keystore_signature_context *ctx = vctx;
     if (sig == NULL) {
         *siglen = signature_size(ctx);
@@ -657,6 +713,7 @@ static int keystore_signature_digest_sign_final(void *vctx, unsigned char *sig, 
 static int keystore_signature_digest_sign(void *vctx, unsigned char *sig, size_t *siglen, size_t sigsize,
                                           const unsigned char *tbs, size_t tbslen)
 {
+    KEYSTORE_DEBUG_CALL("sigsize=%zu, tbslen=%zu", sigsize, tbslen);
     keystore_signature_context *ctx = vctx;
     if (sig == NULL) {
         *siglen = signature_size(ctx);
@@ -670,6 +727,7 @@ static int keystore_signature_digest_sign(void *vctx, unsigned char *sig, size_t
 static int keystore_signature_verify(void *vctx, const unsigned char *sig, size_t siglen, const unsigned char *tbs,
                                      size_t tbslen)
 {
+    KEYSTORE_DEBUG_CALL("siglen=%zu, tbslen=%zu", siglen, tbslen);
     keystore_signature_context *ctx = vctx;
     if (ctx->base.shadow == NULL)
         return 0;
@@ -682,12 +740,14 @@ static int keystore_signature_verify(void *vctx, const unsigned char *sig, size_
 
 static int keystore_signature_digest_verify_update(void *vctx, const unsigned char *data, size_t datalen)
 {
+    KEYSTORE_DEBUG_CALL("datalen=%zu", datalen);
     keystore_signature_context *ctx = vctx;
     return ctx->verify_md != NULL && EVP_DigestUpdate(ctx->verify_md, data, datalen) == 1;
 }
 
 static int keystore_signature_digest_verify_final(void *vctx, const unsigned char *sig, size_t siglen)
 {
+    KEYSTORE_DEBUG_CALL("siglen=%zu", siglen);
     keystore_signature_context *ctx = vctx;
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int digest_len = 0;
@@ -699,6 +759,7 @@ static int keystore_signature_digest_verify_final(void *vctx, const unsigned cha
 static int keystore_signature_digest_verify(void *vctx, const unsigned char *sig, size_t siglen,
                                             const unsigned char *tbs, size_t tbslen)
 {
+    KEYSTORE_DEBUG_CALL("siglen=%zu, tbslen=%zu", siglen, tbslen);
     keystore_signature_context *ctx = vctx;
     if (ctx->algorithm != SIGNATURE_ED25519)
         return keystore_signature_digest_verify_update(ctx, tbs, tbslen) &&
@@ -716,31 +777,32 @@ static int keystore_signature_digest_verify(void *vctx, const unsigned char *sig
 
 /* ---- Dispatch tables ---- */
 
-#define SIGNATURE_COMMON_FUNCTIONS                                                                                     \
-    {OSSL_FUNC_SIGNATURE_FREECTX, (void (*)(void))keystore_signature_freectx},                                         \
-        {OSSL_FUNC_SIGNATURE_DUPCTX, (void (*)(void))keystore_signature_dupctx},                                       \
-        {OSSL_FUNC_SIGNATURE_DIGEST_SIGN_INIT, (void (*)(void))keystore_signature_digest_sign_init},                   \
-        {OSSL_FUNC_SIGNATURE_DIGEST_SIGN, (void (*)(void))keystore_signature_digest_sign},                             \
-        {OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_INIT, (void (*)(void))keystore_signature_digest_verify_init},               \
-        {OSSL_FUNC_SIGNATURE_DIGEST_VERIFY, (void (*)(void))keystore_signature_digest_verify},                         \
-        {OSSL_FUNC_SIGNATURE_GET_CTX_PARAMS, (void (*)(void))keystore_signature_get_ctx_params},                       \
-        {OSSL_FUNC_SIGNATURE_GETTABLE_CTX_PARAMS, (void (*)(void))keystore_signature_gettable_ctx_params},             \
-    {                                                                                                                  \
-        OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS, (void (*)(void))keystore_signature_set_ctx_params                          \
-    }
+/* clang-format off */
+#define SIGNATURE_COMMON_FUNCTIONS                                                                     \
+    {OSSL_FUNC_SIGNATURE_FREECTX, (void (*)(void))keystore_signature_freectx},                         \
+    {OSSL_FUNC_SIGNATURE_DUPCTX, (void (*)(void))keystore_signature_dupctx},                           \
+    {OSSL_FUNC_SIGNATURE_DIGEST_SIGN_INIT, (void (*)(void))keystore_signature_digest_sign_init},       \
+    {OSSL_FUNC_SIGNATURE_DIGEST_SIGN, (void (*)(void))keystore_signature_digest_sign},                 \
+    {OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_INIT, (void (*)(void))keystore_signature_digest_verify_init},   \
+    {OSSL_FUNC_SIGNATURE_DIGEST_VERIFY, (void (*)(void))keystore_signature_digest_verify},             \
+    {OSSL_FUNC_SIGNATURE_GET_CTX_PARAMS, (void (*)(void))keystore_signature_get_ctx_params},           \
+    {OSSL_FUNC_SIGNATURE_GETTABLE_CTX_PARAMS, (void (*)(void))keystore_signature_gettable_ctx_params}, \
+    {OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS, (void (*)(void))keystore_signature_set_ctx_params}
+/* clang-format on */
 
-#define SIGNATURE_STREAMING_FUNCTIONS                                                                                  \
-    {OSSL_FUNC_SIGNATURE_SIGN_INIT, (void (*)(void))keystore_signature_sign_init},                                     \
-        {OSSL_FUNC_SIGNATURE_SIGN, (void (*)(void))keystore_signature_sign},                                           \
-        {OSSL_FUNC_SIGNATURE_VERIFY_INIT, (void (*)(void))keystore_signature_verify_init},                             \
-        {OSSL_FUNC_SIGNATURE_VERIFY, (void (*)(void))keystore_signature_verify},                                       \
-        {OSSL_FUNC_SIGNATURE_DIGEST_SIGN_UPDATE, (void (*)(void))keystore_signature_digest_sign_update},               \
-        {OSSL_FUNC_SIGNATURE_DIGEST_SIGN_FINAL, (void (*)(void))keystore_signature_digest_sign_final},                 \
-        {OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_UPDATE, (void (*)(void))keystore_signature_digest_verify_update},           \
-    {                                                                                                                  \
-        OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_FINAL, (void (*)(void))keystore_signature_digest_verify_final                \
-    }
+/* clang-format off */
+#define SIGNATURE_STREAMING_FUNCTIONS                                                                    \
+    {OSSL_FUNC_SIGNATURE_SIGN_INIT, (void (*)(void))keystore_signature_sign_init},                       \
+    {OSSL_FUNC_SIGNATURE_SIGN, (void (*)(void))keystore_signature_sign},                                 \
+    {OSSL_FUNC_SIGNATURE_VERIFY_INIT, (void (*)(void))keystore_signature_verify_init},                   \
+    {OSSL_FUNC_SIGNATURE_VERIFY, (void (*)(void))keystore_signature_verify},                             \
+    {OSSL_FUNC_SIGNATURE_DIGEST_SIGN_UPDATE, (void (*)(void))keystore_signature_digest_sign_update},     \
+    {OSSL_FUNC_SIGNATURE_DIGEST_SIGN_FINAL, (void (*)(void))keystore_signature_digest_sign_final},       \
+    {OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_UPDATE, (void (*)(void))keystore_signature_digest_verify_update}, \
+    {OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_FINAL, (void (*)(void))keystore_signature_digest_verify_final}
+/* clang-format on */
 
+/* clang-format off */
 const OSSL_DISPATCH keystore_signature_ecdsa_functions[] = {
     {OSSL_FUNC_SIGNATURE_NEWCTX, (void (*)(void))keystore_signature_ecdsa_newctx},
     {OSSL_FUNC_SIGNATURE_SETTABLE_CTX_PARAMS, (void (*)(void))keystore_signature_ecdsa_settable_ctx_params},
@@ -748,7 +810,9 @@ const OSSL_DISPATCH keystore_signature_ecdsa_functions[] = {
     SIGNATURE_STREAMING_FUNCTIONS,
     {0, NULL},
 };
+/* clang-format on */
 
+/* clang-format off */
 const OSSL_DISPATCH keystore_signature_rsa_functions[] = {
     {OSSL_FUNC_SIGNATURE_NEWCTX, (void (*)(void))keystore_signature_rsa_newctx},
     {OSSL_FUNC_SIGNATURE_SETTABLE_CTX_PARAMS, (void (*)(void))keystore_signature_rsa_settable_ctx_params},
@@ -756,11 +820,14 @@ const OSSL_DISPATCH keystore_signature_rsa_functions[] = {
     SIGNATURE_STREAMING_FUNCTIONS,
     {0, NULL},
 };
+/* clang-format on */
 
 /* Ed25519 signs the whole message at once: no update or final, no plain sign (as in OpenSSL). */
+/* clang-format off */
 const OSSL_DISPATCH keystore_signature_ed25519_functions[] = {
     {OSSL_FUNC_SIGNATURE_NEWCTX, (void (*)(void))keystore_signature_ed25519_newctx},
     {OSSL_FUNC_SIGNATURE_SETTABLE_CTX_PARAMS, (void (*)(void))keystore_signature_ed25519_settable_ctx_params},
     SIGNATURE_COMMON_FUNCTIONS,
     {0, NULL},
 };
+/* clang-format on */

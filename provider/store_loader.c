@@ -21,6 +21,15 @@
 
 #include "keystore_provider.h"
 
+/* The entry points in this file's dispatch tables, typed as core_dispatch.h declares them, so that a
+ * definition whose signature differs from OpenSSL's fails to compile. */
+static OSSL_FUNC_store_open_fn keystore_store_open;
+static OSSL_FUNC_store_settable_ctx_params_fn keystore_store_settable_ctx_params;
+static OSSL_FUNC_store_set_ctx_params_fn keystore_store_set_ctx_params;
+static OSSL_FUNC_store_load_fn keystore_store_load;
+static OSSL_FUNC_store_eof_fn keystore_store_eof;
+static OSSL_FUNC_store_close_fn keystore_store_close;
+
 typedef struct keystore_store_context {
     keystore_provider *provider;
     keystore_object_reference object;
@@ -47,10 +56,11 @@ bool keystore_uri_alias(const char *uri, char *alias, size_t alias_size)
 
 static void *keystore_store_open(void *provctx, const char *uri)
 {
+    KEYSTORE_DEBUG_CALL("uri=%s", uri != NULL ? uri : "(none)");
     keystore_provider *provider = provctx;
     char alias[KSSIM_ALIAS_MAX];
     if (!keystore_uri_alias(uri, alias, sizeof(alias))) {
-        keystore_raise_result(KSSIM_INVALID_ARGUMENT,
+        keystore_raise_result(provider, KSSIM_INVALID_ARGUMENT,
                               "a keystore URI is keystore:ALIAS, the alias of a key on the device (1 to 127 bytes, "
                               "no '/'), e.g. keystore:login");
         return NULL;
@@ -69,29 +79,43 @@ static void *keystore_store_open(void *provctx, const char *uri)
     } else {
         free(ctx);
         ctx = NULL;
-        keystore_raise_result(KSSIM_SYSTEM_ERROR, "out of memory opening a keystore URI");
+        keystore_raise_result(provider, KSSIM_SYSTEM_ERROR, "out of memory opening a keystore URI");
     }
     keystore_key_free(key);
     return ctx;
 }
 
+/* ---- Parameters ---- */
+enum store_param_meaning {
+    STORE_SETS_EXPECTED_TYPE, /* what the caller looks for: keys are all a keystore URI names */
+    STORE_SETS_PROPERTIES,    /* accepted and ignored: the key managers are this provider's */
+};
+
+/* clang-format off */
+#define STORE_SETTABLE(PARAM)                                                \
+    PARAM(OSSL_STORE_PARAM_EXPECT, int, STORE_SETS_EXPECTED_TYPE)            \
+    PARAM(OSSL_STORE_PARAM_PROPERTIES, utf8_string, STORE_SETS_PROPERTIES)
+/* clang-format on */
+
+static const keystore_param store_settable[] = {STORE_SETTABLE(KEYSTORE_PARAM_ENTRY)};
+
 static const OSSL_PARAM *keystore_store_settable_ctx_params(void *provctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)provctx;
-    static const OSSL_PARAM settable[] = {
-        OSSL_PARAM_int(OSSL_STORE_PARAM_EXPECT, NULL),
-        OSSL_PARAM_utf8_string(OSSL_STORE_PARAM_PROPERTIES, NULL, 0),
-        OSSL_PARAM_END,
-    };
+    static const OSSL_PARAM settable[] = {STORE_SETTABLE(KEYSTORE_PARAM_DESCRIPTION) OSSL_PARAM_END};
     return settable;
 }
 
 static int keystore_store_set_ctx_params(void *loaderctx, const OSSL_PARAM params[])
 {
+    KEYSTORE_DEBUG_CALL("params=%s", keystore_debug_params(params, true));
     keystore_store_context *ctx = loaderctx;
-    const OSSL_PARAM *p = OSSL_PARAM_locate_const(params, OSSL_STORE_PARAM_EXPECT);
-    if (p != NULL && !OSSL_PARAM_get_int(p, &ctx->expected_type))
-        return 0;
+    for (const OSSL_PARAM *p = params; p != NULL && p->key != NULL; p++)
+        if (keystore_param_meaning(store_settable, KEYSTORE_PARAM_COUNT(store_settable), p->key) ==
+                STORE_SETS_EXPECTED_TYPE &&
+            !OSSL_PARAM_get_int(p, &ctx->expected_type))
+            return 0;
     return 1;
 }
 
@@ -105,6 +129,7 @@ static bool wants_keys(const keystore_store_context *ctx)
 static int keystore_store_load(void *loaderctx, OSSL_CALLBACK *object_cb, void *object_cbarg,
                                OSSL_PASSPHRASE_CALLBACK *pw_cb, void *pw_cbarg)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     (void)pw_cb;
     (void)pw_cbarg;
     keystore_store_context *ctx = loaderctx;
@@ -141,18 +166,21 @@ static int keystore_store_load(void *loaderctx, OSSL_CALLBACK *object_cb, void *
 
 static int keystore_store_eof(void *loaderctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     const keystore_store_context *ctx = loaderctx;
     return ctx->done || !wants_keys(ctx);
 }
 
 static int keystore_store_close(void *loaderctx)
 {
+    KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     keystore_store_context *ctx = loaderctx;
     OPENSSL_free(ctx->public_der);
     free(ctx);
     return 1;
 }
 
+/* clang-format off */
 const OSSL_DISPATCH keystore_store_loader_functions[] = {
     {OSSL_FUNC_STORE_OPEN, (void (*)(void))keystore_store_open},
     {OSSL_FUNC_STORE_SETTABLE_CTX_PARAMS, (void (*)(void))keystore_store_settable_ctx_params},
@@ -162,3 +190,4 @@ const OSSL_DISPATCH keystore_store_loader_functions[] = {
     {OSSL_FUNC_STORE_CLOSE, (void (*)(void))keystore_store_close},
     {0, NULL},
 };
+/* clang-format on */
