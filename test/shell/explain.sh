@@ -179,6 +179,27 @@ else
     fail "the explained JUnit is not XML: $(cat "$work/err")"
 fi
 
+# JSON: each step's "why" is its decision path as an array of lines; [] without --explain or for no operation.
+ok "JSON explained" explain --format json counted.yaml
+checks=$((checks + 1))
+if python3 - "$work/out" <<'PY'
+import json, sys
+steps = json.load(open(sys.argv[1]))["runs"][0]["steps"]
+assert steps[0]["why"] == [], steps[0]["why"]  # generate_key: no operation
+why = steps[1]["why"]
+assert why[0] == "begin on API level 34 (Android 14)", why[0]
+assert any(line.startswith("R-USAGE-COUNT-LIMIT: the key has 2 of 2 uses left") for line in why), why
+assert all("\n" not in line for line in why)
+PY
+then echo "ok - JSON carries the decision path as an array of lines"; else fail "JSON's why is not the decision path"; fi
+ok "JSON without --explain" "$kssim" run --format json counted.yaml
+checks=$((checks + 1))
+if python3 -c 'import json,sys; assert all(s["why"] == [] for s in json.load(open(sys.argv[1]))["runs"][0]["steps"])' "$work/out"; then
+    echo "ok - without --explain every why is empty"
+else
+    fail "JSON without --explain has decision paths"
+fi
+
 # kssim sign --explain: the path on stderr, the signature alone on stdout, refusals explained too.
 ok "a PIN" "$kssim" set-credential --type pin --secret 1234
 ok "a timeout key" "$kssim" generate-key timed --algorithm ec --purposes sign --auth device_credential --timeout 30
