@@ -15,7 +15,8 @@ static const char operation_advice[] =
     "From a shell, one command does the whole operation: arm the system prompt, then sign (or decrypt):\n"
     "    kssim prompt --respond biometric:1 && kssim sign ALIAS --data TEXT\n"
     "To script begin, authentication with the operation's challenge, update and finish step by step, write\n"
-    "the steps in a scenario file and run it: kssim run FILE.yaml";
+    "the steps in a scenario file and run it: kssim run FILE.yaml (kssim run --explain FILE.yaml prints each\n"
+    "begin's, update's and finish's decision path; kssim sign|verify|encrypt|decrypt --explain that of one command)";
 
 static const char token_advice[] =
     "To inject a token from a shell, use kssim forge-token; to replay a captured one, write the steps\n"

@@ -165,10 +165,14 @@ static void operation_init(const app_view_request *request, app_view *out)
         throws(out, KEY_NOT_YET_VALID, call, source);
         return;
     case KSSIM_KEY_NOT_FOUND:
-        /* The app loads the key before it can init anything: a key that is gone comes back as null. */
+        /* The app loads the key before it can init anything: a key that is gone comes back as null, and an
+         * app that passes that null on gets InvalidKeyException from the init (libcore's chooseProvider finds
+         * no provider for a null key) - the crash a developer sees when the null goes unchecked. */
         reports(out, "returns null", "KeyStore.getKey",
                 "frameworks/base keystore/java/android/security/keystore2/AndroidKeyStoreSpi.java engineGetKey "
-                "(KEY_NOT_FOUND returns null; Android 11: AndroidKeyStoreSpi.engineGetKey)");
+                "(KEY_NOT_FOUND returns null; Android 11: android/security/keystore/AndroidKeyStoreSpi.java "
+                "engineGetKey); the init with that null key then throws java.security.InvalidKeyException "
+                "(libcore ojluni java/security/Signature.java, javax/crypto/Cipher.java, Mac.java chooseProvider)");
         return;
     default:
         throws(out, INVALID_KEY, call, source);
@@ -278,14 +282,20 @@ static void key_generation(const app_view_request *request, app_view *out)
 /* R-APP-BIOMETRIC-CALLBACK: the prompt's outcome reaches the app as an AuthenticationCallback call:
  * onAuthenticationFailed for a rejected finger (the prompt stays up), onAuthenticationError with a
  * BiometricPrompt.BIOMETRIC_ERROR_* code (BiometricConstants) otherwise; before Android 9 the app used
- * FingerprintManager, whose FINGERPRINT_ERROR_* codes have the same values. */
+ * FingerprintManager, whose FINGERPRINT_ERROR_* codes have the same values. The codes for a prompt that
+ * cannot start are BiometricService's pre-authentication status (services/core/java/com/android/server/
+ * biometrics/PreAuthInfo.java getPreAuthenticateStatus, Utils.java authenticatorStatusToBiometricConstant):
+ * no enrolled template BIOMETRIC_ERROR_NO_BIOMETRICS (11), no credential for a credential prompt
+ * BIOMETRIC_ERROR_NO_DEVICE_CREDENTIAL (14), a locked-out sensor LOCKOUT (7) / LOCKOUT_PERMANENT (9). */
 static void biometric_prompt(const app_view_request *request, app_view *out)
 {
     bool prompt = sim_android_has(request->api_level, SIM_ANDROID_APP_BIOMETRIC_PROMPT);
     const char *callback =
         prompt ? "BiometricPrompt.AuthenticationCallback" : "FingerprintManager.AuthenticationCallback";
     const char *source = prompt ? "frameworks/base core/java/android/hardware/biometrics/BiometricPrompt.java "
-                                  "AuthenticationCallback, BiometricConstants.java"
+                                  "AuthenticationCallback, BiometricConstants.java; services/core/java/com/android/"
+                                  "server/biometrics/PreAuthInfo.java getPreAuthenticateStatus, Utils.java "
+                                  "authenticatorStatusToBiometricConstant"
                                 : "frameworks/base core/java/android/hardware/fingerprint/FingerprintManager.java "
                                   "AuthenticationCallback (FINGERPRINT_ERROR_*)";
     switch (request->result) {
@@ -310,8 +320,12 @@ static void biometric_prompt(const app_view_request *request, app_view *out)
                        : "onAuthenticationError(FINGERPRINT_ERROR_NO_FINGERPRINTS=11)",
                 callback, source);
         return;
+    case KSSIM_NO_CREDENTIAL:
     case KSSIM_NO_SECURE_LOCK_SCREEN:
-        /* The device credential fallback is BiometricPrompt's; FingerprintManager has no code for it. */
+        /* A prompt that asks for the device credential when none is set: PreAuthInfo.getInternalStatus gives
+         * CREDENTIAL_NOT_ENROLLED, which Utils.authenticatorStatusToBiometricConstant turns into
+         * BIOMETRIC_ERROR_NO_DEVICE_CREDENTIAL. The device credential fallback is BiometricPrompt's;
+         * FingerprintManager has no code for it. */
         reports(out,
                 prompt ? "onAuthenticationError(BIOMETRIC_ERROR_NO_DEVICE_CREDENTIAL=14)" : "onAuthenticationError",
                 callback, source);
@@ -384,8 +398,16 @@ static void key_delete(const app_view_request *request, app_view *out)
  * (AndroidKeyStoreProvider hands public keys out as ordinary JCA keys); other refusals are initVerify's. */
 static void signature_verify(const app_view_request *request, app_view *out)
 {
+    if (request->result == KSSIM_VERIFICATION_FAILED && request->algorithm == KSSIM_ALGORITHM_HMAC) {
+        /* Mac has no verify: AndroidKeyStoreHmacSpi.engineDoFinal always generates a MAC, and the app compares
+         * it with the one it received; the comparison is what says false. */
+        reports(out, "returns false", "MessageDigest.isEqual",
+                "frameworks/base keystore/java/android/security/keystore2/AndroidKeyStoreHmacSpi.java engineDoFinal "
+                "(no signature provided: it generates one); the app compares the two MACs itself");
+        return;
+    }
     if (request->result == KSSIM_VERIFICATION_FAILED) {
-        reports(out, "returns false", request->algorithm == KSSIM_ALGORITHM_HMAC ? "Mac.doFinal" : "Signature.verify",
+        reports(out, "returns false", "Signature.verify",
                 "frameworks/base keystore/java/android/security/keystore2/AndroidKeyStoreProvider.java (public-key "
                 "operations go to the platform provider); java.security.Signature.verify");
         return;

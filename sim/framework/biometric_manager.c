@@ -26,10 +26,18 @@ kssim_result kssim_remove_biometric(kssim_device *device, uint32_t id)
     return sim_biometric_remove(&device->sw, id);
 }
 
+/* R-BIO-NONE-ENROLLED: with no template the prompt never starts (BIOMETRIC_ERROR_NO_BIOMETRICS): BiometricService's
+ * pre-authentication check finds BIOMETRIC_NOT_ENROLLED before it looks at lockout, and no attempt is counted.
+ * AOSP: services/core/java/com/android/server/biometrics/PreAuthInfo.java getStatusForBiometricAuthenticator */
 kssim_result kssim_authenticate_biometric(kssim_device *device, uint32_t id, uint64_t challenge,
                                           kssim_auth_token *token_out)
 {
     SIM_BEGIN_CALL(device);
+    /* No template at all: the prompt cannot start (the rule above). */
+    if (device->sw.biometric.count == 0)
+        return sim_refuse(&device->env, KSSIM_NO_BIOMETRIC_ENROLLED,
+                          "no biometric is enrolled, so the prompt cannot start (BIOMETRIC_ERROR_NO_BIOMETRICS): "
+                          "enroll one first (enroll_biometric)");
     kssim_auth_token token;
     bool issued = false;
     uint64_t root_sid = device->sw.gatekeeper.enrolled ? device->sw.gatekeeper.sid : 0;

@@ -35,6 +35,11 @@ kssim_result kssim_prompt_arm(kssim_device *device, kssim_prompt_response respon
         memset(&device->prompt, 0, sizeof(device->prompt));
         return KSSIM_OK;
     case KSSIM_PROMPT_BIOMETRIC:
+        /* Nothing enrolled at all is its own answer, as in kssim_authenticate_biometric (R-BIO-NONE-ENROLLED). */
+        if (device->sw.biometric.count == 0)
+            return sim_refuse(&device->env, KSSIM_NO_BIOMETRIC_ENROLLED,
+                              "no biometric is enrolled, so the prompt cannot start (BIOMETRIC_ERROR_NO_BIOMETRICS): "
+                              "enroll one first (enroll_biometric)");
         if (!biometric_is_enrolled(device, biometric_id))
             return sim_refuse(&device->env, KSSIM_NO_MATCH,
                               "no biometric with id %u is enrolled, so the prompt could never match it: enroll it "

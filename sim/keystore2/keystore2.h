@@ -128,6 +128,18 @@ bool sim_token_matches_key(const kssim_auth_token *token, const sim_auth_list *a
  * carries another challenge - marking chosen. Nothing when explain is off. */
 void sim_keystore2_explain_cached_tokens(sim_keystore2 *ks, const sim_auth_list *auth, uint64_t challenge,
                                          const sim_cached_token *chosen);
+/* token_explain.c: the other --explain lines of keystore2's checks, each naming its rule; nothing when explain is
+ * off, and nothing for a key without the tag concerned. result is the check's own answer. */
+void sim_keystore2_explain_dates(sim_keystore2 *ks, const sim_auth_list *auth, uint32_t purpose, kssim_result result);
+void sim_keystore2_explain_unlocked_device(sim_keystore2 *ks, const sim_key_entry *entry, bool needs_any_token,
+                                           kssim_result result);
+void sim_keystore2_explain_super_key(sim_keystore2 *ks, const sim_key_entry *entry, kssim_result result);
+/* entry NULL: the key an operation began with is gone by its finish (alias names it). */
+void sim_keystore2_explain_usage_count(sim_keystore2 *ks, const sim_key_entry *entry, const char *alias, bool at_finish,
+                                       kssim_result result);
+void sim_keystore2_explain_operation_gone(sim_keystore2 *ks, uint64_t handle, bool pruned);
+void sim_keystore2_explain_operation_ended(sim_keystore2 *ks, uint64_t handle, bool ends, kssim_result refusal);
+void sim_keystore2_explain_pruning(sim_keystore2 *ks, uint64_t pruned_handle, bool keystore1, size_t live);
 void sim_token_cache_clear(sim_token_cache *cache);
 
 /* keystore2_keys.c */

@@ -98,6 +98,7 @@ static kssim_result check_key_parameters(sim_keystore2 *ks, const sim_key_entry 
                           "keystore does not %s with public keys: use the key's public half outside the keystore",
                           sim_purpose_name(purpose));
     kssim_result r = check_validity_dates(ks, auth, purpose);
+    sim_keystore2_explain_dates(ks, auth, purpose, r);
     if (r != KSSIM_OK)
         return r;
     if ((auth->purposes & purpose) == 0)
@@ -264,6 +265,7 @@ static kssim_result prune_one(sim_keystore2 *ks, kssim_security_level level, boo
                          : sim_refuse(ks->env, KSSIM_BACKEND_BUSY,
                                       "every KeyMint operation slot is taken and keystore2 may prune none of those "
                                       "operations: finish or abort one, then begin again");
+    sim_keystore2_explain_pruning(ks, ks->operations[record].handle, keystore1, n);
     ks->operations[record].pruned = true;
     ks->operations[record].awaiting_token = false; /* its token receiver is obsolete now */
     sim_keymint_abort(ks->sw, ks->operations[record].handle);
@@ -339,8 +341,12 @@ static kssim_result create_operation(sim_keystore2 *ks, const char *alias, uint3
     kssim_result r = sim_keystore2_check_not_rolled_back(ks, entry);
     if (r == KSSIM_OK)
         r = authorize_create(ks, entry, purpose, &timeout_token);
-    if (r == KSSIM_OK)
+    if (r == KSSIM_OK) {
         r = sim_keystore2_unwrap_unlocked_device_required(ks, entry);
+        sim_keystore2_explain_super_key(ks, entry, r);
+    }
+    if (r == KSSIM_OK)
+        sim_keystore2_explain_usage_count(ks, entry, entry->alias, false, r);
     if (r != KSSIM_OK)
         return r;
     if (ks->operation_count == ks->operation_capacity) {
@@ -479,7 +485,7 @@ static kssim_result token_for_operation(sim_keystore2 *ks, sim_keystore2_operati
     if (!record->has_token)
         sim_explain(ks->env,
                     "R-OP-TOKEN-CHALLENGE-REQUIRED: no token carrying the operation's challenge 0x%016llx "
-                    "has reached it since begin: KEY_USER_NOT_AUTHENTICATED, operation kept open",
+                    "has reached it since begin: KEY_USER_NOT_AUTHENTICATED",
                     (unsigned long long)record->handle);
     if (!record->has_token)
         return sim_refuse(ks->env, KSSIM_KEY_USER_NOT_AUTHENTICATED,
@@ -505,6 +511,7 @@ static kssim_result lookup_operation(sim_keystore2 *ks, uint64_t handle, sim_key
 {
     *record = find_operation(ks, handle);
     if (*record != NULL && (*record)->pruned) {
+        sim_keystore2_explain_operation_gone(ks, handle, true);
         forget_operation(ks, handle);
         *record = NULL;
         return sim_refuse(ks->env, KSSIM_INVALID_OPERATION_HANDLE,
@@ -513,6 +520,8 @@ static kssim_result lookup_operation(sim_keystore2 *ks, uint64_t handle, sim_key
                           "need",
                           (unsigned long long)handle);
     }
+    if (*record == NULL)
+        sim_keystore2_explain_operation_gone(ks, handle, false);
     if (*record == NULL)
         return sim_refuse(ks->env, KSSIM_INVALID_OPERATION_HANDLE,
                           "operation 0x%016llx does not exist (finished, aborted, failed or lost in a reboot): "
@@ -532,7 +541,9 @@ static kssim_result lookup_operation(sim_keystore2 *ks, uint64_t handle, sim_key
  * operation.rs KeystoreOperation::with_locked_operation, Operation::check_active; keymaster_worker.cpp */
 static kssim_result end_failed_operation(sim_keystore2 *ks, uint64_t handle, kssim_result refusal)
 {
-    if (!sim_android_has(ks->api_level, SIM_ANDROID_OP_FAILED_CALL_ENDS))
+    bool ends = sim_android_has(ks->api_level, SIM_ANDROID_OP_FAILED_CALL_ENDS);
+    sim_keystore2_explain_operation_ended(ks, handle, ends, refusal);
+    if (!ends)
         return refusal;
     forget_operation(ks, handle);
     (void)sim_keymint_abort(ks->sw, handle);
@@ -579,6 +590,10 @@ static kssim_result count_key_use(sim_keystore2 *ks, const sim_keystore2_operati
     if (!record->usage_limited)
         return KSSIM_OK;
     sim_key_entry *entry = key_of_operation(ks, record);
+    if (entry == NULL)
+        sim_keystore2_explain_usage_count(ks, NULL, record->alias, true, KSSIM_INVALID_KEY_BLOB);
+    else
+        sim_keystore2_explain_usage_count(ks, entry, entry->alias, true, KSSIM_OK);
     if (entry == NULL)
         return sim_refuse(ks->env, KSSIM_INVALID_KEY_BLOB,
                           "the key '%s' this operation began with no longer exists (its uses ran out, or it was "

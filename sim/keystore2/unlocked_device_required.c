@@ -23,10 +23,16 @@ kssim_result sim_keystore2_authorize_unlocked_device_required(sim_keystore2 *ks,
 {
     if (!entry->auth.unlocked_device_required)
         return KSSIM_OK;
+    bool needs_any_token = sim_android_has(ks->api_level, SIM_ANDROID_UDR_NEEDS_AUTH_TOKEN);
+    if (ks->locked)
+        sim_keystore2_explain_unlocked_device(ks, entry, needs_any_token, KSSIM_DEVICE_LOCKED);
     if (ks->locked)
         return sim_refuse(ks->env, KSSIM_DEVICE_LOCKED,
                           "the key '%s' works only while the device is unlocked: unlock it, then retry", entry->alias);
-    if (sim_android_has(ks->api_level, SIM_ANDROID_UDR_NEEDS_AUTH_TOKEN) && ks->tokens.count == 0)
+    sim_keystore2_explain_unlocked_device(ks, entry, needs_any_token,
+                                          needs_any_token && ks->tokens.count == 0 ? KSSIM_KEY_USER_NOT_AUTHENTICATED
+                                                                                   : KSSIM_OK);
+    if (needs_any_token && ks->tokens.count == 0)
         return sim_refuse(ks->env, KSSIM_KEY_USER_NOT_AUTHENTICATED,
                           "on Android 12 to 14 keystore2 lets an unlocked-device-required key work only once some "
                           "authentication has happened since boot (any auth token), and there has been none: "

@@ -66,6 +66,7 @@ void run_record_step(run_record *record, const transcript_step *step)
         .expected = copy_text(record, step->met ? NULL : step->expected),
         .app_exception = copy_text(record, step->app_exception),
         .app_call = copy_text(record, step->app_call),
+        .decision = copy_text(record, step->decision),
         .met = step->met,
         .result = step->result,
         .boot_ms = step->boot_ms,
@@ -100,6 +101,7 @@ void run_record_free(run_record *record)
             free(step->expected);
             free(step->app_exception);
             free(step->app_call);
+            free(step->decision);
         }
         free(run->steps);
         free(run->path);

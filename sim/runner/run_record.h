@@ -16,6 +16,7 @@
 typedef struct recorded_step {
     size_t number;
     char *action, *arguments, *outcome, *expected, *app_exception, *app_call;
+    char *decision; /* --explain: the step's decision path, one line per fact, or NULL */
     bool met;
     int result;
     uint64_t boot_ms;

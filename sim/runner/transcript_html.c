@@ -345,12 +345,50 @@ static void write_timeline(FILE *out, const recorded_run *run, size_t run_number
     lay_out_free(&layout);
 }
 
+/* --explain: a step's decision path, folded so the table stays one line per step until the reader opens it. */
+static void write_decision(FILE *out, const char *decision)
+{
+    if (decision == NULL || decision[0] == '\0')
+        return;
+    size_t lines = 0;
+    for (const char *c = decision; *c != '\0'; c++)
+        lines += *c == '\n' || c[1] == '\0';
+    fprintf(out, "<details class=\"why\"><summary>why (%zu line%s)</summary><pre>", lines, lines == 1 ? "" : "s");
+    /* The escaper turns a newline into a space; inside <pre> each fact keeps its own line. */
+    for (const char *line = decision; *line != '\0';) {
+        const char *end = strchr(line, '\n');
+        size_t length = end != NULL ? (size_t)(end - line) : strlen(line);
+        char *copy = malloc(length + 1);
+        if (copy == NULL)
+            break;
+        memcpy(copy, line, length);
+        copy[length] = '\0';
+        transcript_write_xml_escaped(out, copy);
+        fputc('\n', out);
+        free(copy);
+        line = end != NULL ? end + 1 : line + length;
+    }
+    fputs("</pre></details>", out);
+}
+
+static bool run_is_explained(const recorded_run *run)
+{
+    for (size_t s = 0; s < run->step_count; s++)
+        if (run->steps[s].decision != NULL && run->steps[s].decision[0] != '\0')
+            return true;
+    return false;
+}
+
 static void write_steps_table(FILE *out, const recorded_run *run)
 {
+    /* The why column is there only in an explained run, so a page without --explain is unchanged. */
+    bool explained = run_is_explained(run);
     fputs("<details class=\"steps\"><summary>steps</summary>\n<table class=\"steps-table\"><thead><tr><th "
           "scope=\"col\">step</th><th scope=\"col\">boot clock</th><th scope=\"col\">action</th><th "
           "scope=\"col\">arguments</th><th scope=\"col\">result</th><th scope=\"col\">the app sees</th><th "
-          "scope=\"col\">expectation</th></tr></thead>\n<tbody>\n",
+          "scope=\"col\">expectation</th>",
+          out);
+    fputs(explained ? "<th scope=\"col\">why (--explain)</th></tr></thead>\n<tbody>\n" : "</tr></thead>\n<tbody>\n",
           out);
     for (size_t s = 0; s < run->step_count; s++) {
         const recorded_step *step = &run->steps[s];
@@ -378,6 +416,10 @@ static void write_steps_table(FILE *out, const recorded_run *run)
             fputs("expected ", out);
             transcript_write_xml_escaped(out, step->expected != NULL ? step->expected : "?");
         }
+        if (explained) {
+            fputs("</td><td>", out);
+            write_decision(out, step->decision);
+        }
         fputs("</td></tr>\n", out);
     }
     fputs("</tbody></table></details>\n", out);
@@ -401,6 +443,7 @@ static const char html_style[] =
     ".token polygon{fill:#2a9d8f}.token-window{fill:#2a9d8f;opacity:.3}"
     ".op.ok circle{fill:#2e9e44}.op.refused circle{fill:#e07020}"
     ".missed circle,.missed polygon{stroke:#000;stroke-width:2.5}"
+    "details.why pre{font-size:.9em;margin:2px 0;white-space:pre-wrap;max-width:60em}"
     ".note{font-size:.85em;color:#444}#legend svg{vertical-align:middle}#legend li{list-style:none;margin:2px 0}";
 
 /* The page's one script: it marks the page as rendered, and writes any script error into the DOM, where a

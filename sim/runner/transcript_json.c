@@ -4,10 +4,15 @@
  * (its Java exception and the call that throws it, sim/framework/app_view.c).
  *
  * {"runs": [{"path", "name", "api_level", "seed", "passed", "steps": [{"number", "action", "arguments",
- * "outcome", "result", "met", "expected", "explanation", "app_exception", "app_call", "app_numeric_code", "boot_ms",
- * "boot_count", "wall_ms"} or {"problem"}]}], "passed": N, "failed": N}
+ * "outcome", "result", "met", "expected", "explanation", "why", "app_exception", "app_call", "app_numeric_code",
+ * "boot_ms", "boot_count", "wall_ms"} or {"problem"}]}], "passed": N, "failed": N}
+ *
+ * "explanation" is the refusal's sentence on an unmet step; "why" is the --explain decision path, one array entry per
+ * line (the text transcript's `why:` lines), empty without --explain or for a step that is no operation.
  */
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "runner/transcript.h"
 
@@ -29,6 +34,30 @@ static void json_string(FILE *stream, const char *text)
             fputc(*c, stream);
     }
     fputc('"', stream);
+}
+
+/* The decision path as a JSON array of its lines; the record's lines end in '\n'. */
+static void json_lines(FILE *stream, const char *text)
+{
+    fputc('[', stream);
+    bool first = true;
+    for (const char *line = text; line != NULL && *line != '\0';) {
+        const char *end = strchr(line, '\n');
+        size_t length = end != NULL ? (size_t)(end - line) : strlen(line);
+        if (length > 0) {
+            char *copy = malloc(length + 1);
+            if (copy != NULL) {
+                memcpy(copy, line, length);
+                copy[length] = '\0';
+                fputs(first ? "" : ", ", stream);
+                json_string(stream, copy);
+                first = false;
+                free(copy);
+            }
+        }
+        line = end != NULL ? end + 1 : line + length;
+    }
+    fputc(']', stream);
 }
 
 /* Runs are gathered in document, a run's steps and problems in pending, so the separators are known. */
@@ -65,6 +94,8 @@ static void json_step(transcript *transcript, const transcript_step *step)
     json_string(stream, step->met ? NULL : step->expected);
     fputs(", \"explanation\": ", stream);
     json_string(stream, step->explanation);
+    fputs(", \"why\": ", stream);
+    json_lines(stream, step->decision);
     fputs(", \"app_exception\": ", stream);
     json_string(stream, step->app_exception);
     fputs(", \"app_call\": ", stream);

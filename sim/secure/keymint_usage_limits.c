@@ -9,6 +9,7 @@
  */
 #include <inttypes.h>
 
+#include "core/decision.h"
 #include "secure/keymint_internal.h"
 
 static uint64_t boot_seconds(const sim_secure_world *sw)
@@ -23,6 +24,9 @@ static uint64_t boot_seconds(const sim_secure_world *sw)
 kssim_result keymint_check_usage_limits(sim_secure_world *sw, const sim_auth_list *auth, const uint8_t key_id[32])
 {
     const keymint_key_usage *usage = keymint_find_key_usage(sw->keymint, key_id);
+    if (usage == NULL && auth->max_uses_per_boot != 0)
+        sim_explain(sw->env, "R-RATE-MAX-USES-PER-BOOT: KeyMint counts 0 of %" PRIu32 " begins this boot: passed",
+                    auth->max_uses_per_boot);
     if (usage == NULL)
         return KSSIM_OK;
     if (auth->min_seconds_between_ops != 0 && usage->has_last_begin) {
@@ -33,6 +37,10 @@ kssim_result keymint_check_usage_limits(sim_secure_world *sw, const sim_auth_lis
                               "last began %" PRIu64 " s ago by KeyMint's whole-second clock: wait %" PRIu64 " s more",
                               auth->min_seconds_between_ops, elapsed, auth->min_seconds_between_ops - elapsed);
     }
+    if (auth->max_uses_per_boot != 0)
+        sim_explain(sw->env, "R-RATE-MAX-USES-PER-BOOT: KeyMint counts %" PRIu32 " of %" PRIu32 " begins this boot: %s",
+                    usage->uses_this_boot, auth->max_uses_per_boot,
+                    usage->uses_this_boot >= auth->max_uses_per_boot ? "KEY_MAX_OPS_EXCEEDED" : "passed");
     if (auth->max_uses_per_boot != 0 && usage->uses_this_boot >= auth->max_uses_per_boot)
         return sim_refuse(sw->env, KSSIM_KEY_MAX_OPS_EXCEEDED,
                           "this key may begin %" PRIu32 " operation%s per boot (MAX_USES_PER_BOOT) and has: reboot "

@@ -37,6 +37,16 @@ grep -qF '      app_exception: "javax.crypto.IllegalBlockSizeException"' "$work/
 "$kssim" run "$scenario" --format junit >"$work/junit" || fail "kssim run --format junit failed"
 grep -qF '<property name="app_call" value="Mac.doFinal"/>' "$work/junit" || fail "JUnit lacks the app_call property"
 
+# A prompt that cannot start (R-BIO-NONE-ENROLLED, PreAuthInfo): its two codes, and no attempt counted.
+prompt_scenario="$source_dir/scenarios/app-view/prompt-cannot-start.yaml"
+"$kssim" run "$prompt_scenario" >"$work/prompt" || fail "kssim run $prompt_scenario failed"
+grep -qF '2 authenticate_biometric id=1 -> NO_BIOMETRIC_ENROLLED (1005) [onAuthenticationError(BIOMETRIC_ERROR_NO_BIOMETRICS=11) from BiometricPrompt.AuthenticationCallback]' \
+    "$work/prompt" || fail "no BIOMETRIC_ERROR_NO_BIOMETRICS for a prompt with nothing enrolled: $(sed -n 3p "$work/prompt")"
+grep -qF '1 prompt respond=credential secret=1234 -> NO_CREDENTIAL (1003) [onAuthenticationError(BIOMETRIC_ERROR_NO_DEVICE_CREDENTIAL=14) from BiometricPrompt.AuthenticationCallback]' \
+    "$work/prompt" || fail "no BIOMETRIC_ERROR_NO_DEVICE_CREDENTIAL for a credential prompt without a credential"
+grep -qF '11 authenticate_biometric id=1 -> ok (0)' "$work/prompt" ||
+    fail "tries with nothing enrolled were counted as failures (a lockout followed)"
+
 for level in 32 33; do
     "$kssim" run "$source_dir/scenarios/app-view/generation-exceptions.yaml" --api-level "$level" --format json \
         >"$work/json.$level" || fail "kssim run --format json failed on $level"

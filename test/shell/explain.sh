@@ -62,6 +62,39 @@ steps:
   - sign: {key: timed, data: "x", expect: {..30: KEY_USER_NOT_AUTHENTICATED, 31..: LOCKED}}
 YAML
 
+cat >limits.yaml <<'YAML'
+name: explain - validity dates, an unlocked-device key, use limits, pruned and ended operations
+device: {api_level: [28, 34]}
+steps:
+  - set_credential: {type: pin, secret: "1234"}
+  - generate_key: {alias: dated, algorithm: ec, purposes: [sign], active: "2026-02-01T00:00:00Z", origination_expire: "2027-01-01T00:00:00Z"}
+  - sign: {key: dated, data: "early", expect: KEY_NOT_YET_VALID}
+  - set_wall_clock: "2026-03-01T00:00:00Z"
+  - sign: {key: dated, data: "inside"}
+  - generate_key: {alias: udr, algorithm: aes, purposes: [encrypt, decrypt], unlocked_device_required: true}
+  - lock: {}
+  - encrypt: {key: udr, data: "secret", expect: DEVICE_LOCKED}
+  - unlock: {secret: "1234"}
+  - encrypt: {key: udr, data: "secret"}
+  - generate_key: {alias: per_boot, algorithm: ec, purposes: [sign], max_uses_per_boot: 1}
+  - sign: {key: per_boot, data: "one"}
+  - sign: {key: per_boot, data: "two", expect: KEY_MAX_OPS_EXCEEDED}
+  - enroll_biometric: {id: 1}
+  - generate_key: {alias: per_op, algorithm: ec, purposes: [sign], user_auth: {timeout: 0, types: [biometric_strong]}}
+  - begin: {key: per_op, purpose: sign, as: op}
+  - finish: {op: op, data: "x", expect: KEY_USER_NOT_AUTHENTICATED}
+  - finish: {op: op, data: "x", expect: {..29: KEY_USER_NOT_AUTHENTICATED, 30..: INVALID_OPERATION_HANDLE}}
+YAML
+cat >counted.yaml <<'YAML'
+name: explain - a key with a usage count
+device: {api_level: 34}
+steps:
+  - generate_key: {alias: twice, algorithm: ec, purposes: [sign], usage_count_limit: 2}
+  - sign: {key: twice, data: "one"}
+  - sign: {key: twice, data: "two"}
+  - sign: {key: twice, data: "three", expect: KEY_PERMANENTLY_INVALIDATED}
+YAML
+
 explain() { "$kssim" run --explain "$@"; }
 
 ok "the timeout scenario runs explained" explain timeout.yaml
@@ -99,12 +132,34 @@ has "keystore1's order" locked.txt "why: R-BEGIN-ORDER: keystore1 order: locked 
 has "keystore1 answers not authenticated first" locked.txt "why: R-BEGIN-KEYSTORE1-LOCKED-NOT-AUTHENTICATED"
 has "the release is named" locked.txt "why: begin on API level 30 (Android 11)"
 
+ok "the limits scenario runs explained on 28 and 34" explain limits.yaml
+cp "$work/out" limits.txt
+has "the dates before activation" limits.txt "why: R-DATES-WALL-CLOCK: wall clock 2026-01-01T00:00:00Z; active from 2026-02-01T00:00:00Z, origination ends 2027-01-01T00:00:00Z, usage ends none; sign is origination, so the origination end applies: KEY_NOT_YET_VALID"
+has "the dates inside the period" limits.txt "why: R-DATES-WALL-CLOCK: wall clock 2026-03-01T00:00:00Z; active from 2026-02-01T00:00:00Z, origination ends 2027-01-01T00:00:00Z, usage ends none; sign is origination, so the origination end applies: inside the validity period"
+has "an unlocked-device key on a locked device" limits.txt "why: R-UDR-DEVICE-LOCKED: the key is UNLOCKED_DEVICE_REQUIRED and the device is locked: DEVICE_LOCKED"
+has "... and unlocked" limits.txt "why: R-UDR-DEVICE-LOCKED: the key is UNLOCKED_DEVICE_REQUIRED and the device is unlocked: passed"
+has "Android 12-14 want some token" limits.txt "why: R-UDR-NEEDS-TOKEN: this release also wants some auth token in the cache; it holds 1: passed"
+has "the super key" limits.txt "why: R-UDR-SUPER-KEY-LOCKED: the UnlockedDeviceRequired super keys are in memory"
+has "KeyMint's per-boot count, first use" limits.txt "why: R-RATE-MAX-USES-PER-BOOT: KeyMint counts 0 of 1 begins this boot: passed"
+has "KeyMint's per-boot count, spent" limits.txt "why: R-RATE-MAX-USES-PER-BOOT: KeyMint counts 1 of 1 begins this boot: KEY_MAX_OPS_EXCEEDED"
+has "a refused finish ends the operation (Android 10+)" limits.txt "why: R-OP-ENDED-INVALID-HANDLE: the refused call (KEY_USER_NOT_AUTHENTICATED) ends operation 0x"
+has "... and Android 9 keeps it" limits.txt "why: R-OP-ENDED-INVALID-HANDLE: on this release a refused update or finish (KEY_USER_NOT_AUTHENTICATED) keeps operation 0x"
+has "the ended operation's next call" limits.txt "(finished, aborted, ended by a failed call, or lost in a reboot): INVALID_OPERATION_HANDLE"
+ok "the usage-count scenario runs explained" explain counted.yaml
+cp "$work/out" counted.txt
+has "uses left at begin" counted.txt "why: R-USAGE-COUNT-LIMIT: the key has 2 of 2 uses left; only a successful finish spends one, the last deletes the key"
+has "a finish spends one" counted.txt "why: R-USAGE-COUNT-LIMIT: this finish spends one of the key's 2 uses: the rest stay"
+has "the last use deletes the key" counted.txt "why: R-USAGE-COUNT-LIMIT: this finish spends one of the key's 2 uses: it was the last, the key is deleted"
+ok "a full KeyMint prunes" explain "$source_dir/scenarios/operation-slots-prune-lru.yaml"
+has "the pruning is explained" "$work/out" "why: R-OP-SLOTS-PRUNE-MALUS: KeyMint has no free slot"
+has "the pruned operation's next call" "$work/out" "why: R-OP-PRUNED-INVALID-HANDLE: operation 0x"
+
 # Determinism: the same bytes twice, and without --explain the same transcript minus the why lines.
-ok "a second explained run" explain timeout.yaml perop.yaml invalidated.yaml locked.yaml
+ok "a second explained run" explain timeout.yaml perop.yaml invalidated.yaml locked.yaml limits.yaml counted.yaml
 cp "$work/out" all1.txt
-ok "a third explained run" explain timeout.yaml perop.yaml invalidated.yaml locked.yaml
+ok "a third explained run" explain timeout.yaml perop.yaml invalidated.yaml locked.yaml limits.yaml counted.yaml
 same_file "explained runs are byte-identical" all1.txt "$work/out"
-ok "the same run without --explain" "$kssim" run timeout.yaml perop.yaml invalidated.yaml locked.yaml
+ok "the same run without --explain" "$kssim" run timeout.yaml perop.yaml invalidated.yaml locked.yaml limits.yaml counted.yaml
 cp "$work/out" plain.txt
 grep -v '^      why: ' all1.txt >stripped.txt
 same_file "explain changes nothing but the why lines" stripped.txt plain.txt
@@ -122,6 +177,27 @@ if python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' 
     echo "ok - the explained JUnit is well-formed XML"
 else
     fail "the explained JUnit is not XML: $(cat "$work/err")"
+fi
+
+# JSON: each step's "why" is its decision path as an array of lines; [] without --explain or for no operation.
+ok "JSON explained" explain --format json counted.yaml
+checks=$((checks + 1))
+if python3 - "$work/out" <<'PY'
+import json, sys
+steps = json.load(open(sys.argv[1]))["runs"][0]["steps"]
+assert steps[0]["why"] == [], steps[0]["why"]  # generate_key: no operation
+why = steps[1]["why"]
+assert why[0] == "begin on API level 34 (Android 14)", why[0]
+assert any(line.startswith("R-USAGE-COUNT-LIMIT: the key has 2 of 2 uses left") for line in why), why
+assert all("\n" not in line for line in why)
+PY
+then echo "ok - JSON carries the decision path as an array of lines"; else fail "JSON's why is not the decision path"; fi
+ok "JSON without --explain" "$kssim" run --format json counted.yaml
+checks=$((checks + 1))
+if python3 -c 'import json,sys; assert all(s["why"] == [] for s in json.load(open(sys.argv[1]))["runs"][0]["steps"])' "$work/out"; then
+    echo "ok - without --explain every why is empty"
+else
+    fail "JSON without --explain has decision paths"
 fi
 
 # kssim sign --explain: the path on stderr, the signature alone on stdout, refusals explained too.

@@ -92,6 +92,20 @@ grep -q '<script>document.title\|<script>alert' "$work/dom.html" && fail "a scen
 grep -q 'data-script-error="' "$work/dom.html" && fail "a script error: $(grep -o 'data-script-error="[^"]*"' "$work/dom.html")"
 grep -Ei 'Uncaught|CONSOLE\(' "$work/dom.log" "$work/shot.log" && fail "the browser logged console errors"
 
+# --explain: each operation step's decision path folded in its row (a <details> per step), one fact per line,
+# and none in a page without --explain.
+grep -q '<details class="why">' "$work/dom.html" && fail "a page without --explain has decision paths"
+"$kssim" run --format html --explain "$source_dir/scenarios/reboot-locks-auth-keys.yaml" >"$work/explained.html" \
+    2>"$work/explained.err"
+[ $? -le 1 ] || fail "kssim run --format html --explain failed: $(cat "$work/explained.err")"
+chrome --dump-dom "file://$work/explained.html" >"$work/explained-dom.html" 2>"$work/explained.log"
+grep -q '<details class="why"><summary>why (' "$work/explained-dom.html" ||
+    fail "the explained page has no collapsible decision path per step"
+grep -q '^R-BEGIN-ORDER: keystore2 authorize_create' "$work/explained-dom.html" ||
+    fail "the decision path's rule lines are not one per line in the page"
+grep -q '<th scope="col">why (--explain)</th>' "$work/explained-dom.html" || fail "the explained page has no why column"
+grep -q 'data-script-error="' "$work/explained-dom.html" && fail "a script error in the explained page"
+
 # The checks above can fail: a copy of the page with a script error is caught both ways.
 sed 's|</body>|<script>no_such_function();</script></body>|' "$work/report.html" >"$work/broken.html"
 chrome --dump-dom "file://$work/broken.html" >"$work/broken-dom.html" 2>"$work/broken.log"

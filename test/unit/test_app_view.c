@@ -105,6 +105,9 @@ static void init_refusals_follow_get_invalid_key_exception(void **state)
     assert_null(view.exception);
     assert_string_equal(view.shown, "returns null");
     assert_string_equal(view.call, "KeyStore.getKey");
+    /* The row says what the app's next call, init with that null key, throws. */
+    assert_non_null(strstr(view.source, "AndroidKeyStoreSpi.java engineGetKey"));
+    assert_non_null(strstr(view.source, "java.security.InvalidKeyException"));
 }
 
 static void finish_refusals_follow_the_spi_that_finishes(void **state)
@@ -167,10 +170,27 @@ static void biometric_outcomes_are_callbacks_with_their_codes(void **state)
     assert_string_equal(view.shown, "onAuthenticationError(BIOMETRIC_ERROR_NO_BIOMETRICS=11)");
     view = view_of(APP_VIEW_BIOMETRIC_PROMPT, KSSIM_NO_MATCH, 34, 0, 0);
     assert_string_equal(view.shown, "onAuthenticationFailed()");
+    /* A credential prompt with no credential set: PreAuthInfo's CREDENTIAL_NOT_ENROLLED. */
+    view = view_of(APP_VIEW_BIOMETRIC_PROMPT, KSSIM_NO_CREDENTIAL, 34, 0, 0);
+    assert_string_equal(view.shown, "onAuthenticationError(BIOMETRIC_ERROR_NO_DEVICE_CREDENTIAL=14)");
+    assert_non_null(strstr(view.source, "PreAuthInfo.java"));
     /* Before Android 9 the app listened to FingerprintManager. */
     view = view_of(APP_VIEW_BIOMETRIC_PROMPT, KSSIM_LOCKOUT, 27, 0, 0);
     assert_string_equal(view.shown, "onAuthenticationError(FINGERPRINT_ERROR_LOCKOUT=7)");
     assert_string_equal(view.call, "FingerprintManager.AuthenticationCallback");
+}
+
+static void a_mac_that_differs_is_the_apps_own_comparison(void **state)
+{
+    (void)state;
+    /* Mac has no verify: the app compares Mac.doFinal's output, so "false" comes from its comparison. */
+    app_view view =
+        view_of(APP_VIEW_SIGNATURE_VERIFY, KSSIM_VERIFICATION_FAILED, 34, KSSIM_PURPOSE_VERIFY, KSSIM_ALGORITHM_HMAC);
+    assert_null(view.exception);
+    assert_string_equal(view.shown, "returns false");
+    assert_string_equal(view.call, "MessageDigest.isEqual");
+    view = view_of(APP_VIEW_SIGNATURE_VERIFY, KSSIM_VERIFICATION_FAILED, 34, KSSIM_PURPOSE_VERIFY, KSSIM_ALGORITHM_EC);
+    assert_string_equal(view.call, "Signature.verify");
 }
 
 static void success_and_no_app_call_show_nothing(void **state)
@@ -217,15 +237,15 @@ static bool same_view(const app_view *a, const app_view *b)
            (a->call == NULL) == (b->call == NULL) && (a->call == NULL || strcmp(a->call, b->call) == 0) &&
            (a->exception == NULL) == (b->exception == NULL) &&
            (a->exception == NULL || strcmp(a->exception, b->exception) == 0) &&
-           a->has_numeric_code == b->has_numeric_code;
+           a->has_numeric_code == b->has_numeric_code && strcmp(a->source, b->source) == 0;
 }
 
 /* One row per case, level range and view, listing the results that give it; success, the device store's
  * results and silent rows (nothing shown) are left out. */
 static void print_table(void)
 {
-    printf("| call | object | API levels | results | what the app sees | thrown or reported by |\n");
-    printf("| --- | --- | --- | --- | --- | --- |\n");
+    printf("| call | object | API levels | results | what the app sees | thrown or reported by | framework source |\n");
+    printf("| --- | --- | --- | --- | --- | --- | --- |\n");
     for (size_t c = 0; c < sizeof(table_cases) / sizeof(table_cases[0]); c++) {
         const table_case *tc = &table_cases[c];
         int codes[256];
@@ -293,12 +313,12 @@ static void print_table(void)
                     for (int l = level; l <= highest; l++)
                         printed[j][l] = true;
                 }
-                printf("| %s | %s | %s | %s | %s%s | %s |\n", app_view_stage_name(tc->stage), tc->object, levels,
+                printf("| %s | %s | %s | %s | %s%s | %s | %s |\n", app_view_stage_name(tc->stage), tc->object, levels,
                        name_count > 8 ? "any other refusal" : names,
                        first.exception != NULL ? first.exception : first.shown,
                        first.has_numeric_code ? " (cause android.security.KeyStoreException, getNumericErrorCode())"
                                               : "",
-                       first.call);
+                       first.call, first.source);
             }
         }
     }
@@ -312,6 +332,7 @@ int main(int argc, char **argv)
     }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_result_has_a_row_for_every_app_call_on_every_release),
+        cmocka_unit_test(a_mac_that_differs_is_the_apps_own_comparison),
         cmocka_unit_test(exception_names_are_found_simple_or_qualified),
         cmocka_unit_test(init_refusals_follow_get_invalid_key_exception),
         cmocka_unit_test(finish_refusals_follow_the_spi_that_finishes),
