@@ -210,6 +210,10 @@ kssim_result sim_keymint_finish(sim_secure_world *sw, uint64_t handle, const uin
 kssim_result sim_keymint_abort(sim_secure_world *sw, uint64_t handle);
 /* Reboot: every operation gone, MAX_USES_PER_BOOT counters reset. */
 void sim_keymint_reboot(sim_secure_world *sw);
+/* How many operations the KeyMint instance of this security level has room for (R-OP-SLOTS-BOUNDED), and
+ * whether an operation is in flight under handle: what keystore's invariants check its own table against. */
+size_t sim_keymint_operation_slots(kssim_security_level level);
+bool sim_keymint_has_operation(const sim_secure_world *sw, uint64_t handle);
 /* The attack on storage: flips one byte of the field inside the stored blob. */
 /* keymint_faults.c: the injected faults of the secure world. */
 kssim_result sim_keymint_inject_strongbox_fault(sim_secure_world *sw, uint32_t calls);
