@@ -162,6 +162,10 @@ bool sim_token_matches_key(const kssim_auth_token *token, const sim_auth_list *a
 void sim_keystore2_explain_cached_tokens(sim_keystore2 *ks, const sim_auth_list *auth, uint64_t challenge,
                                          const sim_cached_token *chosen);
 void sim_token_cache_clear(sim_token_cache *cache);
+/* What the cache's rules (the add functions' postconditions) say it may not be, in a sentence, or NULL when
+ * it is well formed: keystore2's in arrival order with one token per authenticator; keystore1's ordered by
+ * timestamp, then arrival. A stored image is refused with it (keystore2_image.c). */
+const char *sim_token_cache_malformation(const sim_token_cache *cache, bool keystore1);
 
 /* keystore2_keys.c */
 kssim_result sim_keystore2_generate_key(sim_keystore2 *ks, const kssim_key_spec *spec, const sim_auth_list *auth);

@@ -12,6 +12,7 @@
 
 #include <openssl/crypto.h>
 
+#include "core/invariant.h"
 #include "secure/secure_world.h"
 
 static const uint32_t security_levels[] = {KSSIM_SECURITY_SOFTWARE, KSSIM_SECURITY_TEE, KSSIM_SECURITY_STRONGBOX};
@@ -152,6 +153,8 @@ void sim_auth_list_image_encode(const sim_auth_list *auth, sim_writer *w)
     sim_write_u32(w, auth->block_modes);
     sim_write_u32(w, auth->paddings);
     sim_write_bool(w, auth->no_auth_required);
+    /* The decoder reads sid_count IDs: a count above the array would misalign everything after it. */
+    KSSIM_INVARIANT(auth->sid_count <= SIM_MAX_KEY_SIDS, "a stored key has no more secure IDs than the array holds");
     sim_write_u32(w, auth->sid_count);
     for (uint32_t i = 0; i < auth->sid_count && i < SIM_MAX_KEY_SIDS; i++)
         sim_write_u64(w, auth->sids[i]);
