@@ -59,6 +59,12 @@ static void decode_gatekeeper(sim_reader *r, sim_gatekeeper *gk)
     gk->last_checked_ms = sim_read_u64(r);
     if (gk->enrolled && gk->type == KSSIM_CREDENTIAL_NONE)
         sim_reader_fail(r, "Gatekeeper has an enrollment without a credential type");
+    /* What the invariants of gatekeeper.c and gatekeeper_throttle.c rely on: an enrolled credential has a
+     * SID (tokens carry it), and the failure counter can still count (a day's wait each from the 140th). */
+    if (gk->enrolled && gk->sid == 0)
+        sim_reader_fail(r, "Gatekeeper has an enrollment without a secure ID");
+    if (gk->failure_count == UINT32_MAX)
+        sim_reader_fail(r, "Gatekeeper records more failed attempts than a lock screen can have been given");
 }
 
 static void encode_biometric(const sim_biometric *bio, sim_writer *w)
