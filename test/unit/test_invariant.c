@@ -4,7 +4,8 @@
  * Each check runs in a forked child, so the abort it must cause ends the child, not the test: the parent
  * reads the child's stderr through a pipe and its wait status, and asserts SIGABRT and the sentence.
  * One violation is the macro itself; one comes through a real path, an RSA private-key use begun while
- * another is still under way (sim_random_begin_rsa_private_key_use, sim/core/crypto.c).
+ * another is still under way (sim_random_begin_rsa_private_key_use, sim/core/crypto.c). The last test is
+ * the bug the token cache's arrival-order invariant found: two delayed tokens whose delays differ.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -20,6 +21,7 @@
 
 #include "core/env.h"
 #include "core/invariant.h"
+#include "framework/device.h"
 
 typedef void (*child_body)(void);
 
@@ -139,12 +141,49 @@ static void nested_rsa_private_key_uses_abort(void **state)
     assert_int_equal(WEXITSTATUS(outcome.status), 0);
 }
 
+/* A token held back 10 s, then one held back 1 s, both due by the time the clock has moved 20 s: the
+ * second reaches keystore2 first. Delivered in the order they were issued, the cache's arrival order
+ * (which "the most recently received matching token" relies on) broke and token_cache.c aborted. */
+static void delayed_tokens_arrive_in_the_order_they_are_due(void)
+{
+    kssim_config config;
+    kssim_config_default(&config);
+    kssim_device *device = NULL;
+    if (kssim_device_create(&config, &device) != KSSIM_OK ||
+        kssim_set_credential(device, KSSIM_CREDENTIAL_PIN, "1234") != KSSIM_OK ||
+        kssim_enroll_biometric(device, 1, KSSIM_MODALITY_FINGERPRINT, KSSIM_BIOMETRIC_STRONG) != KSSIM_OK)
+        _exit(3);
+    kssim_fault_spec late = {.fault = KSSIM_FAULT_TOKEN_DELAYED, .delay_ms = 10000};
+    kssim_fault_spec sooner = {.fault = KSSIM_FAULT_TOKEN_DELAYED, .delay_ms = 1000};
+    if (kssim_inject_fault(device, &late) != KSSIM_OK || kssim_verify_credential(device, "1234", 0, NULL) != KSSIM_OK ||
+        kssim_inject_fault(device, &sooner) != KSSIM_OK ||
+        kssim_authenticate_biometric(device, 1, 0, NULL) != KSSIM_OK || kssim_advance(device, 20000) != KSSIM_OK ||
+        kssim_verify_credential(device, "1234", 0, NULL) != KSSIM_OK)
+        _exit(4);
+    const sim_token_cache *cache = &device->ks.tokens;
+    /* The biometric token (due at 1 s) first, then the held-back password one (due at 10 s); the password's
+     * token of the last verify replaced that one, at 20 s. */
+    if (cache->count != 2 || cache->tokens[0].token.authenticator_type != KSSIM_AUTHENTICATOR_FINGERPRINT ||
+        cache->tokens[0].received_ms > cache->tokens[1].received_ms)
+        _exit(5);
+    kssim_device_free(device);
+}
+
+static void delayed_tokens_keep_the_cache_in_arrival_order(void **state)
+{
+    (void)state;
+    child_outcome outcome = run_in_child(delayed_tokens_arrive_in_the_order_they_are_due);
+    if (!WIFEXITED(outcome.status) || WEXITSTATUS(outcome.status) != 0)
+        fail_msg("the delayed tokens did not arrive in order (status 0x%x): %s", outcome.status, outcome.stderr_text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_violated_invariant_aborts_with_its_message),
         cmocka_unit_test(a_holding_invariant_says_nothing),
         cmocka_unit_test(nested_rsa_private_key_uses_abort),
+        cmocka_unit_test(delayed_tokens_keep_the_cache_in_arrival_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
