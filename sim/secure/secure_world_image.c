@@ -98,6 +98,9 @@ static void decode_biometric(sim_reader *r, sim_biometric *bio)
     bio->failed_attempts = sim_read_u32(r);
     bio->lockout_until_ms = sim_read_u64(r);
     bio->permanent_lockout = sim_read_bool(r);
+    /* biometric.c checks this after every change; a stored image must meet it too. */
+    if (!sim_reader_failed(r) && !sim_biometric_is_consistent(bio))
+        sim_reader_fail(r, "a biometric modality's authenticator ID disagrees with its strong templates");
 }
 
 void sim_secure_world_image_encode(const sim_secure_world *sw, sim_writer *w)
