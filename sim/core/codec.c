@@ -12,6 +12,7 @@
 #include <openssl/crypto.h>
 
 #include "core/codec.h"
+#include "core/invariant.h"
 
 void sim_writer_init(sim_writer *w)
 {
@@ -57,6 +58,7 @@ static inline uint8_t *room_for(sim_writer *w, size_t more)
         return NULL;
     uint8_t *at = w->data + w->len;
     w->len += more;
+    KSSIM_INVARIANT(w->len <= w->capacity, "a writer never writes past the room it has");
     return at;
 }
 
@@ -171,6 +173,8 @@ static const uint8_t *take(sim_reader *r, size_t len)
 {
     if (r->problem != NULL)
         return NULL;
+    /* The bounds check below subtracts: a position past the end would turn it into a huge room. */
+    KSSIM_INVARIANT(r->pos <= r->len, "a reader never stands past the end of its bytes");
     if (len > r->len - r->pos) {
         sim_reader_fail(r, "it ends early");
         return NULL;
@@ -254,6 +258,7 @@ uint32_t sim_read_count(sim_reader *r, uint32_t max, size_t min_element_bytes, c
         sim_reader_fail(r, problem);
         return 0;
     }
+    KSSIM_INVARIANT(r->pos <= r->len, "a reader never stands past the end of its bytes");
     size_t left = r->len - r->pos;
     if (min_element_bytes > 0 && count > left / min_element_bytes) {
         sim_reader_fail(r, "it ends early");

@@ -18,6 +18,7 @@
 #include <openssl/provider.h>
 
 #include "core/env.h"
+#include "core/invariant.h"
 
 #define SHA256_BLOCK_BYTES 64
 
@@ -187,9 +188,18 @@ static void drbg_update(sim_crypto *crypto, sim_drbg *d, const uint8_t *data, si
     }
 }
 
+bool sim_drbg_is_seeded(const sim_drbg *d)
+{
+    static const uint8_t zeros[32],
+        ones[32] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+    return memcmp(d->key, zeros, sizeof(zeros)) != 0 ||
+           (memcmp(d->value, zeros, sizeof(zeros)) != 0 && memcmp(d->value, ones, sizeof(ones)) != 0);
+}
+
 /* HMAC_DRBG Generate (SP 800-90A 10.1.2.5), without additional input. */
 static void drbg_generate(sim_crypto *crypto, sim_drbg *d, uint8_t *out, size_t len)
 {
+    KSSIM_INVARIANT(sim_drbg_is_seeded(d), "a DRBG generates only after it was seeded, and not after it was wiped");
     while (len > 0) {
         hmac_with_key(crypto, d->key, sizeof(d->key), (const uint8_t *const[]){d->value}, (size_t[]){32}, 1, d->value);
         size_t n = len < sizeof(d->value) ? len : sizeof(d->value);
@@ -222,6 +232,7 @@ void sim_random_begin_rsa_private_key_use(sim_crypto *crypto, size_t operation_b
      * device's state (so runs repeat exactly) that neither reads the host's entropy nor moves the
      * device's stream. */
     static const char label[] = "kssim rsa blinding";
+    KSSIM_INVARIANT(!crypto->rsa_private_key_in_use, "uses of an RSA private key do not nest");
     memset(crypto->rsa_blinding.key, 0x00, sizeof(crypto->rsa_blinding.key));
     memset(crypto->rsa_blinding.value, 0x01, sizeof(crypto->rsa_blinding.value));
     uint8_t seed_material[32 + sizeof(label)];
@@ -302,6 +313,7 @@ int sim_crypto_init(sim_crypto *crypto, uint64_t seed)
         seed_material[i] = (uint8_t)(seed >> (56 - 8 * i));
     memcpy(seed_material + 8, "kssim device v1", 16);
     drbg_update(crypto, &crypto->drbg, seed_material, sizeof(seed_material));
+    KSSIM_INVARIANT(sim_drbg_is_seeded(&crypto->drbg), "Instantiate leaves the device DRBG seeded");
 
     if (sim_deterministic_rand_install(crypto) != 0)
         goto fail;

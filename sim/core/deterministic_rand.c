@@ -16,9 +16,12 @@
 #include <openssl/rand.h>
 
 #include "core/env.h"
+#include "core/invariant.h"
 
 #define RAND_PROVIDER_NAME  "kssim-deterministic-rand"
 #define RAND_ALGORITHM_NAME "KSSIM-DRBG"
+/* The largest draw OpenSSL may ask in one generate call (OSSL_RAND_PARAM_MAX_REQUEST); it splits larger ones. */
+#define RAND_MAX_REQUEST ((size_t)1 << 16)
 
 /* The provider's init runs synchronously inside OSSL_PROVIDER_load, on the installing thread; this is
  * how it learns which device's DRBG to draw from. */
@@ -53,6 +56,8 @@ static int rand_generate(void *ctx, unsigned char *out, size_t outlen, unsigned 
                          const unsigned char *adin, size_t adin_len)
 {
     (void)strength, (void)prediction_resistance, (void)adin, (void)adin_len;
+    KSSIM_INVARIANT(ctx != NULL, "OpenSSL draws only from a device's DRBG, installed with its crypto");
+    KSSIM_INVARIANT(outlen <= RAND_MAX_REQUEST, "OpenSSL splits a draw larger than the advertised maximum request");
     sim_random_bytes_for_openssl(ctx, out, outlen);
     return 1;
 }
@@ -84,7 +89,7 @@ static int rand_get_ctx_params(void *ctx, OSSL_PARAM params[])
     if (p != NULL && !OSSL_PARAM_set_uint(p, 256))
         return 0;
     p = OSSL_PARAM_locate(params, OSSL_RAND_PARAM_MAX_REQUEST);
-    if (p != NULL && !OSSL_PARAM_set_size_t(p, 1 << 16))
+    if (p != NULL && !OSSL_PARAM_set_size_t(p, RAND_MAX_REQUEST))
         return 0;
     return 1;
 }
@@ -145,6 +150,8 @@ static int provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in
 
 int sim_deterministic_rand_install(sim_crypto *crypto)
 {
+    KSSIM_INVARIANT(crypto_being_installed == NULL, "one device's RAND is installed at a time on a thread");
+    KSSIM_INVARIANT(sim_drbg_is_seeded(&crypto->drbg), "OpenSSL is given a DRBG only once it is seeded");
     if (!OSSL_PROVIDER_add_builtin(crypto->libctx, RAND_PROVIDER_NAME, provider_init))
         return -1;
     crypto_being_installed = crypto;

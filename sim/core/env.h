@@ -97,6 +97,10 @@ void sim_random_end_rsa_private_key_use(sim_crypto *crypto);
 void sim_random_bytes_bound_to(sim_crypto *crypto, const char *label, const uint8_t *binding, size_t binding_len,
                                void *out, size_t len);
 uint64_t sim_random_u64(sim_crypto *crypto);
+/* Whether the DRBG state is a seeded one: neither zeroed (never instantiated, or wiped after use) nor
+ * Instantiate's constants before the seed went in; a real state is either with probability 2^-256. */
+bool sim_drbg_is_seeded(const sim_drbg *d);
+
 /* A random 64-bit value that is never 0 (0 means "none" for SIDs, challenges and handles). */
 uint64_t sim_random_nonzero_u64(sim_crypto *crypto);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/env.h"
+#include "core/invariant.h"
 
 void sim_env_image_encode(const sim_env *env, sim_writer *w)
 {
@@ -24,10 +25,15 @@ void sim_env_image_decode(sim_reader *r, sim_env *decoded)
     decoded->clock.wall_ms = sim_read_i64(r);
     sim_read_raw(r, decoded->crypto.drbg.key, sizeof(decoded->crypto.drbg.key));
     sim_read_raw(r, decoded->crypto.drbg.value, sizeof(decoded->crypto.drbg.value));
+    /* Generating from an unseeded state is an invariant violation (crypto.c), so a damaged image that
+     * holds one is refused here. */
+    if (!sim_reader_failed(r) && !sim_drbg_is_seeded(&decoded->crypto.drbg))
+        sim_reader_fail(r, "the stored random generator state is not a seeded one");
 }
 
 void sim_env_image_apply(sim_env *env, const sim_env *decoded)
 {
+    KSSIM_INVARIANT(sim_drbg_is_seeded(&decoded->crypto.drbg), "a restored DRBG state is a seeded one");
     env->clock = decoded->clock;
     memcpy(&env->crypto.drbg, &decoded->crypto.drbg, sizeof(env->crypto.drbg));
 }

@@ -129,17 +129,26 @@ void sim_framework_deliver_due_tokens(kssim_device *device)
 {
     sim_framework_faults *faults = &device->faults;
     uint64_t now = device->env.clock.boot_ms;
-    size_t kept = 0;
-    /* In the order they were issued; each is received at its due time, which is what keystore2 would
-     * have stamped on it (time_received). */
-    for (size_t i = 0; i < faults->delayed_count; i++) {
-        if (faults->delayed[i].due_ms <= now)
-            deliver_now(device, &faults->delayed[i].token, faults->delayed[i].due_ms);
-        else
-            faults->delayed[kept++] = faults->delayed[i];
+    /* In the order they reach keystore2: by due time, those due together in the order they were issued
+     * (a token held back longer than one issued after it arrives after it). Each is received at its due
+     * time, which is what keystore2 would have stamped on it (time_received), so the cache stays in
+     * arrival order (token_cache.c checks it). */
+    for (;;) {
+        size_t next = faults->delayed_count;
+        for (size_t i = 0; i < faults->delayed_count; i++)
+            if (faults->delayed[i].due_ms <= now &&
+                (next == faults->delayed_count || faults->delayed[i].due_ms < faults->delayed[next].due_ms))
+                next = i;
+        if (next == faults->delayed_count)
+            break;
+        sim_delayed_token due = faults->delayed[next];
+        memmove(&faults->delayed[next], &faults->delayed[next + 1],
+                (faults->delayed_count - next - 1) * sizeof(faults->delayed[0]));
+        faults->delayed_count--;
+        memset(&faults->delayed[faults->delayed_count], 0, sizeof(faults->delayed[0]));
+        deliver_now(device, &due.token, due.due_ms);
+        memset(&due, 0, sizeof(due));
     }
-    memset(&faults->delayed[kept], 0, (faults->delayed_count - kept) * sizeof(faults->delayed[0]));
-    faults->delayed_count = (uint32_t)kept;
 }
 
 void sim_framework_drop_delayed_tokens(kssim_device *device)

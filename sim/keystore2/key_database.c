@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/invariant.h"
 #include "keystore2/keystore2.h"
 
 static size_t position_of(const sim_key_database *db, const char *alias, bool *found)
@@ -73,6 +74,12 @@ kssim_result sim_key_database_store(sim_key_database *db, sim_key_entry *entry)
     memmove(&db->entries[i + 1], &db->entries[i], (db->count - i) * sizeof(*db->entries));
     db->entries[i] = *entry;
     db->count++;
+    /* The binary search of position_of relies on it. */
+    KSSIM_INVARIANT(i == 0 || strcmp(db->entries[i - 1].alias, db->entries[i].alias) < 0,
+                    "the key database stays sorted by alias, each alias once");
+    KSSIM_INVARIANT(i + 1 == db->count || strcmp(db->entries[i].alias, db->entries[i + 1].alias) < 0,
+                    "the key database stays sorted by alias, each alias once");
+    KSSIM_INVARIANT(db->count <= db->capacity, "the key database holds its entries");
     return KSSIM_OK;
 }
 
@@ -89,9 +96,11 @@ void sim_key_database_remove(sim_key_database *db, const char *alias)
 
 void sim_key_database_tombstone(sim_key_database *db, sim_key_entry *entry, kssim_invalidation_reason reason)
 {
-    (void)db;
+    KSSIM_INVARIANT(entry >= db->entries && entry < db->entries + db->count, "a tombstone is a row of this database");
+    KSSIM_INVARIANT(reason != KSSIM_REASON_NONE, "a key the system deleted remembers why");
     release_key_material(entry);
     entry->deleted_because = reason;
+    KSSIM_INVARIANT(entry->blob.data == NULL && entry->public_key == NULL, "a tombstone keeps no key material");
 }
 
 void sim_key_database_cleanup(sim_key_database *db)

@@ -50,22 +50,58 @@ typedef struct sim_token_cache {
  * is Android's first app uid (Process.FIRST_APPLICATION_UID). */
 #define SIM_KEYSTORE2_APP_UID 10000u
 
+/* Where an operation is in its life: keystore2 operation.rs `enum Outcome`, under the same names. A record
+ * in sim_keystore2.operations is always UNKNOWN (active) or PRUNED; the other outcomes are final and the
+ * record leaves the table as it takes one. The transitions, each checked by KSSIM_INVARIANT
+ * (keystore2_operation.c end_operation, prune_one):
+ *   (begin)  -> UNKNOWN
+ *   UNKNOWN  -> SUCCESS     finish succeeded in KeyMint (a usage-count refusal after it still ends so)
+ *   UNKNOWN  -> ABORT       the caller aborted it
+ *   UNKNOWN  -> ERROR_CODE  an update or finish failed, in KeyMint or in keystore's own checks
+ *   UNKNOWN  -> PRUNED      keystore aborted it in KeyMint to make room; the record stays
+ *   PRUNED   -> DROPPED     its next call answered INVALID_OPERATION_HANDLE and the record went
+ *   UNKNOWN or PRUNED -> (gone)  a reboot (every operation dropped with the keystore2 process) */
+typedef enum sim_operation_outcome {
+    SIM_OUTCOME_UNKNOWN,
+    SIM_OUTCOME_SUCCESS,
+    SIM_OUTCOME_ABORT,
+    SIM_OUTCOME_DROPPED,
+    SIM_OUTCOME_PRUNED,
+    SIM_OUTCOME_ERROR_CODE,
+} sim_operation_outcome;
+
+/* How the operation's updates and finishes are authorised: keystore2 enforcements.rs `enum
+ * DeferredAuthState`, under the same names. TimeStampRequired (a timeout key's token with a timestamp token
+ * for a KeyMint on another clock) is not modelled: a timeout key's token goes to KeyMint at begin and the
+ * operation is NO_AUTH_REQUIRED afterwards. The transitions, each checked by KSSIM_INVARIANT:
+ *   (begin) -> NO_AUTH_REQUIRED   no per-operation authentication (for good)
+ *   (begin) -> WAITING            a per-operation key where keystore2 registers a token receiver for the
+ *                                 challenge (TokenReceiverMap::add_receiver; SIM_ANDROID_OP_TOKEN_FIRST_ROUTED)
+ *   (begin) -> OP_AUTH_REQUIRED   a per-operation key on keystore1, which searches its token table instead
+ *   WAITING -> TOKEN              the first token carrying the challenge was routed to it
+ *   OP_AUTH_REQUIRED or WAITING -> TOKEN   the token table gave one (keystore1's lookup at the first call)
+ *   TOKEN stays TOKEN: the operation keeps its token for every update and finish. */
+typedef enum sim_deferred_auth_state {
+    SIM_AUTH_NO_AUTH_REQUIRED,
+    SIM_AUTH_OP_AUTH_REQUIRED,
+    SIM_AUTH_WAITING,
+    SIM_AUTH_TOKEN,
+} sim_deferred_auth_state;
+
 typedef struct sim_keystore2_operation {
     uint64_t handle;
     char alias[KSSIM_ALIAS_MAX];
     uint32_t purpose;
-    bool per_operation_auth;
     sim_auth_list auth;
     uint32_t owner_uid;
     /* The last begin, update or finish (operation.rs Operation::touch), by the boot clock, and a count of
      * calls that orders the uses of one millisecond. */
     uint64_t last_used_ms, last_used_seq;
-    /* keystore2 aborted it in KeyMint to make room for another (Outcome::Pruned): the record stays until
-     * the caller's next call, which answers INVALID_OPERATION_HANDLE. */
-    bool pruned;
-    /* A per-operation key's token: keystore2 registers a receiver for the challenge when the operation
-     * begins (TokenReceiverMap::add_receiver), and the first token carrying it fills it for good. */
-    bool awaiting_token, has_token;
+    /* PRUNED: keystore2 aborted it in KeyMint to make room for another; the record stays until the
+     * caller's next call, which answers INVALID_OPERATION_HANDLE. */
+    sim_operation_outcome outcome;
+    /* A per-operation key's token, meaningful in state TOKEN only (its challenge is the handle). */
+    sim_deferred_auth_state auth_state;
     kssim_auth_token token;
     /* USAGE_COUNT_LIMIT keys: the use is charged to the key the operation began with, not to whatever
      * the alias names at finish (keystore2 keeps the key id: AuthInfo::key_usage_limited). */
@@ -141,6 +177,10 @@ void sim_keystore2_explain_operation_gone(sim_keystore2 *ks, uint64_t handle, bo
 void sim_keystore2_explain_operation_ended(sim_keystore2 *ks, uint64_t handle, bool ends, kssim_result refusal);
 void sim_keystore2_explain_pruning(sim_keystore2 *ks, uint64_t pruned_handle, bool keystore1, size_t live);
 void sim_token_cache_clear(sim_token_cache *cache);
+/* What the cache's rules (the add functions' postconditions) say it may not be, in a sentence, or NULL when
+ * it is well formed: keystore2's in arrival order with one token per authenticator; keystore1's ordered by
+ * timestamp, then arrival. A stored image is refused with it (keystore2_image.c). */
+const char *sim_token_cache_malformation(const sim_token_cache *cache, bool keystore1);
 
 /* keystore2_keys.c */
 kssim_result sim_keystore2_generate_key(sim_keystore2 *ks, const kssim_key_spec *spec, const sim_auth_list *auth);

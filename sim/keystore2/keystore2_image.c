@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/android_versions.h"
 #include "core/names.h"
 #include "keystore2/keystore2.h"
 
@@ -84,6 +85,12 @@ void sim_keystore2_image_decode(sim_reader *r, sim_keystore2 *decoded)
         sim_read_raw(r, cached->token.mac, sizeof(cached->token.mac));
         cached->received_ms = sim_read_u64(r);
     }
+    /* The cache's order and uniqueness are what its lookups rely on (token_cache.c checks them after every
+     * add), so a damaged image that breaks them is refused here rather than trusted. */
+    const char *malformed = sim_token_cache_malformation(
+        &decoded->tokens, sim_android_has(decoded->api_level, SIM_ANDROID_TOKEN_REPLACED_ONLY_BY_NEWER));
+    if (!sim_reader_failed(r) && malformed != NULL)
+        sim_reader_fail(r, malformed);
 }
 
 void sim_keystore2_udr_image_encode(const sim_keystore2 *ks, sim_writer *w)

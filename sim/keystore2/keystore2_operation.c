@@ -17,6 +17,7 @@
 #include <openssl/crypto.h>
 
 #include "core/android_versions.h"
+#include "core/invariant.h"
 #include "core/names.h"
 #include "keystore2/keystore2.h"
 
@@ -203,14 +204,28 @@ static sim_keystore2_operation *find_operation(sim_keystore2 *ks, uint64_t handl
     return NULL;
 }
 
-static void forget_operation(sim_keystore2 *ks, uint64_t handle)
+static bool is_final_outcome(sim_operation_outcome outcome)
 {
+    return outcome == SIM_OUTCOME_SUCCESS || outcome == SIM_OUTCOME_ABORT || outcome == SIM_OUTCOME_DROPPED ||
+           outcome == SIM_OUTCOME_ERROR_CODE;
+}
+
+/* The operation takes its final outcome and leaves the table (keystore2.h lists the transitions): only
+ * a pruned record is dropped, only an active one succeeds, aborts or fails. */
+static void end_operation(sim_keystore2 *ks, uint64_t handle, sim_operation_outcome outcome)
+{
+    KSSIM_INVARIANT(is_final_outcome(outcome), "an operation leaves the table only with a final outcome");
     sim_keystore2_operation *op = find_operation(ks, handle);
     if (op == NULL)
         return;
+    KSSIM_INVARIANT(outcome == SIM_OUTCOME_DROPPED ? op->outcome == SIM_OUTCOME_PRUNED
+                                                   : op->outcome == SIM_OUTCOME_UNKNOWN,
+                    "Outcome transitions: PRUNED -> DROPPED, UNKNOWN -> SUCCESS, ABORT or ERROR_CODE");
+    op->outcome = outcome;
     size_t i = (size_t)(op - ks->operations);
     memmove(op, op + 1, (ks->operation_count - i - 1) * sizeof(*op));
     ks->operation_count--;
+    KSSIM_INVARIANT(find_operation(ks, handle) == NULL, "an ended operation is no longer findable by its handle");
 }
 
 /* operation.rs Operation::touch: a begin, update or finish makes the operation the most recently used. */
@@ -234,7 +249,7 @@ static size_t gather_candidates(const sim_keystore2 *ks, kssim_security_level le
     size_t n = 0;
     for (size_t i = 0; i < ks->operation_count; i++) {
         const sim_keystore2_operation *op = &ks->operations[i];
-        if (op->pruned || !same_instance(op->auth.security_level, level))
+        if (op->outcome == SIM_OUTCOME_PRUNED || !same_instance(op->auth.security_level, level))
             continue;
         out[n] = (sim_prune_candidate){op->owner_uid, op->last_used_ms, op->last_used_seq};
         index[n++] = i;
@@ -253,8 +268,11 @@ static kssim_result prune_one(sim_keystore2 *ks, kssim_security_level level, boo
         return sim_refuse(ks->env, KSSIM_SYSTEM_ERROR, "out of memory choosing an operation to prune");
     }
     size_t n = gather_candidates(ks, level, candidates, index);
+    KSSIM_INVARIANT(n <= ks->operation_count, "the prune candidates are among the operations in the table");
     long chosen = keystore1 ? sim_operation_least_recently_used(candidates, n)
                             : sim_operation_prune_choice(candidates, n, SIM_KEYSTORE2_APP_UID, ks->env->clock.boot_ms);
+    KSSIM_INVARIANT(chosen < (long)n, "the pruning choice names one of the candidates or none");
+    KSSIM_INVARIANT(chosen >= 0 || n == 0 || !keystore1, "keystore1 always prunes when it has a candidate");
     size_t record = chosen >= 0 ? index[chosen] : 0;
     free(candidates);
     free(index);
@@ -265,10 +283,13 @@ static kssim_result prune_one(sim_keystore2 *ks, kssim_security_level level, boo
                          : sim_refuse(ks->env, KSSIM_BACKEND_BUSY,
                                       "every KeyMint operation slot is taken and keystore2 may prune none of those "
                                       "operations: finish or abort one, then begin again");
-    sim_keystore2_explain_pruning(ks, ks->operations[record].handle, keystore1, n);
-    ks->operations[record].pruned = true;
-    ks->operations[record].awaiting_token = false; /* its token receiver is obsolete now */
-    sim_keymint_abort(ks->sw, ks->operations[record].handle);
+    sim_keystore2_operation *pruned = &ks->operations[record];
+    sim_keystore2_explain_pruning(ks, pruned->handle, keystore1, n);
+    KSSIM_INVARIANT(pruned->outcome == SIM_OUTCOME_UNKNOWN && same_instance(pruned->auth.security_level, level),
+                    "Outcome transition UNKNOWN -> PRUNED, of an operation on the KeyMint instance that is full");
+    /* Its token receiver is obsolete now: a token is routed only to an operation whose outcome is UNKNOWN. */
+    pruned->outcome = SIM_OUTCOME_PRUNED;
+    sim_keymint_abort(ks->sw, pruned->handle);
     return KSSIM_OK;
 }
 
@@ -276,9 +297,31 @@ static size_t live_operations(const sim_keystore2 *ks, kssim_security_level leve
 {
     size_t n = 0;
     for (size_t i = 0; i < ks->operation_count; i++)
-        if (!ks->operations[i].pruned && same_instance(ks->operations[i].auth.security_level, level))
+        if (ks->operations[i].outcome == SIM_OUTCOME_UNKNOWN &&
+            same_instance(ks->operations[i].auth.security_level, level))
             n++;
     return n;
+}
+
+/* What holds of every record in the table, between calls: an active or pruned operation under a handle of
+ * its own, whose auth state is one of its key's, with a token only for its own challenge; an active one
+ * holds a KeyMint operation. */
+static void check_operation_table(const sim_keystore2 *ks)
+{
+    KSSIM_INVARIANT(ks->operation_count <= ks->operation_capacity, "the operation table holds its records");
+    for (size_t i = 0; i < ks->operation_count; i++) {
+        const sim_keystore2_operation *op = &ks->operations[i];
+        KSSIM_INVARIANT(op->outcome == SIM_OUTCOME_UNKNOWN || op->outcome == SIM_OUTCOME_PRUNED,
+                        "a record in the table is active or pruned; a final outcome removes it");
+        KSSIM_INVARIANT(op->handle != 0, "an operation's handle is never 0");
+        for (size_t j = i + 1; j < ks->operation_count; j++)
+            KSSIM_INVARIANT(ks->operations[j].handle != op->handle, "no two operations share a handle");
+        KSSIM_INVARIANT(op->auth_state != SIM_AUTH_TOKEN || op->token.challenge == op->handle,
+                        "an operation's token carries its own challenge");
+        KSSIM_INVARIANT(op->last_used_seq <= ks->operation_calls, "an operation's last use is one that was counted");
+        KSSIM_INVARIANT(op->outcome != SIM_OUTCOME_UNKNOWN || sim_keymint_has_operation(ks->sw, op->handle),
+                        "an active keystore operation holds its KeyMint operation");
+    }
 }
 
 /* When KeyMint answers TOO_MANY_OPERATIONS, keystore2 prunes one operation (R-OP-SLOTS-PRUNE-MALUS) and
@@ -299,6 +342,8 @@ static kssim_result begin_in_keymint(sim_keystore2 *ks, const sim_key_entry *ent
     while (keystore1 && live_operations(ks, level) >= 15)
         if ((r = prune_one(ks, level, true)) != KSSIM_OK)
             break;
+    KSSIM_INVARIANT(!keystore1 || live_operations(ks, level) < 15,
+                    "keystore1 has made room below its 15 operations before it begins");
     for (;;) {
         r = plaintext_sha256 != NULL
                 ? sim_keymint_begin_encryption_of(ks->sw, &entry->blob, params, timeout_token, plaintext_sha256, op)
@@ -326,6 +371,47 @@ static kssim_result upgrade_blob_and_retry(sim_keystore2 *ks, sim_key_entry *ent
     sim_key_blob_free(&entry->blob);
     entry->blob = upgraded;
     return begin_in_keymint(ks, entry, purpose, params, timeout_token, plaintext_sha256, op);
+}
+
+static bool is_one_purpose(uint32_t purpose)
+{
+    return purpose != 0 && (purpose & (purpose - 1)) == 0;
+}
+
+/* authorize_create's postconditions: what is true of an operation record once createOperation succeeded. */
+static void check_created_operation(sim_keystore2 *ks, const sim_key_entry *entry,
+                                    const sim_keystore2_operation *record, const kssim_operation *op,
+                                    const kssim_auth_token *timeout_token)
+{
+    const sim_auth_list *auth = &record->auth;
+    KSSIM_INVARIANT(entry->deleted_because == KSSIM_REASON_NONE && !entry->rolled_back,
+                    "an operation begins only with a live key the secure storage vouches for");
+    KSSIM_INVARIANT(record->handle != 0 && record->handle == op->handle && op->challenge == op->handle,
+                    "the record is KeyMint's operation, whose challenge is its handle and never 0");
+    KSSIM_INVARIANT(find_operation(ks, record->handle) == record, "the new operation is findable, under one handle");
+    KSSIM_INVARIANT(is_one_purpose(record->purpose) && (auth->purposes & record->purpose) != 0,
+                    "an operation has one purpose, and it is one the key has");
+    KSSIM_INVARIANT(auth->sid_count <= SIM_MAX_KEY_SIDS, "a key has no more secure IDs than the array holds");
+    KSSIM_INVARIANT(!(auth->no_auth_required && auth->sid_count > 0),
+                    "authorize_create refused a key that claims NO_AUTH_REQUIRED and secure IDs");
+    KSSIM_INVARIANT((auth->sid_count > 0) == (auth->user_auth_types != 0),
+                    "authorize_create refused a key with only one of USER_SECURE_ID and USER_AUTH_TYPE");
+    KSSIM_INVARIANT((timeout_token != NULL) == is_timeout_key(auth),
+                    "a timeout key's operation began with a cached token, and only a timeout key's did");
+    KSSIM_INVARIANT(timeout_token == NULL || sim_token_matches_key(timeout_token, auth),
+                    "the token a timeout key began with is for the key's secure IDs and authenticator types");
+    KSSIM_INVARIANT(!op->needs_per_op_auth || (auth->sid_count > 0 && !auth->has_auth_timeout),
+                    "a challenge to authenticate is asked only for an auth-bound key without a timeout");
+    KSSIM_INVARIANT((record->auth_state != SIM_AUTH_NO_AUTH_REQUIRED) == op->needs_per_op_auth,
+                    "DeferredAuthState: a per-operation key's operation waits for a token iff KeyMint asked for one");
+    KSSIM_INVARIANT(record->outcome == SIM_OUTCOME_UNKNOWN && record->owner_uid == SIM_KEYSTORE2_APP_UID,
+                    "a new operation is active and the app's");
+    KSSIM_INVARIANT(record->last_used_seq == ks->operation_calls, "the new operation is the most recently used");
+    KSSIM_INVARIANT(record->usage_limited == (auth->usage_count_limit != 0),
+                    "a USAGE_COUNT_LIMIT key's operation is charged to that key");
+    KSSIM_INVARIANT(live_operations(ks, auth->security_level) <= sim_keymint_operation_slots(auth->security_level),
+                    "keystore has no more active operations on a KeyMint instance than it has slots");
+    check_operation_table(ks);
 }
 
 /* plaintext_sha256: an encryption's whole plaintext digest, which KeyMint binds its nonce to; or NULL. */
@@ -362,23 +448,28 @@ static kssim_result create_operation(sim_keystore2 *ks, const char *alias, uint3
         r = upgrade_blob_and_retry(ks, entry, purpose, params, timeout_token, plaintext_sha256, op);
     if (r != KSSIM_OK)
         return r;
+    KSSIM_INVARIANT(find_operation(ks, op->handle) == NULL, "KeyMint's new handle names no operation in the table");
+    KSSIM_INVARIANT(ks->operation_count < ks->operation_capacity, "the table had room for the new record");
     sim_keystore2_operation *record = &ks->operations[ks->operation_count++];
     memset(record, 0, sizeof(*record));
     record->handle = op->handle;
     memcpy(record->alias, entry->alias, sizeof(record->alias));
     record->purpose = purpose;
-    record->per_operation_auth = op->needs_per_op_auth;
     record->auth = entry->auth;
     record->owner_uid = SIM_KEYSTORE2_APP_UID;
+    record->outcome = SIM_OUTCOME_UNKNOWN;
     touch(ks, record);
     /* enforcements.rs AuthInfo::finalize_create_authorization: OpAuthRequired registers a receiver for
-     * the challenge; keystore1 has none and searches its table instead. */
-    record->awaiting_token =
-        record->per_operation_auth && sim_android_has(ks->api_level, SIM_ANDROID_OP_TOKEN_FIRST_ROUTED);
+     * the challenge (Waiting); keystore1 has none and searches its table instead. */
+    record->auth_state = !op->needs_per_op_auth ? SIM_AUTH_NO_AUTH_REQUIRED
+                         : sim_android_has(ks->api_level, SIM_ANDROID_OP_TOKEN_FIRST_ROUTED)
+                             ? SIM_AUTH_WAITING
+                             : SIM_AUTH_OP_AUTH_REQUIRED;
     record->usage_limited = entry->auth.usage_count_limit != 0;
     if (record->usage_limited &&
         sim_sha256(&ks->env->crypto, entry->blob.data, entry->blob.len, record->key_digest) != 0)
         return sim_refuse(ks->env, KSSIM_SYSTEM_ERROR, "OpenSSL failed to hash the key blob");
+    check_created_operation(ks, entry, record, op, timeout_token);
     return KSSIM_OK;
 }
 
@@ -405,10 +496,12 @@ void sim_keystore2_route_token_to_operation(sim_keystore2 *ks, const kssim_auth_
 {
     for (size_t i = 0; i < ks->operation_count; i++) {
         sim_keystore2_operation *op = &ks->operations[i];
-        if (op->awaiting_token && !op->pruned && op->handle == token->challenge) {
+        if (op->auth_state == SIM_AUTH_WAITING && op->outcome == SIM_OUTCOME_UNKNOWN &&
+            op->handle == token->challenge) {
             op->token = *token;
-            op->has_token = true;
-            op->awaiting_token = false;
+            op->auth_state = SIM_AUTH_TOKEN; /* DeferredAuthState transition WAITING -> TOKEN; no other is routed */
+            KSSIM_INVARIANT(sim_android_has(ks->api_level, SIM_ANDROID_OP_TOKEN_FIRST_ROUTED),
+                            "only a release that routes tokens to operations has one waiting");
             return;
         }
     }
@@ -461,11 +554,12 @@ static kssim_result token_for_operation(sim_keystore2 *ks, sim_keystore2_operati
                                         const kssim_auth_token **token)
 {
     *token = NULL;
-    if (!record->per_operation_auth)
+    KSSIM_INVARIANT(record->outcome == SIM_OUTCOME_UNKNOWN, "only an active operation asks for its token");
+    if (record->auth_state == SIM_AUTH_NO_AUTH_REQUIRED)
         return KSSIM_OK;
-    if (!record->has_token)
+    if (record->auth_state != SIM_AUTH_TOKEN)
         sim_keystore2_explain_cached_tokens(ks, &record->auth, record->handle, NULL);
-    if (!record->has_token && !sim_android_has(ks->api_level, SIM_ANDROID_OP_TOKEN_FIRST_ROUTED)) {
+    if (record->auth_state != SIM_AUTH_TOKEN && !sim_android_has(ks->api_level, SIM_ANDROID_OP_TOKEN_FIRST_ROUTED)) {
         const sim_cached_token *cached = sim_token_cache_first_with_challenge(&ks->tokens, record->handle);
         if (cached != NULL && !sim_token_matches_key(&cached->token, &record->auth))
             sim_explain(ks->env,
@@ -478,16 +572,18 @@ static kssim_result token_for_operation(sim_keystore2 *ks, sim_keystore2_operati
                               "another authenticator (the key needs %s): %s",
                               (unsigned long long)record->handle, auth_kinds(&record->auth), after_auth_refusal(ks));
         if (cached != NULL) {
+            KSSIM_INVARIANT(cached->token.challenge == record->handle,
+                            "keystore1's table lookup gives a token carrying the operation's challenge");
             record->token = cached->token;
-            record->has_token = true;
+            record->auth_state = SIM_AUTH_TOKEN; /* OP_AUTH_REQUIRED (or WAITING) -> TOKEN, kept for good */
         }
     }
-    if (!record->has_token)
+    if (record->auth_state != SIM_AUTH_TOKEN)
         sim_explain(ks->env,
                     "R-OP-TOKEN-CHALLENGE-REQUIRED: no token carrying the operation's challenge 0x%016llx "
                     "has reached it since begin: KEY_USER_NOT_AUTHENTICATED",
                     (unsigned long long)record->handle);
-    if (!record->has_token)
+    if (record->auth_state != SIM_AUTH_TOKEN)
         return sim_refuse(ks->env, KSSIM_KEY_USER_NOT_AUTHENTICATED,
                           "this key needs %s for every operation, and no auth token carrying this operation's "
                           "challenge 0x%016llx had arrived since it began: %s",
@@ -497,6 +593,7 @@ static kssim_result token_for_operation(sim_keystore2 *ks, sim_keystore2_operati
         sim_explain_token_text(&record->token, (unsigned long long)ks->env->clock.boot_ms, text, sizeof(text));
         sim_explain(ks->env, "R-OP-TOKEN-KEPT: the operation's token (routed at its challenge): %s", text);
     }
+    KSSIM_INVARIANT(record->token.challenge == record->handle, "the token the operation keeps is for its challenge");
     *token = &record->token;
     return KSSIM_OK;
 }
@@ -509,10 +606,11 @@ static kssim_result token_for_operation(sim_keystore2 *ks, sim_keystore2_operati
  * operation.rs Operation::check_active (Outcome::Pruned) */
 static kssim_result lookup_operation(sim_keystore2 *ks, uint64_t handle, sim_keystore2_operation **record)
 {
+    check_operation_table(ks);
     *record = find_operation(ks, handle);
-    if (*record != NULL && (*record)->pruned) {
+    if (*record != NULL && (*record)->outcome == SIM_OUTCOME_PRUNED) {
         sim_keystore2_explain_operation_gone(ks, handle, true);
-        forget_operation(ks, handle);
+        end_operation(ks, handle, SIM_OUTCOME_DROPPED);
         *record = NULL;
         return sim_refuse(ks->env, KSSIM_INVALID_OPERATION_HANDLE,
                           "operation 0x%016llx was pruned: keystore aborted it to make room for a newer one when "
@@ -527,6 +625,7 @@ static kssim_result lookup_operation(sim_keystore2 *ks, uint64_t handle, sim_key
                           "operation 0x%016llx does not exist (finished, aborted, failed or lost in a reboot): "
                           "begin a new one",
                           (unsigned long long)handle);
+    KSSIM_INVARIANT((*record)->outcome == SIM_OUTCOME_UNKNOWN, "a call reaches only an active operation");
     touch(ks, *record);
     return KSSIM_OK;
 }
@@ -541,11 +640,12 @@ static kssim_result lookup_operation(sim_keystore2 *ks, uint64_t handle, sim_key
  * operation.rs KeystoreOperation::with_locked_operation, Operation::check_active; keymaster_worker.cpp */
 static kssim_result end_failed_operation(sim_keystore2 *ks, uint64_t handle, kssim_result refusal)
 {
+    KSSIM_INVARIANT(refusal != KSSIM_OK, "only a refused call ends an operation as failed");
     bool ends = sim_android_has(ks->api_level, SIM_ANDROID_OP_FAILED_CALL_ENDS);
     sim_keystore2_explain_operation_ended(ks, handle, ends, refusal);
     if (!ends)
         return refusal;
-    forget_operation(ks, handle);
+    end_operation(ks, handle, SIM_OUTCOME_ERROR_CODE);
     (void)sim_keymint_abort(ks->sw, handle);
     return refusal;
 }
@@ -562,7 +662,7 @@ kssim_result sim_keystore2_update(sim_keystore2 *ks, uint64_t handle, const uint
         return end_failed_operation(ks, handle, r);
     r = sim_keymint_update(ks->sw, handle, data, len, token);
     if (r != KSSIM_OK)
-        forget_operation(ks, handle); /* KeyMint ends an operation on any error */
+        end_operation(ks, handle, SIM_OUTCOME_ERROR_CODE); /* KeyMint ends an operation on any error */
     return r;
 }
 
@@ -619,7 +719,7 @@ kssim_result sim_keystore2_finish(sim_keystore2 *ks, uint64_t handle, const uint
         return end_failed_operation(ks, handle, r);
     sim_keystore2_operation finished = *record;
     r = sim_keymint_finish(ks->sw, handle, data, len, signature, signature_len, token, out, out_len);
-    forget_operation(ks, handle);
+    end_operation(ks, handle, r == KSSIM_OK ? SIM_OUTCOME_SUCCESS : SIM_OUTCOME_ERROR_CODE);
     if (r == KSSIM_OK)
         r = count_key_use(ks, &finished);
     if (r != KSSIM_OK && out != NULL && *out != NULL) {
@@ -638,6 +738,6 @@ kssim_result sim_keystore2_abort(sim_keystore2 *ks, uint64_t handle)
     kssim_result r = lookup_operation(ks, handle, &record);
     if (r != KSSIM_OK)
         return r;
-    forget_operation(ks, handle);
+    end_operation(ks, handle, SIM_OUTCOME_ABORT);
     return sim_keymint_abort(ks->sw, handle);
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/invariant.h"
 #include "core/android_versions.h"
 #include "keystore2/keystore2.h"
 
@@ -72,6 +73,11 @@ void sim_keystore2_on_device_locked(sim_keystore2 *ks, const uint64_t *unlocking
     }
     if (!(keeps_weak && weak_unlock_enabled))
         ks->udr_keys_in_memory = false;
+    KSSIM_INVARIANT(ks->locked, "onDeviceLocked leaves keystore2 locked");
+    KSSIM_INVARIANT(ks->biometric_unlock_sid_count <= KSSIM_MODALITY_COUNT,
+                    "the biometric-encrypted copy names at most one SID per biometric modality");
+    KSSIM_INVARIANT(ks->udr_keys_in_memory == false || (keeps_weak && weak_unlock_enabled),
+                    "the UnlockedDeviceRequired super keys survive a lock only where a weak unlock method keeps them");
 }
 
 void sim_keystore2_on_device_unlocked(sim_keystore2 *ks)
@@ -87,8 +93,10 @@ void sim_keystore2_on_device_unlocked(sim_keystore2 *ks)
  * authorization.rs on_device_unlocked (set_device_locked(false) before try_unlock_user_with_biometric) */
 void sim_keystore2_on_device_unlocked_without_credential(sim_keystore2 *ks)
 {
+    bool had_udr_keys = ks->udr_keys_in_memory;
     ks->locked = false;
     sim_keystore2_try_unlock_with_biometric(ks);
+    KSSIM_INVARIANT(!had_udr_keys || ks->udr_keys_in_memory, "an unlock never takes super keys out of memory");
 }
 
 /* R-REBOOT-EMPTIES-TOKEN-CACHE: a reboot empties keystore2's token cache (and every super key in RAM).
@@ -97,6 +105,11 @@ void sim_keystore2_on_device_unlocked_without_credential(sim_keystore2 *ks)
 void sim_keystore2_on_boot(sim_keystore2 *ks)
 {
     sim_token_cache_clear(&ks->tokens);
+    /* Every operation is dropped with the keystore2 process; each record was active or pruned. */
+    for (size_t i = 0; i < ks->operation_count; i++)
+        KSSIM_INVARIANT(ks->operations[i].outcome == SIM_OUTCOME_UNKNOWN ||
+                            ks->operations[i].outcome == SIM_OUTCOME_PRUNED,
+                        "a record in the operation table is active or pruned");
     ks->operation_count = 0;
     ks->locked = true;
     ks->unlocked_since_boot = false;

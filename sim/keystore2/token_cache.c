@@ -10,12 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/invariant.h"
 #include "keystore2/keystore2.h"
 
 /* R-TOKEN-MATCHES-KEY: a token is for a key when its user ID or authenticator ID is one of the key's non-zero SIDs and
  * its type one of the key's. AOSP: keystore2 enforcements.rs authorize_create (AuthTokenEntry::satisfies) */
 bool sim_token_matches_key(const kssim_auth_token *token, const sim_auth_list *auth)
 {
+    KSSIM_INVARIANT(auth->sid_count <= SIM_MAX_KEY_SIDS, "a key has no more secure IDs than the array holds");
     if ((token->authenticator_type & auth->user_auth_types) == 0)
         return false;
     for (uint32_t i = 0; i < auth->sid_count; i++)
@@ -24,8 +26,67 @@ bool sim_token_matches_key(const kssim_auth_token *token, const sim_auth_list *a
     return false;
 }
 
+static bool same_authenticator(const kssim_auth_token *a, const kssim_auth_token *b)
+{
+    return a->user_id == b->user_id && a->authenticator_id == b->authenticator_id &&
+           a->authenticator_type == b->authenticator_type;
+}
+
+/* Entry::is_newer_than: a later timestamp, or the same one received later (for secure clocks that stick). */
+static bool is_newer_than(const sim_cached_token *a, const sim_cached_token *b)
+{
+    return a->token.timestamp_ms > b->token.timestamp_ms ||
+           (a->token.timestamp_ms == b->token.timestamp_ms && a->received_ms > b->received_ms);
+}
+
+const char *sim_token_cache_malformation(const sim_token_cache *cache, bool keystore1)
+{
+    for (size_t i = 0; i < cache->count; i++) {
+        const sim_cached_token *t = &cache->tokens[i];
+        if (keystore1 && i > 0 && is_newer_than(&cache->tokens[i - 1], t))
+            return "keystore1's token table is not ordered oldest first by timestamp, then by arrival";
+        if (keystore1)
+            continue;
+        if (i > 0 && cache->tokens[i - 1].received_ms > t->received_ms)
+            return "keystore2's cached tokens are not in arrival order";
+        for (size_t j = i + 1; j < cache->count; j++)
+            if (same_authenticator(&t->token, &cache->tokens[j].token))
+                return "keystore2's token cache holds two tokens of one (user_id, authenticator_id, "
+                       "authenticator_type)";
+    }
+    return NULL;
+}
+
+/* keystore2's cache after an add: one token per authenticator, the array in arrival order (what "the last
+ * match is the most recently received" in sim_token_cache_find_for_key relies on), the added one last. */
+static void check_keystore2_cache(const sim_token_cache *cache, size_t count_before, uint64_t received_ms)
+{
+    KSSIM_INVARIANT(cache->count <= cache->capacity, "the token cache holds its entries");
+    KSSIM_INVARIANT(cache->count <= count_before + 1, "an add grows the token cache by one entry at most");
+    KSSIM_INVARIANT(cache->count == 0 || cache->tokens[cache->count - 1].received_ms == received_ms,
+                    "the token just received is the last in arrival order");
+    KSSIM_INVARIANT(sim_token_cache_malformation(cache, false) == NULL,
+                    "keystore2's cached tokens are in arrival order, one per (user_id, authenticator_id, type)");
+}
+
+/* keystore1's table after an add: ordered by is_newer_than (so the last match is the newest), and no token
+ * of the added one's authenticator that the added one is newer than. */
+static void check_keystore1_cache(const sim_token_cache *cache, size_t count_before, const sim_cached_token *added)
+{
+    KSSIM_INVARIANT(cache->count <= cache->capacity, "the token table holds its entries");
+    KSSIM_INVARIANT(cache->count <= count_before + 1, "an add grows the token table by one entry at most");
+    KSSIM_INVARIANT(sim_token_cache_malformation(cache, true) == NULL,
+                    "keystore1's token table is ordered oldest first by timestamp, then by arrival");
+    for (size_t i = 0; i < cache->count; i++) {
+        const sim_cached_token *t = &cache->tokens[i];
+        KSSIM_INVARIANT(!same_authenticator(&t->token, &added->token) || !is_newer_than(added, t),
+                        "keystore1 dropped every token of the authenticator that the new token is newer than");
+    }
+}
+
 void sim_token_cache_add(sim_token_cache *cache, const kssim_auth_token *token, uint64_t received_ms)
 {
+    size_t count_before = cache->count;
     for (size_t i = 0; i < cache->count; i++) {
         kssim_auth_token *old = &cache->tokens[i].token;
         if (old->user_id == token->user_id && old->authenticator_id == token->authenticator_id &&
@@ -45,18 +106,13 @@ void sim_token_cache_add(sim_token_cache *cache, const kssim_auth_token *token, 
         cache->capacity = capacity;
     }
     cache->tokens[cache->count++] = (sim_cached_token){*token, received_ms};
-}
-
-/* Entry::is_newer_than: a later timestamp, or the same one received later (for secure clocks that stick). */
-static bool is_newer_than(const sim_cached_token *a, const sim_cached_token *b)
-{
-    return a->token.timestamp_ms > b->token.timestamp_ms ||
-           (a->token.timestamp_ms == b->token.timestamp_ms && a->received_ms > b->received_ms);
+    check_keystore2_cache(cache, count_before, received_ms);
 }
 
 void sim_token_cache_add_keystore1(sim_token_cache *cache, const kssim_auth_token *token, uint64_t received_ms)
 {
     sim_cached_token added = {*token, received_ms};
+    size_t count_before = cache->count;
     size_t kept = 0;
     for (size_t i = 0; i < cache->count; i++) {
         const sim_cached_token *old = &cache->tokens[i];
@@ -82,6 +138,7 @@ void sim_token_cache_add_keystore1(sim_token_cache *cache, const kssim_auth_toke
     memmove(&cache->tokens[at + 1], &cache->tokens[at], (cache->count - at) * sizeof(*cache->tokens));
     cache->tokens[at] = added;
     cache->count++;
+    check_keystore1_cache(cache, count_before, &added);
 }
 
 /* A timeout key takes the most recently received cached token whose secure ID and authenticator type

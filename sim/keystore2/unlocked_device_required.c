@@ -8,6 +8,7 @@
  * biometric-encrypted copy made at lock for that biometric's SID, with a token at most 15 s old; a weak
  * unlock (trust agent) only on Android 15, when a weak unlock method kept them. Otherwise: LOCKED.
  */
+#include "core/invariant.h"
 #include "core/android_versions.h"
 #include "keystore2/keystore2.h"
 
@@ -73,6 +74,8 @@ static bool biometric_unlock_key_accepts(const sim_keystore2 *ks, const kssim_au
         (token->authenticator_type & KSSIM_AUTHENTICATOR_FINGERPRINT) == 0)
         return false;
     bool names_sid = false;
+    KSSIM_INVARIANT(ks->biometric_unlock_sid_count <= KSSIM_MODALITY_COUNT,
+                    "the biometric-encrypted copy names at most one SID per biometric modality");
     for (uint32_t i = 0; i < ks->biometric_unlock_sid_count; i++)
         names_sid = names_sid || token->user_id == ks->biometric_unlock_sids[i] ||
                     token->authenticator_id == ks->biometric_unlock_sids[i];
@@ -86,6 +89,8 @@ static bool biometric_unlock_key_accepts(const sim_keystore2 *ks, const kssim_au
  * try_unlock_user_with_biometric */
 void sim_keystore2_try_unlock_with_biometric(sim_keystore2 *ks)
 {
+    KSSIM_INVARIANT(ks->biometric_unlock_sid_count <= KSSIM_MODALITY_COUNT,
+                    "the biometric-encrypted copy names at most one SID per biometric modality");
     if (ks->udr_keys_in_memory)
         return; /* a weak unlock method kept them in plaintext (Android 15) */
     for (uint32_t i = 0; i < ks->biometric_unlock_sid_count; i++) {

@@ -10,6 +10,7 @@
  */
 #include <string.h>
 
+#include "core/invariant.h"
 #include "secure/duration_text.h"
 #include "secure/secure_world.h"
 
@@ -31,6 +32,16 @@ static bool modality_has_strong_template(const sim_biometric *bio, kssim_modalit
         if (bio->templates[i].modality == modality && bio->templates[i].biometric_class == KSSIM_BIOMETRIC_STRONG)
             return true;
     return false;
+}
+
+bool sim_biometric_is_consistent(const sim_biometric *bio)
+{
+    if (bio->count > SIM_MAX_BIOMETRIC_TEMPLATES)
+        return false;
+    for (int m = 0; m < KSSIM_MODALITY_COUNT; m++)
+        if ((bio->authenticator_ids[m] != 0) != modality_has_strong_template(bio, (kssim_modality)m))
+            return false;
+    return true;
 }
 
 /* R-ENROLL-INVALIDATES: a strong enrollment draws a new authenticator ID. AOSP: KeyStore2ParameterUtils addSids */
@@ -61,6 +72,8 @@ kssim_result sim_biometric_enroll(sim_secure_world *sw, uint32_t id, kssim_modal
      * old one (keys created with setInvalidatedByBiometricEnrollment). */
     if (biometric_class == KSSIM_BIOMETRIC_STRONG)
         bio->authenticator_ids[modality] = sim_random_nonzero_u64(&sw->env->crypto);
+    KSSIM_INVARIANT(sim_biometric_is_consistent(bio),
+                    "after an enrollment, a modality has an authenticator ID exactly when it has a strong template");
     return KSSIM_OK;
 }
 
@@ -84,6 +97,8 @@ kssim_result sim_biometric_remove(sim_secure_world *sw, uint32_t id)
      * strong template's removal zeroes it. */
     if (!modality_has_strong_template(bio, modality))
         bio->authenticator_ids[modality] = 0;
+    KSSIM_INVARIANT(sim_biometric_is_consistent(bio),
+                    "after a removal, a modality has an authenticator ID exactly when it has a strong template");
     return KSSIM_OK;
 }
 

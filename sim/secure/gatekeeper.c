@@ -13,6 +13,7 @@
 
 #include <openssl/crypto.h>
 
+#include "core/invariant.h"
 #include "secure/gatekeeper_throttle.h"
 
 static bool is_credential_type(kssim_credential_type type)
@@ -78,6 +79,9 @@ static kssim_result refuse_without_enrollment(sim_secure_world *sw)
 /* R-TOKEN-GK-CONTENT: a PASSWORD token: user ID = root SID, authenticator ID 0. AOSP: gatekeeper.cpp MintAuthToken */
 static void mint_password_token(sim_secure_world *sw, uint64_t challenge, kssim_auth_token *token_out)
 {
+    KSSIM_INVARIANT(sw->gatekeeper.enrolled && sw->gatekeeper.sid != 0,
+                    "Gatekeeper mints a token only for an enrolled credential, whose SID is never 0");
+    KSSIM_INVARIANT(sw->gatekeeper.failure_count == 0, "a token is minted only after the failure record was cleared");
     kssim_auth_token token = {
         .challenge = challenge,
         .user_id = sw->gatekeeper.sid,
@@ -133,6 +137,7 @@ kssim_result sim_gatekeeper_enroll(sim_secure_world *sw, kssim_credential_type t
     OPENSSL_cleanse(hash, sizeof(hash));
     /* Enroll clears the failure record for the (possibly new) SID in gatekeeper.cpp. */
     sim_gatekeeper_clear_failures(gk);
+    KSSIM_INVARIANT(gk->sid != 0 && gk->failure_count == 0, "a new enrollment has a SID and a clean failure record");
     return KSSIM_OK;
 }
 

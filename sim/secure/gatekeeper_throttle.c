@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/android_versions.h"
+#include "core/invariant.h"
 #include "secure/duration_text.h"
 #include "secure/gatekeeper_throttle.h"
 
@@ -37,8 +38,12 @@ uint64_t sim_gatekeeper_retry_timeout_ms(int api_level, uint32_t failure_count)
         return failure_count % 5 == 0 ? FAILURE_TIMEOUT_MS : 0;
     if (sim_android_has(api_level, SIM_ANDROID_GATEKEEPER_FLAT_SCHEDULE) || failure_count < 30)
         return FAILURE_TIMEOUT_MS;
-    if (failure_count < 140)
-        return FAILURE_TIMEOUT_MS << ((failure_count - 30) / 10);
+    if (failure_count < 140) {
+        uint64_t timeout = FAILURE_TIMEOUT_MS << ((failure_count - 30) / 10);
+        KSSIM_INVARIANT(timeout >= FAILURE_TIMEOUT_MS && timeout < DAY_MS,
+                        "the doubling waits lie between 30 s and a day");
+        return timeout;
+    }
     return DAY_MS;
 }
 
@@ -89,7 +94,10 @@ kssim_result sim_gatekeeper_admit_attempt(sim_secure_world *sw)
                           rebooted ? " (a reboot restarts the wait in full)" : "");
     }
 
-    /* IncrementFailureRecord before the comparison. */
+    /* IncrementFailureRecord before the comparison. A counter that wrapped would clear the throttle. */
+    KSSIM_INVARIANT(gk->failure_count < UINT32_MAX, "Gatekeeper's failure counter never wraps to 0");
+    KSSIM_INVARIANT(timeout == 0 || now >= gk->last_checked_ms + timeout,
+                    "an attempt is counted only once the wait its failures impose has passed");
     gk->failure_count++;
     gk->last_checked_ms = now;
     return KSSIM_OK;
@@ -119,7 +127,10 @@ kssim_result sim_gatekeeper_charge_attempt(sim_secure_world *sw)
 {
     sim_gatekeeper *gk = &sw->gatekeeper;
     for (;;) {
+        uint32_t failures_before = gk->failure_count;
         kssim_result result = sim_gatekeeper_admit_attempt(sw);
+        KSSIM_INVARIANT(gk->failure_count == failures_before + (result == KSSIM_OK ? 1u : 0u),
+                        "an admitted attempt is counted as one failure before the compare, a refused one not at all");
         if (result != KSSIM_OK)
             return result;
         uint8_t charged_salt[sizeof(gk->salt)];
@@ -158,6 +169,7 @@ kssim_result sim_gatekeeper_refuse_wrong_secret(sim_secure_world *sw)
     while (retry_timeout_ms(sw, next_wait_at) == 0)
         next_wait_at++;
     uint32_t left = next_wait_at - gk->failure_count;
+    KSSIM_INVARIANT(left >= 1 && left <= 5, "the schedule never has more than four plain failures in a row");
     return sim_refuse(sw->env, KSSIM_WRONG_CREDENTIAL, "wrong %s; %u attempt%s left before a %s wait", name, left,
                       left == 1 ? "" : "s", sim_duration_text(retry_timeout_ms(sw, next_wait_at), wait));
 }

@@ -54,6 +54,16 @@ keymint_operation *keymint_find_operation(sim_keymint *km, uint64_t handle)
     return NULL;
 }
 
+size_t sim_keymint_operation_slots(kssim_security_level level)
+{
+    return level == KSSIM_SECURITY_STRONGBOX ? KEYMINT_STRONGBOX_OPERATION_SLOTS : KEYMINT_TEE_OPERATION_SLOTS;
+}
+
+bool sim_keymint_has_operation(const sim_secure_world *sw, uint64_t handle)
+{
+    return sw->keymint != NULL && keymint_find_operation(sw->keymint, handle) != NULL;
+}
+
 keymint_operation *keymint_free_operation_slot(sim_keymint *km)
 {
     for (size_t i = 0; i < KEYMINT_MAX_OPERATIONS; i++)

@@ -5,6 +5,7 @@
  * The records use KeyMint's own tag numbers and enum values (Tag.aidl and keymint_auth_values.h), so
  * a hex dump of a blob reads like a KeyMint KeyCharacteristics list. The layout is in keymint_blob.h.
  */
+#include "core/invariant.h"
 #include "secure/keymint_auth_values.h"
 
 typedef struct record_writer {
@@ -99,6 +100,8 @@ static void put_paddings(record_writer *w, const sim_auth_list *auth)
 
 static void put_user_authentication(record_writer *w, const sim_auth_list *auth)
 {
+    KSSIM_INVARIANT(auth->sid_count <= SIM_MAX_KEY_SIDS,
+                    "a key sealed in a blob has no more secure IDs than the array holds");
     if (auth->no_auth_required)
         put_bool(w, KEYMINT_TAG_NO_AUTH_REQUIRED);
     for (uint32_t i = 0; i < auth->sid_count && i < SIM_MAX_KEY_SIDS; i++)

@@ -16,6 +16,7 @@
 #include <openssl/evp.h>
 
 #include "core/private_key.h"
+#include "core/invariant.h"
 #include "secure/keymint_internal.h"
 
 /* KeyMint chooses the IV or nonce of an encryption (the key has no CALLER_NONCE:
@@ -210,6 +211,14 @@ static kssim_result start_operation(sim_secure_world *sw, const sim_key_blob *bl
     op->cached_key = key->cached != NULL ? key->cached : keymint_key_cache_insert(sw, blob, key_id, op);
     op->cached_key_stamp = op->cached_key != NULL ? op->cached_key->stamp : 0;
 
+    KSSIM_INVARIANT(op->handle != 0 && keymint_find_operation(sw->keymint, op->handle) == op,
+                    "a new KeyMint operation has a non-zero handle of its own");
+    KSSIM_INVARIANT(keymint_operations_in_flight(sw->keymint, auth->security_level) <=
+                        sim_keymint_operation_slots(auth->security_level),
+                    "a KeyMint instance runs no more operations than it has slots (R-OP-SLOTS-BOUNDED)");
+    KSSIM_INVARIANT(!needs_per_op_auth || (auth->sid_count > 0 && auth->user_auth_types != 0 &&
+                                           !auth->has_auth_timeout && !auth->no_auth_required),
+                    "a per-operation challenge is asked only for an auth-bound key without a timeout");
     out->handle = op->handle;
     out->challenge = op->handle;
     out->needs_per_op_auth = needs_per_op_auth;

@@ -12,11 +12,13 @@
  */
 #include <inttypes.h>
 
+#include "core/invariant.h"
 #include "secure/duration_text.h"
 #include "secure/keymint_internal.h"
 
 static bool token_matches_sid(const sim_auth_list *auth, const kssim_auth_token *token)
 {
+    KSSIM_INVARIANT(auth->sid_count <= SIM_MAX_KEY_SIDS, "a key has no more secure IDs than the array holds");
     for (uint32_t i = 0; i < auth->sid_count && i < SIM_MAX_KEY_SIDS; i++)
         if (auth->sids[i] != 0 && (auth->sids[i] == token->user_id || auth->sids[i] == token->authenticator_id))
             return true;

@@ -175,6 +175,10 @@ kssim_result sim_biometric_enroll(sim_secure_world *sw, uint32_t id, kssim_modal
                                   kssim_biometric_class biometric_class);
 kssim_result sim_biometric_remove(sim_secure_world *sw, uint32_t id);
 void sim_biometric_remove_all(sim_secure_world *sw);
+/* Whether the templates and authenticator IDs agree: a modality has a non-zero ID exactly when it has a
+ * strong template (enroll draws it, removing the last strong template zeroes it), within the table's room.
+ * Checked after every change (biometric.c) and of every stored image (secure_world_image.c). */
+bool sim_biometric_is_consistent(const sim_biometric *bio);
 /* *token_issued tells whether token_out holds a FINGERPRINT token (strong match) or nothing (weak). */
 kssim_result sim_biometric_authenticate(sim_secure_world *sw, uint32_t id, uint64_t challenge, uint64_t user_sid,
                                         kssim_auth_token *token_out, bool *token_issued);
@@ -210,6 +214,10 @@ kssim_result sim_keymint_finish(sim_secure_world *sw, uint64_t handle, const uin
 kssim_result sim_keymint_abort(sim_secure_world *sw, uint64_t handle);
 /* Reboot: every operation gone, MAX_USES_PER_BOOT counters reset. */
 void sim_keymint_reboot(sim_secure_world *sw);
+/* How many operations the KeyMint instance of this security level has room for (R-OP-SLOTS-BOUNDED), and
+ * whether an operation is in flight under handle: what keystore's invariants check its own table against. */
+size_t sim_keymint_operation_slots(kssim_security_level level);
+bool sim_keymint_has_operation(const sim_secure_world *sw, uint64_t handle);
 /* The attack on storage: flips one byte of the field inside the stored blob. */
 /* keymint_faults.c: the injected faults of the secure world. */
 kssim_result sim_keymint_inject_strongbox_fault(sim_secure_world *sw, uint32_t calls);

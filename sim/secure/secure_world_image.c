@@ -12,6 +12,7 @@
 
 #include <openssl/crypto.h>
 
+#include "core/invariant.h"
 #include "secure/secure_world.h"
 
 static const uint32_t security_levels[] = {KSSIM_SECURITY_SOFTWARE, KSSIM_SECURITY_TEE, KSSIM_SECURITY_STRONGBOX};
@@ -58,6 +59,12 @@ static void decode_gatekeeper(sim_reader *r, sim_gatekeeper *gk)
     gk->last_checked_ms = sim_read_u64(r);
     if (gk->enrolled && gk->type == KSSIM_CREDENTIAL_NONE)
         sim_reader_fail(r, "Gatekeeper has an enrollment without a credential type");
+    /* What the invariants of gatekeeper.c and gatekeeper_throttle.c rely on: an enrolled credential has a
+     * SID (tokens carry it), and the failure counter can still count (a day's wait each from the 140th). */
+    if (gk->enrolled && gk->sid == 0)
+        sim_reader_fail(r, "Gatekeeper has an enrollment without a secure ID");
+    if (gk->failure_count == UINT32_MAX)
+        sim_reader_fail(r, "Gatekeeper records more failed attempts than a lock screen can have been given");
 }
 
 static void encode_biometric(const sim_biometric *bio, sim_writer *w)
@@ -91,6 +98,9 @@ static void decode_biometric(sim_reader *r, sim_biometric *bio)
     bio->failed_attempts = sim_read_u32(r);
     bio->lockout_until_ms = sim_read_u64(r);
     bio->permanent_lockout = sim_read_bool(r);
+    /* biometric.c checks this after every change; a stored image must meet it too. */
+    if (!sim_reader_failed(r) && !sim_biometric_is_consistent(bio))
+        sim_reader_fail(r, "a biometric modality's authenticator ID disagrees with its strong templates");
 }
 
 void sim_secure_world_image_encode(const sim_secure_world *sw, sim_writer *w)
@@ -152,6 +162,8 @@ void sim_auth_list_image_encode(const sim_auth_list *auth, sim_writer *w)
     sim_write_u32(w, auth->block_modes);
     sim_write_u32(w, auth->paddings);
     sim_write_bool(w, auth->no_auth_required);
+    /* The decoder reads sid_count IDs: a count above the array would misalign everything after it. */
+    KSSIM_INVARIANT(auth->sid_count <= SIM_MAX_KEY_SIDS, "a stored key has no more secure IDs than the array holds");
     sim_write_u32(w, auth->sid_count);
     for (uint32_t i = 0; i < auth->sid_count && i < SIM_MAX_KEY_SIDS; i++)
         sim_write_u64(w, auth->sids[i]);

@@ -72,6 +72,7 @@
 #include <openssl/crypto.h>
 
 #include "core/android_versions.h"
+#include "core/invariant.h"
 #include "store/checksum.h"
 #include "store/device_image.h"
 
@@ -104,9 +105,23 @@ typedef struct decoded_device {
     sim_secure_faults secure_faults;
 } decoded_device;
 
-static void encode_faults(const kssim_device *device, sim_writer *w)
+/* The parts a state image is made of, wherever they are held: a device, or what an image decoded to (the
+ * round-trip check of sim_device_image_capture encodes both). */
+typedef struct state_parts {
+    const kssim_config *config;
+    int64_t host_boot_origin_ms;
+    const sim_system_prompt *prompt;
+    const sim_env *env;
+    const sim_secure_world *sw; /* its faults are the secure-world faults encoded */
+    const sim_keystore2 *ks;
+    uint64_t rollback_generation;
+    bool rollback_detected;
+    const sim_framework_faults *faults;
+} state_parts;
+
+static void encode_faults(const state_parts *parts, sim_writer *w)
 {
-    const sim_framework_faults *faults = &device->faults;
+    const sim_framework_faults *faults = parts->faults;
     sim_write_u32(w, faults->keystore_unavailable_calls);
     sim_write_u32(w, faults->tokens_to_delay);
     sim_write_u64(w, faults->token_delay_ms);
@@ -121,7 +136,7 @@ static void encode_faults(const kssim_device *device, sim_writer *w)
         sim_write_raw(w, token->mac, sizeof(token->mac));
         sim_write_u64(w, faults->delayed[i].due_ms);
     }
-    sim_secure_faults_image_encode(&device->sw, w);
+    sim_secure_faults_image_encode(parts->sw, w);
 }
 
 static void decode_faults(sim_reader *r, decoded_device *decoded)
@@ -150,18 +165,18 @@ static void decode_faults(sim_reader *r, decoded_device *decoded)
     sim_secure_faults_image_decode(r, &decoded->secure_faults);
 }
 
-static void encode_framework(const kssim_device *device, sim_writer *w)
+static void encode_framework(const state_parts *parts, sim_writer *w)
 {
-    sim_write_u64(w, device->config.seed);
-    sim_write_u32(w, (uint32_t)device->config.api_level);
-    sim_write_u32(w, (uint32_t)device->config.security_level);
-    sim_write_i64(w, device->config.wall_clock_ms);
-    sim_write_bool(w, device->config.realtime);
-    sim_write_i64(w, device->host_boot_origin_ms);
-    sim_write_u32(w, (uint32_t)device->prompt.response);
-    sim_write_u32(w, device->prompt.biometric_id);
-    sim_write_u32(w, device->prompt.remaining);
-    sim_write_u64(w, device->prompt.credential_tag);
+    sim_write_u64(w, parts->config->seed);
+    sim_write_u32(w, (uint32_t)parts->config->api_level);
+    sim_write_u32(w, (uint32_t)parts->config->security_level);
+    sim_write_i64(w, parts->config->wall_clock_ms);
+    sim_write_bool(w, parts->config->realtime);
+    sim_write_i64(w, parts->host_boot_origin_ms);
+    sim_write_u32(w, (uint32_t)parts->prompt->response);
+    sim_write_u32(w, parts->prompt->biometric_id);
+    sim_write_u32(w, parts->prompt->remaining);
+    sim_write_u64(w, parts->prompt->credential_tag);
 }
 
 /* buffer holds the problem's text when it names the stored value; it outlives the reader's use of it. */
@@ -277,22 +292,30 @@ static kssim_result refuse_image(kssim_device *device, const char *what, const s
                       problem);
 }
 
-static uint8_t *encode_state(kssim_device *device, size_t *len)
+static uint8_t *encode_state_parts(const state_parts *parts, size_t *len)
 {
     sim_writer w;
     sim_writer_init(&w);
     sim_write_raw(&w, state_magic, sizeof(state_magic));
     sim_write_u32(&w, SIM_DEVICE_IMAGE_VERSION);
-    encode_framework(device, &w);
-    sim_env_image_encode(&device->env, &w);
-    sim_secure_world_image_encode(&device->sw, &w);
-    sim_keystore2_image_encode(&device->ks, &w);
-    sim_write_u64(&w, device->rollback_generation);
-    sim_write_bool(&w, device->rollback_detected);
-    sim_keystore2_udr_image_encode(&device->ks, &w);
-    encode_faults(device, &w);
+    encode_framework(parts, &w);
+    sim_env_image_encode(parts->env, &w);
+    sim_secure_world_image_encode(parts->sw, &w);
+    sim_keystore2_image_encode(parts->ks, &w);
+    sim_write_u64(&w, parts->rollback_generation);
+    sim_write_bool(&w, parts->rollback_detected);
+    sim_keystore2_udr_image_encode(parts->ks, &w);
+    encode_faults(parts, &w);
     write_checksum(&w);
     return sim_writer_finish(&w, len);
+}
+
+static uint8_t *encode_state(kssim_device *device, size_t *len)
+{
+    state_parts parts = {
+        &device->config, device->host_boot_origin_ms, &device->prompt,           &device->env,   &device->sw,
+        &device->ks,     device->rollback_generation, device->rollback_detected, &device->faults};
+    return encode_state_parts(&parts, len);
 }
 
 static uint8_t *encode_key(const sim_key_entry *entry, size_t *len)
@@ -304,6 +327,55 @@ static uint8_t *encode_key(const sim_key_entry *entry, size_t *len)
     sim_key_entry_image_encode(entry, &w);
     write_checksum(&w);
     return sim_writer_finish(&w, len);
+}
+
+static const char *decode_state(const sim_device_image *image, decoded_device *decoded, sim_reader *r, char *buffer,
+                                size_t buffer_size, bool *newer);
+static const char *decode_key(const sim_key_image *key, decoded_device *decoded, sim_reader *r, char *buffer,
+                              size_t buffer_size, bool *newer);
+
+static bool same_bytes(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len)
+{
+    return a_len == b_len && memcmp(a, b, a_len) == 0;
+}
+
+/* Encode-then-decode equality, checked on every capture: the image just encoded decodes, and what it
+ * decodes to encodes to the same bytes again, so a restore gives back the device that was saved. An
+ * allocation that fails leaves it unchecked (the capture's own result says so), never a false alarm. */
+static void check_image_round_trip(const sim_device_image *image)
+{
+    decoded_device *decoded = calloc(1, sizeof(*decoded));
+    if (decoded == NULL)
+        return;
+    char buffer[128];
+    sim_reader r;
+    bool newer;
+    const char *problem = decode_state(image, decoded, &r, buffer, sizeof(buffer), &newer);
+    KSSIM_INVARIANT(problem == NULL || r.out_of_memory, "a device's own state image decodes");
+    for (size_t i = 0; problem == NULL && i < image->key_count; i++) {
+        problem = decode_key(&image->keys[i], decoded, &r, buffer, sizeof(buffer), &newer);
+        KSSIM_INVARIANT(problem == NULL || r.out_of_memory, "a device's own key image decodes");
+    }
+    if (problem == NULL) {
+        decoded->sw.faults = decoded->secure_faults; /* where the device holds them */
+        state_parts parts = {
+            &decoded->config, decoded->host_boot_origin_ms, &decoded->prompt,           &decoded->env,   &decoded->sw,
+            &decoded->ks,     decoded->rollback_generation, decoded->rollback_detected, &decoded->faults};
+        size_t len;
+        uint8_t *again = encode_state_parts(&parts, &len);
+        KSSIM_INVARIANT(again == NULL || same_bytes(again, len, image->state, image->state_len),
+                        "decoding a state image just encoded gives the state it was encoded from");
+        free(again);
+        KSSIM_INVARIANT(decoded->ks.db.count == image->key_count, "each key image decodes to one row");
+        for (size_t i = 0; i < decoded->ks.db.count; i++) {
+            again = encode_key(&decoded->ks.db.entries[i], &len);
+            KSSIM_INVARIANT(again == NULL || same_bytes(again, len, image->keys[i].bytes, image->keys[i].len),
+                            "decoding a key image just encoded gives the row it was encoded from");
+            free(again);
+        }
+    }
+    release_decoded(decoded);
+    free(decoded);
 }
 
 kssim_result sim_device_image_capture(kssim_device *device, sim_device_image *image)
@@ -328,6 +400,7 @@ kssim_result sim_device_image_capture(kssim_device *device, sim_device_image *im
         }
         image->key_count++;
     }
+    check_image_round_trip(image);
     return KSSIM_OK;
 }
 
