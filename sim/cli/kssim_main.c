@@ -18,6 +18,7 @@
 static const cli_command *const commands[] = {
     &command_init,
     &command_status,
+    &command_last_refusal,
     &command_check,
     &command_versions,
     &command_set_credential,
