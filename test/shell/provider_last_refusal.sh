@@ -56,4 +56,23 @@ expect_refused "$kssim" sign perop --data x
 ok "the CLI's refusal is not recorded" "$kssim" last-refusal
 grep -q '^KEY_NOT_FOUND (7): ' "$work/out" || fail "kssim sign's refusal replaced the provider's: $(cat "$work/out")"
 
+# A timeout key's refusal says how to authenticate from the shell, with the CLI's real command.
+ok "a key needing a fingerprint within 30 s" genkey timed.pem -algorithm EC -pkeyopt alias:timed \
+    -pkeyopt user-auth:biometric_strong -pkeyopt auth-timeout:30
+refused KEY_USER_NOT_AUTHENTICATED "no fingerprint yet" sign timed.pem
+grep -qF 'from a shell: `kssim authenticate-biometric --id ID`' "$work/err" ||
+    fail "the timeout key's sentence does not say how to authenticate from a shell: $(cat "$work/err")"
+ok "the shell command it names works" "$kssim" authenticate-biometric --id 1
+ok "then it signs" sign timed.pem
+ok "a key needing the credential within 30 s" genkey pin.pem -algorithm EC -pkeyopt alias:pin \
+    -pkeyopt user-auth:device_credential -pkeyopt auth-timeout:30
+ok "31 seconds pass" "$kssim" advance 31s
+refused KEY_USER_NOT_AUTHENTICATED "the credential's window has passed" sign pin.pem
+grep -qF 'from a shell: `kssim verify-credential --secret SECRET`' "$work/err" ||
+    fail "the credential key's sentence does not name kssim verify-credential: $(cat "$work/err")"
+ok "the last refusal carries the same advice" "$kssim" last-refusal
+grep -qF 'kssim verify-credential --secret SECRET' "$work/out" || fail "last-refusal lacks the advice: $(cat "$work/out")"
+ok "the shell command it names works" "$kssim" verify-credential --secret 1234
+ok "then it signs" sign pin.pem
+
 finish
