@@ -446,6 +446,7 @@ kssim_result keystore_device_run(keystore_provider *provider, const char *locati
     kssim_set_explain(device, explain);
     if (r == KSSIM_OK) {
         r = call(device, arg);
+        kssim_device_record_refusal(device, r, call_sentence); /* kept with the device: kssim last-refusal */
         if (explain)
             print_decision(device);
         kssim_result committed = kssim_device_commit(device);

@@ -504,6 +504,26 @@ typedef struct kssim_status {
 } kssim_status;
 kssim_result kssim_status_get(kssim_device *device, kssim_status *status);
 
+/* The last operation refused through the OpenSSL provider on this device, kept with the device (so another
+ * process, `kssim last-refusal`, can read it): clients that hide OpenSSL's error data (Python's ssl, curl) give
+ * their users no reason, and this is where they find it. */
+#define KSSIM_REFUSAL_SENTENCE_MAX 512
+typedef struct kssim_refusal_record {
+    bool present;                /* false until a refusal was recorded */
+    kssim_result result;         /* KEY_USER_NOT_AUTHENTICATED, ... */
+    char what[32];               /* the operation's purpose ("sign", "decrypt") when it was one, else "device call" */
+    char alias[KSSIM_ALIAS_MAX]; /* the key's alias; "" when the call named no key */
+    char sentence[KSSIM_REFUSAL_SENTENCE_MAX]; /* why, and what would make it succeed */
+    uint64_t boot_ms;                          /* the device's clocks when it was refused (virtual time) */
+    int64_t wall_ms;
+    uint32_t boot_count;
+} kssim_refusal_record;
+/* Records result (nothing when it is KSSIM_OK) as the device's last refusal; sentence NULL or "" takes the device's
+ * message. Written in memory now, stored with the device at the next kssim_device_commit. */
+void kssim_device_record_refusal(kssim_device *device, kssim_result result, const char *sentence);
+/* The last recorded refusal; record->present is false when there is none. */
+void kssim_device_last_refusal(const kssim_device *device, kssim_refusal_record *record);
+
 #ifdef __cplusplus
 }
 #endif

@@ -73,7 +73,9 @@ int cli_locate_device(const cli_args *args, char *out, size_t out_size)
 /* The work is done and recorded, but its output did not reach where_to: said with what was lost, exit 1. */
 static int report_lost_output(const cli_output *output, const char *where_to, const char *reason, bool advise_file)
 {
-    char sentence[CLI_MESSAGE_MAX];
+    /* Room for a whole reason (up to CLI_MESSAGE_MAX) besides the file's name and the advice around it, so
+     * the reason the output was lost is never cut off. */
+    char sentence[2 * CLI_MESSAGE_MAX];
     if (output->result_what != NULL)
         snprintf(sentence, sizeof(sentence),
                  "%s was made and the device has recorded the operation (a limited key's use is spent), but %s "

@@ -1,6 +1,8 @@
 /*
  * command_status.c - `kssim status [--json]`: everything the phone's user and keystore would know
- * about its state: lock screen, SID, biometrics, lock state, clocks, throttling and the armed prompt.
+ * about its state: lock screen, SID, biometrics, lock state, clocks, throttling and the armed prompt; and
+ * `kssim last-refusal [--json]`: the last operation the OpenSSL provider was refused on this device, with its
+ * result and sentence, for users of clients that hide OpenSSL's error data (Python's ssl, curl).
  */
 #include <inttypes.h>
 #include <string.h>
@@ -74,6 +76,13 @@ static void print_text(const kssim_device *device, const kssim_status *status, F
     else
         fprintf(out, "prompt            %s, %" PRIu32 " operation%s left\n", prompt_name(status->prompt),
                 status->prompt_remaining, status->prompt_remaining == 1 ? "" : "s");
+    kssim_refusal_record refusal;
+    kssim_device_last_refusal(device, &refusal);
+    if (refusal.present)
+        fprintf(out, "last refusal      %s (%d) to %s%s%s%s (kssim last-refusal says why)\n",
+                kssim_result_name(refusal.result) != NULL ? kssim_result_name(refusal.result) : "UNKNOWN_RESULT",
+                (int)refusal.result, refusal.what, refusal.alias[0] != '\0' ? " with key '" : "", refusal.alias,
+                refusal.alias[0] != '\0' ? "'" : "");
     /* Only when it happened: a device that was never rolled back has nothing to say about it. */
     if (status->rollback_detected)
         fputs("rollback          rollback detected: rollback-resistant keys of that time refuse\n", out);
@@ -178,6 +187,86 @@ static kssim_result show_status(kssim_device *device, void *request, cli_output 
     }
     return KSSIM_OK;
 }
+
+/* "RESULT (CODE): SENTENCE", then what was refused and when (the device's virtual clocks). */
+static void print_refusal_text(const kssim_refusal_record *refusal, FILE *out)
+{
+    const char *name = kssim_result_name(refusal->result);
+    fprintf(out, "%s (%d): %s\n", name != NULL ? name : "UNKNOWN_RESULT", (int)refusal->result, refusal->sentence);
+    if (refusal->alias[0] != '\0')
+        fprintf(out, "refused           %s with key '%s'\n", refusal->what, refusal->alias);
+    else
+        fprintf(out, "refused           %s\n", refusal->what);
+    char boot[32], wall[32];
+    scenario_format_duration(refusal->boot_ms, boot, sizeof(boot));
+    scenario_format_datetime(refusal->wall_ms, wall, sizeof(wall));
+    fprintf(out, "when              boot %" PRIu32 ", boot clock %s, wall clock %s\n", refusal->boot_count, boot, wall);
+}
+
+static void print_refusal_json(const kssim_refusal_record *refusal, FILE *out)
+{
+    cli_json json;
+    cli_json_start(&json, out);
+    cli_json_open_object(&json, NULL);
+    cli_json_bool(&json, "present", refusal->present);
+    if (refusal->present) {
+        const char *name = kssim_result_name(refusal->result);
+        cli_json_string(&json, "result", name != NULL ? name : "UNKNOWN_RESULT");
+        cli_json_signed(&json, "code", (int)refusal->result);
+        cli_json_string(&json, "sentence", refusal->sentence);
+        cli_json_string(&json, "operation", refusal->what);
+        cli_json_string(&json, "alias", refusal->alias);
+        cli_json_unsigned(&json, "boot_count", refusal->boot_count);
+        cli_json_unsigned(&json, "boot_clock_ms", refusal->boot_ms);
+        char wall[32];
+        scenario_format_datetime(refusal->wall_ms, wall, sizeof(wall));
+        cli_json_string(&json, "wall_clock", wall);
+    }
+    cli_json_close_object(&json);
+    cli_json_finish(&json);
+}
+
+static kssim_result show_last_refusal(kssim_device *device, void *request, cli_output *output)
+{
+    bool as_json = *(const bool *)request;
+    kssim_refusal_record refusal;
+    kssim_device_last_refusal(device, &refusal);
+    if (as_json)
+        print_refusal_json(&refusal, output->text);
+    else if (refusal.present)
+        print_refusal_text(&refusal, output->text);
+    else
+        fputs("none: no operation through the OpenSSL provider has been refused on this device\n", output->text);
+    return KSSIM_OK;
+}
+
+static int run_last_refusal(const cli_command *command, const cli_args *args)
+{
+    (void)command;
+    bool as_json = cli_has(args, "--json");
+    return cli_with_device_reading(args, show_last_refusal, &as_json);
+}
+
+static const cli_option last_refusal_options[] = {
+    {"--json", NULL, "print one JSON object: present, result, code, sentence, operation, alias and the clocks", false},
+};
+
+const cli_command command_last_refusal = {
+    .name = "last-refusal",
+    .group = "Device",
+    .synopsis = "[--json]",
+    .summary = "show the last operation the OpenSSL provider was refused on this device, and why",
+    .description =
+        "Shows the last operation refused through the keystore OpenSSL provider on this device: the result's\n"
+        "name and code, the device's sentence saying why and what would make it succeed, the operation and key,\n"
+        "and the device's clocks then. Clients that hide OpenSSL's error data (Python's ssl says only\n"
+        "\"[SSL] EVP lib\", curl names the result without its sentence) leave their users this to read.\n"
+        "The record is kept with the device, so any process reads it; a later refusal replaces it.",
+    .android = "what the app's exception (and logcat's keystore2 lines) would have said.",
+    .options = last_refusal_options,
+    .option_count = sizeof(last_refusal_options) / sizeof(last_refusal_options[0]),
+    .run = run_last_refusal,
+};
 
 static int run_status(const cli_command *command, const cli_args *args)
 {

@@ -19,8 +19,8 @@ int kssim_command_run(int argc, char **argv);
 
 struct cli_command;
 
-/* command_device.c (init, check), command_status.c */
-extern const struct cli_command command_init, command_status, command_check;
+/* command_device.c (init, check), command_status.c (status, last-refusal) */
+extern const struct cli_command command_init, command_status, command_check, command_last_refusal;
 /* command_versions.c */
 extern const struct cli_command command_versions;
 /* command_credential.c */

@@ -19,6 +19,7 @@
 static const cli_command *const commands[] = {
     &command_init,
     &command_status,
+    &command_last_refusal,
     &command_check,
     &command_versions,
     &command_set_credential,
@@ -77,8 +78,9 @@ static void print_usage(FILE *stream)
         fprintf(stream, "  kssim %s%s%s\n      %s\n", commands[i]->name, commands[i]->synopsis[0] != '\0' ? " " : "",
                 commands[i]->synopsis, commands[i]->summary);
     }
-    fputs("\n`kssim COMMAND --help` describes a command. Exit status: 0 success; 1 the device refused (the result's\n"
-          "name and code on stderr, e.g. KEY_USER_NOT_AUTHENTICATED (-26)); 2 usage or input error.\n",
+    fputs("\n`kssim help COMMAND` (or `kssim COMMAND --help`) describes a command. Exit status: 0 success; 1 the\n"
+          "device refused (the result's name and code on stderr, e.g. KEY_USER_NOT_AUTHENTICATED (-26)); 2 usage or\n"
+          "input error.\n",
           stream);
 }
 
@@ -136,6 +138,31 @@ static int close_standard_output(int status)
     return status;
 }
 
+static const cli_command *command_named(const char *name)
+{
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        if (strcmp(name, commands[i]->name) == 0)
+            return commands[i];
+    return NULL;
+}
+
+/* Exit 2 with the nearest command's name, when one is near, and every command's name. */
+static int report_unknown_command(const char *name)
+{
+    const char *names[COMMAND_COUNT];
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        names[i] = commands[i]->name;
+    const char *suggestion = scenario_suggest(name, names, COMMAND_COUNT);
+    fprintf(stderr, "kssim: unknown command '%s'", name);
+    if (suggestion != NULL)
+        fprintf(stderr, "; did you mean '%s'?", suggestion);
+    fputs(" commands:", stderr);
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        fprintf(stderr, " %s", names[i]);
+    fputs(" (kssim --help describes them)\n", stderr);
+    return KSSIM_EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
     /* Every crypto call of the simulator goes to its own library context (sim/core/crypto.c), which
@@ -156,6 +183,20 @@ int main(int argc, char **argv)
         return KSSIM_EXIT_USAGE;
     }
     if (is_help(argv[1])) {
+        /* `kssim help sign` is `kssim sign --help`; `kssim help` alone, the list of every command. */
+        if (argc > 3) {
+            fprintf(stderr, "kssim %s: takes at most one command name: kssim help COMMAND\n", argv[1]);
+            return KSSIM_EXIT_USAGE;
+        }
+        if (argc == 3) {
+            const cli_command *command = command_named(argv[2]);
+            if (command == NULL)
+                return report_unknown_command(argv[2]);
+            /* Asked of the command itself, so commands with help of their own (run, the scenario-only
+             * steps) give the same text. */
+            char *help_argv[] = {argv[2], (char *)"--help", NULL};
+            return close_standard_output(cli_command_main(command, 2, help_argv));
+        }
         print_usage(stdout);
         return close_standard_output(KSSIM_EXIT_SUCCESS);
     }
@@ -164,19 +205,8 @@ int main(int argc, char **argv)
         fputs("kssim " KSSIM_VERSION_STRING "\n", stdout);
         return close_standard_output(KSSIM_EXIT_SUCCESS);
     }
-    for (size_t i = 0; i < COMMAND_COUNT; i++)
-        if (strcmp(argv[1], commands[i]->name) == 0)
-            return close_standard_output(cli_command_main(commands[i], argc - 1, argv + 1));
-    const char *names[COMMAND_COUNT];
-    for (size_t i = 0; i < COMMAND_COUNT; i++)
-        names[i] = commands[i]->name;
-    const char *suggestion = scenario_suggest(argv[1], names, COMMAND_COUNT);
-    fprintf(stderr, "kssim: unknown command '%s'", argv[1]);
-    if (suggestion != NULL)
-        fprintf(stderr, "; did you mean '%s'?", suggestion);
-    fputs(" commands:", stderr);
-    for (size_t i = 0; i < COMMAND_COUNT; i++)
-        fprintf(stderr, " %s", names[i]);
-    fputs(" (kssim --help describes them)\n", stderr);
-    return KSSIM_EXIT_USAGE;
+    const cli_command *command = command_named(argv[1]);
+    if (command == NULL)
+        return report_unknown_command(argv[1]);
+    return close_standard_output(cli_command_main(command, argc - 1, argv + 1));
 }

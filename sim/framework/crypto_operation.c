@@ -9,6 +9,7 @@
  * KEY_PERMANENTLY_INVALIDATED once its operation began, a timeout key only before Android 12.
  * Public-key verification never enters the keystore: the framework does it in software.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,6 +84,9 @@ static kssim_result begin_operation(kssim_device *device, const char *alias, uin
 {
     memset(op, 0, sizeof(*op));
     sim_framework_explain_device(device, "begin");
+    /* Named in the device's last refusal, should the provider record one (kssim_device_record_refusal). */
+    device->current_call_purpose = purpose;
+    snprintf(device->current_call_alias, sizeof(device->current_call_alias), "%s", alias != NULL ? alias : "");
     /* The app's key object came from getKeyEntry; its operation from the key's security level. */
     kssim_result reached = sim_framework_call_keystore_service(device, "getKeyEntry");
     if (reached == KSSIM_OK)
@@ -131,9 +135,22 @@ kssim_result kssim_begin(kssim_device *device, const char *alias, uint32_t purpo
     return begin_operation(device, alias, purpose, params, NULL, op);
 }
 
+/* An update or finish names its operation's key and purpose in the device's last refusal, as a begin does. */
+static void note_operation_call(kssim_device *device, uint64_t handle)
+{
+    for (size_t i = 0; i < device->ks.operation_count; i++)
+        if (device->ks.operations[i].handle == handle) {
+            device->current_call_purpose = device->ks.operations[i].purpose;
+            snprintf(device->current_call_alias, sizeof(device->current_call_alias), "%s",
+                     device->ks.operations[i].alias);
+            return;
+        }
+}
+
 kssim_result kssim_update(kssim_device *device, uint64_t handle, const uint8_t *data, size_t len)
 {
     SIM_BEGIN_CALL(device);
+    note_operation_call(device, handle);
     sim_explain(&device->env, "update of operation 0x%016llx", (unsigned long long)handle);
     kssim_result reached = sim_framework_call_keystore_operation(device, "update");
     if (reached != KSSIM_OK)
@@ -145,6 +162,7 @@ kssim_result kssim_finish(kssim_device *device, uint64_t handle, const uint8_t *
                           const uint8_t *signature, size_t signature_len, uint8_t **out, size_t *out_len)
 {
     SIM_BEGIN_CALL(device);
+    note_operation_call(device, handle);
     sim_explain(&device->env, "finish of operation 0x%016llx", (unsigned long long)handle);
     kssim_result reached = sim_framework_call_keystore_operation(device, "finish");
     if (reached != KSSIM_OK)
@@ -160,6 +178,7 @@ kssim_result kssim_finish(kssim_device *device, uint64_t handle, const uint8_t *
 kssim_result kssim_abort(kssim_device *device, uint64_t handle)
 {
     SIM_BEGIN_CALL(device);
+    device->current_call_is_abort = true;
     return sim_keystore2_abort(&device->ks, handle);
 }
 

@@ -4,10 +4,12 @@
  * A new device is a phone straight out of the box: no lock screen, no biometrics, no keys, unlocked,
  * first boot. Everything random about it follows from the seed.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/android_versions.h"
+#include "core/names.h"
 #include "framework/device.h"
 
 void kssim_config_default(kssim_config *config)
@@ -119,4 +121,32 @@ kssim_result kssim_status_get(kssim_device *device, kssim_status *status)
     status->prompt_remaining = device->prompt.remaining;
     status->rollback_detected = device->rollback_detected;
     return KSSIM_OK;
+}
+
+/* The provider's refusals (provider/device_session.c) come through here, so that the reason outlives the
+ * process and the clients that drop OpenSSL's error data. Recorded at the refusal, before the commit that
+ * stores it: the refusal and its record are committed together. */
+void kssim_device_record_refusal(kssim_device *device, kssim_result result, const char *sentence)
+{
+    if (result == KSSIM_OK || device->current_call_is_abort)
+        return;
+    kssim_refusal_record *record = &device->last_refusal;
+    const char *why = sentence != NULL && sentence[0] != '\0' ? sentence : kssim_device_message(device);
+    if (why == NULL || why[0] == '\0')
+        why = kssim_result_advice(result);
+    memset(record, 0, sizeof(*record));
+    record->present = true;
+    record->result = result;
+    const char *purpose = device->current_call_purpose != 0 ? sim_purpose_name(device->current_call_purpose) : NULL;
+    snprintf(record->what, sizeof(record->what), "%s", purpose != NULL ? purpose : "device call");
+    snprintf(record->alias, sizeof(record->alias), "%s", device->current_call_alias);
+    snprintf(record->sentence, sizeof(record->sentence), "%s", why != NULL ? why : "");
+    record->boot_ms = device->env.clock.boot_ms;
+    record->wall_ms = device->env.clock.wall_ms;
+    record->boot_count = device->sw.boot_count;
+}
+
+void kssim_device_last_refusal(const kssim_device *device, kssim_refusal_record *record)
+{
+    *record = device->last_refusal;
 }

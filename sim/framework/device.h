@@ -69,6 +69,15 @@ struct kssim_device {
      * it must advance the storage. Not stored. */
     bool has_rollback_protected_digest;
     uint8_t rollback_protected_digest[32];
+    /* The last refusal recorded through kssim_device_record_refusal (stored, image version 5). */
+    kssim_refusal_record last_refusal;
+    /* What the current public call is about, for that record: the purpose and alias of an operation's begin.
+     * Cleared by SIM_BEGIN_CALL. Not stored. */
+    uint32_t current_call_purpose;
+    char current_call_alias[KSSIM_ALIAS_MAX];
+    /* The current call is an abort: a client freeing its context (the provider aborts every operation it frees,
+     * the ended ones too), whose refusal would hide the refusal that ended the operation. Not stored. */
+    bool current_call_is_abort;
 };
 
 /* system_prompt.c: after a per-operation key's begin, the armed prompt authenticates the user with the
@@ -107,6 +116,12 @@ void sim_framework_drop_delayed_tokens(kssim_device *device);
 void sim_framework_explain_device(kssim_device *device, const char *call);
 void sim_framework_explain_key(kssim_device *device, const sim_key_entry *entry, uint32_t purpose);
 
-#define SIM_BEGIN_CALL(device) sim_clear_message(&(device)->env)
+#define SIM_BEGIN_CALL(device)                                                                                         \
+    do {                                                                                                               \
+        sim_clear_message(&(device)->env);                                                                             \
+        (device)->current_call_purpose = 0;                                                                            \
+        (device)->current_call_alias[0] = '\0';                                                                        \
+        (device)->current_call_is_abort = false;                                                                       \
+    } while (0)
 
 #endif

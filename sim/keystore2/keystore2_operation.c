@@ -56,6 +56,17 @@ static const char *auth_kinds(const sim_auth_list *auth)
     return sim_authenticators_text(types != 0 ? types : KSSIM_AUTHENTICATOR_PASSWORD);
 }
 
+/* How to authenticate from a shell, for the one who meets this refusal through kssim or the OpenSSL provider
+ * (a scenario's steps have the same names with underscores). */
+static const char *shell_authentication(const sim_auth_list *auth)
+{
+    bool bio = (auth->user_auth_types & KSSIM_AUTHENTICATOR_FINGERPRINT) != 0;
+    bool cred = (auth->user_auth_types & KSSIM_AUTHENTICATOR_PASSWORD) != 0;
+    return bio && cred ? "`kssim authenticate-biometric --id ID` or `kssim verify-credential --secret SECRET`"
+           : bio       ? "`kssim authenticate-biometric --id ID`"
+                       : "`kssim verify-credential --secret SECRET`";
+}
+
 /* enforcements.rs authorize_create for timeout keys: the newest cached token that matches the key,
  * young enough by keystore2's own clock (whole seconds since it was received). */
 /* R-TIMEOUT-CACHE-NEWEST: the newest matching cached token, its age in whole seconds since received; none or too old:
@@ -69,8 +80,8 @@ static kssim_result choose_timeout_token(sim_keystore2 *ks, const sim_auth_list 
     if (cached == NULL)
         return sim_refuse(ks->env, KSSIM_KEY_USER_NOT_AUTHENTICATED,
                           "this key needs %s within the last %u s, and there has been none since boot or since the "
-                          "key's authenticators changed: authenticate, then retry",
-                          auth_kinds(auth), auth->auth_timeout_s);
+                          "key's authenticators changed: authenticate (from a shell: %s), then retry",
+                          auth_kinds(auth), auth->auth_timeout_s, shell_authentication(auth));
     uint64_t age_s = (ks->env->clock.boot_ms - cached->received_ms) / 1000;
     sim_explain(ks->env, "R-TIMEOUT-CACHE-NEWEST: the newest matching token was received %llu s ago, timeout %u s: %s",
                 (unsigned long long)age_s, auth->auth_timeout_s,
@@ -79,8 +90,9 @@ static kssim_result choose_timeout_token(sim_keystore2 *ks, const sim_auth_list 
     if (age_s > auth->auth_timeout_s)
         return sim_refuse(ks->env, KSSIM_KEY_USER_NOT_AUTHENTICATED,
                           "this key needs %s within the last %u s; the last one was %llu s ago: authenticate "
-                          "again, then retry",
-                          auth_kinds(auth), auth->auth_timeout_s, (unsigned long long)age_s);
+                          "again (from a shell: %s), then retry",
+                          auth_kinds(auth), auth->auth_timeout_s, (unsigned long long)age_s,
+                          shell_authentication(auth));
     *out = &cached->token;
     return KSSIM_OK;
 }

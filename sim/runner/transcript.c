@@ -48,7 +48,26 @@ void transcript_begin_scenario(transcript *transcript, const char *path, const c
     transcript->seed = seed;
     transcript->steps = 0;
     transcript->steps_failed = 0;
+    transcript->steps_errored = 0;
+    transcript->virtual_ms = 0;
+    transcript->seen_step = false;
     transcript->format->begin_scenario(transcript);
+}
+
+/* Every scenario's device starts with its boot clock at 0. Within one boot the clock only moves forward, so
+ * the time a step took is the difference; after a reboot the clock starts again from 0 and all of it is new. */
+static void note_virtual_time(transcript *transcript, const transcript_step *step)
+{
+    uint64_t before = transcript->last_boot_ms;
+    bool same_boot = !transcript->seen_step || step->boot_count == transcript->last_boot_count;
+    uint64_t moved = same_boot && step->boot_ms >= before ? step->boot_ms - before : step->boot_ms;
+    if (!transcript->seen_step)
+        moved = step->boot_ms;
+    transcript->virtual_ms += moved;
+    transcript->total_virtual_ms += moved;
+    transcript->last_boot_ms = step->boot_ms;
+    transcript->last_boot_count = step->boot_count;
+    transcript->seen_step = true;
 }
 
 void transcript_step_done(transcript *transcript, const transcript_step *step)
@@ -59,12 +78,30 @@ void transcript_step_done(transcript *transcript, const transcript_step *step)
         transcript->steps_failed++;
         transcript->total_steps_failed++;
     }
+    note_virtual_time(transcript, step);
     transcript->format->step(transcript, step);
 }
 
 void transcript_problem(transcript *transcript, const char *text)
 {
+    transcript->steps_errored++;
+    transcript->total_steps_errored++;
     transcript->format->problem(transcript, text);
+}
+
+void transcript_write_invalid_run(transcript_format_kind kind, FILE *out, const char *const *paths,
+                                  const char *const *diagnostics, size_t count)
+{
+    if (kind == TRANSCRIPT_JUNIT)
+        transcript_junit_write_invalid_run(out, paths, diagnostics, count);
+    else if (kind == TRANSCRIPT_TAP)
+        transcript_tap_write_invalid_run(out, paths, diagnostics, count);
+    fflush(out);
+}
+
+void transcript_write_seconds(FILE *stream, uint64_t ms)
+{
+    fprintf(stream, "%llu.%03u", (unsigned long long)(ms / 1000), (unsigned)(ms % 1000));
 }
 
 void transcript_end_scenario(transcript *transcript, bool passed)

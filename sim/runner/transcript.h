@@ -83,6 +83,15 @@ struct transcript {
     int api_level;                          /* the release this run of the scenario simulates */
     size_t steps, steps_failed;             /* in this scenario */
     size_t total_steps, total_steps_failed; /* in the run */
+    /* Problems of a scenario as a whole (the device could not be created, the scenario was not run): JUnit
+     * counts them as errors, apart from unmet expectations (failures). */
+    size_t steps_errored, total_steps_errored;
+    /* Virtual time: how far the device's boot clock moved during this scenario and during the run (a reboot
+     * restarts the boot clock; the time after it is added). Never host time, so the bytes stay the same. */
+    uint64_t virtual_ms, total_virtual_ms;
+    uint64_t last_boot_ms;
+    uint32_t last_boot_count;
+    bool seen_step;
     /* TAP and JUnit write a scenario's lines only once its verdict is known, and JUnit's root element
      * carries the run's totals: they gather text in these buffers first. */
     FILE *pending;
@@ -110,6 +119,19 @@ void transcript_step_done(transcript *transcript, const transcript_step *step);
 void transcript_problem(transcript *transcript, const char *text);
 void transcript_end_scenario(transcript *transcript, bool passed);
 void transcript_end_run(transcript *transcript, size_t passed, size_t failed);
+
+/* A run that did not start because files were invalid (kssim run's exit 2), for the formats a CI server reads:
+ * JUnit writes a testsuite per file with an <error> carrying its diagnostics, TAP writes them as comments and
+ * "Bail out!". paths[i] is a file ("" for a problem of the command line) and diagnostics[i] what was wrong
+ * with it. Other formats write nothing (the diagnostics are on standard error already). */
+void transcript_write_invalid_run(transcript_format_kind kind, FILE *out, const char *const *paths,
+                                  const char *const *diagnostics, size_t count);
+void transcript_junit_write_invalid_run(FILE *out, const char *const *paths, const char *const *diagnostics,
+                                        size_t count);
+void transcript_tap_write_invalid_run(FILE *out, const char *const *paths, const char *const *diagnostics,
+                                      size_t count);
+/* Virtual milliseconds as seconds with three decimals ("1.250"), the unit JUnit's time attribute takes. */
+void transcript_write_seconds(FILE *stream, uint64_t ms);
 
 /* Helpers the formats share. */
 /* "FILE @ api_level L: NAME (seed N)", with control characters of the name shown as spaces to keep it one line. */

@@ -3,7 +3,11 @@
  * on two releases is two suites), a testcase per step, and a failure
  * element (expected and actual outcome, and the device's explanation) for each unmet expectation.
  *
- * No timestamps or durations are written: they would make two runs differ.
+ * Each testsuite (and the testsuites root) carries tests, failures (unmet expectations), errors (problems
+ * of the scenario as a whole: the device could not be created, the scenario was not run), skipped (always 0)
+ * and time: the VIRTUAL time the device's clocks moved, in seconds, never host time: host timestamps and
+ * durations would make two runs differ. A run refused for invalid files (exit 2) is a testsuite per file with
+ * an <error> carrying the file's diagnostics, so a CI server shows why nothing ran.
  */
 #include <string.h>
 
@@ -120,9 +124,15 @@ static void junit_problem(transcript *transcript, const char *text)
     transcript_write_xml_escaped(stream, text);
     fputs("\"/>\n    </testcase>\n", stream);
     transcript->steps++;
-    transcript->steps_failed++;
     transcript->total_steps++;
-    transcript->total_steps_failed++;
+}
+
+/* name="..." tests failures errors skipped time, as Jenkins' JUnit schema has them. */
+static void junit_write_counts(FILE *stream, size_t tests, size_t failures, size_t errors, uint64_t virtual_ms)
+{
+    fprintf(stream, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"0\" time=\"", tests, failures, errors);
+    transcript_write_seconds(stream, virtual_ms);
+    fputc('"', stream);
 }
 
 static void junit_end_scenario(transcript *transcript, bool passed)
@@ -131,8 +141,10 @@ static void junit_end_scenario(transcript *transcript, bool passed)
     FILE *stream = junit_stream(transcript->document, transcript->out);
     fputs("  <testsuite name=\"", stream);
     junit_write_run_name(transcript, stream);
-    fprintf(stream, "\" tests=\"%zu\" failures=\"%zu\">\n    <properties>\n      <property name=\"scenario\" value=\"",
-            transcript->steps, transcript->steps_failed);
+    fputc('"', stream);
+    junit_write_counts(stream, transcript->steps, transcript->steps_failed, transcript->steps_errored,
+                       transcript->virtual_ms);
+    fputs(">\n    <properties>\n      <property name=\"scenario\" value=\"", stream);
     transcript_write_xml_escaped(stream, transcript->name);
     fprintf(stream,
             "\"/>\n      <property name=\"seed\" value=\"%llu\"/>\n      <property name=\"api_level\" value=\"%d\"/>\n"
@@ -147,15 +159,51 @@ static void junit_end_scenario(transcript *transcript, bool passed)
 
 static void junit_end_run(transcript *transcript, size_t passed, size_t failed)
 {
-    fprintf(
-        transcript->out,
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"kssim run\" tests=\"%zu\" failures=\"%zu\">\n",
-        transcript->total_steps, transcript->total_steps_failed);
+    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"kssim run\"", transcript->out);
+    junit_write_counts(transcript->out, transcript->total_steps, transcript->total_steps_failed,
+                       transcript->total_steps_errored, transcript->total_virtual_ms);
+    fputs(">\n", transcript->out);
     char *suites = transcript_buffer_take(&transcript->document, &transcript->document_text);
     if (suites != NULL)
         fputs(suites, transcript->out);
     free(suites);
     fprintf(transcript->out, "</testsuites>\n<!-- %zu passed, %zu failed -->\n", passed, failed);
+}
+
+/* The message attribute is the first line of the diagnostics (a CI server shows it as the error's title); the
+ * element's text is all of them. */
+static void junit_write_error(FILE *stream, const char *diagnostics)
+{
+    const char *end = strchr(diagnostics, '\n');
+    size_t first_length = end != NULL ? (size_t)(end - diagnostics) : strlen(diagnostics);
+    char *first = strndup(diagnostics, first_length);
+    fputs("      <error type=\"invalid scenario\" message=\"", stream);
+    transcript_write_xml_escaped(stream, first != NULL ? first : "invalid scenario file");
+    free(first);
+    fputs("\">", stream);
+    transcript_write_xml_escaped(stream, diagnostics);
+    fputs("</error>\n", stream);
+}
+
+void transcript_junit_write_invalid_run(FILE *out, const char *const *paths, const char *const *diagnostics,
+                                        size_t count)
+{
+    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"kssim run\"", out);
+    junit_write_counts(out, count, 0, count, 0);
+    fputs(">\n", out);
+    for (size_t i = 0; i < count; i++) {
+        const char *name = paths[i][0] != '\0' ? paths[i] : "kssim run";
+        fputs("  <testsuite name=\"", out);
+        transcript_write_xml_escaped(out, name);
+        fputc('"', out);
+        junit_write_counts(out, 1, 0, 1, 0);
+        fputs(">\n    <testcase classname=\"", out);
+        transcript_write_xml_escaped(out, name);
+        fputs("\" name=\"validate\">\n", out);
+        junit_write_error(out, diagnostics[i]);
+        fputs("    </testcase>\n  </testsuite>\n", out);
+    }
+    fprintf(out, "</testsuites>\n<!-- not run: %zu invalid -->\n", count);
 }
 
 const transcript_format transcript_junit_format = {

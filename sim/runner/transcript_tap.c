@@ -1,10 +1,12 @@
 /*
  * transcript_tap.c - TAP version 13: one test point per scenario, its step lines as "# " diagnostics
- * after the point (so they are gathered until the verdict is known).
+ * after the point (so they are gathered until the verdict is known). A run refused for invalid files
+ * (exit 2) prints their diagnostics as comments and "Bail out! REASON", so a TAP harness stops with why.
  */
 #include "runner/transcript.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static void tap_begin_run(transcript *transcript, size_t scenario_count)
 {
@@ -92,3 +94,26 @@ const transcript_format transcript_tap_format = {
     .end_scenario = tap_end_scenario,
     .end_run = tap_end_run,
 };
+
+/* One line of the reason: the first diagnostic, control characters shown as spaces. */
+static void tap_write_reason_line(FILE *out, const char *text)
+{
+    for (const char *c = text; *c != '\0' && *c != '\n'; c++)
+        fputc((unsigned char)*c < 0x20 ? ' ' : *c, out);
+}
+
+void transcript_tap_write_invalid_run(FILE *out, const char *const *paths, const char *const *diagnostics, size_t count)
+{
+    (void)paths; /* each diagnostic names its file already (FILE:LINE:COL) */
+    fputs("TAP version 13\n", out);
+    for (size_t i = 0; i < count; i++)
+        for (const char *line = diagnostics[i]; *line != '\0';) {
+            const char *end = strchr(line, '\n');
+            size_t length = end != NULL ? (size_t)(end - line) : strlen(line);
+            fprintf(out, "# %.*s\n", (int)length, line);
+            line = end != NULL ? end + 1 : line + length;
+        }
+    fputs("Bail out! invalid input, nothing run: ", out);
+    tap_write_reason_line(out, count > 0 ? diagnostics[0] : "");
+    fputc('\n', out);
+}

@@ -36,13 +36,18 @@
  *                          authenticator_id u64, authenticator_type u32, timestamp_ms u64, mac [32], due_ms u64)
  *               secure:    strongbox_failing bool, strongbox_failing_calls u32, blob fault count u32
  *                          (<= SIM_MAX_BLOB_FAULTS), count x (blob_digest [32], answer u32: -62 or -33 as i32)
+ *   since version 5 (docs/openssl.md, kssim last-refusal):
+ *   last refusal present bool; when present: result u32 (an i32), what string (< 32), alias string
+ *                (< KSSIM_ALIAS_MAX), sentence string (< KSSIM_REFUSAL_SENTENCE_MAX), boot_ms u64, wall_ms i64,
+ *                boot_count u32
  *   checksum    u32, CRC-32 of every byte before it (store/checksum.h)
  *   since version 3:
  *   keystore2   udr_keys_in_memory bool, biometric_unlock_sid_count u32 (<= KSSIM_MODALITY_COUNT),
  *               count x u64 (the UnlockedDeviceRequired super keys: keystore2_image.c)
  *   Version 1 images end after keystore2; they read as generation 0, never rolled back. Images before
  *   version 3 read the UnlockedDeviceRequired super keys as in memory exactly when unlocked. Images before
- *   version 4 end before faults; they read as a device without faults.
+ *   version 4 end before faults; they read as a device without faults. Images before version 5 end before the
+ *   last refusal; they read as a device that has refused nothing through the provider.
  *
  * Key image (one per key-database row):
  *   magic "KSSIMKEY" [8], version u32 (SIM_KEY_IMAGE_VERSION)
@@ -103,7 +108,37 @@ typedef struct decoded_device {
     bool rollback_detected;
     sim_framework_faults faults;
     sim_secure_faults secure_faults;
+    kssim_refusal_record last_refusal;
 } decoded_device;
+
+static void encode_last_refusal(const kssim_refusal_record *record, sim_writer *w)
+{
+    sim_write_bool(w, record->present);
+    if (!record->present)
+        return;
+    sim_write_u32(w, (uint32_t)(int32_t)record->result);
+    sim_write_string(w, record->what);
+    sim_write_string(w, record->alias);
+    sim_write_string(w, record->sentence);
+    sim_write_u64(w, record->boot_ms);
+    sim_write_i64(w, record->wall_ms);
+    sim_write_u32(w, record->boot_count);
+}
+
+static void decode_last_refusal(sim_reader *r, kssim_refusal_record *record)
+{
+    memset(record, 0, sizeof(*record));
+    record->present = sim_read_bool(r);
+    if (!record->present)
+        return;
+    record->result = (kssim_result)(int32_t)sim_read_u32(r);
+    sim_read_string(r, record->what, sizeof(record->what));
+    sim_read_string(r, record->alias, sizeof(record->alias));
+    sim_read_string(r, record->sentence, sizeof(record->sentence));
+    record->boot_ms = sim_read_u64(r);
+    record->wall_ms = sim_read_i64(r);
+    record->boot_count = sim_read_u32(r);
+}
 
 /* The parts a state image is made of, wherever they are held: a device, or what an image decoded to (the
  * round-trip check of sim_device_image_capture encodes both). */
@@ -117,6 +152,7 @@ typedef struct state_parts {
     uint64_t rollback_generation;
     bool rollback_detected;
     const sim_framework_faults *faults;
+    const kssim_refusal_record *last_refusal;
 } state_parts;
 
 static void encode_faults(const state_parts *parts, sim_writer *w)
@@ -306,15 +342,23 @@ static uint8_t *encode_state_parts(const state_parts *parts, size_t *len)
     sim_write_bool(&w, parts->rollback_detected);
     sim_keystore2_udr_image_encode(parts->ks, &w);
     encode_faults(parts, &w);
+    encode_last_refusal(parts->last_refusal, &w);
     write_checksum(&w);
     return sim_writer_finish(&w, len);
 }
 
 static uint8_t *encode_state(kssim_device *device, size_t *len)
 {
-    state_parts parts = {
-        &device->config, device->host_boot_origin_ms, &device->prompt,           &device->env,   &device->sw,
-        &device->ks,     device->rollback_generation, device->rollback_detected, &device->faults};
+    state_parts parts = {&device->config,
+                         device->host_boot_origin_ms,
+                         &device->prompt,
+                         &device->env,
+                         &device->sw,
+                         &device->ks,
+                         device->rollback_generation,
+                         device->rollback_detected,
+                         &device->faults,
+                         &device->last_refusal};
     return encode_state_parts(&parts, len);
 }
 
@@ -358,9 +402,16 @@ static void check_image_round_trip(const sim_device_image *image)
     }
     if (problem == NULL) {
         decoded->sw.faults = decoded->secure_faults; /* where the device holds them */
-        state_parts parts = {
-            &decoded->config, decoded->host_boot_origin_ms, &decoded->prompt,           &decoded->env,   &decoded->sw,
-            &decoded->ks,     decoded->rollback_generation, decoded->rollback_detected, &decoded->faults};
+        state_parts parts = {&decoded->config,
+                             decoded->host_boot_origin_ms,
+                             &decoded->prompt,
+                             &decoded->env,
+                             &decoded->sw,
+                             &decoded->ks,
+                             decoded->rollback_generation,
+                             decoded->rollback_detected,
+                             &decoded->faults,
+                             &decoded->last_refusal};
         size_t len;
         uint8_t *again = encode_state_parts(&parts, &len);
         KSSIM_INVARIANT(again == NULL || same_bytes(again, len, image->state, image->state_len),
@@ -430,6 +481,8 @@ static const char *decode_state(const sim_device_image *image, decoded_device *d
     sim_keystore2_udr_image_decode(r, &decoded->ks, version >= 3);
     if (version >= 4)
         decode_faults(r, decoded);
+    if (version >= 5)
+        decode_last_refusal(r, &decoded->last_refusal);
     sim_reader_expect_end(r);
     if (!sim_reader_failed(r) && decoded->sw.security_level != decoded->config.security_level)
         sim_reader_fail(r, "the secure world's security level is not the configuration's");
@@ -473,6 +526,7 @@ static void apply(kssim_device *device, decoded_device *decoded)
     device->rollback_generation = decoded->rollback_generation;
     device->rollback_detected = decoded->rollback_detected;
     device->faults = decoded->faults;
+    device->last_refusal = decoded->last_refusal;
     sim_env_image_apply(&device->env, &decoded->env);
     sim_secure_world_image_apply(&device->sw, &decoded->sw, keep_operations);
     device->sw.api_level = device->config.api_level; /* not stored twice: the configuration's */

@@ -15,7 +15,7 @@
 
 #include "framework/device.h"
 
-#define SIM_DEVICE_IMAGE_VERSION 4u
+#define SIM_DEVICE_IMAGE_VERSION 5u
 
 typedef struct sim_key_image {
     char alias[KSSIM_ALIAS_MAX];

@@ -144,6 +144,9 @@ static bool read_host_clock(clockid_t clock, int64_t *ms)
 
 static kssim_result read_host_clocks(sim_env *env, int64_t *host_boot_ms, int64_t *host_wall_ms)
 {
+    /* Both outputs are defined on every path, the refusal too, so no caller can read an unset clock. */
+    *host_boot_ms = 0;
+    *host_wall_ms = 0;
     if (!read_host_clock(HOST_BOOT_CLOCK, host_boot_ms) || !read_host_clock(CLOCK_REALTIME, host_wall_ms))
         return sim_refuse(env, KSSIM_SYSTEM_ERROR,
                           "cannot read the host's clocks for this realtime device: use a device with virtual clocks "

@@ -33,7 +33,15 @@ for command in $commands; do
     grep -q "^  kssim $command\b" "$work/help" || fail "kssim --help does not list $command"
     expect 0 "$command" --help
     grep -q "^usage: kssim $command" "$work/out" || fail "kssim $command --help has no usage line"
+    cp "$work/out" "$work/command-help"
+    # `kssim help COMMAND` is the same text as `kssim COMMAND --help`, not the general help.
+    expect 0 help "$command"
+    cmp -s "$work/out" "$work/command-help" || fail "kssim help $command differs from kssim $command --help"
 done
+expect 0 help
+cmp -s "$work/out" "$work/help" || fail "kssim help alone is not the general help"
+expect_usage "unknown command 'sing'; did you mean 'sign'\\? commands: init status" help sing
+expect_usage "takes at most one command name" help sign verify
 # Help wins over mistakes on the same line, and no device is touched by it.
 expect 0 sign --bogus --help
 [ -e "$KSSIM_DEVICE" ] && fail "--help created the device"

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "store/checksum.h"
 #include "store/device_image.h"
 
 static const uint8_t message[] = "the server's challenge";
@@ -507,6 +508,55 @@ static void damaged_images_never_crash(void **state)
     kssim_device_free(target);
 }
 
+/* The provider's last refusal (kssim last-refusal) is part of the image from version 5; a version 4 image, which
+ * ends before it, reads as a device that has refused nothing. */
+static void the_last_refusal_survives_the_image_and_older_images_have_none(void **state)
+{
+    (void)state;
+    kssim_device *device = new_device(11);
+    kssim_key_spec spec = spec_for("k", KSSIM_ALGORITHM_EC);
+    generate(device, &spec);
+    assert_int_equal(kssim_advance(device, 1500), KSSIM_OK);
+    /* The record names the call it interrupts: here the begin of a signature with k. */
+    kssim_operation op;
+    assert_int_equal(kssim_begin(device, "k", KSSIM_PURPOSE_SIGN, NULL, &op), KSSIM_OK);
+    kssim_device_record_refusal(device, KSSIM_KEY_USER_NOT_AUTHENTICATED, "authenticate first");
+    kssim_device_record_refusal(device, KSSIM_OK, "a success is no refusal");
+    sim_device_image image;
+    assert_int_equal(sim_device_image_capture(device, &image), KSSIM_OK);
+    kssim_device *restored = new_device(11);
+    assert_int_equal(sim_device_image_restore(restored, &image), KSSIM_OK);
+    kssim_refusal_record record;
+    kssim_device_last_refusal(restored, &record);
+    assert_true(record.present);
+    assert_int_equal(record.result, KSSIM_KEY_USER_NOT_AUTHENTICATED);
+    assert_string_equal(record.sentence, "authenticate first");
+    assert_string_equal(record.what, "sign");
+    assert_string_equal(record.alias, "k");
+    assert_int_equal(record.boot_ms, 1500);
+    assert_int_equal(record.boot_count, 1);
+    sim_device_image_free(&image);
+
+    /* Without a record the section is one bool; a version 4 image is the same bytes without it. */
+    kssim_device *fresh = new_device(12);
+    assert_int_equal(sim_device_image_capture(fresh, &image), KSSIM_OK);
+    size_t body = image.state_len - 4 - 1;
+    assert_int_equal(image.state[body], 0);
+    image.state[11] = 4;
+    uint32_t crc = sim_store_crc32(image.state, body);
+    for (int i = 0; i < 4; i++)
+        image.state[body + (size_t)i] = (uint8_t)(crc >> (24 - 8 * i));
+    image.state_len = body + 4;
+    assert_int_equal(sim_device_image_restore(restored, &image), KSSIM_OK);
+    kssim_device_last_refusal(restored, &record);
+    assert_false(record.present);
+    sim_device_image_free(&image);
+    kssim_abort(device, op.handle);
+    kssim_device_free(fresh);
+    kssim_device_free(restored);
+    kssim_device_free(device);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -515,6 +565,7 @@ int main(void)
         cmocka_unit_test(every_truncation_is_refused_and_changes_nothing),
         cmocka_unit_test(headers_trailing_bytes_and_aliases_are_checked),
         cmocka_unit_test(damaged_images_never_crash),
+        cmocka_unit_test(the_last_refusal_survives_the_image_and_older_images_have_none),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -260,8 +260,9 @@ static void to_version_1(sim_device_image *image)
 {
     /* rollback generation u64 + detected bool, version 3's UnlockedDeviceRequired super-key state (bool, and
      * a count u32 of no biometric-unlock SIDs), version 4's faults of a fault-free device (docs/faults.md:
-     * u32 + u32 + u64 + u32 held tokens, bool + u32 + u32 blob faults), checksum u32 */
-    image->state_len -= 8 + 1 + (1 + 4) + (4 + 4 + 8 + 4) + (1 + 4 + 4) + 4;
+     * u32 + u32 + u64 + u32 held tokens, bool + u32 + u32 blob faults), version 5's last refusal of a device
+     * the provider never saw refused (bool), checksum u32 */
+    image->state_len -= 8 + 1 + (1 + 4) + (4 + 4 + 8 + 4) + (1 + 4 + 4) + 1 + 4;
     image->state[11] = 1;
     for (size_t i = 0; i < image->key_count; i++) {
         /* rollback_resistant bool + rolled_back bool + checksum u32 */

@@ -107,10 +107,14 @@ static void test_junit_transcript(void **state)
     (void)state;
     char *text = render(TRANSCRIPT_JUNIT);
     assert_non_null(strstr(text, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                                 "<testsuites name=\"kssim run\" tests=\"4\" failures=\"2\">\n"
-                                 "  <testsuite name=\"a.yaml @ api_level 34\" tests=\"1\" failures=\"0\">\n"));
+                                 "<testsuites name=\"kssim run\" tests=\"4\" failures=\"2\" errors=\"0\" skipped=\"0\" "
+                                 "time=\"0.000\">\n"
+                                 "  <testsuite name=\"a.yaml @ api_level 34\" tests=\"1\" failures=\"0\" errors=\"0\" "
+                                 "skipped=\"0\" time=\"0.000\">\n"));
     assert_non_null(strstr(text, "<property name=\"scenario\" value=\"First # one\"/>"));
-    assert_non_null(strstr(text, "<testsuite name=\"dir/b.yaml @ api_level 30\" tests=\"3\" failures=\"2\">"));
+    assert_non_null(strstr(text,
+                           "<testsuite name=\"dir/b.yaml @ api_level 30\" tests=\"3\" failures=\"2\" errors=\"0\" "
+                           "skipped=\"0\" time=\"0.000\">"));
     assert_non_null(strstr(text, "<property name=\"api_level\" value=\"30\"/>"));
     assert_non_null(
         strstr(text, "<testcase classname=\"dir/b.yaml @ api_level 30\" name=\"2 finish op=op data=&quot;&lt;a &amp; "
