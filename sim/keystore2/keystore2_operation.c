@@ -358,6 +358,14 @@ static kssim_result create_operation(sim_keystore2 *ks, const char *alias, uint3
         r = upgrade_blob_and_retry(ks, entry, purpose, params, timeout_token, plaintext_sha256, op);
     if (r != KSSIM_OK)
         return r;
+    /* Hashed before the record exists: when hashing fails, the operation KeyMint just began is aborted and
+     * nothing is recorded, so no slot stays taken by an operation keystore2 does not list. */
+    bool usage_limited = entry->auth.usage_count_limit != 0;
+    uint8_t key_digest[sizeof(ks->operations[0].key_digest)];
+    if (usage_limited && sim_sha256(&ks->env->crypto, entry->blob.data, entry->blob.len, key_digest) != 0) {
+        (void)sim_keymint_abort(ks->sw, op->handle);
+        return sim_refuse(ks->env, KSSIM_SYSTEM_ERROR, "OpenSSL failed to hash the key blob (out of memory): retry");
+    }
     sim_keystore2_operation *record = &ks->operations[ks->operation_count++];
     memset(record, 0, sizeof(*record));
     record->handle = op->handle;
@@ -371,10 +379,9 @@ static kssim_result create_operation(sim_keystore2 *ks, const char *alias, uint3
      * the challenge; keystore1 has none and searches its table instead. */
     record->awaiting_token =
         record->per_operation_auth && sim_android_has(ks->api_level, SIM_ANDROID_OP_TOKEN_FIRST_ROUTED);
-    record->usage_limited = entry->auth.usage_count_limit != 0;
-    if (record->usage_limited &&
-        sim_sha256(&ks->env->crypto, entry->blob.data, entry->blob.len, record->key_digest) != 0)
-        return sim_refuse(ks->env, KSSIM_SYSTEM_ERROR, "OpenSSL failed to hash the key blob");
+    record->usage_limited = usage_limited;
+    if (usage_limited)
+        memcpy(record->key_digest, key_digest, sizeof(record->key_digest));
     return KSSIM_OK;
 }
 
