@@ -10,8 +10,8 @@
 # library together covers many different points; --exhaustive: every N). OpenSSL's allocations are failed
 # at KSSIM_ALLOC_FAULTS_OPENSSL_POINTS per file (default 1) without the leak check: OpenSSL leaks on some of
 # its own failed allocations. Each run must not crash or trip a sanitizer (LeakSanitizer included), and
-# must either meet the scenario's expectations or end with named refusals: every unmet step shows a
-# result name and code (SYSTEM_ERROR where the failure is reported; another name where it is tolerated,
+# must either meet the scenario's expectations or end with a named refusal: the first unmet step (where
+# the failure surfaced; later ones follow from it) shows a result name and code (SYSTEM_ERROR where the failure is reported; another name where it is tolerated,
 # as a token the cache could not keep, which later asks the user to authenticate again), or the runner
 # says "out of memory" (or ENOMEM's "Cannot allocate memory") and stops. Runs go two at a time (KSSIM_ALLOC_FAULTS_JOBS).
 set -uo pipefail
@@ -33,7 +33,7 @@ if [ "${1:-}" = --one ]; then
     elif [ "$status" -ge 3 ]; then
         verdict="exit status $status"
     elif [ "$status" != 0 ] && ! grep -qE 'out of memory|Cannot allocate memory' "$output" &&
-        grep -E -- '<-- ' "$output" | grep -qvE -- '-> [A-Z_]+ \(-?[0-9]+\)'; then
+        grep -m1 -E -- '<-- ' "$output" | grep -qvE -- '-> [A-Z_]+ \(-?[0-9]+\)'; then
         verdict="refused without naming the failure (exit $status): $(grep -m1 -E '<-- |error' "$output")"
     fi
     if [ -n "$verdict" ]; then
