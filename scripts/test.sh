@@ -16,7 +16,8 @@ if [ "${KSSIM_SANITIZER_TESTS:-1}" != 0 ]; then
     echo
     echo "== The tests again under ASan and UBSan (build-asan/) =="
     asan="$root/build-asan"
-    KSSIM_BUILD_DIR="$asan" "$root/scripts/build.sh" -DKSSIM_SANITIZE=ON
+    # KSSIM_ALLOC_FAULTS adds the allocation- and SQLite-failure runs (label alloc_faults; docs/testing.md).
+    KSSIM_BUILD_DIR="$asan" "$root/scripts/build.sh" -DKSSIM_SANITIZE=ON -DKSSIM_ALLOC_FAULTS=ON
     # Left out under the sanitizers:
     # - shell.valgrind_scenarios: valgrind cannot run a program built with ASan (both replace malloc);
     # - shell.clang_build and shell.format: they build or read the sources, they run nothing built here;

@@ -460,6 +460,14 @@ static kssim_result create_operation(sim_keystore2 *ks, const char *alias, uint3
         r = upgrade_blob_and_retry(ks, entry, purpose, params, timeout_token, plaintext_sha256, op);
     if (r != KSSIM_OK)
         return r;
+    /* Hashed before the record exists: when hashing fails, the operation KeyMint just began is aborted and
+     * nothing is recorded, so no slot stays taken by an operation keystore2 does not list. */
+    bool usage_limited = entry->auth.usage_count_limit != 0;
+    uint8_t key_digest[sizeof(ks->operations[0].key_digest)];
+    if (usage_limited && sim_sha256(&ks->env->crypto, entry->blob.data, entry->blob.len, key_digest) != 0) {
+        (void)sim_keymint_abort(ks->sw, op->handle);
+        return sim_refuse(ks->env, KSSIM_SYSTEM_ERROR, "OpenSSL failed to hash the key blob (out of memory): retry");
+    }
     KSSIM_INVARIANT(find_operation(ks, op->handle) == NULL, "KeyMint's new handle names no operation in the table");
     KSSIM_INVARIANT(ks->operation_count < ks->operation_capacity, "the table had room for the new record");
     sim_keystore2_operation *record = &ks->operations[ks->operation_count++];
@@ -477,10 +485,9 @@ static kssim_result create_operation(sim_keystore2 *ks, const char *alias, uint3
                          : sim_android_has(ks->api_level, SIM_ANDROID_OP_TOKEN_FIRST_ROUTED)
                              ? SIM_AUTH_WAITING
                              : SIM_AUTH_OP_AUTH_REQUIRED;
-    record->usage_limited = entry->auth.usage_count_limit != 0;
-    if (record->usage_limited &&
-        sim_sha256(&ks->env->crypto, entry->blob.data, entry->blob.len, record->key_digest) != 0)
-        return sim_refuse(ks->env, KSSIM_SYSTEM_ERROR, "OpenSSL failed to hash the key blob");
+    record->usage_limited = usage_limited;
+    if (usage_limited)
+        memcpy(record->key_digest, key_digest, sizeof(record->key_digest));
     check_created_operation(ks, entry, record, op, timeout_token);
     return KSSIM_OK;
 }
