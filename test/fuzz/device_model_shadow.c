@@ -147,6 +147,7 @@ typedef struct model {
     model_token tokens[MAX_TOKENS];
     size_t token_count;
     uint32_t next_serial;
+    bool token_reached_keystore_this_boot; /* for R-UDR-NEEDS-TOKEN: keystore2's cache holds any token */
     model_key keys[MAX_KEYS];
     size_t key_count;
     int alias_key[ALIAS_COUNT]; /* index into keys, -1 when the alias holds nothing */
@@ -441,6 +442,7 @@ static model_token *add_token(model *m, const kssim_auth_token *token, uint32_t 
     t->genuine = genuine;
     t->has_bytes = has_bytes;
     t->step = m->step;
+    m->token_reached_keystore_this_boot = true;
     return t;
 }
 

@@ -328,6 +328,7 @@ static void step_reboot(model *m)
         return;
     m->boot++;
     m->boot_ms = 0;
+    m->token_reached_keystore_this_boot = false;
     /* Without a secure lock screen the user is unlocked as the system starts (framework/power.c). */
     m->locked = m->credential_set;
     m->unlocked_since_boot = !m->credential_set;
@@ -619,8 +620,12 @@ static void step_one_shot(model *m, fuzz_input *in)
      * keys that includes KEY_USER_NOT_AUTHENTICATED, which only their finish gives - except on keystore1
      * before the first unlock, whose begin answers a super-encrypted key so (key_store_service.cpp begin). */
     bool keystore1_locked = m->api_level <= 30 && key->auth_bound && !m->unlocked_since_boot;
-    bool began =
-        passed_authorization(r) || (key->per_operation && r == KSSIM_KEY_USER_NOT_AUTHENTICATED && !keystore1_locked);
+    /* R-UDR-NEEDS-TOKEN (V-UDR-NEEDS-AUTH-TOKEN, API 31..34): keystore2's authorize_create refuses an
+     * unlocked-device-required key so before any operation exists while no auth token reached it since boot. */
+    bool udr_without_token = key->spec.unlocked_device_required && m->api_level >= 31 && m->api_level <= 34 &&
+                             !m->token_reached_keystore_this_boot;
+    bool began = passed_authorization(r) || (key->per_operation && r == KSSIM_KEY_USER_NOT_AUTHENTICATED &&
+                                             !keystore1_locked && !udr_without_token);
     if (!began)
         return;
     check_use_authorized(m, USE_BEGIN, key, NULL);
@@ -718,7 +723,8 @@ static void step_replay_token(model *m, fuzz_input *in)
         return;
     snprintf(m->step_text, sizeof(m->step_text), "replay_token of step %zu (boot %u)", t->step, t->boot);
     kssim_auth_token token = t->token;
-    outcome(m, kssim_inject_token(m->device, &token));
+    if (outcome(m, kssim_inject_token(m->device, &token)) == KSSIM_OK)
+        m->token_reached_keystore_this_boot = true;
 }
 
 static void step_callback_without_crypto(model *m)
