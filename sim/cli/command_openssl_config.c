@@ -132,10 +132,13 @@ static int run_openssl_config(const cli_command *command, const cli_args *args)
         "[keystore_sect]\n"
         "module = %s\n",
         KSSIM_VERSION_STRING, KSSIM_VERSION_STRING, module);
-    if (with_device)
-        printf("# The device (KSSIM_DEVICE, when set, still takes precedence over this line).\n"
-               "device = %s\n",
-               shown);
+    if (with_device) {
+        printf("# The device (KSSIM_DEVICE, when set, still takes precedence over this line).\n");
+        if (strncmp(shown, "memory:", 7) == 0)
+            printf("# memory: gives every process that loads this file a new phone of its own; name a directory to\n"
+                   "# share one phone between openssl commands and kssim.\n");
+        printf("device = %s\n", shown);
+    }
     printf("activate = 1\n\n"
            "[algorithm_sect]\n"
            "default_properties = ?provider=default\n");

@@ -125,4 +125,21 @@ fi
 checks=$((checks + 1))
 if "$kssim" openssl-config --no-device | grep -q '^device ='; then fail "--no-device still prints a device line"
 else echo "ok - --no-device leaves the device line out"; fi
+checks=$((checks + 1))
+if "$kssim" --device memory: openssl-config | grep -qx 'device = memory:'; then echo "ok - a memory: device is printed as it is"
+else fail "--device memory: is not the device line"; fi
+# A kssim with no keystore.so next to it or in its prefix is refused with the places it looked in (unless
+# the configured modules directory of this build holds one: then that is the answer).
+mkdir -p "$work/alone/bin" && cp "$kssim" "$work/alone/bin/kssim"
+checks=$((checks + 1))
+if "$work/alone/bin/kssim" openssl-config >"$work/out" 2>"$work/err"; then
+    module=$(sed -n 's/^module = //p' "$work/out")
+    [ -f "$module" ] && [ "${module#"$work"}" = "$module" ] && echo "ok - a lone kssim names the configured module $module" ||
+        fail "a lone kssim printed a module that does not exist: $module"
+elif grep -q "SYSTEM_ERROR (4): the provider module keystore.so is in none of $work/alone/bin/keystore.so, $work/alone/lib/" "$work/err" &&
+    grep -q "cmake --install" "$work/err" && [ ! -s "$work/out" ]; then
+    echo "ok - a lone kssim is refused with the places it looked in"
+else
+    fail "a lone kssim: $(cat "$work/out" "$work/err")"
+fi
 finish
