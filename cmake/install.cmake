@@ -33,8 +33,21 @@ if(NOT KSSIM_SANITIZE AND NOT KSSIM_FUZZ)
   target_link_options(kssim_shared PRIVATE -Wl,--no-undefined)
 endif()
 
-add_library(kssim_static STATIC ${kssim_library_objects})
-set_target_properties(kssim_static PROPERTIES OUTPUT_NAME kssim ARCHIVE_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
+# libkssim.a: the same objects, prelinked into one (ld -r) in which every symbol but kssim_* is made local,
+# so that the archive, like the shared library, offers only the public API and its internal names cannot
+# clash with an outside program's (test/shell/install_prefix.sh links one that defines such a name).
+set(KSSIM_STATIC_ARCHIVE ${CMAKE_BINARY_DIR}/libkssim.a)
+set(kssim_prelinked ${CMAKE_BINARY_DIR}/libkssim_prelinked.o)
+add_custom_command(
+  OUTPUT ${KSSIM_STATIC_ARCHIVE}
+  COMMAND ${CMAKE_LINKER} -r -o ${kssim_prelinked} ${kssim_library_objects}
+  COMMAND ${CMAKE_OBJCOPY} --wildcard --keep-global-symbol=kssim_* ${kssim_prelinked}
+  COMMAND ${CMAKE_COMMAND} -E rm -f ${KSSIM_STATIC_ARCHIVE}
+  COMMAND ${CMAKE_AR} rcs ${KSSIM_STATIC_ARCHIVE} ${kssim_prelinked}
+  DEPENDS ${KSSIM_LIBRARY_LAYERS}
+  COMMENT "Prelinking libkssim.a (only kssim_* global)"
+  COMMAND_EXPAND_LISTS VERBATIM)
+add_custom_target(kssim_static ALL DEPENDS ${KSSIM_STATIC_ARCHIVE})
 
 # OpenSSL's modules directory. Installed relative to the prefix, so that with the prefix /usr it is exactly
 # the system's directory (pkg-config --variable=modulesdir libcrypto, e.g. /usr/lib/x86_64-linux-gnu/
@@ -71,7 +84,7 @@ configure_file(${CMAKE_SOURCE_DIR}/cmake/kssim.pc.in ${CMAKE_BINARY_DIR}/kssim.p
 install(TARGETS kssim RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(TARGETS kssim_shared LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} NAMELINK_SKIP)
 install(TARGETS kssim_shared LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} NAMELINK_ONLY)
-install(TARGETS kssim_static ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(FILES ${KSSIM_STATIC_ARCHIVE} DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(FILES include/kssim/kssim.h include/kssim/result.h include/kssim/provider.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/kssim)
 install(FILES ${CMAKE_BINARY_DIR}/kssim.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -41,6 +41,11 @@ exported=$(nm -D --defined-only "$prefix/lib/libkssim.so" | awk '$2 != "A"' | wc
 if [ -z "$others" ] && [ "$exported" -gt 50 ]; then pass "libkssim.so exports only its $exported kssim_* symbols"
 else fail "libkssim.so exports other symbols: $(echo "$others" | head -20 | tr '\n' ' ')"; fi
 checks=$((checks + 1))
+others=$(nm -g --defined-only "$prefix/lib/libkssim.a" | awk 'NF == 3 && $2 != "A" {print $3}' | grep -v '^kssim_')
+archived=$(nm -g --defined-only "$prefix/lib/libkssim.a" | awk 'NF == 3 && $2 != "A"' | wc -l)
+if [ -z "$others" ] && [ "$archived" -eq "$exported" ]; then pass "libkssim.a's global symbols are the same $archived kssim_*"
+else fail "libkssim.a: $archived global symbols, others: $(echo "$others" | head -20 | tr '\n' ' ')"; fi
+checks=$((checks + 1))
 soname=$(readelf -d "$prefix/lib/libkssim.so" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
 case $soname in
 libkssim.so.0.*|libkssim.so.[1-9]*) [ -e "$prefix/lib/$soname" ] && pass "soname $soname" || fail "soname $soname is not installed" ;;
@@ -81,6 +86,27 @@ check "the static outside runs without LD_LIBRARY_PATH" "$work/outside-static" "
 checks=$((checks + 1))
 ! ldd "$work/outside-static" | grep -q libkssim && pass "the static outside needs no libkssim.so" ||
     fail "the static outside still needs libkssim.so"
+
+# An outside program may use any name the layers use inside: a function named like one of theirs (taken
+# from the build's core layer) links with either library and is the program's own.
+internal=$(nm -g --defined-only "$build/libkssim_core.a" | awk 'NF == 3 && $2 == "T" && $3 !~ /^kssim_/ {print $3; exit}')
+cat >"$work/clash.c" <<CLASH
+/* clash.c - defines $internal, a name internal to libkssim, as the outside program's own function. */
+#include <stdio.h>
+int $internal(void);
+int $internal(void) { return 42; }
+int outside_main(int argc, char **argv);
+int main(int argc, char **argv) { return $internal() == 42 ? outside_main(argc, argv) : 3; }
+CLASH
+# shellcheck disable=SC2046
+check "outside.c and clash.c compile" bash -c "cc -std=c11 -Dmain=outside_main $(pkg-config --cflags kssim) -c '$source_dir/test/install/outside.c' -o '$work/outside.o' &&
+    cc -std=c11 -c '$work/clash.c' -o '$work/clash.o'"
+# shellcheck disable=SC2046
+check "an outside $internal links with libkssim.so" cc "$work/outside.o" "$work/clash.o" -o "$work/clash-shared" $(pkg-config --libs kssim)
+check "and runs, its own $internal called" env LD_LIBRARY_PATH="$prefix/lib" "$work/clash-shared" "$work/clash-device"
+# shellcheck disable=SC2086
+check "an outside $internal links with libkssim.a" cc "$work/outside.o" "$work/clash.o" -o "$work/clash-static" $static_libs
+check "and runs, its own $internal called" "$work/clash-static" "$work/clash-static-device"
 
 # The installed kssim prints the installed provider's path, and openssl loads the provider with it.
 check "installed kssim openssl-config" "$prefix/bin/kssim" openssl-config
