@@ -79,7 +79,7 @@ ldd "$work/outside" | grep -q "libkssim.so.$(echo "$version" | cut -d. -f1-2)" &
 # The static archive: -lkssim would pick the .so next to it, so the archive is named; the rest of the
 # link line is pkg-config --static's (Requires.private, Libs.private).
 static_libs=$(pkg-config --static --libs kssim | sed 's/-lkssim\b/-l:libkssim.a/')
-# shellcheck disable=SC2086
+# shellcheck disable=SC2046,SC2086
 check "outside.c builds against libkssim.a (pkg-config --static)" cc -std=c11 -Wall -Wextra -Werror \
     "$source_dir/test/install/outside.c" -o "$work/outside-static" $(pkg-config --cflags kssim) $static_libs
 check "the static outside runs without LD_LIBRARY_PATH" "$work/outside-static" "$work/outside-static-device"

@@ -6,6 +6,7 @@
 # with both; TLS 1.2 and 1.3 servers with a software key and with a device key, to a client using the same
 # config. Then the wrong order (keystore first): software genpkey fails with a sentence naming
 # `kssim openssl-config`; and a wrong module line is seen at the "check it loaded" step.
+# shellcheck source=../provider/provider_common.bash
 source "$2/test/provider/provider_common.bash" "$@"
 cd "$work" || exit 1
 setup_phone
@@ -38,17 +39,18 @@ ok "the device key's public half" openssl pkey -in keystore:dev -pubout -out dev
 ok "verify the keystore:dev signature" openssl dgst -sha256 -verify dev.pub -signature dev.sig message
 ok "verify the key-reference signature" openssl dgst -sha256 -verify dev.pub -signature dev2.sig message
 for algorithm in EC RSA ED25519; do
+    digest=(-digest sha256)
     case $algorithm in
     EC) options=(-pkeyopt group:P-256) ;;
     RSA) options=(-pkeyopt rsa_keygen_bits:2048) ;;
-    ED25519) options=() ;;
+    ED25519) options=() digest=() ;;
     esac
     ok "genpkey a software $algorithm key" openssl genpkey -algorithm "$algorithm" "${options[@]}" -out "sw-$algorithm.pem"
     checks=$((checks + 1))
     if grep -q "BEGIN PRIVATE KEY" "sw-$algorithm.pem"; then echo "ok - the $algorithm key is a software key"
     else fail "sw-$algorithm.pem is not a software private key: $(head -2 "sw-$algorithm.pem")"; fi
     ok "pkeyutl signs with the software $algorithm key" openssl pkeyutl -sign -rawin -inkey "sw-$algorithm.pem" \
-        -in message -out "sw-$algorithm.sig" $([ "$algorithm" = ED25519 ] || echo -digest sha256)
+        -in message -out "sw-$algorithm.sig" "${digest[@]}"
 done
 checks=$((checks + 1))
 if [ "$("$kssim" keys | tail -n +2 | awk '{print $1}' | tr '\n' ' ')" = "dev " ]; then
