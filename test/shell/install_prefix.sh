@@ -22,6 +22,13 @@ check() { # check DESCRIPTION COMMAND...: the command succeeds
     if "$@" >"$work/out" 2>"$work/err"; then pass "$description"; else fail "$description: $(head -c 1500 "$work/err")"; fi
 }
 
+# The outside program is built by the build's compiler, and with its sanitizers in a KSSIM_SANITIZE build
+# (the installed libraries are instrumented then, and ASan's runtime must come first in the program).
+cc=$(sed -n 's/^CMAKE_C_COMPILER:[A-Z]*=//p' "$build/CMakeCache.txt")
+[ -n "$cc" ] || cc=cc
+cc() { command "$cc" "${sanitize[@]}" "$@"; }
+sanitize=()
+grep -q '^KSSIM_SANITIZE:BOOL=ON' "$build/CMakeCache.txt" && sanitize=(-fsanitize=address,undefined)
 prefix="$work/prefix"
 check "cmake --install into a prefix" cmake --install "$build" --prefix "$prefix"
 version=$(sed -n 's/^project(kssim VERSION \([0-9.]*\).*/\1/p' "$source_dir/CMakeLists.txt")
@@ -99,8 +106,9 @@ int outside_main(int argc, char **argv);
 int main(int argc, char **argv) { return $internal() == 42 ? outside_main(argc, argv) : 3; }
 CLASH
 # shellcheck disable=SC2046
-check "outside.c and clash.c compile" bash -c "cc -std=c11 -Dmain=outside_main $(pkg-config --cflags kssim) -c '$source_dir/test/install/outside.c' -o '$work/outside.o' &&
-    cc -std=c11 -c '$work/clash.c' -o '$work/clash.o'"
+check "outside.c compiles as a part" cc -std=c11 -Dmain=outside_main $(pkg-config --cflags kssim) -c \
+    "$source_dir/test/install/outside.c" -o "$work/outside.o"
+check "clash.c compiles" cc -std=c11 -c "$work/clash.c" -o "$work/clash.o"
 # shellcheck disable=SC2046
 check "an outside $internal links with libkssim.so" cc "$work/outside.o" "$work/clash.o" -o "$work/clash-shared" $(pkg-config --libs kssim)
 check "and runs, its own $internal called" env LD_LIBRARY_PATH="$prefix/lib" "$work/clash-shared" "$work/clash-device"
