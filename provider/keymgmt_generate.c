@@ -224,7 +224,9 @@ keystore_key *keystore_generation_run(keystore_generation *generation)
 {
     if (!generation->has_alias) {
         keystore_raise(generation->provider, KEYSTORE_R_ALIAS_REQUIRED,
-                       "a keystore key needs an alias: add -pkeyopt alias:NAME (the key is then keystore:NAME)");
+                       "a keystore key needs an alias: add -pkeyopt alias:NAME (the key is then keystore:NAME); for a "
+                       "software key, load the default provider before keystore (`kssim openssl-config` prints such "
+                       "an openssl.cnf) or add -propquery '?provider=default'");
         return NULL;
     }
     complete_spec(generation);

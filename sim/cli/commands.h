@@ -23,6 +23,8 @@ struct cli_command;
 extern const struct cli_command command_init, command_status, command_check, command_last_refusal;
 /* command_versions.c */
 extern const struct cli_command command_versions;
+/* command_openssl_config.c */
+extern const struct cli_command command_openssl_config;
 /* command_credential.c */
 extern const struct cli_command command_set_credential, command_change_credential, command_reset_credential,
     command_remove_credential, command_verify_credential;

@@ -22,6 +22,7 @@ static const cli_command *const commands[] = {
     &command_last_refusal,
     &command_check,
     &command_versions,
+    &command_openssl_config,
     &command_set_credential,
     &command_change_credential,
     &command_reset_credential,

@@ -20,7 +20,8 @@ expect_usage() {
 commands="init status check set-credential change-credential reset-credential remove-credential
 verify-credential enroll-biometric remove-biometric authenticate-biometric prompt advance set-wall-clock
 reboot lock unlock generate-key import-key delete-key keys export-public expect-key sign verify encrypt
-decrypt forge-token tamper-key-blob callback-without-crypto run begin update finish abort replay-token"
+decrypt forge-token tamper-key-blob callback-without-crypto run begin update finish abort replay-token
+openssl-config"
 
 # ---- help ----
 expect 0 --help
