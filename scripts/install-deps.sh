@@ -26,10 +26,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# The `jose` npm package, pinned by test/node/package-lock.json, into test/node/node_modules (ignored by
-# git): the independent verifier of test/shell/jws.sh. Installed once; the tests never reach the network.
+# The `jose` npm packages, pinned by test/node/package-lock.json, into test/node/node_modules (ignored by
+# git): the independent verifier of test/shell/jws.sh, and jose 5 (as jose5) that signs JWTs with device
+# keys in test/shell/node_clients.sh. Installed once; the tests never reach the network.
 node_dir="$(cd "$(dirname "$0")/.." && pwd)/test/node"
-if [ ! -f "$node_dir/node_modules/jose/package.json" ]; then
+if [ ! -f "$node_dir/node_modules/jose/package.json" ] || [ ! -f "$node_dir/node_modules/jose5/package.json" ]; then
   echo "Installing the JWS verifier (jose) into $node_dir/node_modules"
   npm ci --prefix "$node_dir" --no-audit --no-fund --loglevel=error
 fi
