@@ -6,9 +6,10 @@ set -euo pipefail
 # libclang-rt-14-dev: clang's sanitizer and libFuzzer runtimes (scripts/fuzz.sh, test/fuzz/), only recommended
 # by clang; llvm-14: llvm-symbolizer, for sanitizer stack traces with files and lines.
 # chromium: the headless browser test/shell/html_report.sh renders `kssim run --format html` pages in;
-# python3: the outside JSON parser of test/shell/run_matrix.sh.
+# python3: the outside JSON parser of test/shell/run_matrix.sh and the ssl client of test/shell/python_ssl.sh;
+# curl: the client of test/shell/curl_client.sh (a device client certificate, docs/clients.md).
 packages=(cmake make gcc pkg-config openssl libssl-dev libyaml-dev libcmocka-dev libsqlite3-dev clang clang-format valgrind
-  libclang-rt-14-dev llvm-14 chromium python3)
+  libclang-rt-14-dev llvm-14 chromium python3 curl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

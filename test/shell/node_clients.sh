@@ -21,21 +21,9 @@ if [ -n "$missing" ]; then
 fi
 setup_phone
 
-# The openssl.cnf of the recipe (docs/clients.md): the default provider first, so that software keys
-# keep working in Node, keystore second. `kssim openssl-config` prints this file once it exists.
-cat >openssl.cnf <<EOF
-openssl_conf = openssl_init
-[openssl_init]
-providers = provider_sect
-[provider_sect]
-default = default_sect
-keystore = keystore_sect
-[default_sect]
-activate = 1
-[keystore_sect]
-module = $build/keystore.so
-activate = 1
-EOF
+# shellcheck source=lib/clients_common.bash
+source "$source_dir/test/shell/lib/clients_common.bash"
+write_client_openssl_cnf openssl.cnf
 
 ok "genpkey an EC key" genkey ec.pem -algorithm EC -pkeyopt group:P-256 -pkeyopt alias:ec
 ok "genpkey an RSA key" genkey rsa.pem -algorithm RSA -pkeyopt bits:2048 -pkeyopt alias:rsa
