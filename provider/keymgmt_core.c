@@ -319,36 +319,20 @@ int keystore_keymgmt_match(const void *keydata1, const void *keydata2, int selec
     return EVP_PKEY_parameters_eq(a->public_key, b->public_key) == 1;
 }
 
-/* True when the export's callback is libcrypto's import into another provider's key: that one accepts
- * an empty parameter list (it makes an empty key to fill, evp_keymgmt_util_try_import), while a legacy
- * key's import_from and an encoder's import need at least a group or a modulus and refuse it. The probe
- * leaves nothing behind: the refused export frees the empty key, and its errors are dropped. */
-static bool fills_a_provider_key(OSSL_CALLBACK *param_cb, void *cbarg)
-{
-    OSSL_PARAM nothing[] = {OSSL_PARAM_END};
-    ERR_set_mark();
-    bool accepted = param_cb(nothing, cbarg) == 1;
-    ERR_pop_to_mark();
-    return accepted;
-}
-
 int keystore_keymgmt_export(void *keydata, int selection, OSSL_CALLBACK *param_cb, void *cbarg)
 {
     KEYSTORE_DEBUG_CALL("alias=%s, selection=%d", keystore_debug_key(keydata), selection);
     keystore_key *key = keydata;
     if (!keystore_key_check_usable(key))
         return 0;
-    /* The private key itself is never given. Asked for everything, the answer depends on who asks:
-     * - libcrypto copying the key into another provider (evp_keymgmt_util_export_to_provider: a sign,
-     *   decrypt or derive whose algorithm it fetched from the default provider first, as with a config
-     *   that loads default before keystore) is refused, so that libcrypto goes back to this provider's
-     *   own algorithm; a public-only copy would be taken and then fail with "missing private key".
-     * - libcrypto making a legacy EC_KEY or RSA (EVP_PKEY_get0_EC_KEY, which Node calls for ieee-p1363
-     *   signatures, key details and JWK export) and encoders get the public half and the parameters:
-     *   such a copy describes and verifies, and cannot sign (test/provider/public_copy.c). */
+    /* Asked for the private key alone, there is nothing to give. Asked for everything (libcrypto making
+     * the legacy EC_KEY or RSA of EVP_PKEY_get0_EC_KEY, which Node calls for ieee-p1363 signatures, key
+     * details and JWK export; EVP_PKEY_todata; an encoder; a copy into another provider to compare keys),
+     * the answer is the public half and the parameters: a copy that describes and verifies, and cannot
+     * sign (test/provider/public_copy.c). libcrypto never takes such a copy to sign, decrypt or derive:
+     * the key managers name operations that only this provider has (KEYSTORE_OPERATION_*). */
     if ((selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) != 0 &&
-        ((selection & (OSSL_KEYMGMT_SELECT_PUBLIC_KEY | OSSL_KEYMGMT_SELECT_ALL_PARAMETERS)) == 0 ||
-         fills_a_provider_key(param_cb, cbarg))) {
+        (selection & (OSSL_KEYMGMT_SELECT_PUBLIC_KEY | OSSL_KEYMGMT_SELECT_ALL_PARAMETERS)) == 0) {
         keystore_raise(key->provider, KEYSTORE_R_PRIVATE_KEY_STAYS_ON_DEVICE,
                        "the private key of '%s' never leaves the device: only its public half can be exported "
                        "(openssl pkey -pubout)",
