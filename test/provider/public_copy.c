@@ -10,7 +10,9 @@
  *   for everyday software uses), still signs, with no property query: the key manager names an
  *   operation only this provider has (KEYSTORE-ECDSA, KEYSTORE-RSA), so libcrypto never takes the
  *   default provider's algorithm and a public copy; the signature verifies;
- * - EVP_PKEY_todata of the key pair gives the public half only.
+ * - EVP_PKEY_todata of the key pair gives the public half only;
+ * - the device key answers the parameters callers ask (group, bits, security bits, max size, x, y, the
+ *   encoded point).
  *
  * Usage: public_copy [BUILD_DIR]  (the directory holding keystore.so; OPENSSL_MODULES otherwise)
  */
@@ -18,6 +20,7 @@
 
 #include "provider_test.h"
 
+#include <openssl/bn.h>
 #include <openssl/ec.h>
 
 static const unsigned char message[] = "the message a copy must not sign";
@@ -96,9 +99,32 @@ static void key_pair_export_is_public(EVP_PKEY *pkey)
     OSSL_PARAM_free(params);
 }
 
+/* What libcrypto and its callers ask a key about, answered by the device key itself. */
+static void ec_parameters_answered(EVP_PKEY *pkey)
+{
+    char group[32];
+    CHECK(EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), NULL) == 1);
+    CHECK(strcmp(group, "prime256v1") == 0 || strcmp(group, "P-256") == 0);
+    int bits = 0, security_bits = 0, max_size = 0;
+    CHECK(EVP_PKEY_get_int_param(pkey, OSSL_PKEY_PARAM_BITS, &bits) == 1 && bits == 256);
+    CHECK(EVP_PKEY_get_int_param(pkey, OSSL_PKEY_PARAM_SECURITY_BITS, &security_bits) == 1 && security_bits == 128);
+    CHECK(EVP_PKEY_get_int_param(pkey, OSSL_PKEY_PARAM_MAX_SIZE, &max_size) == 1 && max_size >= 70);
+    BIGNUM *x = NULL, *y = NULL;
+    CHECK(EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_EC_PUB_X, &x) == 1 && !BN_is_zero(x));
+    CHECK(EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_EC_PUB_Y, &y) == 1 && !BN_is_zero(y));
+    BN_free(x);
+    BN_free(y);
+    unsigned char point[133];
+    size_t point_len = 0;
+    CHECK(EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point, sizeof(point), &point_len) ==
+          1);
+    CHECK(point_len == 65 && point[0] == 0x04);
+}
+
 static void ec_key(OSSL_LIB_CTX *libctx, OSSL_LIB_CTX *default_only, kssim_device *device)
 {
     EVP_PKEY *pkey = generate(libctx, "EC", "ec");
+    ec_parameters_answered(pkey);
     const EC_KEY *legacy = EVP_PKEY_get0_EC_KEY(pkey);
     CHECK(legacy != NULL);
     CHECK(EC_KEY_get0_public_key(legacy) != NULL);
