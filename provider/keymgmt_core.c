@@ -325,7 +325,14 @@ int keystore_keymgmt_export(void *keydata, int selection, OSSL_CALLBACK *param_c
     keystore_key *key = keydata;
     if (!keystore_key_check_usable(key))
         return 0;
-    if ((selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) != 0) {
+    /* Asked for the private key alone, there is nothing to give. Asked for everything (libcrypto making
+     * the legacy EC_KEY or RSA of EVP_PKEY_get0_EC_KEY, which Node calls for ieee-p1363 signatures, key
+     * details and JWK export; EVP_PKEY_todata; an encoder; a copy into another provider to compare keys),
+     * the answer is the public half and the parameters: a copy that describes and verifies, and cannot
+     * sign (test/provider/public_copy.c). libcrypto never takes such a copy to sign, decrypt or derive:
+     * the key managers name operations that only this provider has (KEYSTORE_OPERATION_*). */
+    if ((selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) != 0 &&
+        (selection & (OSSL_KEYMGMT_SELECT_PUBLIC_KEY | OSSL_KEYMGMT_SELECT_ALL_PARAMETERS)) == 0) {
         keystore_raise(key->provider, KEYSTORE_R_PRIVATE_KEY_STAYS_ON_DEVICE,
                        "the private key of '%s' never leaves the device: only its public half can be exported "
                        "(openssl pkey -pubout)",

@@ -100,7 +100,10 @@ static const OSSL_PARAM *keystore_keymgmt_ec_public_types(int selection)
 static const char *keystore_keymgmt_ec_query_operation_name(int operation_id)
 {
     KEYSTORE_DEBUG_CALL("operation_id=%d", operation_id);
-    return operation_id == OSSL_OP_SIGNATURE ? "ECDSA" : operation_id == OSSL_OP_KEYEXCH ? "ECDH" : NULL;
+    /* The provider's own names (provider.c), so that libcrypto never fetches the default provider's. */
+    return operation_id == OSSL_OP_SIGNATURE ? KEYSTORE_OPERATION_ECDSA
+           : operation_id == OSSL_OP_KEYEXCH ? KEYSTORE_OPERATION_ECDH
+                                             : NULL;
 }
 
 /* clang-format off */

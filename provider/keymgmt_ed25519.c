@@ -72,7 +72,8 @@ static const OSSL_PARAM *keystore_keymgmt_ed25519_public_types(int selection)
 static const char *keystore_keymgmt_ed25519_query_operation_name(int operation_id)
 {
     KEYSTORE_DEBUG_CALL("operation_id=%d", operation_id);
-    return operation_id == OSSL_OP_SIGNATURE ? ED25519_TYPE : NULL;
+    /* The provider's own name (provider.c), so that libcrypto never fetches the default provider's. */
+    return operation_id == OSSL_OP_SIGNATURE ? KEYSTORE_OPERATION_ED25519 : NULL;
 }
 
 /* clang-format off */

@@ -134,7 +134,8 @@ static const OSSL_PARAM *keystore_keymgmt_rsa_public_types(int selection)
 static const char *keystore_keymgmt_rsa_query_operation_name(int operation_id)
 {
     KEYSTORE_DEBUG_CALL("operation_id=%d", operation_id);
-    return operation_id == OSSL_OP_SIGNATURE || operation_id == OSSL_OP_ASYM_CIPHER ? "RSA" : NULL;
+    /* The provider's own name (provider.c), so that libcrypto never fetches the default provider's. */
+    return operation_id == OSSL_OP_SIGNATURE || operation_id == OSSL_OP_ASYM_CIPHER ? KEYSTORE_OPERATION_RSA : NULL;
 }
 
 /* clang-format off */

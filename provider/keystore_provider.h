@@ -32,6 +32,12 @@
 #define KEYSTORE_TYPE_NAME_MAX    16
 #define KEYSTORE_URI_SCHEME       "keystore"
 #define KEYSTORE_REFERENCE_STRUCT "kssim-key-reference"
+/* The names under which the key managers send a device key's operations (provider.c): only this
+ * provider has them, so libcrypto never hands a device key to another provider's algorithm. */
+#define KEYSTORE_OPERATION_ECDSA   "KEYSTORE-ECDSA"
+#define KEYSTORE_OPERATION_ECDH    "KEYSTORE-ECDH"
+#define KEYSTORE_OPERATION_RSA     "KEYSTORE-RSA"
+#define KEYSTORE_OPERATION_ED25519 "KEYSTORE-ED25519"
 
 /* ---- Device sessions (device_session.c) ---- */
 

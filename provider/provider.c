@@ -45,20 +45,30 @@ static const OSSL_ALGORITHM keymgmt_algorithms[] = {
     {NULL, NULL, NULL, NULL},
 };
 
+/* Each operation also under a name of the provider's own (KEYSTORE_OPERATION_*), which the key managers
+ * give libcrypto as the operation of a device key (query_operation_name): libcrypto fetches that name
+ * first, and only this provider has it, so a sign, decrypt or derive with a device key comes here even
+ * when an openssl.cnf loads the default provider first. Under the common names libcrypto would fetch the
+ * default provider's algorithm and copy the key there, and that public-only copy cannot sign. */
 static const OSSL_ALGORITHM signature_algorithms[] = {
     KEYSTORE_ALGORITHM("ECDSA", KEYSTORE_PROPERTIES, keystore_signature_ecdsa_functions),
     KEYSTORE_ALGORITHM(RSA_NAMES, KEYSTORE_PROPERTIES, keystore_signature_rsa_functions),
     KEYSTORE_ALGORITHM(ED25519_NAMES, KEYSTORE_PROPERTIES, keystore_signature_ed25519_functions),
+    KEYSTORE_ALGORITHM(KEYSTORE_OPERATION_ECDSA, KEYSTORE_PROPERTIES, keystore_signature_ecdsa_functions),
+    KEYSTORE_ALGORITHM(KEYSTORE_OPERATION_RSA, KEYSTORE_PROPERTIES, keystore_signature_rsa_functions),
+    KEYSTORE_ALGORITHM(KEYSTORE_OPERATION_ED25519, KEYSTORE_PROPERTIES, keystore_signature_ed25519_functions),
     {NULL, NULL, NULL, NULL},
 };
 
 static const OSSL_ALGORITHM asym_cipher_algorithms[] = {
     KEYSTORE_ALGORITHM(RSA_NAMES, KEYSTORE_PROPERTIES, keystore_asym_cipher_rsa_functions),
+    KEYSTORE_ALGORITHM(KEYSTORE_OPERATION_RSA, KEYSTORE_PROPERTIES, keystore_asym_cipher_rsa_functions),
     {NULL, NULL, NULL, NULL},
 };
 
 static const OSSL_ALGORITHM keyexch_algorithms[] = {
     KEYSTORE_ALGORITHM("ECDH", KEYSTORE_PROPERTIES, keystore_keyexch_ecdh_functions),
+    KEYSTORE_ALGORITHM(KEYSTORE_OPERATION_ECDH, KEYSTORE_PROPERTIES, keystore_keyexch_ecdh_functions),
     {NULL, NULL, NULL, NULL},
 };
 
