@@ -2,23 +2,11 @@
 # share on top of test/provider/provider_common.bash: the openssl.cnf of docs/clients.md that they
 # write themselves, and an openssl s_server started on a free loopback port. Sourced, not run.
 
-# write_client_openssl_cnf FILE: the default provider first, so that software keys keep working in
-# the same process, keystore second, its module in the build tree. `kssim openssl-config` prints the
-# same file for an installation (when it exists, the tests can write its output instead).
+# write_client_openssl_cnf FILE: the openssl.cnf users are told to use, as `kssim openssl-config` prints it
+# (default provider first and preferred, so software keys keep working in the same process; keystore
+# second, its module in the build tree). --no-device: each test's KSSIM_DEVICE picks the device.
 write_client_openssl_cnf() {
-    cat >"$1" <<CNF
-openssl_conf = openssl_init
-[openssl_init]
-providers = provider_sect
-[provider_sect]
-default = default_sect
-keystore = keystore_sect
-[default_sect]
-activate = 1
-[keystore_sect]
-module = $build/keystore.so
-activate = 1
-CNF
+    "$build/kssim" openssl-config --no-device >"$1"
 }
 
 # start_s_server LOG S_SERVER-OPTIONS...: openssl s_server on 127.0.0.1 for one connection, in the
