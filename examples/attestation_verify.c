@@ -6,8 +6,8 @@
  *   1. the chain (PEM, leaf first, as KeyStore.getCertificateChain and `kssim attestation ALIAS` give
  *      it) must lead to one of the trusted roots (PEM): X509_verify_cert with the chain's other
  *      certificates as untrusted, every validity period checked at the verification time except the
- *      leaf's, which the device sets itself (Google's verifier skips it too: KeyMint defaults it to
- *      1970..2048 or 9999, and a device clock or app may set anything);
+ *      leaf's, which the device sets itself (Google's verifier skips it too: it comes from the app's
+ *      CERTIFICATE_NOT_BEFORE/NOT_AFTER or a default such as 1970..2048);
  *   2. the KeyDescription extension (1.3.6.1.4.1.11129.2.1.17) exactly once, in the leaf only: one in
  *      any other certificate is the "chain extended with a fake attestation" attack;
  *   3. the KeyDescription decoded with this file's own DER walk (below), then the policy: security
@@ -300,9 +300,8 @@ static STACK_OF(X509) * read_certificates(const char *path)
     return certificates;
 }
 
-/* The leaf's validity is the device's own claim (KeyMint writes CERTIFICATE_NOT_BEFORE/NOT_AFTER,
- * defaulting to 1970 and 2048 or 9999), so its time errors are forgiven; every other certificate's
- * are not. */
+/* The leaf's validity is the device's own claim (KeyMint writes CERTIFICATE_NOT_BEFORE/NOT_AFTER or
+ * defaults such as 1970..2048), so its time errors are forgiven; every other certificate's are not. */
 static int forgive_leaf_validity(int ok, X509_STORE_CTX *context)
 {
     int error = X509_STORE_CTX_get_error(context);
