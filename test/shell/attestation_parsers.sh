@@ -110,6 +110,20 @@ cat <(awk '/BEGIN CERT/{n++} n==1' "$samples/akita_sdk34_TEE_RSA_NONE_USERAUTH.p
     "$samples/blueline_sdk28_SB_RSA_NONE_USERAUTH.pem" >"$work/extended.pem"
 verifier_says "refused: chain" "a chain extended with another phone's attestation" --chain "$work/extended.pem" \
     --root "$google_roots" --at 2024-09-27T00:00:00Z --challenge challenge
+# A real KeyDescription copied into a forger's leaf (test/attestation/forge_leaf.rb): accepted only with
+# the forger's own root pinned (what a backend that does not pin the maker's root would do), refused
+# against Google's; copied twice, refused whatever the root, and @peculiar's harness refuses it too.
+akita="$samples/akita_sdk34_TEE_RSA_NONE_USERAUTH.pem"
+ruby "$harness/forge_leaf.rb" "$akita" 1 "$work/forged1.pem" "$work/forger_root1.pem" || fail "forge_leaf.rb (1 copy)"
+ruby "$harness/forge_leaf.rb" "$akita" 2 "$work/forged2.pem" "$work/forger_root2.pem" || fail "forge_leaf.rb (2 copies)"
+verifier_says accepted "a copied KeyDescription, the forger's root pinned" --chain "$work/forged1.pem" \
+    --root "$work/forger_root1.pem" --challenge challenge
+verifier_says "refused: chain" "a copied KeyDescription, Google's root pinned" --chain "$work/forged1.pem" \
+    --root "$google_roots" --challenge challenge
+verifier_says "refused: KeyDescription" "the KeyDescription twice in the leaf" --chain "$work/forged2.pem" \
+    --root "$work/forger_root2.pem" --challenge challenge
+node "$harness/parse_node.mjs" "$work/forged2.pem" >/dev/null 2>&1 &&
+    fail "parse_node.mjs decoded a leaf with the KeyDescription twice"
 sed 's/"keySize": "2048"/"keySize": "3072"/' "$samples/akita_sdk34_TEE_RSA_NONE_USERAUTH.json" >"$work/tampered.json"
 python3 "$harness/compare_fields.py" upstream "$work/akita_sdk34_TEE_RSA_NONE_USERAUTH.node.json" "$work/tampered.json" \
     >/dev/null && fail "compare_fields.py agreed with a tampered keySize"
