@@ -128,6 +128,21 @@ sed 's/"keySize": "2048"/"keySize": "3072"/' "$samples/akita_sdk34_TEE_RSA_NONE_
 python3 "$harness/compare_fields.py" upstream "$work/akita_sdk34_TEE_RSA_NONE_USERAUTH.node.json" "$work/tampered.json" \
     >/dev/null && fail "compare_fields.py agreed with a tampered keySize"
 
+# The `kssim keys --json` comparison itself, on akita's decoding and the keys --json entry that key
+# would have: agree as it is, disagree with its size, auth type and timeout changed.
+cat >"$work/akita.keys.json" <<'KEYS'
+[{"alias": "akita", "algorithm": "rsa", "size": 2048, "security_level": "tee", "purposes": ["sign"],
+  "digests": [], "auth": {"types": ["device_credential"], "timeout": 2147483647, "per_operation": false},
+  "limits": {"unlocked_device_required": false}}]
+KEYS
+agree kssim "$work/akita_sdk34_TEE_RSA_NONE_USERAUTH.node.json" "$work/akita.keys.json" akita \
+    "akita: @peculiar vs its keys --json entry"
+sed 's/"size": 2048/"size": 4096/; s/"device_credential"/"biometric_strong"/; s/2147483647/0/' \
+    "$work/akita.keys.json" >"$work/akita.other.keys.json"
+disagreements=$(python3 "$harness/compare_fields.py" kssim "$work/akita_sdk34_TEE_RSA_NONE_USERAUTH.node.json" \
+    "$work/akita.other.keys.json" akita | grep -c -E '^(keySize|userAuthType|authTimeout):')
+[ "$disagreements" = 3 ] || fail "compare_fields.py kssim found $disagreements of 3 changed fields"
+
 # --- the simulator's chains ------------------------------------------------------------------------
 if ! "$kssim" help attestation >/dev/null 2>&1; then
     echo "attestation_parsers: SKIPPED the simulator's chains: this kssim has no 'attestation' command yet" \
