@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# attestation_parsers.sh BUILD_DIR SOURCE_DIR - key attestation read by code nobody here wrote
+# (docs/attestation.md): the backend verifier example (examples/attestation_verify, OpenSSL alone),
+# Debian's android_key_attestation gem (test/attestation/parse_ruby.rb) and npm's @peculiar/asn1-android
+# (test/attestation/parse_node.mjs), first on real phones' chains (test/attestation/samples/, from
+# Google's android/keyattestation test data), then, once `kssim attestation` exists, on chains the
+# simulator makes for several key kinds, compared field by field with `kssim keys --json`.
+# Each accepting check has refusing twins (another root, another challenge, another key, a chain
+# extended with another leaf, an expired intermediate), so no check passes whatever it is given.
+# A missing parser fails the test (scripts/install-deps.sh installs them), never skips it.
+set -u
+build=${1:?usage: attestation_parsers.sh BUILD_DIR SOURCE_DIR}
+source_dir=${2:?usage: attestation_parsers.sh BUILD_DIR SOURCE_DIR}
+# shellcheck source=lib/cli_test.sh
+source "$(dirname "$0")/lib/cli_test.sh"
+verifier="$(cd "$build" && pwd)/examples/attestation_verify"
+harness="$source_dir/test/attestation"
+samples="$harness/samples"
+google_roots="$samples/google_attestation_roots.pem"
+
+missing=""
+command -v ruby >/dev/null || missing+=" ruby"
+ruby -e 'require "android_key_attestation"' 2>/dev/null || missing+=" ruby-android-key-attestation"
+command -v node >/dev/null || missing+=" node"
+[ -f "$source_dir/test/node/node_modules/@peculiar/asn1-android/package.json" ] ||
+    missing+=" @peculiar/asn1-android(test/node/node_modules)"
+command -v python3 >/dev/null || missing+=" python3"
+command -v openssl >/dev/null || missing+=" openssl"
+[ -x "$verifier" ] || missing+=" $verifier(cmake --build)"
+if [ -n "$missing" ]; then
+    echo "attestation_parsers: the outside parsers are missing:$missing; run scripts/install-deps.sh (and build)" >&2
+    exit 1
+fi
+
+# verifier_says WANT WHAT ARGS...: the verifier's one line starts with WANT ("accepted" or
+# "refused: FIELD"), with exit status 0 for accepted and 1 for refused.
+verifier_says() {
+    local want=$1 what=$2 out status want_status=1
+    shift 2
+    out=$("$verifier" "$@" 2>&1)
+    status=$?
+    [ "$want" = accepted ] && want_status=0
+    if [ "$status" -ne "$want_status" ] || [ "${out#"$want"}" = "$out" ]; then
+        fail "$what: verifier exit $status, said '$out'; wanted '$want...' (exit $want_status)"
+    fi
+}
+
+# agree MODE FILES... WHAT: compare_fields.py finds no disagreement.
+agree() {
+    local what=${*: -1} out
+    if ! out=$(python3 "$harness/compare_fields.py" "${@:1:$#-1}" 2>&1); then
+        fail "$what: $out"
+    fi
+}
+
+# --- real phones' chains -------------------------------------------------------------------------
+# name|security level|a verification time when every intermediate was valid (see samples/SOURCE.md),
+# the same in seconds|whether the chain has expired since (akita's RKP intermediates live for weeks)
+for sample in "akita_sdk34_TEE_RSA_NONE_USERAUTH|tee|2024-09-27T00:00:00Z|1727395200|expired" \
+    "blueline_sdk28_SB_RSA_NONE_USERAUTH|strongbox|2023-01-01T00:00:00Z|1672531200|valid until 2028"; do
+    IFS='|' read -r name level at at_epoch expired <<<"$sample"
+    chain="$samples/$name.pem"
+    common=(--chain "$chain" --root "$google_roots" --at "$at")
+    openssl x509 -in "$chain" -pubkey -noout >"$work/$name.pub"
+
+    verifier_says accepted "$name" "${common[@]}" --challenge challenge --security-level "$level" \
+        --expect-public-key "$work/$name.pub"
+    verifier_says accepted "$name, challenge in hex" "${common[@]}" --challenge-hex 6368616c6c656e6765
+    verifier_says "refused: attestationChallenge" "$name, another challenge" "${common[@]}" --challenge challengf
+    verifier_says "refused: attestationChallenge" "$name, a prefix of the challenge" "${common[@]}" --challenge challeng
+    other_level=tee
+    [ "$level" = tee ] && other_level=strongbox
+    verifier_says "refused: attestationSecurityLevel" "$name, wants $other_level" "${common[@]}" \
+        --challenge challenge --security-level "$other_level"
+    # Both keys accept the device credential and last 2^31-1 seconds: neither is a biometric login key.
+    verifier_says "refused: hardwareEnforced.userAuthType" "$name, biometric-strong" "${common[@]}" \
+        --challenge challenge --require biometric-strong
+    verifier_says "refused: hardwareEnforced.authTimeout" "$name, per-operation" "${common[@]}" \
+        --challenge challenge --require per-operation
+    verifier_says "refused: unlockedDeviceRequired" "$name, unlocked-device" "${common[@]}" \
+        --challenge challenge --require unlocked-device
+    verifier_says "refused: invalidated-by-enrollment" "$name, invalidated-by-enrollment" "${common[@]}" \
+        --challenge challenge --require invalidated-by-enrollment
+    if [ "$expired" = expired ]; then
+        verifier_says "refused: chain" "$name, today: its intermediates have expired" \
+            --chain "$chain" --root "$google_roots" --challenge challenge
+        verifier_says "refused: chain" "$name, a year before the key" \
+            --chain "$chain" --root "$google_roots" --at 2023-09-27T00:00:00Z --challenge challenge
+    fi
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null -subj /CN=other \
+        -days 1 -out "$work/other_root.pem" 2>/dev/null
+    verifier_says "refused: chain" "$name, another root" --chain "$chain" --root "$work/other_root.pem" \
+        --at "$at" --challenge challenge
+    awk '/BEGIN CERT/{n++} n>=2' "$chain" >"$work/no_leaf.pem"
+    verifier_says "refused: KeyDescription" "$name, the leaf removed" --chain "$work/no_leaf.pem" \
+        --root "$google_roots" --at "$at" --challenge challenge
+
+    node "$harness/parse_node.mjs" "$chain" >"$work/$name.node.json" || fail "$name: @peculiar/asn1-android refused it"
+    ruby "$harness/parse_ruby.rb" "$chain" "$google_roots" "$at_epoch" >"$work/$name.ruby.json" ||
+        fail "$name: the gem refused the chain to Google's root"
+    agree upstream "$work/$name.node.json" "$samples/$name.json" "$name: @peculiar vs upstream's decoding"
+    agree ruby "$work/$name.ruby.json" "$work/$name.node.json" "$name: the gem vs @peculiar"
+    ruby "$harness/parse_ruby.rb" "$chain" "$work/other_root.pem" "$at_epoch" >/dev/null 2>&1 &&
+        fail "$name: the gem accepted the chain to another root"
+done
+
+# A leaf pushed in front of another phone's whole chain: the verifier refuses the extension after the
+# leaf; the comparison of a tampered upstream decoding must disagree (the comparer can fail).
+cat <(awk '/BEGIN CERT/{n++} n==1' "$samples/akita_sdk34_TEE_RSA_NONE_USERAUTH.pem") \
+    "$samples/blueline_sdk28_SB_RSA_NONE_USERAUTH.pem" >"$work/extended.pem"
+verifier_says "refused: chain" "a chain extended with another phone's attestation" --chain "$work/extended.pem" \
+    --root "$google_roots" --at 2024-09-27T00:00:00Z --challenge challenge
+# A real KeyDescription copied into a forger's leaf (test/attestation/forge_leaf.rb): accepted only with
+# the forger's own root pinned (what a backend that does not pin the maker's root would do), refused
+# against Google's; copied twice, refused whatever the root, and @peculiar's harness refuses it too.
+akita="$samples/akita_sdk34_TEE_RSA_NONE_USERAUTH.pem"
+ruby "$harness/forge_leaf.rb" "$akita" 1 "$work/forged1.pem" "$work/forger_root1.pem" || fail "forge_leaf.rb (1 copy)"
+ruby "$harness/forge_leaf.rb" "$akita" 2 "$work/forged2.pem" "$work/forger_root2.pem" || fail "forge_leaf.rb (2 copies)"
+verifier_says accepted "a copied KeyDescription, the forger's root pinned" --chain "$work/forged1.pem" \
+    --root "$work/forger_root1.pem" --challenge challenge
+verifier_says "refused: chain" "a copied KeyDescription, Google's root pinned" --chain "$work/forged1.pem" \
+    --root "$google_roots" --challenge challenge
+verifier_says "refused: KeyDescription" "the KeyDescription twice in the leaf" --chain "$work/forged2.pem" \
+    --root "$work/forger_root2.pem" --challenge challenge
+node "$harness/parse_node.mjs" "$work/forged2.pem" >/dev/null 2>&1 &&
+    fail "parse_node.mjs decoded a leaf with the KeyDescription twice"
+sed 's/"keySize": "2048"/"keySize": "3072"/' "$samples/akita_sdk34_TEE_RSA_NONE_USERAUTH.json" >"$work/tampered.json"
+python3 "$harness/compare_fields.py" upstream "$work/akita_sdk34_TEE_RSA_NONE_USERAUTH.node.json" "$work/tampered.json" \
+    >/dev/null && fail "compare_fields.py agreed with a tampered keySize"
+
+# The `kssim keys --json` comparison itself, on akita's decoding and the keys --json entry that key
+# would have: agree as it is, disagree with its size, auth type and timeout changed.
+cat >"$work/akita.keys.json" <<'KEYS'
+[{"alias": "akita", "algorithm": "rsa", "size": 2048, "security_level": "tee", "purposes": ["sign"],
+  "digests": [], "auth": {"types": ["device_credential"], "timeout": 2147483647, "per_operation": false},
+  "limits": {"unlocked_device_required": false}}]
+KEYS
+agree kssim "$work/akita_sdk34_TEE_RSA_NONE_USERAUTH.node.json" "$work/akita.keys.json" akita \
+    "akita: @peculiar vs its keys --json entry"
+sed 's/"size": 2048/"size": 4096/; s/"device_credential"/"biometric_strong"/; s/2147483647/0/' \
+    "$work/akita.keys.json" >"$work/akita.other.keys.json"
+disagreements=$(python3 "$harness/compare_fields.py" kssim "$work/akita_sdk34_TEE_RSA_NONE_USERAUTH.node.json" \
+    "$work/akita.other.keys.json" akita | grep -c -E '^(keySize|userAuthType|authTimeout):')
+[ "$disagreements" = 3 ] || fail "compare_fields.py kssim found $disagreements of 3 changed fields"
+
+# --- the simulator's chains ------------------------------------------------------------------------
+if ! "$kssim" help attestation >/dev/null 2>&1; then
+    echo "attestation_parsers: SKIPPED the simulator's chains: this kssim has no 'attestation' command yet" \
+        "(issue 15's simulator side); the real samples above were checked"
+else
+    # kind: device security level, alias, generate-key options, verifier policy
+    kinds=(
+        "tee|login|--algorithm ec --purposes sign --auth biometric_strong --timeout 0|--security-level tee --require biometric-strong --require per-operation"
+        "tee|rsa_cred|--algorithm rsa --size 2048 --purposes sign --paddings pkcs1 --digests sha256 --auth device_credential --timeout 300|--security-level tee"
+        "tee|plain|--algorithm ec --size 384 --purposes sign,verify|--security-level tee"
+        "tee|unlocked|--algorithm ec --purposes sign --auth biometric_strong,device_credential --timeout 0 --unlocked-device-required|--security-level tee --require per-operation --require unlocked-device"
+        "strongbox|sb_login|--algorithm ec --purposes sign --auth biometric_strong --timeout 0|--security-level strongbox --require biometric-strong --require per-operation"
+    )
+    for kind in "${kinds[@]}"; do
+        IFS='|' read -r level alias options policy <<<"$kind"
+        export KSSIM_DEVICE="$work/device-$alias"
+        "$kssim" init --security-level "$level" --wall-clock 2026-01-01T00:00:00Z >/dev/null &&
+            "$kssim" set-credential --type pin --secret 1234 >/dev/null &&
+            "$kssim" enroll-biometric --id 1 >/dev/null || fail "$alias: device setup"
+        # shellcheck disable=SC2086 # the options are words
+        "$kssim" generate-key "$alias" $options --attestation-challenge "nonce-$alias" >/dev/null ||
+            fail "$alias: generate-key with a challenge"
+        "$kssim" attestation "$alias" >"$work/$alias.pem" || fail "$alias: kssim attestation"
+        "$kssim" attestation-root >"$work/$alias.root.pem" || fail "$alias: kssim attestation-root"
+        "$kssim" export-public "$alias" >"$work/$alias.pub" || fail "$alias: export-public"
+        "$kssim" keys --json >"$work/$alias.keys.json" || fail "$alias: keys --json"
+        common=(--chain "$work/$alias.pem" --root "$work/$alias.root.pem" --at 2026-01-02T00:00:00Z)
+        # shellcheck disable=SC2086
+        verifier_says accepted "kssim $alias" "${common[@]}" --challenge "nonce-$alias" \
+            --expect-public-key "$work/$alias.pub" $policy
+        verifier_says "refused: attestationChallenge" "kssim $alias, a replayed challenge" "${common[@]}" \
+            --challenge nonce-other
+        verifier_says "refused: chain" "kssim $alias, Google's root pinned" --chain "$work/$alias.pem" \
+            --root "$google_roots" --at 2026-01-02T00:00:00Z --challenge "nonce-$alias"
+        verifier_says "refused: leaf public key" "kssim $alias, another key" "${common[@]}" \
+            --challenge "nonce-$alias" --expect-public-key "$work/akita_sdk34_TEE_RSA_NONE_USERAUTH.pub"
+        node "$harness/parse_node.mjs" "$work/$alias.pem" >"$work/$alias.node.json" ||
+            fail "kssim $alias: @peculiar/asn1-android refused it"
+        ruby "$harness/parse_ruby.rb" "$work/$alias.pem" "$work/$alias.root.pem" 1767312000 \
+            >"$work/$alias.ruby.json" || fail "kssim $alias: the gem refused the chain to kssim's root"
+        agree kssim "$work/$alias.node.json" "$work/$alias.keys.json" "$alias" "kssim $alias: @peculiar vs kssim keys --json"
+        agree ruby "$work/$alias.ruby.json" "$work/$alias.node.json" "kssim $alias: the gem vs @peculiar"
+    done
+fi
+
+if [ "$failures" -ne 0 ]; then
+    echo "attestation_parsers: $failures check(s) failed"
+    exit 1
+fi
+echo "attestation_parsers: all checks passed"
