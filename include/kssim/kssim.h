@@ -374,6 +374,8 @@ typedef struct kssim_key_info {
     /* A rollback-resistant key that existed when the device was found rolled back: every operation
      * refuses with INVALID_KEY_BLOB. */
     bool rolled_back;
+    /* The key was generated with an attestation challenge and keeps its chain (kssim_attestation_chain). */
+    bool has_attestation_chain;
 } kssim_key_info;
 
 kssim_result kssim_key_info_get(kssim_device *device, const char *alias, kssim_key_info *info);

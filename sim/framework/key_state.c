@@ -129,6 +129,7 @@ kssim_result kssim_key_info_get(kssim_device *device, const char *alias, kssim_k
         info->spec.size = entry->auth.key_size;
     info->uses_remaining = entry->uses_remaining;
     info->rolled_back = entry->rolled_back;
+    info->has_attestation_chain = entry->attestation_chain != NULL;
     info->sid_count = entry->auth.sid_count;
     memcpy(info->sids, entry->auth.sids, sizeof(info->sids));
     if (entry->deleted_because != KSSIM_REASON_NONE) {

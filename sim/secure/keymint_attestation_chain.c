@@ -163,7 +163,32 @@ static int der_of_certificate(sim_secure_world *sw, const certificate_plan *plan
         ASN1_OCTET_STRING_free(value);
         ASN1_OBJECT_free(oid);
     }
-    ok = ok && X509_sign(cert, plan->issuer_key, EVP_sha256()) > 0;
+    if (ok) {
+        /* The signature's randomness from HMAC(device key, serial, subject's key, extension): the same
+         * certificate signs to the same bytes, another one to others, and the device's DRBG does not move. */
+        unsigned char *spki = NULL;
+        int spki_len = i2d_PUBKEY(plan->public_key, &spki);
+        uint8_t seed[32];
+        size_t message_len = (spki_len > 0 ? (size_t)spki_len : 0) + plan->description_len + sizeof(long);
+        uint8_t *message = spki_len > 0 ? malloc(message_len) : NULL;
+        ok = message != NULL;
+        if (ok) {
+            memcpy(message, &plan->serial, sizeof(long));
+            memcpy(message + sizeof(long), spki, (size_t)spki_len);
+            if (plan->description_len > 0)
+                memcpy(message + sizeof(long) + (size_t)spki_len, plan->description, plan->description_len);
+            ok = sim_hmac_sha256(&sw->env->crypto, sw->device_key, sizeof(sw->device_key), message, message_len,
+                                 seed) == 0;
+        }
+        free(message);
+        OPENSSL_free(spki);
+        if (ok) {
+            sim_random_begin_derived_stream(&sw->env->crypto, seed, sizeof(seed));
+            ok = X509_sign(cert, plan->issuer_key, EVP_sha256()) > 0;
+            sim_random_end_rsa_private_key_use(&sw->env->crypto);
+        }
+        OPENSSL_cleanse(seed, sizeof(seed));
+    }
     unsigned char *encoded = NULL;
     int len = ok ? i2d_X509(cert, &encoded) : -1;
     X509_free(cert);

@@ -212,6 +212,9 @@ static void root_is_one_per_seed(void **state)
     X509 *reported = d2i_X509(NULL, &p, (long)root_len);
     assert_non_null(reported);
     assert_int_equal(EVP_PKEY_eq(X509_get0_pubkey(reported), X509_get0_pubkey(root_a)), 1);
+    /* and the very same bytes: certificates are signed with randomness derived from what they say */
+    assert_int_equal(root_len, chain_a.lengths[2]);
+    assert_memory_equal(root_der, chain_a.certificates[2], root_len);
     X509_free(reported);
     free(root_der);
     X509_free(root_a);

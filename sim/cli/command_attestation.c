@@ -1,0 +1,157 @@
+/*
+ * command_attestation.c - key attestation in the shell: the generate-key options that ask for it
+ * (--attestation-challenge, --attestation-challenge-hex, --attestation-application-id), `kssim attestation
+ * ALIAS` (the chain, PEM, leaf first) and `kssim attestation-root` (the device's test root, PEM).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "cli/cli_attestation.h"
+#include "cli/cli_device.h"
+#include "cli/cli_options.h"
+#include "cli/cli_values.h"
+#include "cli/commands.h"
+
+#define GROUP_KEYS "Keys"
+
+bool cli_read_attestation_options(const cli_args *args, kssim_key_spec *spec)
+{
+    const char *text = cli_get(args, "--attestation-challenge");
+    const char *hex = cli_get(args, "--attestation-challenge-hex");
+    const char *application_id = cli_get(args, "--attestation-application-id");
+    if (text != NULL && hex != NULL) {
+        cli_usage_error(args->command, "give --attestation-challenge or --attestation-challenge-hex, not both");
+        return false;
+    }
+    if (text != NULL) {
+        size_t len = strlen(text);
+        if (len > KSSIM_ATTESTATION_CHALLENGE_MAX) {
+            cli_usage_error(args->command, "--attestation-challenge has %zu bytes; KeyMint takes at most %d", len,
+                            KSSIM_ATTESTATION_CHALLENGE_MAX);
+            return false;
+        }
+        memcpy(spec->attestation_challenge, text, len);
+        spec->attestation_challenge_len = (uint32_t)len;
+        spec->attestation_requested = true;
+    } else if (hex != NULL) {
+        uint8_t *bytes = NULL;
+        size_t len = 0;
+        if (!cli_parse_hex(args->command, "--attestation-challenge-hex", hex, &bytes, &len))
+            return false;
+        if (len > KSSIM_ATTESTATION_CHALLENGE_MAX) {
+            free(bytes);
+            cli_usage_error(args->command, "--attestation-challenge-hex has %zu bytes; KeyMint takes at most %d", len,
+                            KSSIM_ATTESTATION_CHALLENGE_MAX);
+            return false;
+        }
+        if (len > 0)
+            memcpy(spec->attestation_challenge, bytes, len);
+        free(bytes);
+        spec->attestation_challenge_len = (uint32_t)len;
+        spec->attestation_requested = true;
+    }
+    if (application_id != NULL) {
+        if (!spec->attestation_requested) {
+            cli_usage_error(args->command, "--attestation-application-id needs --attestation-challenge: only an "
+                                           "attested key carries an application ID");
+            return false;
+        }
+        if (application_id[0] == '\0' || strlen(application_id) >= sizeof(spec->attestation_application_id)) {
+            cli_usage_error(args->command, "--attestation-application-id takes a package name of 1 to %zu bytes",
+                            sizeof(spec->attestation_application_id) - 1);
+            return false;
+        }
+        strcpy(spec->attestation_application_id, application_id);
+    }
+    return true;
+}
+
+/* ---- attestation ALIAS ---- */
+
+static kssim_result print_chain(kssim_device *device, void *request, cli_output *output)
+{
+    uint8_t *der = NULL;
+    size_t der_len = 0, count = 0;
+    kssim_result result = kssim_attestation_chain(device, (const char *)request, &der, &der_len, &count);
+    if (result != KSSIM_OK)
+        return result;
+    /* The chain is concatenated DER: each certificate's own length says where the next begins. */
+    const unsigned char *p = der, *end = der + der_len;
+    while (result == KSSIM_OK && p < end) {
+        const unsigned char *start = p;
+        X509 *cert = d2i_X509(NULL, &p, (long)(end - p));
+        if (cert == NULL || PEM_write(output->text, "CERTIFICATE", "", start, (long)(p - start)) <= 0)
+            result = KSSIM_SYSTEM_ERROR;
+        X509_free(cert);
+    }
+    kssim_free(der);
+    return result;
+}
+
+static int run_attestation(const cli_command *command, const cli_args *args)
+{
+    (void)command;
+    return cli_with_device_reading(args, print_chain, (void *)cli_get(args, "--alias"));
+}
+
+static const cli_option attestation_options[] = {
+    {"--alias", "ALIAS", "the key's name (also accepted as the first argument)", false},
+};
+
+const cli_command command_attestation = {
+    .name = "attestation",
+    .group = GROUP_KEYS,
+    .synopsis = "ALIAS",
+    .summary = "print the key's attestation certificate chain (PEM, leaf first, root last)",
+    .description =
+        "Prints the chain KeyMint made when the key was generated with --attestation-challenge: the leaf (the\n"
+        "key's public key and the KeyDescription extension 1.3.6.1.4.1.11129.2.1.17: attestation version,\n"
+        "security level, challenge, software- and hardware-enforced authorization lists), the intermediate and\n"
+        "the device's attestation root. The root is a test root of this simulated device, never Google's.\n"
+        "Refusal: INVALID_ARGUMENT for a key generated without an attestation challenge.",
+    .android = "KeyStore.getCertificateChain(alias) after KeyGenParameterSpec.Builder.setAttestationChallenge.",
+    .options = attestation_options,
+    .option_count = sizeof(attestation_options) / sizeof(attestation_options[0]),
+    .operand = "ALIAS",
+    .operand_option = "--alias",
+    .operand_required = true,
+    .run = run_attestation,
+};
+
+/* ---- attestation-root ---- */
+
+static kssim_result print_root(kssim_device *device, void *request, cli_output *output)
+{
+    (void)request;
+    uint8_t *der = NULL;
+    size_t der_len = 0;
+    kssim_result result = kssim_attestation_root(device, &der, &der_len);
+    if (result == KSSIM_OK && PEM_write(output->text, "CERTIFICATE", "", der, (long)der_len) <= 0)
+        result = KSSIM_SYSTEM_ERROR;
+    kssim_free(der);
+    return result;
+}
+
+static int run_attestation_root(const cli_command *command, const cli_args *args)
+{
+    (void)command;
+    return cli_with_device_reading(args, print_root, NULL);
+}
+
+const cli_command command_attestation_root = {
+    .name = "attestation-root",
+    .group = GROUP_KEYS,
+    .synopsis = "",
+    .summary = "print the device's attestation root certificate (PEM)",
+    .description = "Prints the self-signed root every attestation chain of this device ends in: the trust anchor a\n"
+                   "backend test configures (openssl verify -CAfile). It is derived from the device's own key, so\n"
+                   "it is the same for the device's whole life and for every device made from the same seed, and\n"
+                   "different for another seed. A test root, never Google's.",
+    .android = "The attestation root a backend pins (Google's hardware attestation root on real devices).",
+    .options = NULL,
+    .option_count = 0,
+    .run = run_attestation_root,
+};
