@@ -69,6 +69,17 @@ ok keys --json
 grep -q '"attestation_chain": true' "$work/out" || fail "keys --json does not show the chain"
 grep -q '"attestation_chain": false' "$work/out" || fail "keys --json shows a chain for every key"
 
+# the provider's store loader hands the chain over after the key: storeutl -certs finds the same three
+storeutl=(openssl storeutl -provider-path "$build" -provider keystore -provider default)
+OPENSSL_MODULES="$build" "${storeutl[@]}" -certs keystore:login >"$work/store.out" 2>&1 ||
+    fail "storeutl -certs keystore:login failed: $(cat "$work/store.out")"
+[ "$(grep -c 'BEGIN CERTIFICATE' "$work/store.out")" = 3 ] || fail "storeutl -certs does not give the three certificates"
+sed -n '/BEGIN CERTIFICATE/,/END CERTIFICATE/p' "$work/store.out" | cmp -s - "$work/login.pem" ||
+    fail "storeutl's chain is not kssim attestation's"
+OPENSSL_MODULES="$build" "${storeutl[@]}" -certs keystore:plain >"$work/store.out" 2>&1 ||
+    fail "storeutl -certs keystore:plain failed: $(cat "$work/store.out")"
+grep -q 'Total found: 0' "$work/store.out" || fail "a key without a chain gave certificates"
+
 # determinism: the same seed and calls give the same bytes; another seed another root
 mv "$work/device" "$work/device-first"
 ok init --seed 5 --api-level 34 --force
