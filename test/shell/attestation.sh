@@ -69,6 +69,22 @@ ok keys --json
 grep -q '"attestation_chain": true' "$work/out" || fail "keys --json does not show the chain"
 grep -q '"attestation_chain": false' "$work/out" || fail "keys --json shows a chain for every key"
 
+# attack artifacts: each is refused by openssl verify against the device's root (resign-root, wrong-key,
+# copy-extension), and copy-extension's leaf carries the other key's challenge
+for attack in resign-root wrong-key "copy-extension --from rsa"; do
+    # shellcheck disable=SC2086
+    ok attestation login --attack $attack
+    split_chain "$work/out" "$work/attack"
+    openssl verify -CAfile "$work/root.pem" -untrusted "$work/attack1" "$work/attack0" >/dev/null 2>&1 &&
+        fail "openssl verify accepted the $attack chain"
+done
+openssl x509 -in "$work/attack0" -noout -pubkey >"$work/attack_pub.pem"
+cmp -s "$work/attack_pub.pem" "$work/leaf_pub.pem" || fail "copy-extension changed the leaf's key"
+openssl x509 -in "$work/attack0" -outform der | grep -q "$(printf 'server-nonce-1')" &&
+    fail "copy-extension kept the key's own challenge"
+expect 2 attestation login --attack copy-extension
+expect 2 attestation login --attack bogus
+
 # the provider's store loader hands the chain over after the key: storeutl -certs finds the same three
 storeutl=(openssl storeutl -provider-path "$build" -provider keystore -provider default)
 OPENSSL_MODULES="$build" "${storeutl[@]}" -certs keystore:login >"$work/store.out" 2>&1 ||
