@@ -36,8 +36,30 @@ typedef struct keystore_store_context {
     unsigned char *public_der; /* the SubjectPublicKeyInfo, for callers that expect a public key */
     size_t public_der_len;
     int expected_type; /* OSSL_STORE_INFO_*, 0 for any */
-    bool done;
+    bool done;         /* the key was handed over (or is not wanted) */
+    /* The key's attestation chain (concatenated DER, leaf first; NULL without one), handed over after the
+     * key as OSSL_OBJECT_CERT objects (storeutl -certs); chain_at is where the next certificate starts. */
+    uint8_t *chain;
+    size_t chain_len, chain_at;
 } keystore_store_context;
+
+struct read_chain_call {
+    const char *alias;
+    uint8_t *chain;
+    size_t chain_len;
+};
+
+/* Only a key that has a chain is asked for it, so a key without one raises no error. */
+static kssim_result read_chain(kssim_device *device, void *arg)
+{
+    struct read_chain_call *call = arg;
+    kssim_key_info info;
+    kssim_result r = kssim_key_info_get(device, call->alias, &info);
+    size_t count = 0;
+    if (r == KSSIM_OK && info.has_attestation_chain)
+        r = kssim_attestation_chain(device, call->alias, &call->chain, &call->chain_len, &count);
+    return r;
+}
 
 /* "keystore:ALIAS": the alias is what follows the scheme, as the app wrote it. A pure function, apart
  * from OpenSSL's callback, so that test/fuzz/fuzz_keystore_uri.c can feed it any bytes. */
@@ -76,6 +98,11 @@ static void *keystore_store_open(void *provctx, const char *uri)
         keystore_object_reference_init(&ctx->object, provider, &key->reference);
         ctx->public_der = der;
         ctx->public_der_len = (size_t)der_len;
+        struct read_chain_call chain = {.alias = alias};
+        if (keystore_device_run(provider, NULL, read_chain, &chain) == KSSIM_OK) {
+            ctx->chain = chain.chain;
+            ctx->chain_len = chain.chain_len;
+        }
     } else {
         free(ctx);
         ctx = NULL;
@@ -119,11 +146,43 @@ static int keystore_store_set_ctx_params(void *loaderctx, const OSSL_PARAM param
     return 1;
 }
 
-/* A keystore URI names a key, so a caller expecting certificates or CRLs finds nothing here. */
+/* A keystore URI names a key and, for an attested key, its certificate chain; CRLs are never here. */
 static bool wants_keys(const keystore_store_context *ctx)
 {
     return ctx->expected_type == 0 || ctx->expected_type == OSSL_STORE_INFO_PKEY ||
            ctx->expected_type == OSSL_STORE_INFO_PUBKEY;
+}
+
+static bool wants_certificates(const keystore_store_context *ctx)
+{
+    return ctx->expected_type == 0 || ctx->expected_type == OSSL_STORE_INFO_CERT;
+}
+
+static bool certificates_left(const keystore_store_context *ctx)
+{
+    return wants_certificates(ctx) && ctx->chain != NULL && ctx->chain_at < ctx->chain_len;
+}
+
+/* The next certificate of the chain, by value, for OpenSSL's decoders. */
+static int load_next_certificate(keystore_store_context *ctx, OSSL_CALLBACK *object_cb, void *object_cbarg)
+{
+    const unsigned char *start = ctx->chain + ctx->chain_at, *p = start;
+    X509 *cert = d2i_X509(NULL, &p, (long)(ctx->chain_len - ctx->chain_at));
+    X509_free(cert);
+    if (cert == NULL) {
+        ctx->chain_at = ctx->chain_len;
+        return 0;
+    }
+    size_t len = (size_t)(p - start);
+    ctx->chain_at += len;
+    int object_type = OSSL_OBJECT_CERT;
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_int(OSSL_OBJECT_PARAM_TYPE, &object_type),
+        OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA_TYPE, "CERTIFICATE", 0),
+        OSSL_PARAM_octet_string(OSSL_OBJECT_PARAM_DATA, (void *)start, len),
+        OSSL_PARAM_END,
+    };
+    return object_cb(params, object_cbarg);
 }
 
 static int keystore_store_load(void *loaderctx, OSSL_CALLBACK *object_cb, void *object_cbarg,
@@ -135,7 +194,7 @@ static int keystore_store_load(void *loaderctx, OSSL_CALLBACK *object_cb, void *
     keystore_store_context *ctx = loaderctx;
     if (ctx->done || !wants_keys(ctx)) {
         ctx->done = true;
-        return 0;
+        return certificates_left(ctx) ? load_next_certificate(ctx, object_cb, object_cbarg) : 0;
     }
     ctx->done = true;
     int object_type = OSSL_OBJECT_PKEY;
@@ -168,7 +227,7 @@ static int keystore_store_eof(void *loaderctx)
 {
     KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     const keystore_store_context *ctx = loaderctx;
-    return ctx->done || !wants_keys(ctx);
+    return (ctx->done || !wants_keys(ctx)) && !certificates_left(ctx);
 }
 
 static int keystore_store_close(void *loaderctx)
@@ -176,6 +235,7 @@ static int keystore_store_close(void *loaderctx)
     KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     keystore_store_context *ctx = loaderctx;
     OPENSSL_free(ctx->public_der);
+    kssim_free(ctx->chain);
     free(ctx);
     return 1;
 }

@@ -293,7 +293,19 @@ typedef struct kssim_key_spec {
      * refuses (INVALID_KEY_BLOB) once the device is found rolled back; TEE and StrongBox only (the
      * software level answers ROLLBACK_RESISTANCE_UNAVAILABLE). Default false. */
     bool rollback_resistant;
+    /* Key attestation (KeyGenParameterSpec.setAttestationChallenge): an asymmetric key generated with
+     * attestation_requested gets a certificate chain whose leaf attests the key's characteristics and this
+     * challenge (at most KSSIM_ATTESTATION_CHALLENGE_MAX bytes); keystore2 adds the calling package as
+     * ATTESTATION_APPLICATION_ID (attestation_application_id, "" for the simulator's default package).
+     * Symmetric keys refuse it (INVALID_ARGUMENT): KeyMint attests only asymmetric keys. */
+    bool attestation_requested;
+    uint32_t attestation_challenge_len;
+    uint8_t attestation_challenge[128];
+    char attestation_application_id[KSSIM_ALIAS_MAX];
 } kssim_key_spec;
+#define KSSIM_ATTESTATION_CHALLENGE_MAX 128
+/* The package keystore2 names in ATTESTATION_APPLICATION_ID when the spec names none. */
+#define KSSIM_DEFAULT_APPLICATION_ID "com.example.kssim"
 
 /* Fills the defaults for an algorithm: sign+verify with SHA-256 for asymmetric and HMAC keys (RSA with
  * PKCS#1 and PSS), encrypt+decrypt with GCM for AES; no user authentication. */
@@ -311,6 +323,13 @@ kssim_result kssim_import_key(kssim_device *device, const kssim_key_spec *spec, 
 kssim_result kssim_import_key_algorithm(kssim_device *device, const uint8_t *key, size_t key_len,
                                         kssim_algorithm *algorithm);
 kssim_result kssim_delete_key(kssim_device *device, const char *alias);
+/* The key's attestation certificate chain (keystore2 getKeyEntry's certificate and certificateChain):
+ * DER certificates, leaf first, concatenated into *der (malloc'd; kssim_free), *count of them.
+ * INVALID_ARGUMENT for a key generated without an attestation challenge. */
+kssim_result kssim_attestation_chain(kssim_device *device, const char *alias, uint8_t **der, size_t *der_len,
+                                     size_t *count);
+/* The device's attestation root certificate, DER (malloc'd; kssim_free): a test root, never Google's. */
+kssim_result kssim_attestation_root(kssim_device *device, uint8_t **der, size_t *der_len);
 
 /* ---- What a user typed for a key, checked where it is read ----
  * The scenario parser, kssim and the provider's pkeyopts read aliases and limits from people; these are
@@ -355,6 +374,8 @@ typedef struct kssim_key_info {
     /* A rollback-resistant key that existed when the device was found rolled back: every operation
      * refuses with INVALID_KEY_BLOB. */
     bool rolled_back;
+    /* The key was generated with an attestation challenge and keeps its chain (kssim_attestation_chain). */
+    bool has_attestation_chain;
 } kssim_key_info;
 
 kssim_result kssim_key_info_get(kssim_device *device, const char *alias, kssim_key_info *info);

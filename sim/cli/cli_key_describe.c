@@ -183,5 +183,7 @@ void cli_describe_key_json(cli_json *json, const char *alias, const kssim_key_in
         cli_json_null(json, "reason");
     /* A rollback-resistant key the device's rollback left without its secure record: refuses every use. */
     cli_json_bool(json, "rolled_back", info->rolled_back);
+    /* `kssim attestation ALIAS` prints it; the fields agree with the ones above. */
+    cli_json_bool(json, "attestation_chain", info->has_attestation_chain);
     cli_json_close_object(json);
 }

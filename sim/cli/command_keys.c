@@ -7,6 +7,7 @@
 
 #include <openssl/crypto.h>
 
+#include "cli/cli_attestation.h"
 #include "cli/cli_bytes.h"
 #include "cli/cli_device.h"
 #include "cli/cli_key_policy.h"
@@ -31,7 +32,8 @@ static int run_generate_key(const cli_command *command, const cli_args *args)
     kssim_algorithm algorithm;
     kssim_key_spec spec;
     if (!cli_read_key_algorithm(args, KSSIM_ALGORITHM_EC, &algorithm) ||
-        !cli_read_key_spec(args, cli_get(args, "--alias"), algorithm, &spec))
+        !cli_read_key_spec(args, cli_get(args, "--alias"), algorithm, &spec) ||
+        !cli_read_attestation_options(args, &spec))
         return KSSIM_EXIT_USAGE;
     return cli_with_device(args, generate_key, &spec);
 }
@@ -39,6 +41,7 @@ static int run_generate_key(const cli_command *command, const cli_args *args)
 static const cli_option generate_key_options[] = {
     {"--alias", "ALIAS", "the key's name (also accepted as the first argument)", false},
     CLI_KEY_POLICY_OPTIONS,
+    CLI_ATTESTATION_OPTIONS,
 };
 
 const cli_command command_generate_key = {
@@ -47,7 +50,9 @@ const cli_command command_generate_key = {
     .synopsis = "ALIAS [--algorithm ec|rsa|ed25519|aes|hmac] [--size N] [--purposes sign,verify]\n"
                 "                   [--auth biometric_strong,device_credential] [--timeout N]\n"
                 "                   [--no-invalidate-on-enrollment] [--unlocked-device-required]\n"
-                "                   [--usage-count-limit N] [--max-uses-per-boot N] [more policy options]",
+                "                   [--usage-count-limit N] [--max-uses-per-boot N] [more policy options]\n"
+                "                   [--attestation-challenge TEXT | --attestation-challenge-hex HEX]\n"
+                "                   [--attestation-application-id TEXT]",
     .summary = "generate a key in keystore with an app's KeyGenParameterSpec",
     .description = "Generates a key under ALIAS, replacing any key of that alias, as Android does. The key is bound\n"
                    "to SIDs as the framework binds them: [biometric_strong,device_credential] and [device_credential]\n"

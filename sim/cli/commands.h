@@ -36,7 +36,7 @@ extern const struct cli_command command_prompt;
 extern const struct cli_command command_advance, command_set_wall_clock, command_reboot, command_lock, command_unlock;
 /* command_keys.c (generate, import, delete), command_key_queries.c (keys, export-public, expect-key) */
 extern const struct cli_command command_generate_key, command_import_key, command_delete_key, command_keys,
-    command_export_public, command_expect_key;
+    command_export_public, command_expect_key, command_attestation, command_attestation_root;
 /* command_operations.c */
 extern const struct cli_command command_sign, command_verify, command_encrypt, command_decrypt;
 /* command_attacks.c */

@@ -42,6 +42,8 @@ static const cli_command *const commands[] = {
     &command_delete_key,
     &command_keys,
     &command_export_public,
+    &command_attestation,
+    &command_attestation_root,
     &command_expect_key,
     &command_sign,
     &command_verify,

@@ -244,6 +244,17 @@ void sim_random_begin_rsa_private_key_use(sim_crypto *crypto, size_t operation_b
     crypto->rsa_private_key_in_use = true;
 }
 
+void sim_random_begin_derived_stream(sim_crypto *crypto, const uint8_t *seed, size_t seed_len)
+{
+    /* The RSA blinding side stream, with every draw diverted to it (no bytes left for the device's). */
+    KSSIM_INVARIANT(!crypto->rsa_private_key_in_use, "a derived stream does not nest in another side stream");
+    memset(crypto->rsa_blinding.key, 0x00, sizeof(crypto->rsa_blinding.key));
+    memset(crypto->rsa_blinding.value, 0x01, sizeof(crypto->rsa_blinding.value));
+    drbg_update(crypto, &crypto->rsa_blinding, seed, seed_len);
+    crypto->rsa_operation_bytes_left = 0;
+    crypto->rsa_private_key_in_use = true;
+}
+
 void sim_random_end_rsa_private_key_use(sim_crypto *crypto)
 {
     crypto->rsa_private_key_in_use = false;

@@ -88,6 +88,11 @@ void sim_random_bytes_for_openssl(sim_crypto *crypto, void *out, size_t len);
  * device's DRBG, so KeyMint can keep one RSA key object per key (keymint_key_cache.c). */
 void sim_random_begin_rsa_private_key_use(sim_crypto *crypto, size_t operation_bytes);
 void sim_random_end_rsa_private_key_use(sim_crypto *crypto);
+/* Until sim_random_end_rsa_private_key_use, every byte OpenSSL draws comes from a stream instantiated
+ * from seed alone, leaving the device's stream where it is: KeyMint's attestation certificates are
+ * signed so (ECDSA's nonce from it), which makes a certificate a function of what it says and of the
+ * device key, the same each time it is made, as a provisioned certificate is. */
+void sim_random_begin_derived_stream(sim_crypto *crypto, const uint8_t *seed, size_t seed_len);
 /* Random bytes that a rollback cannot turn against a key. A device put back to an earlier copy of
  * itself (a copied directory restored, a snapshot) replays its DRBG, which a TEE's hardware RNG never
  * does; a value that must never repeat for different data under one key (an AES-GCM or CTR nonce) is

@@ -14,6 +14,7 @@
 #include "core/android_versions.h"
 #include "core/names.h"
 #include "framework/device.h"
+#include "secure/keymint_attestation.h"
 
 /* R-INVALIDATED-NO-SID-LEFT: an auth-bound key is permanently unusable when no SID is the current root SID
  * and it does not hold every current strong biometric ID. AOSP: frameworks/base KeyStoreCryptoOperationUtils
@@ -128,6 +129,7 @@ kssim_result kssim_key_info_get(kssim_device *device, const char *alias, kssim_k
         info->spec.size = entry->auth.key_size;
     info->uses_remaining = entry->uses_remaining;
     info->rolled_back = entry->rolled_back;
+    info->has_attestation_chain = entry->attestation_chain != NULL;
     info->sid_count = entry->auth.sid_count;
     memcpy(info->sids, entry->auth.sids, sizeof(info->sids));
     if (entry->deleted_because != KSSIM_REASON_NONE) {
@@ -187,4 +189,40 @@ kssim_result kssim_export_public(kssim_device *device, const char *alias, uint8_
     memcpy(*der, entry->public_key, entry->public_key_len);
     *der_len = entry->public_key_len;
     return KSSIM_OK;
+}
+
+kssim_result kssim_attestation_chain(kssim_device *device, const char *alias, uint8_t **der, size_t *der_len,
+                                     size_t *count)
+{
+    SIM_BEGIN_CALL(device);
+    *der = NULL;
+    *der_len = 0;
+    *count = 0;
+    kssim_result reached = sim_framework_call_keystore_service(device, "getKeyEntry");
+    if (reached != KSSIM_OK)
+        return reached;
+    sim_key_entry *entry = sim_key_database_find(&device->ks.db, alias);
+    kssim_result usable = sim_framework_refuse_unusable_key(device, alias, entry);
+    if (usable != KSSIM_OK)
+        return usable;
+    if (entry->attestation_chain == NULL)
+        return sim_refuse(&device->env, KSSIM_INVALID_ARGUMENT,
+                          "the key '%s' has no attestation chain: generate an asymmetric key with an attestation "
+                          "challenge to get one",
+                          alias);
+    *der = malloc(entry->attestation_chain_len);
+    if (*der == NULL)
+        return sim_refuse(&device->env, KSSIM_SYSTEM_ERROR, "out of memory copying an attestation chain");
+    memcpy(*der, entry->attestation_chain, entry->attestation_chain_len);
+    *der_len = entry->attestation_chain_len;
+    *count = SIM_ATTESTATION_CHAIN_LENGTH;
+    return KSSIM_OK;
+}
+
+kssim_result kssim_attestation_root(kssim_device *device, uint8_t **der, size_t *der_len)
+{
+    SIM_BEGIN_CALL(device);
+    *der = NULL;
+    *der_len = 0;
+    return sim_keymint_attestation_root(&device->sw, der, der_len);
 }

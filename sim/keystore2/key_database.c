@@ -36,6 +36,9 @@ static void release_key_material(sim_key_entry *entry)
     free(entry->public_key);
     entry->public_key = NULL;
     entry->public_key_len = 0;
+    free(entry->attestation_chain);
+    entry->attestation_chain = NULL;
+    entry->attestation_chain_len = 0;
 }
 
 sim_key_entry *sim_key_database_find(sim_key_database *db, const char *alias)
@@ -100,7 +103,8 @@ void sim_key_database_tombstone(sim_key_database *db, sim_key_entry *entry, kssi
     KSSIM_INVARIANT(reason != KSSIM_REASON_NONE, "a key the system deleted remembers why");
     release_key_material(entry);
     entry->deleted_because = reason;
-    KSSIM_INVARIANT(entry->blob.data == NULL && entry->public_key == NULL, "a tombstone keeps no key material");
+    KSSIM_INVARIANT(entry->blob.data == NULL && entry->public_key == NULL && entry->attestation_chain == NULL,
+                    "a tombstone keeps no key material");
 }
 
 void sim_key_database_cleanup(sim_key_database *db)

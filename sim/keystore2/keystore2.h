@@ -22,6 +22,10 @@ typedef struct sim_key_entry {
     sim_key_blob blob;
     uint8_t *public_key; /* SubjectPublicKeyInfo DER; NULL for symmetric keys */
     size_t public_key_len;
+    /* The attestation chain KeyMint returned at generation (DER certificates, leaf first, concatenated;
+     * NULL without one), kept as keystore2 keeps the certificate chain in the key's database row. */
+    uint8_t *attestation_chain;
+    size_t attestation_chain_len;
     uint32_t uses_remaining;                   /* USAGE_COUNT_LIMIT keys */
     kssim_invalidation_reason deleted_because; /* KSSIM_REASON_NONE for a live key */
     /* A key with a record in rollback-protected storage (rollback-resistant, or single-use in the TEE) that

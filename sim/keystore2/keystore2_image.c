@@ -208,6 +208,8 @@ void sim_key_entry_image_encode(const sim_key_entry *entry, sim_writer *w)
     /* Since key image version 2. */
     sim_write_bool(w, entry->spec.rollback_resistant);
     sim_write_bool(w, entry->rolled_back);
+    /* Since key image version 3. */
+    sim_write_bytes(w, entry->attestation_chain, entry->attestation_chain_len);
 }
 
 void sim_key_database_image_decode_row(sim_reader *r, sim_key_database *db, const char *expected_alias,
@@ -229,6 +231,12 @@ void sim_key_database_image_decode_row(sim_reader *r, sim_key_database *db, cons
         entry.spec.rollback_resistant = sim_read_bool(r);
         entry.rolled_back = sim_read_bool(r);
     }
+    if (row_version >= 3)
+        entry.attestation_chain = sim_read_bytes(r, KEYSTORE2_MAX_STORED_KEY_BYTES, &entry.attestation_chain_len);
+    if (entry.attestation_chain_len == 0) {
+        free(entry.attestation_chain);
+        entry.attestation_chain = NULL;
+    }
     /* The stored auth list predates the tag; the spec carries it, as the blob does. */
     entry.auth.rollback_resistant = entry.spec.rollback_resistant;
     sim_reader_expect_end(r);
@@ -244,5 +252,6 @@ void sim_key_database_image_decode_row(sim_reader *r, sim_key_database *db, cons
         /* The database did not take ownership. */
         sim_key_blob_free(&entry.blob);
         free(entry.public_key);
+        free(entry.attestation_chain);
     }
 }

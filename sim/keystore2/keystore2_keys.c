@@ -13,17 +13,20 @@
 #include <string.h>
 
 #include "keystore2/keystore2.h"
+#include "secure/keymint_attestation.h"
 
 /* R-REBOOT-NO-AUTH-KEYGEN-BEFORE-UNLOCK: no auth-bound key before the first unlock.
  * AOSP: super_key.rs handle_super_encryption_on_key_init */
 static kssim_result store_new_key(sim_keystore2 *ks, const kssim_key_spec *spec, const sim_auth_list *auth,
-                                  sim_key_blob *blob, uint8_t *public_key, size_t public_key_len)
+                                  sim_key_blob *blob, uint8_t *public_key, size_t public_key_len,
+                                  uint8_t *attestation_chain, size_t attestation_chain_len)
 {
     /* super_key.rs handle_super_encryption_on_key_init: an auth-bound key's blob is encrypted with the
      * user's AfterFirstUnlock super key, which is only in memory after the first unlock since boot. */
     if (!auth->no_auth_required && !ks->unlocked_since_boot) {
         sim_key_blob_free(blob);
         free(public_key); /* kssim_free is the framework's (above); this layer frees with free */
+        free(attestation_chain);
         return sim_refuse(ks->env, KSSIM_LOCKED,
                           "the phone has not been unlocked since it booted, and a key that requires user "
                           "authentication is encrypted with the user's super key, which only the first unlock "
@@ -38,13 +41,52 @@ static kssim_result store_new_key(sim_keystore2 *ks, const kssim_key_spec *spec,
     entry.blob = *blob;
     entry.public_key = public_key;
     entry.public_key_len = public_key_len;
+    entry.attestation_chain = attestation_chain;
+    entry.attestation_chain_len = attestation_chain_len;
     entry.uses_remaining = auth->usage_count_limit;
     kssim_result r = sim_key_database_store(&ks->db, &entry);
     if (r != KSSIM_OK) {
         sim_key_blob_free(blob);
         free(public_key);
+        free(attestation_chain);
         return sim_refuse(ks->env, r, "the key database could not grow (out of memory)");
     }
+    return KSSIM_OK;
+}
+
+/* KeyMint attests the new key inside generateKey; keystore2 adds ATTESTATION_APPLICATION_ID, the calling
+ * package (security_level.rs add_required_parameters), and stores the chain with the key. The chain is
+ * concatenated DER, leaf first. */
+static kssim_result attest_new_key(sim_keystore2 *ks, const kssim_key_spec *spec, const sim_key_blob *blob,
+                                   uint8_t **chain_out, size_t *chain_len_out)
+{
+    const char *package =
+        spec->attestation_application_id[0] != '\0' ? spec->attestation_application_id : KSSIM_DEFAULT_APPLICATION_ID;
+    sim_attestation_request request = {.challenge = spec->attestation_challenge,
+                                       .challenge_len = spec->attestation_challenge_len,
+                                       .application_id = (const uint8_t *)package,
+                                       .application_id_len = strlen(package),
+                                       .creation_ms = ks->env->clock.wall_ms};
+    sim_attestation_chain chain;
+    kssim_result r = sim_keymint_attest_key(ks->sw, blob, &request, &chain);
+    if (r != KSSIM_OK)
+        return r;
+    size_t total = 0;
+    for (size_t i = 0; i < SIM_ATTESTATION_CHAIN_LENGTH; i++)
+        total += chain.lengths[i];
+    uint8_t *joined = malloc(total);
+    if (joined == NULL) {
+        sim_attestation_chain_free(&chain);
+        return sim_refuse(ks->env, KSSIM_SYSTEM_ERROR, "out of memory for the attestation chain");
+    }
+    size_t at = 0;
+    for (size_t i = 0; i < SIM_ATTESTATION_CHAIN_LENGTH; i++) {
+        memcpy(joined + at, chain.certificates[i], chain.lengths[i]);
+        at += chain.lengths[i];
+    }
+    sim_attestation_chain_free(&chain);
+    *chain_out = joined;
+    *chain_len_out = total;
     return KSSIM_OK;
 }
 
@@ -65,7 +107,17 @@ kssim_result sim_keystore2_generate_key(sim_keystore2 *ks, const kssim_key_spec 
         free(public_key);
         return r;
     }
-    return store_new_key(ks, spec, &characteristics, &blob, public_key, public_key_len);
+    uint8_t *chain = NULL;
+    size_t chain_len = 0;
+    if (spec->attestation_requested) {
+        r = attest_new_key(ks, spec, &blob, &chain, &chain_len);
+        if (r != KSSIM_OK) {
+            sim_key_blob_free(&blob);
+            free(public_key);
+            return r;
+        }
+    }
+    return store_new_key(ks, spec, &characteristics, &blob, public_key, public_key_len, chain, chain_len);
 }
 
 kssim_result sim_keystore2_import_key(sim_keystore2 *ks, const kssim_key_spec *spec, const sim_auth_list *auth,
@@ -85,7 +137,7 @@ kssim_result sim_keystore2_import_key(sim_keystore2 *ks, const kssim_key_spec *s
         free(public_key);
         return r;
     }
-    return store_new_key(ks, spec, &characteristics, &blob, public_key, public_key_len);
+    return store_new_key(ks, spec, &characteristics, &blob, public_key, public_key_len, NULL, 0);
 }
 
 /* R-KEY-DELETED-NOT-FOUND: a key the app deleted is gone: its alias answers KEY_NOT_FOUND from then on.

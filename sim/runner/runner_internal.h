@@ -90,6 +90,7 @@ kssim_result runner_step_snapshot(runner_context *context, const scenario_step *
 kssim_result runner_step_restore_snapshot(runner_context *context, const scenario_step *step);
 /* runner_steps_faults.c (issue 14) */
 kssim_result runner_step_inject_fault(runner_context *context, const scenario_step *step);
+kssim_result runner_step_expect_attestation(runner_context *context, const scenario_step *step);
 
 /* What the app sees for this step's result (runner_app_view.c). */
 void runner_app_view(const runner_context *context, const scenario_step *step, kssim_result result, app_view *out);

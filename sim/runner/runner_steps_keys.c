@@ -78,6 +78,16 @@ void runner_fill_key_spec(const scenario_step *step, kssim_algorithm algorithm, 
         case SCENARIO_KEY_SECURITY_LEVEL:
             spec->security_level = (kssim_security_level)number;
             break;
+        case SCENARIO_KEY_ATTESTATION_CHALLENGE:
+            /* the parser keeps it within KSSIM_ATTESTATION_CHALLENGE_MAX bytes */
+            spec->attestation_requested = true;
+            spec->attestation_challenge_len = (uint32_t)arg->length;
+            memcpy(spec->attestation_challenge, arg->text, arg->length);
+            break;
+        case SCENARIO_KEY_ATTESTATION_APPLICATION_ID:
+            memcpy(spec->attestation_application_id, arg->text, arg->length);
+            spec->attestation_application_id[arg->length] = '\0';
+            break;
         default:
             break;
         }

@@ -65,7 +65,8 @@ typedef enum scenario_action {
     SCENARIO_ACTION_PROMPT,
     SCENARIO_ACTION_SNAPSHOT,
     SCENARIO_ACTION_RESTORE_SNAPSHOT,
-    SCENARIO_ACTION_INJECT_FAULT, /* issue 14: docs/faults.md */
+    SCENARIO_ACTION_INJECT_FAULT,       /* issue 14: docs/faults.md */
+    SCENARIO_ACTION_EXPECT_ATTESTATION, /* issue 15: the key's attestation record says what is written */
     SCENARIO_ACTION_COUNT
 } scenario_action;
 
@@ -139,6 +140,12 @@ typedef enum scenario_key {
     SCENARIO_KEY_BY,
     SCENARIO_KEY_DIRECTION,
     SCENARIO_KEY_ENCODING, /* sign and verify: der or p1363 (docs/jws.md) */
+    /* key attestation (issue 15) */
+    SCENARIO_KEY_ATTESTATION_CHALLENGE,
+    SCENARIO_KEY_ATTESTATION_APPLICATION_ID,
+    SCENARIO_KEY_USER_AUTH_TYPE,
+    SCENARIO_KEY_AUTH_TIMEOUT,
+    SCENARIO_KEY_ATTESTATION_VERSION,
     SCENARIO_KEY_COUNT
 } scenario_key;
 

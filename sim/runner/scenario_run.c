@@ -47,6 +47,7 @@ static const runner_step_function step_functions[SCENARIO_ACTION_COUNT] = {
     [SCENARIO_ACTION_SNAPSHOT] = runner_step_snapshot,
     [SCENARIO_ACTION_RESTORE_SNAPSHOT] = runner_step_restore_snapshot,
     [SCENARIO_ACTION_INJECT_FAULT] = runner_step_inject_fault,
+    [SCENARIO_ACTION_EXPECT_ATTESTATION] = runner_step_expect_attestation,
 };
 
 #define OUTCOME_MAX 128

@@ -81,6 +81,11 @@ static const char *const key_names[SCENARIO_KEY_COUNT] = {
     [SCENARIO_KEY_BY] = "by",
     [SCENARIO_KEY_DIRECTION] = "direction",
     [SCENARIO_KEY_ENCODING] = "encoding",
+    [SCENARIO_KEY_ATTESTATION_CHALLENGE] = "attestation_challenge",
+    [SCENARIO_KEY_ATTESTATION_APPLICATION_ID] = "attestation_application_id",
+    [SCENARIO_KEY_USER_AUTH_TYPE] = "user_auth_type",
+    [SCENARIO_KEY_AUTH_TIMEOUT] = "auth_timeout",
+    [SCENARIO_KEY_ATTESTATION_VERSION] = "attestation_version",
 };
 
 const char *scenario_key_name(scenario_key key)
@@ -203,7 +208,20 @@ static const scenario_arg_spec enroll_biometric_args[] = {U32(ID, true), WORD(MO
                                                           WORD(CLASS, scenario_biometric_classes, false)};
 static const scenario_arg_spec remove_biometric_args[] = {U32(ID, true)};
 static const scenario_arg_spec authenticate_biometric_args[] = {U32(ID, true), CHALLENGE, DEFINES(TOKEN)};
-static const scenario_arg_spec generate_key_args[] = {KEY_POLICY};
+/* attestation_challenge: KeyGenParameterSpec.setAttestationChallenge (at most 128 bytes). */
+static const scenario_arg_spec generate_key_args[] = {
+    KEY_POLICY,
+    {.key = SCENARIO_KEY_ATTESTATION_CHALLENGE, .type = SCENARIO_ARG_TEXT, .text_maximum = 128},
+    {.key = SCENARIO_KEY_ATTESTATION_APPLICATION_ID, .type = SCENARIO_ARG_TEXT, .text_maximum = ALIAS_MAXIMUM}};
+/* Each field written is compared with the key's attestation record (runner_steps_attestation.c). */
+static const scenario_arg_spec expect_attestation_args[] = {
+    KEY_ALIAS(ALIAS),
+    WORD(SECURITY_LEVEL, scenario_security_levels, false),
+    {.key = SCENARIO_KEY_CHALLENGE, .type = SCENARIO_ARG_TEXT, .text_maximum = 128},
+    WORDS(USER_AUTH_TYPE, scenario_auth_types),
+    {.key = SCENARIO_KEY_AUTH_TIMEOUT, .type = SCENARIO_ARG_UNSIGNED, .maximum = UINT32_MAX},
+    {.key = SCENARIO_KEY_ATTESTATION_VERSION, .type = SCENARIO_ARG_UNSIGNED, .maximum = UINT32_MAX, .by_level = true},
+    {.key = SCENARIO_KEY_ATTESTATION_APPLICATION_ID, .type = SCENARIO_ARG_TEXT, .text_maximum = ALIAS_MAXIMUM}};
 static const scenario_arg_spec import_key_args[] = {
     KEY_POLICY,
     {.key = SCENARIO_KEY_PEM,
@@ -321,4 +339,5 @@ const scenario_step_spec scenario_step_specs[SCENARIO_ACTION_COUNT] = {
     MAP_STEP(SNAPSHOT, "snapshot", snapshot_args),
     MAP_STEP(RESTORE_SNAPSHOT, "restore_snapshot", restore_snapshot_args),
     MAP_STEP(INJECT_FAULT, "inject_fault", inject_fault_args),
+    MAP_STEP(EXPECT_ATTESTATION, "expect_attestation", expect_attestation_args),
 };

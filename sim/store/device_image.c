@@ -68,6 +68,8 @@
  *   uses_remaining u32, deleted_because u32
  *   since version 2: rollback_resistant bool, rolled_back bool, checksum u32 (CRC-32 of every byte
  *   before it). Version 1 rows end at deleted_because.
+ *   since version 3: attestation_chain bytes (DER certificates, leaf first; empty without one), before
+ *   the checksum.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -83,7 +85,7 @@
 
 /* Key rows carry a version of their own: a store that rewrites only the rows that changed may hold
  * rows older than its state image. */
-#define SIM_KEY_IMAGE_VERSION 2u
+#define SIM_KEY_IMAGE_VERSION 3u
 /* The first versions that end with a checksum. */
 #define CHECKSUMMED_STATE_VERSION 2u
 #define CHECKSUMMED_KEY_VERSION   2u

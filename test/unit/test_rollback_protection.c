@@ -265,8 +265,9 @@ static void to_version_1(sim_device_image *image)
     image->state_len -= 8 + 1 + (1 + 4) + (4 + 4 + 8 + 4) + (1 + 4 + 4) + 1 + 4;
     image->state[11] = 1;
     for (size_t i = 0; i < image->key_count; i++) {
-        /* rollback_resistant bool + rolled_back bool + checksum u32 */
-        image->keys[i].len -= 1 + 1 + 4;
+        /* rollback_resistant bool + rolled_back bool + version 3's empty attestation chain (u32 length) +
+         * checksum u32 */
+        image->keys[i].len -= 1 + 1 + 4 + 4;
         image->keys[i].bytes[11] = 1;
     }
 }

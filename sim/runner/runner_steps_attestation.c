@@ -1,0 +1,241 @@
+/*
+ * runner_steps_attestation.c - expect_attestation: reads the key's attestation chain as a backend would
+ * (the leaf's KeyDescription extension, with a DER reader of its own rather than the encoder's code) and
+ * compares each field the step writes: security_level (attestationSecurityLevel), challenge
+ * (attestationChallenge), user_auth_type ([504]), auth_timeout ([505]; 0 = absent, a per-operation key),
+ * attestation_version, attestation_application_id (the package name inside [709]).
+ * A field that differs is a VERIFICATION_FAILED whose note says which, and what the record holds.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/x509.h>
+
+#include "runner/runner_internal.h"
+
+#define ATTESTATION_OID "1.3.6.1.4.1.11129.2.1.17"
+
+typedef struct der_item {
+    unsigned tag_class_constructed; /* the first identifier octet */
+    uint32_t number;                /* the tag number (high-tag form decoded) */
+    const uint8_t *contents;
+    size_t len;
+} der_item;
+
+/* Reads one element at *p (< end); false when it is not well-formed DER of definite length. */
+static bool der_next(const uint8_t **p, const uint8_t *end, der_item *item)
+{
+    const uint8_t *q = *p;
+    if (q >= end)
+        return false;
+    item->tag_class_constructed = *q;
+    item->number = *q & 0x1f;
+    q++;
+    if (item->number == 0x1f) {
+        item->number = 0;
+        do {
+            if (q >= end || item->number > (UINT32_MAX >> 7))
+                return false;
+            item->number = (item->number << 7) | (*q & 0x7f);
+        } while (*q++ & 0x80);
+    }
+    if (q >= end)
+        return false;
+    size_t len = *q++;
+    if (len & 0x80) {
+        size_t count = len & 0x7f;
+        if (count == 0 || count > sizeof(size_t))
+            return false;
+        len = 0;
+        for (size_t i = 0; i < count; i++) {
+            if (q >= end)
+                return false;
+            len = (len << 8) | *q++;
+        }
+    }
+    if ((size_t)(end - q) < len)
+        return false;
+    item->contents = q;
+    item->len = len;
+    *p = q + len;
+    return true;
+}
+
+static bool der_unsigned(const der_item *item, uint64_t *value)
+{
+    if (item->len == 0 || item->len > 9)
+        return false;
+    *value = 0;
+    for (size_t i = 0; i < item->len; i++)
+        *value = (*value << 8) | item->contents[i];
+    return true;
+}
+
+typedef struct attestation_fields {
+    uint64_t attestation_version, security_level;
+    const uint8_t *challenge;
+    size_t challenge_len;
+    bool has_user_auth_type, has_auth_timeout;
+    uint64_t user_auth_type, auth_timeout;
+    const uint8_t *package;
+    size_t package_len;
+} attestation_fields;
+
+/* One AuthorizationList: the [504], [505] and [709] entries, wherever they are enforced. */
+static bool read_authorization_list(const der_item *list, attestation_fields *fields)
+{
+    const uint8_t *p = list->contents, *end = list->contents + list->len;
+    while (p < end) {
+        der_item entry, value;
+        if (!der_next(&p, end, &entry))
+            return false;
+        const uint8_t *q = entry.contents;
+        if (!der_next(&q, entry.contents + entry.len, &value))
+            return false;
+        if (entry.number == 504)
+            fields->has_user_auth_type = der_unsigned(&value, &fields->user_auth_type);
+        else if (entry.number == 505)
+            fields->has_auth_timeout = der_unsigned(&value, &fields->auth_timeout);
+        else if (entry.number == 709) {
+            /* OCTET STRING { SEQUENCE { SET { SEQUENCE { OCTET STRING name, INTEGER version } ... } ... } } */
+            der_item id, infos, info, name;
+            const uint8_t *a = value.contents;
+            if (!der_next(&a, value.contents + value.len, &id))
+                return false;
+            const uint8_t *b = id.contents;
+            if (!der_next(&b, id.contents + id.len, &infos))
+                return false;
+            const uint8_t *c = infos.contents;
+            if (infos.len > 0 && der_next(&c, infos.contents + infos.len, &info)) {
+                const uint8_t *d = info.contents;
+                if (der_next(&d, info.contents + info.len, &name)) {
+                    fields->package = name.contents;
+                    fields->package_len = name.len;
+                }
+            }
+        }
+    }
+    return true;
+}
+
+static bool read_key_description(const uint8_t *der, size_t len, attestation_fields *fields)
+{
+    memset(fields, 0, sizeof(*fields));
+    der_item description, item;
+    const uint8_t *p = der;
+    if (!der_next(&p, der + len, &description) || description.tag_class_constructed != 0x30)
+        return false;
+    p = description.contents;
+    const uint8_t *end = description.contents + description.len;
+    uint64_t ignored;
+    if (!der_next(&p, end, &item) || !der_unsigned(&item, &fields->attestation_version) || !der_next(&p, end, &item) ||
+        !der_unsigned(&item, &fields->security_level) || !der_next(&p, end, &item) || !der_unsigned(&item, &ignored) ||
+        !der_next(&p, end, &item) || !der_next(&p, end, &item))
+        return false;
+    fields->challenge = item.contents;
+    fields->challenge_len = item.len;
+    der_item unique_id, software, hardware;
+    return der_next(&p, end, &unique_id) && der_next(&p, end, &software) && der_next(&p, end, &hardware) &&
+           read_authorization_list(&software, fields) && read_authorization_list(&hardware, fields);
+}
+
+/* The leaf's extension value, copied into *der (malloc'd). */
+static bool leaf_key_description(const uint8_t *chain, size_t chain_len, uint8_t **der, size_t *len)
+{
+    const unsigned char *p = chain;
+    X509 *leaf = d2i_X509(NULL, &p, (long)chain_len);
+    ASN1_OBJECT *oid = OBJ_txt2obj(ATTESTATION_OID, 1);
+    int at = leaf != NULL && oid != NULL ? X509_get_ext_by_OBJ(leaf, oid, -1) : -1;
+    bool ok = false;
+    if (at >= 0) {
+        const ASN1_OCTET_STRING *value = X509_EXTENSION_get_data(X509_get_ext(leaf, at));
+        *len = (size_t)ASN1_STRING_length(value);
+        *der = malloc(*len > 0 ? *len : 1);
+        ok = *der != NULL;
+        if (ok)
+            memcpy(*der, ASN1_STRING_get0_data(value), *len);
+    }
+    ASN1_OBJECT_free(oid);
+    X509_free(leaf);
+    return ok;
+}
+
+static kssim_result mismatch(runner_context *context, const char *field, const char *written, const char *found)
+{
+    snprintf(context->note, sizeof(context->note), "the attestation record's %s is %s, not %s as written", field, found,
+             written);
+    return KSSIM_VERIFICATION_FAILED;
+}
+
+static kssim_result compare(runner_context *context, const scenario_step *step, const attestation_fields *fields)
+{
+    char written[160], found[160];
+    const scenario_arg *level = scenario_step_find(step, SCENARIO_KEY_SECURITY_LEVEL);
+    if (level != NULL && level->number != fields->security_level) {
+        snprintf(written, sizeof(written), "%llu", (unsigned long long)level->number);
+        snprintf(found, sizeof(found), "%llu", (unsigned long long)fields->security_level);
+        return mismatch(context, "attestationSecurityLevel", written, found);
+    }
+    const scenario_arg *challenge = scenario_step_find(step, SCENARIO_KEY_CHALLENGE);
+    if (challenge != NULL && (challenge->length != fields->challenge_len ||
+                              memcmp(challenge->text, fields->challenge, fields->challenge_len) != 0)) {
+        snprintf(found, sizeof(found), "\"%.*s\"", (int)(fields->challenge_len > 120 ? 120 : fields->challenge_len),
+                 (const char *)fields->challenge);
+        snprintf(written, sizeof(written), "\"%.*s\"", (int)challenge->length, challenge->text);
+        return mismatch(context, "attestationChallenge", written, found);
+    }
+    const scenario_arg *types = scenario_step_find(step, SCENARIO_KEY_USER_AUTH_TYPE);
+    if (types != NULL && (!fields->has_user_auth_type || fields->user_auth_type != types->number)) {
+        snprintf(written, sizeof(written), "%llu", (unsigned long long)types->number);
+        snprintf(found, sizeof(found), fields->has_user_auth_type ? "%llu" : "absent",
+                 (unsigned long long)fields->user_auth_type);
+        return mismatch(context, "userAuthType", written, found);
+    }
+    const scenario_arg *timeout = scenario_step_find(step, SCENARIO_KEY_AUTH_TIMEOUT);
+    uint64_t recorded_timeout = fields->has_auth_timeout ? fields->auth_timeout : 0;
+    if (timeout != NULL && timeout->number != recorded_timeout) {
+        snprintf(written, sizeof(written), "%llu", (unsigned long long)timeout->number);
+        snprintf(found, sizeof(found), "%llu", (unsigned long long)recorded_timeout);
+        return mismatch(context, "authTimeout (0: absent, every operation authenticated)", written, found);
+    }
+    /* written per API level ({33: 200, 34: 300}) or once */
+    const scenario_arg *version =
+        scenario_arg_at_level(scenario_step_find(step, SCENARIO_KEY_ATTESTATION_VERSION), context->api_level);
+    if (version != NULL && version->number != fields->attestation_version) {
+        snprintf(written, sizeof(written), "%llu", (unsigned long long)version->number);
+        snprintf(found, sizeof(found), "%llu", (unsigned long long)fields->attestation_version);
+        return mismatch(context, "attestationVersion", written, found);
+    }
+    const scenario_arg *package = scenario_step_find(step, SCENARIO_KEY_ATTESTATION_APPLICATION_ID);
+    if (package != NULL &&
+        (package->length != fields->package_len || memcmp(package->text, fields->package, fields->package_len) != 0)) {
+        snprintf(found, sizeof(found), "\"%.*s\"", (int)(fields->package_len > 120 ? 120 : fields->package_len),
+                 (const char *)fields->package);
+        snprintf(written, sizeof(written), "\"%.*s\"", (int)package->length, package->text);
+        return mismatch(context, "attestationApplicationId package", written, found);
+    }
+    return KSSIM_OK;
+}
+
+kssim_result runner_step_expect_attestation(runner_context *context, const scenario_step *step)
+{
+    uint8_t *chain = NULL, *description = NULL;
+    size_t chain_len = 0, count = 0, description_len = 0;
+    kssim_result r =
+        kssim_attestation_chain(context->device, runner_text(step, SCENARIO_KEY_ALIAS), &chain, &chain_len, &count);
+    if (r != KSSIM_OK)
+        return r;
+    attestation_fields fields;
+    if (!leaf_key_description(chain, chain_len, &description, &description_len) ||
+        !read_key_description(description, description_len, &fields)) {
+        snprintf(context->note, sizeof(context->note),
+                 "the leaf certificate has no readable KeyDescription extension (%s)", ATTESTATION_OID);
+        r = KSSIM_VERIFICATION_FAILED;
+    } else {
+        r = compare(context, step, &fields);
+    }
+    free(description);
+    kssim_free(chain);
+    return r;
+}

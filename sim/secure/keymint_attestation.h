@@ -1,0 +1,66 @@
+/*
+ * keymint_attestation.h - KeyMint key attestation: the KeyDescription extension
+ * (OID 1.3.6.1.4.1.11129.2.1.17) and the certificate chain leaf -> intermediate -> the device's own
+ * attestation root, made inside the secure world.
+ *
+ * The root and intermediate keys are derived from the device key (itself drawn from the seeded DRBG at
+ * first power-on and kept in the secure world's image), so a device keeps one root for its whole life,
+ * the same seed gives the same root, and another seed another one. It is a test root, never Google's.
+ */
+#ifndef SIM_SECURE_KEYMINT_ATTESTATION_H
+#define SIM_SECURE_KEYMINT_ATTESTATION_H
+
+#include "secure/secure_world.h"
+
+/* The OID of the extension, as text, for OBJ_txt2obj. */
+#define SIM_ATTESTATION_EXTENSION_OID "1.3.6.1.4.1.11129.2.1.17"
+/* KeyMint refuses a challenge longer than 128 bytes (IKeyMintDevice.aidl, generateKey: INVALID_INPUT_LENGTH). */
+#define SIM_ATTESTATION_CHALLENGE_MAX 128
+/* The framework's default certificate end date when the key sets none: 2048-01-01T00:00:00Z
+ * (AndroidKeyStoreKeyPairGeneratorSpi DEFAULT_CERT_NOT_AFTER = 2461449600000 ms). */
+#define SIM_ATTESTATION_DEFAULT_NOT_AFTER_MS INT64_C(2461449600000)
+
+/* What the caller asks to be attested beside the key's characteristics. */
+typedef struct sim_attestation_request {
+    const uint8_t *challenge; /* ATTESTATION_CHALLENGE: the server's nonce */
+    size_t challenge_len;
+    const uint8_t *application_id; /* the package name keystore2 puts in ATTESTATION_APPLICATION_ID */
+    size_t application_id_len;
+    int64_t creation_ms; /* CREATION_DATETIME: the wall clock when the key was made */
+} sim_attestation_request;
+
+/* The chain, leaf first: DER certificates, each malloc'd; released with sim_attestation_chain_free. */
+#define SIM_ATTESTATION_CHAIN_LENGTH 3
+typedef struct sim_attestation_chain {
+    uint8_t *certificates[SIM_ATTESTATION_CHAIN_LENGTH];
+    size_t lengths[SIM_ATTESTATION_CHAIN_LENGTH];
+} sim_attestation_chain;
+
+void sim_attestation_chain_free(sim_attestation_chain *chain);
+
+/* attestationVersion and keyMintVersion (keymasterVersion before KeyMint) of the HAL an API level ships:
+ * Keymaster 3 (26, 27): 2 and 3; Keymaster 4 (28): 3 and 4; Keymaster 4.1 (29, 30): 4 and 41;
+ * KeyMint 1 (31): 100; KeyMint 2 (32, 33): 200; KeyMint 3 (34): 300; KeyMint 4 (35 and later): 400. */
+void sim_attestation_versions(int api_level, uint32_t *attestation_version, uint32_t *keymint_version);
+
+/* Device facts the record states (rootOfTrust, OS version and patch levels), a function of the device key
+ * and the API level. */
+typedef struct sim_attestation_device {
+    int api_level;
+    kssim_security_level security_level; /* of the KeyMint instance holding the key */
+    uint8_t verified_boot_key[32];
+    uint8_t verified_boot_hash[32];
+} sim_attestation_device;
+
+/* The KeyDescription DER for auth on that device; malloc'd into *der. Returns 0, or -1 out of memory. */
+int sim_attestation_key_description(const sim_attestation_device *device, const sim_auth_list *auth,
+                                    const sim_attestation_request *request, uint8_t **der, size_t *der_len);
+
+/* IKeyMintDevice's attestation at generateKey: the chain for the key in blob. Refuses symmetric keys
+ * (KeyMint attests only asymmetric ones) and challenges over 128 bytes. */
+kssim_result sim_keymint_attest_key(sim_secure_world *sw, const sim_key_blob *blob,
+                                    const sim_attestation_request *request, sim_attestation_chain *chain);
+/* The device's attestation root certificate, DER, malloc'd. */
+kssim_result sim_keymint_attestation_root(sim_secure_world *sw, uint8_t **der, size_t *der_len);
+
+#endif

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# attestation.sh BUILD_DIR SOURCE_DIR - key attestation from the shell, checked with openssl's own
+# parsers: `kssim attestation ALIAS` prints leaf, intermediate, root; `openssl verify` chains the leaf to
+# `kssim attestation-root`; the leaf's key is the key's (`kssim export-public`); `openssl asn1parse` decodes
+# the KeyDescription and finds the challenge, the versions and the auth policy; the chain survives the
+# device store; the same seed gives the same chain bytes and another seed another root; symmetric keys and
+# keys without a challenge are refused with a named result.
+set -u
+build=${1:?usage: attestation.sh BUILD_DIR SOURCE_DIR}
+# shellcheck source=lib/cli_test.sh
+source "$(dirname "$0")/lib/cli_test.sh"
+
+split_chain() { # split_chain FILE PREFIX: PREFIX0, PREFIX1, PREFIX2
+    awk -v prefix="$2" '/BEGIN CERTIFICATE/ {n++} {print > (prefix (n - 1))}' "$1"
+}
+
+ok init --seed 5 --api-level 34 --force
+ok set-credential --type pin --secret 1234
+ok generate-key login --auth device_credential --timeout 30 --attestation-challenge server-nonce-1 \
+    --attestation-application-id com.example.bank
+ok generate-key rsa --algorithm rsa --paddings pss --attestation-challenge-hex 00ff10
+ok generate-key plain
+ok attestation login
+cp "$work/out" "$work/login.pem"
+[ "$(grep -c 'BEGIN CERTIFICATE' "$work/login.pem")" = 3 ] || fail "the chain is not three certificates"
+ok attestation-root
+cp "$work/out" "$work/root.pem"
+split_chain "$work/login.pem" "$work/login"
+cmp -s "$work/login2" "$work/root.pem" || fail "the chain's last certificate is not kssim attestation-root"
+openssl verify -CAfile "$work/root.pem" -untrusted "$work/login1" "$work/login0" >"$work/verify" 2>&1 ||
+    fail "openssl verify refused the leaf: $(cat "$work/verify")"
+
+# the leaf carries the key's own public key
+ok export-public login
+openssl x509 -in "$work/login0" -noout -pubkey >"$work/leaf_pub.pem"
+cmp -s "$work/out" "$work/leaf_pub.pem" || fail "the leaf's public key is not the key's"
+openssl x509 -in "$work/login0" -noout -text >"$work/leaf.txt"
+grep -q 'Subject: CN *= *Android Keystore Key' "$work/leaf.txt" || fail "the leaf's subject is not KeyMint's"
+grep -q 'Serial Number: 1 (0x1)' "$work/leaf.txt" || fail "the leaf's serial is not 1"
+grep -q '1.3.6.1.4.1.11129.2.1.17' "$work/leaf.txt" || fail "the leaf has no KeyDescription extension"
+
+# the KeyDescription, through openssl asn1parse: find the extension's OCTET STRING and parse inside it
+openssl x509 -in "$work/login0" -outform der -out "$work/login0.der"
+offset=$(openssl asn1parse -inform der -in "$work/login0.der" |
+    awk '/11129.2.1.17/ {found = 1; next} found && /OCTET STRING/ {sub(":.*", "", $1); print $1; exit}')
+[ -n "$offset" ] || fail "asn1parse does not find the extension's value"
+openssl asn1parse -inform der -in "$work/login0.der" -strparse "$offset" >"$work/description" 2>&1 ||
+    fail "asn1parse cannot decode the KeyDescription: $(cat "$work/description")"
+head -3 "$work/description" | grep -q 'INTEGER *:012C' || fail "attestationVersion is not 300 on API level 34"
+grep -q "$(printf 'server-nonce-1' | xxd -p -u)" "$work/description" ||
+    grep -q 'OCTET STRING *:server-nonce-1' "$work/description" || fail "the challenge is not in the record"
+grep -q 'com.example.bank' "$work/description" ||
+    grep -q "$(printf 'com.example.bank' | xxd -p -u)" "$work/description" || fail "the application ID is missing"
+# userAuthType PASSWORD (1) and authTimeout 30 (0x1E) are in the hardware list
+grep -Eq 'INTEGER +:1E$' "$work/description" || fail "authTimeout 30 is not in the record"
+
+# the RSA key's chain verifies too, and its challenge is the hex bytes
+ok attestation rsa
+split_chain "$work/out" "$work/rsa"
+openssl verify -CAfile "$work/root.pem" -untrusted "$work/rsa1" "$work/rsa0" >/dev/null 2>&1 ||
+    fail "openssl verify refused the RSA leaf"
+
+# refusals: no challenge, symmetric
+refused INVALID_ARGUMENT -38 attestation plain
+refused INVALID_ARGUMENT -38 generate-key vault --algorithm aes --attestation-challenge x
+expect 2 generate-key both --attestation-challenge a --attestation-challenge-hex 00
+expect 2 generate-key app --attestation-application-id com.example.other
+ok keys --json
+grep -q '"attestation_chain": true' "$work/out" || fail "keys --json does not show the chain"
+grep -q '"attestation_chain": false' "$work/out" || fail "keys --json shows a chain for every key"
+
+# attack artifacts: each is refused by openssl verify against the device's root (resign-root, wrong-key,
+# copy-extension), and copy-extension's leaf carries the other key's challenge
+for attack in resign-root wrong-key "copy-extension --from rsa"; do
+    # shellcheck disable=SC2086
+    ok attestation login --attack $attack
+    split_chain "$work/out" "$work/attack"
+    openssl verify -CAfile "$work/root.pem" -untrusted "$work/attack1" "$work/attack0" >/dev/null 2>&1 &&
+        fail "openssl verify accepted the $attack chain"
+done
+openssl x509 -in "$work/attack0" -noout -pubkey >"$work/attack_pub.pem"
+cmp -s "$work/attack_pub.pem" "$work/leaf_pub.pem" || fail "copy-extension changed the leaf's key"
+openssl x509 -in "$work/attack0" -outform der | grep -q "$(printf 'server-nonce-1')" &&
+    fail "copy-extension kept the key's own challenge"
+expect 2 attestation login --attack copy-extension
+expect 2 attestation login --attack bogus
+
+# the provider's store loader hands the chain over after the key: storeutl -certs finds the same three
+storeutl=(openssl storeutl -provider-path "$build" -provider keystore -provider default)
+OPENSSL_MODULES="$build" "${storeutl[@]}" -certs keystore:login >"$work/store.out" 2>&1 ||
+    fail "storeutl -certs keystore:login failed: $(cat "$work/store.out")"
+[ "$(grep -c 'BEGIN CERTIFICATE' "$work/store.out")" = 3 ] || fail "storeutl -certs does not give the three certificates"
+sed -n '/BEGIN CERTIFICATE/,/END CERTIFICATE/p' "$work/store.out" | cmp -s - "$work/login.pem" ||
+    fail "storeutl's chain is not kssim attestation's"
+OPENSSL_MODULES="$build" "${storeutl[@]}" -certs keystore:plain >"$work/store.out" 2>&1 ||
+    fail "storeutl -certs keystore:plain failed: $(cat "$work/store.out")"
+grep -q 'Total found: 0' "$work/store.out" || fail "a key without a chain gave certificates"
+
+# determinism: the same seed and calls give the same bytes; another seed another root
+mv "$work/device" "$work/device-first"
+ok init --seed 5 --api-level 34 --force
+ok set-credential --type pin --secret 1234
+ok generate-key login --auth device_credential --timeout 30 --attestation-challenge server-nonce-1 \
+    --attestation-application-id com.example.bank
+ok attestation login
+cmp -s "$work/out" "$work/login.pem" || fail "the same seed gave another chain"
+ok init --seed 6 --api-level 34 --force
+ok attestation-root
+cmp -s "$work/out" "$work/root.pem" && fail "another seed gave the same root"
+
+[ "$failures" -eq 0 ] && echo "attestation: all checks passed"
+exit "$failures"
