@@ -40,17 +40,11 @@ static void report_app_view(kssim_device *device, const cli_output *output, kssi
 {
     if (!output->has_app_call)
         return;
-    kssim_status status;
-    if (kssim_status_get(device, &status) != KSSIM_OK)
-        return;
-    app_view_request request = output->app_call;
-    request.result = result;
-    request.api_level = status.api_level;
     app_view view;
-    app_view_of(&request, &view);
-    if (view.shown == NULL)
+    int api_level;
+    if (!app_view_of_call_on_device(device, &output->app_call, result, &view, &api_level))
         return;
-    fprintf(stderr, "kssim: what the app sees on API level %d: %s from %s", status.api_level,
+    fprintf(stderr, "kssim: what the app sees on API level %d: %s from %s", api_level,
             view.exception != NULL ? view.exception : view.shown, view.call);
     if (view.has_numeric_code)
         fprintf(stderr, " (its cause's getNumericErrorCode() is %d)", view.numeric_code);
