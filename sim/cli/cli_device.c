@@ -182,7 +182,8 @@ int cli_run_on_device(const char *location, const kssim_open_options *options, c
     return status;
 }
 
-int cli_with_device_opened(const cli_args *args, bool read_only, cli_device_action action, void *request)
+int cli_with_device_opened(const cli_args *args, bool read_only, bool only_existing, cli_device_action action,
+                           void *request)
 {
     char location[CLI_LOCATION_MAX];
     int status = cli_locate_device(args, location, sizeof(location));
@@ -191,15 +192,17 @@ int cli_with_device_opened(const cli_args *args, bool read_only, cli_device_acti
     kssim_open_options options;
     kssim_open_options_default(&options);
     options.read_only = read_only;
+    if (only_existing)
+        options.create = false;
     return cli_run_on_device(location, &options, action, request);
 }
 
 int cli_with_device(const cli_args *args, cli_device_action action, void *request)
 {
-    return cli_with_device_opened(args, false, action, request);
+    return cli_with_device_opened(args, false, false, action, request);
 }
 
 int cli_with_device_reading(const cli_args *args, cli_device_action action, void *request)
 {
-    return cli_with_device_opened(args, true, action, request);
+    return cli_with_device_opened(args, true, false, action, request);
 }
