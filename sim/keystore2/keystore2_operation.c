@@ -17,6 +17,7 @@
 #include <openssl/crypto.h>
 
 #include "core/android_versions.h"
+#include "core/growable_array.h"
 #include "core/invariant.h"
 #include "core/names.h"
 #include "keystore2/keystore2.h"
@@ -447,14 +448,11 @@ static kssim_result create_operation(sim_keystore2 *ks, const char *alias, uint3
         sim_keystore2_explain_usage_count(ks, entry, entry->alias, false, r);
     if (r != KSSIM_OK)
         return r;
-    if (ks->operation_count == ks->operation_capacity) {
-        size_t capacity = ks->operation_capacity ? ks->operation_capacity * 2 : 8;
-        sim_keystore2_operation *grown = realloc(ks->operations, capacity * sizeof(*grown));
-        if (grown == NULL)
-            return sim_refuse(ks->env, KSSIM_SYSTEM_ERROR, "out of memory for a new operation");
-        ks->operations = grown;
-        ks->operation_capacity = capacity;
-    }
+    sim_keystore2_operation *grown = sim_array_with_room_for_one_more(ks->operations, ks->operation_count,
+                                                                      &ks->operation_capacity, sizeof(*grown), 8);
+    if (grown == NULL)
+        return sim_refuse(ks->env, KSSIM_SYSTEM_ERROR, "out of memory for a new operation");
+    ks->operations = grown;
     r = begin_in_keymint(ks, entry, purpose, params, timeout_token, plaintext_sha256, op);
     if (r == KSSIM_KEY_REQUIRES_UPGRADE)
         r = upgrade_blob_and_retry(ks, entry, purpose, params, timeout_token, plaintext_sha256, op);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/growable_array.h"
 #include "core/invariant.h"
 #include "keystore2/keystore2.h"
 
@@ -87,14 +88,11 @@ static void check_keystore1_cache(const sim_token_cache *cache, size_t count_bef
 /* Doubles the cache's array when it is full; false when there is no memory for that. */
 static bool make_room_for_one_more_token(sim_token_cache *cache)
 {
-    if (cache->count < cache->capacity)
-        return true;
-    size_t capacity = cache->capacity ? cache->capacity * 2 : 8;
-    sim_cached_token *grown = realloc(cache->tokens, capacity * sizeof(*grown));
+    sim_cached_token *grown =
+        sim_array_with_room_for_one_more(cache->tokens, cache->count, &cache->capacity, sizeof(*grown), 8);
     if (grown == NULL)
         return false;
     cache->tokens = grown;
-    cache->capacity = capacity;
     return true;
 }
 
