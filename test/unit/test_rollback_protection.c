@@ -29,6 +29,7 @@
 #include "store/device_image.h"
 #include "store/rollback_storage.h"
 #include "../remove_tree.h"
+#include "../device_fixture.h"
 
 static kssim_device *memory_device(void)
 {
@@ -49,19 +50,15 @@ static void generate(kssim_device *device, const char *alias, uint32_t usage_cou
     assert_int_equal(kssim_generate_key(device, &spec), KSSIM_OK);
 }
 
+/* A refused finish is aborted, so that the operation's slot is free on every API level. */
 static kssim_result sign(kssim_device *device, const char *alias)
 {
     static const uint8_t data[] = "nonce";
-    uint8_t *signature = NULL;
-    size_t signature_len = 0;
     kssim_operation op;
-    kssim_result r = kssim_begin(device, alias, KSSIM_PURPOSE_SIGN, NULL, &op);
-    if (r != KSSIM_OK)
-        return r;
-    r = kssim_finish(device, op.handle, data, sizeof(data), NULL, 0, &signature, &signature_len);
-    if (r != KSSIM_OK)
+    bool begun;
+    kssim_result r = fixture_sign_once(device, alias, data, sizeof(data), &op, &begun);
+    if (r != KSSIM_OK && begun)
         kssim_abort(device, op.handle);
-    kssim_free(signature);
     return r;
 }
 
