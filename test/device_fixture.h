@@ -34,6 +34,19 @@ static inline kssim_result fixture_sign_once(kssim_device *device, const char *a
     return r;
 }
 
+/* fixture_sign_once, aborting a begun operation whose finish was refused, so that its slot is free on
+ * every API level. */
+static inline kssim_result fixture_sign_or_abort(kssim_device *device, const char *alias, const uint8_t *data,
+                                                 size_t len)
+{
+    kssim_operation op;
+    bool begun;
+    kssim_result r = fixture_sign_once(device, alias, data, len, &op, &begun);
+    if (r != KSSIM_OK && begun)
+        kssim_abort(device, op.handle);
+    return r;
+}
+
 #ifdef assert_int_equal
 /* The lock screen PIN 1234 and strong fingerprint 1, as the user sets them up. */
 static inline void fixture_set_pin_and_strong_fingerprint(kssim_device *device)

@@ -411,9 +411,7 @@ int main(int argc, char **argv)
     char made[256] = "";
     const char *dir = argc > 2 && argv[2][0] != '\0' ? argv[2] : NULL;
     if (dir == NULL) {
-        const char *tmp = getenv("TMPDIR");
-        snprintf(made, sizeof(made), "%s/kssim-stress-XXXXXX", tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
-        if (mkdtemp(made) == NULL)
+        if (!make_temporary_tree(made, sizeof(made), "stress"))
             die("cannot make a temporary directory: %s", strerror(errno));
         dir = made;
     }

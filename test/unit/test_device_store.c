@@ -43,9 +43,7 @@ typedef struct fixture {
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof(*f));
-    const char *tmp = getenv("TMPDIR");
-    snprintf(f->root, sizeof(f->root), "%s/kssim-store-XXXXXX", tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
-    if (mkdtemp(f->root) == NULL)
+    if (!make_temporary_tree(f->root, sizeof(f->root), "store"))
         return -1;
     snprintf(f->device, sizeof(f->device), "%s/device", f->root);
     snprintf(f->file, sizeof(f->file), "%s/%s", f->device, SIM_DEVICE_STORE_FILE);

@@ -50,16 +50,10 @@ static void generate(kssim_device *device, const char *alias, uint32_t usage_cou
     assert_int_equal(kssim_generate_key(device, &spec), KSSIM_OK);
 }
 
-/* A refused finish is aborted, so that the operation's slot is free on every API level. */
 static kssim_result sign(kssim_device *device, const char *alias)
 {
     static const uint8_t data[] = "nonce";
-    kssim_operation op;
-    bool begun;
-    kssim_result r = fixture_sign_once(device, alias, data, sizeof(data), &op, &begun);
-    if (r != KSSIM_OK && begun)
-        kssim_abort(device, op.handle);
-    return r;
+    return fixture_sign_or_abort(device, alias, data, sizeof(data));
 }
 
 static bool rolled_back(kssim_device *device)
@@ -201,9 +195,7 @@ typedef struct fixture {
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof(*f));
-    const char *tmp = getenv("TMPDIR");
-    snprintf(f->root, sizeof(f->root), "%s/kssim-rollback-XXXXXX", tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
-    if (mkdtemp(f->root) == NULL)
+    if (!make_temporary_tree(f->root, sizeof(f->root), "rollback"))
         return -1;
     snprintf(f->device, sizeof(f->device), "%s/device", f->root);
     snprintf(f->storage, sizeof(f->storage), "%s.rpmb", f->device);
