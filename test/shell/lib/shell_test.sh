@@ -32,25 +32,22 @@ output_file() {
     esac
 }
 
-# has_line FILE LINE: FILE has exactly this line.
-has_line() {
-    local file
-    file=$(output_file "$1")
-    grep -qxF -- "$2" "$file" || {
-        fail "no line '$2' in $1; got:"
+# file_has GREP_FLAGS WHAT FILE TEXT: grep GREP_FLAGS finds TEXT in FILE, or the test fails naming WHAT
+# was missing and showing the file.
+file_has() {
+    local flags=$1 what=$2 file
+    file=$(output_file "$3")
+    grep "$flags" -- "$4" "$file" || {
+        fail "no $what '$4' in $3; got:"
         sed 's/^/    /' "$file" | head -n 30
     }
 }
 
+# has_line FILE LINE: FILE has exactly this line.
+has_line() { file_has -qxF line "$1" "$2"; }
+
 # has_text FILE TEXT: some line of FILE holds TEXT.
-has_text() {
-    local file
-    file=$(output_file "$1")
-    grep -qF -- "$2" "$file" || {
-        fail "no '$2' in $1; got:"
-        sed 's/^/    /' "$file" | head -n 30
-    }
-}
+has_text() { file_has -qF text "$1" "$2"; }
 
 # report_failures NAME: "NAME: N failures", and the test's status (0 when there were none).
 report_failures() {
