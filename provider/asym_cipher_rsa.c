@@ -185,21 +185,15 @@ static bool operation_params(keystore_device_context *base, kssim_op_params *par
     EVP_PKEY_CTX_get_params(ctx->base.shadow, query);
     if (OSSL_PARAM_modified(&query[3]))
         label_len = query[3].return_size;
-    switch (padding) {
-    case RSA_PKCS1_PADDING:
-        params->padding = KSSIM_PADDING_PKCS1;
-        return true;
-    case RSA_NO_PADDING:
-        params->padding = KSSIM_PADDING_NONE;
-        return true;
-    case RSA_PKCS1_OAEP_PADDING:
-        params->padding = KSSIM_PADDING_OAEP;
-        break;
-    default:
+    params->padding = keystore_padding_bit(padding);
+    if (params->padding != KSSIM_PADDING_OAEP && params->padding != KSSIM_PADDING_PKCS1 &&
+        params->padding != KSSIM_PADDING_NONE) {
         keystore_raise(base->provider, KEYSTORE_R_UNSUPPORTED_PARAMETER,
                        "the device decrypts RSA with oaep, pkcs1 or none padding");
         return false;
     }
+    if (params->padding != KSSIM_PADDING_OAEP)
+        return true;
     params->digest = keystore_digest_bit(ctx->base.provider, oaep);
     if (params->digest == 0 || params->digest == KSSIM_DIGEST_NONE) {
         keystore_raise(base->provider, KEYSTORE_R_UNSUPPORTED_PARAMETER,

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include <openssl/err.h>
+#include <openssl/rsa.h>
 
 #include "keystore_provider.h"
 
@@ -428,4 +429,20 @@ int keystore_device_context_finish(keystore_device_context *ctx, keystore_operat
     OPENSSL_cleanse(result, result_len);
     kssim_free(result);
     return ok;
+}
+
+uint32_t keystore_padding_bit(int rsa_padding)
+{
+    switch (rsa_padding) {
+    case RSA_PKCS1_PADDING:
+        return KSSIM_PADDING_PKCS1;
+    case RSA_NO_PADDING:
+        return KSSIM_PADDING_NONE;
+    case RSA_PKCS1_OAEP_PADDING:
+        return KSSIM_PADDING_OAEP;
+    case RSA_PKCS1_PSS_PADDING:
+        return KSSIM_PADDING_PSS;
+    default:
+        return 0;
+    }
 }

@@ -107,20 +107,14 @@ static void append_app_view(kssim_device *device, kssim_result result, char *sen
 {
     if (!app_call_noted)
         return;
-    kssim_status status;
-    if (kssim_status_get(device, &status) != KSSIM_OK)
-        return;
-    app_view_request request = app_call;
-    request.result = result;
-    request.api_level = status.api_level;
     app_view view;
-    app_view_of(&request, &view);
-    if (view.shown == NULL)
+    int api_level;
+    if (!app_view_of_call_on_device(device, &app_call, result, &view, &api_level))
         return;
     size_t used = strlen(sentence);
     if (used < size)
         snprintf(sentence + used, size - used, "; an app sees %s from %s on API level %d",
-                 view.exception != NULL ? view.exception : view.shown, view.call, status.api_level);
+                 view.exception != NULL ? view.exception : view.shown, view.call, api_level);
 }
 
 /* The sentence of a refusal the current call made itself (keystore_device_refuse); empty otherwise. */

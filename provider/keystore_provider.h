@@ -444,6 +444,10 @@ int keystore_device_context_finish(keystore_device_context *ctx, keystore_operat
  * KSSIM_DIGEST_NONE. */
 uint32_t keystore_digest_bit(keystore_provider *provider, const char *name);
 
+/* The KSSIM_PADDING_* bit of an OpenSSL RSA padding number (RSA_PKCS1_PADDING, RSA_NO_PADDING,
+ * RSA_PKCS1_OAEP_PADDING, RSA_PKCS1_PSS_PADDING), 0 for any other (device_operation.c). */
+uint32_t keystore_padding_bit(int rsa_padding);
+
 /* ---- keystore: URIs (store_loader.c) ---- */
 
 /* The alias a "keystore:ALIAS" URI names: false if uri is not such a URI or the alias is empty, holds a

@@ -447,21 +447,15 @@ static bool operation_params(keystore_device_context *base, kssim_op_params *par
     OSSL_PARAM rsa_query[] = {OSSL_PARAM_int(OSSL_SIGNATURE_PARAM_PAD_MODE, &padding),
                               OSSL_PARAM_int(OSSL_SIGNATURE_PARAM_PSS_SALTLEN, &saltlen), OSSL_PARAM_END};
     EVP_PKEY_CTX_get_params(ctx->base.shadow, rsa_query);
-    switch (padding) {
-    case RSA_PKCS1_PADDING:
-        params->padding = KSSIM_PADDING_PKCS1;
-        return true;
-    case RSA_NO_PADDING:
-        params->padding = KSSIM_PADDING_NONE;
-        return true;
-    case RSA_PKCS1_PSS_PADDING:
-        params->padding = KSSIM_PADDING_PSS;
-        break;
-    default:
+    params->padding = keystore_padding_bit(padding);
+    if (params->padding != KSSIM_PADDING_PSS && params->padding != KSSIM_PADDING_PKCS1 &&
+        params->padding != KSSIM_PADDING_NONE) {
         keystore_raise(base->provider, KEYSTORE_R_UNSUPPORTED_PARAMETER,
                        "the device signs RSA with pkcs1, pss or none padding");
         return false;
     }
+    if (params->padding != KSSIM_PADDING_PSS)
+        return true;
     EVP_MD *md = EVP_MD_fetch(ctx->base.provider->public_libctx, name, NULL);
     int md_size = md != NULL ? EVP_MD_get_size(md) : -1;
     EVP_MD_free(md);

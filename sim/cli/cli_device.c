@@ -40,17 +40,11 @@ static void report_app_view(kssim_device *device, const cli_output *output, kssi
 {
     if (!output->has_app_call)
         return;
-    kssim_status status;
-    if (kssim_status_get(device, &status) != KSSIM_OK)
-        return;
-    app_view_request request = output->app_call;
-    request.result = result;
-    request.api_level = status.api_level;
     app_view view;
-    app_view_of(&request, &view);
-    if (view.shown == NULL)
+    int api_level;
+    if (!app_view_of_call_on_device(device, &output->app_call, result, &view, &api_level))
         return;
-    fprintf(stderr, "kssim: what the app sees on API level %d: %s from %s", status.api_level,
+    fprintf(stderr, "kssim: what the app sees on API level %d: %s from %s", api_level,
             view.exception != NULL ? view.exception : view.shown, view.call);
     if (view.has_numeric_code)
         fprintf(stderr, " (its cause's getNumericErrorCode() is %d)", view.numeric_code);
@@ -188,7 +182,8 @@ int cli_run_on_device(const char *location, const kssim_open_options *options, c
     return status;
 }
 
-int cli_with_device_opened(const cli_args *args, bool read_only, cli_device_action action, void *request)
+int cli_with_device_opened(const cli_args *args, bool read_only, bool only_existing, cli_device_action action,
+                           void *request)
 {
     char location[CLI_LOCATION_MAX];
     int status = cli_locate_device(args, location, sizeof(location));
@@ -197,15 +192,17 @@ int cli_with_device_opened(const cli_args *args, bool read_only, cli_device_acti
     kssim_open_options options;
     kssim_open_options_default(&options);
     options.read_only = read_only;
+    if (only_existing)
+        options.create = false;
     return cli_run_on_device(location, &options, action, request);
 }
 
 int cli_with_device(const cli_args *args, cli_device_action action, void *request)
 {
-    return cli_with_device_opened(args, false, action, request);
+    return cli_with_device_opened(args, false, false, action, request);
 }
 
 int cli_with_device_reading(const cli_args *args, cli_device_action action, void *request)
 {
-    return cli_with_device_opened(args, true, action, request);
+    return cli_with_device_opened(args, true, false, action, request);
 }

@@ -68,8 +68,10 @@ int cli_locate_device(const cli_args *args, char *out, size_t out_size);
 /* Opens location with options and runs action in one transaction; returns the exit status. */
 int cli_run_on_device(const char *location, const kssim_open_options *options, cli_device_action action, void *request);
 
-/* cli_locate_device, then cli_run_on_device with the default open options, read-only when read_only. */
-int cli_with_device_opened(const cli_args *args, bool read_only, cli_device_action action, void *request);
+/* cli_locate_device, then cli_run_on_device with the default open options, read-only when read_only;
+ * a missing device is created (in memory only when read_only) unless only_existing. */
+int cli_with_device_opened(const cli_args *args, bool read_only, bool only_existing, cli_device_action action,
+                           void *request);
 
 /* cli_with_device_opened for the commands that change the device (a missing device is created). */
 int cli_with_device(const cli_args *args, cli_device_action action, void *request);

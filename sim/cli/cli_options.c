@@ -147,7 +147,19 @@ void cli_print_help(const cli_command *command, FILE *stream)
           stream);
 }
 
-/* "unknown option" with the nearest real one and the whole list, so the message is its own fix. */
+void cli_print_unknown_word(FILE *stream, const char *what, const char *list, const char *name,
+                            const char *const *candidates, size_t count)
+{
+    const char *suggestion = scenario_suggest(name, candidates, count);
+    fprintf(stream, "unknown %s '%s'", what, name);
+    if (suggestion != NULL)
+        fprintf(stream, "; did you mean '%s'?", suggestion);
+    fprintf(stream, " %s:", list);
+    for (size_t i = 0; i < count; i++)
+        fprintf(stream, " %s", candidates[i]);
+}
+
+/* "unknown option" with the nearest real one and the whole list (cli_print_unknown_word). */
 static int unknown_option(const cli_command *command, const char *argument, size_t name_length)
 {
     const char *candidates[CLI_OPTIONS_MAX + 2];
@@ -158,13 +170,8 @@ static int unknown_option(const cli_command *command, const char *argument, size
     candidates[count++] = "--device";
     candidates[count++] = "--help";
     snprintf(name, sizeof(name), "%.*s", (int)(name_length < sizeof(name) ? name_length : sizeof(name) - 1), argument);
-    const char *suggestion = scenario_suggest(name, candidates, count);
-    fprintf(stderr, "kssim %s: unknown option '%s'", command->name, name);
-    if (suggestion != NULL)
-        fprintf(stderr, "; did you mean '%s'?", suggestion);
-    fputs(" options:", stderr);
-    for (size_t i = 0; i < count; i++)
-        fprintf(stderr, " %s", candidates[i]);
+    fprintf(stderr, "kssim %s: ", command->name);
+    cli_print_unknown_word(stderr, "option", "options", name, candidates, count);
     fputc('\n', stderr);
     print_usage_line(command, stderr);
     fprintf(stderr, "(kssim %s --help describes every option)\n", command->name);

@@ -79,4 +79,10 @@ int cli_usage_error(const cli_command *command, const char *format, ...) __attri
 /* The full help of a command, as `kssim NAME --help` prints it. */
 void cli_print_help(const cli_command *command, FILE *stream);
 
+/* Writes "unknown WHAT 'name'; did you mean 'X'? LIST: a b c" to stream (without the line's end): an
+ * unknown word is answered with the nearest real one and every real one, so the message is its own fix.
+ * what: "option" or "command"; list: "options" or "commands". */
+void cli_print_unknown_word(FILE *stream, const char *what, const char *list, const char *name,
+                            const char *const *candidates, size_t count);
+
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/growable_array.h"
 #include "core/utf8.h"
 
 bool cli_table_start(cli_table *table, const char *const *header, size_t columns)
@@ -45,14 +46,12 @@ static char *printable_copy(const char *cell)
 
 bool cli_table_add(cli_table *table, const char *const *row)
 {
-    if (table->rows == table->capacity) {
-        size_t capacity = table->capacity == 0 ? 8 : table->capacity * 2;
-        char **cells = realloc(table->cells, capacity * table->columns * sizeof(*cells));
-        if (cells == NULL)
-            return false;
-        table->cells = cells;
-        table->capacity = capacity;
-    }
+    /* One item of the array is a row of cells. */
+    char **grown = sim_array_with_room_for_one_more(table->cells, table->rows, &table->capacity,
+                                                    table->columns * sizeof(*grown), 8);
+    if (grown == NULL)
+        return false;
+    table->cells = grown;
     char **cells = table->cells + table->rows * table->columns;
     for (size_t column = 0; column < table->columns; column++) {
         cells[column] = printable_copy(row[column]);

@@ -131,16 +131,8 @@ static kssim_result check_device(kssim_device *device, void *request, cli_output
 static int run_check(const cli_command *command, const cli_args *args)
 {
     (void)command;
-    char location[CLI_LOCATION_MAX];
-    int status = cli_locate_device(args, location, sizeof(location));
-    if (status != KSSIM_EXIT_SUCCESS)
-        return status;
-    kssim_open_options options;
-    kssim_open_options_default(&options);
     /* Checking must not create the device it is asked about, nor write to it. */
-    options.create = false;
-    options.read_only = true;
-    return cli_run_on_device(location, &options, check_device, NULL);
+    return cli_with_device_opened(args, true, true, check_device, NULL);
 }
 
 const cli_command command_check = {

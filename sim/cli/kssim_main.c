@@ -13,7 +13,6 @@
 #include "cli/cli_options.h"
 #include "cli/commands.h"
 #include "kssim_version.h"
-#include "runner/scenario_suggest.h"
 
 /* In the order `kssim --help` lists them; a group heading is printed where the group changes. */
 static const cli_command *const commands[] = {
@@ -155,13 +154,8 @@ static int report_unknown_command(const char *name)
     const char *names[COMMAND_COUNT];
     for (size_t i = 0; i < COMMAND_COUNT; i++)
         names[i] = commands[i]->name;
-    const char *suggestion = scenario_suggest(name, names, COMMAND_COUNT);
-    fprintf(stderr, "kssim: unknown command '%s'", name);
-    if (suggestion != NULL)
-        fprintf(stderr, "; did you mean '%s'?", suggestion);
-    fputs(" commands:", stderr);
-    for (size_t i = 0; i < COMMAND_COUNT; i++)
-        fprintf(stderr, " %s", names[i]);
+    fputs("kssim: ", stderr);
+    cli_print_unknown_word(stderr, "command", "commands", name, names, COMMAND_COUNT);
     fputs(" (kssim --help describes them)\n", stderr);
     return KSSIM_EXIT_USAGE;
 }

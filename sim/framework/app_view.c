@@ -461,3 +461,17 @@ void app_view_of(const app_view_request *request, app_view *out)
         return;
     }
 }
+
+bool app_view_of_call_on_device(kssim_device *device, const app_view_request *call, kssim_result result, app_view *out,
+                                int *api_level)
+{
+    kssim_status status;
+    if (kssim_status_get(device, &status) != KSSIM_OK)
+        return false;
+    app_view_request request = *call;
+    request.result = result;
+    request.api_level = status.api_level;
+    app_view_of(&request, out);
+    *api_level = status.api_level;
+    return out->shown != NULL;
+}

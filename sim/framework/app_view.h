@@ -61,6 +61,11 @@ typedef struct app_view {
  * stages that are no app call. */
 void app_view_of(const app_view_request *request, app_view *out);
 
+/* The app's view of `call` answered with result on device, at the device's current API level (stored
+ * in *api_level). False when the device's status cannot be read or the app sees nothing for it. */
+bool app_view_of_call_on_device(kssim_device *device, const app_view_request *call, kssim_result result, app_view *out,
+                                int *api_level);
+
 /* The simple name of a fully qualified class ("java.security.InvalidKeyException" -> "InvalidKeyException"). */
 const char *app_view_simple_name(const char *qualified);
 

@@ -147,12 +147,19 @@ static void note_operation_call(kssim_device *device, uint64_t handle)
         }
 }
 
+/* The framework's KeyStoreOperation call `call` ("update" or "finish") on operation handle: noted for the
+ * last refusal, explained, and passed to keystore if keystore answers. */
+static kssim_result reach_keystore_operation(kssim_device *device, uint64_t handle, const char *call)
+{
+    note_operation_call(device, handle);
+    sim_explain(&device->env, "%s of operation 0x%016llx", call, (unsigned long long)handle);
+    return sim_framework_call_keystore_operation(device, call);
+}
+
 kssim_result kssim_update(kssim_device *device, uint64_t handle, const uint8_t *data, size_t len)
 {
     SIM_BEGIN_CALL(device);
-    note_operation_call(device, handle);
-    sim_explain(&device->env, "update of operation 0x%016llx", (unsigned long long)handle);
-    kssim_result reached = sim_framework_call_keystore_operation(device, "update");
+    kssim_result reached = reach_keystore_operation(device, handle, "update");
     if (reached != KSSIM_OK)
         return reached;
     return sim_keystore2_update(&device->ks, handle, data, len);
@@ -162,9 +169,7 @@ kssim_result kssim_finish(kssim_device *device, uint64_t handle, const uint8_t *
                           const uint8_t *signature, size_t signature_len, uint8_t **out, size_t *out_len)
 {
     SIM_BEGIN_CALL(device);
-    note_operation_call(device, handle);
-    sim_explain(&device->env, "finish of operation 0x%016llx", (unsigned long long)handle);
-    kssim_result reached = sim_framework_call_keystore_operation(device, "finish");
+    kssim_result reached = reach_keystore_operation(device, handle, "finish");
     if (reached != KSSIM_OK)
         return reached;
     uint8_t *ignored = NULL;

@@ -248,16 +248,25 @@ static kssim_result authorization_list_for(kssim_device *device, kssim_key_spec 
     return bind_user_authentication(device, spec, auth);
 }
 
+/* The framework's path to a new key, generated or imported: the authorization list the spec asks for, then
+ * IKeystoreService.getSecurityLevel and the security level's `method` (generateKey or importKey). */
+static kssim_result ask_security_level_to_create_key(kssim_device *device, kssim_key_spec *recorded,
+                                                     sim_auth_list *auth, const char *method)
+{
+    kssim_result r = authorization_list_for(device, recorded, auth);
+    if (r == KSSIM_OK)
+        r = sim_framework_call_keystore_service(device, "getSecurityLevel");
+    if (r == KSSIM_OK)
+        r = sim_framework_call_keystore_security_level(device, method);
+    return r;
+}
+
 kssim_result kssim_generate_key(kssim_device *device, const kssim_key_spec *spec)
 {
     SIM_BEGIN_CALL(device);
     sim_auth_list auth;
     kssim_key_spec recorded = *spec;
-    kssim_result r = authorization_list_for(device, &recorded, &auth);
-    if (r == KSSIM_OK)
-        r = sim_framework_call_keystore_service(device, "getSecurityLevel");
-    if (r == KSSIM_OK)
-        r = sim_framework_call_keystore_security_level(device, "generateKey");
+    kssim_result r = ask_security_level_to_create_key(device, &recorded, &auth, "generateKey");
     if (r != KSSIM_OK)
         return r;
     return sim_keystore2_generate_key(&device->ks, &recorded, &auth);
@@ -268,11 +277,7 @@ kssim_result kssim_import_key(kssim_device *device, const kssim_key_spec *spec, 
     SIM_BEGIN_CALL(device);
     sim_auth_list auth;
     kssim_key_spec recorded = *spec;
-    kssim_result r = authorization_list_for(device, &recorded, &auth);
-    if (r == KSSIM_OK)
-        r = sim_framework_call_keystore_service(device, "getSecurityLevel");
-    if (r == KSSIM_OK)
-        r = sim_framework_call_keystore_security_level(device, "importKey");
+    kssim_result r = ask_security_level_to_create_key(device, &recorded, &auth, "importKey");
     if (r != KSSIM_OK)
         return r;
     auth.imported = true;

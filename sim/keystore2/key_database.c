@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/growable_array.h"
 #include "core/invariant.h"
 #include "keystore2/keystore2.h"
 
@@ -66,14 +67,10 @@ kssim_result sim_key_database_store(sim_key_database *db, sim_key_entry *entry)
         db->entries[i] = *entry;
         return KSSIM_OK;
     }
-    if (db->count == db->capacity) {
-        size_t capacity = db->capacity ? db->capacity * 2 : 8;
-        sim_key_entry *grown = realloc(db->entries, capacity * sizeof(*grown));
-        if (grown == NULL)
-            return KSSIM_SYSTEM_ERROR;
-        db->entries = grown;
-        db->capacity = capacity;
-    }
+    sim_key_entry *grown = sim_array_with_room_for_one_more(db->entries, db->count, &db->capacity, sizeof(*grown), 8);
+    if (grown == NULL)
+        return KSSIM_SYSTEM_ERROR;
+    db->entries = grown;
     memmove(&db->entries[i + 1], &db->entries[i], (db->count - i) * sizeof(*db->entries));
     db->entries[i] = *entry;
     db->count++;

@@ -90,6 +90,27 @@ static kssim_result attest_new_key(sim_keystore2 *ks, const kssim_key_spec *spec
     return KSSIM_OK;
 }
 
+/* keystore2 stores the characteristics KeyMint returns for a new key, not the ones it asked for
+ * (security_level.rs store_new_key), and with them the attestation chain when one was asked for. Takes
+ * the blob and the public key: freed here on failure. */
+static kssim_result store_key_with_its_characteristics(sim_keystore2 *ks, const kssim_key_spec *spec,
+                                                       sim_key_blob *blob, uint8_t *public_key, size_t public_key_len,
+                                                       bool attest)
+{
+    sim_auth_list characteristics;
+    kssim_result r = sim_keymint_get_key_characteristics(ks->sw, blob, &characteristics);
+    uint8_t *chain = NULL;
+    size_t chain_len = 0;
+    if (r == KSSIM_OK && attest)
+        r = attest_new_key(ks, spec, blob, &chain, &chain_len);
+    if (r != KSSIM_OK) {
+        sim_key_blob_free(blob);
+        free(public_key);
+        return r;
+    }
+    return store_new_key(ks, spec, &characteristics, blob, public_key, public_key_len, chain, chain_len);
+}
+
 kssim_result sim_keystore2_generate_key(sim_keystore2 *ks, const kssim_key_spec *spec, const sim_auth_list *auth)
 {
     sim_key_blob blob = {0};
@@ -98,26 +119,8 @@ kssim_result sim_keystore2_generate_key(sim_keystore2 *ks, const kssim_key_spec 
     kssim_result r = sim_keymint_generate_key(ks->sw, auth, &blob, &public_key, &public_key_len);
     if (r != KSSIM_OK)
         return r;
-    /* keystore2 stores the characteristics KeyMint returns (security_level.rs store_new_key): the size the
-     * request left to its default is the key's own from here on. */
-    sim_auth_list characteristics;
-    r = sim_keymint_get_key_characteristics(ks->sw, &blob, &characteristics);
-    if (r != KSSIM_OK) {
-        sim_key_blob_free(&blob);
-        free(public_key);
-        return r;
-    }
-    uint8_t *chain = NULL;
-    size_t chain_len = 0;
-    if (spec->attestation_requested) {
-        r = attest_new_key(ks, spec, &blob, &chain, &chain_len);
-        if (r != KSSIM_OK) {
-            sim_key_blob_free(&blob);
-            free(public_key);
-            return r;
-        }
-    }
-    return store_new_key(ks, spec, &characteristics, &blob, public_key, public_key_len, chain, chain_len);
+    /* The size the request left to its default is the key's own from here on. */
+    return store_key_with_its_characteristics(ks, spec, &blob, public_key, public_key_len, spec->attestation_requested);
 }
 
 kssim_result sim_keystore2_import_key(sim_keystore2 *ks, const kssim_key_spec *spec, const sim_auth_list *auth,
@@ -129,15 +132,8 @@ kssim_result sim_keystore2_import_key(sim_keystore2 *ks, const kssim_key_spec *s
     kssim_result r = sim_keymint_import_key(ks->sw, auth, key, key_len, &blob, &public_key, &public_key_len);
     if (r != KSSIM_OK)
         return r;
-    /* keystore2 stores the characteristics KeyMint returns: for an import, the size is the key's own. */
-    sim_auth_list characteristics;
-    r = sim_keymint_get_key_characteristics(ks->sw, &blob, &characteristics);
-    if (r != KSSIM_OK) {
-        sim_key_blob_free(&blob);
-        free(public_key);
-        return r;
-    }
-    return store_new_key(ks, spec, &characteristics, &blob, public_key, public_key_len, NULL, 0);
+    /* For an import, the size is the key's own; attesting an imported key is not modelled. */
+    return store_key_with_its_characteristics(ks, spec, &blob, public_key, public_key_len, false);
 }
 
 /* R-KEY-DELETED-NOT-FOUND: a key the app deleted is gone: its alias answers KEY_NOT_FOUND from then on.

@@ -17,6 +17,7 @@
 #include <openssl/crypto.h>
 
 #include "core/android_versions.h"
+#include "core/growable_array.h"
 #include "core/invariant.h"
 #include "core/names.h"
 #include "keystore2/keystore2.h"
@@ -447,14 +448,11 @@ static kssim_result create_operation(sim_keystore2 *ks, const char *alias, uint3
         sim_keystore2_explain_usage_count(ks, entry, entry->alias, false, r);
     if (r != KSSIM_OK)
         return r;
-    if (ks->operation_count == ks->operation_capacity) {
-        size_t capacity = ks->operation_capacity ? ks->operation_capacity * 2 : 8;
-        sim_keystore2_operation *grown = realloc(ks->operations, capacity * sizeof(*grown));
-        if (grown == NULL)
-            return sim_refuse(ks->env, KSSIM_SYSTEM_ERROR, "out of memory for a new operation");
-        ks->operations = grown;
-        ks->operation_capacity = capacity;
-    }
+    sim_keystore2_operation *grown = sim_array_with_room_for_one_more(ks->operations, ks->operation_count,
+                                                                      &ks->operation_capacity, sizeof(*grown), 8);
+    if (grown == NULL)
+        return sim_refuse(ks->env, KSSIM_SYSTEM_ERROR, "out of memory for a new operation");
+    ks->operations = grown;
     r = begin_in_keymint(ks, entry, purpose, params, timeout_token, plaintext_sha256, op);
     if (r == KSSIM_KEY_REQUIRES_UPGRADE)
         r = upgrade_blob_and_retry(ks, entry, purpose, params, timeout_token, plaintext_sha256, op);
@@ -669,16 +667,27 @@ static kssim_result end_failed_operation(sim_keystore2 *ks, uint64_t handle, kss
     return refusal;
 }
 
+/* The live operation `handle` names and the token its next call carries. An operation the token
+ * cannot authorize is ended as failed (where the API level ends it) before the refusal is returned. */
+static kssim_result operation_and_token_for_call(sim_keystore2 *ks, uint64_t handle, sim_keystore2_operation **record,
+                                                 const kssim_auth_token **token)
+{
+    kssim_result r = lookup_operation(ks, handle, record);
+    if (r != KSSIM_OK)
+        return r;
+    r = token_for_operation(ks, *record, token);
+    if (r != KSSIM_OK)
+        return end_failed_operation(ks, handle, r);
+    return KSSIM_OK;
+}
+
 kssim_result sim_keystore2_update(sim_keystore2 *ks, uint64_t handle, const uint8_t *data, size_t len)
 {
     sim_keystore2_operation *record;
     const kssim_auth_token *token;
-    kssim_result r = lookup_operation(ks, handle, &record);
+    kssim_result r = operation_and_token_for_call(ks, handle, &record, &token);
     if (r != KSSIM_OK)
         return r;
-    r = token_for_operation(ks, record, &token);
-    if (r != KSSIM_OK)
-        return end_failed_operation(ks, handle, r);
     r = sim_keymint_update(ks->sw, handle, data, len, token);
     if (r != KSSIM_OK)
         end_operation(ks, handle, SIM_OUTCOME_ERROR_CODE); /* KeyMint ends an operation on any error */
@@ -730,12 +739,9 @@ kssim_result sim_keystore2_finish(sim_keystore2 *ks, uint64_t handle, const uint
 {
     sim_keystore2_operation *record;
     const kssim_auth_token *token;
-    kssim_result r = lookup_operation(ks, handle, &record);
+    kssim_result r = operation_and_token_for_call(ks, handle, &record, &token);
     if (r != KSSIM_OK)
         return r;
-    r = token_for_operation(ks, record, &token);
-    if (r != KSSIM_OK)
-        return end_failed_operation(ks, handle, r);
     sim_keystore2_operation finished = *record;
     r = sim_keymint_finish(ks->sw, handle, data, len, signature, signature_len, token, out, out_len);
     end_operation(ks, handle, r == KSSIM_OK ? SIM_OUTCOME_SUCCESS : SIM_OUTCOME_ERROR_CODE);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/growable_array.h"
 #include "core/invariant.h"
 #include "keystore2/keystore2.h"
 
@@ -84,6 +85,17 @@ static void check_keystore1_cache(const sim_token_cache *cache, size_t count_bef
     }
 }
 
+/* Doubles the cache's array when it is full; false when there is no memory for that. */
+static bool make_room_for_one_more_token(sim_token_cache *cache)
+{
+    sim_cached_token *grown =
+        sim_array_with_room_for_one_more(cache->tokens, cache->count, &cache->capacity, sizeof(*grown), 8);
+    if (grown == NULL)
+        return false;
+    cache->tokens = grown;
+    return true;
+}
+
 void sim_token_cache_add(sim_token_cache *cache, const kssim_auth_token *token, uint64_t received_ms)
 {
     size_t count_before = cache->count;
@@ -97,14 +109,8 @@ void sim_token_cache_add(sim_token_cache *cache, const kssim_auth_token *token, 
             break;
         }
     }
-    if (cache->count == cache->capacity) {
-        size_t capacity = cache->capacity ? cache->capacity * 2 : 8;
-        sim_cached_token *grown = realloc(cache->tokens, capacity * sizeof(*grown));
-        if (grown == NULL)
-            return; /* a lost token only means the user must authenticate again */
-        cache->tokens = grown;
-        cache->capacity = capacity;
-    }
+    if (!make_room_for_one_more_token(cache))
+        return; /* a lost token only means the user must authenticate again */
     cache->tokens[cache->count++] = (sim_cached_token){*token, received_ms};
     check_keystore2_cache(cache, count_before, received_ms);
 }
@@ -123,14 +129,8 @@ void sim_token_cache_add_keystore1(sim_token_cache *cache, const kssim_auth_toke
             cache->tokens[kept++] = *old;
     }
     cache->count = kept;
-    if (cache->count == cache->capacity) {
-        size_t capacity = cache->capacity ? cache->capacity * 2 : 8;
-        sim_cached_token *grown = realloc(cache->tokens, capacity * sizeof(*grown));
-        if (grown == NULL)
-            return; /* a lost token only means the user must authenticate again */
-        cache->tokens = grown;
-        cache->capacity = capacity;
-    }
+    if (!make_room_for_one_more_token(cache))
+        return; /* a lost token only means the user must authenticate again */
     /* Ordered by is_newer_than, so that "the last match" is keystore1's newest_match. */
     size_t at = cache->count;
     while (at > 0 && is_newer_than(&cache->tokens[at - 1], &added))

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/growable_array.h"
+
 static char *copy_text(run_record *record, const char *text)
 {
     if (text == NULL)
@@ -24,16 +26,13 @@ static recorded_run *current_run(run_record *record)
 
 void run_record_begin(run_record *record, const char *path, const char *name, uint64_t seed, int api_level)
 {
-    if (record->count == record->capacity) {
-        size_t capacity = record->capacity == 0 ? 8 : record->capacity * 2;
-        recorded_run *runs = realloc(record->runs, capacity * sizeof(*runs));
-        if (runs == NULL) {
-            record->out_of_memory = true;
-            return;
-        }
-        record->runs = runs;
-        record->capacity = capacity;
+    recorded_run *runs =
+        sim_array_with_room_for_one_more(record->runs, record->count, &record->capacity, sizeof(*runs), 8);
+    if (runs == NULL) {
+        record->out_of_memory = true;
+        return;
     }
+    record->runs = runs;
     recorded_run *run = &record->runs[record->count++];
     memset(run, 0, sizeof(*run));
     run->path = copy_text(record, path);
@@ -47,16 +46,13 @@ void run_record_step(run_record *record, const transcript_step *step)
     recorded_run *run = current_run(record);
     if (run == NULL)
         return;
-    if (run->step_count == run->step_capacity) {
-        size_t capacity = run->step_capacity == 0 ? 16 : run->step_capacity * 2;
-        recorded_step *steps = realloc(run->steps, capacity * sizeof(*steps));
-        if (steps == NULL) {
-            record->out_of_memory = true;
-            return;
-        }
-        run->steps = steps;
-        run->step_capacity = capacity;
+    recorded_step *steps =
+        sim_array_with_room_for_one_more(run->steps, run->step_count, &run->step_capacity, sizeof(*steps), 16);
+    if (steps == NULL) {
+        record->out_of_memory = true;
+        return;
     }
+    run->steps = steps;
     recorded_step *kept = &run->steps[run->step_count++];
     *kept = (recorded_step){
         .number = step->number,

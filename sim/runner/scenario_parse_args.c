@@ -611,52 +611,33 @@ static bool parse_by_level(scenario_parser *parser, const scenario_arg_spec *spe
     return true;
 }
 
+/* The parser of each argument type; the named values (challenge, sid, reference, definition) share one. */
+typedef bool value_parser(scenario_parser *parser, const scenario_arg_spec *spec, const char *label,
+                          const scenario_node *node, scenario_arg *arg);
+
+static value_parser *parser_of_type(scenario_arg_type type)
+{
+    static value_parser *const parsers[] = {
+        [SCENARIO_ARG_TEXT] = parse_text,         [SCENARIO_ARG_HEX] = parse_hex,
+        [SCENARIO_ARG_UNSIGNED] = parse_number,   [SCENARIO_ARG_DURATION] = parse_duration,
+        [SCENARIO_ARG_DATETIME] = parse_datetime, [SCENARIO_ARG_BOOL] = parse_bool,
+        [SCENARIO_ARG_WORD] = parse_word,         [SCENARIO_ARG_WORD_LIST] = parse_word_list,
+        [SCENARIO_ARG_MAP] = parse_nested_map,    [SCENARIO_ARG_API_LEVELS] = parse_api_levels,
+    };
+    if ((size_t)type < sizeof(parsers) / sizeof(parsers[0]) && parsers[type] != NULL)
+        return parsers[type];
+    return parse_named_value;
+}
+
 bool scenario_parse_value(scenario_parser *parser, const scenario_arg_spec *spec, const char *label,
                           const scenario_node *node, scenario_arg *arg)
 {
-    if (spec->by_level && node->kind == SCENARIO_NODE_MAP) {
-        arg->key = spec->key;
-        arg->position = node->position;
-        return parse_by_level(parser, spec, label, node, arg) && !parser->out_of_memory;
-    }
     arg->key = spec->key;
     arg->position = node->position;
-    bool ok;
-    switch (spec->type) {
-    case SCENARIO_ARG_TEXT:
-        ok = parse_text(parser, spec, label, node, arg);
-        break;
-    case SCENARIO_ARG_HEX:
-        ok = parse_hex(parser, spec, label, node, arg);
-        break;
-    case SCENARIO_ARG_UNSIGNED:
-        ok = parse_number(parser, spec, label, node, arg);
-        break;
-    case SCENARIO_ARG_DURATION:
-        ok = parse_duration(parser, spec, label, node, arg);
-        break;
-    case SCENARIO_ARG_DATETIME:
-        ok = parse_datetime(parser, spec, label, node, arg);
-        break;
-    case SCENARIO_ARG_BOOL:
-        ok = parse_bool(parser, spec, label, node, arg);
-        break;
-    case SCENARIO_ARG_WORD:
-        ok = parse_word(parser, spec, label, node, arg);
-        break;
-    case SCENARIO_ARG_WORD_LIST:
-        ok = parse_word_list(parser, spec, label, node, arg);
-        break;
-    case SCENARIO_ARG_MAP:
-        ok = parse_nested_map(parser, spec, label, node, arg);
-        break;
-    case SCENARIO_ARG_API_LEVELS:
-        ok = parse_api_levels(parser, spec, label, node, arg);
-        break;
-    default:
-        ok = parse_named_value(parser, spec, label, node, arg);
-        break;
-    }
+    if (spec->by_level && node->kind == SCENARIO_NODE_MAP)
+        return parse_by_level(parser, spec, label, node, arg) && !parser->out_of_memory;
+    value_parser *parse = parser_of_type(spec->type);
+    bool ok = parse(parser, spec, label, node, arg);
     if (arg->canonical == NULL)
         arg->canonical = "";
     return ok && !parser->out_of_memory;

@@ -13,18 +13,16 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/growable_array.h"
+
 #define DIRECTORY_DEPTH_MAX 64
 
 static bool add_path(scenario_path_list *list, const char *path)
 {
-    if (list->count == list->capacity) {
-        size_t capacity = list->capacity == 0 ? 16 : list->capacity * 2;
-        char **grown = realloc(list->paths, capacity * sizeof(*grown));
-        if (grown == NULL)
-            return false;
-        list->paths = grown;
-        list->capacity = capacity;
-    }
+    char **grown = sim_array_with_room_for_one_more(list->paths, list->count, &list->capacity, sizeof(*grown), 16);
+    if (grown == NULL)
+        return false;
+    list->paths = grown;
     char *copy = strdup(path);
     if (copy == NULL)
         return false;

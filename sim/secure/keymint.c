@@ -13,6 +13,8 @@
 
 #include "secure/keymint_internal.h"
 
+#include "core/growable_array.h"
+
 sim_keymint *sim_keymint_new(void)
 {
     return calloc(1, sizeof(sim_keymint));
@@ -96,14 +98,11 @@ keymint_key_usage *keymint_key_usage_for(sim_keymint *km, const uint8_t key_id[3
     const keymint_key_usage *found = keymint_find_key_usage(km, key_id);
     if (found != NULL)
         return &km->usages[found - km->usages];
-    if (km->usage_count == km->usage_capacity) {
-        size_t capacity = km->usage_capacity ? km->usage_capacity * 2 : 16;
-        keymint_key_usage *grown = realloc(km->usages, capacity * sizeof(*grown));
-        if (grown == NULL)
-            return NULL;
-        km->usages = grown;
-        km->usage_capacity = capacity;
-    }
+    keymint_key_usage *grown =
+        sim_array_with_room_for_one_more(km->usages, km->usage_count, &km->usage_capacity, sizeof(*grown), 16);
+    if (grown == NULL)
+        return NULL;
+    km->usages = grown;
     keymint_key_usage *usage = &km->usages[km->usage_count++];
     memset(usage, 0, sizeof(*usage));
     memcpy(usage->key_id, key_id, 32);

@@ -212,3 +212,27 @@ void sim_key_blob_free(sim_key_blob *blob)
     blob->data = NULL;
     blob->len = 0;
 }
+
+void keymint_clear_new_key_outputs(sim_key_blob *blob, uint8_t **public_key, size_t *public_key_len)
+{
+    if (public_key != NULL)
+        *public_key = NULL;
+    if (public_key_len != NULL)
+        *public_key_len = 0;
+    blob->data = NULL;
+    blob->len = 0;
+}
+
+kssim_result keymint_seal_new_key(sim_secure_world *sw, const sim_auth_list *policy, kssim_result made,
+                                  keymint_key_material *material, sim_key_blob *blob, uint8_t **public_key)
+{
+    kssim_result r = made;
+    if (r == KSSIM_OK)
+        r = keymint_blob_seal(sw, policy, material, blob);
+    keymint_key_material_free(material);
+    if (r != KSSIM_OK && public_key != NULL) {
+        free(*public_key);
+        *public_key = NULL;
+    }
+    return r;
+}

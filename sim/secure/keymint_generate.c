@@ -93,12 +93,7 @@ static kssim_result generate_symmetric_material(sim_secure_world *sw, const sim_
 kssim_result sim_keymint_generate_key(sim_secure_world *sw, const sim_auth_list *auth, sim_key_blob *blob,
                                       uint8_t **public_key, size_t *public_key_len)
 {
-    if (public_key != NULL)
-        *public_key = NULL;
-    if (public_key_len != NULL)
-        *public_key_len = 0;
-    blob->data = NULL;
-    blob->len = 0;
+    keymint_clear_new_key_outputs(blob, public_key, public_key_len);
     sim_auth_list policy = *auth;
     policy.imported = false;
     kssim_result r = keymint_check_key_policy(sw, &policy);
@@ -109,12 +104,5 @@ kssim_result sim_keymint_generate_key(sim_secure_world *sw, const sim_auth_list 
         r = generate_asymmetric_material(sw, &policy, &material, public_key, public_key_len);
     else
         r = generate_symmetric_material(sw, &policy, &material);
-    if (r == KSSIM_OK)
-        r = keymint_blob_seal(sw, &policy, &material, blob);
-    keymint_key_material_free(&material);
-    if (r != KSSIM_OK && public_key != NULL) {
-        free(*public_key);
-        *public_key = NULL;
-    }
-    return r;
+    return keymint_seal_new_key(sw, &policy, r, &material, blob, public_key);
 }

@@ -79,12 +79,7 @@ static kssim_result import_asymmetric(sim_secure_world *sw, sim_auth_list *polic
 kssim_result sim_keymint_import_key(sim_secure_world *sw, const sim_auth_list *auth, const uint8_t *key, size_t key_len,
                                     sim_key_blob *blob, uint8_t **public_key, size_t *public_key_len)
 {
-    if (public_key != NULL)
-        *public_key = NULL;
-    if (public_key_len != NULL)
-        *public_key_len = 0;
-    blob->data = NULL;
-    blob->len = 0;
+    keymint_clear_new_key_outputs(blob, public_key, public_key_len);
     sim_auth_list policy = *auth;
     policy.imported = true;
     /* Which decoder to use depends on the algorithm, so an unknown one is refused as such first. */
@@ -100,14 +95,7 @@ kssim_result sim_keymint_import_key(sim_secure_world *sw, const sim_auth_list *a
         r = import_asymmetric(sw, &policy, key, key_len, &material, public_key, public_key_len);
     else
         r = import_symmetric(sw, &policy, key, key_len, &material);
-    if (r == KSSIM_OK)
-        r = keymint_blob_seal(sw, &policy, &material, blob);
-    keymint_key_material_free(&material);
-    if (r != KSSIM_OK && public_key != NULL) {
-        free(*public_key);
-        *public_key = NULL;
-    }
-    return r;
+    return keymint_seal_new_key(sw, &policy, r, &material, blob, public_key);
 }
 
 kssim_result sim_keymint_get_key_characteristics(sim_secure_world *sw, const sim_key_blob *blob, sim_auth_list *auth)

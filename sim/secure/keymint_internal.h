@@ -144,6 +144,13 @@ void keymint_key_material_free(keymint_key_material *material);
 /* ---- keymint_blob.c: sealing and opening key blobs ---- */
 kssim_result keymint_blob_seal(sim_secure_world *sw, const sim_auth_list *auth, const keymint_key_material *material,
                                sim_key_blob *blob);
+/* Empties what a generate or import call hands back (the blob, and the public key where asked for), so
+ * that a refusal leaves nothing for the caller to free. */
+void keymint_clear_new_key_outputs(sim_key_blob *blob, uint8_t **public_key, size_t *public_key_len);
+/* The last step of a generate or import: when `made` (the material's own result) is OK, seals the material
+ * into blob. Frees the material either way, and the public key on a refusal. */
+kssim_result keymint_seal_new_key(sim_secure_world *sw, const sim_auth_list *policy, kssim_result made,
+                                  keymint_key_material *material, sim_key_blob *blob, uint8_t **public_key);
 /* INVALID_KEY_BLOB (with the sentence) for anything but an intact blob sealed by this device. */
 kssim_result keymint_blob_open(sim_secure_world *sw, const sim_key_blob *blob, sim_auth_list *auth,
                                keymint_key_material *material);

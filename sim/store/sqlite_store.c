@@ -37,6 +37,8 @@
 #include "kssim_version.h"
 #include "store/sqlite_store.h"
 
+#include "core/growable_array.h"
+
 /* Which kssim created a device, recorded in meta for whoever inspects the file. */
 #define SIM_DEVICE_STORE_CREATED_BY "kssim " KSSIM_VERSION_STRING /* build/generated/kssim_version.h */
 
@@ -1083,17 +1085,13 @@ static kssim_result read_key_row(sim_device_store *store, sqlite3_stmt *stmt, si
                       "the device in %s has a key row whose alias is empty, longer than %d bytes or holds a NUL, so "
                       "it is damaged: " DAMAGED_ADVICE,
                       store->directory, KSSIM_ALIAS_MAX - 1);
-    if (image->key_count == *capacity) {
-        size_t grown = *capacity ? *capacity * 2 : 16;
-        sim_key_image *keys = realloc(image->keys, grown * sizeof(*keys));
-        if (keys == NULL)
-            return refuse(store, KSSIM_SYSTEM_ERROR,
-                          "out of memory while reading the device %s: free some memory "
-                          "and retry",
-                          store->directory);
-        image->keys = keys;
-        *capacity = grown;
-    }
+    sim_key_image *keys = sim_array_with_room_for_one_more(image->keys, image->key_count, capacity, sizeof(*keys), 16);
+    if (keys == NULL)
+        return refuse(store, KSSIM_SYSTEM_ERROR,
+                      "out of memory while reading the device %s: free some memory "
+                      "and retry",
+                      store->directory);
+    image->keys = keys;
     sim_key_image *key = &image->keys[image->key_count];
     memset(key, 0, sizeof(*key));
     memcpy(key->alias, alias, alias_len + 1);

@@ -65,11 +65,12 @@ function plain(value, name) {
 function applicationId(octets) {
   const decoded = AsnConvert.parse(bytes(octets), android.AttestationApplicationId);
   return {
-    packageInfos: decoded.packageInfos.map((info) => ({
+    // asn1-schema leaves an empty SET OF undefined.
+    packageInfos: (decoded.packageInfos ?? []).map((info) => ({
       packageName: bytes(info.packageName).toString("utf8"),
       version: info.version,
     })),
-    signatureDigests: decoded.signatureDigests.map((digest) => hex(digest)),
+    signatureDigests: (decoded.signatureDigests ?? []).map((digest) => hex(digest)),
   };
 }
 

@@ -70,6 +70,12 @@ genkey() {
     openssl genpkey "${PROV[@]}" "${PROPQ[@]}" "$@" -out "$out"
 }
 
+# sign_data KEY: signs data.txt (in the current directory) with KEY (a PEM file or a keystore: URI) by
+# the contract's pkeyutl command; the signature goes to $work/sig.
+sign_data() {
+    openssl pkeyutl "${PROV[@]}" -sign -inkey "$1" -rawin -in data.txt -digest sha256 -out "$work/sig"
+}
+
 finish() {
     echo "1..$checks"
     if [ "$failures" -ne 0 ]; then

@@ -6,14 +6,8 @@
 set -u
 build=${1:?usage: app_view_docs.sh BUILD_DIR SOURCE_DIR}
 source_dir=${2:?usage: app_view_docs.sh BUILD_DIR SOURCE_DIR}
-kssim="$(cd "$build" && pwd)/kssim"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-fail() {
-    echo "FAIL: $*"
-    failures=$((failures + 1))
-}
+# shellcheck source=lib/shell_test.sh
+source "$(dirname "$0")/lib/shell_test.sh"
 
 "$build/test/test_app_view" --print-table >"$work/table" || fail "test_app_view --print-table failed"
 sed -n '/<!-- app-view-table: begin -->/,/<!-- app-view-table: end -->/p' "$source_dir/docs/app-view.md" |
@@ -69,5 +63,4 @@ sed 's/expect: ProviderException}/expect: SignatureException}/' \
 "$kssim" run "$work/wrong.yaml" >"$work/wrong" 2>&1 && fail "a wrong expected exception passed"
 grep -qF '<-- expected SignatureException' "$work/wrong" || fail "the unmet exception is not named: $(cat "$work/wrong")"
 
-echo "app_view_docs: $failures failure(s)"
-[ "$failures" -eq 0 ]
+report_failures app_view_docs

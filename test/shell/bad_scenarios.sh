@@ -6,16 +6,9 @@
 set -u
 build=${1:?usage: bad_scenarios.sh BUILD_DIR SOURCE_DIR}
 source_dir=${2:?usage: bad_scenarios.sh BUILD_DIR SOURCE_DIR}
-kssim="$(cd "$build" && pwd)/kssim"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
+# shellcheck source=lib/shell_test.sh
+source "$(dirname "$0")/lib/shell_test.sh"
 checked=0
-
-fail() {
-    echo "FAIL: $*"
-    failures=$((failures + 1))
-}
 
 # run_refused FILE LINE:COL FRAGMENT: kssim run FILE must exit 2 with that diagnostic on stderr.
 run_refused() {

@@ -7,15 +7,8 @@
 set -u
 build=${1:?usage: determinism.sh BUILD_DIR SOURCE_DIR}
 source_dir=${2:?usage: determinism.sh BUILD_DIR SOURCE_DIR}
-kssim="$(cd "$build" && pwd)/kssim"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-
-fail() {
-    echo "FAIL: $*"
-    failures=$((failures + 1))
-}
+# shellcheck source=lib/shell_test.sh
+source "$(dirname "$0")/lib/shell_test.sh"
 
 paths=("$source_dir/test/shell/runner_fixtures")
 if [ -n "$(find "$source_dir/scenarios" -name '*.yaml' -o -name '*.yml' 2>/dev/null | head -n 1)" ]; then

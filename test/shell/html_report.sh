@@ -8,16 +8,9 @@
 set -u
 build=${1:?usage: html_report.sh BUILD_DIR SOURCE_DIR}
 source_dir=${2:?usage: html_report.sh BUILD_DIR SOURCE_DIR}
-kssim="$(cd "$build" && pwd)/kssim"
+# shellcheck source=lib/shell_test.sh
+source "$(dirname "$0")/lib/shell_test.sh"
 source_dir=$(cd "$source_dir" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-
-fail() {
-    echo "FAIL: $*"
-    failures=$((failures + 1))
-}
 
 browser=""
 for candidate in chromium chromium-browser; do

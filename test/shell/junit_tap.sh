@@ -6,24 +6,8 @@
 set -u
 build=${1:?usage: junit_tap.sh BUILD_DIR SOURCE_DIR}
 source_dir="$(cd "${2:?usage: junit_tap.sh BUILD_DIR SOURCE_DIR}" && pwd)"
-kssim="$(cd "$build" && pwd)/kssim"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-
-fail() {
-    echo "FAIL: $*"
-    failures=$((failures + 1))
-}
-
-# expect_status STATUS COMMAND...: runs the command (output in $work/out, $work/err).
-expect_status() {
-    local expected=$1 status
-    shift
-    "$@" >"$work/out" 2>"$work/err"
-    status=$?
-    [ "$status" -eq "$expected" ] || fail "'$*' exited $status, expected $expected"
-}
+# shellcheck source=lib/shell_test.sh
+source "$(dirname "$0")/lib/shell_test.sh"
 
 # check_junit_shape FILE: the shape of Jenkins' JUnit schema; prints what is wrong, if anything.
 check_junit_shape() {
@@ -136,5 +120,4 @@ grep -q '^1\.\.' out && fail "TAP: a plan for a run that did not start"
 expect_status 2 "$kssim" run bad.yaml
 [ -s out ] && fail "text format: an invalid run printed a transcript"
 
-echo "junit_tap: $failures failures"
-[ "$failures" -eq 0 ]
+report_failures junit_tap

@@ -6,26 +6,9 @@
 set -u
 build=${1:?usage: lint.sh BUILD_DIR SOURCE_DIR}
 source_dir=${2:?usage: lint.sh BUILD_DIR SOURCE_DIR}
-kssim="$(cd "$build" && pwd)/kssim"
+# shellcheck source=lib/cli_test.sh
+source "$(dirname "$0")/lib/cli_test.sh"
 fixtures="$source_dir/test/shell/lint_fixtures"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export KSSIM_DEVICE="$work/device"
-failures=0
-
-fail() {
-    echo "FAIL: $*"
-    failures=$((failures + 1))
-}
-
-# expect_status STATUS ARGS...: runs kssim ARGS (stdout in $work/out, stderr in $work/err).
-expect_status() {
-    local expected=$1 status
-    shift
-    "$kssim" "$@" >"$work/out" 2>"$work/err"
-    status=$?
-    [ "$status" -eq "$expected" ] || fail "kssim $* exited $status, expected $expected; stderr: $(cat "$work/err")"
-}
 
 # The findings of $work/out (--json) as sorted "LINE ID KEY" lines (LINE is - outside files).
 findings() {
@@ -41,7 +24,7 @@ for row in sorted(rows):
 expect_findings() {
     local fixture=$1 status=$2
     shift 2
-    expect_status "$status" lint --json "$fixtures/$fixture"
+    expect "$status" lint --json "$fixtures/$fixture"
     local want got
     want=$(printf '%s\n' "$@" | sed '/^$/d' | sort)
     got=$(findings)
@@ -64,14 +47,14 @@ expect_findings clean.yaml 0 ""
 "$kssim" run "$fixtures" >"$work/out" 2>&1 || fail "the lint fixtures do not run: $(tail -5 "$work/out")"
 
 # ---- --fail-on ----
-expect_status 1 lint --fail-on note "$fixtures/hygiene.yaml"
-expect_status 0 lint --fail-on error "$fixtures/secret-at-rest.yaml"
-expect_status 1 lint --fail-on=error "$fixtures/credential-allowed.yaml"
-expect_status 2 lint --fail-on fatal "$fixtures/clean.yaml"
+expect 1 lint --fail-on note "$fixtures/hygiene.yaml"
+expect 0 lint --fail-on error "$fixtures/secret-at-rest.yaml"
+expect 1 lint --fail-on=error "$fixtures/credential-allowed.yaml"
+expect 2 lint --fail-on fatal "$fixtures/clean.yaml"
 grep -q "note, warning or error" "$work/err" || fail "--fail-on fatal: no sentence naming the levels: $(cat "$work/err")"
 
 # ---- Text: one compiler-style line per finding, then why / instead / source, then the summary ----
-expect_status 1 lint "$fixtures/invalidation-off.yaml"
+expect 1 lint "$fixtures/invalidation-off.yaml"
 grep -q "^$fixtures/invalidation-off.yaml:7:5: warning L-INVALIDATION-OFF: key 'sticky' (generate_key): " "$work/out" ||
     fail "text finding line: $(head -1 "$work/out")"
 for label in why instead source; do
@@ -79,14 +62,14 @@ for label in why instead source; do
 done
 grep -q "^lint: 1 finding in 2 keys (0 error, 1 warning, 0 note); 1 at or above warning$" "$work/out" ||
     fail "text summary: $(tail -1 "$work/out")"
-expect_status 0 lint "$fixtures/clean.yaml"
+expect 0 lint "$fixtures/clean.yaml"
 [ "$(cat "$work/out")" = "lint: no findings in 1 key" ] || fail "clean summary: $(cat "$work/out")"
-expect_status 1 lint --brief "$fixtures/credential-allowed.yaml"
+expect 1 lint --brief "$fixtures/credential-allowed.yaml"
 [ "$(wc -l <"$work/out")" -eq 3 ] || fail "--brief: not one line per finding and the summary: $(cat "$work/out")"
 grep -q "why:" "$work/out" && fail "--brief printed the explanations"
 
 # ---- The JSON document ----
-expect_status 1 lint --json "$fixtures/secret-at-rest.yaml"
+expect 1 lint --json "$fixtures/secret-at-rest.yaml"
 python3 -c '
 import json, sys
 doc = json.load(sys.stdin)
@@ -98,7 +81,7 @@ assert doc["keys"] == 3 and doc["counts"] == {"note": 0, "warning": 1, "error": 
 assert doc["fail_on"] == "warning" and doc["failed"] is True, doc' <"$work/out" || fail "lint --json document: $(cat "$work/out")"
 
 # ---- The bundled scenarios: all valid (never 2), with the findings they are known to show ----
-expect_status 1 lint --json "$source_dir/scenarios"
+expect 1 lint --json "$source_dir/scenarios"
 [ -s "$work/err" ] && fail "linting the bundled scenarios wrote to stderr: $(cat "$work/err")"
 python3 -c '
 import json, sys
@@ -117,44 +100,44 @@ assert doc["keys"] > 100' <"$work/out" || fail "bundled scenarios: expected find
 
 # ---- A wrong lint-intent line is an input error naming its line ----
 printf '# lint-intent: k logn\nname: x\nsteps:\n  - generate_key: {alias: k}\n' >"$work/bad.yaml"
-expect_status 2 lint "$work/bad.yaml"
+expect 2 lint "$work/bad.yaml"
 grep -q "bad.yaml:1: 'logn' is not a lint intent" "$work/err" || fail "bad intent: $(cat "$work/err")"
 printf 'name: x\nsteps:\n  - generate_key: {alias: k, size: lots}\n' >"$work/invalid.yaml"
-expect_status 2 lint "$work/invalid.yaml"
+expect 2 lint "$work/invalid.yaml"
 grep -q "invalid.yaml:3:" "$work/err" || fail "invalid scenario: no FILE:LINE:COL error: $(cat "$work/err")"
 
 # ---- A key on the device ----
 "$kssim" init >/dev/null 2>&1 || fail "kssim init"
 "$kssim" generate-key vault --algorithm aes --purposes encrypt,decrypt || fail "generate-key vault"
-expect_status 1 lint vault --json
+expect 1 lint vault --json
 [ "$(findings)" = "- L-NO-UNLOCKED-DEVICE-REQUIRED vault" ] || fail "lint vault: $(findings)"
-expect_status 0 lint vault --fail-on error
+expect 0 lint vault --fail-on error
 "$kssim" generate-key guarded --algorithm aes --purposes encrypt,decrypt --unlocked-device-required ||
     fail "generate-key guarded"
-expect_status 0 lint guarded
-expect_status 1 lint --json guarded --intent login
+expect 0 lint guarded
+expect 1 lint --json guarded --intent login
 [ "$(findings)" = "- L-NO-USER-AUTH guarded" ] || fail "lint guarded --intent login: $(findings)"
-expect_status 2 lint missing
+expect 2 lint missing
 grep -q "KEY_NOT_FOUND" "$work/err" || fail "lint missing: $(cat "$work/err")"
 
 # ---- --key-spec: the generate-key options, no device ----
-expect_status 1 --device "$work/none" lint --json --key-spec --alias login --auth biometric_strong --timeout 60 \
+expect 1 --device "$work/none" lint --json --key-spec --alias login --auth biometric_strong --timeout 60 \
     --no-invalidate-on-enrollment
 [ "$(findings | tr '\n' ' ')" = "- L-INVALIDATION-OFF login - L-LONG-BIOMETRIC-TIMEOUT login " ] ||
     fail "--key-spec: $(findings)"
 [ -e "$work/none" ] && fail "lint --key-spec created a device"
-expect_status 1 lint --json --key-spec --auth biometric_strong,device_credential --intent biometric-only
+expect 1 lint --json --key-spec --auth biometric_strong,device_credential --intent biometric-only
 [ "$(findings)" = "- L-DEVICE-CREDENTIAL-ALLOWED key" ] || fail "--key-spec --intent biometric-only: $(findings)"
-expect_status 0 lint --key-spec --algorithm aes --purposes encrypt,decrypt --api-level 27
-expect_status 1 lint --key-spec --algorithm aes --purposes encrypt,decrypt --api-level 28
-expect_status 2 lint --key-spec --intent bogus
+expect 0 lint --key-spec --algorithm aes --purposes encrypt,decrypt --api-level 27
+expect 1 lint --key-spec --algorithm aes --purposes encrypt,decrypt --api-level 28
+expect 2 lint --key-spec --intent bogus
 grep -q "'bogus' is not an intent" "$work/err" || fail "--intent bogus: $(cat "$work/err")"
-expect_status 2 lint --key-spec --purposes fly
+expect 2 lint --key-spec --purposes fly
 
 # ---- Usage ----
-expect_status 2 lint
-expect_status 2 lint --intent login "$fixtures/clean.yaml"
-expect_status 0 lint --help
+expect 2 lint
+expect 2 lint --intent login "$fixtures/clean.yaml"
+expect 0 lint --help
 grep -q "L-STRONGBOX-SILENT-FALLBACK" "$work/out" || fail "lint --help does not list the findings"
 "$kssim" --help | grep -q "kssim lint" || fail "kssim --help does not list lint"
 

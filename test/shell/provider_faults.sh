@@ -7,20 +7,16 @@ cd "$work" || exit 1
 setup_phone
 printf 'data\n' >data.txt
 
-sign() {
-    openssl pkeyutl "${PROV[@]}" -sign -inkey "$1" -rawin -in data.txt -digest sha256 -out "$work/sig"
-}
-
 ok "a key" genkey k.pem -algorithm EC -pkeyopt alias:k
-ok "it signs" sign keystore:k
+ok "it signs" sign_data keystore:k
 ok "keystore dies for two binder calls" "$kssim" inject-fault keystore_unavailable --calls 2
-refused SYSTEM_ERROR "keystore does not answer, nor the retry" sign keystore:k
+refused SYSTEM_ERROR "keystore does not answer, nor the retry" sign_data keystore:k
 grep -q "DeadObjectException" "$work/err" || fail "the sentence does not name DeadObjectException: $(cat "$work/err")"
-ok "keystore is back" sign keystore:k
+ok "keystore is back" sign_data keystore:k
 
 ok "an OS update: every blob needs an upgrade" "$kssim" inject-fault key_blob_requires_upgrade
-ok "keystore2 upgrades the blob and the app signs" sign keystore:k
+ok "keystore2 upgrades the blob and the app signs" sign_data keystore:k
 ok "the key's blob no longer decrypts" "$kssim" inject-fault key_blob_undecryptable --alias k
-refused INVALID_KEY_BLOB "the key exists but is unusable" sign keystore:k
+refused INVALID_KEY_BLOB "the key exists but is unusable" sign_data keystore:k
 
 finish

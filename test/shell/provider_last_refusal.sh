@@ -7,10 +7,6 @@ cd "$work" || exit 1
 setup_phone
 printf 'data\n' >data.txt
 
-sign() {
-    openssl pkeyutl "${PROV[@]}" -sign -inkey "$1" -rawin -in data.txt -digest sha256 -out "$work/sig"
-}
-
 ok "nothing refused yet" "$kssim" last-refusal
 grep -q '^none: no operation through the OpenSSL provider has been refused' "$work/out" ||
     fail "a fresh device reports a refusal: $(cat "$work/out")"
@@ -22,7 +18,7 @@ grep -q '^last refusal' "$work/out" && fail "status shows a refusal that did not
 ok "a per-operation fingerprint key" genkey perop.pem -algorithm EC -pkeyopt alias:perop \
     -pkeyopt user-auth:biometric_strong -pkeyopt auth-timeout:0
 ok "5 seconds pass" "$kssim" advance 5s
-refused KEY_USER_NOT_AUTHENTICATED "sign without the armed prompt" sign perop.pem
+refused KEY_USER_NOT_AUTHENTICATED "sign without the armed prompt" sign_data perop.pem
 openssl_sentence=$(grep -o 'KEY_USER_NOT_AUTHENTICATED (-26): [^;]*' "$work/err" | head -n 1)
 
 ok "the reason, from another process" "$kssim" last-refusal
@@ -42,11 +38,11 @@ grep -q "^last refusal      KEY_USER_NOT_AUTHENTICATED (-26) to sign with key 'p
     fail "status lacks the last refusal: $(cat "$work/out")"
 
 # A later refusal replaces it; a success leaves it (it is the last refusal, not the last call).
-refused KEY_NOT_FOUND "an unknown alias" sign keystore:nosuchkey
+refused KEY_NOT_FOUND "an unknown alias" sign_data keystore:nosuchkey
 ok "the newer reason" "$kssim" last-refusal
 grep -q '^KEY_NOT_FOUND (7): ' "$work/out" || fail "the later refusal did not replace the record: $(cat "$work/out")"
 ok "a key without authentication" genkey plain.pem -algorithm EC -pkeyopt alias:plain
-ok "it signs" sign plain.pem
+ok "it signs" sign_data plain.pem
 ok "still the last refusal" "$kssim" last-refusal
 grep -q '^KEY_NOT_FOUND (7): ' "$work/out" || fail "a success erased the last refusal: $(cat "$work/out")"
 
@@ -59,20 +55,20 @@ grep -q '^KEY_NOT_FOUND (7): ' "$work/out" || fail "kssim sign's refusal replace
 # A timeout key's refusal says how to authenticate from the shell, with the CLI's real command.
 ok "a key needing a fingerprint within 30 s" genkey timed.pem -algorithm EC -pkeyopt alias:timed \
     -pkeyopt user-auth:biometric_strong -pkeyopt auth-timeout:30
-refused KEY_USER_NOT_AUTHENTICATED "no fingerprint yet" sign timed.pem
+refused KEY_USER_NOT_AUTHENTICATED "no fingerprint yet" sign_data timed.pem
 grep -qF 'from a shell: `kssim authenticate-biometric --id ID`' "$work/err" ||
     fail "the timeout key's sentence does not say how to authenticate from a shell: $(cat "$work/err")"
 ok "the shell command it names works" "$kssim" authenticate-biometric --id 1
-ok "then it signs" sign timed.pem
+ok "then it signs" sign_data timed.pem
 ok "a key needing the credential within 30 s" genkey pin.pem -algorithm EC -pkeyopt alias:pin \
     -pkeyopt user-auth:device_credential -pkeyopt auth-timeout:30
 ok "31 seconds pass" "$kssim" advance 31s
-refused KEY_USER_NOT_AUTHENTICATED "the credential's window has passed" sign pin.pem
+refused KEY_USER_NOT_AUTHENTICATED "the credential's window has passed" sign_data pin.pem
 grep -qF 'from a shell: `kssim verify-credential --secret SECRET`' "$work/err" ||
     fail "the credential key's sentence does not name kssim verify-credential: $(cat "$work/err")"
 ok "the last refusal carries the same advice" "$kssim" last-refusal
 grep -qF 'kssim verify-credential --secret SECRET' "$work/out" || fail "last-refusal lacks the advice: $(cat "$work/out")"
 ok "the shell command it names works" "$kssim" verify-credential --secret 1234
-ok "then it signs" sign pin.pem
+ok "then it signs" sign_data pin.pem
 
 finish

@@ -12,10 +12,6 @@ export KSSIM_DEVICE="$work/device"
 setup_phone
 printf 'data\n' >data.txt
 
-sign() {
-    openssl pkeyutl "${PROV[@]}" -sign -inkey "$1" -rawin -in data.txt -digest sha256 -out "$work/sig"
-}
-
 # reference_der ALIAS TYPE DEVICE: the DER genpkey writes (key_reference.c), every length below 128.
 reference_der() {
     local description="kssim key reference v1"
@@ -43,7 +39,7 @@ absent() {
 }
 
 ok "a key on the configured device" genkey login.pem -algorithm EC -pkeyopt alias:login
-ok "its reference signs" sign login.pem
+ok "its reference signs" sign_data login.pem
 
 # ---- Item 2: where devices are created ----
 
@@ -54,7 +50,7 @@ says "records the device as an absolute directory" ":$work/relphone"
 
 reference_der login EC "$work/nowhere/deep/phone" >nowhere.der
 pem_of nowhere.der nowhere.pem
-refused DEVICE_UNAVAILABLE "a reference to a device that does not exist" sign nowhere.pem
+refused DEVICE_UNAVAILABLE "a reference to a device that does not exist" sign_data nowhere.pem
 says "the sentence names the device" "names the device $work/nowhere/deep/phone, which does not exist"
 says "and says what to do" "generate the key again"
 absent "the reference created no directory" "$work/nowhere"
@@ -62,22 +58,22 @@ absent "the reference created no directory" "$work/nowhere"
 mkdir empty
 reference_der login EC "$work/empty" >empty.der
 pem_of empty.der empty.pem
-refused DEVICE_UNAVAILABLE "a reference to a directory that holds no device" sign empty.pem
+refused DEVICE_UNAVAILABLE "a reference to a directory that holds no device" sign_data empty.pem
 says "the sentence names the directory" "names the device $work/empty"
 absent "no device was made in it" "$work/empty/device.sqlite3"
 
 ok "a key on a second device" env KSSIM_DEVICE="$work/other" \
     openssl genpkey "${PROV[@]}" "${PROPQ[@]}" -algorithm EC -pkeyopt alias:other -out other.pem
-ok "its reference signs from anywhere" sign other.pem
+ok "its reference signs from anywhere" sign_data other.pem
 rm -rf "$work/other"
-refused DEVICE_UNAVAILABLE "the second device was deleted" sign other.pem
+refused DEVICE_UNAVAILABLE "the second device was deleted" sign_data other.pem
 says "the sentence names the deleted device" "names the device $work/other, which does not exist"
 absent "the deleted device was not made again" "$work/other"
 
 reference_der login EC "$work/fresh" >fresh.der
 pem_of fresh.der fresh.pem
 checks=$((checks + 1))
-if KSSIM_DEVICE="$work/fresh" sign fresh.pem >"$work/out" 2>"$work/err"; then
+if KSSIM_DEVICE="$work/fresh" sign_data fresh.pem >"$work/out" 2>"$work/err"; then
     fail "a reference to the configured, new device signed with a key it cannot hold"
 elif grep -q ":KEY_NOT_FOUND:" "$work/err" && [ -e "$work/fresh" ]; then
     echo "ok - the configured device is still created at first use (then the key is not found)"
@@ -89,39 +85,39 @@ fi
 
 reference_der login EC relative/phone >relative.der
 pem_of relative.der relative.pem
-refused INVALID_KEY_REFERENCE "a reference with a relative device" sign relative.pem
+refused INVALID_KEY_REFERENCE "a reference with a relative device" sign_data relative.pem
 says "the sentence says why" "its device 'relative/phone' is a relative path"
 absent "the relative device was not created" "$work/relative"
 
 openssl base64 -d -in <(sed '1d;$d' login.pem) >login.der
 head -c 40 login.der >truncated.der
 pem_of truncated.der truncated.pem
-refused INVALID_KEY_REFERENCE "a truncated reference" sign truncated.pem
+refused INVALID_KEY_REFERENCE "a truncated reference" sign_data truncated.pem
 says "the sentence says it is truncated" "it is truncated (40 of its"
 says "and what to do" "generate the key again with openssl genpkey, or use keystore:"
 
 cp login.der flipped.der
 printf '\x7f' | dd of=flipped.der bs=1 seek=25 conv=notrunc 2>/dev/null # the alias's length
 pem_of flipped.der flipped.pem
-refused INVALID_KEY_REFERENCE "a reference with a changed byte" sign flipped.pem
+refused INVALID_KEY_REFERENCE "a reference with a changed byte" sign_data flipped.pem
 says "the sentence says it does not parse" "this key reference is damaged: "
 
 reference_der login DSA "$work/device" >dsa.der
 pem_of dsa.der dsa.pem
-refused INVALID_KEY_REFERENCE "a reference with a key type kssim does not make" sign dsa.pem
+refused INVALID_KEY_REFERENCE "a reference with a key type kssim does not make" sign_data dsa.pem
 says "the sentence names the field" "its key type is not EC, RSA, RSA-PSS or ED25519"
 says "and the alias to use instead" "use keystore:login"
 
 { cat login.der; printf 'extra'; } >trailing.der
 pem_of trailing.der trailing.pem
-refused INVALID_KEY_REFERENCE "a reference with bytes after its end" sign trailing.pem
+refused INVALID_KEY_REFERENCE "a reference with bytes after its end" sign_data trailing.pem
 says "the sentence says so" "5 bytes follow its end"
 
 # The alias of a reference keeps the device's one alias rule (kssim_check_alias): one no key can have is a
 # damaged reference, and the file's control characters never reach the error's text.
 reference_der $'lo\x1b[31mgin' EC "$work/device" >escape.der
 pem_of escape.der escape.pem
-refused INVALID_KEY_REFERENCE "a reference whose alias holds a control character" sign escape.pem
+refused INVALID_KEY_REFERENCE "a reference whose alias holds a control character" sign_data escape.pem
 says "the sentence applies the alias rule" "its alias is one no key can have (the alias has the control character 0x1b at byte 2"
 checks=$((checks + 1))
 if cat "$work/out" "$work/err" | grep -q $'\x1b'; then
@@ -132,7 +128,7 @@ fi
 # The same for its device: a control character there never reaches the error's text either.
 reference_der login EC $'/tmp/\x1b[31mdevice' >device-escape.der
 pem_of device-escape.der device-escape.pem
-refused INVALID_KEY_REFERENCE "a reference whose device holds a control character" sign device-escape.pem
+refused INVALID_KEY_REFERENCE "a reference whose device holds a control character" sign_data device-escape.pem
 says "the sentence says so" "its device holds a control character"
 checks=$((checks + 1))
 if cat "$work/out" "$work/err" | grep -q $'\x1b'; then
@@ -142,15 +138,15 @@ else
 fi
 reference_der "a/b" EC "$work/device" >slash.der
 pem_of slash.der slash.pem
-refused INVALID_KEY_REFERENCE "a reference whose alias holds '/'" sign slash.pem
+refused INVALID_KEY_REFERENCE "a reference whose alias holds '/'" sign_data slash.pem
 says "the sentence says so" "the alias has '/' at byte 1"
 
 # Not ours: other PEM is still left to the other decoders, without a keystore error.
 ok "a software key" openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out software.pem
-ok "signs with the keystore provider loaded" sign software.pem
+ok "signs with the keystore provider loaded" sign_data software.pem
 { echo "-----BEGIN SOMETHING ELSE-----"; openssl base64 -in login.der; echo "-----END SOMETHING ELSE-----"; } >foreign.pem
 checks=$((checks + 1))
-if sign foreign.pem >"$work/out" 2>"$work/err"; then
+if sign_data foreign.pem >"$work/out" 2>"$work/err"; then
     fail "a foreign PEM signed"
 elif grep -q "keystore" "$work/err"; then
     fail "a foreign PEM got a keystore error: $(head -c 2000 "$work/err")"

@@ -6,36 +6,9 @@
 set -u
 build=${1:?usage: run_api_levels.sh BUILD_DIR SOURCE_DIR}
 source_dir=${2:?usage: run_api_levels.sh BUILD_DIR SOURCE_DIR}
-kssim="$(cd "$build" && pwd)/kssim"
+# shellcheck source=lib/shell_test.sh
+source "$(dirname "$0")/lib/shell_test.sh"
 source_dir=$(cd "$source_dir" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-
-fail() {
-    echo "FAIL: $*"
-    failures=$((failures + 1))
-}
-
-# expect_status STATUS COMMAND...: runs the command (output in $work/out, $work/err).
-expect_status() {
-    local expected=$1 status
-    shift
-    "$@" >"$work/out" 2>"$work/err"
-    status=$?
-    [ "$status" -eq "$expected" ] || {
-        fail "'$*' exited $status, expected $expected"
-        sed 's/^/    /' "$work/out" "$work/err" | head -n 20
-    }
-}
-
-# has FILE LINE: FILE has exactly this line.
-has() {
-    grep -qxF -- "$2" "$work/$1" || {
-        fail "no line '$2' in $1; got:"
-        sed 's/^/    /' "$work/$1" | head -n 30
-    }
-}
 
 cd "$work" || exit 1
 legacy="$source_dir/scenarios/legacy-api30-enrollment-invalidation.yaml"
@@ -46,16 +19,16 @@ expect_status 0 "$kssim" run "$legacy"
 grep '^# ' out | sed 's/:.*//' >levels
 printf '# %s @ api_level 30\n# %s @ api_level 34\n' "$legacy" "$legacy" | cmp -s - levels ||
     fail "the runs are not 30 then 34: $(cat levels)"
-has out "13 sign key=timed data=after -> KEY_PERMANENTLY_INVALIDATED (17) [KeyPermanentlyInvalidatedException from Signature.initSign]"
-has out "13 sign key=timed data=after -> KEY_USER_NOT_AUTHENTICATED (-26) [UserNotAuthenticatedException from Signature.initSign]"
-has out "2 passed, 0 failed"
+has_line out "13 sign key=timed data=after -> KEY_PERMANENTLY_INVALIDATED (17) [KeyPermanentlyInvalidatedException from Signature.initSign]"
+has_line out "13 sign key=timed data=after -> KEY_USER_NOT_AUTHENTICATED (-26) [UserNotAuthenticatedException from Signature.initSign]"
+has_line out "2 passed, 0 failed"
 
 # The per-release expectation is what decides: the same expectation on both levels fails on one only, and
 # the transcript says which entry was expected there.
 sed 's/31..: KEY_USER_NOT_AUTHENTICATED/31..: KEY_PERMANENTLY_INVALIDATED/' "$legacy" >wrong.yaml
 expect_status 1 "$kssim" run wrong.yaml
-has out "13 sign key=timed data=after -> KEY_USER_NOT_AUTHENTICATED (-26) [UserNotAuthenticatedException from Signature.initSign]   <-- expected KEY_PERMANENTLY_INVALIDATED (17)"
-has out "1 passed, 1 failed"
+has_line out "13 sign key=timed data=after -> KEY_USER_NOT_AUTHENTICATED (-26) [UserNotAuthenticatedException from Signature.initSign]   <-- expected KEY_PERMANENTLY_INVALIDATED (17)"
+has_line out "1 passed, 1 failed"
 
 # ---- --api-level replaces the file's levels ----
 cat >both.yaml <<'YAML'
@@ -69,20 +42,20 @@ steps:
   - lock: {expect: {23..35: ok}}
 YAML
 expect_status 0 "$kssim" run both.yaml
-has out "# both.yaml @ api_level 34: expectations per release (seed 1)"
-has out "1 passed, 0 failed"
+has_line out "# both.yaml @ api_level 34: expectations per release (seed 1)"
+has_line out "1 passed, 0 failed"
 expect_status 0 "$kssim" run --api-level 35,23,31 both.yaml
 grep '^# ' out | sed 's/:.*//' >levels
 printf '# both.yaml @ api_level 35\n# both.yaml @ api_level 23\n# both.yaml @ api_level 31\n' | cmp -s - levels ||
     fail "--api-level 35,23,31 did not run 35, 23, 31 in that order: $(cat levels)"
-has out "3 expect_key alias=k state=valid -> valid"
-has out "3 passed, 0 failed"
+has_line out "3 expect_key alias=k state=valid -> valid"
+has_line out "3 passed, 0 failed"
 expect_status 0 "$kssim" run --api-level=29..31 both.yaml
-has out "3 passed, 0 failed"
+has_line out "3 passed, 0 failed"
 expect_status 0 "$kssim" run --api-level ..24 both.yaml
-has out "2 passed, 0 failed"
+has_line out "2 passed, 0 failed"
 expect_status 0 "$kssim" run --api-level 33.. both.yaml
-has out "3 passed, 0 failed"
+has_line out "3 passed, 0 failed"
 
 # expect_key's state per release: the entry of the level run is judged, and shown.
 cat >state.yaml <<'YAML'
@@ -93,21 +66,21 @@ steps:
   - expect_key: {alias: k, state: {..30: invalidated, 31..: valid}}
 YAML
 expect_status 1 "$kssim" run state.yaml
-has out "2 expect_key alias=k state=invalidated -> valid   <-- expected invalidated"
-has out "2 expect_key alias=k state=valid -> valid"
-has out "1 passed, 1 failed"
+has_line out "2 expect_key alias=k state=invalidated -> valid   <-- expected invalidated"
+has_line out "2 expect_key alias=k state=valid -> valid"
+has_line out "1 passed, 1 failed"
 
 # ---- Every format names the level of each run; the summary counts runs ----
 expect_status 0 "$kssim" run --format tap "$legacy" both.yaml
-has out "1..3"
-has out "ok 1 - $legacy @ api_level 30: A new fingerprint kills biometric-bound keys - Android 11 says so for timeout keys too, Android 12+ does not (seed 1)"
-has out "ok 3 - both.yaml @ api_level 34: expectations per release (seed 1)"
-has out "# 3 passed, 0 failed"
+has_line out "1..3"
+has_line out "ok 1 - $legacy @ api_level 30: A new fingerprint kills biometric-bound keys - Android 11 says so for timeout keys too, Android 12+ does not (seed 1)"
+has_line out "ok 3 - both.yaml @ api_level 34: expectations per release (seed 1)"
+has_line out "# 3 passed, 0 failed"
 expect_status 0 "$kssim" run --format junit --api-level 30,34 both.yaml
 [ "$(grep -c '<testsuite name="both.yaml @ api_level 3[04]"' out)" -eq 2 ] || fail "JUnit: not one suite per level"
 grep -qF '<property name="api_level" value="30"/>' out || fail "JUnit: no api_level property"
 grep -qF '<testcase classname="both.yaml @ api_level 34" name="4 lock"/>' out || fail "JUnit: testcase not named by level"
-has out "<!-- 2 passed, 0 failed -->"
+has_line out "<!-- 2 passed, 0 failed -->"
 
 # Same input, same bytes.
 "$kssim" run --api-level 30,34 "$legacy" both.yaml >again.1 2>/dev/null
@@ -163,5 +136,4 @@ expect_status 0 "$kssim" run --help
 grep -qF -- "--api-level LEVELS" out || fail "--help does not describe --api-level"
 grep -qF "searched recursively" out || fail "--help does not say directories are searched recursively"
 
-echo "run_api_levels: $failures failures"
-[ "$failures" -eq 0 ]
+report_failures run_api_levels

@@ -5,30 +5,9 @@
 # the run exits 3. Within its budgets a run prints exactly what it prints without them.
 set -u
 build=${1:?usage: run_budgets.sh BUILD_DIR SOURCE_DIR}
-kssim="$(cd "$build" && pwd)/kssim"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
+# shellcheck source=lib/shell_test.sh
+source "$(dirname "$0")/lib/shell_test.sh"
 cd "$work" || exit 1
-
-fail() {
-    echo "FAIL: $*"
-    failures=$((failures + 1))
-}
-
-# expect_status STATUS COMMAND...: runs the command (output in $work/out, $work/err).
-expect_status() {
-    local expected=$1 status
-    shift
-    "$@" >"$work/out" 2>"$work/err"
-    status=$?
-    [ "$status" -eq "$expected" ] || fail "'$*' exited $status, expected $expected; stderr: $(cat "$work/err")"
-}
-
-# has FILE LINE: FILE has exactly this line.
-has() {
-    grep -qxF -- "$2" "$1" || { fail "no line '$2' in $1:"; sed 's/^/    /' "$1"; }
-}
 
 cat >far.yaml <<'YAML'
 name: a month and a day
@@ -55,38 +34,38 @@ cmp -s out unbudgeted || fail "a run within its budgets printed something else: 
 
 # --max-steps: per scenario; each scenario stops before its step N+1, and the next one still runs.
 expect_status 3 "$kssim" run far.yaml slow.yaml --max-steps 1
-has out "# stopped before step 2: a scenario may execute 1 steps (--max-steps 1); raise --max-steps to run it to its end"
-has out "1 generate_key alias=a algorithm=rsa size=4096 -> ok (0)"
-has out "0 passed, 2 failed"
+has_line out "# stopped before step 2: a scenario may execute 1 steps (--max-steps 1); raise --max-steps to run it to its end"
+has_line out "1 generate_key alias=a algorithm=rsa size=4096 -> ok (0)"
+has_line out "0 passed, 2 failed"
 grep -q '^2 ' out && fail "--max-steps 1: a second step ran"
-has err "kssim run: far.yaml @ api_level 34: stopped before step 2: a scenario may execute 1 steps (--max-steps 1); raise --max-steps to run it to its end"
-has err "kssim run: slow.yaml @ api_level 34: stopped before step 2: a scenario may execute 1 steps (--max-steps 1); raise --max-steps to run it to its end"
+has_line err "kssim run: far.yaml @ api_level 34: stopped before step 2: a scenario may execute 1 steps (--max-steps 1); raise --max-steps to run it to its end"
+has_line err "kssim run: slow.yaml @ api_level 34: stopped before step 2: a scenario may execute 1 steps (--max-steps 1); raise --max-steps to run it to its end"
 
 # --max-virtual-time: the advance that would go beyond it does not run.
 expect_status 3 "$kssim" run far.yaml --max-virtual-time 30d
-has out "1 advance 1d -> ok (0)"
-has out "# stopped before step 2: advance 30d would bring this scenario's virtual time to 31d, beyond its budget (--max-virtual-time 30d); raise --max-virtual-time to run it to its end"
+has_line out "1 advance 1d -> ok (0)"
+has_line out "# stopped before step 2: advance 30d would bring this scenario's virtual time to 31d, beyond its budget (--max-virtual-time 30d); raise --max-virtual-time to run it to its end"
 grep -q '^2 advance' out && fail "--max-virtual-time 30d: the advance beyond it ran"
 expect_status 0 "$kssim" run far.yaml --max-virtual-time 31d
 # A huge advance is stopped before the device sees it.
 printf 'name: ages\nsteps:\n  - advance: 100000000d\n' >ages.yaml
 expect_status 3 "$kssim" run ages.yaml --max-virtual-time 1d
-has err "kssim run: ages.yaml @ api_level 34: stopped before step 1: advance 100000000d would bring this scenario's virtual time to 100000000d, beyond its budget (--max-virtual-time 1d); raise --max-virtual-time to run it to its end"
+has_line err "kssim run: ages.yaml @ api_level 34: stopped before step 1: advance 100000000d would bring this scenario's virtual time to 100000000d, beyond its budget (--max-virtual-time 1d); raise --max-virtual-time to run it to its end"
 
 # --timeout: real time for the whole run. A 4096-bit RSA key takes far longer than 1 ms, so the run
 # stops before slow.yaml's second step (or its first, on a loaded machine) and far.yaml does not run.
 expect_status 3 "$kssim" run slow.yaml far.yaml --timeout 1ms
 grep -qF "the run took its whole real-time budget (--timeout 1ms); raise --timeout, or run fewer scenarios at once" out ||
     fail "--timeout 1ms: no stop line in the transcript: $(cat out)"
-has out "# not run: the run took its whole real-time budget (--timeout 1ms) before this scenario; raise --timeout"
-has out "0 passed, 2 failed"
+has_line out "# not run: the run took its whole real-time budget (--timeout 1ms) before this scenario; raise --timeout"
+has_line out "0 passed, 2 failed"
 grep -q '^3 lock' out && fail "--timeout 1ms: slow.yaml ran to its end"
-has err "kssim run: 1 scenario not run: the run took its whole real-time budget (--timeout)"
+has_line err "kssim run: 1 scenario not run: the run took its whole real-time budget (--timeout)"
 grep -qF "kssim run: slow.yaml @ api_level 34: stopped before step" err || fail "--timeout 1ms: no stop line on stderr: $(cat err)"
 # TAP still reports every test point it announced.
 expect_status 3 "$kssim" run --format tap slow.yaml far.yaml --timeout 1ms
-has out "1..2"
-has out "not ok 2 - far.yaml @ api_level 34: a month and a day (seed 1)"
+has_line out "1..2"
+has_line out "not ok 2 - far.yaml @ api_level 34: a month and a day (seed 1)"
 expect_status 3 "$kssim" run --format junit slow.yaml far.yaml --timeout 1ms
 grep -q "not run: the run took its whole real-time budget" out || fail "JUnit: the scenario not run is not reported"
 
@@ -96,7 +75,7 @@ expect_status 2 "$kssim" run bad.yaml far.yaml --max-steps 1
 
 # Usage errors.
 expect_status 2 "$kssim" run far.yaml --max-steps 0
-has err "kssim run: --max-steps: a budget of 0 would run nothing; give 1 or more, or leave --max-steps out for none"
+has_line err "kssim run: --max-steps: a budget of 0 would run nothing; give 1 or more, or leave --max-steps out for none"
 expect_status 2 "$kssim" run far.yaml --timeout 0s
 grep -qF -- "--timeout: a budget of 0 would run nothing; give 1ms or more" err || fail "--timeout 0s: $(cat err)"
 expect_status 2 "$kssim" run far.yaml --timeout 5
@@ -118,7 +97,7 @@ steps:
   - lock: {}
 YAML
 expect_status 0 "$kssim" run restored_early.yaml
-has out "4 advance 6751991168d -> ok (0)"
+has_line out "4 advance 6751991168d -> ok (0)"
 # ...and one that brings back a late wall clock gets the run-time check's refusal, in the device's words.
 cat >restored_late.yaml <<'YAML'
 name: a restore brings back a late wall clock
@@ -131,7 +110,7 @@ steps:
     expect: INVALID_ARGUMENT
 YAML
 expect_status 0 "$kssim" run restored_late.yaml
-has out "5 advance 106750000000d -> INVALID_ARGUMENT (-38)"
+has_line out "5 advance 106750000000d -> INVALID_ARGUMENT (-38)"
 
 # The help names the budgets and the exit status.
 expect_status 0 "$kssim" run --help
@@ -139,5 +118,4 @@ for word in "--max-steps N" "--timeout DURATION" "--max-virtual-time DURATION" "
     grep -qF -- "$word" out || fail "kssim run --help does not mention '$word'"
 done
 
-echo "run_budgets: $failures failures"
-[ "$failures" -eq 0 ]
+report_failures run_budgets

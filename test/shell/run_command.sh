@@ -4,24 +4,8 @@
 # usage errors.
 set -u
 build=${1:?usage: run_command.sh BUILD_DIR SOURCE_DIR}
-kssim="$(cd "$build" && pwd)/kssim"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-
-fail() {
-    echo "FAIL: $*"
-    failures=$((failures + 1))
-}
-
-# expect_status STATUS COMMAND...: runs the command (output in $work/out, $work/err).
-expect_status() {
-    local expected=$1 status
-    shift
-    "$@" >"$work/out" 2>"$work/err"
-    status=$?
-    [ "$status" -eq "$expected" ] || fail "'$*' exited $status, expected $expected"
-}
+# shellcheck source=lib/shell_test.sh
+source "$(dirname "$0")/lib/shell_test.sh"
 
 cd "$work" || exit 1
 
@@ -117,5 +101,4 @@ grep -q -- '--format FORMAT' out || fail "kssim run --help does not describe --f
 cp met.yaml ./-dash.yaml
 expect_status 0 "$kssim" run -- -dash.yaml
 
-echo "run_command: $failures failures"
-[ "$failures" -eq 0 ]
+report_failures run_command

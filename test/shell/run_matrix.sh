@@ -6,35 +6,9 @@
 set -u
 build=${1:?usage: run_matrix.sh BUILD_DIR SOURCE_DIR}
 source_dir=${2:?usage: run_matrix.sh BUILD_DIR SOURCE_DIR}
-kssim="$(cd "$build" && pwd)/kssim"
+# shellcheck source=lib/shell_test.sh
+source "$(dirname "$0")/lib/shell_test.sh"
 source_dir=$(cd "$source_dir" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-
-fail() {
-    echo "FAIL: $*"
-    failures=$((failures + 1))
-}
-
-# expect_status STATUS COMMAND...: runs the command (output in $work/out, $work/err).
-expect_status() {
-    local expected=$1 status
-    shift
-    "$@" >"$work/out" 2>"$work/err"
-    status=$?
-    [ "$status" -eq "$expected" ] || {
-        fail "'$*' exited $status, expected $expected"
-        sed 's/^/    /' "$work/out" "$work/err" | head -n 20
-    }
-}
-
-has() {
-    grep -qF -- "$2" "$work/$1" || {
-        fail "no '$2' in $1; got:"
-        sed 's/^/    /' "$work/$1" | head -n 30
-    }
-}
 
 cd "$work" || exit 1
 cat >plain.yaml <<'YAML'
@@ -61,13 +35,13 @@ diff -u expected out >diff.txt || { fail "the text matrix differs:"; cat diff.tx
 # Android 11 keeps the first of two tokens, Android 12 the last (token-cache-replace-api31.yaml expects 12's):
 # on 30 the step misses (!), and 31 differs from 30 (*); one run failed, so exit 1.
 expect_status 1 "$kssim" run --matrix 30,31 "$source_dir/scenarios/token-cache-replace-api31.yaml"
-has out '9 sign key=timed data="the replayed token replaced it"          | ok (0) ! | KEY_USER_NOT_AUTHENTICATED (-26) / UserNotAuthenticatedException*'
-has out '1 passed, 1 failed'
+has_text out '9 sign key=timed data="the replayed token replaced it"          | ok (0) ! | KEY_USER_NOT_AUTHENTICATED (-26) / UserNotAuthenticatedException*'
+has_text out '1 passed, 1 failed'
 
 # Per-release expectations are judged per level: the recipe passes on all six levels, with its differences marked.
 expect_status 0 "$kssim" run --matrix 28,30,31,33,34,35 "$source_dir/scenarios/recipes/device-credential-per-version.yaml"
-has out '| INVALID_ARGUMENT (-38) / ProviderException                              | ok (0)*  '
-has out '6 passed, 0 failed'
+has_text out '| INVALID_ARGUMENT (-38) / ProviderException                              | ok (0)*  '
+has_text out '6 passed, 0 failed'
 
 # JSON: parsed by an outside parser, with the cells' flags.
 if ! command -v python3 >/dev/null; then
@@ -98,14 +72,14 @@ done
 
 # Options that do not fit together, each refused with what to do instead.
 expect_status 2 "$kssim" run --matrix 30,34 --api-level 30 plain.yaml
-has err "--matrix names the levels itself"
+has_text err "--matrix names the levels itself"
 expect_status 2 "$kssim" run --matrix 30,34 --format tap plain.yaml
-has err "use --format text (default), json or html"
+has_text err "use --format text (default), json or html"
 # Without --matrix, --format json is the run's document (run_json.sh), not a one-column matrix.
 expect_status 0 "$kssim" run --format json plain.yaml
-has out '"number": 1, "action": "generate_key"'
+has_text out '"number": 1, "action": "generate_key"'
 expect_status 2 "$kssim" run --matrix 30,99 plain.yaml
-has err "--matrix: API level 99 is not a release kssim models"
+has_text err "--matrix: API level 99 is not a release kssim models"
 
 if [ "$failures" -ne 0 ]; then
     echo "run_matrix: $failures failure(s)"

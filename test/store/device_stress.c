@@ -30,6 +30,7 @@
 
 #include <kssim/kssim.h>
 #include "../remove_tree.h"
+#include "../device_fixture.h"
 
 /* ---- Small helpers ---- */
 
@@ -124,15 +125,7 @@ static void generate_limited_key(kssim_device *device, const char *alias, uint32
 
 static kssim_result sign(kssim_device *device, const char *alias)
 {
-    kssim_operation op;
-    kssim_result r = kssim_begin(device, alias, KSSIM_PURPOSE_SIGN, NULL, &op);
-    if (r != KSSIM_OK)
-        return r;
-    uint8_t *signature = NULL;
-    size_t signature_len = 0;
-    r = kssim_finish(device, op.handle, message, sizeof(message), NULL, 0, &signature, &signature_len);
-    kssim_free(signature);
-    return r;
+    return fixture_sign_once(device, alias, message, sizeof(message), NULL, NULL);
 }
 
 /* A key with a usage count limit: its uses left, or 0 once the last use deleted it. */
@@ -418,9 +411,7 @@ int main(int argc, char **argv)
     char made[256] = "";
     const char *dir = argc > 2 && argv[2][0] != '\0' ? argv[2] : NULL;
     if (dir == NULL) {
-        const char *tmp = getenv("TMPDIR");
-        snprintf(made, sizeof(made), "%s/kssim-stress-XXXXXX", tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
-        if (mkdtemp(made) == NULL)
+        if (!make_temporary_tree(made, sizeof(made), "stress"))
             die("cannot make a temporary directory: %s", strerror(errno));
         dir = made;
     }

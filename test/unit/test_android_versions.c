@@ -14,6 +14,7 @@
 
 #include "core/android_versions.h"
 #include <kssim/kssim.h>
+#include "../device_fixture.h"
 
 /* ---- The table ---- */
 
@@ -129,8 +130,7 @@ static kssim_device *new_device(int api_level, kssim_security_level security_lev
     config.security_level = security_level;
     kssim_device *device = NULL;
     assert_int_equal(kssim_device_create(&config, &device), KSSIM_OK);
-    assert_int_equal(kssim_set_credential(device, KSSIM_CREDENTIAL_PIN, "1234"), KSSIM_OK);
-    assert_int_equal(kssim_enroll_biometric(device, 1, KSSIM_MODALITY_FINGERPRINT, KSSIM_BIOMETRIC_STRONG), KSSIM_OK);
+    fixture_set_pin_and_strong_fingerprint(device);
     return device;
 }
 

@@ -15,6 +15,7 @@
 
 #include "store/checksum.h"
 #include "store/device_image.h"
+#include "../device_fixture.h"
 
 static const uint8_t message[] = "the server's challenge";
 
@@ -71,8 +72,7 @@ static kssim_result sign_and_forget(kssim_device *device, const char *alias)
 static kssim_device *rich_device(void)
 {
     kssim_device *device = new_device(11);
-    assert_int_equal(kssim_set_credential(device, KSSIM_CREDENTIAL_PIN, "1234"), KSSIM_OK);
-    assert_int_equal(kssim_enroll_biometric(device, 1, KSSIM_MODALITY_FINGERPRINT, KSSIM_BIOMETRIC_STRONG), KSSIM_OK);
+    fixture_set_pin_and_strong_fingerprint(device);
     assert_int_equal(kssim_enroll_biometric(device, 2, KSSIM_MODALITY_FACE, KSSIM_BIOMETRIC_STRONG), KSSIM_OK);
     assert_int_equal(kssim_enroll_biometric(device, 3, KSSIM_MODALITY_FINGERPRINT, KSSIM_BIOMETRIC_WEAK), KSSIM_OK);
 

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <kssim/kssim.h>
+#include "../device_fixture.h"
 
 static const uint8_t data[] = "server challenge";
 
@@ -28,8 +29,7 @@ static kssim_device *new_device(int api_level)
 static kssim_device *device_with_pin_and_fingerprint(int api_level)
 {
     kssim_device *device = new_device(api_level);
-    assert_int_equal(kssim_set_credential(device, KSSIM_CREDENTIAL_PIN, "1234"), KSSIM_OK);
-    assert_int_equal(kssim_enroll_biometric(device, 1, KSSIM_MODALITY_FINGERPRINT, KSSIM_BIOMETRIC_STRONG), KSSIM_OK);
+    fixture_set_pin_and_strong_fingerprint(device);
     return device;
 }
 
@@ -48,14 +48,9 @@ static void generate_ec(kssim_device *device, const char *alias, bool user_auth,
 static kssim_result sign(kssim_device *device, const char *alias)
 {
     kssim_operation op;
-    kssim_result r = kssim_begin(device, alias, KSSIM_PURPOSE_SIGN, NULL, &op);
-    if (r != KSSIM_OK)
-        return r;
-    uint8_t *sig = NULL;
-    size_t sig_len = 0;
-    r = kssim_finish(device, op.handle, data, sizeof(data), NULL, 0, &sig, &sig_len);
-    kssim_free(sig);
-    if (r == KSSIM_KEY_USER_NOT_AUTHENTICATED)
+    bool begun;
+    kssim_result r = fixture_sign_once(device, alias, data, sizeof(data), &op, &begun);
+    if (begun && r == KSSIM_KEY_USER_NOT_AUTHENTICATED)
         kssim_abort(device, op.handle);
     return r;
 }

@@ -30,6 +30,7 @@
 #include "store/device_image.h"
 #include "store/sqlite_store.h"
 #include "../remove_tree.h"
+#include "../device_fixture.h"
 
 /* ---- Directories ---- */
 
@@ -42,9 +43,7 @@ typedef struct fixture {
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof(*f));
-    const char *tmp = getenv("TMPDIR");
-    snprintf(f->root, sizeof(f->root), "%s/kssim-store-XXXXXX", tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
-    if (mkdtemp(f->root) == NULL)
+    if (!make_temporary_tree(f->root, sizeof(f->root), "store"))
         return -1;
     snprintf(f->device, sizeof(f->device), "%s/device", f->root);
     snprintf(f->file, sizeof(f->file), "%s/%s", f->device, SIM_DEVICE_STORE_FILE);
@@ -634,15 +633,7 @@ static void commit(kssim_device *device)
 
 static kssim_result sign(kssim_device *device, const char *alias)
 {
-    kssim_operation op;
-    kssim_result r = kssim_begin(device, alias, KSSIM_PURPOSE_SIGN, NULL, &op);
-    if (r != KSSIM_OK)
-        return r;
-    uint8_t *sig = NULL;
-    size_t sig_len = 0;
-    r = kssim_finish(device, op.handle, data, sizeof(data), NULL, 0, &sig, &sig_len);
-    kssim_free(sig);
-    return r;
+    return fixture_sign_once(device, alias, data, sizeof(data), NULL, NULL);
 }
 
 static uint32_t uses_remaining(kssim_device *device, const char *alias)

@@ -17,6 +17,7 @@
 
 #include "store/checksum.h"
 #include "store/device_image.h"
+#include "../device_fixture.h"
 
 static kssim_device *device_of(int api_level, kssim_security_level level)
 {
@@ -50,17 +51,7 @@ static void generate(kssim_device *device, const char *alias, kssim_security_lev
 static kssim_result sign(kssim_device *device, const char *alias)
 {
     static const uint8_t data[] = "nonce";
-    uint8_t *signature = NULL;
-    size_t signature_len = 0;
-    kssim_operation op;
-    kssim_result r = kssim_begin(device, alias, KSSIM_PURPOSE_SIGN, NULL, &op);
-    if (r != KSSIM_OK)
-        return r;
-    r = kssim_finish(device, op.handle, data, sizeof(data), NULL, 0, &signature, &signature_len);
-    if (r != KSSIM_OK)
-        kssim_abort(device, op.handle);
-    kssim_free(signature);
-    return r;
+    return fixture_sign_or_abort(device, alias, data, sizeof(data));
 }
 
 static kssim_fault_status faults_of(kssim_device *device)

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "store/device_image.h"
+#include "../device_fixture.h"
 
 static const uint8_t message[] = "round trip";
 
@@ -51,8 +52,7 @@ static void generate(kssim_device *device, const char *alias, kssim_algorithm al
 static kssim_device *device_with_everything(void)
 {
     kssim_device *device = new_device(KSSIM_API_LEVEL_MAX);
-    assert_int_equal(kssim_set_credential(device, KSSIM_CREDENTIAL_PIN, "1234"), KSSIM_OK);
-    assert_int_equal(kssim_enroll_biometric(device, 1, KSSIM_MODALITY_FINGERPRINT, KSSIM_BIOMETRIC_STRONG), KSSIM_OK);
+    fixture_set_pin_and_strong_fingerprint(device);
     generate(device, "ec", KSSIM_ALGORITHM_EC, false, 0);
     generate(device, "aes", KSSIM_ALGORITHM_AES, false, 0);
     generate(device, "per_op", KSSIM_ALGORITHM_EC, true, 0);

@@ -18,6 +18,7 @@
 #include <openssl/x509.h>
 
 #include <kssim/kssim.h>
+#include "../device_fixture.h"
 
 static kssim_device *new_device(void)
 {
@@ -149,8 +150,7 @@ static void a_per_operation_agreement_waits_for_the_user(void **state)
 {
     (void)state;
     kssim_device *device = new_device();
-    assert_int_equal(kssim_set_credential(device, KSSIM_CREDENTIAL_PIN, "1234"), KSSIM_OK);
-    assert_int_equal(kssim_enroll_biometric(device, 1, KSSIM_MODALITY_FINGERPRINT, KSSIM_BIOMETRIC_STRONG), KSSIM_OK);
+    fixture_set_pin_and_strong_fingerprint(device);
     kssim_key_spec spec;
     kssim_key_spec_default(&spec, KSSIM_ALGORITHM_EC);
     strcpy(spec.alias, "agree");

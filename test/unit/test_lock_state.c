@@ -13,6 +13,7 @@
 
 #include "keystore2/keystore2.h"
 #include "store/device_image.h"
+#include "../device_fixture.h"
 
 static const uint8_t data[] = "unlocked only";
 
@@ -40,8 +41,7 @@ static void generate_unlocked_only(kssim_device *device, const char *alias)
 static kssim_device *unlocked_device_with_udr_key(int api_level)
 {
     kssim_device *device = new_device(api_level);
-    assert_int_equal(kssim_set_credential(device, KSSIM_CREDENTIAL_PIN, "1234"), KSSIM_OK);
-    assert_int_equal(kssim_enroll_biometric(device, 1, KSSIM_MODALITY_FINGERPRINT, KSSIM_BIOMETRIC_STRONG), KSSIM_OK);
+    fixture_set_pin_and_strong_fingerprint(device);
     generate_unlocked_only(device, "udr");
     assert_int_equal(kssim_unlock(device, "1234"), KSSIM_OK);
     return device;
@@ -49,15 +49,7 @@ static kssim_device *unlocked_device_with_udr_key(int api_level)
 
 static kssim_result sign(kssim_device *device, const char *alias)
 {
-    kssim_operation op;
-    kssim_result r = kssim_begin(device, alias, KSSIM_PURPOSE_SIGN, NULL, &op);
-    if (r != KSSIM_OK)
-        return r;
-    uint8_t *sig = NULL;
-    size_t sig_len = 0;
-    r = kssim_finish(device, op.handle, data, sizeof(data), NULL, 0, &sig, &sig_len);
-    kssim_free(sig);
-    return r;
+    return fixture_sign_once(device, alias, data, sizeof(data), NULL, NULL);
 }
 
 static void without_a_secure_lock_screen_the_device_is_never_locked(void **state)

@@ -29,6 +29,7 @@
 #include "store/device_image.h"
 #include "store/rollback_storage.h"
 #include "../remove_tree.h"
+#include "../device_fixture.h"
 
 static kssim_device *memory_device(void)
 {
@@ -52,17 +53,7 @@ static void generate(kssim_device *device, const char *alias, uint32_t usage_cou
 static kssim_result sign(kssim_device *device, const char *alias)
 {
     static const uint8_t data[] = "nonce";
-    uint8_t *signature = NULL;
-    size_t signature_len = 0;
-    kssim_operation op;
-    kssim_result r = kssim_begin(device, alias, KSSIM_PURPOSE_SIGN, NULL, &op);
-    if (r != KSSIM_OK)
-        return r;
-    r = kssim_finish(device, op.handle, data, sizeof(data), NULL, 0, &signature, &signature_len);
-    if (r != KSSIM_OK)
-        kssim_abort(device, op.handle);
-    kssim_free(signature);
-    return r;
+    return fixture_sign_or_abort(device, alias, data, sizeof(data));
 }
 
 static bool rolled_back(kssim_device *device)
@@ -204,9 +195,7 @@ typedef struct fixture {
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof(*f));
-    const char *tmp = getenv("TMPDIR");
-    snprintf(f->root, sizeof(f->root), "%s/kssim-rollback-XXXXXX", tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
-    if (mkdtemp(f->root) == NULL)
+    if (!make_temporary_tree(f->root, sizeof(f->root), "rollback"))
         return -1;
     snprintf(f->device, sizeof(f->device), "%s/device", f->root);
     snprintf(f->storage, sizeof(f->storage), "%s.rpmb", f->device);

@@ -1,15 +1,8 @@
 # cli_test.sh - what the kssim command-line tests share: a fresh device directory per test and the
 # assertions on exit status, stdout and stderr. Sourced by test/shell/cli_*.sh after setting $build.
-kssim="$(cd "$build" && pwd)/kssim"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# shellcheck source=shell_test.sh
+source "$(dirname "${BASH_SOURCE[0]}")/shell_test.sh"
 export KSSIM_DEVICE="$work/device"
-failures=0
-
-fail() {
-    echo "FAIL: $*"
-    failures=$((failures + 1))
-}
 
 # expect STATUS ARGS...: runs kssim ARGS (stdout in $work/out, stderr in $work/err).
 expect() {
