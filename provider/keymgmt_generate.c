@@ -12,6 +12,7 @@
  * EVP_PKEY_sign picks, the device - not the provider - decides whether the key may use it. Whether a
  * size, a purpose or a policy is acceptable is the device's to say too: the values go through unchanged.
  * rollback-resistant (yes|no) asks for Tag::ROLLBACK_RESISTANCE (docs/device.md, "Rollback").
+ * attestation-challenge:TEXT (and attestation-application-id:PACKAGE) attest the key (docs/attestation.md).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,6 +184,21 @@ int keystore_generation_set_policy_params(keystore_generation *generation, const
         if (!get_text(p, &text) || !parse_bits(text, &sim_digests, &spec->digests))
             return refuse_word(provider, KSSIM_PROVIDER_PARAM_DIGESTS, &sim_digests, true, "");
         generation->digests_given = true;
+    }
+    /* KeyGenParameterSpec.Builder.setAttestationChallenge: the key is generated with a chain
+     * (`kssim attestation ALIAS`, `openssl storeutl -certs keystore:ALIAS`). */
+    if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_ATTESTATION_CHALLENGE)) != NULL) {
+        if (!get_text(p, &text) || strlen(text) > KSSIM_ATTESTATION_CHALLENGE_MAX)
+            return refuse_value(provider, KSSIM_PROVIDER_PARAM_ATTESTATION_CHALLENGE, "a text of 0 to 128 bytes");
+        memcpy(spec->attestation_challenge, text, strlen(text));
+        spec->attestation_challenge_len = (uint32_t)strlen(text);
+        spec->attestation_requested = true;
+    }
+    if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_ATTESTATION_APPLICATION_ID)) != NULL) {
+        if (!get_text(p, &text) || text[0] == '\0' || strlen(text) >= sizeof(spec->attestation_application_id))
+            return refuse_value(provider, KSSIM_PROVIDER_PARAM_ATTESTATION_APPLICATION_ID,
+                                "a package name of 1 to 127 bytes");
+        snprintf(spec->attestation_application_id, sizeof(spec->attestation_application_id), "%s", text);
     }
     return 1;
 }

@@ -96,6 +96,24 @@ OPENSSL_MODULES="$build" "${storeutl[@]}" -certs keystore:plain >"$work/store.ou
     fail "storeutl -certs keystore:plain failed: $(cat "$work/store.out")"
 grep -q 'Total found: 0' "$work/store.out" || fail "a key without a chain gave certificates"
 
+# genpkey -pkeyopt attestation-challenge: the provider's key is attested like generate-key's; the
+# verifier finds the challenge abc in its chain (and refuses another), to the device's own root
+OPENSSL_MODULES="$build" openssl genpkey -provider-path "$build" -provider keystore -provider default \
+    -propquery '?provider=keystore' -algorithm EC -pkeyopt group:P-256 -pkeyopt alias:genpkey_attested \
+    -pkeyopt attestation-challenge:abc -pkeyopt attestation-application-id:com.example.bank \
+    -out "$work/genpkey_ref.pem" >"$work/genpkey.out" 2>&1 || fail "genpkey with attestation-challenge: $(cat "$work/genpkey.out")"
+ok attestation genpkey_attested
+cp "$work/out" "$work/genpkey_chain.pem"
+ok attestation-root
+cp "$work/out" "$work/genpkey_root.pem"
+"$build/examples/attestation_verify" --chain "$work/genpkey_chain.pem" --root "$work/genpkey_root.pem" \
+    --challenge abc >"$work/verify.out" 2>&1 || fail "the verifier refused genpkey's chain: $(cat "$work/verify.out")"
+"$build/examples/attestation_verify" --chain "$work/genpkey_chain.pem" --root "$work/genpkey_root.pem" \
+    --challenge abd >/dev/null 2>&1 && fail "the verifier accepted genpkey's chain with another challenge"
+grep -q "com.example.bank" "$work/genpkey_chain.pem" ||
+    openssl x509 -in "$work/genpkey_chain.pem" -outform der | grep -q com.example.bank ||
+    fail "genpkey's attestation-application-id is not in the leaf"
+
 # determinism: the same seed and calls give the same bytes; another seed another root
 mv "$work/device" "$work/device-first"
 ok init --seed 5 --api-level 34 --force

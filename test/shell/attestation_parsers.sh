@@ -4,7 +4,8 @@
 # Debian's android_key_attestation gem (test/attestation/parse_ruby.rb) and npm's @peculiar/asn1-android
 # (test/attestation/parse_node.mjs), first on real phones' chains (test/attestation/samples/, from
 # Google's android/keyattestation test data), then, once `kssim attestation` exists, on chains the
-# simulator makes for several key kinds, compared field by field with `kssim keys --json`.
+# simulator makes for several key kinds and every API level, compared field by field with `kssim keys
+# --json`; `kssim attestation --attack` chains are refused by the verifier.
 # Each accepting check has refusing twins (another root, another challenge, another key, a chain
 # extended with another leaf, an expired intermediate), so no check passes whatever it is given.
 # A missing parser fails the test (scripts/install-deps.sh installs them), never skips it.
@@ -185,6 +186,57 @@ else
         agree kssim "$work/$alias.node.json" "$work/$alias.keys.json" "$alias" "kssim $alias: @peculiar vs kssim keys --json"
         agree ruby "$work/$alias.ruby.json" "$work/$alias.node.json" "kssim $alias: the gem vs @peculiar"
     done
+
+    # `kssim attestation --attack` artifacts on the last device (sb_login, plain as the other key): each
+    # is refused by the verifier at the chain, with the key's own challenge and public key asked for, so
+    # only the alteration can be what it refuses (the same chain unaltered was accepted above).
+    export KSSIM_DEVICE="$work/device-sb_login"
+    "$kssim" generate-key other --algorithm ec --purposes sign --security-level strongbox \
+        --attestation-challenge nonce-other >/dev/null || fail "attacks: generate-key other"
+    for attack in resign-root wrong-key "copy-extension --from other"; do
+        # shellcheck disable=SC2086 # the attack is words
+        "$kssim" attestation sb_login --attack $attack >"$work/attack.pem" || fail "attack $attack: kssim attestation"
+        verifier_says "refused: chain" "kssim attack $attack" --chain "$work/attack.pem" \
+            --root "$work/sb_login.root.pem" --at 2026-01-02T00:00:00Z --challenge nonce-sb_login \
+            --expect-public-key "$work/sb_login.pub"
+    done
+
+    # Every API level `kssim versions` lists (attestation version 2 to 400: the legacy KeyDescription
+    # of parse_node.mjs below 300, KeyMint's from 300), for the biometric-login EC key and an RSA key.
+    levels=$("$kssim" versions | awk '/^releases/{on=1; next} on && /^ *[0-9]+ /{print $1; next} on && NF==0{exit}')
+    [ "$(wc -w <<<"$levels")" -ge 10 ] || fail "kssim versions listed too few API levels: $levels"
+    seen_versions=""
+    for level in $levels; do
+        export KSSIM_DEVICE="$work/device-api$level"
+        "$kssim" init --api-level "$level" --wall-clock 2026-01-01T00:00:00Z >/dev/null &&
+            "$kssim" set-credential --type pin --secret 1234 >/dev/null &&
+            "$kssim" enroll-biometric --id 1 >/dev/null || fail "api $level: device setup"
+        "$kssim" generate-key login --algorithm ec --purposes sign --auth biometric_strong --timeout 0 \
+            --attestation-challenge "nonce-$level" >/dev/null || fail "api $level: generate-key login"
+        "$kssim" generate-key rsa --algorithm rsa --size 2048 --purposes sign --paddings pkcs1 --digests sha256 \
+            --auth biometric_strong,device_credential --timeout 300 --attestation-challenge "nonce-$level" >/dev/null ||
+            fail "api $level: generate-key rsa"
+        "$kssim" attestation-root >"$work/api$level.root.pem" || fail "api $level: attestation-root"
+        "$kssim" keys --json >"$work/api$level.keys.json" || fail "api $level: keys --json"
+        for alias in login rsa; do
+            name="api $level $alias"
+            "$kssim" attestation "$alias" >"$work/api$level.$alias.pem" || fail "$name: kssim attestation"
+            verifier_says accepted "$name" --chain "$work/api$level.$alias.pem" --root "$work/api$level.root.pem" \
+                --at 2026-01-02T00:00:00Z --challenge "nonce-$level" --security-level tee
+            node "$harness/parse_node.mjs" "$work/api$level.$alias.pem" >"$work/api$level.$alias.node.json" ||
+                fail "$name: @peculiar/asn1-android refused it"
+            ruby "$harness/parse_ruby.rb" "$work/api$level.$alias.pem" "$work/api$level.root.pem" 1767312000 \
+                >"$work/api$level.$alias.ruby.json" || fail "$name: the gem refused the chain to kssim's root"
+            agree kssim "$work/api$level.$alias.node.json" "$work/api$level.keys.json" "$alias" \
+                "$name: @peculiar vs kssim keys --json"
+            agree ruby "$work/api$level.$alias.ruby.json" "$work/api$level.$alias.node.json" "$name: the gem vs @peculiar"
+        done
+        seen_versions+=" $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["attestationVersion"])' \
+            "$work/api$level.login.node.json" 2>/dev/null)"
+    done
+    # The loop must have crossed both KeyDescription schemas, or it did not test the legacy path.
+    grep -qw 100 <<<"$seen_versions" && grep -qw 300 <<<"$seen_versions" ||
+        fail "the API levels gave attestation versions '$seen_versions': wanted 100 and 300 among them"
 fi
 
 if [ "$failures" -ne 0 ]; then
