@@ -168,27 +168,44 @@ kssim_result kssim_key_aliases(kssim_device *device, char ***aliases, size_t *co
     return KSSIM_OK;
 }
 
+/* The app's KeyStore.getKeyEntry: the key's entry, or the refusal a missing or deleted key answers. */
+static kssim_result find_usable_key_entry(kssim_device *device, const char *alias, sim_key_entry **entry)
+{
+    kssim_result reached = sim_framework_call_keystore_service(device, "getKeyEntry");
+    if (reached != KSSIM_OK)
+        return reached;
+    *entry = sim_key_database_find(&device->ks.db, alias);
+    return sim_framework_refuse_unusable_key(device, alias, *entry);
+}
+
+/* A copy of bytes the key entry holds, for the caller to free with kssim_free. */
+static kssim_result copy_out(kssim_device *device, const uint8_t *bytes, size_t len, const char *what, uint8_t **out,
+                             size_t *out_len)
+{
+    *out = malloc(len);
+    if (*out == NULL)
+        return sim_refuse(&device->env, KSSIM_SYSTEM_ERROR, "out of memory copying %s: free some memory and retry",
+                          what);
+    memcpy(*out, bytes, len);
+    *out_len = len;
+    return KSSIM_OK;
+}
+
 kssim_result kssim_export_public(kssim_device *device, const char *alias, uint8_t **der, size_t *der_len)
 {
     SIM_BEGIN_CALL(device);
     *der = NULL;
     *der_len = 0;
-    kssim_result reached = sim_framework_call_keystore_service(device, "getKeyEntry");
-    if (reached != KSSIM_OK)
-        return reached;
-    sim_key_entry *entry = sim_key_database_find(&device->ks.db, alias);
-    kssim_result usable = sim_framework_refuse_unusable_key(device, alias, entry);
+    sim_key_entry *entry;
+    kssim_result usable = find_usable_key_entry(device, alias, &entry);
     if (usable != KSSIM_OK)
         return usable;
     if (entry->public_key == NULL)
         return sim_refuse(&device->env, KSSIM_INVALID_ARGUMENT,
-                          "the key '%s' is symmetric: it has no public half to export", alias);
-    *der = malloc(entry->public_key_len);
-    if (*der == NULL)
-        return sim_refuse(&device->env, KSSIM_SYSTEM_ERROR, "out of memory exporting a public key");
-    memcpy(*der, entry->public_key, entry->public_key_len);
-    *der_len = entry->public_key_len;
-    return KSSIM_OK;
+                          "the key '%s' is symmetric: it has no public half to export (only ec, rsa and ed25519 "
+                          "keys have one)",
+                          alias);
+    return copy_out(device, entry->public_key, entry->public_key_len, "a public key", der, der_len);
 }
 
 kssim_result kssim_attestation_chain(kssim_device *device, const char *alias, uint8_t **der, size_t *der_len,
@@ -198,11 +215,8 @@ kssim_result kssim_attestation_chain(kssim_device *device, const char *alias, ui
     *der = NULL;
     *der_len = 0;
     *count = 0;
-    kssim_result reached = sim_framework_call_keystore_service(device, "getKeyEntry");
-    if (reached != KSSIM_OK)
-        return reached;
-    sim_key_entry *entry = sim_key_database_find(&device->ks.db, alias);
-    kssim_result usable = sim_framework_refuse_unusable_key(device, alias, entry);
+    sim_key_entry *entry;
+    kssim_result usable = find_usable_key_entry(device, alias, &entry);
     if (usable != KSSIM_OK)
         return usable;
     if (entry->attestation_chain == NULL)
@@ -210,13 +224,11 @@ kssim_result kssim_attestation_chain(kssim_device *device, const char *alias, ui
                           "the key '%s' has no attestation chain: generate an asymmetric key with an attestation "
                           "challenge to get one",
                           alias);
-    *der = malloc(entry->attestation_chain_len);
-    if (*der == NULL)
-        return sim_refuse(&device->env, KSSIM_SYSTEM_ERROR, "out of memory copying an attestation chain");
-    memcpy(*der, entry->attestation_chain, entry->attestation_chain_len);
-    *der_len = entry->attestation_chain_len;
-    *count = SIM_ATTESTATION_CHAIN_LENGTH;
-    return KSSIM_OK;
+    kssim_result r =
+        copy_out(device, entry->attestation_chain, entry->attestation_chain_len, "an attestation chain", der, der_len);
+    if (r == KSSIM_OK)
+        *count = SIM_ATTESTATION_CHAIN_LENGTH;
+    return r;
 }
 
 kssim_result kssim_attestation_root(kssim_device *device, uint8_t **der, size_t *der_len)
