@@ -11,7 +11,8 @@
  *   2. the KeyDescription extension (1.3.6.1.4.1.11129.2.1.17) exactly once, in the leaf only: one in
  *      any other certificate is the "chain extended with a fake attestation" attack;
  *   3. the KeyDescription decoded with this file's own DER walk (below), then the policy: security
- *      level, challenge, the leaf's public key, and the auth policy read from hardwareEnforced.
+ *      level, challenge, the leaf's public key, that the record's algorithm, curve and size describe the
+ *      leaf's key, and the auth policy read from hardwareEnforced.
  *
  * Usage: attestation_verify --chain CHAIN.pem --root ROOT.pem (--challenge TEXT | --challenge-hex HEX)
  *            [--security-level tee|strongbox] [--require biometric-strong|per-operation|
@@ -560,6 +561,42 @@ static int check_public_key(const policy *policy, X509 *leaf)
                                             "another key");
 }
 
+/* The leaf's key as the record describes it: hardwareEnforced algorithm (1 RSA, 3 EC), ecCurve and
+ * keySize must fit the SubjectPublicKeyInfo. A KeyDescription copied from a key of another kind, even
+ * into a leaf the attestation key signed, does not describe the key it sits beside. Fields that are
+ * absent are not checked (a Keymaster 2 record may lack some). */
+static int check_record_describes_leaf(const key_description *description, X509 *leaf)
+{
+    static const char *const curves[] = {"P-224", "P-256", "P-384", "P-521"};
+    static const int curve_bits[] = {224, 256, 384, 521};
+    EVP_PKEY *key = X509_get0_pubkey(leaf);
+    long algorithm = 0, curve = -1, size = 0;
+    int has_algorithm = integer_field(&description->hardware_enforced, TAG_ALGORITHM, &algorithm);
+    int has_curve = integer_field(&description->hardware_enforced, TAG_EC_CURVE, &curve);
+    int has_size = integer_field(&description->hardware_enforced, TAG_KEY_SIZE, &size);
+    if (key == NULL || has_algorithm < 0 || has_curve < 0 || has_size < 0)
+        return refuse("hardwareEnforced", "the key's algorithm, size or curve is malformed or appears twice");
+    const char *why = "does not describe the leaf's public key: the record was made for another key (a copied "
+                      "KeyDescription)";
+    int is_rsa = EVP_PKEY_is_a(key, "RSA"), is_ec = EVP_PKEY_is_a(key, "EC");
+    int is_25519 = EVP_PKEY_is_a(key, "ED25519") || EVP_PKEY_is_a(key, "X25519");
+    if (has_algorithm && !((algorithm == 1 && is_rsa) || (algorithm == 3 && (is_ec || is_25519))))
+        return refuse("hardwareEnforced.algorithm", why);
+    if (has_curve && is_ec) {
+        char group[32] = "";
+        size_t group_length = 0;
+        if (curve < 0 || curve > 3 ||
+            !EVP_PKEY_get_utf8_string_param(key, "group", group, sizeof(group), &group_length) ||
+            (strcmp(group, curves[curve]) != 0 && EVP_PKEY_get_bits(key) != curve_bits[curve]))
+            return refuse("hardwareEnforced.ecCurve", why);
+    }
+    if (has_curve && is_25519 && curve != 4)
+        return refuse("hardwareEnforced.ecCurve", why);
+    if (has_size && (is_rsa || is_ec) && size != EVP_PKEY_get_bits(key))
+        return refuse("hardwareEnforced.keySize", why);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     policy policy;
@@ -599,6 +636,8 @@ int main(int argc, char **argv)
                                                 "replayed or foreign attestation");
     if (status == 0 && policy.public_key_path != NULL)
         status = check_public_key(&policy, sk_X509_value(chain, 0));
+    if (status == 0)
+        status = check_record_describes_leaf(&description, sk_X509_value(chain, 0));
     if (status == 0)
         status = check_auth_policy(&policy, &description);
     if (status == 0)

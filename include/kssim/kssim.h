@@ -446,6 +446,18 @@ typedef enum kssim_blob_field {
 } kssim_blob_field;
 kssim_result kssim_tamper_key_blob(kssim_device *device, const char *alias, kssim_blob_field field);
 
+/* Attestation chains an attacker presents to a backend (docs/attestation.md, "Attacks a verifier must
+ * catch"). The altered chain of alias's attestation, concatenated DER leaf first (malloc'd; kssim_free),
+ * count = 3; a function of the device and the request, the device unchanged. */
+typedef enum kssim_attestation_attack {
+    KSSIM_ATTESTATION_ATTACK_RESIGN_ROOT = 0, /* another root, with the same names, re-signs the intermediate */
+    KSSIM_ATTESTATION_ATTACK_WRONG_KEY,       /* the device's intermediate signs a leaf for another key */
+    KSSIM_ATTESTATION_ATTACK_COPY_EXTENSION,  /* the leaf carries from's KeyDescription, signed by the intermediate */
+} kssim_attestation_attack;
+/* from: the key whose KeyDescription copy-extension copies; NULL for the other attacks. */
+kssim_result kssim_attestation_attack_chain(kssim_device *device, const char *alias, kssim_attestation_attack attack,
+                                            const char *from, uint8_t **der, size_t *der_len, size_t *count);
+
 /* ---- Injected faults (docs/faults.md) ----
  * The failures real devices show, each injected where it happens on a phone: keystore2 not answering
  * at the framework's binder boundary, a StrongBox that is present but fails and a key blob that does not

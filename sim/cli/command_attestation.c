@@ -15,6 +15,7 @@
 #include "cli/cli_options.h"
 #include "cli/cli_values.h"
 #include "cli/commands.h"
+#include "core/names.h"
 
 #define GROUP_KEYS "Keys"
 
@@ -74,81 +75,21 @@ bool cli_read_attestation_options(const cli_args *args, kssim_key_spec *spec)
 
 typedef struct chain_request {
     const char *alias;
-    const char *attack; /* NULL, or resign-root, wrong-key, copy-extension */
+    const char *attack; /* NULL, or a word of sim_attestation_attacks */
     const char *from;   /* copy-extension: the key whose extension is copied */
 } chain_request;
 
-#define CHAIN_MAX 3
-
-/* The chain as X509 objects; false (nothing to free) when it does not parse. */
-static bool parse_chain(const uint8_t *der, size_t der_len, X509 *certs[CHAIN_MAX])
+/* The chain is concatenated DER: each certificate's own length says where the next begins. */
+static kssim_result print_der_chain(const uint8_t *der, size_t der_len, cli_output *output)
 {
+    kssim_result result = KSSIM_OK;
     const unsigned char *p = der, *end = der + der_len;
-    size_t n = 0;
-    while (p < end && n < CHAIN_MAX && (certs[n] = d2i_X509(NULL, &p, (long)(end - p))) != NULL)
-        n++;
-    if (n == CHAIN_MAX && p == end)
-        return true;
-    for (size_t i = 0; i < n; i++)
-        X509_free(certs[i]);
-    return false;
-}
-
-/* The attack artifacts a backend verifier must refuse (docs/attestation.md). The attacker's keys come
- * from the host's randomness: they are no device's, and what matters is that no verifier accepts them. */
-static kssim_result apply_attack(kssim_device *device, const chain_request *request, X509 *certs[CHAIN_MAX])
-{
-    if (strcmp(request->attack, "resign-root") == 0) {
-        /* another root with the same names, re-signing the intermediate: only the trust anchor differs */
-        EVP_PKEY *attacker = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-        bool ok = attacker != NULL && X509_set_pubkey(certs[2], attacker) == 1 &&
-                  X509_sign(certs[2], attacker, EVP_sha256()) > 0 && X509_sign(certs[1], attacker, EVP_sha256()) > 0;
-        EVP_PKEY_free(attacker);
-        return ok ? KSSIM_OK : KSSIM_SYSTEM_ERROR;
-    }
-    if (strcmp(request->attack, "wrong-key") == 0) {
-        /* the leaf names another public key; its signature, made over the real key, no longer holds */
-        EVP_PKEY *other = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-        /* i2d_re_X509_tbs: the TBSCertificate encoded again, or the cached one would be written */
-        bool ok = other != NULL && X509_set_pubkey(certs[0], other) == 1 && i2d_re_X509_tbs(certs[0], NULL) > 0;
-        EVP_PKEY_free(other);
-        return ok ? KSSIM_OK : KSSIM_SYSTEM_ERROR;
-    }
-    /* copy-extension: the KeyDescription of another key (say, a biometric one) in this key's leaf */
-    uint8_t *der = NULL;
-    size_t der_len = 0, count = 0;
-    kssim_result r = kssim_attestation_chain(device, request->from, &der, &der_len, &count);
-    if (r != KSSIM_OK)
-        return r;
-    X509 *other[CHAIN_MAX];
-    bool ok = parse_chain(der, der_len, other);
-    kssim_free(der);
-    if (!ok)
-        return KSSIM_SYSTEM_ERROR;
-    ASN1_OBJECT *oid = OBJ_txt2obj("1.3.6.1.4.1.11129.2.1.17", 1);
-    int mine = X509_get_ext_by_OBJ(certs[0], oid, -1), theirs = X509_get_ext_by_OBJ(other[0], oid, -1);
-    ok = oid != NULL && mine >= 0 && theirs >= 0;
-    if (ok) {
-        X509_EXTENSION_free(X509_delete_ext(certs[0], mine));
-        ok = X509_add_ext(certs[0], X509_get_ext(other[0], theirs), -1) == 1 && i2d_re_X509_tbs(certs[0], NULL) > 0;
-    }
-    ASN1_OBJECT_free(oid);
-    for (size_t i = 0; i < CHAIN_MAX; i++)
-        X509_free(other[i]);
-    return ok ? KSSIM_OK : KSSIM_SYSTEM_ERROR;
-}
-
-static kssim_result print_attacked_chain(kssim_device *device, const chain_request *request, const uint8_t *der,
-                                         size_t der_len, cli_output *output)
-{
-    X509 *certs[CHAIN_MAX];
-    if (!parse_chain(der, der_len, certs))
-        return KSSIM_SYSTEM_ERROR;
-    kssim_result result = apply_attack(device, request, certs);
-    for (size_t i = 0; i < CHAIN_MAX; i++) {
-        if (result == KSSIM_OK && PEM_write_X509(output->text, certs[i]) <= 0)
+    while (result == KSSIM_OK && p < end) {
+        const unsigned char *start = p;
+        X509 *cert = d2i_X509(NULL, &p, (long)(end - p));
+        if (cert == NULL || PEM_write(output->text, "CERTIFICATE", "", start, (long)(p - start)) <= 0)
             result = KSSIM_SYSTEM_ERROR;
-        X509_free(certs[i]);
+        X509_free(cert);
     }
     return result;
 }
@@ -158,23 +99,17 @@ static kssim_result print_chain(kssim_device *device, void *arg, cli_output *out
     const chain_request *request = arg;
     uint8_t *der = NULL;
     size_t der_len = 0, count = 0;
-    kssim_result result = kssim_attestation_chain(device, request->alias, &der, &der_len, &count);
-    if (result != KSSIM_OK)
-        return result;
+    kssim_result result;
     if (request->attack != NULL) {
-        result = print_attacked_chain(device, request, der, der_len, output);
-        kssim_free(der);
-        return result;
+        /* the secure world alters the chain: the intermediate's key never leaves it (docs/attestation.md) */
+        const sim_word *attack = sim_vocabulary_find(&sim_attestation_attacks, request->attack);
+        result = kssim_attestation_attack_chain(device, request->alias, (kssim_attestation_attack)attack->value,
+                                                request->from, &der, &der_len, &count);
+    } else {
+        result = kssim_attestation_chain(device, request->alias, &der, &der_len, &count);
     }
-    /* The chain is concatenated DER: each certificate's own length says where the next begins. */
-    const unsigned char *p = der, *end = der + der_len;
-    while (result == KSSIM_OK && p < end) {
-        const unsigned char *start = p;
-        X509 *cert = d2i_X509(NULL, &p, (long)(end - p));
-        if (cert == NULL || PEM_write(output->text, "CERTIFICATE", "", start, (long)(p - start)) <= 0)
-            result = KSSIM_SYSTEM_ERROR;
-        X509_free(cert);
-    }
+    if (result == KSSIM_OK)
+        result = print_der_chain(der, der_len, output);
     kssim_free(der);
     return result;
 }
@@ -183,10 +118,11 @@ static int run_attestation(const cli_command *command, const cli_args *args)
 {
     chain_request request = {
         .alias = cli_get(args, "--alias"), .attack = cli_get(args, "--attack"), .from = cli_get(args, "--from")};
-    if (request.attack != NULL && strcmp(request.attack, "resign-root") != 0 &&
-        strcmp(request.attack, "wrong-key") != 0 && strcmp(request.attack, "copy-extension") != 0)
-        return cli_usage_error(command, "--attack takes resign-root, wrong-key or copy-extension, not '%s'",
-                               request.attack);
+    if (request.attack != NULL && sim_vocabulary_find(&sim_attestation_attacks, request.attack) == NULL) {
+        char words[96];
+        sim_vocabulary_list(&sim_attestation_attacks, " or ", words, sizeof(words));
+        return cli_usage_error(command, "--attack takes %s, not '%s'", words, request.attack);
+    }
     bool copies = request.attack != NULL && strcmp(request.attack, "copy-extension") == 0;
     if (copies != (request.from != NULL))
         return cli_usage_error(command, "--attack copy-extension needs --from ALIAS (the key whose extension is "
@@ -198,7 +134,8 @@ static const cli_option attestation_options[] = {
     {"--alias", "ALIAS", "the key's name (also accepted as the first argument)", false},
     {"--attack", "KIND",
      "print an altered chain a verifier must refuse: resign-root (another root re-signs the intermediate), "
-     "wrong-key (the leaf names another public key), copy-extension (the leaf carries --from's KeyDescription)",
+     "wrong-key (the device's intermediate signs a leaf for another key), copy-extension (the leaf carries "
+     "--from's KeyDescription, signed by the device's intermediate)",
      false},
     {"--from", "ALIAS", "copy-extension: the key whose KeyDescription is copied", false},
 };
@@ -214,9 +151,12 @@ const cli_command command_attestation = {
         "security level, challenge, software- and hardware-enforced authorization lists), the intermediate and\n"
         "the device's attestation root. The root is a test root of this simulated device, never Google's.\n"
         "Refusal: INVALID_ARGUMENT for a key generated without an attestation challenge.\n"
-        "--attack prints instead an altered chain for testing a verifier: resign-root, wrong-key, or\n"
-        "copy-extension --from OTHER. A replayed challenge needs no artifact: it is the key's own chain\n"
-        "checked against a new challenge.",
+        "--attack prints instead an altered chain for testing a verifier: resign-root (refused at the pinned\n"
+        "root), wrong-key (a correctly signed leaf for another key: refused at the public-key comparison), or\n"
+        "copy-extension --from OTHER (OTHER's KeyDescription in this key's leaf, signed by the device's\n"
+        "intermediate as a compromised TEE could: refused at the challenge). The same device and command give\n"
+        "the same bytes. A replayed challenge needs no artifact: it is the key's own chain checked against a\n"
+        "new challenge.",
     .android = "KeyStore.getCertificateChain(alias) after KeyGenParameterSpec.Builder.setAttestationChallenge.",
     .options = attestation_options,
     .option_count = sizeof(attestation_options) / sizeof(attestation_options[0]),

@@ -79,6 +79,14 @@ static const sim_word invalidation_reason_words[] = {
 };
 const sim_vocabulary sim_invalidation_reasons = SIM_VOCABULARY("invalidation reason", invalidation_reason_words);
 
+/* kssim attestation --attack and the scenario step attestation_attack (docs/attestation.md). */
+static const sim_word attestation_attack_words[] = {
+    {.name = "resign-root", .value = KSSIM_ATTESTATION_ATTACK_RESIGN_ROOT},
+    {.name = "wrong-key", .value = KSSIM_ATTESTATION_ATTACK_WRONG_KEY},
+    {.name = "copy-extension", .value = KSSIM_ATTESTATION_ATTACK_COPY_EXTENSION},
+};
+const sim_vocabulary sim_attestation_attacks = SIM_VOCABULARY("attestation attack", attestation_attack_words);
+
 const sim_word *sim_vocabulary_find(const sim_vocabulary *vocabulary, const char *name)
 {
     for (size_t i = 0; i < vocabulary->count; i++)

@@ -41,6 +41,7 @@ extern const sim_vocabulary sim_auth_types;
 extern const sim_vocabulary sim_security_levels;
 extern const sim_vocabulary sim_key_states;
 extern const sim_vocabulary sim_invalidation_reasons;
+extern const sim_vocabulary sim_attestation_attacks;
 
 /* The word spelled exactly so, or NULL. */
 const sim_word *sim_vocabulary_find(const sim_vocabulary *vocabulary, const char *name);

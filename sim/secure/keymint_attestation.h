@@ -10,6 +10,8 @@
 #ifndef SIM_SECURE_KEYMINT_ATTESTATION_H
 #define SIM_SECURE_KEYMINT_ATTESTATION_H
 
+#include <openssl/types.h>
+
 #include "secure/secure_world.h"
 
 /* The OID of the extension, as text, for OBJ_txt2obj. */
@@ -62,5 +64,24 @@ kssim_result sim_keymint_attest_key(sim_secure_world *sw, const sim_key_blob *bl
                                     const sim_attestation_request *request, sim_attestation_chain *chain);
 /* The device's attestation root certificate, DER, malloc'd. */
 kssim_result sim_keymint_attestation_root(sim_secure_world *sw, uint8_t **der, size_t *der_len);
+
+/* The P-256 key derived from the device key under label (the attestation keys, and the attack
+ * functions' own keys); NULL out of memory. The intermediate's is SIM_ATTESTATION_INTERMEDIATE_KEY_LABEL. */
+#define SIM_ATTESTATION_INTERMEDIATE_KEY_LABEL "kssim attestation intermediate key"
+EVP_PKEY *sim_attestation_derive_key(sim_secure_world *sw, const char *label);
+
+/* Attestation attacks (keymint_attestation_attacks.c, docs/attestation.md "Attacks a verifier must
+ * catch"): what an attacker makes of a genuine chain, as a compromised TEE holding the attestation
+ * intermediate's private key could. The intermediate's key never leaves the secure world: the caller
+ * hands chains in and gets the altered chain out (concatenated DER, leaf first), a function of the
+ * device key, the attack and the chains alone. */
+typedef enum sim_attestation_attack {
+    SIM_ATTACK_RESIGN_ROOT = 0, /* another root with the same names re-signs the intermediate */
+    SIM_ATTACK_WRONG_KEY,       /* the leaf re-issued for another key Q, signed by the real intermediate */
+    SIM_ATTACK_COPY_EXTENSION,  /* the leaf keeps its key, carries other's KeyDescription, signed by the intermediate */
+} sim_attestation_attack;
+kssim_result sim_keymint_forge_attestation(sim_secure_world *sw, sim_attestation_attack attack, const uint8_t *chain,
+                                           size_t chain_len, const uint8_t *other, size_t other_len, uint8_t **out,
+                                           size_t *out_len);
 
 #endif

@@ -42,7 +42,7 @@ void sim_attestation_chain_free(sim_attestation_chain *chain)
 
 /* A P-256 key whose scalar is HMAC-SHA-256(device key, label || counter), the first counter giving a
  * scalar in [1, n-1]; its public point computed from it. NULL on failure. */
-static EVP_PKEY *derive_attestation_key(sim_secure_world *sw, const char *label)
+EVP_PKEY *sim_attestation_derive_key(sim_secure_world *sw, const char *label)
 {
     OSSL_LIB_CTX *libctx = sw->env->crypto.libctx;
     EC_GROUP *group = EC_GROUP_new_by_curve_name_ex(libctx, NULL, NID_X9_62_prime256v1);
@@ -227,8 +227,8 @@ static void authorities_free(attestation_authorities *a)
 static bool authorities_load(sim_secure_world *sw, attestation_authorities *a)
 {
     memset(a, 0, sizeof(*a));
-    a->root_key = derive_attestation_key(sw, "kssim attestation root key");
-    a->intermediate_key = derive_attestation_key(sw, "kssim attestation intermediate key");
+    a->root_key = sim_attestation_derive_key(sw, "kssim attestation root key");
+    a->intermediate_key = sim_attestation_derive_key(sw, SIM_ATTESTATION_INTERMEDIATE_KEY_LABEL);
     a->root_name = subject_named(ROOT_SUBJECT_CN, true);
     a->intermediate_name = subject_named(INTERMEDIATE_SUBJECT_CN, true);
     if (a->root_key == NULL || a->intermediate_key == NULL || a->root_name == NULL || a->intermediate_name == NULL) {

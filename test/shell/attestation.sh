@@ -4,7 +4,8 @@
 # `kssim attestation-root`; the leaf's key is the key's (`kssim export-public`); `openssl asn1parse` decodes
 # the KeyDescription and finds the challenge, the versions and the auth policy; the chain survives the
 # device store; the same seed gives the same chain bytes and another seed another root; symmetric keys and
-# keys without a challenge are refused with a named result.
+# keys without a challenge are refused with a named result; each `--attack` chain is refused by
+# examples/attestation_verify at the check its attack is about, and is the same bytes for the same device.
 set -u
 build=${1:?usage: attestation.sh BUILD_DIR SOURCE_DIR}
 # shellcheck source=lib/cli_test.sh
@@ -69,21 +70,66 @@ ok keys --json
 grep -q '"attestation_chain": true' "$work/out" || fail "keys --json does not show the chain"
 grep -q '"attestation_chain": false' "$work/out" || fail "keys --json shows a chain for every key"
 
-# attack artifacts: each is refused by openssl verify against the device's root (resign-root, wrong-key,
-# copy-extension), and copy-extension's leaf carries the other key's challenge
-for attack in resign-root wrong-key "copy-extension --from rsa"; do
+# attack artifacts (docs/attestation.md, "Attacks a verifier must catch"): the verifier refuses each at
+# the check its attack is about, given login's own challenge and public key, so the alteration is the only
+# thing it can refuse; openssl verify shows which chains are correctly signed by the device's intermediate
+verify=("$build/examples/attestation_verify" --root "$work/root.pem" --challenge server-nonce-1
+    --expect-public-key "$work/leaf_pub.pem")
+verifier_refuses() { # verifier_refuses CHAIN REFUSAL_PREFIX WHAT [extra options]
+    local chain=$1 wanted=$2 what=$3
+    shift 3
+    "${verify[@]}" --chain "$chain" "$@" >"$work/verify.out" 2>&1
+    local status=$?
+    [ "$status" = 1 ] && grep -q "^$wanted" "$work/verify.out" ||
+        fail "$what: the verifier said '$(cat "$work/verify.out")' (exit $status), wanted '$wanted...'"
+}
+"${verify[@]}" --chain "$work/login.pem" >"$work/verify.out" 2>&1 ||
+    fail "the verifier refused login's own chain: $(cat "$work/verify.out")"
+ok enroll-biometric --id 1
+ok generate-key strong --auth biometric_strong --timeout 0 --attestation-challenge server-nonce-2
+for case in "resign-root:refused: chain: does not verify to the given root:no" \
+    "wrong-key:refused: leaf public key: is not the expected key:yes" \
+    "copy-extension --from strong:refused: attestationChallenge: is not the challenge this server issued:yes"; do
+    attack=${case%%:*}
+    rest=${case#*:}
+    refusal=${rest%:*}
+    signed=${rest##*:}
+    # shellcheck disable=SC2086 # the attack is words
+    ok attestation login --attack $attack
+    cp "$work/out" "$work/attack.pem"
+    split_chain "$work/attack.pem" "$work/attack"
+    if openssl verify -CAfile "$work/root.pem" -untrusted "$work/attack1" "$work/attack0" >/dev/null 2>&1; then
+        [ "$signed" = yes ] || fail "openssl verify accepted the $attack chain to the device's root"
+    else
+        [ "$signed" = no ] || fail "the $attack chain is not signed by the device's intermediate"
+    fi
+    verifier_refuses "$work/attack.pem" "$refusal" "$attack"
+    # determinism: the same device and command give the same bytes
     # shellcheck disable=SC2086
     ok attestation login --attack $attack
-    split_chain "$work/out" "$work/attack"
-    openssl verify -CAfile "$work/root.pem" -untrusted "$work/attack1" "$work/attack0" >/dev/null 2>&1 &&
-        fail "openssl verify accepted the $attack chain"
+    cmp -s "$work/out" "$work/attack.pem" || fail "the $attack chain differs between two runs"
+    cp "$work/attack.pem" "$work/attack-${attack%% *}.pem"
 done
-openssl x509 -in "$work/attack0" -noout -pubkey >"$work/attack_pub.pem"
-cmp -s "$work/attack_pub.pem" "$work/leaf_pub.pem" || fail "copy-extension changed the leaf's key"
-openssl x509 -in "$work/attack0" -outform der | grep -q "$(printf 'server-nonce-1')" &&
-    fail "copy-extension kept the key's own challenge"
+# copy-extension keeps login's key, carries strong's challenge and its biometric policy
+openssl x509 -in "$work/attack0" -noout -pubkey | cmp -s - "$work/leaf_pub.pem" ||
+    fail "copy-extension changed the leaf's key"
+openssl x509 -in "$work/attack0" -outform der | grep -q server-nonce-2 ||
+    fail "copy-extension's leaf does not carry the other key's challenge"
+# What no check finds: an attacker holding the intermediate's key who also writes this registration's
+# challenge into a record of the same kind of key (here strong's own challenge is the one asked for).
+"${verify[@]}" --chain "$work/attack.pem" --challenge server-nonce-2 --require biometric-strong \
+    >"$work/verify.out" 2>&1 || fail "the documented limit changed: $(cat "$work/verify.out")"
+# a record of another kind of key (RSA beside login's EC key) is found even with its own challenge
+ok attestation login --attack copy-extension --from rsa
+cp "$work/out" "$work/attack-rsa.pem"
+verifier_refuses "$work/attack-rsa.pem" "refused: hardwareEnforced.algorithm: does not describe the leaf" \
+    "copy-extension from an RSA key" --challenge-hex 00ff10
+# the replayed challenge needs no artifact: the key's own chain with another registration's nonce
+verifier_refuses "$work/login.pem" "refused: attestationChallenge:" "a replayed challenge" --challenge server-nonce-0
 expect 2 attestation login --attack copy-extension
+expect 2 attestation login --attack wrong-key --from rsa
 expect 2 attestation login --attack bogus
+refused INVALID_ARGUMENT -38 attestation login --attack copy-extension --from plain
 
 # the provider's store loader hands the chain over after the key: storeutl -certs finds the same three
 storeutl=(openssl storeutl -provider-path "$build" -provider keystore -provider default)
@@ -122,9 +168,23 @@ ok generate-key login --auth device_credential --timeout 30 --attestation-challe
     --attestation-application-id com.example.bank
 ok attestation login
 cmp -s "$work/out" "$work/login.pem" || fail "the same seed gave another chain"
+ok enroll-biometric --id 1
+ok generate-key strong --auth biometric_strong --timeout 0 --attestation-challenge server-nonce-2
+for attack in resign-root wrong-key "copy-extension --from strong"; do
+    # shellcheck disable=SC2086
+    ok attestation login --attack $attack
+    cmp -s "$work/out" "$work/attack-${attack%% *}.pem" || fail "the same seed gave another $attack chain"
+done
 ok init --seed 6 --api-level 34 --force
 ok attestation-root
 cmp -s "$work/out" "$work/root.pem" && fail "another seed gave the same root"
+ok set-credential --type pin --secret 1234
+ok generate-key login --auth device_credential --timeout 30 --attestation-challenge server-nonce-1 \
+    --attestation-application-id com.example.bank
+for attack in resign-root wrong-key; do
+    ok attestation login --attack $attack
+    cmp -s "$work/out" "$work/attack-$attack.pem" && fail "another seed gave the same $attack chain"
+done
 
 [ "$failures" -eq 0 ] && echo "attestation: all checks passed"
 exit "$failures"

@@ -111,14 +111,15 @@ cat <(awk '/BEGIN CERT/{n++} n==1' "$samples/akita_sdk34_TEE_RSA_NONE_USERAUTH.p
     "$samples/blueline_sdk28_SB_RSA_NONE_USERAUTH.pem" >"$work/extended.pem"
 verifier_says "refused: chain" "a chain extended with another phone's attestation" --chain "$work/extended.pem" \
     --root "$google_roots" --at 2024-09-27T00:00:00Z --challenge challenge
-# A real KeyDescription copied into a forger's leaf (test/attestation/forge_leaf.rb): accepted only with
-# the forger's own root pinned (what a backend that does not pin the maker's root would do), refused
-# against Google's; copied twice, refused whatever the root, and @peculiar's harness refuses it too.
+# A real KeyDescription copied into a forger's leaf (test/attestation/forge_leaf.rb): with the forger's own
+# root pinned (what a backend that does not pin the maker's root would do) the chain verifies, and only
+# the record's RSA algorithm beside the leaf's EC key gives it away; refused against Google's at the chain;
+# copied twice, refused whatever the root, and @peculiar's harness refuses it too.
 akita="$samples/akita_sdk34_TEE_RSA_NONE_USERAUTH.pem"
 ruby "$harness/forge_leaf.rb" "$akita" 1 "$work/forged1.pem" "$work/forger_root1.pem" || fail "forge_leaf.rb (1 copy)"
 ruby "$harness/forge_leaf.rb" "$akita" 2 "$work/forged2.pem" "$work/forger_root2.pem" || fail "forge_leaf.rb (2 copies)"
-verifier_says accepted "a copied KeyDescription, the forger's root pinned" --chain "$work/forged1.pem" \
-    --root "$work/forger_root1.pem" --challenge challenge
+verifier_says "refused: hardwareEnforced.algorithm" "a copied KeyDescription, the forger's root pinned" \
+    --chain "$work/forged1.pem" --root "$work/forger_root1.pem" --challenge challenge
 verifier_says "refused: chain" "a copied KeyDescription, Google's root pinned" --chain "$work/forged1.pem" \
     --root "$google_roots" --challenge challenge
 verifier_says "refused: KeyDescription" "the KeyDescription twice in the leaf" --chain "$work/forged2.pem" \
@@ -187,16 +188,19 @@ else
         agree ruby "$work/$alias.ruby.json" "$work/$alias.node.json" "kssim $alias: the gem vs @peculiar"
     done
 
-    # `kssim attestation --attack` artifacts on the last device (sb_login, plain as the other key): each
-    # is refused by the verifier at the chain, with the key's own challenge and public key asked for, so
-    # only the alteration can be what it refuses (the same chain unaltered was accepted above).
+    # `kssim attestation --attack` artifacts on the last device (sb_login, other as the copied key): each
+    # is refused by the verifier at the check its attack is about (resign-root at the pinned root,
+    # wrong-key at the public key, copy-extension at the challenge), with the key's own challenge and
+    # public key asked for, so only the alteration can be what it refuses (the chain unaltered was
+    # accepted above).
     export KSSIM_DEVICE="$work/device-sb_login"
     "$kssim" generate-key other --algorithm ec --purposes sign --security-level strongbox \
         --attestation-challenge nonce-other >/dev/null || fail "attacks: generate-key other"
-    for attack in resign-root wrong-key "copy-extension --from other"; do
+    for case in "resign-root:chain" "wrong-key:leaf public key" "copy-extension --from other:attestationChallenge"; do
+        attack=${case%%:*}
         # shellcheck disable=SC2086 # the attack is words
         "$kssim" attestation sb_login --attack $attack >"$work/attack.pem" || fail "attack $attack: kssim attestation"
-        verifier_says "refused: chain" "kssim attack $attack" --chain "$work/attack.pem" \
+        verifier_says "refused: ${case#*:}" "kssim attack $attack" --chain "$work/attack.pem" \
             --root "$work/sb_login.root.pem" --at 2026-01-02T00:00:00Z --challenge nonce-sb_login \
             --expect-public-key "$work/sb_login.pub"
     done
