@@ -282,10 +282,42 @@ int keystore_keymgmt_has(const void *keydata, int selection)
     return 1;
 }
 
+/* KSSIM_PROVIDER_PARAM_ATTESTATION_CHAIN: the chain the device keeps for the key, read at each request
+ * (the alias may have been generated again: a chain whose leaf is not this object's key is not this
+ * key's, and is not given). A key without a chain leaves the parameter unset, so the getter fails. */
+static int get_attestation_chain(keystore_key *key, OSSL_PARAM *param)
+{
+    if (!key->on_device)
+        return 1;
+    uint8_t *chain = NULL;
+    size_t chain_len = 0;
+    if (keystore_read_attestation_chain(key->provider, key->reference.device, key->reference.alias, &chain,
+                                        &chain_len) != KSSIM_OK)
+        return 0;
+    int ok = 1;
+    if (chain != NULL) {
+        const unsigned char *p = chain;
+        X509 *leaf = d2i_X509(NULL, &p, (long)chain_len);
+        unsigned char *spki = NULL;
+        int spki_len = leaf != NULL ? i2d_X509_PUBKEY(X509_get_X509_PUBKEY(leaf), &spki) : -1;
+        bool same = key->identity == NULL || (spki_len > 0 && (size_t)spki_len == key->identity_len &&
+                                              memcmp(spki, key->identity, key->identity_len) == 0);
+        OPENSSL_free(spki);
+        X509_free(leaf);
+        if (same)
+            ok = OSSL_PARAM_set_octet_string(param, chain, chain_len);
+    }
+    kssim_free(chain);
+    return ok;
+}
+
 int keystore_keymgmt_get_params(void *keydata, OSSL_PARAM params[])
 {
     KEYSTORE_DEBUG_CALL("alias=%s, params=%s", keystore_debug_key(keydata), keystore_debug_params(params, false));
     keystore_key *key = keydata;
+    OSSL_PARAM *chain = OSSL_PARAM_locate(params, KSSIM_PROVIDER_PARAM_ATTESTATION_CHAIN);
+    if (chain != NULL && !get_attestation_chain(key, chain))
+        return 0;
     if (key->public_key == NULL)
         return 1;
     return EVP_PKEY_get_params(key->public_key, params);

@@ -296,6 +296,11 @@ typedef struct keystore_key {
     char refusal_message[512];
 } keystore_key;
 
+/* The key's attestation chain (concatenated DER, leaf first, malloc'd; kssim_free), or *chain NULL for a
+ * key generated without an attestation challenge (no error then). location as keystore_device_run. */
+kssim_result keystore_read_attestation_chain(keystore_provider *provider, const char *location, const char *alias,
+                                             uint8_t **chain, size_t *chain_len);
+
 /* Raises the refusal a key object carries and returns false; true for a usable key. */
 bool keystore_key_check_usable(const keystore_key *key);
 

@@ -61,6 +61,16 @@ static kssim_result read_chain(kssim_device *device, void *arg)
     return r;
 }
 
+kssim_result keystore_read_attestation_chain(keystore_provider *provider, const char *location, const char *alias,
+                                             uint8_t **chain, size_t *chain_len)
+{
+    struct read_chain_call call = {.alias = alias};
+    kssim_result r = keystore_device_run(provider, location, read_chain, &call);
+    *chain = call.chain;
+    *chain_len = call.chain_len;
+    return r;
+}
+
 /* "keystore:ALIAS": the alias is what follows the scheme, as the app wrote it. A pure function, apart
  * from OpenSSL's callback, so that test/fuzz/fuzz_keystore_uri.c can feed it any bytes. */
 bool keystore_uri_alias(const char *uri, char *alias, size_t alias_size)
@@ -98,10 +108,10 @@ static void *keystore_store_open(void *provctx, const char *uri)
         keystore_object_reference_init(&ctx->object, provider, &key->reference);
         ctx->public_der = der;
         ctx->public_der_len = (size_t)der_len;
-        struct read_chain_call chain = {.alias = alias};
-        if (keystore_device_run(provider, NULL, read_chain, &chain) == KSSIM_OK) {
-            ctx->chain = chain.chain;
-            ctx->chain_len = chain.chain_len;
+        if (keystore_read_attestation_chain(provider, NULL, alias, &ctx->chain, &ctx->chain_len) != KSSIM_OK) {
+            kssim_free(ctx->chain);
+            ctx->chain = NULL;
+            ctx->chain_len = 0;
         }
     } else {
         free(ctx);

@@ -55,6 +55,12 @@
 #define KSSIM_PROVIDER_PARAM_ATTESTATION_APPLICATION_ID                                                                \
     "attestation-application-id" /* package name (needs a challenge) */
 
+/* OSSL_PARAM (octet string), gettable on a device key (EVP_PKEY_get_octet_string_param): the key's
+ * attestation chain, DER certificates concatenated, leaf first (the leaf, the intermediate, the device's
+ * test root), as KeyStore.getCertificateChain gives it. Absent (the getter fails) for a key generated
+ * without an attestation challenge. docs/openssl.md. */
+#define KSSIM_PROVIDER_PARAM_ATTESTATION_CHAIN "attestation-chain"
+
 /* The PEM label of the key-reference files genpkey writes: the alias and the device, never key material. */
 #define KSSIM_PROVIDER_REFERENCE_PEM_LABEL "KSSIM KEY REFERENCE"
 

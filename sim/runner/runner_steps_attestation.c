@@ -5,12 +5,18 @@
  * (attestationChallenge), user_auth_type ([504]), auth_timeout ([505]; 0 = absent, a per-operation key),
  * attestation_version, attestation_application_id (the package name inside [709]).
  * A field that differs is a VERIFICATION_FAILED whose note says which, and what the record holds.
+ * With attack (and from), the step reads instead the chain an attacker makes of the key's
+ * (kssim_attestation_attack_chain, docs/attestation.md "Attacks a verifier must catch"), and two checks a
+ * backend makes of the chain come first: chain_verifies (true: it verifies to the device's attestation
+ * root, every signature; validity periods are not checked, so no clock is read) and leaf_key_of (the
+ * leaf's SubjectPublicKeyInfo is that key's, as export-public gives it).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
 
 #include "runner/runner_internal.h"
 
@@ -218,14 +224,113 @@ static kssim_result compare(runner_context *context, const scenario_step *step, 
     return KSSIM_OK;
 }
 
+/* Whether the chain (leaf, intermediate, root) verifies to the device's own root, pinned as the only
+ * trust anchor; *why is OpenSSL's reason when it does not. */
+static kssim_result chain_verifies_to_device_root(runner_context *context, const uint8_t *chain, size_t chain_len,
+                                                  bool *verifies, const char **why)
+{
+    uint8_t *root_der = NULL;
+    size_t root_len = 0;
+    kssim_result r = kssim_attestation_root(context->device, &root_der, &root_len);
+    if (r != KSSIM_OK)
+        return r;
+    const unsigned char *q = root_der;
+    X509 *root = d2i_X509(NULL, &q, (long)root_len);
+    kssim_free(root_der);
+    X509 *certs[3] = {NULL, NULL, NULL};
+    const unsigned char *p = chain, *end = chain + chain_len;
+    for (size_t i = 0; i < 3 && p < end; i++)
+        certs[i] = d2i_X509(NULL, &p, (long)(end - p));
+    X509_STORE *store = X509_STORE_new();
+    X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+    STACK_OF(X509) *untrusted = sk_X509_new_null();
+    bool ok = root != NULL && certs[0] != NULL && certs[1] != NULL && certs[2] != NULL && store != NULL &&
+              ctx != NULL && untrusted != NULL && X509_STORE_add_cert(store, root) == 1 &&
+              sk_X509_push(untrusted, certs[1]) > 0 && sk_X509_push(untrusted, certs[2]) > 0 &&
+              X509_STORE_CTX_init(ctx, store, certs[0], untrusted) == 1;
+    if (ok) {
+        /* the leaf's validity is the device's own statement, and reading the host's clock would make the
+         * result depend on the day: signatures and names only */
+        X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_NO_CHECK_TIME);
+        *verifies = X509_verify_cert(ctx) == 1;
+        *why = *verifies ? "" : X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx));
+    } else {
+        r = KSSIM_SYSTEM_ERROR;
+        snprintf(context->note, sizeof(context->note), "the attestation chain could not be read for verification");
+    }
+    sk_X509_free(untrusted);
+    X509_STORE_CTX_free(ctx);
+    X509_STORE_free(store);
+    for (size_t i = 0; i < 3; i++)
+        X509_free(certs[i]);
+    X509_free(root);
+    return r;
+}
+
+/* The backend's checks of the chain itself, before the record's fields. */
+static kssim_result check_chain(runner_context *context, const scenario_step *step, const uint8_t *chain,
+                                size_t chain_len)
+{
+    const scenario_arg *verifies_arg = scenario_step_find(step, SCENARIO_KEY_CHAIN_VERIFIES);
+    if (verifies_arg != NULL) {
+        bool verifies = false;
+        const char *why = "";
+        kssim_result r = chain_verifies_to_device_root(context, chain, chain_len, &verifies, &why);
+        if (r != KSSIM_OK)
+            return r;
+        if (verifies != (verifies_arg->number != 0)) {
+            if (verifies)
+                snprintf(context->note, sizeof(context->note),
+                         "the chain verifies to the device's attestation root, not refused as written");
+            else
+                snprintf(context->note, sizeof(context->note),
+                         "the chain does not verify to the device's attestation root (%s), not verifies as written",
+                         why);
+            return KSSIM_VERIFICATION_FAILED;
+        }
+    }
+    const char *key_of = runner_text(step, SCENARIO_KEY_LEAF_KEY_OF);
+    if (key_of == NULL)
+        return KSSIM_OK;
+    uint8_t *expected = NULL;
+    size_t expected_len = 0;
+    kssim_result r = kssim_export_public(context->device, key_of, &expected, &expected_len);
+    if (r != KSSIM_OK)
+        return r;
+    const unsigned char *p = chain;
+    X509 *leaf = d2i_X509(NULL, &p, (long)chain_len);
+    unsigned char *spki = NULL;
+    int spki_len = leaf != NULL ? i2d_X509_PUBKEY(X509_get_X509_PUBKEY(leaf), &spki) : -1;
+    bool same = spki_len > 0 && (size_t)spki_len == expected_len && memcmp(spki, expected, expected_len) == 0;
+    OPENSSL_free(spki);
+    X509_free(leaf);
+    kssim_free(expected);
+    if (!same) {
+        snprintf(context->note, sizeof(context->note),
+                 "the leaf certifies another public key than %s's: this attestation is about another key", key_of);
+        return KSSIM_VERIFICATION_FAILED;
+    }
+    return KSSIM_OK;
+}
+
 kssim_result runner_step_expect_attestation(runner_context *context, const scenario_step *step)
 {
     uint8_t *chain = NULL, *description = NULL;
     size_t chain_len = 0, count = 0, description_len = 0;
+    const char *alias = runner_text(step, SCENARIO_KEY_ALIAS);
+    const scenario_arg *attack = scenario_step_find(step, SCENARIO_KEY_ATTACK);
     kssim_result r =
-        kssim_attestation_chain(context->device, runner_text(step, SCENARIO_KEY_ALIAS), &chain, &chain_len, &count);
+        attack != NULL
+            ? kssim_attestation_attack_chain(context->device, alias, (kssim_attestation_attack)attack->number,
+                                             runner_text(step, SCENARIO_KEY_FROM), &chain, &chain_len, &count)
+            : kssim_attestation_chain(context->device, alias, &chain, &chain_len, &count);
     if (r != KSSIM_OK)
         return r;
+    r = check_chain(context, step, chain, chain_len);
+    if (r != KSSIM_OK) {
+        kssim_free(chain);
+        return r;
+    }
     attestation_fields fields;
     if (!leaf_key_description(chain, chain_len, &description, &description_len) ||
         !read_key_description(description, description_len, &fields)) {

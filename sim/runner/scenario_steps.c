@@ -83,6 +83,9 @@ static const char *const key_names[SCENARIO_KEY_COUNT] = {
     [SCENARIO_KEY_ENCODING] = "encoding",
     [SCENARIO_KEY_ATTESTATION_CHALLENGE] = "attestation_challenge",
     [SCENARIO_KEY_ATTESTATION_APPLICATION_ID] = "attestation_application_id",
+    [SCENARIO_KEY_ATTACK] = "attack",
+    [SCENARIO_KEY_CHAIN_VERIFIES] = "chain_verifies",
+    [SCENARIO_KEY_LEAF_KEY_OF] = "leaf_key_of",
     [SCENARIO_KEY_USER_AUTH_TYPE] = "user_auth_type",
     [SCENARIO_KEY_AUTH_TIMEOUT] = "auth_timeout",
     [SCENARIO_KEY_ATTESTATION_VERSION] = "attestation_version",
@@ -213,9 +216,15 @@ static const scenario_arg_spec generate_key_args[] = {
     KEY_POLICY,
     {.key = SCENARIO_KEY_ATTESTATION_CHALLENGE, .type = SCENARIO_ARG_TEXT, .text_maximum = 128},
     {.key = SCENARIO_KEY_ATTESTATION_APPLICATION_ID, .type = SCENARIO_ARG_TEXT, .text_maximum = ALIAS_MAXIMUM}};
-/* Each field written is compared with the key's attestation record (runner_steps_attestation.c). */
+/* Each field written is compared with the key's attestation record (runner_steps_attestation.c); attack
+ * (with from for copy-extension) reads the chain an attacker makes of it instead; chain_verifies and
+ * leaf_key_of are the backend's checks of the chain itself. */
 static const scenario_arg_spec expect_attestation_args[] = {
     KEY_ALIAS(ALIAS),
+    WORD(ATTACK, scenario_attestation_attacks, false),
+    {.key = SCENARIO_KEY_FROM, .type = SCENARIO_ARG_TEXT, .text_maximum = ALIAS_MAXIMUM},
+    BOOL(CHAIN_VERIFIES),
+    {.key = SCENARIO_KEY_LEAF_KEY_OF, .type = SCENARIO_ARG_TEXT, .text_maximum = ALIAS_MAXIMUM},
     WORD(SECURITY_LEVEL, scenario_security_levels, false),
     {.key = SCENARIO_KEY_CHALLENGE, .type = SCENARIO_ARG_TEXT, .text_maximum = 128},
     WORDS(USER_AUTH_TYPE, scenario_auth_types),

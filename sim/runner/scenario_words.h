@@ -27,6 +27,7 @@ typedef sim_vocabulary scenario_words;
 #define scenario_security_levels      sim_security_levels
 #define scenario_key_states           sim_key_states
 #define scenario_invalidation_reasons sim_invalidation_reasons
+#define scenario_attestation_attacks  sim_attestation_attacks
 
 /* The scenario format's own vocabularies. */
 extern const scenario_words scenario_credential_types;
