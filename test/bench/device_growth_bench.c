@@ -123,8 +123,8 @@ int main(int argc, char **argv)
     printf("  open %ld-key device%*s %10.3f %8.2f\n", keys, (int)(34 - 16 - snprintf(NULL, 0, "%ld", keys)), "",
            open_large, open_large / open_small);
     printf("  %-34s %10.3f %8s\n", "open + key info, 1 key", info_small, "1.00");
-    printf("  open + key info, %ld keys%*s %10.3f %8.2f\n", keys, (int)(34 - 23 - snprintf(NULL, 0, "%ld", keys)),
-           "", info_large, info_large / info_small);
+    printf("  open + key info, %ld keys%*s %10.3f %8.2f\n", keys, (int)(34 - 23 - snprintf(NULL, 0, "%ld", keys)), "",
+           info_large, info_large / info_small);
     printf("  bytes per key on disk: %.0f (directory: %lld bytes with 1 key, %lld with %ld)\n",
            (double)(bytes_large - bytes_small) / (double)(keys - 1), bytes_small, bytes_large, keys);
     for (int t = 0; t < 4; t++)
