@@ -159,15 +159,6 @@ static void free_entries(sim_key_database *db)
     db->count = 0;
 }
 
-void sim_key_database_forget_rows(sim_key_database *db)
-{
-    free_entries(db);
-    list_clear(&db->changed);
-    list_clear(&db->removed);
-    db->all_loaded = false;
-    db->load_failure = KSSIM_OK;
-}
-
 /* sorted insertion of a new entry (its own allocation) at position i */
 static kssim_result insert_at(sim_key_database *db, size_t i, const sim_key_entry *entry)
 {

@@ -187,9 +187,6 @@ bool sim_key_entry_is_rollback_protected(const sim_key_entry *entry);
 /* The changes are committed: no row is changed since (protected_rows_changed is rollback protection's to
  * clear, when it records the protected state). */
 void sim_key_database_committed(sim_key_database *db);
-/* The rows in memory are forgotten (another process committed, or a command was rolled back): later finds
- * read them from the source again. The source stays. */
-void sim_key_database_forget_rows(sim_key_database *db);
 /* A loaded row: decoded rows go in unchanged (sim_key_database_store marks what it stores changed). */
 kssim_result sim_key_database_store_loaded(sim_key_database *db, sim_key_entry *entry);
 /* The key keystore2 can load under alias: NULL for no entry and for a key the system deleted (a tombstone),

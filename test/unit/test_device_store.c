@@ -1303,6 +1303,41 @@ static void key_rows_in_memory_follow_other_processes_and_rollbacks(void **state
     kssim_device_free(second);
 }
 
+/* Removing the lock screen deletes every auth-bound key, also those no command of this process has read. */
+static void a_command_that_needs_every_key_reads_every_row(void **state)
+{
+    fixture *f = *state;
+    kssim_device *device = open_device(f->device);
+    begin(device);
+    assert_int_equal(kssim_set_credential(device, KSSIM_CREDENTIAL_PIN, "1234"), KSSIM_OK);
+    kssim_key_spec spec;
+    kssim_key_spec_default(&spec, KSSIM_ALGORITHM_EC);
+    strcpy(spec.alias, "bound");
+    spec.user_auth = true;
+    spec.auth_types = KSSIM_AUTH_DEVICE_CREDENTIAL;
+    spec.auth_timeout_s = 30;
+    assert_int_equal(kssim_generate_key(device, &spec), KSSIM_OK);
+    generate_key(device, "free", 0);
+    commit(device);
+    kssim_device_free(device);
+
+    device = open_device(f->device);
+    begin(device);
+    assert_int_equal(kssim_remove_credential(device, "1234"), KSSIM_OK);
+    commit(device);
+    kssim_device_free(device);
+    device = open_device(f->device);
+    begin(device);
+    kssim_key_info info;
+    assert_int_equal(kssim_key_info_get(device, "bound", &info), KSSIM_OK);
+    assert_int_equal(info.state, KSSIM_KEY_INVALIDATED);
+    assert_int_equal(info.reason, KSSIM_REASON_LOCK_SCREEN_REMOVED);
+    assert_int_equal(kssim_key_info_get(device, "free", &info), KSSIM_OK);
+    assert_int_equal(info.state, KSSIM_KEY_VALID);
+    commit(device);
+    kssim_device_free(device);
+}
+
 static void a_rollback_puts_the_device_back(void **state)
 {
     fixture *f = *state;
@@ -1891,6 +1926,14 @@ static void a_read_only_open_creates_nothing_and_writes_nothing(void **state)
     assert_int_equal(kssim_status_get(device, &status), KSSIM_OK);
     assert_int_equal(status.api_level, 34);
     assert_int_equal(status.credential, KSSIM_CREDENTIAL_NONE);
+    /* ... which holds no key: no row to read is not a failure to read one. */
+    kssim_key_info absent;
+    assert_int_equal(kssim_key_info_get(device, "login", &absent), KSSIM_OK);
+    assert_int_equal(absent.state, KSSIM_KEY_ABSENT);
+    char **no_aliases = NULL;
+    size_t no_count = 1;
+    assert_int_equal(kssim_key_aliases(device, &no_aliases, &no_count), KSSIM_OK);
+    assert_int_equal(no_count, 0);
     commit(device);
     assert_int_equal(kssim_device_check(device), KSSIM_DEVICE_UNAVAILABLE);
     kssim_device_free(device);
@@ -2102,6 +2145,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(only_a_commit_that_advances_the_storage_syncs_the_log, setup, teardown),
         cmocka_unit_test_setup_teardown(a_rollback_puts_the_device_back, setup, teardown),
         cmocka_unit_test_setup_teardown(a_command_writes_only_the_key_rows_it_changed, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_command_that_needs_every_key_reads_every_row, setup, teardown),
         cmocka_unit_test_setup_teardown(key_rows_in_memory_follow_other_processes_and_rollbacks, setup, teardown),
         cmocka_unit_test_setup_teardown(an_open_without_creation_or_with_replacement, setup, teardown),
         cmocka_unit_test_setup_teardown(a_stored_row_that_does_not_decode_fails_the_check, setup, teardown),
