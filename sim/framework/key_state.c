@@ -94,6 +94,8 @@ kssim_result sim_framework_refuse_invalidated(kssim_device *device, const char *
  * KeyStoreCryptoOperationUtils getInvalidKeyException, android11 KeyStore.java). KSSIM_OK for a live key. */
 kssim_result sim_framework_refuse_unusable_key(kssim_device *device, const char *alias, const sim_key_entry *entry)
 {
+    if (entry == NULL && device->ks.db.load_failure != KSSIM_OK)
+        return device->ks.db.load_failure; /* its row could not be read: the store said why */
     if (entry == NULL)
         return sim_refuse(&device->env, KSSIM_KEY_NOT_FOUND, "there is no key named '%s'", alias);
     if (entry->deleted_because != KSSIM_REASON_NONE)
@@ -119,6 +121,8 @@ kssim_result kssim_key_info_get(kssim_device *device, const char *alias, kssim_k
     SIM_BEGIN_CALL(device);
     memset(info, 0, sizeof(*info));
     sim_key_entry *entry = sim_key_database_find(&device->ks.db, alias);
+    if (entry == NULL && device->ks.db.load_failure != KSSIM_OK)
+        return device->ks.db.load_failure; /* its row could not be read: the store said why */
     if (entry == NULL) {
         info->state = KSSIM_KEY_ABSENT;
         return KSSIM_OK;
@@ -148,6 +152,10 @@ kssim_result kssim_key_aliases(kssim_device *device, char ***aliases, size_t *co
     SIM_BEGIN_CALL(device);
     *aliases = NULL;
     *count = 0;
+    /* Every row, read once (a device directory's commands read only the rows they touch). */
+    kssim_result loaded = sim_key_database_load_all(&device->ks.db);
+    if (loaded != KSSIM_OK)
+        return loaded;
     const sim_key_database *db = &device->ks.db;
     if (db->count == 0)
         return KSSIM_OK;
@@ -155,7 +163,7 @@ kssim_result kssim_key_aliases(kssim_device *device, char ***aliases, size_t *co
     if (list == NULL)
         return sim_refuse(&device->env, KSSIM_SYSTEM_ERROR, "out of memory listing keys");
     for (size_t i = 0; i < db->count; i++) {
-        list[i] = strdup(db->entries[i].alias);
+        list[i] = strdup(db->entries[i]->alias);
         if (list[i] == NULL) {
             for (size_t j = 0; j < i; j++)
                 free(list[j]);

@@ -32,11 +32,45 @@ typedef struct sim_key_entry {
      * existed when the device was found rolled back: the secure storage
      * no longer vouches for it, so every operation refuses (rollback_resistance.c). */
     bool rolled_back;
+    /* Changed since the last commit (sim_key_database_mark_changed): its row is written at the next one. */
+    bool changed;
 } sim_key_entry;
 
-typedef struct sim_key_database {
-    sim_key_entry *entries; /* sorted by alias */
+struct sim_key_database;
+
+/* Where the rows of a key database that is not all in memory come from: a device directory's SQLite rows
+ * (sim/store fills it), as keystore2 reads one key entry per operation from its database (database.rs
+ * load_key_entry). keystore2 knows nothing of the store but these two functions. */
+typedef struct sim_key_row_source {
+    void *context;
+    /* Reads alias's row into db (through sim_key_database_image_decode_row). KSSIM_OK with *found false
+     * when there is no such row; any other result: the row could not be read, and the source has refused
+     * in the env, saying why. */
+    kssim_result (*load_row)(void *context, struct sim_key_database *db, const char *alias, bool *found);
+    /* Reads every row db does not hold yet (nor removed since the last commit). */
+    kssim_result (*load_all)(void *context, struct sim_key_database *db);
+} sim_key_row_source;
+
+typedef struct sim_key_alias_list {
+    char (*aliases)[KSSIM_ALIAS_MAX];
     size_t count, capacity;
+} sim_key_alias_list;
+
+/* The key database in memory: every row (a memory: device), or a cache of the rows a device directory's
+ * commands touched (source.load_row set), filled one alias at a time and kept while nobody else commits. */
+typedef struct sim_key_database {
+    /* Sorted by alias; each entry its own allocation, so an entry stays where it is while others load. */
+    sim_key_entry **entries;
+    size_t count, capacity;
+    sim_key_row_source source; /* load_row NULL: every row is here */
+    bool all_loaded;           /* with a source: every row is here too (sim_key_database_load_all) */
+    /* A row the source could not read in this command: the command's commit refuses (the store says so). */
+    kssim_result load_failure;
+    /* Since the last commit (sim_key_database_committed): the aliases whose entries changed, those removed,
+     * and whether any change touched rollback-protected state (rollback_protection.c: the uses, deletion,
+     * rollback mark and, for rollback-resistant keys, the blob of a usage-limited or rollback-resistant key). */
+    sim_key_alias_list changed, removed;
+    bool protected_rows_changed;
 } sim_key_database;
 
 typedef struct sim_cached_token {
@@ -137,7 +171,24 @@ void sim_keystore2_init(sim_keystore2 *ks, sim_env *env, sim_secure_world *sw, i
 void sim_keystore2_cleanup(sim_keystore2 *ks);
 
 /* key_database.c */
+/* The entry under alias, read from the source the first time (NULL when there is none, or when it cannot be
+ * read: db->load_failure says which). */
 sim_key_entry *sim_key_database_find(sim_key_database *db, const char *alias);
+/* The entry under alias if it is in memory now, without asking the source. */
+sim_key_entry *sim_key_database_cached(sim_key_database *db, const char *alias);
+/* Every row in memory, for the commands that look at every key (listings, lock-screen removal, rollback
+ * marks, faults on every blob): KSSIM_OK, or the source's refusal. */
+kssim_result sim_key_database_load_all(sim_key_database *db);
+/* The one way an entry changes in place (besides store, remove and tombstone, which call it): its row is
+ * written at the next commit. protected_fields: the change touched rollback-protected state. */
+void sim_key_database_mark_changed(sim_key_database *db, sim_key_entry *entry, bool protected_fields);
+/* Whether the entry's row is part of rollback-protected state (a usage-limited or rollback-resistant key). */
+bool sim_key_entry_is_rollback_protected(const sim_key_entry *entry);
+/* The changes are committed: no row is changed since (protected_rows_changed is rollback protection's to
+ * clear, when it records the protected state). */
+void sim_key_database_committed(sim_key_database *db);
+/* A loaded row: decoded rows go in unchanged (sim_key_database_store marks what it stores changed). */
+kssim_result sim_key_database_store_loaded(sim_key_database *db, sim_key_entry *entry);
 /* The key keystore2 can load under alias: NULL for no entry and for a key the system deleted (a tombstone),
  * which keystore2 answers alike (KEY_NOT_FOUND); only the framework tells them apart (key_state.c). */
 sim_key_entry *sim_key_database_load_live(sim_key_database *db, const char *alias);

@@ -127,8 +127,11 @@ void sim_keystore2_image_apply(sim_keystore2 *ks, sim_keystore2 *decoded, bool k
      * from the image right after. */
     if (!keep_operations)
         sim_keystore2_on_boot(ks);
+    /* The rows come from the same place after as before; those of the image are what is in memory now. */
+    sim_key_row_source source = ks->db.source;
     sim_key_database_cleanup(&ks->db);
     ks->db = decoded->db;
+    ks->db.source = source;
     if (keep_operations)
         sim_keystore2_route_arrived_tokens(ks, &ks->tokens, &decoded->tokens);
     free(ks->tokens.tokens);
@@ -244,9 +247,9 @@ void sim_key_database_image_decode_row(sim_reader *r, sim_key_database *db, cons
         sim_reader_fail(r, "a key has an empty alias");
     if (!sim_reader_failed(r) && strcmp(entry.alias, expected_alias) != 0)
         sim_reader_fail(r, "a key's row is stored under another key's alias");
-    if (!sim_reader_failed(r) && sim_key_database_find(db, entry.alias) != NULL)
+    if (!sim_reader_failed(r) && sim_key_database_cached(db, entry.alias) != NULL)
         sim_reader_fail(r, "two keys have the same alias");
-    if (!sim_reader_failed(r) && sim_key_database_store(db, &entry) != KSSIM_OK)
+    if (!sim_reader_failed(r) && sim_key_database_store_loaded(db, &entry) != KSSIM_OK)
         sim_reader_fail_out_of_memory(r);
     if (sim_reader_failed(r)) {
         /* The database did not take ownership. */

@@ -141,7 +141,9 @@ kssim_result sim_keystore2_import_key(sim_keystore2 *ks, const kssim_key_spec *s
 kssim_result sim_keystore2_delete_key(sim_keystore2 *ks, const char *alias)
 {
     if (sim_key_database_find(&ks->db, alias) == NULL)
-        return sim_refuse(ks->env, KSSIM_KEY_NOT_FOUND, "there is no key named '%s' to delete", alias);
+        return ks->db.load_failure != KSSIM_OK
+                   ? ks->db.load_failure
+                   : sim_refuse(ks->env, KSSIM_KEY_NOT_FOUND, "there is no key named '%s' to delete", alias);
     sim_key_database_remove(&ks->db, alias);
     return KSSIM_OK;
 }
@@ -151,15 +153,19 @@ kssim_result sim_keystore2_tamper_key_blob(sim_keystore2 *ks, const char *alias,
     sim_key_entry *entry = sim_key_database_load_live(&ks->db, alias);
     if (entry == NULL)
         return sim_refuse(ks->env, KSSIM_KEY_NOT_FOUND, "there is no stored key blob for '%s' to tamper with", alias);
-    return sim_key_blob_tamper(&entry->blob, field);
+    kssim_result r = sim_key_blob_tamper(&entry->blob, field);
+    sim_key_database_mark_changed(&ks->db, entry, entry->spec.rollback_resistant);
+    return r;
 }
 
 /* R-LOCKSCREEN-REMOVED-DELETES: no lock screen: auth-bound keys go.
  * AOSP: database.rs unbind_auth_bound_keys_for_user */
 void sim_keystore2_delete_auth_bound_keys(sim_keystore2 *ks)
 {
+    /* A row that cannot be read fails the command's commit (sim_key_database.load_failure). */
+    (void)sim_key_database_load_all(&ks->db);
     for (size_t i = 0; i < ks->db.count; i++) {
-        sim_key_entry *entry = &ks->db.entries[i];
+        sim_key_entry *entry = ks->db.entries[i];
         if (entry->deleted_because == KSSIM_REASON_NONE && !entry->auth.no_auth_required)
             sim_key_database_tombstone(&ks->db, entry, KSSIM_REASON_LOCK_SCREEN_REMOVED);
     }
@@ -174,8 +180,11 @@ kssim_result sim_keystore2_inject_blob_fault(sim_keystore2 *ks, const char *alia
                               "there is no key named '%s' whose blob could fail: generate or import it first", alias);
         return sim_keymint_inject_blob_fault(ks->sw, &entry->blob, answer);
     }
+    kssim_result loaded = sim_key_database_load_all(&ks->db);
+    if (loaded != KSSIM_OK)
+        return loaded;
     for (size_t i = 0; i < ks->db.count; i++) {
-        sim_key_entry *entry = &ks->db.entries[i];
+        sim_key_entry *entry = ks->db.entries[i];
         if (entry->deleted_because != KSSIM_REASON_NONE || entry->blob.data == NULL)
             continue;
         kssim_result r = sim_keymint_inject_blob_fault(ks->sw, &entry->blob, answer);

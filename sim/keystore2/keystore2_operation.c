@@ -383,6 +383,7 @@ static kssim_result upgrade_blob_and_retry(sim_keystore2 *ks, sim_key_entry *ent
     /* keystore2 writes the new blob to its database before it retries, so the old one is gone for good. */
     sim_key_blob_free(&entry->blob);
     entry->blob = upgraded;
+    sim_key_database_mark_changed(&ks->db, entry, entry->spec.rollback_resistant);
     return begin_in_keymint(ks, entry, purpose, params, timeout_token, plaintext_sha256, op);
 }
 
@@ -433,6 +434,8 @@ static kssim_result create_operation(sim_keystore2 *ks, const char *alias, uint3
                                      kssim_operation *op)
 {
     sim_key_entry *entry = sim_key_database_load_live(&ks->db, alias);
+    if (entry == NULL && ks->db.load_failure != KSSIM_OK)
+        return ks->db.load_failure; /* the store said why */
     if (entry == NULL)
         return sim_refuse(ks->env, KSSIM_KEY_NOT_FOUND, "there is no key named '%s': generate or import it first",
                           alias);
@@ -727,10 +730,12 @@ static kssim_result count_key_use(sim_keystore2 *ks, const sim_keystore2_operati
                           "the key '%s' this operation began with no longer exists (its uses ran out, or it was "
                           "deleted or replaced) so the result is discarded: generate a new key",
                           record->alias);
-    if (entry->uses_remaining <= 1)
+    if (entry->uses_remaining <= 1) {
         sim_key_database_tombstone(&ks->db, entry, KSSIM_REASON_USAGE_EXHAUSTED);
-    else
+    } else {
         entry->uses_remaining--;
+        sim_key_database_mark_changed(&ks->db, entry, true);
+    }
     return KSSIM_OK;
 }
 

@@ -33,10 +33,15 @@ static bool has_record_in_rollback_protected_storage(const sim_keystore2 *ks, co
 
 void sim_keystore2_on_rollback_detected(sim_keystore2 *ks)
 {
+    /* A row that cannot be read fails the command's commit (sim_key_database.load_failure). */
+    (void)sim_key_database_load_all(&ks->db);
     for (size_t i = 0; i < ks->db.count; i++) {
-        sim_key_entry *entry = &ks->db.entries[i];
-        if (has_record_in_rollback_protected_storage(ks, entry) && entry->deleted_because == KSSIM_REASON_NONE)
+        sim_key_entry *entry = ks->db.entries[i];
+        if (has_record_in_rollback_protected_storage(ks, entry) && entry->deleted_because == KSSIM_REASON_NONE &&
+            !entry->rolled_back) {
             entry->rolled_back = true;
+            sim_key_database_mark_changed(&ks->db, entry, true);
+        }
     }
 }
 

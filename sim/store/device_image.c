@@ -330,6 +330,14 @@ static kssim_result refuse_image(kssim_device *device, const char *what, const s
                       problem);
 }
 
+static kssim_result refuse_key_image(kssim_device *device, const sim_key_image *key, const sim_reader *r,
+                                     const char *problem, bool newer)
+{
+    char what[KSSIM_ALIAS_MAX + 8];
+    snprintf(what, sizeof(what), "key '%.*s'", (int)strnlen(key->alias, KSSIM_ALIAS_MAX - 1), key->alias);
+    return refuse_image(device, what, r, problem, newer);
+}
+
 static uint8_t *encode_state_parts(const state_parts *parts, size_t *len)
 {
     sim_writer w;
@@ -377,7 +385,7 @@ static uint8_t *encode_key(const sim_key_entry *entry, size_t *len)
 
 static const char *decode_state(const sim_device_image *image, decoded_device *decoded, sim_reader *r, char *buffer,
                                 size_t buffer_size, bool *newer);
-static const char *decode_key(const sim_key_image *key, decoded_device *decoded, sim_reader *r, char *buffer,
+static const char *decode_key(const sim_key_image *key, sim_key_database *db, sim_reader *r, char *buffer,
                               size_t buffer_size, bool *newer);
 
 static bool same_bytes(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len)
@@ -399,7 +407,7 @@ static void check_image_round_trip(const sim_device_image *image)
     const char *problem = decode_state(image, decoded, &r, buffer, sizeof(buffer), &newer);
     KSSIM_INVARIANT(problem == NULL || r.out_of_memory, "a device's own state image decodes");
     for (size_t i = 0; problem == NULL && i < image->key_count; i++) {
-        problem = decode_key(&image->keys[i], decoded, &r, buffer, sizeof(buffer), &newer);
+        problem = decode_key(&image->keys[i], &decoded->ks.db, &r, buffer, sizeof(buffer), &newer);
         KSSIM_INVARIANT(problem == NULL || r.out_of_memory, "a device's own key image decodes");
     }
     if (problem == NULL) {
@@ -421,7 +429,7 @@ static void check_image_round_trip(const sim_device_image *image)
         free(again);
         KSSIM_INVARIANT(decoded->ks.db.count == image->key_count, "each key image decodes to one row");
         for (size_t i = 0; i < decoded->ks.db.count; i++) {
-            again = encode_key(&decoded->ks.db.entries[i], &len);
+            again = encode_key(decoded->ks.db.entries[i], &len);
             KSSIM_INVARIANT(again == NULL || same_bytes(again, len, image->keys[i].bytes, image->keys[i].len),
                             "decoding a key image just encoded gives the row it was encoded from");
             free(again);
@@ -431,22 +439,24 @@ static void check_image_round_trip(const sim_device_image *image)
     free(decoded);
 }
 
-kssim_result sim_device_image_capture(kssim_device *device, sim_device_image *image)
+/* The state image and, of the key database, the count entries (sorted by alias) chosen: every one, or
+ * the changed ones (entries NULL: skipped). */
+static kssim_result capture_entries(kssim_device *device, sim_device_image *image, sim_key_entry *const *entries,
+                                    size_t count)
 {
-    memset(image, 0, sizeof(*image));
     image->state = encode_state(device, &image->state_len);
-    const sim_key_database *db = &device->ks.db;
-    if (image->state != NULL && db->count > 0)
-        image->keys = calloc(db->count, sizeof(*image->keys));
-    if (image->state == NULL || (db->count > 0 && image->keys == NULL)) {
+    if (image->state != NULL && count > 0)
+        image->keys = calloc(count, sizeof(*image->keys));
+    if (image->state == NULL || (count > 0 && image->keys == NULL)) {
         sim_device_image_free(image);
         return refuse_out_of_memory(device, "encoding the device's state");
     }
-    /* The database is kept sorted by alias, so the images are too. */
-    for (size_t i = 0; i < db->count; i++) {
-        sim_key_image *key = &image->keys[i];
-        memcpy(key->alias, db->entries[i].alias, sizeof(key->alias));
-        key->bytes = encode_key(&db->entries[i], &key->len);
+    for (size_t i = 0; i < count; i++) {
+        if (entries[i] == NULL)
+            continue;
+        sim_key_image *key = &image->keys[image->key_count];
+        memcpy(key->alias, entries[i]->alias, sizeof(key->alias));
+        key->bytes = encode_key(entries[i], &key->len);
         if (key->bytes == NULL) {
             sim_device_image_free(image);
             return refuse_out_of_memory(device, "encoding the device's keys");
@@ -454,6 +464,66 @@ kssim_result sim_device_image_capture(kssim_device *device, sim_device_image *im
         image->key_count++;
     }
     check_image_round_trip(image);
+    return KSSIM_OK;
+}
+
+kssim_result sim_device_image_capture(kssim_device *device, sim_device_image *image)
+{
+    memset(image, 0, sizeof(*image));
+    sim_key_database *db = &device->ks.db;
+    kssim_result r = sim_key_database_load_all(db);
+    if (r != KSSIM_OK)
+        return r;
+    /* The database is kept sorted by alias, so the images are too. */
+    return capture_entries(device, image, db->entries, db->count);
+}
+
+static int compare_entries_by_alias(const void *a, const void *b)
+{
+    const sim_key_entry *x = *(sim_key_entry *const *)a, *y = *(sim_key_entry *const *)b;
+    if (x == NULL || y == NULL)
+        return (x == NULL) - (y == NULL);
+    return strcmp(x->alias, y->alias);
+}
+
+kssim_result sim_device_image_capture_changes(kssim_device *device, sim_device_image *image)
+{
+    memset(image, 0, sizeof(*image));
+    sim_key_database *db = &device->ks.db;
+    if (db->load_failure != KSSIM_OK)
+        return sim_refuse(&device->env, db->load_failure,
+                          "a stored key could not be read in this command, so nothing of it is stored: %s",
+                          device->storage_failure != KSSIM_OK ? device->storage_failure_message
+                                                              : "out of memory; retry");
+    /* Each changed alias once (the entry's mark), in the database's order; one removed since is gone. */
+    size_t count = db->changed.count;
+    sim_key_entry **entries = count > 0 ? calloc(count, sizeof(*entries)) : NULL;
+    if (count > 0 && entries == NULL)
+        return refuse_out_of_memory(device, "encoding the device's keys");
+    for (size_t i = 0; i < count; i++) {
+        sim_key_entry *entry = sim_key_database_cached(db, db->changed.aliases[i]);
+        entries[i] = entry != NULL && entry->changed ? entry : NULL;
+    }
+    if (count > 1)
+        qsort(entries, count, sizeof(*entries), compare_entries_by_alias);
+    /* An alias removed and stored again is listed twice, for one entry. */
+    for (size_t i = count; i > 1; i--)
+        if (entries[i - 1] != NULL && entries[i - 1] == entries[i - 2])
+            entries[i - 1] = NULL;
+    kssim_result r = capture_entries(device, image, entries, count);
+    free(entries);
+    if (r != KSSIM_OK)
+        return r;
+    image->keys_partial = true;
+    if (db->removed.count > 0) {
+        image->removed = calloc(db->removed.count, sizeof(*image->removed));
+        if (image->removed == NULL) {
+            sim_device_image_free(image);
+            return refuse_out_of_memory(device, "encoding the device's keys");
+        }
+        memcpy(image->removed, db->removed.aliases, db->removed.count * sizeof(*image->removed));
+        image->removed_count = db->removed.count;
+    }
     return KSSIM_OK;
 }
 
@@ -493,8 +563,8 @@ static const char *decode_state(const sim_device_image *image, decoded_device *d
     return r->problem;
 }
 
-/* Decodes one key image into decoded's key database; NULL on success, else the problem. */
-static const char *decode_key(const sim_key_image *key, decoded_device *decoded, sim_reader *r, char *buffer,
+/* Decodes one key image into db; NULL on success, else the problem. */
+static const char *decode_key(const sim_key_image *key, sim_key_database *db, sim_reader *r, char *buffer,
                               size_t buffer_size, bool *newer)
 {
     sim_reader_init(r, key->bytes, key->len);
@@ -510,7 +580,7 @@ static const char *decode_key(const sim_key_image *key, decoded_device *decoded,
     if (problem != NULL)
         return problem;
     r->len = body_len;
-    sim_key_database_image_decode_row(r, &decoded->ks.db, key->alias, version);
+    sim_key_database_image_decode_row(r, db, key->alias, version);
     return r->problem;
 }
 
@@ -551,20 +621,28 @@ kssim_result sim_device_image_restore(kssim_device *device, const sim_device_ima
         return refuse_image(device, "state", &r, problem, newer);
     }
     for (size_t i = 0; i < image->key_count; i++) {
-        problem = decode_key(&image->keys[i], decoded, &r, buffer, sizeof(buffer), &newer);
+        problem = decode_key(&image->keys[i], &decoded->ks.db, &r, buffer, sizeof(buffer), &newer);
         if (problem != NULL) {
             release_decoded(decoded);
             free(decoded);
-            char what[KSSIM_ALIAS_MAX + 8];
-            snprintf(what, sizeof(what), "key '%.*s'", (int)strnlen(image->keys[i].alias, KSSIM_ALIAS_MAX - 1),
-                     image->keys[i].alias);
-            return refuse_image(device, what, &r, problem, newer);
+            return refuse_key_image(device, &image->keys[i], &r, problem, newer);
         }
     }
     apply(device, decoded);
+    /* A store's state row brings no key: they are read as commands need them. */
+    device->ks.db.all_loaded = !image->keys_partial;
     release_decoded(decoded);
     free(decoded);
     return KSSIM_OK;
+}
+
+kssim_result sim_device_image_load_key(kssim_device *device, sim_key_database *db, const sim_key_image *key)
+{
+    char buffer[128];
+    sim_reader r;
+    bool newer;
+    const char *problem = decode_key(key, db, &r, buffer, sizeof(buffer), &newer);
+    return problem == NULL ? KSSIM_OK : refuse_key_image(device, key, &r, problem, newer);
 }
 
 const sim_key_image *sim_device_image_find_key(const sim_device_image *image, const char *alias)
@@ -592,5 +670,6 @@ void sim_device_image_free(sim_device_image *image)
         }
     }
     free(image->keys);
+    free(image->removed);
     memset(image, 0, sizeof(*image));
 }

@@ -9,6 +9,11 @@
  * and stores what changed. A failure at commit puts the device back to the last committed image, so what
  * this process holds in memory is always what is on disk.
  *
+ * A load reads the state row only. keystore2's key database reads a key row the first time a command
+ * needs its alias, through the row source this file gives it (load_key_row, load_all_key_rows), and keeps
+ * it while nobody else commits; a commit encodes and writes the rows changed since the last one (issue 17:
+ * a command on a device of many keys costs what it costs on a device of one).
+ *
  * Realtime devices: this is the one place outside the rules that reads the host's clocks. At begin the
  * device's boot clock is moved forward to the host's CLOCK_BOOTTIME minus the device's origin (the host
  * boot time its boot clock 0 stands for), through kssim_advance, so the rules see time pass exactly as
@@ -21,6 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <openssl/crypto.h>
 
 #include "store/device_image.h"
 #include "store/rollback_protection.h"
@@ -229,7 +236,7 @@ static kssim_result write_and_commit(kssim_device *device, sim_device_store *sto
     if (r != KSSIM_OK)
         return r;
     sim_device_image image;
-    r = sim_device_image_capture(device, &image);
+    r = sim_device_image_capture_changes(device, &image);
     if (r != KSSIM_OK)
         return r;
     r = sim_device_store_write(store, &image);
@@ -252,6 +259,7 @@ static kssim_result write_and_commit(kssim_device *device, sim_device_store *sto
      * sim_rollback_committed decides whether G moves (only when there is no storage yet). */
     bool log_synced = !advance || sim_device_store_sync_log(store) == KSSIM_OK;
     sim_rollback_committed(device, &storage, log_synced);
+    sim_key_database_committed(&device->ks.db);
     return KSSIM_OK;
 }
 
@@ -277,9 +285,9 @@ static kssim_result start_clocks(kssim_device *device)
 static uint64_t generation_of_replaced_device(sim_device_store *store)
 {
     const sim_device_image *image = NULL;
-    if (sim_device_store_read(store, &image) != KSSIM_OK)
+    if (sim_device_store_read_state(store, &image) != KSSIM_OK)
         return 0;
-    sim_device_image state_only = {.state = image->state, .state_len = image->state_len};
+    sim_device_image state_only = {.state = image->state, .state_len = image->state_len, .keys_partial = true};
     kssim_config config;
     kssim_config_default(&config);
     kssim_device *scratch = NULL;
@@ -316,7 +324,7 @@ static kssim_result read_stored_device(sim_device_store *store, kssim_device *de
                                        const sim_rollback_storage_reading *before_snapshot)
 {
     const sim_device_image *image = NULL;
-    kssim_result r = sim_device_store_read(store, &image);
+    kssim_result r = sim_device_store_read_state(store, &image);
     if (r != KSSIM_OK)
         return sim_refuse(&device->env, r, "%s", sim_device_store_message(store));
     r = sim_device_image_restore(device, image);
@@ -421,6 +429,76 @@ static kssim_result persist_within_command(sim_env *env, void *context)
     return KSSIM_OK;
 }
 
+/* ---- The key rows keystore2 reads as it needs them ---- */
+
+/* A row that cannot be read fails the command it was read in: its commit stores nothing and answers with
+ * this sentence (kssim_device_commit), as a failed write of the secure world does. */
+static kssim_result unreadable_row(kssim_device *device, kssim_result r)
+{
+    if (device->storage_failure == KSSIM_OK) {
+        device->storage_failure = r;
+        snprintf(device->storage_failure_message, sizeof(device->storage_failure_message), "%s", device->env.message);
+    }
+    return r;
+}
+
+static kssim_result refuse_unreadable_row(kssim_device *device, kssim_result r)
+{
+    char why[SIM_MESSAGE_MAX];
+    snprintf(why, sizeof(why), "%s", kssim_device_message(device));
+    sim_refuse(&device->env, r, "the device in %s cannot be read: %s", sim_device_store_directory(device->store), why);
+    return unreadable_row(device, r);
+}
+
+static kssim_result load_key_row(void *context, sim_key_database *db, const char *alias, bool *found)
+{
+    kssim_device *device = context;
+    sim_key_image key;
+    kssim_result r = sim_device_store_read_key(device->store, alias, &key, found);
+    if (r != KSSIM_OK) {
+        sim_refuse(&device->env, r, "%s", sim_device_store_message(device->store));
+        return unreadable_row(device, r);
+    }
+    if (!*found)
+        return KSSIM_OK;
+    r = sim_device_image_load_key(device, db, &key);
+    if (key.bytes != NULL) {
+        OPENSSL_cleanse(key.bytes, key.len);
+        free(key.bytes);
+    }
+    if (r != KSSIM_OK) {
+        *found = false;
+        return refuse_unreadable_row(device, r);
+    }
+    return KSSIM_OK;
+}
+
+static bool removed_in_this_command(const sim_key_database *db, const char *alias)
+{
+    for (size_t i = 0; i < db->removed.count; i++)
+        if (strcmp(db->removed.aliases[i], alias) == 0)
+            return true;
+    return false;
+}
+
+static kssim_result load_all_key_rows(void *context, sim_key_database *db)
+{
+    kssim_device *device = context;
+    sim_device_image keys;
+    kssim_result r = sim_device_store_read_keys(device->store, &keys);
+    if (r != KSSIM_OK) {
+        sim_refuse(&device->env, r, "%s", sim_device_store_message(device->store));
+        return unreadable_row(device, r);
+    }
+    for (size_t i = 0; r == KSSIM_OK && i < keys.key_count; i++) {
+        const char *alias = keys.keys[i].alias;
+        if (sim_key_database_cached(db, alias) == NULL && !removed_in_this_command(db, alias))
+            r = sim_device_image_load_key(device, db, &keys.keys[i]);
+    }
+    sim_device_image_free(&keys);
+    return r == KSSIM_OK ? KSSIM_OK : refuse_unreadable_row(device, r);
+}
+
 static kssim_result open_stored_device(const char *location, const kssim_open_options *options, kssim_device **out)
 {
     if (options->read_only && options->replace) {
@@ -442,6 +520,10 @@ static kssim_result open_stored_device(const char *location, const kssim_open_op
         kssim_device_free(device);
         return r;
     }
+    /* From here the device holds the store (freeing it closes it), and its key rows come from there. */
+    device->store = store;
+    device->close_store = sim_device_store_close;
+    device->ks.db.source = (sim_key_row_source){device, load_key_row, load_all_key_rows};
     bool changed, holds = false, created = false;
     sim_rollback_storage_reading reading;
     r = begin_transaction(store, &changed, &reading);
@@ -468,14 +550,11 @@ static kssim_result open_stored_device(const char *location, const kssim_open_op
     /* A load only read; a failed creation wrote nothing that should stay. */
     sim_device_store_rollback(store);
     if (r != KSSIM_OK) {
-        sim_device_store_close(store);
         kssim_device_free(device);
         return r;
     }
     if (created)
         sim_device_store_end_creation(store);
-    device->store = store;
-    device->close_store = sim_device_store_close;
     device->env.persist = persist_within_command;
     device->env.persist_context = device;
     *out = device;
@@ -512,6 +591,7 @@ kssim_result kssim_device_begin(kssim_device *device)
 {
     SIM_BEGIN_CALL(device);
     device->storage_failure = KSSIM_OK;
+    device->ks.db.load_failure = KSSIM_OK;
     device->committed_within_command = false;
     sim_device_store *store = device->store;
     if (store == NULL)

@@ -17,8 +17,10 @@
 #include "store/rollback_protection.h"
 
 /* Everything a rollback could bring back that the phone keeps in RPMB: Gatekeeper's failure count,
- * KeyMint's per-boot and rate-limit records, the uses left of every usage-limited key, the
- * rollback-resistant keys there are (by their blobs), and whether the device was found rolled back. */
+ * KeyMint's per-boot and rate-limit records, and whether the device was found rolled back; the uses left of
+ * every usage-limited key and the rollback-resistant keys there are (by their blobs) are the key rows',
+ * whose changes the key database records as they happen (protected_rows_changed), so a commit need not
+ * read every row to know (issue 17). */
 static bool protected_digest(kssim_device *device, uint8_t digest[32])
 {
     sim_writer w;
@@ -26,18 +28,6 @@ static bool protected_digest(kssim_device *device, uint8_t digest[32])
     sim_write_u32(&w, device->sw.gatekeeper.failure_count);
     sim_keymint_image_encode(device->sw.keymint, &w);
     sim_write_bool(&w, device->rollback_detected);
-    const sim_key_database *db = &device->ks.db;
-    for (size_t i = 0; i < db->count; i++) {
-        const sim_key_entry *entry = &db->entries[i];
-        if (entry->auth.usage_count_limit == 0 && !entry->spec.rollback_resistant)
-            continue;
-        sim_write_string(&w, entry->alias);
-        sim_write_u32(&w, entry->uses_remaining);
-        sim_write_u32(&w, (uint32_t)entry->deleted_because);
-        sim_write_bool(&w, entry->rolled_back);
-        if (entry->spec.rollback_resistant)
-            sim_write_bytes(&w, entry->blob.data, entry->blob.len);
-    }
     size_t len = 0;
     uint8_t *bytes = sim_writer_finish(&w, &len);
     bool ok = bytes != NULL && sim_sha256(&device->env.crypto, bytes, len, digest) == 0;
@@ -51,6 +41,7 @@ static bool protected_digest(kssim_device *device, uint8_t digest[32])
 static void remember_protected_state(kssim_device *device)
 {
     device->has_rollback_protected_digest = protected_digest(device, device->rollback_protected_digest);
+    device->ks.db.protected_rows_changed = false;
 }
 
 /* Whether rollback-protected state changed since the last load or commit. Without a record of it (a
@@ -59,7 +50,8 @@ static void remember_protected_state(kssim_device *device)
 static bool protected_state_changed(kssim_device *device)
 {
     uint8_t now[32];
-    if (!device->has_rollback_protected_digest || !protected_digest(device, now))
+    if (!device->has_rollback_protected_digest || device->ks.db.protected_rows_changed ||
+        !protected_digest(device, now))
         return true;
     return CRYPTO_memcmp(now, device->rollback_protected_digest, sizeof(now)) != 0;
 }

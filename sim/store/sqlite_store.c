@@ -52,6 +52,8 @@ typedef enum store_statement {
     STATEMENT_WRITE_STATE,
     STATEMENT_UPSERT_KEY,
     STATEMENT_DELETE_KEY,
+    STATEMENT_READ_STATE,
+    STATEMENT_READ_KEY,
     STATEMENT_COUNT
 } store_statement;
 
@@ -66,6 +68,8 @@ static const char *const statement_sql[STATEMENT_COUNT] = {
     [STATEMENT_UPSERT_KEY] =
         "INSERT INTO keyentry(alias, image) VALUES (?1, ?2) ON CONFLICT(alias) DO UPDATE SET image = excluded.image",
     [STATEMENT_DELETE_KEY] = "DELETE FROM keyentry WHERE alias = ?1",
+    [STATEMENT_READ_STATE] = "SELECT image FROM state WHERE id = 1",
+    [STATEMENT_READ_KEY] = "SELECT alias, image FROM keyentry WHERE alias = ?1",
 };
 
 /* What a damaged device's sentence ends with: the two ways out. */
@@ -651,10 +655,12 @@ static kssim_result refuse_prepare(sim_device_store *store, int rc, const char *
 /* A device's one state row: without it the database holds no phone, whatever its key rows say. */
 static kssim_result require_state_row(sim_device_store *store)
 {
-    int64_t states, keys;
+    int64_t states, keys = 0;
     bool found;
     int rc = query_integer(store->db, "SELECT count(*) FROM state", &states, &found);
-    if (rc == SQLITE_OK)
+    /* The key rows are counted only for the sentence of a device without its state: counting them at every
+     * open would read every row's page (issue 17). */
+    if (rc == SQLITE_OK && states == 0)
         rc = query_integer(store->db, "SELECT count(*) FROM keyentry", &keys, &found);
     if (rc != SQLITE_OK)
         return refuse_prepare(store, rc, "looking for the device's state");
@@ -1040,7 +1046,7 @@ static kssim_result refuse_prepare(sim_device_store *store, int rc, const char *
 static kssim_result read_state(sim_device_store *store, sim_device_image *image)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(store->db, "SELECT image FROM state WHERE id = 1", -1, &stmt, NULL);
+    int rc = prepared(store, STATEMENT_READ_STATE, &stmt);
     if (rc != SQLITE_OK)
         return refuse_prepare(store, rc, "reading the device state");
     kssim_result r = KSSIM_OK;
@@ -1066,13 +1072,17 @@ static kssim_result read_state(sim_device_store *store, sim_device_image *image)
                        "retry",
                        store->directory);
     }
-    sqlite3_finalize(stmt);
+    sqlite3_reset(stmt);
     return r;
 }
+
+static void forget_bindings(sqlite3_stmt *stmt);
 
 /* Appends one key row, checking what SQLite cannot: an alias the device could have made. */
 static kssim_result read_key_row(sim_device_store *store, sqlite3_stmt *stmt, sim_device_image *image, size_t *capacity)
 {
+    if (sqlite3_column_count(stmt) != 2)
+        return refuse_sqlite(store, SQLITE_ERROR, "reading the keys");
     if (sqlite3_column_type(stmt, 0) != SQLITE_TEXT || sqlite3_column_type(stmt, 1) != SQLITE_BLOB)
         return refuse(store, KSSIM_DEVICE_DAMAGED,
                       "the device in %s has a key row whose alias is not text or whose image is not binary, so it "
@@ -1132,6 +1142,86 @@ static kssim_result read_image(sim_device_store *store, sim_device_image *image)
         r = read_keys(store, image);
     if (r != KSSIM_OK)
         sim_device_image_free(image);
+    return r;
+}
+
+kssim_result sim_device_store_read_state(sim_device_store *store, const sim_device_image **image)
+{
+    *image = NULL;
+    kssim_result r = require_transaction(store, "reading the device");
+    if (r != KSSIM_OK)
+        return r;
+    sim_device_image read;
+    memset(&read, 0, sizeof(read));
+    r = read_state(store, &read);
+    if (r != KSSIM_OK) {
+        sim_device_image_free(&read);
+        return r;
+    }
+    read.keys_partial = true;
+    sim_device_image_free(&store->committed);
+    store->committed = read;
+    store->has_committed = true;
+    *image = &store->committed;
+    return KSSIM_OK;
+}
+
+/* Key rows may be read outside a transaction too (SQLite's own read transaction around the statement): a
+ * device put back to its last commit after a failed one marks its keys rolled back there. A row newer than
+ * the device in memory is the same kind of reading as another process's commit; the next begin sees that
+ * commit and reads again. */
+static kssim_result require_rows(sim_device_store *store, const char *doing)
+{
+    if (store->db != NULL && sqlite3_get_autocommit(store->db))
+        return KSSIM_OK;
+    return require_transaction(store, doing);
+}
+
+kssim_result sim_device_store_read_key(sim_device_store *store, const char *alias, sim_key_image *key, bool *found)
+{
+    memset(key, 0, sizeof(*key));
+    *found = false;
+    if (store->db == NULL)
+        return KSSIM_OK; /* a read-only store with no device yet: the new phone it answers for has no key */
+    kssim_result r = require_rows(store, "reading a key");
+    if (r != KSSIM_OK)
+        return r;
+    sqlite3_stmt *stmt = NULL;
+    int rc = prepared(store, STATEMENT_READ_KEY, &stmt);
+    if (rc != SQLITE_OK)
+        return refuse_prepare(store, rc, "reading a key");
+    rc = sqlite3_bind_text(stmt, 1, alias, -1, SQLITE_STATIC);
+    sim_device_image one;
+    memset(&one, 0, sizeof(one));
+    size_t capacity = 0;
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        r = read_key_row(store, stmt, &one, &capacity);
+    } else if (rc != SQLITE_DONE) {
+        r = refuse_sqlite(store, rc, "reading a key");
+    }
+    forget_bindings(stmt);
+    if (r == KSSIM_OK && one.key_count == 1) {
+        *key = one.keys[0];
+        *found = true;
+        free(one.keys);
+    } else {
+        sim_device_image_free(&one);
+    }
+    return r;
+}
+
+kssim_result sim_device_store_read_keys(sim_device_store *store, sim_device_image *keys)
+{
+    memset(keys, 0, sizeof(*keys));
+    if (store->db == NULL)
+        return KSSIM_OK; /* a read-only store with no device yet */
+    kssim_result r = require_rows(store, "reading the keys");
+    if (r == KSSIM_OK)
+        r = read_keys(store, keys);
+    if (r != KSSIM_OK)
+        sim_device_image_free(keys);
     return r;
 }
 
@@ -1230,6 +1320,34 @@ static int write_keys(sim_device_store *store, const sim_device_image *base, con
     return rc;
 }
 
+/* The rows of a capture of the changes: the aliases removed go, then every key it holds is written (an
+ * alias removed and stored again in one command is in both). */
+static int write_changed_keys(sim_device_store *store, const sim_device_image *next)
+{
+    sqlite3_stmt *upsert = NULL, *remove = NULL;
+    int rc = prepared(store, STATEMENT_UPSERT_KEY, &upsert);
+    if (rc == SQLITE_OK)
+        rc = prepared(store, STATEMENT_DELETE_KEY, &remove);
+    for (size_t i = 0; rc == SQLITE_OK && i < next->removed_count; i++) {
+        rc = sqlite3_bind_text(remove, 1, next->removed[i], -1, SQLITE_STATIC);
+        if (rc == SQLITE_OK)
+            rc = step_once(remove);
+    }
+    for (size_t j = 0; rc == SQLITE_OK && j < next->key_count; j++) {
+        const sim_key_image *key = &next->keys[j];
+        rc = sqlite3_bind_text(upsert, 1, key->alias, -1, SQLITE_STATIC);
+        if (rc == SQLITE_OK)
+            rc = bind_bytes(upsert, 2, key->bytes, key->len);
+        if (rc == SQLITE_OK)
+            rc = step_once(upsert);
+    }
+    if (rc != SQLITE_OK) {
+        forget_bindings(upsert);
+        forget_bindings(remove);
+    }
+    return rc;
+}
+
 kssim_result sim_device_store_write(sim_device_store *store, sim_device_image *next)
 {
     kssim_result r = require_transaction(store, "writing the device");
@@ -1241,14 +1359,28 @@ kssim_result sim_device_store_write(sim_device_store *store, sim_device_image *n
     int rc = SQLITE_OK;
     if (base == NULL || !same_bytes(base->state, base->state_len, next->state, next->state_len))
         rc = write_state(store, next);
+    /* A base that does not hold every key row cannot say which rows differ from a whole image: all are
+     * written again. */
     if (rc == SQLITE_OK)
-        rc = write_keys(store, base, next);
+        rc = next->keys_partial ? write_changed_keys(store, next)
+                                : write_keys(store, base != NULL && base->keys_partial ? NULL : base, next);
     if (rc != SQLITE_OK)
         return refuse_sqlite(store, rc, "writing the device");
     sim_device_image_free(&store->pending);
     store->pending = *next;
     store->has_pending = true;
     memset(next, 0, sizeof(*next));
+    if (store->pending.keys_partial) {
+        /* What is kept is the state the next write compares with; the key rows are the database's. */
+        sim_device_image keys_only = store->pending;
+        keys_only.state = NULL;
+        keys_only.state_len = 0;
+        sim_device_image_free(&keys_only);
+        store->pending.keys = NULL;
+        store->pending.key_count = 0;
+        store->pending.removed = NULL;
+        store->pending.removed_count = 0;
+    }
     return KSSIM_OK;
 }
 

@@ -97,13 +97,23 @@ kssim_result sim_device_store_begin(sim_device_store *store, bool *changed_by_ot
 /* Within a transaction: whether the database holds a device yet (its state row); false for a store
  * just created, and for a read-only store of a directory with no device yet. */
 kssim_result sim_device_store_holds_device(sim_device_store *store, bool *holds);
+/* Within a transaction: reads the state row only (an image with keys_partial and no key), kept as the base
+ * the next write compares with; key rows are read as they are needed, one (sim_device_store_read_key) or
+ * all (sim_device_store_read_keys), as keystore2 loads one key entry per operation. */
+kssim_result sim_device_store_read_state(sim_device_store *store, const sim_device_image **image);
+/* The row of alias into *key (free key->bytes), *found false when there is none; the key reads work outside a
+ * transaction too. */
+kssim_result sim_device_store_read_key(sim_device_store *store, const char *alias, sim_key_image *key, bool *found);
+/* Every key row, sorted by alias, into *keys (no state; free with sim_device_image_free). */
+kssim_result sim_device_store_read_keys(sim_device_store *store, sim_device_image *keys);
 /* Within a transaction: reads the whole image. The store keeps it (valid until the next read, commit or
  * close) as the image the next write compares with. */
 kssim_result sim_device_store_read(sim_device_store *store, const sim_device_image **image);
 /* Within a transaction: writes what differs between the image last read or committed and `next` - the
  * state row if its bytes differ, the key rows added or changed, the aliases removed - and takes `next`'s
  * contents on success (left empty; on a refusal the caller still owns them). Before any read, it writes every
- * row. */
+ * row. A capture of the changes (next->keys_partial) is written as it says: its removed aliases deleted, its
+ * keys written, nothing else of the keyentry table looked at. */
 kssim_result sim_device_store_write(sim_device_store *store, sim_device_image *next);
 /* Within a transaction: removes every row, so the next write stores a new device (kssim init --force). */
 kssim_result sim_device_store_clear(sim_device_store *store);

@@ -15,7 +15,11 @@
  *   key reference   the device key by the KSSIM KEY REFERENCE file genpkey wrote
  * The ratio column is against `pem` of the same algorithm.
  *
- * Usage: process_bench [--rounds R] [--scenarios PATH] BUILD_DIR SOURCE_DIR
+ * A device that grows (issue 17): `kssim sign` and `openssl pkeyutl -sign` with keystore:ALIAS on a
+ * device directory holding the signing key alone, and on one holding N other keys too (bench_fill.h;
+ * --keys N, 10000 by default); the ratio is against the 1-key row.
+ *
+ * Usage: process_bench [--rounds R] [--keys N] [--scenarios PATH] BUILD_DIR SOURCE_DIR
  *   --scenarios PATH: what the `kssim run` row runs (default SOURCE_DIR/scenarios, the whole library)
  */
 /* realpath() is an X/Open function. */
@@ -29,8 +33,9 @@
 #include <unistd.h>
 
 #include "bench_common.h"
+#include "bench_fill.h"
 
-static const char usage[] = "usage: process_bench [--rounds R] [--scenarios PATH] BUILD_DIR SOURCE_DIR\n";
+static const char usage[] = "usage: process_bench [--rounds R] [--keys N] [--scenarios PATH] BUILD_DIR SOURCE_DIR\n";
 
 extern char **environ;
 
@@ -126,6 +131,9 @@ static void add_command(const char *label, const char *group, const char *const 
     make_argv(c->argv, words);
 }
 
+static size_t grown_keys = 10000;
+static char grown_label[4][64];
+
 static void remove_temporary(void)
 {
     char *argv[] = {"rm", "-rf", temporary, NULL};
@@ -149,6 +157,13 @@ static void make_keys(void)
                                         "%T/rsa.ref", NULL});
     setup_command((const char *const[]){"openssl", "genpkey", PROVIDER_FLAGS, "-propquery", "?provider=keystore",
                                         "-algorithm", "ED25519", "-pkeyopt", "alias:ed", "-out", "%T/ed.ref", NULL});
+    /* The grown devices: the signing key "ec" alone, and after grown_keys others. */
+    char grown[sizeof(temporary) + 16];
+    snprintf(grown, sizeof(grown), "%s/many", temporary);
+    bench_fill_location(grown, grown_keys);
+    setup_command((const char *const[]){"%B/kssim", "--device", "%T/one", "init", "--seed", "7", NULL});
+    setup_command((const char *const[]){"%B/kssim", "--device", "%T/one", "generate-key", "ec", NULL});
+    setup_command((const char *const[]){"%B/kssim", "--device", "%T/many", "generate-key", "ec", NULL});
     char path[sizeof(temporary) + 16];
     snprintf(path, sizeof(path), "%s/data", temporary);
     FILE *data = fopen(path, "w");
@@ -194,6 +209,21 @@ static void add_commands(void)
                 (const char *const[]){SIGN_WORDS(PROVIDER_FLAGS, "-inkey", "keystore:ed"), NULL});
     add_command("Ed25519 key reference", "ed",
                 (const char *const[]){SIGN_WORDS(PROVIDER_FLAGS, "-inkey", "%T/ed.ref"), NULL});
+
+    snprintf(grown_label[0], sizeof(grown_label[0]), "kssim sign, 1 key");
+    snprintf(grown_label[1], sizeof(grown_label[1]), "kssim sign, %zu keys", grown_keys + 1);
+    snprintf(grown_label[2], sizeof(grown_label[2]), "pkeyutl keystore:, 1 key");
+    snprintf(grown_label[3], sizeof(grown_label[3]), "pkeyutl keystore:, %zu keys", grown_keys + 1);
+    add_command(grown_label[0], "grown sign",
+                (const char *const[]){"%B/kssim", "--device", "%T/one", "sign", "ec", "--data", "hi", NULL});
+    add_command(grown_label[1], "grown sign",
+                (const char *const[]){"%B/kssim", "--device", "%T/many", "sign", "ec", "--data", "hi", NULL});
+    add_command(grown_label[2], "grown pkeyutl",
+                (const char *const[]){"env", "KSSIM_DEVICE=%T/one",
+                                      SIGN_WORDS(PROVIDER_FLAGS, "-inkey", "keystore:ec", "-digest", "sha256"), NULL});
+    add_command(grown_label[3], "grown pkeyutl",
+                (const char *const[]){"env", "KSSIM_DEVICE=%T/many",
+                                      SIGN_WORDS(PROVIDER_FLAGS, "-inkey", "keystore:ec", "-digest", "sha256"), NULL});
 }
 
 int main(int argc, char **argv)
@@ -205,6 +235,8 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
             rounds = bench_positive_number(argv[++i], usage);
+        else if (strcmp(argv[i], "--keys") == 0 && i + 1 < argc)
+            grown_keys = (size_t)bench_positive_number(argv[++i], usage);
         else if (strcmp(argv[i], "--scenarios") == 0 && i + 1 < argc)
             scenario_path = argv[++i];
         else if (argv[i][0] != '-' && positional_count < 2)

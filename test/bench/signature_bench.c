@@ -12,6 +12,9 @@
  *   ... and the same with 2 threads signing at once (total throughput against the default provider's)
  *   C API     memory/disk ...      kssim_begin + kssim_finish without OpenSSL's EVP layer in front,
  *                                  which separates the simulator's cost from the provider's
+ *   provider  disk    1000 keys    ECDSA only (issue 17): the signing key on a device directory that holds
+ *   provider  disk    10000 keys   that many other keys (bench_fill.h), goal the empty device's bound 1.60;
+ *   provider  memory  10000 keys   and on a memory: device holding 10000 others, goal 1.10
  *
  * (An auth-bound key on the provider's memory: device cannot be measured through the provider: nothing
  * outside the provider can authenticate on a device that lives inside it, so that row uses the C API.)
@@ -22,7 +25,8 @@
  * --batch-ms on the default side.
  *
  * Usage: signature_bench [--rounds R] [--batch-ms MS] [--smoke] [--only ecdsa|rsa|ed25519] BUILD_DIR
- *   --smoke: three rounds of one signature per batch, to prove the benchmark works (ctest bench.smoke).
+ *   --smoke: three rounds of one signature per batch, to prove the benchmark works (ctest bench.smoke); the
+ *            grown devices hold 10 and 20 keys then.
  * Exit status 0 whatever the ratios: a benchmark measures, it does not judge.
  */
 #include <pthread.h>
@@ -39,6 +43,7 @@
 #include <kssim/provider.h>
 
 #include "bench_common.h"
+#include "bench_fill.h"
 
 static const char usage[] =
     "usage: signature_bench [--rounds R] [--batch-ms MS] [--smoke] [--only ecdsa|rsa|ed25519] BUILD_DIR\n";
@@ -426,6 +431,53 @@ static void run_algorithm(bench_setup *setup, bench_algorithm algorithm)
     EVP_PKEY_free(disk_auth_key);
 }
 
+/* Issue 17: a signature's cost on a device that holds many other keys. */
+#define GROWN_DISK_GOAL   1.60
+#define GROWN_MEMORY_GOAL 1.10
+
+static void run_grown_devices(bench_setup *setup)
+{
+    size_t fewer = settings.smoke ? 10 : 1000, more = settings.smoke ? 20 : 10000;
+    size_t sizes[2] = {fewer, more};
+    for (int i = 0; i < 2; i++) {
+        char location[sizeof(temporary) + 32], label[32];
+        snprintf(location, sizeof(location), "%s/grown-%zu", temporary, sizes[i]);
+        bench_fill_location(location, sizes[i]);
+        OSSL_LIB_CTX *libctx = provider_context(location);
+        EVP_PKEY *software_key = generate_in_software(libctx, BENCH_ECDSA_P256);
+        EVP_PKEY *key = generate_in_provider(libctx, BENCH_ECDSA_P256, "ecdsa", false);
+        bench_signer software = {BENCH_ECDSA_P256, libctx, "provider=default", software_key, NULL, NULL};
+        bench_signer provider = {BENCH_ECDSA_P256, libctx, "?provider=keystore", key, NULL, NULL};
+        snprintf(label, sizeof(label), "%zu keys", sizes[i]);
+        compare("provider", "disk", label, 1, &provider, &software, GROWN_DISK_GOAL);
+        EVP_PKEY_free(key);
+        EVP_PKEY_free(software_key);
+        OSSL_LIB_CTX_free(libctx);
+    }
+    /* A memory: device lives in its provider: its other keys are generated through it. */
+    OSSL_LIB_CTX *libctx = provider_context(KSSIM_MEMORY_DEVICE);
+    double started = bench_now();
+    for (size_t k = 0; k < more; k++) {
+        char alias[32];
+        snprintf(alias, sizeof(alias), "filler-%06zu", k);
+        EVP_PKEY_free(generate_in_provider(libctx, BENCH_ECDSA_P256, alias, false));
+    }
+    if (!settings.smoke)
+        fprintf(stderr, "(%zu keys generated on the provider's memory: device in %.1f s)\n", more,
+                bench_now() - started);
+    EVP_PKEY *software_key = generate_in_software(libctx, BENCH_ECDSA_P256);
+    EVP_PKEY *key = generate_in_provider(libctx, BENCH_ECDSA_P256, "ecdsa", false);
+    bench_signer software = {BENCH_ECDSA_P256, libctx, "provider=default", software_key, NULL, NULL};
+    bench_signer provider = {BENCH_ECDSA_P256, libctx, "?provider=keystore", key, NULL, NULL};
+    char label[32];
+    snprintf(label, sizeof(label), "%zu keys", more);
+    compare("provider", "memory", label, 1, &provider, &software, GROWN_MEMORY_GOAL);
+    EVP_PKEY_free(key);
+    EVP_PKEY_free(software_key);
+    OSSL_LIB_CTX_free(libctx);
+    (void)setup;
+}
+
 static void parse_arguments(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
@@ -499,6 +551,8 @@ int main(int argc, char **argv)
     for (int a = 0; a < BENCH_ALGORITHM_COUNT; a++)
         if (settings.only < 0 || settings.only == a)
             run_algorithm(&setup, (bench_algorithm)a);
+    if (settings.only < 0 || settings.only == BENCH_ECDSA_P256)
+        run_grown_devices(&setup);
 
     pool.stop = true;
     pthread_barrier_wait(&pool.start);

@@ -7,5 +7,6 @@ build=$1 source=$2
 "$build/bench/signature_bench" --smoke "$build"
 "$build/bench/commit_floor" --rounds 1
 "$build/bench/runner_bench" --repeat 1 "$source/scenarios"
-"$build/bench/process_bench" --rounds 1 --scenarios "$source/scenarios/alias-replacement.yaml" "$build" "$source"
+"$build/bench/device_growth_bench" --smoke
+"$build/bench/process_bench" --rounds 1 --keys 20 --scenarios "$source/scenarios/alias-replacement.yaml" "$build" "$source"
 echo "bench smoke: ok"

@@ -1202,6 +1202,142 @@ static void only_a_commit_that_advances_the_storage_syncs_the_log(void **state)
     assert_true(protected >= 1);
 }
 
+/* Triggers that log every key row and state row a connection writes, in the table `touched`. */
+static void log_touched_rows(const char *file)
+{
+    raw_sql(file, "CREATE TABLE touched(what TEXT);"
+                  "CREATE TRIGGER ki AFTER INSERT ON keyentry BEGIN INSERT INTO touched VALUES ('insert ' || "
+                  "new.alias); END;"
+                  "CREATE TRIGGER ku AFTER UPDATE ON keyentry BEGIN INSERT INTO touched VALUES ('update ' || "
+                  "new.alias); END;"
+                  "CREATE TRIGGER kd AFTER DELETE ON keyentry BEGIN INSERT INTO touched VALUES ('delete ' || "
+                  "old.alias); END;"
+                  "CREATE TRIGGER su AFTER UPDATE ON state BEGIN INSERT INTO touched VALUES ('state'); END;");
+}
+
+/* Issue 17: a commit writes the rows its command changed, whatever else the device holds. */
+static void a_command_writes_only_the_key_rows_it_changed(void **state)
+{
+    fixture *f = *state;
+    kssim_device *device = open_device(f->device);
+    begin(device);
+    generate_key(device, "plain", 0);
+    generate_key(device, "counted", 3);
+    generate_key(device, "doomed", 0);
+    generate_key(device, "other", 0);
+    commit(device);
+    kssim_device_free(device);
+    log_touched_rows(f->file);
+
+    device = open_device(f->device);
+    begin(device);
+    assert_int_equal(sign(device, "plain"), KSSIM_OK);
+    commit(device);
+    assert_int_equal(count_rows(f->file, "SELECT count(*) FROM touched WHERE what != 'state'"), 0);
+    begin(device);
+    assert_int_equal(sign(device, "counted"), KSSIM_OK);
+    commit(device);
+    assert_int_equal(count_rows(f->file, "SELECT count(*) FROM touched WHERE what != 'state'"), 1);
+    assert_int_equal(count_rows(f->file, "SELECT count(*) FROM touched WHERE what = 'update counted'"), 1);
+    begin(device);
+    assert_int_equal(kssim_delete_key(device, "doomed"), KSSIM_OK);
+    generate_key(device, "doomed", 0); /* removed and stored again: one delete, one insert */
+    assert_int_equal(kssim_delete_key(device, "other"), KSSIM_OK);
+    commit(device);
+    assert_int_equal(count_rows(f->file, "SELECT count(*) FROM touched WHERE what != 'state'"), 4);
+    assert_int_equal(count_rows(f->file, "SELECT count(*) FROM touched WHERE what = 'delete other'"), 1);
+    assert_int_equal(count_rows(f->file, "SELECT count(*) FROM touched WHERE what = 'insert doomed'"), 1);
+    kssim_device_free(device);
+
+    /* What another process reads back is what the commands left. */
+    device = open_device(f->device);
+    begin(device);
+    assert_int_equal(uses_remaining(device, "counted"), 2);
+    kssim_key_info info;
+    assert_int_equal(kssim_key_info_get(device, "other", &info), KSSIM_OK);
+    assert_int_equal(info.state, KSSIM_KEY_ABSENT);
+    char **aliases = NULL;
+    size_t count = 0;
+    assert_int_equal(kssim_key_aliases(device, &aliases, &count), KSSIM_OK);
+    assert_int_equal(count, 3);
+    assert_string_equal(aliases[0], "counted");
+    assert_string_equal(aliases[1], "doomed");
+    assert_string_equal(aliases[2], "plain");
+    for (size_t i = 0; i < count; i++)
+        free(aliases[i]);
+    free(aliases);
+    commit(device);
+    kssim_device_free(device);
+}
+
+/* A key row read by one process is read again once another process commits (PRAGMA data_version), and a
+ * command rolled back forgets the rows it changed. */
+static void key_rows_in_memory_follow_other_processes_and_rollbacks(void **state)
+{
+    fixture *f = *state;
+    kssim_device *first = open_device(f->device);
+    kssim_device *second = open_device(f->device);
+    begin(first);
+    generate_key(first, "shared", 3);
+    commit(first);
+    begin(second);
+    assert_int_equal(uses_remaining(second, "shared"), 3); /* read into second's memory */
+    commit(second);
+    begin(first);
+    assert_int_equal(sign(first, "shared"), KSSIM_OK);
+    commit(first);
+    begin(second);
+    assert_int_equal(uses_remaining(second, "shared"), 2);
+    assert_int_equal(kssim_delete_key(second, "shared"), KSSIM_OK);
+    commit(second);
+    begin(first);
+    assert_int_equal(sign(first, "shared"), KSSIM_KEY_NOT_FOUND);
+    generate_key(first, "fleeting", 0);
+    kssim_device_rollback(first);
+    begin(first);
+    kssim_key_info info;
+    assert_int_equal(kssim_key_info_get(first, "fleeting", &info), KSSIM_OK);
+    assert_int_equal(info.state, KSSIM_KEY_ABSENT);
+    commit(first);
+    kssim_device_free(first);
+    kssim_device_free(second);
+}
+
+/* Removing the lock screen deletes every auth-bound key, also those no command of this process has read. */
+static void a_command_that_needs_every_key_reads_every_row(void **state)
+{
+    fixture *f = *state;
+    kssim_device *device = open_device(f->device);
+    begin(device);
+    assert_int_equal(kssim_set_credential(device, KSSIM_CREDENTIAL_PIN, "1234"), KSSIM_OK);
+    kssim_key_spec spec;
+    kssim_key_spec_default(&spec, KSSIM_ALGORITHM_EC);
+    strcpy(spec.alias, "bound");
+    spec.user_auth = true;
+    spec.auth_types = KSSIM_AUTH_DEVICE_CREDENTIAL;
+    spec.auth_timeout_s = 30;
+    assert_int_equal(kssim_generate_key(device, &spec), KSSIM_OK);
+    generate_key(device, "free", 0);
+    commit(device);
+    kssim_device_free(device);
+
+    device = open_device(f->device);
+    begin(device);
+    assert_int_equal(kssim_remove_credential(device, "1234"), KSSIM_OK);
+    commit(device);
+    kssim_device_free(device);
+    device = open_device(f->device);
+    begin(device);
+    kssim_key_info info;
+    assert_int_equal(kssim_key_info_get(device, "bound", &info), KSSIM_OK);
+    assert_int_equal(info.state, KSSIM_KEY_INVALIDATED);
+    assert_int_equal(info.reason, KSSIM_REASON_LOCK_SCREEN_REMOVED);
+    assert_int_equal(kssim_key_info_get(device, "free", &info), KSSIM_OK);
+    assert_int_equal(info.state, KSSIM_KEY_VALID);
+    commit(device);
+    kssim_device_free(device);
+}
+
 static void a_rollback_puts_the_device_back(void **state)
 {
     fixture *f = *state;
@@ -1279,14 +1415,28 @@ static void a_stored_row_that_does_not_decode_fails_the_check(void **state)
     raw_sql(f->file, "UPDATE keyentry SET image = x'4b5353494d4b4559000000' WHERE alias = 'login'");
     assert_int_equal(kssim_device_check(device), KSSIM_DEVICE_DAMAGED);
     assert_non_null(strstr(kssim_device_message(device), "login"));
-    /* The next command meets the damage too, and the device in memory stays as it was. */
-    assert_int_equal(kssim_device_begin(device), KSSIM_DEVICE_DAMAGED);
+    /* A command reads a key's row when it needs that key (issue 17): the next one that uses 'login' meets
+     * the damage, and its commit stores nothing; a command that does not use it works. */
+    assert_int_equal(kssim_device_begin(device), KSSIM_OK);
     kssim_key_info info;
-    assert_int_equal(kssim_key_info_get(device, "login", &info), KSSIM_OK);
-    assert_int_equal(info.state, KSSIM_KEY_VALID);
+    assert_int_equal(kssim_key_info_get(device, "login", &info), KSSIM_DEVICE_DAMAGED);
+    assert_non_null(strstr(kssim_device_message(device), "login"));
+    assert_int_equal(kssim_advance(device, 1000), KSSIM_OK);
+    assert_int_equal(kssim_device_commit(device), KSSIM_DEVICE_DAMAGED);
+    assert_non_null(strstr(kssim_device_message(device), "login"));
+    begin(device);
+    assert_int_equal(kssim_advance(device, 1000), KSSIM_OK);
+    commit(device);
     kssim_device_free(device);
-    assert_int_equal(kssim_device_open(f->device, NULL, &device), KSSIM_DEVICE_DAMAGED);
-    assert_non_null(strstr(kssim_open_error(), "login"));
+    /* Another process's listing reads every row, and meets it too. */
+    assert_int_equal(kssim_device_open(f->device, NULL, &device), KSSIM_OK);
+    begin(device);
+    char **aliases = NULL;
+    size_t count = 0;
+    assert_int_equal(kssim_key_aliases(device, &aliases, &count), KSSIM_DEVICE_DAMAGED);
+    assert_non_null(strstr(kssim_device_message(device), "login"));
+    assert_int_equal(kssim_device_commit(device), KSSIM_DEVICE_DAMAGED);
+    kssim_device_free(device);
 }
 
 static void a_memory_device_lives_in_this_process(void **state)
@@ -1776,6 +1926,14 @@ static void a_read_only_open_creates_nothing_and_writes_nothing(void **state)
     assert_int_equal(kssim_status_get(device, &status), KSSIM_OK);
     assert_int_equal(status.api_level, 34);
     assert_int_equal(status.credential, KSSIM_CREDENTIAL_NONE);
+    /* ... which holds no key: no row to read is not a failure to read one. */
+    kssim_key_info absent;
+    assert_int_equal(kssim_key_info_get(device, "login", &absent), KSSIM_OK);
+    assert_int_equal(absent.state, KSSIM_KEY_ABSENT);
+    char **no_aliases = NULL;
+    size_t no_count = 1;
+    assert_int_equal(kssim_key_aliases(device, &no_aliases, &no_count), KSSIM_OK);
+    assert_int_equal(no_count, 0);
     commit(device);
     assert_int_equal(kssim_device_check(device), KSSIM_DEVICE_UNAVAILABLE);
     kssim_device_free(device);
@@ -1986,6 +2144,9 @@ int main(void)
         cmocka_unit_test(a_credential_change_keeps_the_type_it_verified),
         cmocka_unit_test_setup_teardown(only_a_commit_that_advances_the_storage_syncs_the_log, setup, teardown),
         cmocka_unit_test_setup_teardown(a_rollback_puts_the_device_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_command_writes_only_the_key_rows_it_changed, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_command_that_needs_every_key_reads_every_row, setup, teardown),
+        cmocka_unit_test_setup_teardown(key_rows_in_memory_follow_other_processes_and_rollbacks, setup, teardown),
         cmocka_unit_test_setup_teardown(an_open_without_creation_or_with_replacement, setup, teardown),
         cmocka_unit_test_setup_teardown(a_stored_row_that_does_not_decode_fails_the_check, setup, teardown),
         cmocka_unit_test(a_memory_device_lives_in_this_process),

@@ -184,7 +184,7 @@ static void every_key_row_round_trips(void **state)
     size_t tombstones = 0;
     assert_true(device->ks.db.count >= 5);
     for (size_t i = 0; i < device->ks.db.count; i++) {
-        const sim_key_entry *entry = &device->ks.db.entries[i];
+        const sim_key_entry *entry = device->ks.db.entries[i];
         tombstones += entry->deleted_because != KSSIM_REASON_NONE;
         sim_writer w;
         sim_writer_init(&w);
@@ -198,7 +198,7 @@ static void every_key_row_round_trips(void **state)
         assert_false(sim_reader_failed(&r));
         assert_int_equal(db.count, 1);
         sim_writer_init(&w);
-        sim_key_entry_image_encode(&db.entries[0], &w);
+        sim_key_entry_image_encode(db.entries[0], &w);
         uint8_t *again = finish(&w, &again_len);
         assert_same_bytes(bytes, len, again, again_len);
         sim_key_database_cleanup(&db);
