@@ -294,9 +294,8 @@ int keystore_keymgmt_get_params(void *keydata, OSSL_PARAM params[])
 const OSSL_PARAM *keystore_keymgmt_gettable_params_of(keystore_provider *provider, const char *type_name)
 {
     int index = keystore_type_index(type_name);
-    if (index < 0 || !keystore_public_ready(provider) || provider->public_keymgmts[index] == NULL)
-        return NULL;
-    return EVP_KEYMGMT_gettable_params(provider->public_keymgmts[index]);
+    EVP_KEYMGMT *keymgmt = index >= 0 ? keystore_public_keymgmt(provider, index) : NULL;
+    return keymgmt != NULL ? EVP_KEYMGMT_gettable_params(keymgmt) : NULL;
 }
 
 static bool same_device_key(const keystore_key *a, const keystore_key *b)

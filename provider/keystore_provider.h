@@ -94,8 +94,9 @@ typedef struct keystore_provider {
     atomic_bool public_loaded;
     OSSL_PROVIDER *public_default; /* the default provider in public_libctx */
     /* The default provider's key managers in public_libctx, for the parameter lists of public halves:
-     * EC, RSA, RSA-PSS, ED25519 (indexed by keystore_type_index). */
-    EVP_KEYMGMT *public_keymgmts[4];
+     * EC, RSA, RSA-PSS, ED25519 (indexed by keystore_type_index), each fetched when its list is first
+     * asked for (keystore_public_keymgmt): a signing process never asks. */
+    _Atomic(EVP_KEYMGMT *) public_keymgmts[4];
     /* keystore_digest_bit's answers by name, exactly as asked: resolving OpenSSL's aliases takes a fetch,
      * a few percent of a signature. Entries below digest_name_count are never changed, so they are read
      * without the lock; new ones are added under public_lock. */
@@ -106,11 +107,14 @@ typedef struct keystore_provider {
     _Atomic size_t digest_name_count;
 } keystore_provider;
 
-/* Loads OpenSSL's default provider into public_libctx and fetches its key managers, once per provider;
+/* Loads OpenSSL's default provider into public_libctx, once per provider;
  * false, with an error raised, if it cannot. Called before anything is made in public_libctx (public
  * keys, digests, key managers); what is made from a key's public half needs no call, the key's own
  * making having made it. */
 bool keystore_public_ready(keystore_provider *provider);
+/* The default provider's key manager for keystore_type_names[index] in public_libctx, fetched at the
+ * first call; NULL if it does not fetch. */
+EVP_KEYMGMT *keystore_public_keymgmt(keystore_provider *provider, int index);
 
 typedef kssim_result keystore_device_call(kssim_device *device, void *arg);
 /* The app call the next keystore_device_run on this thread stands for (sim/framework/app_view.h stages): its

@@ -15,8 +15,9 @@
  *   key reference   the device key by the KSSIM KEY REFERENCE file genpkey wrote
  * The ratio column is against `pem` of the same algorithm.
  *
- * Usage: process_bench [--rounds R] [--scenarios PATH] BUILD_DIR SOURCE_DIR
+ * Usage: process_bench [--rounds R] [--scenarios PATH] [--only GROUP] BUILD_DIR SOURCE_DIR
  *   --scenarios PATH: what the `kssim run` row runs (default SOURCE_DIR/scenarios, the whole library)
+ *   --only GROUP: only one group of rows: kssim, ec, rsa or ed (more rounds in the same time)
  */
 /* realpath() is an X/Open function. */
 #define _XOPEN_SOURCE 700
@@ -30,7 +31,8 @@
 
 #include "bench_common.h"
 
-static const char usage[] = "usage: process_bench [--rounds R] [--scenarios PATH] BUILD_DIR SOURCE_DIR\n";
+static const char usage[] =
+    "usage: process_bench [--rounds R] [--scenarios PATH] [--only kssim|ec|rsa|ed] BUILD_DIR SOURCE_DIR\n";
 
 extern char **environ;
 
@@ -116,9 +118,12 @@ static void setup_command(const char *const words[])
 #define COMMANDS_MAX 32
 static command commands[COMMANDS_MAX];
 static size_t command_count;
+static const char *only_group; /* NULL: every group */
 
 static void add_command(const char *label, const char *group, const char *const words[])
 {
+    if (only_group != NULL && strcmp(group, only_group) != 0)
+        return;
     CHECK(command_count < COMMANDS_MAX);
     command *c = &commands[command_count++];
     c->label = label;
@@ -207,6 +212,8 @@ int main(int argc, char **argv)
             rounds = bench_positive_number(argv[++i], usage);
         else if (strcmp(argv[i], "--scenarios") == 0 && i + 1 < argc)
             scenario_path = argv[++i];
+        else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+            only_group = argv[++i];
         else if (argv[i][0] != '-' && positional_count < 2)
             positional[positional_count++] = argv[i];
         else
@@ -227,6 +234,8 @@ int main(int argc, char **argv)
     CHECK(setenv("OPENSSL_MODULES", build, 1) == 0);
     make_keys();
     add_commands();
+    if (command_count == 0)
+        return fprintf(stderr, "%s", usage), 2;
 
     for (size_t c = 0; c < command_count; c++) {
         commands[c].times = calloc((size_t)rounds, sizeof(double));
