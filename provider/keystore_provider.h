@@ -278,7 +278,13 @@ typedef struct keystore_key {
     bool has_public;                        /* public_key holds the public half, not only parameters */
     keystore_key_reference reference;       /* on_device keys */
     kssim_key_spec spec;                    /* on_device keys: the policy as generated */
-    EVP_PKEY *public_key;                   /* in provider->public_libctx; NULL for an empty key */
+    EVP_PKEY *public_key;                   /* in public_context; NULL for an empty key */
+    /* Where public_key lives and its verifications, shadows and digests are fetched: a device key's
+     * device's own library context (sim_device_library_context: one context per process instead of two,
+     * both holding OpenSSL's default provider only), provider->public_libctx for a public half imported
+     * from parameters. Both outlive every key (devices close at the provider's teardown). Work that
+     * draws randomness (RSA encryption) runs in provider->public_libctx whatever this is. */
+    OSSL_LIB_CTX *public_context;
     /* on_device keys: the SubjectPublicKeyInfo the alias held when this object was loaded, the key's
      * identity. Android's key objects name their key by its database id, not by alias; an operation
      * begins only while the alias still holds this key (device_operation.c). NULL for other keys. */
@@ -447,8 +453,9 @@ int keystore_device_context_finish(keystore_device_context *ctx, keystore_operat
 /* ---- Digests and names shared by signature and cipher (keymgmt_core.c) ---- */
 
 /* The KSSIM_DIGEST_* bit of an OpenSSL digest name, 0 if the device has no such digest. NULL or "" is
- * KSSIM_DIGEST_NONE. */
-uint32_t keystore_digest_bit(keystore_provider *provider, const char *name);
+ * KSSIM_DIGEST_NONE. The name is resolved in libctx (a key's public_context; NULL: public_libctx):
+ * every context the provider uses holds OpenSSL's default provider only, so the answer is the same. */
+uint32_t keystore_digest_bit(keystore_provider *provider, OSSL_LIB_CTX *libctx, const char *name);
 
 /* The KSSIM_PADDING_* bit of an OpenSSL RSA padding number (RSA_PKCS1_PADDING, RSA_NO_PADDING,
  * RSA_PKCS1_OAEP_PADDING, RSA_PKCS1_PSS_PADDING), 0 for any other (device_operation.c). */
