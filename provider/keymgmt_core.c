@@ -449,6 +449,10 @@ void *keystore_keymgmt_load(const void *reference, size_t reference_size)
     if (reference == NULL || reference_size != sizeof(*object) ||
         memcmp(object->magic, KEYSTORE_OBJECT_REFERENCE_MAGIC, sizeof(object->magic)) != 0)
         return NULL;
+    if (object->loaded != NULL) {
+        keystore_key_up_ref(object->loaded);
+        return object->loaded;
+    }
     keystore_key *key =
         keystore_key_load(object->provider, object->key.device, object->key.alias, object->key.type_name);
     return key != NULL ? key : refused_key(object);

@@ -246,6 +246,11 @@ typedef struct keystore_object_reference {
     char magic[sizeof(KEYSTORE_OBJECT_REFERENCE_MAGIC)];
     keystore_provider *provider;
     keystore_key_reference key;
+    /* The key object the maker of the reference loaded already (the store loader, which opened the key
+     * to check it exists), held by it for as long as the reference can be loaded: load shares it
+     * (keystore_key_up_ref) instead of asking the device for the same key a second time. NULL: load
+     * asks the device. */
+    struct keystore_key *loaded;
 } keystore_object_reference;
 
 void keystore_object_reference_init(keystore_object_reference *object, keystore_provider *provider,
