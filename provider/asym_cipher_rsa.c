@@ -93,6 +93,11 @@ static int init(keystore_cipher_context *ctx, void *provkey, uint32_t purpose, c
         keystore_raise(ctx->base.provider, KEYSTORE_R_NOT_A_DEVICE_KEY, "this key object holds no key");
         return 0;
     }
+    /* In public_libctx even for a device key: padding draws random bytes, which must come from OpenSSL's
+     * own RAND and never from the device's DRBG (the RAND of the key's own context, when that is a
+     * device's). The public half is exported there. */
+    if (!keystore_public_ready(ctx->base.provider))
+        return 0;
     ctx->base.shadow = EVP_PKEY_CTX_new_from_pkey(ctx->base.provider->public_libctx, key->public_key, NULL);
     if (ctx->base.shadow == NULL || EVP_PKEY_encrypt_init(ctx->base.shadow) != 1) {
         keystore_raise(ctx->base.provider, KEYSTORE_R_OPENSSL_FAILURE, "cannot prepare the public half of the key");
@@ -194,13 +199,14 @@ static bool operation_params(keystore_device_context *base, kssim_op_params *par
     }
     if (params->padding != KSSIM_PADDING_OAEP)
         return true;
-    params->digest = keystore_digest_bit(ctx->base.provider, oaep);
+    params->digest = keystore_digest_bit(ctx->base.provider, ctx->base.key->public_context, oaep);
     if (params->digest == 0 || params->digest == KSSIM_DIGEST_NONE) {
         keystore_raise(base->provider, KEYSTORE_R_UNSUPPORTED_PARAMETER,
                        "the device runs OAEP with sha1, sha224, sha256, sha384 or sha512, not %s", oaep);
         return false;
     }
-    if (mgf1[0] != '\0' && keystore_digest_bit(ctx->base.provider, mgf1) != params->digest) {
+    if (mgf1[0] != '\0' &&
+        keystore_digest_bit(ctx->base.provider, ctx->base.key->public_context, mgf1) != params->digest) {
         keystore_raise(base->provider, KEYSTORE_R_UNSUPPORTED_PARAMETER,
                        "the device runs OAEP with MGF1 over the OAEP digest %s, not %s: set rsa_mgf1_md to %s", oaep,
                        mgf1, oaep);

@@ -22,6 +22,8 @@
 
 #include "keystore_provider.h"
 
+#include "framework/device.h"
+
 const char *const keystore_type_names[4] = {"EC", "RSA", "RSA-PSS", "ED25519"};
 
 int keystore_type_index(const char *type_name)
@@ -63,8 +65,8 @@ const char *keystore_type_name_for(const kssim_key_spec *spec)
     }
 }
 
-/* The bit of the digest name fetches in public_libctx; *fetched false if it does not fetch. */
-static uint32_t fetch_digest_bit(keystore_provider *provider, const char *name, bool *fetched)
+/* The bit of the digest name fetches in libctx (NULL: public_libctx); *fetched false if it does not fetch. */
+static uint32_t fetch_digest_bit(keystore_provider *provider, OSSL_LIB_CTX *libctx, const char *name, bool *fetched)
 {
     static const struct {
         const char *name;
@@ -73,12 +75,12 @@ static uint32_t fetch_digest_bit(keystore_provider *provider, const char *name, 
         {"SHA1", KSSIM_DIGEST_SHA1},       {"SHA2-224", KSSIM_DIGEST_SHA224}, {"SHA2-256", KSSIM_DIGEST_SHA256},
         {"SHA2-384", KSSIM_DIGEST_SHA384}, {"SHA2-512", KSSIM_DIGEST_SHA512},
     };
-    if (!keystore_public_ready(provider)) {
+    if (libctx == NULL && !keystore_public_ready(provider)) {
         *fetched = false;
         return 0;
     }
     /* Fetched to resolve OpenSSL's aliases (SHA256, SHA-256, sha256, the OID...). */
-    EVP_MD *md = EVP_MD_fetch(provider->public_libctx, name, NULL);
+    EVP_MD *md = EVP_MD_fetch(libctx != NULL ? libctx : provider->public_libctx, name, NULL);
     uint32_t bit = 0;
     for (size_t i = 0; md != NULL && i < sizeof(digests) / sizeof(digests[0]); i++)
         if (EVP_MD_is_a(md, digests[i].name))
@@ -88,10 +90,10 @@ static uint32_t fetch_digest_bit(keystore_provider *provider, const char *name, 
     return bit;
 }
 
-/* A name's answer never changes (public_libctx holds the default provider only), so it is fetched once
+/* A name's answer never changes (every context asked holds the default provider only), so it is fetched once
  * and then remembered: only names that fetch, so that one which does not raises the fetch's error at
  * every call, as before. */
-uint32_t keystore_digest_bit(keystore_provider *provider, const char *name)
+uint32_t keystore_digest_bit(keystore_provider *provider, OSSL_LIB_CTX *libctx, const char *name)
 {
     if (name == NULL || name[0] == '\0')
         return KSSIM_DIGEST_NONE;
@@ -100,7 +102,7 @@ uint32_t keystore_digest_bit(keystore_provider *provider, const char *name)
         if (strcmp(provider->digest_names[i].name, name) == 0)
             return provider->digest_names[i].bit;
     bool fetched;
-    uint32_t bit = fetch_digest_bit(provider, name, &fetched);
+    uint32_t bit = fetch_digest_bit(provider, libctx, name, &fetched);
     if (!fetched || strlen(name) >= KEYSTORE_DIGEST_NAME_MAX)
         return bit;
     pthread_mutex_lock(&provider->public_lock);
@@ -166,11 +168,13 @@ struct read_key_call {
     kssim_key_info info;
     uint8_t *spki;
     size_t spki_len;
+    OSSL_LIB_CTX *device_context; /* the device's library context, where the public half is parsed */
 };
 
 static kssim_result read_key(kssim_device *device, void *arg)
 {
     struct read_key_call *call = arg;
+    call->device_context = sim_device_library_context(device);
     kssim_result r = kssim_export_public(device, call->alias, &call->spki, &call->spki_len);
     if (r == KSSIM_OK)
         r = kssim_key_info_get(device, call->alias, &call->info);
@@ -208,13 +212,12 @@ keystore_key *keystore_key_load(keystore_provider *provider, const char *locatio
         key = NULL;
         goto done;
     }
-    if (!keystore_public_ready(provider)) {
-        keystore_key_free(key);
-        key = NULL;
-        goto done;
-    }
+    /* Parsed in the device's own context: it has OpenSSL's default provider loaded and its name map,
+     * decoders and key managers built already (the device opened the key's blob), where the provider's
+     * public_libctx would build all of them a second time for this one key (about a millisecond). */
     const unsigned char *p = call.spki;
-    key->public_key = d2i_PUBKEY_ex(NULL, &p, (long)call.spki_len, provider->public_libctx, NULL);
+    key->public_context = call.device_context;
+    key->public_key = d2i_PUBKEY_ex(NULL, &p, (long)call.spki_len, key->public_context, NULL);
     key->has_public = key->public_key != NULL;
     if (key->public_key == NULL) {
         keystore_raise(provider, KEYSTORE_R_OPENSSL_FAILURE, "the public key of '%s' does not decode", alias);
@@ -262,6 +265,7 @@ void *keystore_keymgmt_dup(const void *keydata_from, int selection)
     }
     if (from->public_key != NULL && EVP_PKEY_up_ref(from->public_key)) {
         key->public_key = from->public_key;
+        key->public_context = from->public_context;
         key->has_public = from->has_public && (selection & OSSL_KEYMGMT_SELECT_PUBLIC_KEY) != 0;
     }
     return key;
@@ -326,9 +330,8 @@ int keystore_keymgmt_get_params(void *keydata, OSSL_PARAM params[])
 const OSSL_PARAM *keystore_keymgmt_gettable_params_of(keystore_provider *provider, const char *type_name)
 {
     int index = keystore_type_index(type_name);
-    if (index < 0 || !keystore_public_ready(provider) || provider->public_keymgmts[index] == NULL)
-        return NULL;
-    return EVP_KEYMGMT_gettable_params(provider->public_keymgmts[index]);
+    EVP_KEYMGMT *keymgmt = index >= 0 ? keystore_public_keymgmt(provider, index) : NULL;
+    return keymgmt != NULL ? EVP_KEYMGMT_gettable_params(keymgmt) : NULL;
 }
 
 static bool same_device_key(const keystore_key *a, const keystore_key *b)
@@ -436,6 +439,7 @@ int keystore_keymgmt_import(void *keydata, int selection, const OSSL_PARAM param
         return 0;
     }
     key->public_key = pkey;
+    key->public_context = key->provider->public_libctx;
     key->has_public = with_public;
     return 1;
 }
@@ -477,6 +481,10 @@ void *keystore_keymgmt_load(const void *reference, size_t reference_size)
     if (reference == NULL || reference_size != sizeof(*object) ||
         memcmp(object->magic, KEYSTORE_OBJECT_REFERENCE_MAGIC, sizeof(object->magic)) != 0)
         return NULL;
+    if (object->loaded != NULL) {
+        keystore_key_up_ref(object->loaded);
+        return object->loaded;
+    }
     keystore_key *key =
         keystore_key_load(object->provider, object->key.device, object->key.alias, object->key.type_name);
     return key != NULL ? key : refused_key(object);

@@ -94,8 +94,9 @@ typedef struct keystore_provider {
     atomic_bool public_loaded;
     OSSL_PROVIDER *public_default; /* the default provider in public_libctx */
     /* The default provider's key managers in public_libctx, for the parameter lists of public halves:
-     * EC, RSA, RSA-PSS, ED25519 (indexed by keystore_type_index). */
-    EVP_KEYMGMT *public_keymgmts[4];
+     * EC, RSA, RSA-PSS, ED25519 (indexed by keystore_type_index), each fetched when its list is first
+     * asked for (keystore_public_keymgmt): a signing process never asks. */
+    _Atomic(EVP_KEYMGMT *) public_keymgmts[4];
     /* keystore_digest_bit's answers by name, exactly as asked: resolving OpenSSL's aliases takes a fetch,
      * a few percent of a signature. Entries below digest_name_count are never changed, so they are read
      * without the lock; new ones are added under public_lock. */
@@ -106,11 +107,14 @@ typedef struct keystore_provider {
     _Atomic size_t digest_name_count;
 } keystore_provider;
 
-/* Loads OpenSSL's default provider into public_libctx and fetches its key managers, once per provider;
+/* Loads OpenSSL's default provider into public_libctx, once per provider;
  * false, with an error raised, if it cannot. Called before anything is made in public_libctx (public
  * keys, digests, key managers); what is made from a key's public half needs no call, the key's own
  * making having made it. */
 bool keystore_public_ready(keystore_provider *provider);
+/* The default provider's key manager for keystore_type_names[index] in public_libctx, fetched at the
+ * first call; NULL if it does not fetch. */
+EVP_KEYMGMT *keystore_public_keymgmt(keystore_provider *provider, int index);
 
 typedef kssim_result keystore_device_call(kssim_device *device, void *arg);
 /* The app call the next keystore_device_run on this thread stands for (sim/framework/app_view.h stages): its
@@ -242,6 +246,11 @@ typedef struct keystore_object_reference {
     char magic[sizeof(KEYSTORE_OBJECT_REFERENCE_MAGIC)];
     keystore_provider *provider;
     keystore_key_reference key;
+    /* The key object the maker of the reference loaded already (the store loader, which opened the key
+     * to check it exists), held by it for as long as the reference can be loaded: load shares it
+     * (keystore_key_up_ref) instead of asking the device for the same key a second time. NULL: load
+     * asks the device. */
+    struct keystore_key *loaded;
 } keystore_object_reference;
 
 void keystore_object_reference_init(keystore_object_reference *object, keystore_provider *provider,
@@ -274,7 +283,13 @@ typedef struct keystore_key {
     bool has_public;                        /* public_key holds the public half, not only parameters */
     keystore_key_reference reference;       /* on_device keys */
     kssim_key_spec spec;                    /* on_device keys: the policy as generated */
-    EVP_PKEY *public_key;                   /* in provider->public_libctx; NULL for an empty key */
+    EVP_PKEY *public_key;                   /* in public_context; NULL for an empty key */
+    /* Where public_key lives and its verifications, shadows and digests are fetched: a device key's
+     * device's own library context (sim_device_library_context: one context per process instead of two,
+     * both holding OpenSSL's default provider only), provider->public_libctx for a public half imported
+     * from parameters. Both outlive every key (devices close at the provider's teardown). Work that
+     * draws randomness (RSA encryption) runs in provider->public_libctx whatever this is. */
+    OSSL_LIB_CTX *public_context;
     /* on_device keys: the SubjectPublicKeyInfo the alias held when this object was loaded, the key's
      * identity. Android's key objects name their key by its database id, not by alias; an operation
      * begins only while the alias still holds this key (device_operation.c). NULL for other keys. */
@@ -448,8 +463,9 @@ int keystore_device_context_finish(keystore_device_context *ctx, keystore_operat
 /* ---- Digests and names shared by signature and cipher (keymgmt_core.c) ---- */
 
 /* The KSSIM_DIGEST_* bit of an OpenSSL digest name, 0 if the device has no such digest. NULL or "" is
- * KSSIM_DIGEST_NONE. */
-uint32_t keystore_digest_bit(keystore_provider *provider, const char *name);
+ * KSSIM_DIGEST_NONE. The name is resolved in libctx (a key's public_context; NULL: public_libctx):
+ * every context the provider uses holds OpenSSL's default provider only, so the answer is the same. */
+uint32_t keystore_digest_bit(keystore_provider *provider, OSSL_LIB_CTX *libctx, const char *name);
 
 /* The KSSIM_PADDING_* bit of an OpenSSL RSA padding number (RSA_PKCS1_PADDING, RSA_NO_PADDING,
  * RSA_PKCS1_OAEP_PADDING, RSA_PKCS1_PSS_PADDING), 0 for any other (device_operation.c). */

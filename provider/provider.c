@@ -251,15 +251,8 @@ bool keystore_public_ready(keystore_provider *provider)
     pthread_mutex_lock(&provider->public_lock);
     if (!atomic_load_explicit(&provider->public_loaded, memory_order_relaxed)) {
         provider->public_default = OSSL_PROVIDER_load(provider->public_libctx, "default");
-        if (provider->public_default != NULL) {
-            /* A key manager that does not fetch only leaves its type without a parameter list: its error
-             * is not the error of the call that happened to come first. */
-            ERR_set_mark();
-            for (int i = 0; i < 4; i++)
-                provider->public_keymgmts[i] = EVP_KEYMGMT_fetch(provider->public_libctx, keystore_type_names[i], NULL);
-            ERR_pop_to_mark();
+        if (provider->public_default != NULL)
             atomic_store_explicit(&provider->public_loaded, true, memory_order_release);
-        }
     }
     bool loaded = atomic_load_explicit(&provider->public_loaded, memory_order_relaxed);
     pthread_mutex_unlock(&provider->public_lock);
@@ -269,13 +262,32 @@ bool keystore_public_ready(keystore_provider *provider)
     return loaded;
 }
 
+EVP_KEYMGMT *keystore_public_keymgmt(keystore_provider *provider, int index)
+{
+    EVP_KEYMGMT *keymgmt = atomic_load_explicit(&provider->public_keymgmts[index], memory_order_acquire);
+    if (keymgmt != NULL || !keystore_public_ready(provider))
+        return keymgmt;
+    pthread_mutex_lock(&provider->public_lock);
+    keymgmt = atomic_load_explicit(&provider->public_keymgmts[index], memory_order_relaxed);
+    if (keymgmt == NULL) {
+        /* A key manager that does not fetch only leaves its type without a parameter list: its error is
+         * not the error of the call that happened to ask. */
+        ERR_set_mark();
+        keymgmt = EVP_KEYMGMT_fetch(provider->public_libctx, keystore_type_names[index], NULL);
+        ERR_pop_to_mark();
+        atomic_store_explicit(&provider->public_keymgmts[index], keymgmt, memory_order_release);
+    }
+    pthread_mutex_unlock(&provider->public_lock);
+    return keymgmt;
+}
+
 static void keystore_teardown(void *provctx)
 {
     KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     keystore_provider *provider = provctx;
     keystore_devices_close(&provider->devices);
     for (int i = 0; i < 4; i++)
-        EVP_KEYMGMT_free(provider->public_keymgmts[i]);
+        EVP_KEYMGMT_free(atomic_load(&provider->public_keymgmts[i]));
     if (provider->public_default != NULL)
         OSSL_PROVIDER_unload(provider->public_default);
     OSSL_LIB_CTX_free(provider->public_libctx);

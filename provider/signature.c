@@ -179,7 +179,7 @@ static const char *shadow_digest(const keystore_signature_context *ctx, char *na
 static bool build_shadow(const keystore_signature_context *ctx, const char *mdname, EVP_PKEY_CTX **out)
 {
     const keystore_key *key = ctx->base.key;
-    EVP_PKEY_CTX *shadow = EVP_PKEY_CTX_new_from_pkey(ctx->base.provider->public_libctx, key->public_key, NULL);
+    EVP_PKEY_CTX *shadow = EVP_PKEY_CTX_new_from_pkey(key->public_context, key->public_key, NULL);
     *out = shadow;
     if (shadow == NULL || EVP_PKEY_verify_init(shadow) != 1) {
         keystore_raise(ctx->base.provider, KEYSTORE_R_OPENSSL_FAILURE, "cannot prepare the public half of the key");
@@ -288,7 +288,7 @@ static int init(keystore_signature_context *ctx, void *provkey, uint32_t purpose
         return 0;
     if (digest_mode && purpose == KSSIM_PURPOSE_VERIFY) {
         char name[64];
-        EVP_MD *md = EVP_MD_fetch(ctx->base.provider->public_libctx, shadow_digest(ctx, name, sizeof(name)), NULL);
+        EVP_MD *md = EVP_MD_fetch(ctx->base.key->public_context, shadow_digest(ctx, name, sizeof(name)), NULL);
         ctx->verify_md = EVP_MD_CTX_new();
         int ok = md != NULL && ctx->verify_md != NULL && EVP_DigestInit_ex2(ctx->verify_md, md, NULL) == 1;
         EVP_MD_free(md);
@@ -431,7 +431,7 @@ static bool operation_params(keystore_device_context *base, kssim_op_params *par
     }
     char name[64];
     shadow_digest(ctx, name, sizeof(name));
-    uint32_t digest = keystore_digest_bit(ctx->base.provider, name);
+    uint32_t digest = keystore_digest_bit(ctx->base.provider, ctx->base.key->public_context, name);
     if (digest == 0) {
         keystore_raise(base->provider, KEYSTORE_R_UNSUPPORTED_PARAMETER,
                        "the device signs with sha1, sha224, sha256, sha384 or sha512, not %s", name);
@@ -456,7 +456,7 @@ static bool operation_params(keystore_device_context *base, kssim_op_params *par
     }
     if (params->padding != KSSIM_PADDING_PSS)
         return true;
-    EVP_MD *md = EVP_MD_fetch(ctx->base.provider->public_libctx, name, NULL);
+    EVP_MD *md = EVP_MD_fetch(ctx->base.key->public_context, name, NULL);
     int md_size = md != NULL ? EVP_MD_get_size(md) : -1;
     EVP_MD_free(md);
     if (saltlen != RSA_PSS_SALTLEN_AUTO && saltlen != RSA_PSS_SALTLEN_DIGEST && saltlen != md_size) {
@@ -469,7 +469,7 @@ static bool operation_params(keystore_device_context *base, kssim_op_params *par
     char mgf1[64] = "";
     OSSL_PARAM query[] = {OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_MGF1_DIGEST, mgf1, sizeof(mgf1)), OSSL_PARAM_END};
     EVP_PKEY_CTX_get_params(ctx->base.shadow, query);
-    if (mgf1[0] != '\0' && keystore_digest_bit(ctx->base.provider, mgf1) != digest) {
+    if (mgf1[0] != '\0' && keystore_digest_bit(ctx->base.provider, ctx->base.key->public_context, mgf1) != digest) {
         keystore_raise(base->provider, KEYSTORE_R_UNSUPPORTED_PARAMETER,
                        "the device signs PSS with MGF1 over the signing digest %s, not %s", name, mgf1);
         return false;
@@ -562,7 +562,7 @@ static bool digest_info(keystore_signature_context *ctx, const unsigned char *di
                         unsigned char **out, size_t *out_len)
 {
     char name[64];
-    EVP_MD *md = EVP_MD_fetch(ctx->base.provider->public_libctx, shadow_digest(ctx, name, sizeof(name)), NULL);
+    EVP_MD *md = EVP_MD_fetch(ctx->base.key->public_context, shadow_digest(ctx, name, sizeof(name)), NULL);
     int nid = md != NULL ? EVP_MD_get_type(md) : NID_undef;
     int md_size = md != NULL ? EVP_MD_get_size(md) : -1;
     EVP_MD_free(md);
@@ -760,7 +760,7 @@ static int keystore_signature_digest_verify(void *vctx, const unsigned char *sig
                keystore_signature_digest_verify_final(ctx, sig, siglen);
     ERR_set_mark();
     EVP_MD_CTX *mctx = EVP_MD_CTX_new();
-    int result = mctx != NULL && EVP_DigestVerifyInit_ex(mctx, NULL, NULL, ctx->base.provider->public_libctx, NULL,
+    int result = mctx != NULL && EVP_DigestVerifyInit_ex(mctx, NULL, NULL, ctx->base.key->public_context, NULL,
                                                          ctx->base.key->public_key, NULL) == 1
                      ? EVP_DigestVerify(mctx, sig, siglen, tbs, tbslen)
                      : 0;

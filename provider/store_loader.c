@@ -15,6 +15,7 @@
 
 #include <openssl/core_names.h>
 #include <openssl/core_object.h>
+#include <openssl/err.h>
 #include <openssl/params.h>
 #include <openssl/store.h>
 #include <openssl/x509.h>
@@ -35,10 +36,14 @@ typedef struct keystore_store_context {
     keystore_object_reference object;
     unsigned char *public_der; /* the SubjectPublicKeyInfo, for callers that expect a public key */
     size_t public_der_len;
+    keystore_key *key; /* loaded at open (the alias must exist), handed to the key manager by reference */
     int expected_type; /* OSSL_STORE_INFO_*, 0 for any */
     bool done;         /* the key was handed over (or is not wanted) */
     /* The key's attestation chain (concatenated DER, leaf first; NULL without one), handed over after the
-     * key as OSSL_OBJECT_CERT objects (storeutl -certs); chain_at is where the next certificate starts. */
+     * key as OSSL_OBJECT_CERT objects (storeutl -certs); chain_at is where the next certificate starts.
+     * Read from the device when certificates are first wanted (chain_read): a caller that expects only a
+     * key, as `pkeyutl -inkey` does, never pays that device call. */
+    bool chain_read;
     uint8_t *chain;
     size_t chain_len, chain_at;
 } keystore_store_context;
@@ -101,24 +106,23 @@ static void *keystore_store_open(void *provctx, const char *uri)
     if (key == NULL)
         return NULL;
     keystore_store_context *ctx = calloc(1, sizeof(*ctx));
-    unsigned char *der = NULL;
-    int der_len = ctx != NULL ? i2d_PUBKEY(key->public_key, &der) : -1;
-    if (ctx != NULL && der_len > 0) {
+    /* The device's SubjectPublicKeyInfo is the key's identity already: copied, not encoded again from
+     * the parsed half (i2d_PUBKEY builds every encoder of the public context, a tenth of what a device
+     * key adds to a process). Both are DER of the same key, so the bytes are the same. */
+    unsigned char *der = ctx != NULL && key->identity_len > 0 ? OPENSSL_memdup(key->identity, key->identity_len) : NULL;
+    if (der != NULL) {
         ctx->provider = provider;
         keystore_object_reference_init(&ctx->object, provider, &key->reference);
+        ctx->key = key;
+        ctx->object.loaded = key;
         ctx->public_der = der;
-        ctx->public_der_len = (size_t)der_len;
-        if (keystore_read_attestation_chain(provider, NULL, alias, &ctx->chain, &ctx->chain_len) != KSSIM_OK) {
-            kssim_free(ctx->chain);
-            ctx->chain = NULL;
-            ctx->chain_len = 0;
-        }
+        ctx->public_der_len = key->identity_len;
     } else {
         free(ctx);
         ctx = NULL;
         keystore_raise_result(provider, KSSIM_SYSTEM_ERROR, "out of memory opening a keystore URI");
+        keystore_key_free(key);
     }
-    keystore_key_free(key);
     return ctx;
 }
 
@@ -168,8 +172,30 @@ static bool wants_certificates(const keystore_store_context *ctx)
     return ctx->expected_type == 0 || ctx->expected_type == OSSL_STORE_INFO_CERT;
 }
 
-static bool certificates_left(const keystore_store_context *ctx)
+/* Reads the chain once, when certificates are wanted. A key without one (or a device that refuses)
+ * leaves no chain: the key is what the URI names, its chain only rides along. */
+static void read_chain_if_wanted(keystore_store_context *ctx)
 {
+    if (ctx->chain_read || !wants_certificates(ctx))
+        return;
+    ctx->chain_read = true;
+    uint8_t *chain = NULL;
+    size_t chain_len = 0;
+    /* Asked for at load or eof, where a caller would take a raised error for a failed load: a refusal
+     * here only means no certificates. */
+    ERR_set_mark();
+    if (keystore_read_attestation_chain(ctx->provider, NULL, ctx->object.key.alias, &chain, &chain_len) == KSSIM_OK) {
+        ctx->chain = chain;
+        ctx->chain_len = chain_len;
+    } else {
+        kssim_free(chain);
+    }
+    ERR_pop_to_mark();
+}
+
+static bool certificates_left(keystore_store_context *ctx)
+{
+    read_chain_if_wanted(ctx);
     return wants_certificates(ctx) && ctx->chain != NULL && ctx->chain_at < ctx->chain_len;
 }
 
@@ -236,7 +262,7 @@ static int keystore_store_load(void *loaderctx, OSSL_CALLBACK *object_cb, void *
 static int keystore_store_eof(void *loaderctx)
 {
     KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
-    const keystore_store_context *ctx = loaderctx;
+    keystore_store_context *ctx = loaderctx;
     return (ctx->done || !wants_keys(ctx)) && !certificates_left(ctx);
 }
 
@@ -246,6 +272,7 @@ static int keystore_store_close(void *loaderctx)
     keystore_store_context *ctx = loaderctx;
     OPENSSL_free(ctx->public_der);
     kssim_free(ctx->chain);
+    keystore_key_free(ctx->key);
     free(ctx);
     return 1;
 }

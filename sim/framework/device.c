@@ -64,6 +64,11 @@ void kssim_device_free(kssim_device *device)
     free(device);
 }
 
+OSSL_LIB_CTX *sim_device_library_context(const kssim_device *device)
+{
+    return device->env.crypto.libctx;
+}
+
 const char *kssim_device_message(const kssim_device *device)
 {
     return device->env.message;

@@ -110,6 +110,13 @@ void sim_framework_deliver_token(kssim_device *device, const kssim_auth_token *t
 void sim_framework_deliver_due_tokens(kssim_device *device);
 void sim_framework_drop_delayed_tokens(kssim_device *device);
 
+/* device.c: the device's private library context (sim/core/crypto.c: OpenSSL's default provider and the
+ * device's deterministic RAND, never the keystore provider), stable from the device's creation to its
+ * free. The provider parses and verifies with a device key's public half here rather than in a context
+ * of its own (docs/performance.md, "`openssl pkeyutl -sign`"): whatever draws randomness must not run
+ * in it outside a device call, since its RAND is the device's DRBG. */
+OSSL_LIB_CTX *sim_device_library_context(const kssim_device *device);
+
 /* Every public entry point starts by forgetting the previous call's message. */
 /* explain.c (--explain): the opening lines of a decision path - the call, release, lock state and the user's
  * authenticators; then the key's SIDs and policy. Nothing when explain is off. */

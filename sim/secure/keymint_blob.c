@@ -16,6 +16,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "core/aes_gcm.h"
 #include "secure/keymint_blob.h"
 #include "secure/keymint_internal.h"
 
@@ -50,23 +51,15 @@ int keymint_blob_locate(const uint8_t *blob, size_t len, keymint_blob_layout *la
 
 /* AES-256-GCM under the device key; the additional data is every byte before the ciphertext.
  * Returns 0 on success; on decryption, -1 also when the tag does not verify. */
+_Static_assert(KEYMINT_BLOB_NONCE_BYTES == SIM_AES_GCM_NONCE_BYTES && KEYMINT_BLOB_TAG_BYTES == SIM_AES_GCM_TAG_BYTES,
+               "a blob's nonce and tag are sim_aes_256_gcm's");
+
 static int device_key_gcm(sim_secure_world *sw, bool encrypt, const uint8_t *nonce, const uint8_t *aad, size_t aad_len,
                           const uint8_t *in, size_t in_len, uint8_t *out, uint8_t tag[16])
 {
-    EVP_CIPHER *cipher = EVP_CIPHER_fetch(sw->env->crypto.libctx, "AES-256-GCM", NULL);
-    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-    int n = 0, ok = cipher != NULL && ctx != NULL && in_len <= INT32_MAX && aad_len <= INT32_MAX;
-    ok = ok && EVP_CipherInit_ex2(ctx, cipher, sw->device_key, nonce, encrypt ? 1 : 0, NULL);
-    ok = ok && EVP_CipherUpdate(ctx, NULL, &n, aad, (int)aad_len);
-    ok = ok && EVP_CipherUpdate(ctx, out, &n, in, (int)in_len);
-    if (ok && !encrypt)
-        ok = EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, KEYMINT_BLOB_TAG_BYTES, tag);
-    ok = ok && EVP_CipherFinal_ex(ctx, out + n, &n);
-    if (ok && encrypt)
-        ok = EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, KEYMINT_BLOB_TAG_BYTES, tag);
-    EVP_CIPHER_CTX_free(ctx);
-    EVP_CIPHER_free(cipher);
-    return ok ? 0 : -1;
+    /* sim_aes_256_gcm, not EVP_CIPHER_fetch: a process that only signs would build every cipher of the
+     * default provider for this one (core/aes_gcm.c). */
+    return sim_aes_256_gcm(&sw->env->crypto, encrypt, sw->device_key, nonce, aad, aad_len, in, in_len, out, tag);
 }
 
 static void put_be32(uint8_t *p, uint32_t v)

@@ -13,14 +13,16 @@
  *   pem + keystore  the same, with the keystore provider loaded too (its loading cost alone)
  *   keystore:ALIAS  the device key by URI
  *   key reference   the device key by the KSSIM KEY REFERENCE file genpkey wrote
- * The ratio column is against `pem` of the same algorithm.
+ * The ratio column is against `pem` of the same algorithm. The CPU columns are the same from the child's
+ * user and system time (wait4's rusage), which other programs on a loaded machine disturb less.
  *
  * A device that grows (issue 17): `kssim sign` and `openssl pkeyutl -sign` with keystore:ALIAS on a
  * device directory holding the signing key alone, and on one holding N other keys too (bench_fill.h;
- * --keys N, 10000 by default); the ratio is against the 1-key row.
+ * --keys N, 10000 by default); the ratio is against the 1-key row (group `grown`).
  *
- * Usage: process_bench [--rounds R] [--keys N] [--scenarios PATH] BUILD_DIR SOURCE_DIR
+ * Usage: process_bench [--rounds R] [--keys N] [--scenarios PATH] [--only GROUP] BUILD_DIR SOURCE_DIR
  *   --scenarios PATH: what the `kssim run` row runs (default SOURCE_DIR/scenarios, the whole library)
+ *   --only GROUP: only one group of rows: kssim, ec, rsa or ed (more rounds in the same time)
  */
 /* realpath() is an X/Open function. */
 #define _XOPEN_SOURCE 700
@@ -29,13 +31,16 @@
 #include <limits.h>
 #include <spawn.h>
 #include <stdbool.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench_common.h"
 #include "bench_fill.h"
 
-static const char usage[] = "usage: process_bench [--rounds R] [--keys N] [--scenarios PATH] BUILD_DIR SOURCE_DIR\n";
+static const char usage[] =
+    "usage: process_bench [--rounds R] [--keys N] [--scenarios PATH] [--only kssim|ec|rsa|ed|grown] BUILD_DIR "
+    "SOURCE_DIR\n";
 
 extern char **environ;
 
@@ -45,16 +50,25 @@ typedef struct command {
     const char *label;
     const char *group;    /* rows of a group are compared with its first row */
     char *argv[ARGS_MAX]; /* owned copies */
-    double *times;
-    double median;
+    double *times, *cpu_times;
+    double median, cpu_median;
 } command;
 
 static char temporary[] = "/tmp/kssim-process-bench-XXXXXX";
 static char build[PATH_MAX], source[PATH_MAX], scenarios[PATH_MAX + 16];
 
 /* Runs argv with stdout and stderr discarded (or shown when verbose, for set-up failures); returns
- * its wall time, from spawning to reaping, in seconds. Exits if it fails. */
-static double run(char *const argv[], bool show_output)
+ * its wall time, from spawning to reaping, in seconds, and sets *cpu_seconds (if not NULL) to the
+ * child's user and system time. Exits if it fails. */
+static double children_cpu_seconds(void)
+{
+    struct rusage usage;
+    CHECK(getrusage(RUSAGE_CHILDREN, &usage) == 0);
+    return (double)usage.ru_utime.tv_sec + (double)usage.ru_stime.tv_sec +
+           ((double)usage.ru_utime.tv_usec + (double)usage.ru_stime.tv_usec) * 1e-6;
+}
+
+static double run_timed(char *const argv[], bool show_output, double *cpu_seconds)
 {
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
@@ -66,8 +80,13 @@ static double run(char *const argv[], bool show_output)
     pid_t pid;
     int status = 0;
     CHECK(posix_spawnp(&pid, argv[0], &actions, NULL, argv, environ) == 0);
+    /* Children are reaped one at a time, so the growth of RUSAGE_CHILDREN is this child's (POSIX has no
+     * wait4). */
+    double cpu_before = children_cpu_seconds();
     CHECK(waitpid(pid, &status, 0) == pid);
     double seconds = bench_now() - started;
+    if (cpu_seconds != NULL)
+        *cpu_seconds = children_cpu_seconds() - cpu_before;
     posix_spawn_file_actions_destroy(&actions);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         fprintf(stderr, "command failed:");
@@ -75,10 +94,15 @@ static double run(char *const argv[], bool show_output)
             fprintf(stderr, " %s", argv[i]);
         fprintf(stderr, "\n");
         if (!show_output)
-            run(argv, true);
+            run_timed(argv, true, NULL);
         exit(1);
     }
     return seconds;
+}
+
+static double run(char *const argv[], bool show_output)
+{
+    return run_timed(argv, show_output, NULL);
 }
 
 /* Builds an argv from a NULL-terminated list of words, where "%T" stands for the temporary directory,
@@ -121,9 +145,12 @@ static void setup_command(const char *const words[])
 #define COMMANDS_MAX 32
 static command commands[COMMANDS_MAX];
 static size_t command_count;
+static const char *only_group; /* NULL: every group */
 
 static void add_command(const char *label, const char *group, const char *const words[])
 {
+    if (only_group != NULL && strncmp(group, only_group, strlen(only_group)) != 0) /* "grown": both grown groups */
+        return;
     CHECK(command_count < COMMANDS_MAX);
     command *c = &commands[command_count++];
     c->label = label;
@@ -239,6 +266,8 @@ int main(int argc, char **argv)
             grown_keys = (size_t)bench_positive_number(argv[++i], usage);
         else if (strcmp(argv[i], "--scenarios") == 0 && i + 1 < argc)
             scenario_path = argv[++i];
+        else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+            only_group = argv[++i];
         else if (argv[i][0] != '-' && positional_count < 2)
             positional[positional_count++] = argv[i];
         else
@@ -259,37 +288,44 @@ int main(int argc, char **argv)
     CHECK(setenv("OPENSSL_MODULES", build, 1) == 0);
     make_keys();
     add_commands();
+    if (command_count == 0)
+        return fprintf(stderr, "%s", usage), 2;
 
     for (size_t c = 0; c < command_count; c++) {
         commands[c].times = calloc((size_t)rounds, sizeof(double));
-        CHECK(commands[c].times != NULL);
+        commands[c].cpu_times = calloc((size_t)rounds, sizeof(double));
+        CHECK(commands[c].times != NULL && commands[c].cpu_times != NULL);
         run(commands[c].argv, false); /* warm the page cache */
     }
     for (long r = 0; r < rounds; r++)
         for (size_t k = 0; k < command_count; k++) {
             size_t c = (k + (size_t)r) % command_count;
-            commands[c].times[r] = run(commands[c].argv, false);
+            commands[c].times[r] = run_timed(commands[c].argv, false, &commands[c].cpu_times[r]);
         }
 
     printf("processes: median wall time from spawn to exit over %ld interleaved rounds; ratio = against the "
            "group's first row\n",
            rounds);
-    printf("%-26s %10s %8s\n", "command", "ms", "ratio");
+    printf("%-26s %10s %8s %10s %8s\n", "command", "ms", "ratio", "cpu ms", "ratio");
     const command *first = NULL;
     for (size_t c = 0; c < command_count; c++) {
         commands[c].median = bench_median(commands[c].times, (size_t)rounds);
+        commands[c].cpu_median = bench_median(commands[c].cpu_times, (size_t)rounds);
         if (first == NULL || strcmp(first->group, commands[c].group) != 0)
             first = &commands[c];
         if (strcmp(commands[c].group, "kssim") == 0)
-            printf("%-26s %10.2f %8s\n", commands[c].label, commands[c].median * 1e3, "-");
+            printf("%-26s %10.2f %8s %10.2f %8s\n", commands[c].label, commands[c].median * 1e3, "-",
+                   commands[c].cpu_median * 1e3, "-");
         else
-            printf("%-26s %10.2f %7.2fx\n", commands[c].label, commands[c].median * 1e3,
-                   commands[c].median / first->median);
+            printf("%-26s %10.2f %7.2fx %10.2f %7.2fx\n", commands[c].label, commands[c].median * 1e3,
+                   commands[c].median / first->median, commands[c].cpu_median * 1e3,
+                   commands[c].cpu_median / first->cpu_median);
     }
     for (size_t c = 0; c < command_count; c++) {
         for (size_t i = 0; commands[c].argv[i] != NULL; i++)
             free(commands[c].argv[i]);
         free(commands[c].times);
+        free(commands[c].cpu_times);
     }
     return 0;
 }

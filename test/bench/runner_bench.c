@@ -14,17 +14,32 @@
  * scrypt results are remembered per process (sim/core/crypto.c), and scenarios that set the same PIN
  * with the same salt share them; they are reported apart, as the median of runs 2..N.
  *
- * Usage: runner_bench [--repeat N] SCENARIO_PATH...
+ * Then a generated scenario of --steps steps (default 10 000) runs once: a period of ten steps repeated
+ * (a new EC key, signing with it and verifying the signature under a new name, signing with an older
+ * key, a second enrollment and its removal, a credential check, an advance of the clocks), so the key
+ * database and the named values grow by one key and one signature per period. Its steps per second are
+ * reported, and the mean cost of a step in its first and last thousand steps, overall and per step kind:
+ * the two thousands hold the same mix of steps, so a ratio above 1 is a cost that grows with the
+ * scenario's length or its number of keys.
+ *
+ * Usage: runner_bench [--repeat N] [--steps S] SCENARIO_PATH...
  *   --repeat N: run the whole library N times (default 5); the per-step table is the first run's.
+ *   --steps S: the generated scenario's length (default 10000, at least 12); below 2000 steps the first
+ *              and last halves are compared instead of thousands.
  */
+/* mkdtemp() is an X/Open function. */
+#define _XOPEN_SOURCE 700
+
 #include <stdbool.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "runner/runner.h"
 #include "runner/scenario_paths.h"
 
 #include "bench_common.h"
 
-static const char usage[] = "usage: runner_bench [--repeat N] SCENARIO_PATH...\n";
+static const char usage[] = "usage: runner_bench [--repeat N] [--steps S] SCENARIO_PATH...\n";
 
 /* Steps that run a key operation, make key material, or hash a credential (Gatekeeper's scrypt):
  * everything else only moves clocks, biometric state, tokens (one HMAC) or reads the key database. */
@@ -72,6 +87,10 @@ static struct {
     double run_crypto, run_plain; /* this run's step time by kind */
     size_t run_crypto_steps, run_plain_steps;
     bool first_run; /* only the first run fills the per-step table */
+    /* The generated scenario's run: every step's action and time, in order (NULL outside it). */
+    const char **step_actions;
+    double *step_seconds;
+    size_t step_count, step_capacity;
 } timing;
 
 static void account(const char *action, double seconds)
@@ -117,7 +136,12 @@ static void timed_begin_scenario(transcript *t)
 static void timed_step(transcript *t, const transcript_step *step)
 {
     double now = bench_now();
-    account(step->action, now - timing.mark);
+    if (timing.step_seconds != NULL && timing.step_count < timing.step_capacity) {
+        timing.step_actions[timing.step_count] = step->action;
+        timing.step_seconds[timing.step_count++] = now - timing.mark;
+    } else if (timing.step_seconds == NULL) {
+        account(step->action, now - timing.mark);
+    }
     timing.mark = now;
     CHECK(step->met);
     transcript_text_format.step(t, step);
@@ -173,6 +197,126 @@ static double run_library(scenario **scenarios, size_t count, FILE *sink, double
     return seconds;
 }
 
+/* ---- The generated scenario ---- */
+
+#define GENERATED_PERIOD 10
+#define GENERATED_SETUP  2    /* set_credential, enroll_biometric */
+#define GENERATED_WINDOW 1000 /* the first and last this many steps are compared (or halves, if fewer) */
+static size_t window;
+/* A step's median in the last window over the first: what "no step's cost grows" allows for noise and
+ * for a lookup by alias in the sorted key database (a binary search: 1000 keys take three comparisons
+ * more than 100, about 0.1 us of a 1.5 us expect_key). */
+#define GROWTH_GOAL 1.25
+
+/* Writes a scenario of steps steps (a multiple of GENERATED_PERIOD) to path. */
+static void write_generated(const char *path, size_t steps)
+{
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    fprintf(f, "name: Generated - %zu steps over a growing number of keys\nsteps:\n", steps);
+    /* Two steps of set-up, then periods; the set-up steps count towards the length. */
+    fprintf(f, "  - set_credential: {type: pin, secret: \"1234\"}\n  - enroll_biometric: {id: 1}\n");
+    size_t periods = (steps - GENERATED_SETUP) / GENERATED_PERIOD, extra = (steps - GENERATED_SETUP) % GENERATED_PERIOD;
+    for (size_t i = 0; i < periods; i++) {
+        fprintf(f, "  - generate_key: {alias: k%zu, algorithm: ec, purposes: [sign, verify]}\n", i);
+        fprintf(f, "  - sign: {key: k%zu, data: \"period %zu\", as: s%zu}\n", i, i, i);
+        fprintf(f, "  - verify: {key: k%zu, data: \"period %zu\", signature: s%zu}\n", i, i, i);
+        fprintf(f, "  - sign: {key: k%zu, data: \"an older key\"}\n", i / 2);
+        fprintf(f, "  - enroll_biometric: {id: 2}\n");
+        fprintf(f, "  - advance: 1s\n");
+        fprintf(f, "  - remove_biometric: {id: 2}\n");
+        fprintf(f, "  - verify: {key: k%zu, data: \"period %zu\", signature: s%zu}\n", i / 3, i / 3, i / 3);
+        fprintf(f, "  - expect_key: {alias: k%zu, state: valid}\n", i / 4);
+        fprintf(f, "  - advance: 10ms\n");
+    }
+    for (size_t i = 0; i < extra; i++)
+        fprintf(f, "  - advance: 1ms\n");
+    CHECK(fclose(f) == 0);
+}
+
+/* The mean of the window's steps whose action is action (NULL: every step), or their median (which a
+ * burst of load on a shared machine moves less); *count gets how many. */
+static double window_figure(size_t from, const char *action, bool median, size_t *count)
+{
+    double total = 0, *times = calloc(window, sizeof(double));
+    CHECK(times != NULL);
+    size_t n = 0;
+    for (size_t i = from; i < from + window && i < timing.step_count; i++)
+        if (action == NULL || strcmp(timing.step_actions[i], action) == 0) {
+            total += timing.step_seconds[i];
+            times[n++] = timing.step_seconds[i];
+        }
+    *count = n;
+    double figure = n == 0 ? 0 : median ? bench_median(times, n) : total / (double)n;
+    free(times);
+    return figure;
+}
+
+static void run_generated(size_t steps)
+{
+    char directory[] = "/tmp/kssim-runner-bench-XXXXXX", path[sizeof(directory) + 32];
+    CHECK(mkdtemp(directory) != NULL);
+    snprintf(path, sizeof(path), "%s/generated.yaml", directory);
+    write_generated(path, steps);
+    double parse_started = bench_now();
+    scenario *generated = scenario_parse_file(path);
+    CHECK(generated != NULL);
+    if (!scenario_is_valid(generated))
+        scenario_print_diagnostics(generated, stderr);
+    CHECK(scenario_is_valid(generated));
+    double parse_seconds = bench_now() - parse_started;
+    unlink(path);
+    rmdir(directory);
+
+    timing.step_actions = calloc(steps, sizeof(*timing.step_actions));
+    timing.step_seconds = calloc(steps, sizeof(*timing.step_seconds));
+    CHECK(timing.step_actions != NULL && timing.step_seconds != NULL);
+    timing.step_capacity = steps;
+    timing.step_count = 0;
+    FILE *sink = fopen("/dev/null", "w");
+    CHECK(sink != NULL);
+    runner_options options = {.has_seed = false, .format = TRANSCRIPT_TEXT};
+    transcript t;
+    transcript_open(&t, TRANSCRIPT_TEXT, sink);
+    t.format = &timed_format;
+    double started = bench_now();
+    transcript_begin_run(&t, 1);
+    timing.mark = bench_now();
+    CHECK(runner_execute_scenario(generated, &options, &t));
+    transcript_end_run(&t, 1, 0);
+    double seconds = bench_now() - started;
+    transcript_close(&t);
+    fclose(sink);
+    CHECK(timing.step_count == steps);
+
+    /* The set-up's scrypt would dwarf the first window's mean: the windows start after it. */
+    window = steps - GENERATED_SETUP >= 2 * GENERATED_WINDOW ? GENERATED_WINDOW : (steps - GENERATED_SETUP) / 2;
+    size_t last = steps - window, n_first, n_last;
+    printf("\ngenerated scenario: %zu steps, %zu keys at the end\n", steps,
+           (steps - GENERATED_SETUP) / GENERATED_PERIOD);
+    printf("  %-28s %9.1f ms\n", "parse + validate", parse_seconds * 1e3);
+    printf("  %-28s %9.1f ms  %8.0f steps/s\n", "run", seconds * 1e3, (double)steps / seconds);
+    double first_mean = window_figure(GENERATED_SETUP, NULL, false, &n_first),
+           last_mean = window_figure(last, NULL, false, &n_last);
+    printf("  %-28s %9.1f us first %zu, %9.1f us last %zu: %5.2fx\n", "mean step", first_mean * 1e6, window,
+           last_mean * 1e6, window, last_mean / first_mean);
+    printf("  median by step:\n");
+    static const char *const kinds[] = {"generate_key",     "sign",    "verify",    "enroll_biometric",
+                                        "remove_biometric", "advance", "expect_key"};
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+        double a = window_figure(GENERATED_SETUP, kinds[k], true, &n_first),
+               b = window_figure(last, kinds[k], true, &n_last);
+        if (n_first > 0 && n_last > 0)
+            printf("    %-26s %9.1f us first %zu, %9.1f us last %zu: %5.2fx  (goal <= %.2fx: %s)\n", kinds[k], a * 1e6,
+                   window, b * 1e6, window, b / a, GROWTH_GOAL, b / a <= GROWTH_GOAL ? "met" : "missed");
+    }
+    free(timing.step_actions);
+    free(timing.step_seconds);
+    timing.step_actions = NULL;
+    timing.step_seconds = NULL;
+    scenario_free(generated);
+}
+
 static void print_rates(const char *what, double seconds, size_t steps, double crypto_rate, double plain_rate)
 {
     printf("  %-28s %9.1f ms  %8.0f steps/s; with crypto %6.0f steps/s, without %8.0f steps/s\n", what, seconds * 1e3,
@@ -181,18 +325,20 @@ static void print_rates(const char *what, double seconds, size_t steps, double c
 
 int main(int argc, char **argv)
 {
-    long repeat = 5;
+    long repeat = 5, generated_steps = 10000;
     const char *paths[64];
     size_t path_count = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--repeat") == 0 && i + 1 < argc)
             repeat = bench_positive_number(argv[++i], usage);
+        else if (strcmp(argv[i], "--steps") == 0 && i + 1 < argc)
+            generated_steps = bench_positive_number(argv[++i], usage);
         else if (argv[i][0] != '-' && path_count < sizeof(paths) / sizeof(paths[0]))
             paths[path_count++] = argv[i];
         else
             return fprintf(stderr, "%s", usage), 2;
     }
-    if (path_count == 0)
+    if (path_count == 0 || generated_steps < GENERATED_SETUP + GENERATED_PERIOD)
         return fprintf(stderr, "%s", usage), 2;
 
     double parse_started = bench_now();
@@ -246,6 +392,7 @@ int main(int argc, char **argv)
         printf("%-26s %7zu %12.1f %11.1f%% %s\n", timing.actions[i].name, timing.actions[i].count,
                timing.actions[i].seconds / (double)timing.actions[i].count * 1e6,
                100.0 * timing.actions[i].seconds / total, is_crypto(timing.actions[i].name) ? "crypto" : "-");
+    run_generated((size_t)generated_steps);
 
     for (size_t i = 0; i < files.count; i++)
         scenario_free(scenarios[i]);
