@@ -320,6 +320,11 @@ else
             done
             [ -n "$digest" ] || digest=$(printf 'kssim test signing certificate of %s' "$package" | openssl dgst -sha256 -r | cut -d' ' -f1)
             agree appid "$work/s$n.node.json" "$work/s$n.ruby.json" "$package" "$digest" "$name: attestationApplicationId"
+            if [ "$key_level" != software ]; then
+                verifier_says accepted "$name, its app's digest" "${verifier_args[@]}" --expect-app-digest "$digest"
+                verifier_says "refused: softwareEnforced.attestationApplicationId" "$name, another app's digest" \
+                    "${verifier_args[@]}" --expect-app-digest "$(printf '%064d' 0)"
+            fi
         fi
     done <"$work/scenario_keys"
     [ "$n" -ge 10 ] || fail "the scenarios gave only $n attested keys"
