@@ -5,7 +5,8 @@
  */
 #include "core/android_versions.h"
 
-/* R-ATTEST-VERSIONS-PER-RELEASE: the HAL each release's framework compatibility matrix allows at most
+/* The versions key attestation states (R-ATTEST-VERSIONS-PER-RELEASE, read by sim_attestation_versions): the
+ * HAL each release's framework compatibility matrix allows at most
  * (hardware/interfaces compatibility_matrices/compatibility_matrix.6.xml keymint 1 for 12 and 12L, .7.xml
  * keymint 1-2 for 13, .8.xml 1-3 for 14, .202404.xml keymint 1-3 for 15: KeyMint 4 arrives with .202504,
  * Android 16) and the attestation version of that HAL (Keymaster 2 = 1, 3 = 2, 4 = 3, 4.1 = 4; KeyMint N =

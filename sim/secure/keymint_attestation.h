@@ -14,7 +14,7 @@
 
 /* The OID of the extension, as text, for OBJ_txt2obj. */
 #define SIM_ATTESTATION_EXTENSION_OID "1.3.6.1.4.1.11129.2.1.17"
-/* R-ATTEST-CHALLENGE-LENGTH: KeyMint refuses a challenge longer than 128 bytes with INVALID_INPUT_LENGTH
+/* KeyMint refuses a challenge longer than 128 bytes with INVALID_INPUT_LENGTH (R-ATTEST-CHALLENGE-LENGTH)
  * (IKeyMintDevice.aidl generateKey; VTS KeyMintAidlTestBase / AttestKeyTest "challenge too long"). */
 #define SIM_ATTESTATION_CHALLENGE_MAX 128
 /* The framework's default certificate end date when the key sets none: 2048-01-01T00:00:00Z
