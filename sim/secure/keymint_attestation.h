@@ -63,6 +63,15 @@ int sim_attestation_key_description(const sim_attestation_device *device, const 
  * 128 bytes (INVALID_INPUT_LENGTH, before reading them) and symmetric keys (KeyMint attests only asymmetric ones). */
 kssim_result sim_keymint_attest_key(sim_secure_world *sw, const sim_key_blob *blob,
                                     const sim_attestation_request *request, sim_attestation_chain *chain);
+/* What the leaf of a stored chain says about the app: [709]'s first package name and first signature
+ * digest (each flagged absent when the record has none, as before attestation version 2). */
+typedef struct sim_attestation_application {
+    bool has_package, has_signature_digest;
+    char package[KSSIM_ALIAS_MAX];
+    uint8_t signature_digest[32];
+} sim_attestation_application;
+void sim_attestation_read_application(const uint8_t *chain, size_t chain_len, sim_attestation_application *out);
+
 /* The device's attestation root certificate, DER, malloc'd. */
 kssim_result sim_keymint_attestation_root(sim_secure_world *sw, uint8_t **der, size_t *der_len);
 

@@ -210,6 +210,15 @@ def kssim(node, keys, alias):
     for name, json_name in {"activeDateTime": "active", "originationExpireDateTime": "origination_expire",
                             "usageExpireDateTime": "usage_expire"}.items():
         same(name, as_int(field(name)), iso_ms(validity.get(json_name)))
+    # attestationApplicationId as `kssim keys --json` reads it back from the stored chain
+    app = sw.get("attestationApplicationId")
+    if "attestation_application_id" in key:  # kssim prints both (null when the record has none)
+        packages = [i["packageName"] for i in app["packageInfos"]][:1] if app else None
+        digests = app["signatureDigests"][:1] if app else None
+        same("attestation_application_id", packages,
+             [key["attestation_application_id"]] if key.get("attestation_application_id") else None)
+        same("attestation_app_signature_digest", digests,
+             [key["attestation_app_signature_digest"]] if key.get("attestation_app_signature_digest") else None)
     placement(node, key)
 
 
