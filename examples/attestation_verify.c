@@ -17,7 +17,7 @@
  * Usage: attestation_verify --chain CHAIN.pem --root ROOT.pem (--challenge TEXT | --challenge-hex HEX)
  *            [--security-level tee|strongbox] [--require biometric-strong|per-operation|
  *            unlocked-device|invalidated-by-enrollment]... [--expect-public-key KEY.pem]
- *            [--at YYYY-MM-DDTHH:MM:SSZ|EPOCH_SECONDS] [--show]
+ *            [--expect-app-digest HEX] [--at YYYY-MM-DDTHH:MM:SSZ|EPOCH_SECONDS] [--show]
  * Output: "accepted", or "refused: FIELD: why" (one line); --show prints the decoded fields first.
  * Exit status: 0 accepted; 1 refused; 2 usage or unreadable input.
  */
@@ -64,6 +64,7 @@ enum { SECURITY_LEVEL_SOFTWARE = 0, SECURITY_LEVEL_TEE = 1, SECURITY_LEVEL_STRON
 #define TAG_ORIGIN                         702
 #define TAG_OS_VERSION                     705
 #define TAG_OS_PATCH_LEVEL                 706
+#define TAG_ATTESTATION_APPLICATION_ID     709
 
 /* One AuthorizationList: where each field's explicit [tag] wrapper starts, for the tags we read. The
  * list is kept as DER and searched, so tags this verifier does not know never make it fail. */
@@ -96,7 +97,7 @@ static int usage(const char *why)
     fprintf(stderr, "usage: attestation_verify --chain CHAIN.pem --root ROOT.pem (--challenge TEXT | "
                     "--challenge-hex HEX) [--security-level tee|strongbox] [--require "
                     "biometric-strong|per-operation|unlocked-device|invalidated-by-enrollment]... "
-                    "[--expect-public-key KEY.pem] [--at TIME] [--show]\n");
+                    "[--expect-public-key KEY.pem] [--expect-app-digest HEX] [--at TIME] [--show]\n");
     return EXIT_USAGE;
 }
 
@@ -356,6 +357,9 @@ typedef struct policy {
     int biometric_strong, per_operation, unlocked_device, invalidated_by_enrollment;
     int at_given, show;
     time_t at;
+    unsigned char app_digest[64]; /* --expect-app-digest: the app's signing-certificate digest */
+    size_t app_digest_length;
+    int app_digest_given;
 } policy;
 
 static int parse_arguments(int argc, char **argv, policy *policy)
@@ -396,6 +400,18 @@ static int parse_arguments(int argc, char **argv, policy *policy)
             }
             policy->challenge_length = length / 2;
             policy->challenge_given = 1;
+        } else if (strcmp(option, "--expect-app-digest") == 0) {
+            size_t length = strlen(value);
+            if (length == 0 || length % 2 != 0 || length / 2 > sizeof(policy->app_digest))
+                return usage("--expect-app-digest wants an even number of hex digits, at most 128");
+            for (size_t k = 0; k < length / 2; k++) {
+                int high = hex_value(value[2 * k]), low = hex_value(value[2 * k + 1]);
+                if (high < 0 || low < 0)
+                    return usage("--expect-app-digest wants hex digits only");
+                policy->app_digest[k] = (unsigned char)(high * 16 + low);
+            }
+            policy->app_digest_length = length / 2;
+            policy->app_digest_given = 1;
         } else if (strcmp(option, "--security-level") == 0) {
             if (strcmp(value, "tee") == 0)
                 policy->security_level = SECURITY_LEVEL_TEE;
@@ -597,6 +613,45 @@ static int check_record_describes_leaf(const key_description *description, X509 
     return 0;
 }
 
+/* --expect-app-digest: softwareEnforced.attestationApplicationId [709] is an OCTET STRING holding
+ * AttestationApplicationId ::= SEQUENCE { package_infos SET OF AttestationPackageInfo, signature_digests
+ * SET OF OCTET_STRING }; one of the signature digests must be the one the backend knows for its app (the
+ * SHA-256 of the app's signing certificate), or another app made the key. keystore adds the field, so it
+ * is in softwareEnforced. */
+static int check_app_digest(const policy *policy, const key_description *description)
+{
+    const unsigned char *inner, *id, *sequence, *infos, *digests, *digest;
+    long inner_length, id_length, sequence_length, infos_length, digests_length, digest_length;
+    int tag, xclass;
+    int found = find_field(&description->software_enforced, TAG_ATTESTATION_APPLICATION_ID, &inner, &inner_length);
+    if (found == 0)
+        return refuse("softwareEnforced.attestationApplicationId", "is absent: the record does not say which app "
+                                                                   "made the key");
+    const unsigned char *p = inner, *end = inner + inner_length;
+    if (found < 0 || !read_octet_string(&p, end, &id, &id_length))
+        return refuse("softwareEnforced.attestationApplicationId", "does not decode");
+    p = id;
+    end = id + id_length;
+    if (!next_element(&p, end, &tag, &xclass, &sequence, &sequence_length) || tag != V_ASN1_SEQUENCE)
+        return refuse("softwareEnforced.attestationApplicationId", "does not decode as AttestationApplicationId");
+    p = sequence;
+    end = sequence + sequence_length;
+    if (!next_element(&p, end, &tag, &xclass, &infos, &infos_length) || tag != V_ASN1_SET ||
+        !next_element(&p, end, &tag, &xclass, &digests, &digests_length) || tag != V_ASN1_SET)
+        return refuse("softwareEnforced.attestationApplicationId", "does not decode as AttestationApplicationId");
+    p = digests;
+    end = digests + digests_length;
+    while (p < end) {
+        if (!read_octet_string(&p, end, &digest, &digest_length))
+            return refuse("softwareEnforced.attestationApplicationId", "a signature digest is not an OCTET STRING");
+        if ((size_t)digest_length == policy->app_digest_length &&
+            CRYPTO_memcmp(digest, policy->app_digest, policy->app_digest_length) == 0)
+            return 0;
+    }
+    return refuse("softwareEnforced.attestationApplicationId", "has no signature digest equal to the expected one: "
+                                                               "another app (or another signing key) made the key");
+}
+
 int main(int argc, char **argv)
 {
     policy policy;
@@ -640,6 +695,8 @@ int main(int argc, char **argv)
         status = check_record_describes_leaf(&description, sk_X509_value(chain, 0));
     if (status == 0)
         status = check_auth_policy(&policy, &description);
+    if (status == 0 && policy.app_digest_given)
+        status = check_app_digest(&policy, &description);
     if (status == 0)
         printf("accepted\n");
     sk_X509_pop_free(chain, X509_free);

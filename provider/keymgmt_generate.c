@@ -12,7 +12,8 @@
  * EVP_PKEY_sign picks, the device - not the provider - decides whether the key may use it. Whether a
  * size, a purpose or a policy is acceptable is the device's to say too: the values go through unchanged.
  * rollback-resistant (yes|no) asks for Tag::ROLLBACK_RESISTANCE (docs/device.md, "Rollback").
- * attestation-challenge:TEXT (and attestation-application-id:PACKAGE) attest the key (docs/attestation.md).
+ * attestation-challenge:TEXT (and attestation-application-id:PACKAGE, attestation-app-signature-digest:HEX)
+ * attest the key (docs/attestation.md).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,11 +189,25 @@ int keystore_generation_set_policy_params(keystore_generation *generation, const
     /* KeyGenParameterSpec.Builder.setAttestationChallenge: the key is generated with a chain
      * (`kssim attestation ALIAS`, `openssl storeutl -certs keystore:ALIAS`). */
     if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_ATTESTATION_CHALLENGE)) != NULL) {
-        if (!get_text(p, &text) || strlen(text) > KSSIM_ATTESTATION_CHALLENGE_MAX)
-            return refuse_value(provider, KSSIM_PROVIDER_PARAM_ATTESTATION_CHALLENGE, "a text of 0 to 128 bytes");
-        memcpy(spec->attestation_challenge, text, strlen(text));
-        spec->attestation_challenge_len = (uint32_t)strlen(text);
-        spec->attestation_requested = true;
+        /* any length: the device refuses one over 128 bytes (INVALID_INPUT_LENGTH) at generation */
+        if (!get_text(p, &text))
+            return refuse_value(provider, KSSIM_PROVIDER_PARAM_ATTESTATION_CHALLENGE, "a text");
+        kssim_key_spec_set_attestation_challenge(spec, (const uint8_t *)text, strlen(text));
+    }
+    /* 64 hex digits; the device refuses a digest of another length, or one without a challenge */
+    if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_ATTESTATION_APP_SIGNATURE_DIGEST)) != NULL) {
+        size_t digits = 0;
+        if (!get_text(p, &text) || (digits = strlen(text)) % 2 != 0 || digits == 0 ||
+            strspn(text, "0123456789abcdefABCDEF") != digits)
+            return refuse_value(provider, KSSIM_PROVIDER_PARAM_ATTESTATION_APP_SIGNATURE_DIGEST,
+                                "hex digits: a SHA-256 digest is 64 of them");
+        size_t len = digits / 2;
+        for (size_t i = 0; i < len && i < sizeof(spec->attestation_app_signature_digest); i++) {
+            unsigned byte = 0;
+            sscanf(text + 2 * i, "%2x", &byte);
+            spec->attestation_app_signature_digest[i] = (uint8_t)byte;
+        }
+        spec->attestation_app_signature_digest_len = (uint32_t)len;
     }
     if ((p = OSSL_PARAM_locate_const(params, KSSIM_PROVIDER_PARAM_ATTESTATION_APPLICATION_ID)) != NULL) {
         if (!get_text(p, &text) || text[0] == '\0' || strlen(text) >= sizeof(spec->attestation_application_id))

@@ -359,7 +359,8 @@ void keystore_generation_free(keystore_generation *generation);
         OSSL_PARAM_utf8_string(KSSIM_PROVIDER_PARAM_DIGESTS, NULL, 0),                                                 \
         OSSL_PARAM_utf8_string(KSSIM_PROVIDER_PARAM_ROLLBACK_RESISTANT, NULL, 0),                                      \
         OSSL_PARAM_utf8_string(KSSIM_PROVIDER_PARAM_ATTESTATION_CHALLENGE, NULL, 0),                                   \
-        OSSL_PARAM_utf8_string(KSSIM_PROVIDER_PARAM_ATTESTATION_APPLICATION_ID, NULL, 0)
+        OSSL_PARAM_utf8_string(KSSIM_PROVIDER_PARAM_ATTESTATION_APPLICATION_ID, NULL, 0),                              \
+        OSSL_PARAM_utf8_string(KSSIM_PROVIDER_PARAM_ATTESTATION_APP_SIGNATURE_DIGEST, NULL, 0)
 
 /* ---- Keystore operations in flight (device_operation.c) ----
  * One keystore operation (kssim_begin ... kssim_finish), shared by an EVP context and the copies

@@ -295,17 +295,31 @@ typedef struct kssim_key_spec {
     bool rollback_resistant;
     /* Key attestation (KeyGenParameterSpec.setAttestationChallenge): an asymmetric key generated with
      * attestation_requested gets a certificate chain whose leaf attests the key's characteristics and this
-     * challenge (at most KSSIM_ATTESTATION_CHALLENGE_MAX bytes); keystore2 adds the calling package as
-     * ATTESTATION_APPLICATION_ID (attestation_application_id, "" for the simulator's default package).
-     * Symmetric keys refuse it (INVALID_ARGUMENT): KeyMint attests only asymmetric keys. */
+     * challenge; keystore2 adds the calling package as ATTESTATION_APPLICATION_ID
+     * (attestation_application_id, "" for the simulator's default package) with the SHA-256 digest of the
+     * package's signing certificate (the attestation_app_signature_digest_len bytes of
+     * attestation_app_signature_digest, which must be 32; 0: the SHA-256 of
+     * KSSIM_DEFAULT_APP_SIGNATURE_DIGEST_PREFIX followed by the package name). Refused: on API 23
+     * (INVALID_ARGUMENT: no attestation before Android 7.0), for symmetric keys (INVALID_ARGUMENT: KeyMint
+     * attests only asymmetric keys), an application ID or digest without attestation_requested
+     * (INVALID_ARGUMENT), and a challenge over KSSIM_ATTESTATION_CHALLENGE_MAX bytes (INVALID_INPUT_LENGTH).
+     * attestation_challenge_len is the length the app asked for: a caller given a longer challenge keeps
+     * its first 128 bytes and the whole length, and KeyMint refuses on the length alone. */
     bool attestation_requested;
     uint32_t attestation_challenge_len;
     uint8_t attestation_challenge[128];
     char attestation_application_id[KSSIM_ALIAS_MAX];
+    uint32_t attestation_app_signature_digest_len;
+    uint8_t attestation_app_signature_digest[32];
 } kssim_key_spec;
 #define KSSIM_ATTESTATION_CHALLENGE_MAX 128
 /* The package keystore2 names in ATTESTATION_APPLICATION_ID when the spec names none. */
 #define KSSIM_DEFAULT_APPLICATION_ID "com.example.kssim"
+/* The default signing-certificate digest is SHA-256 over this text followed by the package name. */
+#define KSSIM_DEFAULT_APP_SIGNATURE_DIGEST_PREFIX "kssim test signing certificate of "
+/* Keeps challenge (of any length) in spec as kssim_key_spec says: the first 128 bytes and the whole
+ * length, and asks for an attestation. */
+void kssim_key_spec_set_attestation_challenge(kssim_key_spec *spec, const uint8_t *challenge, size_t len);
 
 /* Fills the defaults for an algorithm: sign+verify with SHA-256 for asymmetric and HMAC keys (RSA with
  * PKCS#1 and PSS), encrypt+decrypt with GCM for AES; no user authentication. */

@@ -50,10 +50,13 @@
 #define KSSIM_PROVIDER_PARAM_SECURITY_LEVEL            "security-level" /* tee|strongbox|software */
 #define KSSIM_PROVIDER_PARAM_PURPOSES                  "purposes" /* "sign,verify,encrypt,decrypt"; default sign,verify */
 #define KSSIM_PROVIDER_PARAM_DIGESTS                   "digests" /* "none,sha1,sha224,sha256,sha384,sha512" */
-#define KSSIM_PROVIDER_PARAM_ROLLBACK_RESISTANT        "rollback-resistant"    /* yes|no (Tag::ROLLBACK_RESISTANCE) */
-#define KSSIM_PROVIDER_PARAM_ATTESTATION_CHALLENGE     "attestation-challenge" /* text, up to 128 bytes: attest the key */
+#define KSSIM_PROVIDER_PARAM_ROLLBACK_RESISTANT        "rollback-resistant" /* yes|no (Tag::ROLLBACK_RESISTANCE) */
+#define KSSIM_PROVIDER_PARAM_ATTESTATION_CHALLENGE                                                                     \
+    "attestation-challenge" /* text: attest the key (over 128 bytes: INVALID_INPUT_LENGTH) */
 #define KSSIM_PROVIDER_PARAM_ATTESTATION_APPLICATION_ID                                                                \
     "attestation-application-id" /* package name (needs a challenge) */
+#define KSSIM_PROVIDER_PARAM_ATTESTATION_APP_SIGNATURE_DIGEST                                                          \
+    "attestation-app-signature-digest" /* 64 hex digits: the package's signing-certificate SHA-256 */
 
 /* OSSL_PARAM (octet string), gettable on a device key (EVP_PKEY_get_octet_string_param): the key's
  * attestation chain, DER certificates concatenated, leaf first (the leaf, the intermediate, the device's

@@ -34,6 +34,7 @@ typedef enum kssim_result {
     KSSIM_INCOMPATIBLE_PADDING_MODE = -11,
     KSSIM_UNSUPPORTED_DIGEST = -12, /* a digest the algorithm cannot use: HMAC with none (issue 12) */
     KSSIM_INCOMPATIBLE_DIGEST = -13,
+    KSSIM_INVALID_INPUT_LENGTH = -21, /* project extension: an attestation challenge over 128 bytes (issue 15) */
     KSSIM_KEY_NOT_YET_VALID = -24,
     KSSIM_KEY_EXPIRED = -25,
     KSSIM_KEY_USER_NOT_AUTHENTICATED = -26,

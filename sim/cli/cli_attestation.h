@@ -14,9 +14,13 @@
     {"--attestation-challenge", "TEXT", "attest the key with this challenge (the server's nonce, up to 128 bytes)",    \
      false},                                                                                                           \
         {"--attestation-challenge-hex", "HEX", "the attestation challenge as hex bytes", false},                       \
+        {"--attestation-application-id", "TEXT",                                                                       \
+         "the package keystore2 names in ATTESTATION_APPLICATION_ID (default " KSSIM_DEFAULT_APPLICATION_ID ")",       \
+         false},                                                                                                       \
     {                                                                                                                  \
-        "--attestation-application-id", "TEXT",                                                                        \
-            "the package keystore2 names in ATTESTATION_APPLICATION_ID (default " KSSIM_DEFAULT_APPLICATION_ID ")",    \
+        "--attestation-app-signature-digest", "HEX",                                                                   \
+            "the package's signing-certificate SHA-256 in ATTESTATION_APPLICATION_ID (default: see "                   \
+            "docs/attestation.md)",                                                                                    \
             false                                                                                                      \
     }
 

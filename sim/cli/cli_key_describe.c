@@ -185,5 +185,18 @@ void cli_describe_key_json(cli_json *json, const char *alias, const kssim_key_in
     cli_json_bool(json, "rolled_back", info->rolled_back);
     /* `kssim attestation ALIAS` prints it; the fields agree with the ones above. */
     cli_json_bool(json, "attestation_chain", info->has_attestation_chain);
+    /* read back from the chain's leaf: what a backend sees in attestationApplicationId */
+    if (spec->attestation_application_id[0] != '\0')
+        cli_json_string(json, "attestation_application_id", spec->attestation_application_id);
+    else
+        cli_json_null(json, "attestation_application_id");
+    if (spec->attestation_app_signature_digest_len == sizeof(spec->attestation_app_signature_digest)) {
+        char hex[2 * sizeof(spec->attestation_app_signature_digest) + 1];
+        for (size_t i = 0; i < sizeof(spec->attestation_app_signature_digest); i++)
+            snprintf(hex + 2 * i, 3, "%02x", spec->attestation_app_signature_digest[i]);
+        cli_json_string(json, "attestation_app_signature_digest", hex);
+    } else {
+        cli_json_null(json, "attestation_app_signature_digest");
+    }
     cli_json_close_object(json);
 }

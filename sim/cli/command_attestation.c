@@ -1,6 +1,7 @@
 /*
  * command_attestation.c - key attestation in the shell: the generate-key options that ask for it
- * (--attestation-challenge, --attestation-challenge-hex, --attestation-application-id), `kssim attestation
+ * (--attestation-challenge, --attestation-challenge-hex, --attestation-application-id,
+ * --attestation-app-signature-digest), `kssim attestation
  * ALIAS` (the chain, PEM, leaf first) and `kssim attestation-root` (the device's test root, PEM).
  */
 #include <stdlib.h>
@@ -24,49 +25,43 @@ bool cli_read_attestation_options(const cli_args *args, kssim_key_spec *spec)
     const char *text = cli_get(args, "--attestation-challenge");
     const char *hex = cli_get(args, "--attestation-challenge-hex");
     const char *application_id = cli_get(args, "--attestation-application-id");
+    const char *digest = cli_get(args, "--attestation-app-signature-digest");
     if (text != NULL && hex != NULL) {
         cli_usage_error(args->command, "give --attestation-challenge or --attestation-challenge-hex, not both");
         return false;
     }
+    /* The challenge's length, the application ID and digest without a challenge, and the release are the
+     * library's checks (kssim_generate_key), the same for scenarios and genpkey: refusals with a result. */
     if (text != NULL) {
-        size_t len = strlen(text);
-        if (len > KSSIM_ATTESTATION_CHALLENGE_MAX) {
-            cli_usage_error(args->command, "--attestation-challenge has %zu bytes; KeyMint takes at most %d", len,
-                            KSSIM_ATTESTATION_CHALLENGE_MAX);
-            return false;
-        }
-        memcpy(spec->attestation_challenge, text, len);
-        spec->attestation_challenge_len = (uint32_t)len;
-        spec->attestation_requested = true;
+        kssim_key_spec_set_attestation_challenge(spec, (const uint8_t *)text, strlen(text));
     } else if (hex != NULL) {
         uint8_t *bytes = NULL;
         size_t len = 0;
         if (!cli_parse_hex(args->command, "--attestation-challenge-hex", hex, &bytes, &len))
             return false;
-        if (len > KSSIM_ATTESTATION_CHALLENGE_MAX) {
-            free(bytes);
-            cli_usage_error(args->command, "--attestation-challenge-hex has %zu bytes; KeyMint takes at most %d", len,
-                            KSSIM_ATTESTATION_CHALLENGE_MAX);
-            return false;
-        }
-        if (len > 0)
-            memcpy(spec->attestation_challenge, bytes, len);
+        kssim_key_spec_set_attestation_challenge(spec, bytes, len);
         free(bytes);
-        spec->attestation_challenge_len = (uint32_t)len;
-        spec->attestation_requested = true;
     }
     if (application_id != NULL) {
-        if (!spec->attestation_requested) {
-            cli_usage_error(args->command, "--attestation-application-id needs --attestation-challenge: only an "
-                                           "attested key carries an application ID");
-            return false;
-        }
         if (application_id[0] == '\0' || strlen(application_id) >= sizeof(spec->attestation_application_id)) {
             cli_usage_error(args->command, "--attestation-application-id takes a package name of 1 to %zu bytes",
                             sizeof(spec->attestation_application_id) - 1);
             return false;
         }
         strcpy(spec->attestation_application_id, application_id);
+    }
+    if (digest != NULL) {
+        uint8_t *bytes = NULL;
+        size_t len = 0;
+        if (!cli_parse_hex(args->command, "--attestation-app-signature-digest", digest, &bytes, &len))
+            return false;
+        /* kssim_generate_key refuses any length but 32; more than the spec holds is kept as its length */
+        size_t kept =
+            len < sizeof(spec->attestation_app_signature_digest) ? len : sizeof(spec->attestation_app_signature_digest);
+        if (kept > 0)
+            memcpy(spec->attestation_app_signature_digest, bytes, kept);
+        spec->attestation_app_signature_digest_len = len == 0 ? UINT32_MAX : (uint32_t)len;
+        free(bytes);
     }
     return true;
 }

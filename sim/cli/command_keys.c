@@ -52,7 +52,7 @@ const cli_command command_generate_key = {
                 "                   [--no-invalidate-on-enrollment] [--unlocked-device-required]\n"
                 "                   [--usage-count-limit N] [--max-uses-per-boot N] [more policy options]\n"
                 "                   [--attestation-challenge TEXT | --attestation-challenge-hex HEX]\n"
-                "                   [--attestation-application-id TEXT]",
+                "                   [--attestation-application-id TEXT] [--attestation-app-signature-digest HEX]",
     .summary = "generate a key in keystore with an app's KeyGenParameterSpec",
     .description = "Generates a key under ALIAS, replacing any key of that alias, as Android does. The key is bound\n"
                    "to SIDs as the framework binds them: [biometric_strong,device_credential] and [device_credential]\n"

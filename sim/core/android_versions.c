@@ -5,10 +5,21 @@
  */
 #include "core/android_versions.h"
 
+/* The versions key attestation states (R-ATTEST-VERSIONS-PER-RELEASE, read by sim_attestation_versions): the
+ * HAL each release's framework compatibility matrix allows at most
+ * (hardware/interfaces compatibility_matrices/compatibility_matrix.6.xml keymint 1 for 12 and 12L, .7.xml
+ * keymint 1-2 for 13, .8.xml 1-3 for 14, .202404.xml keymint 1-3 for 15: KeyMint 4 arrives with .202504,
+ * Android 16) and the attestation version of that HAL (Keymaster 2 = 1, 3 = 2, 4 = 3, 4.1 = 4; KeyMint N =
+ * N * 100: KeyCreationResult.aidl "Attestation Extension Schema"). Android 6.0 has no attestation
+ * (setAttestationChallenge is API 24). */
 static const sim_android_release releases[] = {
-    {23, "Android 6.0"}, {24, "Android 7.0"}, {25, "Android 7.1"}, {26, "Android 8.0"}, {27, "Android 8.1"},
-    {28, "Android 9"},   {29, "Android 10"},  {30, "Android 11"},  {31, "Android 12"},  {32, "Android 12L"},
-    {33, "Android 13"},  {34, "Android 14"},  {35, "Android 15"},
+    {23, "Android 6.0", 1, 0, 60000, 201510},     {24, "Android 7.0", 2, 1, 70000, 201608},
+    {25, "Android 7.1", 2, 1, 70100, 201612},     {26, "Android 8.0", 3, 2, 80000, 201708},
+    {27, "Android 8.1", 3, 2, 80100, 201712},     {28, "Android 9", 4, 3, 90000, 201808},
+    {29, "Android 10", 41, 4, 100000, 201909},    {30, "Android 11", 41, 4, 110000, 202009},
+    {31, "Android 12", 100, 100, 120000, 202110}, {32, "Android 12L", 100, 100, 120100, 202203},
+    {33, "Android 13", 200, 200, 130000, 202208}, {34, "Android 14", 300, 300, 140000, 202310},
+    {35, "Android 15", 300, 300, 150000, 202409},
 };
 
 static const sim_android_difference_row rows[SIM_ANDROID_DIFFERENCE_COUNT] = {
@@ -56,6 +67,11 @@ static const sim_android_difference_row rows[SIM_ANDROID_DIFFERENCE_COUNT] = {
          "Builder.setUserAuthenticationParameters (added in API level 30); Android 9 "
          "keystore/java/android/security/keystore/KeymasterUtils.java addUserAuthArgs (per-operation branch: "
          "HW_AUTH_FINGERPRINT only)"},
+    [SIM_ANDROID_API_ATTESTATION] =
+        {SIM_ANDROID_API_ATTESTATION, "V-API-ATTESTATION", 24, 0,
+         "an app may ask for a key attestation (setAttestationChallenge); Android 6.0 has none",
+         "frameworks/base keystore/java/android/security/keystore/KeyGenParameterSpec.java "
+         "Builder.setAttestationChallenge (added in API level 24; Keymaster 2, attestation version 1)"},
     [SIM_ANDROID_API_MAX_USAGE_COUNT] =
         {SIM_ANDROID_API_MAX_USAGE_COUNT, "V-API-MAX-USAGE-COUNT", 31, 0,
          "an app may limit how many times a key is used (setMaxUsageCount, KeyMint Tag::USAGE_COUNT_LIMIT)",

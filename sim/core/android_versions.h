@@ -34,6 +34,8 @@ typedef enum sim_android_difference {
     /* V-API-PER-OP-DEVICE-CREDENTIAL: a per-operation key may accept the device credential; before, a
      * per-operation key is biometric-only. */
     SIM_ANDROID_API_PER_OP_DEVICE_CREDENTIAL,
+    /* V-API-ATTESTATION: KeyGenParameterSpec.Builder.setAttestationChallenge (key attestation) exists. */
+    SIM_ANDROID_API_ATTESTATION,
     /* V-API-MAX-USAGE-COUNT: setMaxUsageCount (KeyMint USAGE_COUNT_LIMIT) exists. */
     SIM_ANDROID_API_MAX_USAGE_COUNT,
     /* V-API-AGREE-KEY: KeyProperties.PURPOSE_AGREE_KEY (ECDH through KeyAgreement) exists. */
@@ -95,9 +97,15 @@ typedef struct sim_android_difference_row {
     const char *source;  /* the AOSP file (and function) that shows it */
 } sim_android_difference_row;
 
+/* A modelled release, with the versions its key attestation states (R-ATTEST-VERSIONS-PER-RELEASE):
+ * keymint_version is keyMintVersion (keymasterVersion before KeyMint: 2, 3, 4, 41; KeyMint 100, 200,
+ * 300), attestation_version attestationVersion (0: the release has no key attestation), os_version
+ * osVersion (MMmmpp) and patch_month the osPatchLevel (YYYYMM) of the release's first month: the simulator
+ * ships no patches. */
 typedef struct sim_android_release {
     int api_level;
     const char *name; /* "Android 12" */
+    unsigned keymint_version, attestation_version, os_version, patch_month;
 } sim_android_release;
 
 /* The modelled releases, oldest first. */

@@ -46,6 +46,8 @@ static const struct {
     {KSSIM_UNSUPPORTED_DIGEST, "UNSUPPORTED_DIGEST",
      "Use a digest the algorithm supports: an hmac key needs exactly one real digest, such as sha256."},
     {KSSIM_INCOMPATIBLE_DIGEST, "INCOMPATIBLE_DIGEST", "Use a digest the key was generated with."},
+    {KSSIM_INVALID_INPUT_LENGTH, "INVALID_INPUT_LENGTH",
+     "An input is longer than KeyMint takes: an attestation challenge is at most 128 bytes."},
     {KSSIM_KEY_NOT_YET_VALID, "KEY_NOT_YET_VALID", "Wait until the key's activation date (wall clock)."},
     {KSSIM_KEY_EXPIRED, "KEY_EXPIRED", "The key's validity period (wall clock) is over; generate a new key."},
     {KSSIM_KEY_USER_NOT_AUTHENTICATED, "KEY_USER_NOT_AUTHENTICATED",

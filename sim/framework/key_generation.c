@@ -103,6 +103,10 @@ static kssim_result check_options_exist_on_release(kssim_device *device, const k
     if (spec->security_level == KSSIM_SECURITY_STRONGBOX && !sim_android_has(api_level, SIM_ANDROID_API_STRONGBOX))
         return refuse_before_release(device, SIM_ANDROID_API_STRONGBOX, KSSIM_INVALID_ARGUMENT, "setIsStrongBoxBacked",
                                      "ask for a tee key");
+    if (spec->attestation_requested && !sim_android_has(api_level, SIM_ANDROID_API_ATTESTATION))
+        return refuse_before_release(device, SIM_ANDROID_API_ATTESTATION, KSSIM_INVALID_ARGUMENT,
+                                     "a key attestation (setAttestationChallenge)",
+                                     "leave the attestation challenge out");
     if (spec->usage_count_limit != 0 && !sim_android_has(api_level, SIM_ANDROID_API_MAX_USAGE_COUNT))
         return refuse_before_release(device, SIM_ANDROID_API_MAX_USAGE_COUNT, KSSIM_INVALID_ARGUMENT,
                                      "setMaxUsageCount", "leave usage_count_limit out");
@@ -123,6 +127,41 @@ static kssim_result check_options_exist_on_release(kssim_device *device, const k
                                      "let it accept biometric_strong too, which is what "
                                      "setUserAuthenticationValidityDurationSeconds gives");
     return KSSIM_OK;
+}
+
+/* R-ATTEST-APP-ID-NEEDS-CHALLENGE: keystore2 adds ATTESTATION_APPLICATION_ID (and its signature digests)
+ * only to a key generated with ATTESTATION_CHALLENGE (security_level.rs add_required_parameters), so an
+ * application ID or digest asked for without a challenge would be dropped unseen: refused instead, for the
+ * CLI, scenarios and genpkey alike. */
+static kssim_result check_attestation_request(kssim_device *device, const kssim_key_spec *spec)
+{
+    uint32_t digest_len = spec->attestation_app_signature_digest_len;
+    if (digest_len != 0 && digest_len != sizeof(spec->attestation_app_signature_digest))
+        return sim_refuse(&device->env, KSSIM_INVALID_ARGUMENT,
+                          "an attestation application signature digest is the SHA-256 of the signing certificate: "
+                          "give 32 bytes (64 hex digits), not %u",
+                          (unsigned)digest_len);
+    if (spec->attestation_requested)
+        return KSSIM_OK;
+    if (spec->attestation_application_id[0] != '\0')
+        return sim_refuse(&device->env, KSSIM_INVALID_ARGUMENT,
+                          "an attestation application ID ('%.*s') needs an attestation challenge: only an attested "
+                          "key carries one; give the challenge too, or leave the application ID out",
+                          KSSIM_ALIAS_MAX - 1, spec->attestation_application_id);
+    if (digest_len != 0)
+        return sim_refuse(&device->env, KSSIM_INVALID_ARGUMENT,
+                          "an attestation application signature digest needs an attestation challenge: only an "
+                          "attested key carries one; give the challenge too, or leave the digest out");
+    return KSSIM_OK;
+}
+
+void kssim_key_spec_set_attestation_challenge(kssim_key_spec *spec, const uint8_t *challenge, size_t len)
+{
+    size_t kept = len < sizeof(spec->attestation_challenge) ? len : sizeof(spec->attestation_challenge);
+    if (kept > 0)
+        memcpy(spec->attestation_challenge, challenge, kept);
+    spec->attestation_challenge_len = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+    spec->attestation_requested = true;
 }
 
 /* R-KEYGEN-TIMEOUT-KEY-BINDS-ROOT-SID-BEFORE-30: before setUserAuthenticationParameters, a timeout key
@@ -222,7 +261,9 @@ static kssim_result authorization_list_for(kssim_device *device, kssim_key_spec 
     char why[SIM_MESSAGE_MAX];
     if (kssim_check_alias(spec->alias, why, sizeof(why)) != KSSIM_OK)
         return sim_refuse(&device->env, KSSIM_INVALID_ARGUMENT, "%s", why);
-    kssim_result available = check_options_exist_on_release(device, spec);
+    kssim_result available = check_attestation_request(device, spec);
+    if (available == KSSIM_OK)
+        available = check_options_exist_on_release(device, spec);
     if (available != KSSIM_OK)
         return available;
     apply_release_auth_binding(device, spec);

@@ -134,6 +134,20 @@ kssim_result kssim_key_info_get(kssim_device *device, const char *alias, kssim_k
     info->uses_remaining = entry->uses_remaining;
     info->rolled_back = entry->rolled_back;
     info->has_attestation_chain = entry->attestation_chain != NULL;
+    /* The store keeps the chain, not the request: the application ID is read back from the leaf. */
+    memset(info->spec.attestation_application_id, 0, sizeof(info->spec.attestation_application_id));
+    info->spec.attestation_app_signature_digest_len = 0;
+    if (entry->attestation_chain != NULL) {
+        sim_attestation_application application;
+        sim_attestation_read_application(entry->attestation_chain, entry->attestation_chain_len, &application);
+        if (application.has_package)
+            memcpy(info->spec.attestation_application_id, application.package, sizeof(application.package));
+        if (application.has_signature_digest) {
+            memcpy(info->spec.attestation_app_signature_digest, application.signature_digest,
+                   sizeof(application.signature_digest));
+            info->spec.attestation_app_signature_digest_len = sizeof(application.signature_digest);
+        }
+    }
     info->sid_count = entry->auth.sid_count;
     memcpy(info->sids, entry->auth.sids, sizeof(info->sids));
     if (entry->deleted_because != KSSIM_REASON_NONE) {

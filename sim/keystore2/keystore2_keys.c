@@ -9,6 +9,7 @@
  * every key bound to user authentication is deleted (LockSettingsService -> keystore2 maintenance):
  * here the key's material goes and a tombstone remembers why.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,6 +68,18 @@ static kssim_result attest_new_key(sim_keystore2 *ks, const kssim_key_spec *spec
                                        .application_id = (const uint8_t *)package,
                                        .application_id_len = strlen(package),
                                        .creation_ms = ks->env->clock.wall_ms};
+    /* The package manager's digest of the package's signing certificate; the simulator installs no
+     * packages, so by default a fixed text names the package's test certificate (docs/attestation.md). */
+    if (spec->attestation_app_signature_digest_len == sizeof(request.application_signature_digest)) {
+        memcpy(request.application_signature_digest, spec->attestation_app_signature_digest,
+               sizeof(request.application_signature_digest));
+    } else {
+        char certificate[sizeof(KSSIM_DEFAULT_APP_SIGNATURE_DIGEST_PREFIX) + KSSIM_ALIAS_MAX];
+        int n = snprintf(certificate, sizeof(certificate), "%s%s", KSSIM_DEFAULT_APP_SIGNATURE_DIGEST_PREFIX, package);
+        if (n < 0 || sim_sha256(&ks->env->crypto, (const uint8_t *)certificate, (size_t)n,
+                                request.application_signature_digest) != 0)
+            return sim_refuse(ks->env, KSSIM_SYSTEM_ERROR, "the application's signature digest could not be made");
+    }
     sim_attestation_chain chain;
     kssim_result r = sim_keymint_attest_key(ks->sw, blob, &request, &chain);
     if (r != KSSIM_OK)

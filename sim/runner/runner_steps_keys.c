@@ -79,11 +79,19 @@ void runner_fill_key_spec(const scenario_step *step, kssim_algorithm algorithm, 
             spec->security_level = (kssim_security_level)number;
             break;
         case SCENARIO_KEY_ATTESTATION_CHALLENGE:
-            /* the parser keeps it within KSSIM_ATTESTATION_CHALLENGE_MAX bytes */
-            spec->attestation_requested = true;
-            spec->attestation_challenge_len = (uint32_t)arg->length;
-            memcpy(spec->attestation_challenge, arg->text, arg->length);
+            /* any length: KeyMint refuses one over 128 bytes (INVALID_INPUT_LENGTH) */
+            kssim_key_spec_set_attestation_challenge(spec, (const uint8_t *)arg->text, arg->length);
             break;
+        case SCENARIO_KEY_ATTESTATION_APP_SIGNATURE_DIGEST: {
+            /* kssim_generate_key refuses any length but 32 */
+            size_t kept = arg->length < sizeof(spec->attestation_app_signature_digest)
+                              ? arg->length
+                              : sizeof(spec->attestation_app_signature_digest);
+            if (kept > 0)
+                memcpy(spec->attestation_app_signature_digest, arg->text, kept);
+            spec->attestation_app_signature_digest_len = arg->length == 0 ? UINT32_MAX : (uint32_t)arg->length;
+            break;
+        }
         case SCENARIO_KEY_ATTESTATION_APPLICATION_ID:
             memcpy(spec->attestation_application_id, arg->text, arg->length);
             spec->attestation_application_id[arg->length] = '\0';

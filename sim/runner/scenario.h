@@ -149,6 +149,7 @@ typedef enum scenario_key {
     SCENARIO_KEY_ATTACK,         /* expect_attestation: the attacked chain (kssim_attestation_attack) */
     SCENARIO_KEY_CHAIN_VERIFIES, /* expect_attestation: the chain verifies to the device's root */
     SCENARIO_KEY_LEAF_KEY_OF,    /* expect_attestation: the leaf certifies this key's public key */
+    SCENARIO_KEY_ATTESTATION_APP_SIGNATURE_DIGEST,
     SCENARIO_KEY_COUNT
 } scenario_key;
 

@@ -86,6 +86,7 @@ static const char *const key_names[SCENARIO_KEY_COUNT] = {
     [SCENARIO_KEY_ATTACK] = "attack",
     [SCENARIO_KEY_CHAIN_VERIFIES] = "chain_verifies",
     [SCENARIO_KEY_LEAF_KEY_OF] = "leaf_key_of",
+    [SCENARIO_KEY_ATTESTATION_APP_SIGNATURE_DIGEST] = "attestation_app_signature_digest",
     [SCENARIO_KEY_USER_AUTH_TYPE] = "user_auth_type",
     [SCENARIO_KEY_AUTH_TIMEOUT] = "auth_timeout",
     [SCENARIO_KEY_ATTESTATION_VERSION] = "attestation_version",
@@ -211,11 +212,13 @@ static const scenario_arg_spec enroll_biometric_args[] = {U32(ID, true), WORD(MO
                                                           WORD(CLASS, scenario_biometric_classes, false)};
 static const scenario_arg_spec remove_biometric_args[] = {U32(ID, true)};
 static const scenario_arg_spec authenticate_biometric_args[] = {U32(ID, true), CHALLENGE, DEFINES(TOKEN)};
-/* attestation_challenge: KeyGenParameterSpec.setAttestationChallenge (at most 128 bytes). */
+/* attestation_challenge: KeyGenParameterSpec.setAttestationChallenge; any length is read, and KeyMint
+ * refuses one over 128 bytes (INVALID_INPUT_LENGTH), as the device would. */
 static const scenario_arg_spec generate_key_args[] = {
     KEY_POLICY,
-    {.key = SCENARIO_KEY_ATTESTATION_CHALLENGE, .type = SCENARIO_ARG_TEXT, .text_maximum = 128},
-    {.key = SCENARIO_KEY_ATTESTATION_APPLICATION_ID, .type = SCENARIO_ARG_TEXT, .text_maximum = ALIAS_MAXIMUM}};
+    {.key = SCENARIO_KEY_ATTESTATION_CHALLENGE, .type = SCENARIO_ARG_TEXT, .text_maximum = 4096},
+    {.key = SCENARIO_KEY_ATTESTATION_APPLICATION_ID, .type = SCENARIO_ARG_TEXT, .text_maximum = ALIAS_MAXIMUM},
+    {.key = SCENARIO_KEY_ATTESTATION_APP_SIGNATURE_DIGEST, .type = SCENARIO_ARG_HEX}};
 /* Each field written is compared with the key's attestation record (runner_steps_attestation.c); attack
  * (with from for copy-extension) reads the chain an attacker makes of it instead; chain_verifies and
  * leaf_key_of are the backend's checks of the chain itself. */

@@ -16,7 +16,8 @@
 
 /* The OID of the extension, as text, for OBJ_txt2obj. */
 #define SIM_ATTESTATION_EXTENSION_OID "1.3.6.1.4.1.11129.2.1.17"
-/* KeyMint refuses a challenge longer than 128 bytes (IKeyMintDevice.aidl, generateKey: INVALID_INPUT_LENGTH). */
+/* KeyMint refuses a challenge longer than 128 bytes with INVALID_INPUT_LENGTH (R-ATTEST-CHALLENGE-LENGTH)
+ * (IKeyMintDevice.aidl generateKey; VTS KeyMintAidlTestBase / AttestKeyTest "challenge too long"). */
 #define SIM_ATTESTATION_CHALLENGE_MAX 128
 /* The framework's default certificate end date when the key sets none: 2048-01-01T00:00:00Z
  * (AndroidKeyStoreKeyPairGeneratorSpi DEFAULT_CERT_NOT_AFTER = 2461449600000 ms). */
@@ -28,7 +29,8 @@ typedef struct sim_attestation_request {
     size_t challenge_len;
     const uint8_t *application_id; /* the package name keystore2 puts in ATTESTATION_APPLICATION_ID */
     size_t application_id_len;
-    int64_t creation_ms; /* CREATION_DATETIME: the wall clock when the key was made */
+    uint8_t application_signature_digest[32]; /* SHA-256 of the package's signing certificate */
+    int64_t creation_ms;                      /* CREATION_DATETIME: the wall clock when the key was made */
 } sim_attestation_request;
 
 /* The chain, leaf first: DER certificates, each malloc'd; released with sim_attestation_chain_free. */
@@ -40,9 +42,10 @@ typedef struct sim_attestation_chain {
 
 void sim_attestation_chain_free(sim_attestation_chain *chain);
 
-/* attestationVersion and keyMintVersion (keymasterVersion before KeyMint) of the HAL an API level ships:
- * Keymaster 3 (26, 27): 2 and 3; Keymaster 4 (28): 3 and 4; Keymaster 4.1 (29, 30): 4 and 41;
- * KeyMint 1 (31): 100; KeyMint 2 (32, 33): 200; KeyMint 3 (34): 300; KeyMint 4 (35 and later): 400. */
+/* attestationVersion and keyMintVersion (keymasterVersion before KeyMint) of the HAL an API level ships,
+ * read from the release table (core/android_versions.c, R-ATTEST-VERSIONS-PER-RELEASE): Keymaster 2 (24,
+ * 25): 1 and 2; Keymaster 3 (26, 27): 2 and 3; Keymaster 4 (28): 3 and 4; Keymaster 4.1 (29, 30): 4 and 41;
+ * KeyMint 1 (31, 32): 100; KeyMint 2 (33): 200; KeyMint 3 (34, 35): 300. API 23 has none (0). */
 void sim_attestation_versions(int api_level, uint32_t *attestation_version, uint32_t *keymint_version);
 
 /* Device facts the record states (rootOfTrust, OS version and patch levels), a function of the device key
@@ -58,10 +61,19 @@ typedef struct sim_attestation_device {
 int sim_attestation_key_description(const sim_attestation_device *device, const sim_auth_list *auth,
                                     const sim_attestation_request *request, uint8_t **der, size_t *der_len);
 
-/* IKeyMintDevice's attestation at generateKey: the chain for the key in blob. Refuses symmetric keys
- * (KeyMint attests only asymmetric ones) and challenges over 128 bytes. */
+/* IKeyMintDevice's attestation at generateKey: the chain for the key in blob. Refuses challenges over
+ * 128 bytes (INVALID_INPUT_LENGTH, before reading them) and symmetric keys (KeyMint attests only asymmetric ones). */
 kssim_result sim_keymint_attest_key(sim_secure_world *sw, const sim_key_blob *blob,
                                     const sim_attestation_request *request, sim_attestation_chain *chain);
+/* What the leaf of a stored chain says about the app: [709]'s first package name and first signature
+ * digest (each flagged absent when the record has none, as before attestation version 2). */
+typedef struct sim_attestation_application {
+    bool has_package, has_signature_digest;
+    char package[KSSIM_ALIAS_MAX];
+    uint8_t signature_digest[32];
+} sim_attestation_application;
+void sim_attestation_read_application(const uint8_t *chain, size_t chain_len, sim_attestation_application *out);
+
 /* The device's attestation root certificate, DER, malloc'd. */
 kssim_result sim_keymint_attestation_root(sim_secure_world *sw, uint8_t **der, size_t *der_len);
 

@@ -290,14 +290,18 @@ static void describe_device(sim_secure_world *sw, kssim_security_level level, si
                     sizeof(boot_hash_label) - 1, device->verified_boot_hash);
 }
 
+/* R-ATTEST-CHALLENGE-LENGTH: a challenge over 128 bytes is INVALID_INPUT_LENGTH.
+ * AOSP: hardware/interfaces security/keymint/aidl IKeyMintDevice.aidl generateKey; VTS AttestKeyTest */
 kssim_result sim_keymint_attest_key(sim_secure_world *sw, const sim_key_blob *blob,
                                     const sim_attestation_request *request, sim_attestation_chain *chain)
 {
     memset(chain, 0, sizeof(*chain));
+    /* checked on the length alone, before any byte is read (the caller keeps at most 128 of them) */
     if (request->challenge_len > SIM_ATTESTATION_CHALLENGE_MAX)
-        return sim_refuse(sw->env, KSSIM_INVALID_ARGUMENT,
-                          "the attestation challenge has %zu bytes; KeyMint takes at most %d: send a shorter one",
-                          request->challenge_len, SIM_ATTESTATION_CHALLENGE_MAX);
+        return sim_refuse(sw->env, KSSIM_INVALID_INPUT_LENGTH,
+                          "the attestation challenge has %zu bytes; KeyMint takes at most %d: ask the server for a "
+                          "challenge of at most %d bytes",
+                          request->challenge_len, SIM_ATTESTATION_CHALLENGE_MAX, SIM_ATTESTATION_CHALLENGE_MAX);
     sim_auth_list auth;
     keymint_key_material material = {0};
     kssim_result r = keymint_blob_open(sw, blob, &auth, &material);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/android_versions.h"
 #include "secure/keymint_attestation.h"
 
 typedef struct der_buffer {
@@ -194,20 +195,27 @@ enum {
     TAG_BOOT_PATCHLEVEL = 719,
 };
 
-/* Which list a tag goes in on a TEE or StrongBox device: keystore2 enforces (and KeyMint reports in the
- * software list) the validity dates, UNLOCKED_DEVICE_REQUIRED, CREATION_DATETIME and the application ID
- * it adds itself (KeyMint's keystore-enforced tags, Tag.aidl comments); the rest is KeyMint's own. On a
- * software-only device everything is software-enforced. */
-static bool tag_is_keymint_enforced(uint32_t number)
+/* R-ATTEST-LIST-PLACEMENT: which list a tag goes in on a TEE or StrongBox device. KeyMint's reference
+ * (system/keymint common/src/tag.rs extract_key_characteristics) reports at SecurityLevel::KEYSTORE, hence
+ * in softwareEnforced, the tags keystore enforces: the validity dates (ACTIVE_DATETIME,
+ * ORIGINATION_EXPIRE_DATETIME, USAGE_EXPIRE_DATETIME: a TEE has no trusted wall clock), CREATION_DATETIME
+ * and ATTESTATION_APPLICATION_ID (keystore2 security_level.rs add_required_parameters adds both), and a
+ * USAGE_COUNT_LIMIT above 1 (only a limit of 1 is KeyMint's, kept in its secure storage). Everything else,
+ * UNLOCKED_DEVICE_REQUIRED included (tag.rs UNPOLICED_COPYABLE_TAGS; Keymaster 4 already enforced it in the
+ * TEE through deviceLocked), is KeyMint's own. Keymaster (attestation versions 1-4) split the same way for
+ * the tags the simulator writes; USAGE_COUNT_LIMIT exists from KeyMint on. On a software-only device every
+ * tag is software-enforced. */
+static bool tag_is_keymint_enforced(uint32_t number, const sim_auth_list *auth)
 {
     switch (number) {
     case TAG_ACTIVE_DATETIME:
     case TAG_ORIGINATION_EXPIRE_DATETIME:
     case TAG_USAGE_EXPIRE_DATETIME:
-    case TAG_UNLOCKED_DEVICE_REQUIRED:
     case TAG_CREATION_DATETIME:
     case TAG_ATTESTATION_APPLICATION_ID:
         return false;
+    case TAG_USAGE_COUNT_LIMIT:
+        return auth->usage_count_limit == 1;
     default:
         return true;
     }
@@ -278,48 +286,26 @@ static uint32_t ec_curve_value(const sim_auth_list *auth)
     }
 }
 
-/* The Android release of an API level as osVersion writes it (MMmmpp: 14.0.0 is 140000), and a patch
- * level of that release's first month (YYYYMM; vendor and boot YYYYMMDD): the simulator ships no patches. */
-static void os_version_of(int api_level, uint32_t *os_version, uint32_t *patch_month)
+/* The release's row of the one table of releases (core/android_versions.c); a level outside it reads as
+ * the newest modelled release. */
+static const sim_android_release *release_of(int api_level)
 {
-    static const struct {
-        int api_level;
-        uint32_t os_version, patch_month;
-    } releases[] = {
-        {26, 80000, 201708},  {27, 80100, 201712},  {28, 90000, 201808},  {29, 100000, 201909}, {30, 110000, 202009},
-        {31, 120000, 202110}, {32, 120100, 202203}, {33, 130000, 202208}, {34, 140000, 202310}, {35, 150000, 202409},
-    };
-    size_t n = sizeof(releases) / sizeof(releases[0]);
-    size_t chosen = n - 1;
-    for (size_t i = 0; i < n; i++)
-        if (releases[i].api_level == api_level || (api_level < releases[0].api_level && i == 0)) {
-            chosen = i;
-            break;
-        }
-    *os_version = releases[chosen].os_version;
-    *patch_month = releases[chosen].patch_month;
+    const sim_android_release *release = sim_android_release_find(api_level);
+    if (release == NULL) {
+        size_t count;
+        const sim_android_release *all = sim_android_releases(&count);
+        release = &all[count - 1];
+    }
+    return release;
 }
 
+/* R-ATTEST-VERSIONS-PER-RELEASE: the versions are the release row's (android_versions.c, which cites the
+ * compatibility matrices). */
 void sim_attestation_versions(int api_level, uint32_t *attestation_version, uint32_t *keymint_version)
 {
-    uint32_t attestation, keymint;
-    if (api_level <= 27) {
-        attestation = 2, keymint = 3;
-    } else if (api_level == 28) {
-        attestation = 3, keymint = 4;
-    } else if (api_level <= 30) {
-        attestation = 4, keymint = 41;
-    } else if (api_level == 31) {
-        attestation = keymint = 100;
-    } else if (api_level <= 33) {
-        attestation = keymint = 200;
-    } else if (api_level == 34) {
-        attestation = keymint = 300;
-    } else {
-        attestation = keymint = 400;
-    }
-    *attestation_version = attestation;
-    *keymint_version = keymint;
+    const sim_android_release *release = release_of(api_level);
+    *attestation_version = release->attestation_version;
+    *keymint_version = release->keymint_version;
 }
 
 /* RootOfTrust ::= SEQUENCE { verifiedBootKey OCTET STRING, deviceLocked BOOLEAN,
@@ -337,15 +323,19 @@ static void tag_root_of_trust(der_buffer *list, const sim_attestation_device *de
 }
 
 /* AttestationApplicationId ::= SEQUENCE { package_infos SET OF AttestationPackageInfo,
- *   signature_digests SET OF OCTET STRING }, AttestationPackageInfo ::= SEQUENCE { package_name OCTET STRING,
- * version INTEGER }, as keystore2 builds it from the package manager's answer (here: version 1, and the
- * simulator has no signing certificate, so no digests), wrapped in the tag's OCTET STRING. */
-static void tag_application_id(der_buffer *list, const uint8_t *package, size_t package_len)
+ *   signature_digests SET OF OCTET_STRING }, AttestationPackageInfo ::= SEQUENCE { package_name OCTET STRING,
+ * version INTEGER }, as keystore2 builds it from the package manager's answer (keystore2
+ * attestation_application_id / the framework's KeyAttestationApplicationIdProvider: version 1 here, and
+ * the SHA-256 of the package's signing certificate, which the caller gives), wrapped in the tag's OCTET
+ * STRING. */
+static void tag_application_id(der_buffer *list, const sim_attestation_request *request)
 {
     der_buffer info = {0}, infos = {0}, digests = {0}, id = {0};
-    der_append_tlv(&info, DER_OCTET_STRING, package, package_len);
+    der_append_tlv(&info, DER_OCTET_STRING, request->application_id, request->application_id_len);
     der_append_unsigned(&info, DER_INTEGER, 1);
     der_wrap(&infos, DER_SEQUENCE, &info);
+    der_append_tlv(&digests, DER_OCTET_STRING, request->application_signature_digest,
+                   sizeof(request->application_signature_digest));
     der_wrap(&id, DER_SET, &infos);
     der_wrap(&id, DER_SET, &digests);
     der_buffer sequence = {0};
@@ -361,7 +351,7 @@ static void authorization_list(der_buffer *out, const sim_attestation_device *de
                                const sim_attestation_request *request, bool hardware_list)
 {
     bool hardware_device = device->security_level != KSSIM_SECURITY_SOFTWARE;
-#define IN_THIS_LIST(number) ((hardware_device && tag_is_keymint_enforced(number)) == hardware_list)
+#define IN_THIS_LIST(number) ((hardware_device && tag_is_keymint_enforced(number, auth)) == hardware_list)
     uint32_t attestation_version, keymint_version;
     sim_attestation_versions(device->api_level, &attestation_version, &keymint_version);
     uint32_t values[32];
@@ -416,14 +406,15 @@ static void authorization_list(der_buffer *out, const sim_attestation_device *de
         tag_integer(&list, TAG_ORIGIN, auth->imported ? 2 : 0); /* KeyOrigin.aidl: GENERATED 0, IMPORTED 2 */
     if (IN_THIS_LIST(TAG_ROOT_OF_TRUST))
         tag_root_of_trust(&list, device, attestation_version);
-    uint32_t os_version, patch_month;
-    os_version_of(device->api_level, &os_version, &patch_month);
+    const sim_android_release *release = release_of(device->api_level);
+    uint32_t os_version = release->os_version, patch_month = release->patch_month;
     if (IN_THIS_LIST(TAG_OS_VERSION))
         tag_integer(&list, TAG_OS_VERSION, os_version);
     if (IN_THIS_LIST(TAG_OS_PATCHLEVEL))
         tag_integer(&list, TAG_OS_PATCHLEVEL, patch_month);
-    if (request->application_id_len > 0 && IN_THIS_LIST(TAG_ATTESTATION_APPLICATION_ID))
-        tag_application_id(&list, request->application_id, request->application_id_len);
+    /* [709] came with Keymaster 3 (attestation version 2): Android 7's keystore added no application ID. */
+    if (request->application_id_len > 0 && attestation_version >= 2 && IN_THIS_LIST(TAG_ATTESTATION_APPLICATION_ID))
+        tag_application_id(&list, request);
     if (attestation_version >= 3 && IN_THIS_LIST(TAG_VENDOR_PATCHLEVEL))
         tag_integer(&list, TAG_VENDOR_PATCHLEVEL, patch_month * 100 + 1);
     if (attestation_version >= 3 && IN_THIS_LIST(TAG_BOOT_PATCHLEVEL))

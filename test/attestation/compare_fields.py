@@ -4,7 +4,11 @@
                                                                against its upstream decoding (samples/)
   python3 compare_fields.py ruby RUBY.json NODE.json          the gem and @peculiar read the same values
   python3 compare_fields.py kssim NODE.json KEYS.json ALIAS   the @peculiar decoding against
-                                                               `kssim keys --json` for ALIAS
+                                                               `kssim keys --json` for ALIAS, and each
+                                                               field in the list KeyMint puts it in
+  python3 compare_fields.py appid NODE.json RUBY.json PACKAGE DIGEST   both decodings of
+                                                               attestationApplicationId name PACKAGE and
+                                                               exactly the signature digest DIGEST (hex)
 
 Prints one line per disagreement and exits 1 if there is any, else prints "agree" and exits 0. Numbers
 are compared as integers (@peculiar prints large ones as strings); enums by their KeyMint numbers.
@@ -21,6 +25,19 @@ PURPOSES = {"encrypt": 0, "decrypt": 1, "sign": 2, "verify": 3, "agree_key": 6, 
 ALGORITHMS = {"rsa": 1, "ec": 3, "ed25519": 3, "aes": 32, "hmac": 128}
 DIGESTS = {"none": 0, "md5": 1, "sha1": 2, "sha224": 3, "sha256": 4, "sha384": 5, "sha512": 6}
 AUTH_TYPES = {"device_credential": 1, "biometric_strong": 2}
+
+# R-ATTEST-LIST-PLACEMENT (docs/attestation.md): the fields keystore enforces, which a TEE or StrongBox
+# KeyMint reports in softwareEnforced (system/keymint common/src/tag.rs extract_key_characteristics;
+# keystore2 security_level.rs add_required_parameters); usageCountLimit is KeyMint's only when it is 1.
+KEYSTORE_ENFORCED = {"activeDateTime", "originationExpireDateTime", "usageExpireDateTime", "creationDateTime",
+                     "attestationApplicationId"}
+# The @peculiar field names of the tag numbers the gem's harness reports per list (parse_ruby.rb).
+TAG_NAMES = {1: "purpose", 2: "algorithm", 3: "keySize", 5: "digest", 6: "padding", 10: "ecCurve",
+             200: "rsaPublicExponent", 303: "rollbackResistance", 400: "activeDateTime",
+             401: "originationExpireDateTime", 402: "usageExpireDateTime", 405: "usageCountLimit",
+             503: "noAuthRequired", 504: "userAuthType", 505: "authTimeout", 509: "unlockedDeviceRequired",
+             701: "creationDateTime", 702: "origin", 704: "rootOfTrust", 705: "osVersion", 706: "osPatchLevel",
+             709: "attestationApplicationId", 718: "vendorPatchLevel", 719: "bootPatchLevel"}
 
 problems = []
 
@@ -106,6 +123,52 @@ def ruby(rb, node):
         same(f"tee_enforced.{rb_name}", tee.get(rb_name, False), hw.get(node_name, False))
     if "origin" in tee:
         same("tee_enforced.origin", ORIGINS[tee["origin"]], as_int(hw.get("origin")))
+    # The lists as the gem finds the tags in them: the same split as @peculiar's.
+    for rb_list, node_list in (("tee_tags", "hardwareEnforced"), ("software_tags", "softwareEnforced")):
+        if rb_list in rb:
+            same(f"{rb_list} (the gem's {node_list})", sorted(TAG_NAMES[t] for t in rb[rb_list]),
+                 sorted(n for n in node[node_list] if n in TAG_NAMES.values()))
+
+
+def iso_ms(text):
+    from datetime import datetime, timezone
+    return None if text is None else int(datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ")
+                                          .replace(tzinfo=timezone.utc).timestamp() * 1000)
+
+
+def placement(node, key):
+    """Each field in the list that enforces it: everything in softwareEnforced on a software device."""
+    hw, sw = node["hardwareEnforced"], node["softwareEnforced"]
+    if key["security_level"] == "software":
+        same("hardwareEnforced on a software device", sorted(hw), [])
+        return
+    for name in hw:
+        keymint = name not in KEYSTORE_ENFORCED and (name != "usageCountLimit" or as_int(hw[name]) == 1)
+        if not keymint:
+            problems.append(f"hardwareEnforced.{name}: keystore enforces it; it belongs in softwareEnforced")
+    for name in sw:
+        keystore = name in KEYSTORE_ENFORCED or (name == "usageCountLimit" and as_int(sw[name]) != 1)
+        if not keystore:
+            problems.append(f"softwareEnforced.{name}: KeyMint enforces it; it belongs in hardwareEnforced")
+    if "creationDateTime" not in sw:
+        problems.append("softwareEnforced.creationDateTime: missing (keystore2 adds it to every key)")
+    if node["attestationVersion"] >= 2 and "attestationApplicationId" not in sw:
+        problems.append("softwareEnforced.attestationApplicationId: missing (keystore2 adds it from version 2)")
+    if node["attestationVersion"] < 2 and "attestationApplicationId" in sw:
+        problems.append("softwareEnforced.attestationApplicationId: present in attestation version 1 (Keymaster 2)")
+
+
+def appid(node, rb, package, digest):
+    """attestationApplicationId as both parsers decode it: the package and exactly the one digest."""
+    got = node["softwareEnforced"].get("attestationApplicationId")
+    if got is None:
+        problems.append("softwareEnforced.attestationApplicationId: missing")
+        return
+    same("attestationApplicationId.packageInfos", [i["packageName"] for i in got["packageInfos"]], [package])
+    same("attestationApplicationId.signatureDigests", got["signatureDigests"], [digest.lower()])
+    rb_id = rb.get("attestation_application_id") or {}
+    same("gem attestation_application_id.package_names", rb_id.get("package_names"), [package])
+    same("gem attestation_application_id.signature_digests", rb_id.get("signature_digests"), [digest.lower()])
 
 
 def kssim(node, keys, alias):
@@ -132,14 +195,31 @@ def kssim(node, keys, alias):
         want = 0
         for t in auth["types"]:
             want |= AUTH_TYPES[t]
-        same("userAuthType", as_int(hw.get("userAuthType")), want)
-        same("authTimeout", as_int(hw.get("authTimeout")), None if auth["timeout"] == 0 else auth["timeout"])
+        # the list that enforces user auth: KeyMint's, which on a software device is softwareEnforced
+        enforcing = sw if key["security_level"] == "software" else hw
+        same("userAuthType", as_int(enforcing.get("userAuthType")), want)
+        same("authTimeout", as_int(enforcing.get("authTimeout")), None if auth["timeout"] == 0 else auth["timeout"])
         same("noAuthRequired", field("noAuthRequired"), None)
     else:
         same("noAuthRequired", field("noAuthRequired"), True)
         same("userAuthType", field("userAuthType"), None)
     same("unlockedDeviceRequired", field("unlockedDeviceRequired") is True,
          key["limits"]["unlocked_device_required"])
+    same("usageCountLimit", as_int(field("usageCountLimit")), key["limits"].get("usage_count_limit"))
+    validity = key.get("validity") or {}
+    for name, json_name in {"activeDateTime": "active", "originationExpireDateTime": "origination_expire",
+                            "usageExpireDateTime": "usage_expire"}.items():
+        same(name, as_int(field(name)), iso_ms(validity.get(json_name)))
+    # attestationApplicationId as `kssim keys --json` reads it back from the stored chain
+    app = sw.get("attestationApplicationId")
+    if "attestation_application_id" in key:  # kssim prints both (null when the record has none)
+        packages = [i["packageName"] for i in app["packageInfos"]][:1] if app else None
+        digests = app["signatureDigests"][:1] if app else None
+        same("attestation_application_id", packages,
+             [key["attestation_application_id"]] if key.get("attestation_application_id") else None)
+        same("attestation_app_signature_digest", digests,
+             [key["attestation_app_signature_digest"]] if key.get("attestation_app_signature_digest") else None)
+    placement(node, key)
 
 
 def main():
@@ -150,6 +230,8 @@ def main():
         ruby(load(sys.argv[2]), load(sys.argv[3]))
     elif mode == "kssim" and len(sys.argv) == 5:
         kssim(load(sys.argv[2]), load(sys.argv[3]), sys.argv[4])
+    elif mode == "appid" and len(sys.argv) == 6:
+        appid(load(sys.argv[2]), load(sys.argv[3]), sys.argv[4], sys.argv[5])
     else:
         print(__doc__, file=sys.stderr)
         return 2

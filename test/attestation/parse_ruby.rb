@@ -37,6 +37,26 @@ def authorization_list_json(list)
   out.compact
 end
 
+# The tag numbers whose list placement the test checks (compare_fields.py TAG_NAMES), looked up in each
+# list with the gem's own find_by_tag.
+PLACED_TAGS = [1, 2, 3, 5, 6, 10, 200, 303, 400, 401, 402, 405, 503, 504, 505, 509, 701, 702, 704, 705, 706,
+               709, 718, 719].freeze
+
+def tags_in(list)
+  PLACED_TAGS.select { |tag| list.find_by_tag(tag) }
+end
+
+# AttestationApplicationId ::= SEQUENCE { SET OF SEQUENCE { packageName OCTET STRING, version INTEGER },
+# SET OF OCTET STRING } inside [709]'s OCTET STRING, which the gem hands over undecoded.
+def application_id_json(list)
+  field = list.find_by_tag(709)
+  return nil unless field
+
+  id = OpenSSL::ASN1.decode(field.value.first.value)
+  { "package_names" => id.value[0].value.map { |info| info.value[0].value },
+    "signature_digests" => id.value[1].value.map { |digest| digest.value.unpack1("H*") } }
+end
+
 begin
   statement = AndroidKeyAttestation::Statement.new(*certificates(chain_path))
   time = at ? Time.at(Integer(at)) : Time.now
@@ -47,7 +67,10 @@ begin
     "attestation_security_level" => statement.attestation_security_level.to_s,
     "keymaster_version" => statement.keymaster_version,
     "keymaster_security_level" => statement.keymaster_security_level.to_s,
-    "tee_enforced" => authorization_list_json(statement.tee_enforced)
+    "tee_enforced" => authorization_list_json(statement.tee_enforced),
+    "tee_tags" => tags_in(statement.tee_enforced),
+    "software_tags" => tags_in(statement.key_description.software_enforced),
+    "attestation_application_id" => application_id_json(statement.key_description.software_enforced)
   )
 rescue AndroidKeyAttestation::Error, OpenSSL::OpenSSLError => e
   warn "#{e.class}: #{e.message}"

@@ -65,7 +65,20 @@ openssl verify -CAfile "$work/root.pem" -untrusted "$work/rsa1" "$work/rsa0" >/d
 refused INVALID_ARGUMENT -38 attestation plain
 refused INVALID_ARGUMENT -38 generate-key vault --algorithm aes --attestation-challenge x
 expect 2 generate-key both --attestation-challenge a --attestation-challenge-hex 00
-expect 2 generate-key app --attestation-application-id com.example.other
+# R-ATTEST-APP-ID-NEEDS-CHALLENGE: an application ID or digest without a challenge is the library's refusal
+refused INVALID_ARGUMENT -38 generate-key app --attestation-application-id com.example.other
+grep -q "needs an attestation challenge" "$work/err" || fail "the app-id refusal does not say it needs a challenge"
+refused INVALID_ARGUMENT -38 generate-key app --attestation-app-signature-digest "$(printf '%064d' 0)"
+refused INVALID_ARGUMENT -38 generate-key app --attestation-challenge x --attestation-app-signature-digest 00ff
+grep -q "32 bytes" "$work/err" || fail "a short digest's refusal does not name 32 bytes: $(cat "$work/err")"
+# R-ATTEST-CHALLENGE-LENGTH: 128 bytes are taken, 129 refused by KeyMint with INVALID_INPUT_LENGTH, and
+# nothing is stored
+long128=$(head -c 128 /dev/zero | tr '\0' a)
+ok generate-key c128 --attestation-challenge "$long128"
+refused INVALID_INPUT_LENGTH -21 generate-key c129 --attestation-challenge "${long128}a"
+grep -q "129 bytes; KeyMint takes at most 128" "$work/err" || fail "the 129-byte refusal: $(cat "$work/err")"
+refused INVALID_INPUT_LENGTH -21 generate-key c129 --attestation-challenge-hex "$(printf '%0258d' 0)"
+refused KEY_NOT_FOUND 7 attestation c129
 ok keys --json
 grep -q '"attestation_chain": true' "$work/out" || fail "keys --json does not show the chain"
 grep -q '"attestation_chain": false' "$work/out" || fail "keys --json shows a chain for every key"
@@ -159,6 +172,34 @@ cp "$work/out" "$work/genpkey_root.pem"
 grep -q "com.example.bank" "$work/genpkey_chain.pem" ||
     openssl x509 -in "$work/genpkey_chain.pem" -outform der | grep -q com.example.bank ||
     fail "genpkey's attestation-application-id is not in the leaf"
+
+# genpkey goes through the same rules: a challenge over 128 bytes (INVALID_INPUT_LENGTH), an application
+# ID without a challenge
+genpkey_refused() { # genpkey_refused WHAT PATTERN PKEYOPT...: genpkey fails and says PATTERN
+    local what=$1 pattern=$2
+    shift 2
+    local opts=() o
+    for o in "$@"; do opts+=(-pkeyopt "$o"); done
+    OPENSSL_MODULES="$build" openssl genpkey -provider-path "$build" -provider keystore -provider default \
+        -propquery '?provider=keystore' -algorithm EC -pkeyopt group:P-256 "${opts[@]}" \
+        -out "$work/genpkey_refused.pem" >"$work/genpkey.out" 2>&1 && fail "genpkey accepted $what"
+    grep -q "$pattern" "$work/genpkey.out" || fail "genpkey's refusal of $what does not say '$pattern': $(cat "$work/genpkey.out")"
+}
+genpkey_refused "a 129-byte challenge" "INVALID_INPUT_LENGTH" alias:g129 "attestation-challenge:${long128}a"
+genpkey_refused "an application ID without a challenge" "needs an attestation challenge" alias:gapp \
+    attestation-application-id:com.example.bank
+genpkey_refused "a digest without a challenge" "needs an attestation challenge" alias:gdig \
+    "attestation-app-signature-digest:$(printf '%064d' 0)"
+
+# V-API-ATTESTATION: Android 6.0 has no attestation: generate-key and genpkey refuse a challenge alike
+mv "$work/device" "$work/device-34"
+ok init --seed 5 --api-level 23 --force
+refused INVALID_ARGUMENT -38 generate-key old --attestation-challenge x
+grep -q "needs Android 7.0 (API level 24); this device is Android 6.0 (API level 23)" "$work/err" ||
+    fail "the API 23 refusal does not name Android 7.0: $(cat "$work/err")"
+genpkey_refused "a challenge on API level 23" "Android 7.0" alias:gold attestation-challenge:x
+rm -rf "$work/device"
+mv "$work/device-34" "$work/device"
 
 # determinism: the same seed and calls give the same bytes; another seed another root
 mv "$work/device" "$work/device-first"

@@ -4,8 +4,9 @@
 # Debian's android_key_attestation gem (test/attestation/parse_ruby.rb) and npm's @peculiar/asn1-android
 # (test/attestation/parse_node.mjs), first on real phones' chains (test/attestation/samples/, from
 # Google's android/keyattestation test data), then, once `kssim attestation` exists, on chains the
-# simulator makes for several key kinds and every API level, compared field by field with `kssim keys
-# --json`; `kssim attestation --attack` chains are refused by the verifier.
+# simulator makes for several key kinds, every API level and every attested key of the scenario library,
+# compared field by field with `kssim keys --json`, with each tag in the list that enforces it and the
+# application ID's package and signature digest; `kssim attestation --attack` chains are refused.
 # Each accepting check has refusing twins (another root, another challenge, another key, a chain
 # extended with another leaf, an expired intermediate), so no check passes whatever it is given.
 # A missing parser fails the test (scripts/install-deps.sh installs them), never skips it.
@@ -156,6 +157,9 @@ else
         "tee|plain|--algorithm ec --size 384 --purposes sign,verify|--security-level tee"
         "tee|unlocked|--algorithm ec --purposes sign --auth biometric_strong,device_credential --timeout 0 --unlocked-device-required|--security-level tee --require per-operation --require unlocked-device"
         "strongbox|sb_login|--algorithm ec --purposes sign --auth biometric_strong --timeout 0 --security-level strongbox|--security-level strongbox --require biometric-strong --require per-operation"
+        "tee|dated|--algorithm ec --purposes sign --active 2026-01-01T00:00:00Z --origination-expire 2027-01-01T00:00:00Z --usage-expire 2028-01-01T00:00:00Z --usage-count-limit 5|--security-level tee"
+        "tee|single|--algorithm rsa --size 2048 --purposes sign --paddings pss --usage-count-limit 1 --attestation-application-id com.example.pay --attestation-app-signature-digest ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100|--security-level tee"
+        "software|soft|--algorithm ec --purposes sign --security-level software --unlocked-device-required|--require unlocked-device"
     )
     for kind in "${kinds[@]}"; do
         IFS='|' read -r level alias options policy <<<"$kind"
@@ -171,20 +175,31 @@ else
         "$kssim" export-public "$alias" >"$work/$alias.pub" || fail "$alias: export-public"
         "$kssim" keys --json >"$work/$alias.keys.json" || fail "$alias: keys --json"
         common=(--chain "$work/$alias.pem" --root "$work/$alias.root.pem" --at 2026-01-02T00:00:00Z)
-        # shellcheck disable=SC2086
-        verifier_says accepted "kssim $alias" "${common[@]}" --challenge "nonce-$alias" \
-            --expect-public-key "$work/$alias.pub" $policy
-        verifier_says "refused: attestationChallenge" "kssim $alias, a replayed challenge" "${common[@]}" \
-            --challenge nonce-other
+        if [ "$level" = software ]; then
+            # the verifier never accepts a software key, whatever else it is asked
+            # shellcheck disable=SC2086
+            verifier_says "refused: attestationSecurityLevel" "kssim $alias" "${common[@]}" \
+                --challenge "nonce-$alias" --expect-public-key "$work/$alias.pub" $policy
+        else
+            # shellcheck disable=SC2086
+            verifier_says accepted "kssim $alias" "${common[@]}" --challenge "nonce-$alias" \
+                --expect-public-key "$work/$alias.pub" $policy
+            verifier_says "refused: attestationChallenge" "kssim $alias, a replayed challenge" "${common[@]}" \
+                --challenge nonce-other
+            verifier_says "refused: leaf public key" "kssim $alias, another key" "${common[@]}" \
+                --challenge "nonce-$alias" --expect-public-key "$work/akita_sdk34_TEE_RSA_NONE_USERAUTH.pub"
+        fi
         verifier_says "refused: chain" "kssim $alias, Google's root pinned" --chain "$work/$alias.pem" \
             --root "$google_roots" --at 2026-01-02T00:00:00Z --challenge "nonce-$alias"
-        verifier_says "refused: leaf public key" "kssim $alias, another key" "${common[@]}" \
-            --challenge "nonce-$alias" --expect-public-key "$work/akita_sdk34_TEE_RSA_NONE_USERAUTH.pub"
         node "$harness/parse_node.mjs" "$work/$alias.pem" >"$work/$alias.node.json" ||
             fail "kssim $alias: @peculiar/asn1-android refused it"
         ruby "$harness/parse_ruby.rb" "$work/$alias.pem" "$work/$alias.root.pem" 1767312000 \
             >"$work/$alias.ruby.json" || fail "kssim $alias: the gem refused the chain to kssim's root"
         agree kssim "$work/$alias.node.json" "$work/$alias.keys.json" "$alias" "kssim $alias: @peculiar vs kssim keys --json"
+        package=com.example.kssim digest=""
+        case $alias in single) package=com.example.pay digest=ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100 ;; esac
+        [ -n "$digest" ] || digest=$(printf 'kssim test signing certificate of %s' "$package" | openssl dgst -sha256 -r | cut -d' ' -f1)
+        agree appid "$work/$alias.node.json" "$work/$alias.ruby.json" "$package" "$digest" "kssim $alias: attestationApplicationId"
         agree ruby "$work/$alias.ruby.json" "$work/$alias.node.json" "kssim $alias: the gem vs @peculiar"
     done
 
@@ -205,16 +220,28 @@ else
             --expect-public-key "$work/sb_login.pub"
     done
 
-    # Every API level `kssim versions` lists (attestation version 2 to 400: the legacy KeyDescription
-    # of parse_node.mjs below 300, KeyMint's from 300), for the biometric-login EC key and an RSA key.
+    # Every API level `kssim versions` lists (attestation version 1 to 300: the legacy KeyDescription
+    # of parse_node.mjs below 300, KeyMint's from 300), for the biometric-login EC key and an RSA key;
+    # API level 23 has no attestation and refuses the challenge (V-API-ATTESTATION).
     levels=$("$kssim" versions | awk '/^releases/{on=1; next} on && /^ *[0-9]+ /{print $1; next} on && NF==0{exit}')
     [ "$(wc -w <<<"$levels")" -ge 10 ] || fail "kssim versions listed too few API levels: $levels"
+    # R-ATTEST-VERSIONS-PER-RELEASE: attestationVersion and keyMintVersion of each level (android_versions.c)
+    declare -A want_versions=([24]="1 2" [25]="1 2" [26]="2 3" [27]="2 3" [28]="3 4" [29]="4 41" [30]="4 41"
+        [31]="100 100" [32]="100 100" [33]="200 200" [34]="300 300" [35]="300 300")
     seen_versions=""
     for level in $levels; do
         export KSSIM_DEVICE="$work/device-api$level"
         "$kssim" init --api-level "$level" --wall-clock 2026-01-01T00:00:00Z >/dev/null &&
             "$kssim" set-credential --type pin --secret 1234 >/dev/null &&
             "$kssim" enroll-biometric --id 1 >/dev/null || fail "api $level: device setup"
+        if [ "$level" -lt 24 ]; then
+            "$kssim" generate-key login --algorithm ec --attestation-challenge "nonce-$level" >/dev/null 2>"$work/err23" &&
+                fail "api $level: a challenge was accepted before Android 7.0"
+            grep -q "INVALID_ARGUMENT (-38): a key attestation (setAttestationChallenge) needs Android 7.0" "$work/err23" ||
+                fail "api $level: the refusal does not name Android 7.0: $(cat "$work/err23")"
+            continue
+        fi
+        [ -n "${want_versions[$level]:-}" ] || fail "api $level: no expected attestation version in this test"
         "$kssim" generate-key login --algorithm ec --purposes sign --auth biometric_strong --timeout 0 \
             --attestation-challenge "nonce-$level" >/dev/null || fail "api $level: generate-key login"
         "$kssim" generate-key rsa --algorithm rsa --size 2048 --purposes sign --paddings pkcs1 --digests sha256 \
@@ -235,12 +262,89 @@ else
                 "$name: @peculiar vs kssim keys --json"
             agree ruby "$work/api$level.$alias.ruby.json" "$work/api$level.$alias.node.json" "$name: the gem vs @peculiar"
         done
-        seen_versions+=" $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["attestationVersion"])' \
-            "$work/api$level.login.node.json" 2>/dev/null)"
+        got_versions=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["attestationVersion"], d["keyMintVersion"])' \
+            "$work/api$level.login.node.json" 2>/dev/null)
+        [ "$got_versions" = "${want_versions[$level]:-}" ] ||
+            fail "api $level: attestationVersion and keyMintVersion are '$got_versions', wanted '${want_versions[$level]:-}'"
+        seen_versions+=" ${got_versions%% *}"
     done
     # The loop must have crossed both KeyDescription schemas, or it did not test the legacy path.
-    grep -qw 100 <<<"$seen_versions" && grep -qw 300 <<<"$seen_versions" ||
-        fail "the API levels gave attestation versions '$seen_versions': wanted 100 and 300 among them"
+    grep -qw 1 <<<"$seen_versions" && grep -qw 100 <<<"$seen_versions" && grep -qw 300 <<<"$seen_versions" ||
+        fail "the API levels gave attestation versions '$seen_versions': wanted 1, 100 and 300 among them"
+
+    # Every attested key the scenario library makes (scenarios/attestation/, the V-API-ATTESTATION
+    # scenarios), at every API level its file runs on, made again through the CLI
+    # (test/attestation/scenario_keys.py) and read by both parsers: the verifier accepts it, the fields
+    # agree with `kssim keys --json`, each tag sits in the list that enforces it, and
+    # attestationApplicationId names the package with its signature digest (by default the SHA-256 of
+    # "kssim test signing certificate of PACKAGE", docs/attestation.md).
+    scenario_files=("$source_dir"/scenarios/attestation/*.yaml "$source_dir"/scenarios/versions/attestation-option-*.yaml)
+    python3 "$harness/scenario_keys.py" "${scenario_files[@]}" >"$work/scenario_keys" ||
+        fail "scenario_keys.py cannot translate the attestation scenarios"
+    for file in "${scenario_files[@]}"; do
+        grep -q "attestation_challenge" "$file" || fail "$file: an attestation scenario without a challenge"
+    done
+    covered=$(cut -d'|' -f1 "$work/scenario_keys" | sort -u | wc -l)
+    # symmetric-refused and input-checks (and API 23) make no chain; every other file must give keys
+    [ "$covered" -ge $((${#scenario_files[@]} - 3)) ] ||
+        fail "only $covered of ${#scenario_files[@]} attestation scenarios gave keys to check"
+    n=0
+    while IFS='|' read -r file level device_level alias challenge options; do
+        n=$((n + 1))
+        name="$(basename "$file" .yaml) @ $level $alias"
+        export KSSIM_DEVICE="$work/device-scenario$n"
+        "$kssim" init --api-level "$level" --security-level "$device_level" --wall-clock 2026-01-01T00:00:00Z \
+            >/dev/null && "$kssim" set-credential --type pin --secret 1234 >/dev/null &&
+            "$kssim" enroll-biometric --id 1 >/dev/null || fail "$name: device setup"
+        # shellcheck disable=SC2086 # the options are words
+        "$kssim" generate-key "$alias" $options --attestation-challenge "$challenge" >/dev/null ||
+            fail "$name: generate-key $options"
+        "$kssim" attestation "$alias" >"$work/s$n.pem" || fail "$name: kssim attestation"
+        "$kssim" attestation-root >"$work/s$n.root.pem" || fail "$name: attestation-root"
+        "$kssim" keys --json >"$work/s$n.keys.json" || fail "$name: keys --json"
+        key_level=$(python3 -c 'import json,sys; print(next(k for k in json.load(open(sys.argv[1])) if k["alias"] == sys.argv[2])["security_level"])' \
+            "$work/s$n.keys.json" "$alias")
+        verifier_args=(--chain "$work/s$n.pem" --root "$work/s$n.root.pem" --at 2026-01-02T00:00:00Z --challenge "$challenge")
+        if [ "$key_level" = software ]; then
+            verifier_says "refused: attestationSecurityLevel" "$name" "${verifier_args[@]}"
+        else
+            verifier_says accepted "$name" "${verifier_args[@]}" --security-level "$key_level"
+        fi
+        node "$harness/parse_node.mjs" "$work/s$n.pem" >"$work/s$n.node.json" || fail "$name: @peculiar refused it"
+        ruby "$harness/parse_ruby.rb" "$work/s$n.pem" "$work/s$n.root.pem" 1767312000 >"$work/s$n.ruby.json" ||
+            fail "$name: the gem refused the chain to kssim's root"
+        agree kssim "$work/s$n.node.json" "$work/s$n.keys.json" "$alias" "$name: @peculiar vs kssim keys --json"
+        agree ruby "$work/s$n.ruby.json" "$work/s$n.node.json" "$name: the gem vs @peculiar"
+        if [ "$level" -ge 26 ]; then
+            package=com.example.kssim digest=""
+            read -ra words <<<"$options"
+            for ((i = 0; i < ${#words[@]}; i++)); do
+                [ "${words[i]}" = --attestation-application-id ] && package=${words[i + 1]}
+                [ "${words[i]}" = --attestation-app-signature-digest ] && digest=${words[i + 1]}
+            done
+            [ -n "$digest" ] || digest=$(printf 'kssim test signing certificate of %s' "$package" | openssl dgst -sha256 -r | cut -d' ' -f1)
+            agree appid "$work/s$n.node.json" "$work/s$n.ruby.json" "$package" "$digest" "$name: attestationApplicationId"
+            if [ "$key_level" != software ]; then
+                verifier_says accepted "$name, its app's digest" "${verifier_args[@]}" --expect-app-digest "$digest"
+                verifier_says "refused: softwareEnforced.attestationApplicationId" "$name, another app's digest" \
+                    "${verifier_args[@]}" --expect-app-digest "$(printf '%064d' 0)"
+            fi
+        fi
+    done <"$work/scenario_keys"
+    [ "$n" -ge 10 ] || fail "the scenarios gave only $n attested keys"
+    # the placement and application-ID checks can fail: a record with creationDateTime moved to
+    # hardwareEnforced, or another digest, is a disagreement
+    python3 - "$work/s1.node.json" "$work/moved.node.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["hardwareEnforced"]["creationDateTime"] = d["softwareEnforced"].pop("creationDateTime")
+json.dump(d, open(sys.argv[2], "w"))
+PY
+    python3 "$harness/compare_fields.py" kssim "$work/moved.node.json" "$work/s1.keys.json" login 2>&1 |
+        grep -q "hardwareEnforced.creationDateTime: keystore enforces it" ||
+        fail "compare_fields.py did not see creationDateTime in the wrong list"
+    python3 "$harness/compare_fields.py" appid "$work/s1.node.json" "$work/s1.ruby.json" com.example.bank \
+        "$(printf '%064d' 0)" >/dev/null && fail "compare_fields.py appid agreed with another digest"
 fi
 
 if [ "$failures" -ne 0 ]; then

@@ -76,13 +76,111 @@ static void software_description_matches_hand_checked_bytes(void **state)
     free(der);
 }
 
-/* On a TEE the hardware list holds KeyMint's tags and the software list keystore2's; user auth is
- * encoded as the authenticator bits (biometric 2, any 0xFFFFFFFF with its leading zero). */
+/* A minimal DER walk of the test's own: the identifier's tag number (high-tag form decoded) and the
+ * contents of the element at *p, which moves past it. */
+static uint32_t der_element(const uint8_t **p, const uint8_t *end, const uint8_t **contents, size_t *len)
+{
+    const uint8_t *q = *p;
+    assert_true(q < end);
+    uint32_t number = *q++ & 0x1f;
+    if (number == 0x1f) {
+        number = 0;
+        do {
+            assert_true(q < end);
+            number = (number << 7) | (*q & 0x7f);
+        } while (*q++ & 0x80);
+    }
+    assert_true(q < end);
+    size_t length = *q++;
+    if (length & 0x80) {
+        size_t octets = length & 0x7f;
+        length = 0;
+        while (octets-- > 0) {
+            assert_true(q < end);
+            length = (length << 8) | *q++;
+        }
+    }
+    assert_true(length <= (size_t)(end - q));
+    *contents = q;
+    *len = length;
+    *p = q + length;
+    return number;
+}
+
+typedef struct authorization_lists {
+    uint32_t software[64], hardware[64];
+    size_t software_count, hardware_count;
+    const uint8_t *application_id; /* the contents of [709] (an OCTET STRING element), wherever it is */
+    size_t application_id_len;
+} authorization_lists;
+
+/* The tag numbers of softwareEnforced and hardwareEnforced, in their order. */
+static authorization_lists lists_of(const uint8_t *der, size_t len)
+{
+    authorization_lists lists = {0};
+    const uint8_t *p = der, *contents;
+    size_t contents_len;
+    der_element(&p, der + len, &contents, &contents_len); /* KeyDescription */
+    const uint8_t *field = contents, *fields_end = contents + contents_len;
+    for (int i = 0; i < 6; i++)
+        der_element(&field, fields_end, &contents, &contents_len);
+    for (int which = 0; which < 2; which++) {
+        der_element(&field, fields_end, &contents, &contents_len);
+        const uint8_t *tag = contents, *list_end = contents + contents_len;
+        while (tag < list_end) {
+            const uint8_t *inner;
+            size_t inner_len;
+            uint32_t number = der_element(&tag, list_end, &inner, &inner_len);
+            uint32_t *numbers = which == 0 ? lists.software : lists.hardware;
+            size_t *count = which == 0 ? &lists.software_count : &lists.hardware_count;
+            assert_true(*count < 64);
+            numbers[(*count)++] = number;
+            if (number == 709) {
+                lists.application_id = inner;
+                lists.application_id_len = inner_len;
+            }
+        }
+    }
+    assert_ptr_equal(field, fields_end);
+    return lists;
+}
+
+static bool has_tag(const uint32_t *numbers, size_t count, uint32_t number)
+{
+    for (size_t i = 0; i < count; i++)
+        if (numbers[i] == number)
+            return true;
+    return false;
+}
+
+#define ASSERT_SOFTWARE(lists, number)                                                                                 \
+    do {                                                                                                               \
+        assert_true(has_tag((lists).software, (lists).software_count, number));                                        \
+        assert_false(has_tag((lists).hardware, (lists).hardware_count, number));                                       \
+    } while (0)
+#define ASSERT_HARDWARE(lists, number)                                                                                 \
+    do {                                                                                                               \
+        assert_true(has_tag((lists).hardware, (lists).hardware_count, number));                                        \
+        assert_false(has_tag((lists).software, (lists).software_count, number));                                       \
+    } while (0)
+#define ASSERT_ABSENT(lists, number)                                                                                   \
+    do {                                                                                                               \
+        assert_false(has_tag((lists).hardware, (lists).hardware_count, number));                                       \
+        assert_false(has_tag((lists).software, (lists).software_count, number));                                       \
+    } while (0)
+
+/* R-ATTEST-LIST-PLACEMENT: on a TEE the hardware list holds KeyMint's tags (UNLOCKED_DEVICE_REQUIRED
+ * among them, and a usage limit of 1) and the software list keystore's (the validity dates, a usage limit
+ * above 1, CREATION_DATETIME, ATTESTATION_APPLICATION_ID); user auth is encoded as the authenticator bits
+ * (biometric 2, any 0xFFFFFFFF with its leading zero). */
 static void tee_description_splits_the_lists(void **state)
 {
     (void)state;
     sim_auth_list auth = with_user_auth(auth_for(KSSIM_ALGORITHM_EC, 256), KSSIM_AUTHENTICATOR_FINGERPRINT, 0);
     auth.unlocked_device_required = true;
+    auth.has_active = auth.has_origination_expire = auth.has_usage_expire = true;
+    auth.active_ms = 1, auth.origination_expire_ms = 2, auth.usage_expire_ms = 3;
+    auth.usage_count_limit = 3;
     sim_attestation_device device = test_device(KSSIM_SECURITY_TEE, 33);
     const char app[] = "com.example.bank";
     sim_attestation_request request = {.challenge = (const uint8_t *)"n",
@@ -90,25 +188,38 @@ static void tee_description_splits_the_lists(void **state)
                                        .application_id = (const uint8_t *)app,
                                        .application_id_len = strlen(app),
                                        .creation_ms = 1000};
+    memset(request.application_signature_digest, 0xab, sizeof(request.application_signature_digest));
     uint8_t *der;
     size_t len;
     assert_int_equal(sim_attestation_key_description(&device, &auth, &request, &der, &len), 0);
     /* attestationVersion 200, TRUSTED_ENVIRONMENT (1), keyMintVersion 200, 1, challenge "n", uniqueId "" */
     static const uint8_t header[] = {0x02, 0x02, 0x00, 0xc8, 0x0a, 0x01, 0x01, 0x02, 0x02, 0x00,
                                      0xc8, 0x0a, 0x01, 0x01, 0x04, 0x01, 'n',  0x04, 0x00};
-    assert_memory_equal(der + 3, header, sizeof(header));
-    /* softwareEnforced: [509] NULL (6 bytes), [701] 1000 (8), [709] OCTET STRING { SEQUENCE { SET { SEQUENCE {
-     * "com.example.bank", 1 } }, SET {} } } (4 + 31): 49 = 0x31 bytes */
-    static const uint8_t software_start[] = {0x30, 0x31, 0xbf, 0x83, 0x7d, 0x02, 0x05, 0x00,
-                                             0xbf, 0x85, 0x3d, 0x04, 0x02, 0x02, 0x03, 0xe8};
-    assert_memory_equal(der + 3 + sizeof(header), software_start, sizeof(software_start));
+    assert_memory_equal(der + 2 + (der[1] & 0x80 ? (der[1] & 0x7f) : 0), header, sizeof(header));
+    authorization_lists lists = lists_of(der, len);
+    static const uint32_t keymint_tags[] = {1, 2, 3, 5, 10, 504, 509, 702, 704, 705, 706, 718, 719};
+    for (size_t i = 0; i < sizeof(keymint_tags) / sizeof(keymint_tags[0]); i++)
+        ASSERT_HARDWARE(lists, keymint_tags[i]);
+    static const uint32_t keystore_tags[] = {400, 401, 402, 405, 701, 709};
+    for (size_t i = 0; i < sizeof(keystore_tags) / sizeof(keystore_tags[0]); i++)
+        ASSERT_SOFTWARE(lists, keystore_tags[i]);
+    /* [709] OCTET STRING { SEQUENCE { SET { SEQUENCE { "com.example.bank", 1 } }, SET { OCTET STRING digest } } } */
+    assert_non_null(lists.application_id);
+    assert_true(contains(lists.application_id, lists.application_id_len, (const uint8_t *)app, strlen(app)));
+    uint8_t digest_element[34] = {0x04, 0x20};
+    memset(digest_element + 2, 0xab, 32);
+    static const uint8_t digest_set_header[] = {0x31, 0x22};
+    assert_true(contains(lists.application_id, lists.application_id_len, digest_set_header, sizeof(digest_set_header)));
+    assert_true(contains(lists.application_id, lists.application_id_len, digest_element, sizeof(digest_element)));
     static const uint8_t user_auth_biometric[] = {0xbf, 0x83, 0x78, 0x03, 0x02, 0x01, 0x02};
     assert_true(contains(der, len, user_auth_biometric, sizeof(user_auth_biometric)));
-    assert_true(contains(der, len, (const uint8_t *)app, strlen(app)));
-    /* the hardware list comes after the software list and begins with [1] purpose */
-    static const uint8_t hardware_purpose[] = {0xa1, 0x08, 0x31, 0x06, 0x02, 0x01, 0x02, 0x02, 0x01, 0x03};
-    assert_true(contains(der + 3 + sizeof(header) + 2 + 0x31, len - 3 - sizeof(header) - 2 - 0x3a, hardware_purpose,
-                         sizeof(hardware_purpose)));
+    free(der);
+
+    /* a single use is KeyMint's, kept in its secure storage */
+    auth.usage_count_limit = 1;
+    assert_int_equal(sim_attestation_key_description(&device, &auth, &request, &der, &len), 0);
+    lists = lists_of(der, len);
+    ASSERT_HARDWARE(lists, 405);
     free(der);
 
     auth.user_auth_types = KSSIM_AUTHENTICATOR_ANY;
@@ -116,16 +227,35 @@ static void tee_description_splits_the_lists(void **state)
     static const uint8_t user_auth_any[] = {0xbf, 0x83, 0x78, 0x07, 0x02, 0x05, 0x00, 0xff, 0xff, 0xff, 0xff};
     assert_true(contains(der, len, user_auth_any, sizeof(user_auth_any)));
     free(der);
+
+    /* Android 7.0 (Keymaster 2, attestation version 1): no [709], which came with Keymaster 3, no
+     * vendor or boot patch level, and a RootOfTrust without verifiedBootHash */
+    device = test_device(KSSIM_SECURITY_TEE, 24);
+    auth.usage_count_limit = 0;
+    assert_int_equal(sim_attestation_key_description(&device, &auth, &request, &der, &len), 0);
+    static const uint8_t v1_header[] = {0x02, 0x01, 0x01, 0x0a, 0x01, 0x01, 0x02, 0x01, 0x02, 0x0a, 0x01, 0x01};
+    assert_memory_equal(der + 2 + (der[1] & 0x80 ? (der[1] & 0x7f) : 0), v1_header, sizeof(v1_header));
+    lists = lists_of(der, len);
+    ASSERT_ABSENT(lists, 709);
+    ASSERT_ABSENT(lists, 718);
+    ASSERT_ABSENT(lists, 719);
+    ASSERT_SOFTWARE(lists, 701);
+    ASSERT_HARDWARE(lists, 509);
+    static const uint8_t hash[4] = {0x22, 0x22, 0x22, 0x22};
+    assert_false(contains(der, len, hash, sizeof(hash)));
+    free(der);
 }
 
+/* R-ATTEST-VERSIONS-PER-RELEASE: one row per API level (core/android_versions.c). */
 static void versions_follow_the_api_level(void **state)
 {
     (void)state;
     static const struct {
         int api_level;
         uint32_t attestation, keymint;
-    } expected[] = {{26, 2, 3},     {28, 3, 4},     {29, 4, 41},    {30, 4, 41},    {31, 100, 100},
-                    {32, 200, 200}, {33, 200, 200}, {34, 300, 300}, {35, 400, 400}, {36, 400, 400}};
+    } expected[] = {{23, 0, 1},     {24, 1, 2},     {25, 1, 2},     {26, 2, 3},     {27, 2, 3},
+                    {28, 3, 4},     {29, 4, 41},    {30, 4, 41},    {31, 100, 100}, {32, 100, 100},
+                    {33, 200, 200}, {34, 300, 300}, {35, 300, 300}, {36, 300, 300}};
     for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++) {
         uint32_t attestation, keymint;
         sim_attestation_versions(expected[i].api_level, &attestation, &keymint);
@@ -246,7 +376,10 @@ static void symmetric_keys_and_long_challenges_are_refused(void **state)
     uint8_t long_challenge[SIM_ATTESTATION_CHALLENGE_MAX + 1] = {0};
     request.challenge = long_challenge;
     request.challenge_len = sizeof(long_challenge);
-    assert_int_equal(sim_keymint_attest_key(&f->sw, &key.blob, &request, &chain), KSSIM_INVALID_ARGUMENT);
+    /* R-ATTEST-CHALLENGE-LENGTH */
+    assert_int_equal(sim_keymint_attest_key(&f->sw, &key.blob, &request, &chain), KSSIM_INVALID_INPUT_LENGTH);
+    assert_non_null(strstr(f->env.message, "129 bytes"));
+    assert_null(chain.certificates[0]);
     request.challenge_len = SIM_ATTESTATION_CHALLENGE_MAX;
     assert_int_equal(sim_keymint_attest_key(&f->sw, &key.blob, &request, &chain), KSSIM_OK);
     sim_attestation_chain_free(&chain);
