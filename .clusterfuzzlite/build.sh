@@ -11,6 +11,7 @@
 #   TARGET.options          libFuzzer's options: the dictionary, and the per-input timeout scripts/fuzz.sh uses
 # Inside OSS-Fuzz's image the checkout is $SRC/kssim and the build directory goes under $WORK; run by hand (CTest
 # shell.clusterfuzzlite_build) the same variables are set by the caller, and KSSIM_BUILD_JOBS bounds the build.
+set -eu # also when run as `bash build.sh`, which ignores the options of the first line
 script_dir=$(cd "$(dirname "$0")" && pwd)
 if [ -f "${SRC:-/nonexistent}/kssim/CMakeLists.txt" ]; then
     root="$SRC/kssim"

@@ -336,6 +336,20 @@ static bool read_level(const json_value *value, int *api_level)
 
 /* ---- The run's JSON ---- */
 
+/* A run's block is copied into the merged document as it is, so it must be that run alone: one JSON object with
+ * the path and level the document's own runs[i] has (a document laid out otherwise is not kssim's). */
+static bool block_is_the_run(const merge_unit *unit)
+{
+    char error[160];
+    json_value *alone = json_read(unit->block, unit->block_length, error, sizeof(error));
+    const json_value *path = json_member(alone, "path", JSON_STRING);
+    int api_level = 0;
+    bool same = path != NULL && strcmp(path->string, unit->path) == 0 &&
+                read_level(json_member(alone, "api_level", JSON_INTEGER), &api_level) && api_level == unit->api_level;
+    json_free(alone);
+    return same;
+}
+
 static bool read_run_json(merge_state *state, size_t input, const json_value *document)
 {
     const report_merge_input *text = &state->inputs[input];
@@ -360,8 +374,8 @@ static bool read_run_json(merge_state *state, size_t input, const json_value *do
                 if (unit != NULL) { /* the block ends before this line, and before the ',' that separates runs */
                     unit->block_length = (size_t)(line.start - 1 - unit->block) - (closed ? 0 : 1);
                     if (unit->block_length < 2 || memcmp(unit->block + unit->block_length - 2, "]}", 2) != 0 ||
-                        (!closed && unit->block[unit->block_length] != ','))
-                        return damaged(state, input, "a run does not end as kssim writes it");
+                        (!closed && unit->block[unit->block_length] != ',') || !block_is_the_run(unit))
+                        return damaged(state, input, "a run does not begin or end as kssim writes it");
                 }
                 if (closed)
                     break;
