@@ -71,37 +71,13 @@ for symbolizer in llvm-symbolizer llvm-symbolizer-14 /usr/lib/llvm-14/bin/llvm-s
 done
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
-# The dictionary of a target: its own, or the one the scenario targets share.
+# The dictionary and the seeds of a target: scripts/fuzz_seeds.sh, which .clusterfuzzlite/build.sh shares.
 dictionary_of() {
-    local target=$1
-    if [ -f "$root/test/fuzz/dict/$target.dict" ]; then
-        echo "$root/test/fuzz/dict/$target.dict"
-    elif [[ $target == fuzz_scenario_* ]]; then
-        echo "$root/test/fuzz/dict/scenario.dict"
-    fi
+    "$root/scripts/fuzz_seeds.sh" dict "$1"
 }
 
-# Fills the work corpus of a target with its seeds.
 prepare_corpus() {
-    local target=$1 corpus=$2
-    mkdir -p "$corpus"
-    if [ -d "$root/test/fuzz/corpus/$target" ]; then
-        cp -f "$root/test/fuzz/corpus/$target"/* "$corpus"/ 2>/dev/null || true
-    fi
-    if [[ $target == fuzz_scenario_* ]]; then
-        local file
-        # scenarios/ with its subdirectories (scenarios/aosp/), as kssim run reads it.
-        for file in $(find "$root/scenarios" -name '*.yaml' | LC_ALL=C sort) "$root"/test/shell/runner_fixtures/*.yaml \
-            "$root"/test/bad_scenarios/*.yaml; do
-            if [ -f "$file" ]; then
-                cp -f "$file" "$corpus/seed-$(basename "$(dirname "$file")")-$(basename "$file")"
-            fi
-        done
-    fi
-    local writer="$build/fuzz/seeds_${target#fuzz_}"
-    if [ -x "$writer" ]; then
-        "$writer" "$corpus"
-    fi
+    "$root/scripts/fuzz_seeds.sh" corpus "$1" "$2" "$build/fuzz"
 }
 
 # Runs one target; writes its summary line to build-fuzz/logs/TARGET.summary.

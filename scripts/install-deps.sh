@@ -6,7 +6,9 @@ set -euo pipefail
 # libclang-rt-14-dev: clang's sanitizer and libFuzzer runtimes (scripts/fuzz.sh, test/fuzz/), only recommended
 # by clang; llvm-14: llvm-symbolizer, for sanitizer stack traces with files and lines.
 # chromium: the headless browser test/shell/html_report.sh renders `kssim run --format html` pages in;
-# python3: the outside JSON parser of test/shell/run_matrix.sh and the ssl client of test/shell/python_ssl.sh;
+# python3: the outside JSON parser of test/shell/run_matrix.sh and the ssl client of test/shell/python_ssl.sh,
+# and the zip reader of test/shell/clusterfuzzlite_build.sh (zipfile; .clusterfuzzlite/build.sh zips with it too
+# where zip is not installed, so zip is not needed here);
 # curl: the client of test/shell/curl_client.sh (a device client certificate, docs/clients.md).
 # ruby + ruby-android-key-attestation (the android_key_attestation gem): an outside attestation parser
 # for test/shell/attestation_parsers.sh; the Debian package does not pull ruby in by itself.

@@ -20,14 +20,15 @@ if [ "${KSSIM_SANITIZER_TESTS:-1}" != 0 ]; then
     KSSIM_BUILD_DIR="$asan" "$root/scripts/build.sh" -DKSSIM_SANITIZE=ON -DKSSIM_ALLOC_FAULTS=ON
     # Left out under the sanitizers:
     # - shell.valgrind_scenarios: valgrind cannot run a program built with ASan (both replace malloc);
-    # - shell.clang_build and shell.format: they build or read the sources, they run nothing built here;
+    # - shell.clang_build, shell.clusterfuzzlite_build and shell.format: they build or read the sources, they run
+    #   nothing built here;
     # - shell.determinism: the scenario library seven times over to compare transcripts, nearly three
     #   minutes under ASan for no code path that the scenario.* tests do not take;
     # - bench (bench.smoke): timings, which mean nothing under ASan;
     # - shell.curl_client: curl with the ASan runtime preloaded stalls in its TLS handshake until the
     #   test's timeout (not yet understood); the same keystore.so code runs sanitized under python_ssl.
     ctest --test-dir "$asan" --output-on-failure -j "$jobs" -LE '^bench$' \
-        -E '^shell\.(valgrind_scenarios|clang_build|format|determinism|curl_client)$'
+        -E '^shell\.(valgrind_scenarios|clang_build|clusterfuzzlite_build|format|determinism|curl_client)$'
 fi
 
 if [ "${KSSIM_FUZZ_SECONDS:-10}" != 0 ]; then

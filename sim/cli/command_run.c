@@ -1,6 +1,7 @@
 /*
  * command_run.c - `kssim run PATH... [--seed N] [--api-level LEVELS | --matrix LEVELS] [--format
- * text|tap|junit|html|json] [--max-steps N] [--timeout DURATION] [--max-virtual-time DURATION]`: the scenario runner's
+ * text|tap|junit|html|json] [--max-steps N] [--timeout DURATION] [--max-virtual-time DURATION] [--shard K/N]`: the
+ * scenario runner's
  * command line, and the host's monotonic clock that --timeout is measured with (the runner never reads a clock itself).
  */
 #include <stdio.h>
@@ -16,7 +17,7 @@
 
 static const char run_usage[] =
     "usage: kssim run PATH... [--seed N] [--api-level LEVELS | --matrix LEVELS] [--format text|tap|junit|html|json]\n"
-    "                 [--max-steps N] [--timeout DURATION] [--max-virtual-time DURATION]\n"
+    "                 [--max-steps N] [--timeout DURATION] [--max-virtual-time DURATION] [--shard K/N]\n"
     "\n"
     "Runs scenario files (YAML) on a fresh simulated device each and prints a transcript: one line per\n"
     "step, `STEP ACTION ARGS -> RESULT (CODE)`, marked where the result differs from the step's expect,\n"
@@ -43,6 +44,12 @@ static const char run_usage[] =
     "  --explain                    under each step, its decision path: `why:` lines naming the rule IDs that\n"
     "                               decided, the tokens considered, the key's policy, the lock state\n"
     "                               (docs/explain.md)\n"
+    "  --shard K/N                  run only the K-th of N disjoint parts (1 <= K <= N), for N CI jobs: a file\n"
+    "                               (with --matrix, a file on one level) is in part 1 + FNV-1a-64(NAME) mod N,\n"
+    "                               NAME its path below the directory argument (a file argument's base name),\n"
+    "                               with --matrix followed by @LEVEL. Every file is still validated. `kssim\n"
+    "                               merge-results` joins the parts' junit or json documents into the document\n"
+    "                               of the whole run (docs/ci.md)\n"
     "\n"
     "Budgets are checked between steps; a scenario that would exceed one stops there, with a line in the\n"
     "transcript and on stderr naming the budget, and counts as failed (scenarios the --timeout left no time\n"
@@ -58,7 +65,8 @@ static int usage_error(const char *format, const char *argument)
     fprintf(stderr, format, argument);
     fputs("\nusage: kssim run PATH... [--seed N] [--api-level LEVELS | --matrix LEVELS] [--format "
           "text|tap|junit|html|json]\n"
-          "                 [--max-steps N] [--timeout DURATION] [--max-virtual-time DURATION] (kssim run --help)\n",
+          "                 [--max-steps N] [--timeout DURATION] [--max-virtual-time DURATION] [--shard K/N]\n"
+          "                 (kssim run --help)\n",
           stderr);
     return KSSIM_EXIT_USAGE;
 }
@@ -195,12 +203,15 @@ int kssim_command_run(int argc, char **argv)
             status = parse_budget("--timeout", value, true, &budget.timeout_ms);
         } else if ((value = option_value(argc, argv, &i, "--max-virtual-time", &missing)) != NULL) {
             status = parse_budget("--max-virtual-time", value, true, &budget.max_virtual_ms);
+        } else if ((value = option_value(argc, argv, &i, "--shard", &missing)) != NULL) {
+            if (!run_shard_parse(value, &options.shard, error, sizeof(error)))
+                status = usage_error("--shard: %s", error);
         } else if (missing) {
             status = usage_error("%s needs a value", argv[i]);
         } else {
             status = usage_error("unknown option '%s'; options: --seed N, --api-level LEVELS, --matrix LEVELS, "
                                  "--format text|tap|junit|html|json, --max-steps N, --explain, "
-                                 "--timeout DURATION, --max-virtual-time DURATION, --help",
+                                 "--timeout DURATION, --max-virtual-time DURATION, --shard K/N, --help",
                                  argv[i]);
         }
     }
@@ -219,7 +230,7 @@ const cli_command command_run = {
     .group = "Scenarios",
     .synopsis = "PATH... [--seed N] [--api-level LEVELS | --matrix LEVELS] [--format text|tap|junit|html|json] "
                 "[--max-steps N] "
-                "[--timeout DURATION] [--max-virtual-time DURATION]",
+                "[--timeout DURATION] [--max-virtual-time DURATION] [--shard K/N]",
     .summary = "run scenario files and directories of them, each on a fresh in-memory phone",
     .description = run_usage,
     .run_arguments = kssim_command_run,

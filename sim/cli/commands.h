@@ -16,6 +16,7 @@ typedef int (*kssim_command_function)(int argc, char **argv);
 
 /* `kssim run`, which reads its own command line: argv[0] is its name, argv[1..argc) its arguments. */
 int kssim_command_run(int argc, char **argv);
+int kssim_command_merge_results(int argc, char **argv);
 
 struct cli_command;
 
@@ -46,6 +47,8 @@ extern const struct cli_command command_inject_fault;
 /* command_run.c; command_scenario_only.c: the steps that only make sense inside one scenario run */
 extern const struct cli_command command_run, command_begin, command_update, command_finish, command_abort,
     command_replay_token;
+/* command_merge_results.c: the shards' documents of one run joined (issue 19, docs/ci.md) */
+extern const struct cli_command command_merge_results;
 /* command_lint.c */
 extern const struct cli_command command_lint;
 

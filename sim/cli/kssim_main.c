@@ -53,6 +53,7 @@ static const cli_command *const commands[] = {
     &command_callback_without_crypto,
     &command_inject_fault,
     &command_run,
+    &command_merge_results,
     &command_begin,
     &command_update,
     &command_finish,

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "runner/run_shard.h"
 #include "runner/scenario.h"
 #include "runner/transcript.h"
 
@@ -50,6 +51,9 @@ typedef struct runner_options {
     runner_budget *budget; /* NULL: no budget */
     /* --explain: every step carries its decision path (kssim_device_decision; docs/explain.md). */
     bool explain;
+    /* --shard K/N: only the units (files, or with --matrix (file, level) pairs) of shard K run (run_shard.h);
+     * every file is still validated, so each shard refuses a run with an invalid file. count 0: all. */
+    run_shard shard;
 } runner_options;
 
 /* Runs the scenario files and directories named by paths. Errors in the files (or unreadable paths)

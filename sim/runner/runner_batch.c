@@ -150,12 +150,29 @@ static transcript_format_kind transcript_kind_of(const runner_options *options)
                                                      : TRANSCRIPT_MATRIX_TEXT;
 }
 
-static int run_all(scenario **scenarios, size_t count, const runner_options *options, FILE *out, FILE *err)
+/* The levels of file i this run (or this shard of it) runs, into levels; returns how many. A file is one unit of
+ * --shard, with --matrix each (file, level) is. */
+static size_t levels_to_run(const scenario *scenario, const scenario_path_list *files, size_t i,
+                            const runner_options *options, int *levels)
 {
-    size_t runs = 0;
+    size_t level_count = runner_scenario_levels(scenario, options, levels);
+    const char *shard_name = scenario_paths_shard_name(files, i);
+    if (!options->matrix)
+        return run_shard_selects(&options->shard, shard_name, 0) ? level_count : 0;
+    size_t kept = 0;
+    for (size_t l = 0; l < level_count; l++)
+        if (run_shard_selects(&options->shard, shard_name, levels[l]))
+            levels[kept++] = levels[l];
+    return kept;
+}
+
+static int run_all(scenario **scenarios, const scenario_path_list *files, const runner_options *options, FILE *out,
+                   FILE *err)
+{
+    size_t runs = 0, count = files->count;
     for (size_t i = 0; i < count; i++) {
         int levels[SCENARIO_API_LEVEL_COUNT_MAX];
-        runs += runner_scenario_levels(scenarios[i], options, levels);
+        runs += levels_to_run(scenarios[i], files, i, options, levels);
     }
     transcript transcript;
     transcript_open(&transcript, transcript_kind_of(options), out);
@@ -164,7 +181,7 @@ static int run_all(scenario **scenarios, size_t count, const runner_options *opt
     size_t passed = 0, not_run = 0;
     for (size_t i = 0; i < count; i++) {
         int levels[SCENARIO_API_LEVEL_COUNT_MAX];
-        size_t level_count = runner_scenario_levels(scenarios[i], options, levels);
+        size_t level_count = levels_to_run(scenarios[i], files, i, options, levels);
         for (size_t l = 0; l < level_count; l++) {
             if (options->budget != NULL && options->budget->out_of_time) {
                 report_not_run(scenarios[i], options, levels[l], &transcript);
@@ -215,7 +232,7 @@ int runner_run_paths(const char *const *paths, size_t path_count, const runner_o
         /* Also when another file is invalid: every error of every file is reported at once. */
         bool covered = check_levels(scenarios, files.count, options, &kept, err);
         if (parsed && covered)
-            status = run_all(scenarios, files.count, options, out, err);
+            status = run_all(scenarios, &files, options, out, err);
         else
             write_invalid_run(options, &files, &kept, out);
     }

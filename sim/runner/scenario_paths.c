@@ -17,8 +17,14 @@
 
 #define DIRECTORY_DEPTH_MAX 64
 
-static bool add_path(scenario_path_list *list, const char *path)
+static bool add_path(scenario_path_list *list, const char *path, size_t shard_name_offset)
 {
+    size_t *offsets = sim_array_with_room_for_one_more(list->shard_name_offsets, list->count, &list->offsets_capacity,
+                                                       sizeof(*offsets), 16);
+    if (offsets == NULL)
+        return false;
+    list->shard_name_offsets = offsets;
+    offsets[list->count] = shard_name_offset;
     char **grown = sim_array_with_room_for_one_more(list->paths, list->count, &list->capacity, sizeof(*grown), 16);
     if (grown == NULL)
         return false;
@@ -51,7 +57,21 @@ static char *join_path(const char *directory, const char *name)
     return joined;
 }
 
-static bool collect_directory(const char *directory, scenario_path_list *list, unsigned depth, FILE *err)
+/* Where a file's name below the directory argument starts: after the argument and the slash join_path put. */
+static size_t offset_below(const char *argument)
+{
+    size_t length = strlen(argument);
+    return length > 0 && argument[length - 1] == '/' ? length : length + 1;
+}
+
+static size_t base_name_offset(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash != NULL ? (size_t)(slash + 1 - path) : 0;
+}
+
+static bool collect_directory(const char *directory, scenario_path_list *list, unsigned depth, size_t name_offset,
+                              FILE *err)
 {
     if (depth > DIRECTORY_DEPTH_MAX) {
         fprintf(err, "%s: directories nested deeper than %d levels are not searched\n", directory, DIRECTORY_DEPTH_MAX);
@@ -72,9 +92,9 @@ static bool collect_directory(const char *directory, scenario_path_list *list, u
         if (path == NULL) {
             ok = false;
         } else if (lstat(path, &info) == 0 && S_ISDIR(info.st_mode)) {
-            ok = collect_directory(path, list, depth + 1, err);
+            ok = collect_directory(path, list, depth + 1, name_offset, err);
         } else if (has_scenario_extension(entry->d_name) && stat(path, &info) == 0 && S_ISREG(info.st_mode)) {
-            ok = add_path(list, path);
+            ok = add_path(list, path, name_offset);
         }
         free(path);
     }
@@ -98,11 +118,11 @@ bool scenario_paths_collect(const char *const *arguments, size_t count, scenario
             continue;
         }
         if (!S_ISDIR(info.st_mode)) {
-            ok = add_path(list, arguments[i]) && ok;
+            ok = add_path(list, arguments[i], base_name_offset(arguments[i])) && ok;
             continue;
         }
         size_t first = list->count;
-        if (!collect_directory(arguments[i], list, 0, err)) {
+        if (!collect_directory(arguments[i], list, 0, offset_below(arguments[i]), err)) {
             ok = false;
             continue;
         }
@@ -111,9 +131,17 @@ bool scenario_paths_collect(const char *const *arguments, size_t count, scenario
             ok = false;
             continue;
         }
+        /* The offsets of one argument's files are all the same, so sorting the paths alone keeps them right. */
         qsort(list->paths + first, list->count - first, sizeof(*list->paths), compare_paths);
     }
     return ok;
+}
+
+const char *scenario_paths_shard_name(const scenario_path_list *list, size_t index)
+{
+    const char *path = list->paths[index];
+    size_t offset = list->shard_name_offsets[index];
+    return offset <= strlen(path) ? path + offset : path;
 }
 
 void scenario_paths_free(scenario_path_list *list)
@@ -121,6 +149,8 @@ void scenario_paths_free(scenario_path_list *list)
     for (size_t i = 0; i < list->count; i++)
         free(list->paths[i]);
     free(list->paths);
+    free(list->shard_name_offsets);
     list->paths = NULL;
-    list->count = list->capacity = 0;
+    list->shard_name_offsets = NULL;
+    list->count = list->capacity = list->offsets_capacity = 0;
 }
