@@ -5,6 +5,10 @@
  * algorithm whose output is the device's HMAC_DRBG stream; RAND_set_DRBG_type makes it the library
  * context's primary, public and private DRBG. Key generation (RSA primes included), ECDSA nonces and
  * PSS salts then depend only on the scenario's seed, and the host's entropy is never read.
+ *
+ * Every DRBG instance serves the device's stream, except on a thread that is making a signature outside
+ * the device's lock: that thread's draws come from the signature's own stream (crypto.c,
+ * sim_random_begin_operation_stream, chosen per thread), so the instances need no lock of their own.
  */
 #include <string.h>
 
@@ -65,7 +69,7 @@ static int rand_generate(void *ctx, unsigned char *out, size_t outlen, unsigned 
 static int rand_enable_locking(void *ctx)
 {
     (void)ctx;
-    return 1; /* the device serialises its own calls */
+    return 1; /* the device serialises its own calls; operation streams are per thread */
 }
 
 static int rand_lock(void *ctx)
