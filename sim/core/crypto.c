@@ -25,26 +25,27 @@
 /* HMAC-SHA-256 (RFC 2104) built on the context's one SHA-256 digest context rather than EVP_MAC: the
  * DRBG computes three HMACs for every random draw (an operation handle, an ECDSA nonce), and an EVP_MAC
  * context would be allocated, and SHA-256 fetched by name, for each of them. The bytes are HMAC's. */
-static int hmac_with_key(EVP_MD_CTX *ctx, const EVP_MD *sha256, const uint8_t *key, size_t key_len,
-                         const uint8_t *const *parts, const size_t *part_lens, size_t part_count, uint8_t out[32])
+static int hmac_with_key(const sim_crypto *crypto, const uint8_t *key, size_t key_len, const uint8_t *const *parts,
+                         const size_t *part_lens, size_t part_count, uint8_t out[32])
 {
+    EVP_MD_CTX *ctx = crypto->digest_ctx;
     uint8_t block[SHA256_BLOCK_BYTES] = {0}, inner[32];
     unsigned int len = 0;
     int ok = ctx != NULL;
     if (ok && key_len > sizeof(block))
-        ok = EVP_DigestInit_ex2(ctx, sha256, NULL) && EVP_DigestUpdate(ctx, key, key_len) &&
+        ok = EVP_DigestInit_ex2(ctx, crypto->sha256, NULL) && EVP_DigestUpdate(ctx, key, key_len) &&
              EVP_DigestFinal_ex(ctx, block, &len);
     else if (ok && key_len > 0)
         memcpy(block, key, key_len);
     for (size_t i = 0; i < sizeof(block); i++)
         block[i] ^= 0x36;
-    ok = ok && EVP_DigestInit_ex2(ctx, sha256, NULL) && EVP_DigestUpdate(ctx, block, sizeof(block));
+    ok = ok && EVP_DigestInit_ex2(ctx, crypto->sha256, NULL) && EVP_DigestUpdate(ctx, block, sizeof(block));
     for (size_t i = 0; ok && i < part_count; i++)
         ok = EVP_DigestUpdate(ctx, parts[i], part_lens[i]);
     ok = ok && EVP_DigestFinal_ex(ctx, inner, &len) && len == sizeof(inner);
     for (size_t i = 0; i < sizeof(block); i++)
         block[i] ^= 0x36 ^ 0x5c;
-    ok = ok && EVP_DigestInit_ex2(ctx, sha256, NULL) && EVP_DigestUpdate(ctx, block, sizeof(block)) &&
+    ok = ok && EVP_DigestInit_ex2(ctx, crypto->sha256, NULL) && EVP_DigestUpdate(ctx, block, sizeof(block)) &&
          EVP_DigestUpdate(ctx, inner, sizeof(inner)) && EVP_DigestFinal_ex(ctx, out, &len) && len == 32;
     OPENSSL_cleanse(block, sizeof(block));
     OPENSSL_cleanse(inner, sizeof(inner));
@@ -56,7 +57,7 @@ int sim_hmac_sha256(const sim_crypto *crypto, const uint8_t *key, size_t key_len
 {
     const uint8_t *parts[] = {msg};
     size_t lens[] = {msg_len};
-    return hmac_with_key(crypto->digest_ctx, crypto->sha256, key, key_len, parts, lens, 1, out);
+    return hmac_with_key(crypto, key, key_len, parts, lens, 1, out);
 }
 
 int sim_sha256(const sim_crypto *crypto, const uint8_t *msg, size_t msg_len, uint8_t out[32])
@@ -174,28 +175,14 @@ static int scrypt_computed(const sim_crypto *crypto, const char *secret, const u
     return ok ? 0 : -1;
 }
 
-/* The SHA-256 a DRBG's HMACs run on: the device's own digest context for the device's streams (used
- * under the device's lock), an operation stream's own one for that stream (used by one thread, outside
- * the lock: sim_random_begin_operation_stream). */
-typedef struct drbg_hasher {
-    EVP_MD_CTX *ctx;
-    const EVP_MD *sha256;
-} drbg_hasher;
-
-static drbg_hasher device_hasher(const sim_crypto *crypto)
-{
-    return (drbg_hasher){crypto->digest_ctx, crypto->sha256};
-}
-
 /* HMAC_DRBG Update (SP 800-90A 10.1.2.2). */
-static void drbg_update_with(drbg_hasher h, sim_drbg *d, const uint8_t *data, size_t data_len)
+static void drbg_update(sim_crypto *crypto, sim_drbg *d, const uint8_t *data, size_t data_len)
 {
     for (uint8_t round = 0; round < 2; round++) {
         const uint8_t *parts[] = {d->value, &round, data};
         size_t lens[] = {sizeof(d->value), 1, data_len};
-        hmac_with_key(h.ctx, h.sha256, d->key, sizeof(d->key), parts, lens, 3, d->key);
-        hmac_with_key(h.ctx, h.sha256, d->key, sizeof(d->key), (const uint8_t *const[]){d->value}, (size_t[]){32}, 1,
-                      d->value);
+        hmac_with_key(crypto, d->key, sizeof(d->key), parts, lens, 3, d->key);
+        hmac_with_key(crypto, d->key, sizeof(d->key), (const uint8_t *const[]){d->value}, (size_t[]){32}, 1, d->value);
         if (data_len == 0)
             break;
     }
@@ -209,29 +196,18 @@ bool sim_drbg_is_seeded(const sim_drbg *d)
            (memcmp(d->value, zeros, sizeof(zeros)) != 0 && memcmp(d->value, ones, sizeof(ones)) != 0);
 }
 
-static void drbg_update(sim_crypto *crypto, sim_drbg *d, const uint8_t *data, size_t data_len)
-{
-    drbg_update_with(device_hasher(crypto), d, data, data_len);
-}
-
 /* HMAC_DRBG Generate (SP 800-90A 10.1.2.5), without additional input. */
-static void drbg_generate_with(drbg_hasher h, sim_drbg *d, uint8_t *out, size_t len)
+static void drbg_generate(sim_crypto *crypto, sim_drbg *d, uint8_t *out, size_t len)
 {
     KSSIM_INVARIANT(sim_drbg_is_seeded(d), "a DRBG generates only after it was seeded, and not after it was wiped");
     while (len > 0) {
-        hmac_with_key(h.ctx, h.sha256, d->key, sizeof(d->key), (const uint8_t *const[]){d->value}, (size_t[]){32}, 1,
-                      d->value);
+        hmac_with_key(crypto, d->key, sizeof(d->key), (const uint8_t *const[]){d->value}, (size_t[]){32}, 1, d->value);
         size_t n = len < sizeof(d->value) ? len : sizeof(d->value);
         memcpy(out, d->value, n);
         out += n;
         len -= n;
     }
-    drbg_update_with(h, d, NULL, 0);
-}
-
-static void drbg_generate(sim_crypto *crypto, sim_drbg *d, uint8_t *out, size_t len)
-{
-    drbg_generate_with(device_hasher(crypto), d, out, len);
+    drbg_update(crypto, d, NULL, 0);
 }
 
 /* The operation stream this thread's OpenSSL draws come from (sim_random_begin_operation_stream); one
@@ -243,20 +219,48 @@ void sim_random_bytes(sim_crypto *crypto, void *out, size_t len)
     drbg_generate(crypto, &crypto->drbg, out, len);
 }
 
-void sim_random_bytes_for_openssl(sim_crypto *crypto, void *out, size_t len)
+/* An operation stream's bytes: SHA-256 in counter mode over the seed, one hash per 32 bytes (no
+ * instantiation, so a signature's randomness costs less than two draws of the device's HMAC_DRBG did).
+ * A request takes whole blocks, so the bytes depend on the seed and the sizes OpenSSL asks, nothing else.
+ * Returns 0, or -1 when OpenSSL could not hash (out of memory): the signature then fails, SYSTEM_ERROR. */
+static int operation_stream_generate(sim_operation_stream *stream, uint8_t *out, size_t len)
+{
+    static const char label[] = "kssim operation stream";
+    while (len > 0) {
+        uint8_t counter[8], block[32];
+        for (int i = 0; i < 8; i++)
+            counter[i] = (uint8_t)(stream->counter >> (56 - 8 * i));
+        stream->counter++;
+        unsigned int block_len = 0;
+        int ok = EVP_DigestInit_ex2(stream->digest_ctx, stream->crypto->sha256, NULL) &&
+                 EVP_DigestUpdate(stream->digest_ctx, label, sizeof(label)) &&
+                 EVP_DigestUpdate(stream->digest_ctx, stream->seed, sizeof(stream->seed)) &&
+                 EVP_DigestUpdate(stream->digest_ctx, counter, sizeof(counter)) &&
+                 EVP_DigestFinal_ex(stream->digest_ctx, block, &block_len);
+        if (!ok || block_len != sizeof(block))
+            return -1;
+        size_t n = len < sizeof(block) ? len : sizeof(block);
+        memcpy(out, block, n);
+        OPENSSL_cleanse(block, sizeof(block));
+        out += n;
+        len -= n;
+    }
+    return 0;
+}
+
+int sim_random_bytes_for_openssl(sim_crypto *crypto, void *out, size_t len)
 {
     sim_operation_stream *stream = thread_operation_stream;
-    if (stream != NULL && stream->crypto == crypto) {
-        drbg_generate_with((drbg_hasher){stream->digest_ctx, crypto->sha256}, &stream->drbg, out, len);
-        return;
-    }
+    if (stream != NULL && stream->crypto == crypto)
+        return operation_stream_generate(stream, out, len);
     if (!crypto->rsa_private_key_in_use || crypto->rsa_operation_bytes_left >= len) {
         if (crypto->rsa_private_key_in_use)
             crypto->rsa_operation_bytes_left -= len;
         drbg_generate(crypto, &crypto->drbg, out, len);
-        return;
+        return 0;
     }
     drbg_generate(crypto, &crypto->rsa_blinding, out, len);
+    return 0;
 }
 
 void sim_random_begin_rsa_private_key_use(sim_crypto *crypto, size_t operation_bytes)
@@ -306,29 +310,20 @@ void sim_random_operation_seed(sim_crypto *crypto, bool advances, uint8_t seed[S
     uint8_t material[32 + sizeof(label)];
     memcpy(material, crypto->drbg.value, 32);
     memcpy(material + 32, label, sizeof(label));
-    const uint8_t *parts[] = {material};
-    size_t lens[] = {sizeof(material)};
-    hmac_with_key(crypto->digest_ctx, crypto->sha256, crypto->drbg.key, sizeof(crypto->drbg.key), parts, lens, 1, seed);
+    sim_hmac_sha256(crypto, crypto->drbg.key, sizeof(crypto->drbg.key), material, sizeof(material), seed);
     OPENSSL_cleanse(material, sizeof(material));
 }
 
 int sim_random_begin_operation_stream(sim_crypto *crypto, const uint8_t seed[SIM_OPERATION_SEED_BYTES],
                                       sim_operation_stream *stream)
 {
-    static const char label[] = "kssim operation stream";
     KSSIM_INVARIANT(thread_operation_stream == NULL, "a thread computes one operation's signature at a time");
     memset(stream, 0, sizeof(*stream));
     stream->crypto = crypto;
-    stream->digest_ctx = EVP_MD_CTX_new();
+    stream->digest_ctx = EVP_MD_CTX_new(); /* its own: the device's belongs to the lock's holder */
     if (stream->digest_ctx == NULL)
         return -1;
-    memset(stream->drbg.key, 0x00, sizeof(stream->drbg.key));
-    memset(stream->drbg.value, 0x01, sizeof(stream->drbg.value));
-    uint8_t material[SIM_OPERATION_SEED_BYTES + sizeof(label)];
-    memcpy(material, seed, SIM_OPERATION_SEED_BYTES);
-    memcpy(material + SIM_OPERATION_SEED_BYTES, label, sizeof(label));
-    drbg_update_with((drbg_hasher){stream->digest_ctx, crypto->sha256}, &stream->drbg, material, sizeof(material));
-    OPENSSL_cleanse(material, sizeof(material));
+    memcpy(stream->seed, seed, SIM_OPERATION_SEED_BYTES);
     thread_operation_stream = stream;
     return 0;
 }

@@ -62,8 +62,7 @@ static int rand_generate(void *ctx, unsigned char *out, size_t outlen, unsigned 
     (void)strength, (void)prediction_resistance, (void)adin, (void)adin_len;
     KSSIM_INVARIANT(ctx != NULL, "OpenSSL draws only from a device's DRBG, installed with its crypto");
     KSSIM_INVARIANT(outlen <= RAND_MAX_REQUEST, "OpenSSL splits a draw larger than the advertised maximum request");
-    sim_random_bytes_for_openssl(ctx, out, outlen);
-    return 1;
+    return sim_random_bytes_for_openssl(ctx, out, outlen) == 0; /* a failed draw fails OpenSSL's operation */
 }
 
 static int rand_enable_locking(void *ctx)

@@ -79,20 +79,23 @@ void sim_random_bytes(sim_crypto *crypto, void *out, size_t len);
 /* What OpenSSL draws through the deterministic RAND (deterministic_rand.c): the device's stream, except
  * on a thread inside an operation stream (below) and for RSA blinding while KeyMint computes with an RSA
  * private key (below). */
-void sim_random_bytes_for_openssl(sim_crypto *crypto, void *out, size_t len);
+/* Returns 0, or -1 when an operation stream could not hash (out of memory; nothing else fails). */
+int sim_random_bytes_for_openssl(sim_crypto *crypto, void *out, size_t len);
 /* Per-operation randomness, so that a signature can be computed outside the device's lock (several
  * threads signing on one device at once; docs/device.md "Threads"). Under the lock, the operation draws
  * its seed: SIM_OPERATION_SEED_BYTES from the device's stream when the result depends on randomness
  * (advances: an ECDSA nonce, a PSS salt), else a value derived from, but not advancing, the device's
  * DRBG (RSA PKCS#1 v1.5 blinding). Either way a fixed amount, however many bytes OpenSSL then asks. Then,
  * on any thread and without the lock, between begin and end every byte this thread's OpenSSL draws from
- * crypto's library context comes from a stream instantiated from the seed alone. So a signature is a
- * function of the device's state at the seed draw and of the data, whichever thread computes it when. */
+ * crypto's library context comes from a stream of the seed alone (SHA-256 in counter mode). So a
+ * signature is a function of the device's state at the seed draw and of the data, whichever thread
+ * computes it when. */
 #define SIM_OPERATION_SEED_BYTES 32
 typedef struct sim_operation_stream {
     sim_crypto *crypto;
     EVP_MD_CTX *digest_ctx; /* the stream's own: the device's digest context belongs to the lock holder */
-    sim_drbg drbg;
+    uint8_t seed[SIM_OPERATION_SEED_BYTES];
+    uint64_t counter;
 } sim_operation_stream;
 void sim_random_operation_seed(sim_crypto *crypto, bool advances, uint8_t seed[SIM_OPERATION_SEED_BYTES]);
 /* Returns 0, or -1 when out of memory (nothing begun). */
