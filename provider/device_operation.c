@@ -202,28 +202,48 @@ kssim_result keystore_operation_update(keystore_operation *operation, const uint
     return r;
 }
 
+/* A finish decides everything in the device's transaction, the signature's randomness included, and
+ * makes an ECDSA or RSA signature after it, without the device's lock, so threads signing with one
+ * device use a core each (kssim_finish_deferred; docs/device.md "Threads"). */
 struct finish_call {
     uint64_t handle;
     const uint8_t *data;
     size_t len;
-    uint8_t **out;
-    size_t *out_len;
+    kssim_deferred_output *deferred;
 };
 
 static kssim_result finish_on_device(kssim_device *device, void *arg)
 {
     struct finish_call *call = arg;
-    return kssim_finish(device, call->handle, call->data, call->len, NULL, 0, call->out, call->out_len);
+    return kssim_finish_deferred(device, call->handle, call->data, call->len, NULL, 0, &call->deferred);
+}
+
+/* After the transaction (r its result; a failed commit leaves an output nobody may have): the output. */
+static kssim_result complete_finish(keystore_provider *provider, kssim_result r, struct finish_call *call,
+                                    uint8_t **out, size_t *out_len)
+{
+    if (r != KSSIM_OK) {
+        kssim_deferred_output_free(call->deferred);
+        call->deferred = NULL;
+        return r;
+    }
+    r = kssim_deferred_output_complete(call->deferred, out, out_len);
+    call->deferred = NULL;
+    if (r != KSSIM_OK)
+        keystore_raise_result(provider, r,
+                              "the device authorized the operation, but its output could not be made (out of memory): "
+                              "free memory and run the operation again");
+    return r;
 }
 
 kssim_result keystore_operation_finish(keystore_operation *operation, const uint8_t *data, size_t len, uint8_t **out,
                                        size_t *out_len)
 {
     KSSIM_INVARIANT(keystore_operation_is_live(operation), "only a live operation is finished");
-    struct finish_call call = {
-        .handle = operation->op.handle, .data = data, .len = len, .out = out, .out_len = out_len};
+    struct finish_call call = {.handle = operation->op.handle, .data = data, .len = len};
     keystore_device_note_app_call(APP_VIEW_OPERATION_FINISH, operation->purpose, operation->algorithm);
     kssim_result r = keystore_device_run(operation->provider, operation->device, finish_on_device, &call);
+    r = complete_finish(operation->provider, r, &call, out, out_len);
     /* A finish ends the operation whatever its outcome, from Android 10 a refusal for want of a token
      * too; only Android 9's keystore kept it then, so such an operation is still aborted when released
      * (an abort of one already gone is harmless). */
@@ -258,9 +278,10 @@ kssim_result keystore_operation_begin_and_finish(const keystore_key *key, uint32
         return KSSIM_SYSTEM_ERROR;
     struct begin_and_finish_call call = {
         .begin = {.key = key, .purpose = purpose, .params = params, .op = &operation->op},
-        .finish = {.data = data, .len = len, .out = out, .out_len = out_len},
+        .finish = {.data = data, .len = len},
     };
     kssim_result r = keystore_device_run(key->provider, operation->device, begin_and_finish_on_device, &call);
+    r = complete_finish(key->provider, r, &call.finish, out, out_len);
     if (call.begun && r == KSSIM_KEY_USER_NOT_AUTHENTICATED) {
         /* Refused for want of a token: the operation has ended (Android 9 kept it: abort it there). Its
          * challenge was never read, so nobody could have authenticated for it. */

@@ -427,6 +427,22 @@ kssim_result kssim_finish(kssim_device *device, uint64_t handle, const uint8_t *
                           const uint8_t *signature, size_t signature_len, uint8_t **out, size_t *out_len);
 kssim_result kssim_abort(kssim_device *device, uint64_t handle);
 
+/* kssim_finish in two halves, so that threads sharing one device can sign at the same time (docs/device.md
+ * "Threads"). kssim_finish_deferred decides everything kssim_finish decides (every check, the operation's
+ * end, usage counts, the randomness the signature will use) and returns the same result; on KSSIM_OK,
+ * *deferred holds the output, or, for an ECDSA or RSA signature with a digest, what it takes to compute
+ * it. kssim_deferred_output_complete then hands over the output (release it with kssim_free) and frees
+ * *deferred; it touches no state of the device, so it may run on any thread, without the lock the caller
+ * serialises its device calls with, at the same time as other calls on the device or other completions.
+ * The output is byte for byte the one kssim_finish gives at the same point (same seed, same calls in the
+ * same order). It fails (SYSTEM_ERROR, out of memory) only after the device counted the operation as done.
+ * A deferred output must be completed or freed before its device is freed. */
+typedef struct kssim_deferred_output kssim_deferred_output;
+kssim_result kssim_finish_deferred(kssim_device *device, uint64_t handle, const uint8_t *data, size_t len,
+                                   const uint8_t *signature, size_t signature_len, kssim_deferred_output **deferred);
+kssim_result kssim_deferred_output_complete(kssim_deferred_output *deferred, uint8_t **out, size_t *out_len);
+void kssim_deferred_output_free(kssim_deferred_output *deferred);
+
 /* Public-key verification as the framework does it (no keystore operation, no authentication);
  * HMAC keys verify through KeyMint. VERIFICATION_FAILED on mismatch. */
 kssim_result kssim_verify(kssim_device *device, const char *alias, const kssim_op_params *params, const uint8_t *data,

@@ -210,20 +210,57 @@ static void drbg_generate(sim_crypto *crypto, sim_drbg *d, uint8_t *out, size_t 
     drbg_update(crypto, d, NULL, 0);
 }
 
+/* The operation stream this thread's OpenSSL draws come from (sim_random_begin_operation_stream); one
+ * per thread, so two threads signing at once never share one. */
+static _Thread_local sim_operation_stream *thread_operation_stream;
+
 void sim_random_bytes(sim_crypto *crypto, void *out, size_t len)
 {
     drbg_generate(crypto, &crypto->drbg, out, len);
 }
 
-void sim_random_bytes_for_openssl(sim_crypto *crypto, void *out, size_t len)
+/* An operation stream's bytes: SHA-256 in counter mode over the seed, one hash per 32 bytes (no
+ * instantiation, so a signature's randomness costs less than two draws of the device's HMAC_DRBG did).
+ * A request takes whole blocks, so the bytes depend on the seed and the sizes OpenSSL asks, nothing else.
+ * Returns 0, or -1 when OpenSSL could not hash (out of memory): the signature then fails, SYSTEM_ERROR. */
+static int operation_stream_generate(sim_operation_stream *stream, uint8_t *out, size_t len)
 {
+    static const char label[] = "kssim operation stream";
+    while (len > 0) {
+        uint8_t counter[8], block[32];
+        for (int i = 0; i < 8; i++)
+            counter[i] = (uint8_t)(stream->counter >> (56 - 8 * i));
+        stream->counter++;
+        unsigned int block_len = 0;
+        int ok = EVP_DigestInit_ex2(stream->digest_ctx, stream->crypto->sha256, NULL) &&
+                 EVP_DigestUpdate(stream->digest_ctx, label, sizeof(label)) &&
+                 EVP_DigestUpdate(stream->digest_ctx, stream->seed, sizeof(stream->seed)) &&
+                 EVP_DigestUpdate(stream->digest_ctx, counter, sizeof(counter)) &&
+                 EVP_DigestFinal_ex(stream->digest_ctx, block, &block_len);
+        if (!ok || block_len != sizeof(block))
+            return -1;
+        size_t n = len < sizeof(block) ? len : sizeof(block);
+        memcpy(out, block, n);
+        OPENSSL_cleanse(block, sizeof(block));
+        out += n;
+        len -= n;
+    }
+    return 0;
+}
+
+int sim_random_bytes_for_openssl(sim_crypto *crypto, void *out, size_t len)
+{
+    sim_operation_stream *stream = thread_operation_stream;
+    if (stream != NULL && stream->crypto == crypto)
+        return operation_stream_generate(stream, out, len);
     if (!crypto->rsa_private_key_in_use || crypto->rsa_operation_bytes_left >= len) {
         if (crypto->rsa_private_key_in_use)
             crypto->rsa_operation_bytes_left -= len;
         drbg_generate(crypto, &crypto->drbg, out, len);
-        return;
+        return 0;
     }
     drbg_generate(crypto, &crypto->rsa_blinding, out, len);
+    return 0;
 }
 
 void sim_random_begin_rsa_private_key_use(sim_crypto *crypto, size_t operation_bytes)
@@ -260,6 +297,43 @@ void sim_random_end_rsa_private_key_use(sim_crypto *crypto)
     crypto->rsa_private_key_in_use = false;
     crypto->rsa_operation_bytes_left = 0;
     OPENSSL_cleanse(&crypto->rsa_blinding, sizeof(crypto->rsa_blinding));
+}
+
+void sim_random_operation_seed(sim_crypto *crypto, bool advances, uint8_t seed[SIM_OPERATION_SEED_BYTES])
+{
+    if (advances) {
+        drbg_generate(crypto, &crypto->drbg, seed, SIM_OPERATION_SEED_BYTES);
+        return;
+    }
+    /* A function of the device's state that leaves it where it is, as the RSA blinding stream's seed. */
+    static const char label[] = "kssim operation seed, not advancing";
+    uint8_t material[32 + sizeof(label)];
+    memcpy(material, crypto->drbg.value, 32);
+    memcpy(material + 32, label, sizeof(label));
+    sim_hmac_sha256(crypto, crypto->drbg.key, sizeof(crypto->drbg.key), material, sizeof(material), seed);
+    OPENSSL_cleanse(material, sizeof(material));
+}
+
+int sim_random_begin_operation_stream(sim_crypto *crypto, const uint8_t seed[SIM_OPERATION_SEED_BYTES],
+                                      sim_operation_stream *stream)
+{
+    KSSIM_INVARIANT(thread_operation_stream == NULL, "a thread computes one operation's signature at a time");
+    memset(stream, 0, sizeof(*stream));
+    stream->crypto = crypto;
+    stream->digest_ctx = EVP_MD_CTX_new(); /* its own: the device's belongs to the lock's holder */
+    if (stream->digest_ctx == NULL)
+        return -1;
+    memcpy(stream->seed, seed, SIM_OPERATION_SEED_BYTES);
+    thread_operation_stream = stream;
+    return 0;
+}
+
+void sim_random_end_operation_stream(sim_operation_stream *stream)
+{
+    KSSIM_INVARIANT(thread_operation_stream == stream, "an operation stream is ended by the thread it serves");
+    thread_operation_stream = NULL;
+    EVP_MD_CTX_free(stream->digest_ctx);
+    OPENSSL_cleanse(stream, sizeof(*stream));
 }
 
 void sim_random_bytes_bound_to(sim_crypto *crypto, const char *label, const uint8_t *binding, size_t binding_len,

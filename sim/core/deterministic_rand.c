@@ -5,6 +5,10 @@
  * algorithm whose output is the device's HMAC_DRBG stream; RAND_set_DRBG_type makes it the library
  * context's primary, public and private DRBG. Key generation (RSA primes included), ECDSA nonces and
  * PSS salts then depend only on the scenario's seed, and the host's entropy is never read.
+ *
+ * Every DRBG instance serves the device's stream, except on a thread that is making a signature outside
+ * the device's lock: that thread's draws come from the signature's own stream (crypto.c,
+ * sim_random_begin_operation_stream, chosen per thread), so the instances need no lock of their own.
  */
 #include <string.h>
 
@@ -58,14 +62,13 @@ static int rand_generate(void *ctx, unsigned char *out, size_t outlen, unsigned 
     (void)strength, (void)prediction_resistance, (void)adin, (void)adin_len;
     KSSIM_INVARIANT(ctx != NULL, "OpenSSL draws only from a device's DRBG, installed with its crypto");
     KSSIM_INVARIANT(outlen <= RAND_MAX_REQUEST, "OpenSSL splits a draw larger than the advertised maximum request");
-    sim_random_bytes_for_openssl(ctx, out, outlen);
-    return 1;
+    return sim_random_bytes_for_openssl(ctx, out, outlen) == 0; /* a failed draw fails OpenSSL's operation */
 }
 
 static int rand_enable_locking(void *ctx)
 {
     (void)ctx;
-    return 1; /* the device serialises its own calls */
+    return 1; /* the device serialises its own calls; operation streams are per thread */
 }
 
 static int rand_lock(void *ctx)

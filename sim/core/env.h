@@ -39,7 +39,8 @@ typedef struct sim_crypto {
     OSSL_PROVIDER *rand_provider;
     EVP_MAC *hmac;
     EVP_MD *sha256;
-    EVP_MD_CTX *digest_ctx; /* reused by every SHA-256 and DRBG HMAC (a device runs one call at a time) */
+    EVP_MD_CTX *digest_ctx; /* reused by every SHA-256 and DRBG HMAC under the device's lock (one call at a
+                               time); an operation stream has its own */
     sim_drbg drbg;
     /* While KeyMint computes with an RSA private key (sim_random_begin_rsa_private_key_use), OpenSSL's
      * draws beyond the operation's own bytes go to this side stream; not part of the device's state. */
@@ -76,16 +77,40 @@ void sim_crypto_cleanup(sim_crypto *crypto);
 
 void sim_random_bytes(sim_crypto *crypto, void *out, size_t len);
 /* What OpenSSL draws through the deterministic RAND (deterministic_rand.c): the device's stream, except
- * for RSA blinding while KeyMint computes with an RSA private key (below). */
-void sim_random_bytes_for_openssl(sim_crypto *crypto, void *out, size_t len);
+ * on a thread inside an operation stream (below) and for RSA blinding while KeyMint computes with an RSA
+ * private key (below). */
+/* Returns 0, or -1 when an operation stream could not hash (out of memory; nothing else fails). */
+int sim_random_bytes_for_openssl(sim_crypto *crypto, void *out, size_t len);
+/* Per-operation randomness, so that a signature can be computed outside the device's lock (several
+ * threads signing on one device at once; docs/device.md "Threads"). Under the lock, the operation draws
+ * its seed: SIM_OPERATION_SEED_BYTES from the device's stream when the result depends on randomness
+ * (advances: an ECDSA nonce, a PSS salt), else a value derived from, but not advancing, the device's
+ * DRBG (RSA PKCS#1 v1.5 blinding). Either way a fixed amount, however many bytes OpenSSL then asks. Then,
+ * on any thread and without the lock, between begin and end every byte this thread's OpenSSL draws from
+ * crypto's library context comes from a stream of the seed alone (SHA-256 in counter mode). So a
+ * signature is a function of the device's state at the seed draw and of the data, whichever thread
+ * computes it when. */
+#define SIM_OPERATION_SEED_BYTES 32
+typedef struct sim_operation_stream {
+    sim_crypto *crypto;
+    EVP_MD_CTX *digest_ctx; /* the stream's own: the device's digest context belongs to the lock holder */
+    uint8_t seed[SIM_OPERATION_SEED_BYTES];
+    uint64_t counter;
+} sim_operation_stream;
+void sim_random_operation_seed(sim_crypto *crypto, bool advances, uint8_t seed[SIM_OPERATION_SEED_BYTES]);
+/* Returns 0, or -1 when out of memory (nothing begun). */
+int sim_random_begin_operation_stream(sim_crypto *crypto, const uint8_t seed[SIM_OPERATION_SEED_BYTES],
+                                      sim_operation_stream *stream);
+void sim_random_end_operation_stream(sim_operation_stream *stream);
 /* RSA blinding. An RSA key object blinds every private-key computation; OpenSSL sets the blinding up
  * at the object's first use and renews it every 32 uses, drawing random numbers each time. Blinding
  * changes no result, but if its draws came from the device's stream, every later random value of the
  * device (nonces, handles, salts) would depend on how long the process had kept the key object, that
- * is, on which process signed. Between these two calls, OpenSSL's first operation_bytes (a PSS salt,
- * which padding draws before the exponentiation; 0 for every other RSA operation) come from the
- * device's stream and everything after them from a side stream derived from, but not advancing, the
- * device's DRBG, so KeyMint can keep one RSA key object per key (keymint_key_cache.c). */
+ * is, on which process signed. Between these two calls, OpenSSL's first operation_bytes come from the
+ * device's stream (0 for every caller now: a PSS salt comes from the signature's operation stream) and
+ * everything after them from a side stream derived from, but not advancing, the device's DRBG, so
+ * KeyMint can keep one RSA key object per key (keymint_key_cache.c). Used under the device's lock
+ * (decryption, undigested signatures); signatures with a digest use an operation stream instead. */
 void sim_random_begin_rsa_private_key_use(sim_crypto *crypto, size_t operation_bytes);
 void sim_random_end_rsa_private_key_use(sim_crypto *crypto);
 /* Until sim_random_end_rsa_private_key_use, every byte OpenSSL draws comes from a stream instantiated

@@ -180,6 +180,35 @@ kssim_result kssim_finish(kssim_device *device, uint64_t handle, const uint8_t *
     return r;
 }
 
+kssim_result kssim_finish_deferred(kssim_device *device, uint64_t handle, const uint8_t *data, size_t len,
+                                   const uint8_t *signature, size_t signature_len, kssim_deferred_output **deferred)
+{
+    SIM_BEGIN_CALL(device);
+    if (deferred == NULL)
+        return sim_refuse(&device->env, KSSIM_INVALID_ARGUMENT,
+                          "kssim_finish_deferred needs somewhere to put the deferred output: pass its address");
+    *deferred = NULL;
+    kssim_result reached = reach_keystore_operation(device, handle, "finish");
+    if (reached != KSSIM_OK)
+        return reached;
+    return sim_keystore2_finish_deferred(&device->ks, handle, data, len, signature, signature_len, deferred);
+}
+
+kssim_result kssim_deferred_output_complete(kssim_deferred_output *deferred, uint8_t **out, size_t *out_len)
+{
+    uint8_t *ignored = NULL;
+    size_t ignored_len = 0;
+    kssim_result r =
+        sim_deferred_output_complete(deferred, out != NULL ? out : &ignored, out_len != NULL ? out_len : &ignored_len);
+    kssim_free(ignored);
+    return r;
+}
+
+void kssim_deferred_output_free(kssim_deferred_output *deferred)
+{
+    sim_deferred_output_free(deferred);
+}
+
 kssim_result kssim_abort(kssim_device *device, uint64_t handle)
 {
     SIM_BEGIN_CALL(device);

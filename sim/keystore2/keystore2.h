@@ -257,6 +257,10 @@ kssim_result sim_keystore2_create_encryption_of(sim_keystore2 *ks, const char *a
 kssim_result sim_keystore2_update(sim_keystore2 *ks, uint64_t handle, const uint8_t *data, size_t len);
 kssim_result sim_keystore2_finish(sim_keystore2 *ks, uint64_t handle, const uint8_t *data, size_t len,
                                   const uint8_t *signature, size_t signature_len, uint8_t **out, size_t *out_len);
+/* The same finish with its output deferred (kssim_finish_deferred); on a refusal *deferred is NULL. */
+kssim_result sim_keystore2_finish_deferred(sim_keystore2 *ks, uint64_t handle, const uint8_t *data, size_t len,
+                                           const uint8_t *signature, size_t signature_len,
+                                           kssim_deferred_output **deferred);
 kssim_result sim_keystore2_abort(sim_keystore2 *ks, uint64_t handle);
 /* A token keystore2 received (addAuthToken) goes also to the operation waiting for its challenge, if one
  * is (enforcements.rs Enforcements::add_auth_token -> TokenReceiverMap::add_auth_token). */

@@ -739,8 +739,11 @@ static kssim_result count_key_use(sim_keystore2 *ks, const sim_keystore2_operati
     return KSSIM_OK;
 }
 
-kssim_result sim_keystore2_finish(sim_keystore2 *ks, uint64_t handle, const uint8_t *data, size_t len,
-                                  const uint8_t *signature, size_t signature_len, uint8_t **out, size_t *out_len)
+/* Finish into *out, or into *deferred (sim_keymint_finish_deferred): the operation ends and its use is
+ * counted here, under the device's lock, whichever it is. */
+static kssim_result finish(sim_keystore2 *ks, uint64_t handle, const uint8_t *data, size_t len,
+                           const uint8_t *signature, size_t signature_len, uint8_t **out, size_t *out_len,
+                           kssim_deferred_output **deferred)
 {
     sim_keystore2_operation *record;
     const kssim_auth_token *token;
@@ -748,7 +751,10 @@ kssim_result sim_keystore2_finish(sim_keystore2 *ks, uint64_t handle, const uint
     if (r != KSSIM_OK)
         return r;
     sim_keystore2_operation finished = *record;
-    r = sim_keymint_finish(ks->sw, handle, data, len, signature, signature_len, token, out, out_len);
+    if (deferred != NULL)
+        r = sim_keymint_finish_deferred(ks->sw, handle, data, len, signature, signature_len, token, deferred);
+    else
+        r = sim_keymint_finish(ks->sw, handle, data, len, signature, signature_len, token, out, out_len);
     end_operation(ks, handle, r == KSSIM_OK ? SIM_OUTCOME_SUCCESS : SIM_OUTCOME_ERROR_CODE);
     if (r == KSSIM_OK)
         r = count_key_use(ks, &finished);
@@ -759,7 +765,25 @@ kssim_result sim_keystore2_finish(sim_keystore2 *ks, uint64_t handle, const uint
         if (out_len != NULL)
             *out_len = 0;
     }
+    if (r != KSSIM_OK && deferred != NULL) {
+        sim_deferred_output_free(*deferred);
+        *deferred = NULL;
+    }
     return r;
+}
+
+kssim_result sim_keystore2_finish(sim_keystore2 *ks, uint64_t handle, const uint8_t *data, size_t len,
+                                  const uint8_t *signature, size_t signature_len, uint8_t **out, size_t *out_len)
+{
+    return finish(ks, handle, data, len, signature, signature_len, out, out_len, NULL);
+}
+
+kssim_result sim_keystore2_finish_deferred(sim_keystore2 *ks, uint64_t handle, const uint8_t *data, size_t len,
+                                           const uint8_t *signature, size_t signature_len,
+                                           kssim_deferred_output **deferred)
+{
+    *deferred = NULL;
+    return finish(ks, handle, data, len, signature, signature_len, NULL, NULL, deferred);
 }
 
 kssim_result sim_keystore2_abort(sim_keystore2 *ks, uint64_t handle)

@@ -195,8 +195,30 @@ kssim_result keymint_authorize_begin(sim_secure_world *sw, const sim_auth_list *
 kssim_result keymint_check_per_operation_token(sim_secure_world *sw, const keymint_operation *op,
                                                const kssim_auth_token *token);
 
+/* ---- keymint_deferred_output.c: a finish's output, handed over after the device's lock ---- */
+/* Made (output) under the lock, or to be made without it (signing non-NULL: keymint_signing.c). */
+struct kssim_deferred_output {
+    uint8_t *output;
+    size_t output_len;
+    sim_crypto *crypto;  /* the device's: its library context, and whose draws the stream serves */
+    EVP_MD_CTX *signing; /* every byte to sign hashed in, the key and parameters set; NULL once made */
+    uint8_t seed[SIM_OPERATION_SEED_BYTES]; /* the signature's randomness (sim_random_operation_seed) */
+};
+/* A deferred output holding output (taken over, wiped and freed with it); NULL when out of memory, output
+ * then wiped and freed. */
+kssim_deferred_output *keymint_deferred_output_made(uint8_t *output, size_t output_len);
+
 /* ---- keymint_signing.c: EC, Ed25519, RSA signatures and HMAC ---- */
-kssim_result keymint_sign_asymmetric(sim_env *env, const keymint_operation *op, uint8_t **out, size_t *out_len);
+kssim_result keymint_sign_asymmetric(sim_env *env, keymint_operation *op, uint8_t **out, size_t *out_len);
+/* Whether the signature can be made without the device's lock: ECDSA and RSA with a digest (their input
+ * is all hashed at finish, nothing about it can be refused any more). Ed25519's kept context is shared,
+ * undigested signing may refuse the data, so those sign under the lock. */
+bool keymint_signature_defers(const keymint_operation *op);
+/* Under the lock: draws the seed, takes the operation's signing context; the signature is then
+ * keymint_deferred_signature_make's, on any thread. */
+kssim_result keymint_sign_deferred(sim_env *env, keymint_operation *op, kssim_deferred_output **deferred);
+/* Makes the signature of a deferred output that has none yet; 0 on success. */
+int keymint_deferred_signature_make(kssim_deferred_output *deferred, uint8_t **out, size_t *out_len);
 /* True for operations whose input is hashed as it arrives rather than kept (ECDSA and RSA signing with a
  * digest), and the step that hashes it. */
 bool keymint_streams_input(const keymint_operation *op);

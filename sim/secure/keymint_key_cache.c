@@ -12,9 +12,13 @@
  * - Nothing here draws from the DRBG (hashing, copying and comparing do not), and operations share the
  *   cached key object, which behaves as a freshly parsed one would: EC and Ed25519 key objects keep
  *   nothing between uses; an RSA key object keeps its blinding, whose set-up and renewal draw random
- *   numbers, but those draws come from a side stream while KeyMint uses the key (crypto.c,
- *   sim_random_begin_rsa_private_key_use), so the device's stream is the one a process that parses
- *   every time would draw (the same signatures whichever process signs).
+ *   numbers, but those draws come from a side stream while KeyMint uses the key (crypto.c: a signature's
+ *   own operation stream, sim_random_begin_operation_stream; sim_random_begin_rsa_private_key_use for
+ *   the rest), so the device's stream is the one a process that parses every time would draw (the same
+ *   signatures whichever process signs).
+ * - ECDSA and RSA signatures are made outside the device's lock (keymint_deferred_output.c), on a copy of
+ *   the kept context taken under it; the key object they share is one OpenSSL signs with from several
+ *   threads at once (its RSA blinding is guarded by the key's own lock).
  *
  * It lives in the secure world's RAM (sim_keymint), as the parsed keys of operations in flight do, is
  * never stored, and survives reboots harmlessly (blobs stay valid across them). Entries are replaced
@@ -113,8 +117,8 @@ EVP_PKEY *keymint_key_cache_take_private_key(const keymint_cached_key *cached)
  * digest and padding used. Initialising draws nothing from the DRBG (nonces and salts are drawn when
  * signing), so a kept context signs exactly as one initialised for the operation would. An ECDSA or RSA
  * context accumulates the data it signs, so each signature gets a copy of it; an Ed25519 context signs
- * in one call and keeps nothing, so it is used as it is (OpenSSL 3.0 cannot copy one) - the device runs
- * one call at a time. */
+ * in one call and keeps nothing, so it is used as it is (OpenSSL 3.0 cannot copy one), and only under
+ * the device's lock: Ed25519 signatures are never deferred (keymint_signature_defers). */
 static keymint_cached_key *entry_of(const keymint_operation *op)
 {
     keymint_cached_key *entry = op->cached_key;

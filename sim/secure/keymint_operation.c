@@ -92,8 +92,8 @@ kssim_result sim_keymint_update(sim_secure_world *sw, uint64_t handle, const uin
     return r;
 }
 
-static kssim_result compute(sim_secure_world *sw, const keymint_operation *op, const uint8_t *signature,
-                            size_t signature_len, uint8_t **out, size_t *out_len)
+static kssim_result compute(sim_secure_world *sw, keymint_operation *op, const uint8_t *signature, size_t signature_len,
+                            uint8_t **out, size_t *out_len)
 {
     switch (op->auth.algorithm) {
     case KSSIM_ALGORITHM_HMAC:
@@ -114,22 +114,29 @@ static kssim_result compute(sim_secure_world *sw, const keymint_operation *op, c
     return sim_refuse(sw->env, KSSIM_SYSTEM_ERROR, "the operation has an algorithm KeyMint does not run");
 }
 
-kssim_result sim_keymint_finish(sim_secure_world *sw, uint64_t handle, const uint8_t *data, size_t len,
-                                const uint8_t *signature, size_t signature_len, const kssim_auth_token *auth_token,
-                                uint8_t **out, size_t *out_len)
+/* Finish: the result into *out, or, with deferred, into a deferred output (the signature of ECDSA and RSA
+ * with a digest left unmade: keymint_deferred_output.c). */
+static kssim_result finish(sim_secure_world *sw, uint64_t handle, const uint8_t *data, size_t len,
+                           const uint8_t *signature, size_t signature_len, const kssim_auth_token *auth_token,
+                           uint8_t **out, size_t *out_len, kssim_deferred_output **deferred)
 {
-    if (out != NULL)
-        *out = NULL;
-    if (out_len != NULL)
-        *out_len = 0;
     keymint_operation *op = keymint_find_operation(sw->keymint, handle);
     if (op == NULL)
         return refuse_unknown_handle(sw->env, handle);
     uint8_t *result = NULL;
     size_t result_len = 0;
     kssim_result r = continue_operation(sw, op, data, len, auth_token);
-    if (r == KSSIM_OK)
+    if (r == KSSIM_OK && deferred != NULL && op->purpose == KSSIM_PURPOSE_SIGN && keymint_signature_defers(op)) {
+        r = keymint_sign_deferred(sw->env, op, deferred);
+    } else if (r == KSSIM_OK) {
         r = compute(sw, op, signature, signature_len, &result, &result_len);
+        if (r == KSSIM_OK && deferred != NULL) {
+            *deferred = keymint_deferred_output_made(result, result_len); /* takes result, or frees it */
+            result = NULL;
+            if (*deferred == NULL)
+                r = sim_refuse(sw->env, KSSIM_SYSTEM_ERROR, "out of memory for the operation's output");
+        }
+    }
     keymint_release_operation(op);
     if (r == KSSIM_OK && out != NULL && out_len != NULL) {
         *out = result;
@@ -139,6 +146,25 @@ kssim_result sim_keymint_finish(sim_secure_world *sw, uint64_t handle, const uin
         free(result);
     }
     return r;
+}
+
+kssim_result sim_keymint_finish(sim_secure_world *sw, uint64_t handle, const uint8_t *data, size_t len,
+                                const uint8_t *signature, size_t signature_len, const kssim_auth_token *auth_token,
+                                uint8_t **out, size_t *out_len)
+{
+    if (out != NULL)
+        *out = NULL;
+    if (out_len != NULL)
+        *out_len = 0;
+    return finish(sw, handle, data, len, signature, signature_len, auth_token, out, out_len, NULL);
+}
+
+kssim_result sim_keymint_finish_deferred(sim_secure_world *sw, uint64_t handle, const uint8_t *data, size_t len,
+                                         const uint8_t *signature, size_t signature_len,
+                                         const kssim_auth_token *auth_token, kssim_deferred_output **deferred)
+{
+    *deferred = NULL;
+    return finish(sw, handle, data, len, signature, signature_len, auth_token, NULL, NULL, deferred);
 }
 
 size_t keymint_operations_in_flight(const sim_keymint *km, kssim_security_level level)

@@ -8,6 +8,13 @@
  * With digest none, ECDSA signs the data truncated to the curve order's length and RSA PKCS#1 pads the
  * data itself, as KeyMint's "NONEwith..." signatures do. ECDSA and RSA with a digest hash their input
  * as update and finish bring it (keymint_signing_update), so their input has no size limit.
+ *
+ * Those ECDSA and RSA signatures are made in two steps, so that threads sharing a device can sign at the
+ * same time (docs/device.md "Threads"): under the device's lock keymint_sign_deferred draws the
+ * signature's seed and takes the operation's signing context; then keymint_deferred_signature_make, on
+ * any thread, signs with every random byte OpenSSL asks for taken from a stream of that seed alone (the
+ * nonce, the salt, blinding). kssim_finish runs both at once, so every path signs alike. Ed25519 and
+ * undigested signatures are made under the lock.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +24,7 @@
 #include <openssl/params.h>
 #include <openssl/rsa.h>
 
+#include "core/invariant.h"
 #include "secure/keymint_internal.h"
 
 int keymint_signing_context_init(sim_env *env, const keymint_operation *op, EVP_PKEY *key, EVP_MD_CTX *mctx)
@@ -34,25 +42,6 @@ int keymint_signing_context_init(sim_env *env, const keymint_operation *op, EVP_
     return ok ? 0 : -1;
 }
 
-/* What of an RSA private-key computation the device's DRBG provides: PSS's salt, as long as the digest;
- * blinding draws the rest from a side stream (sim_random_begin_rsa_private_key_use). */
-static size_t rsa_operation_random_bytes(const keymint_operation *op)
-{
-    return op->choice.padding == KSSIM_PADDING_PSS ? sim_digest_length(op->choice.digest) : 0;
-}
-
-static void begin_private_key_use(sim_env *env, const keymint_operation *op)
-{
-    if (op->auth.algorithm == KSSIM_ALGORITHM_RSA)
-        sim_random_begin_rsa_private_key_use(&env->crypto, rsa_operation_random_bytes(op));
-}
-
-static void end_private_key_use(sim_env *env, const keymint_operation *op)
-{
-    if (op->auth.algorithm == KSSIM_ALGORITHM_RSA)
-        sim_random_end_rsa_private_key_use(&env->crypto);
-}
-
 bool keymint_streams_input(const keymint_operation *op)
 {
     return op->purpose == KSSIM_PURPOSE_SIGN && op->choice.digest != KSSIM_DIGEST_NONE &&
@@ -61,35 +50,80 @@ bool keymint_streams_input(const keymint_operation *op)
 
 /* A digesting signer hashes what it is given and keeps only the digest's state, as a real KeyMint does:
  * no input limit, the memory of one digest. The signature is the one a single EVP_DigestSign over all
- * the input gives (OpenSSL's ECDSA and RSA signers do exactly this update-then-final), and the nonce or
- * salt is still drawn at finish, so the device's random stream is unchanged. */
+ * the input gives (OpenSSL's ECDSA and RSA signers do exactly this update-then-final). */
+static kssim_result start_streaming(sim_env *env, keymint_operation *op)
+{
+    if (op->streaming != NULL)
+        return KSSIM_OK;
+    bool shared = false; /* never for ECDSA and RSA: the key cache hands out a copy */
+    EVP_MD_CTX *prepared = keymint_key_cache_signing_context(env, op, &shared);
+    op->streaming = prepared != NULL ? prepared : EVP_MD_CTX_new();
+    if (op->streaming == NULL ||
+        (prepared == NULL && keymint_signing_context_init(env, op, op->private_key, op->streaming) != 0))
+        return sim_refuse(env, KSSIM_SYSTEM_ERROR, "OpenSSL failed to start signing with the %s key",
+                          sim_algorithm_name(op->auth.algorithm));
+    return KSSIM_OK;
+}
+
 kssim_result keymint_signing_update(sim_env *env, keymint_operation *op, const uint8_t *data, size_t len)
 {
-    if (op->streaming == NULL) {
-        bool shared = false; /* never for ECDSA and RSA: the key cache hands out a copy */
-        EVP_MD_CTX *prepared = keymint_key_cache_signing_context(env, op, &shared);
-        op->streaming = prepared != NULL ? prepared : EVP_MD_CTX_new();
-        if (op->streaming == NULL ||
-            (prepared == NULL && keymint_signing_context_init(env, op, op->private_key, op->streaming) != 0))
-            return sim_refuse(env, KSSIM_SYSTEM_ERROR, "OpenSSL failed to start signing with the %s key",
-                              sim_algorithm_name(op->auth.algorithm));
-    }
+    kssim_result r = start_streaming(env, op);
+    if (r != KSSIM_OK)
+        return r;
     if (EVP_DigestSignUpdate(op->streaming, data, len) <= 0)
         return sim_refuse(env, KSSIM_SYSTEM_ERROR, "OpenSSL failed to hash the data to sign");
     return KSSIM_OK;
 }
 
-/* The finish of a signature whose input was hashed as it arrived; returns 0 on success. */
-static int sign_streamed(sim_env *env, const keymint_operation *op, uint8_t **out, size_t *out_len)
+bool keymint_signature_defers(const keymint_operation *op)
 {
+    return keymint_streams_input(op);
+}
+
+/* The signature's randomness (docs/device.md "Threads"): one fixed draw of the device's stream when the
+ * signature depends on it (ECDSA's nonce, PSS's salt); otherwise (RSA PKCS#1 v1.5, whose only randomness
+ * is the blinding that changes no result) derived without moving the device's stream, so such a
+ * signature leaves the device's later values where they were. */
+static bool signature_is_randomized(const keymint_operation *op)
+{
+    return op->auth.algorithm == KSSIM_ALGORITHM_EC || op->choice.padding == KSSIM_PADDING_PSS;
+}
+
+kssim_result keymint_sign_deferred(sim_env *env, keymint_operation *op, kssim_deferred_output **deferred)
+{
+    *deferred = NULL;
+    KSSIM_INVARIANT(keymint_signature_defers(op), "only a signature that needs no more checks is deferred");
+    kssim_result r = start_streaming(env, op);
+    if (r != KSSIM_OK)
+        return r;
+    kssim_deferred_output *d = calloc(1, sizeof(*d));
+    if (d == NULL)
+        return sim_refuse(env, KSSIM_SYSTEM_ERROR, "out of memory for the signature");
+    sim_random_operation_seed(&env->crypto, signature_is_randomized(op), d->seed);
+    d->crypto = &env->crypto;
+    d->signing = op->streaming; /* the operation ends with this finish: its context is the signature's now */
+    op->streaming = NULL;
+    *deferred = d;
+    return KSSIM_OK;
+}
+
+int keymint_deferred_signature_make(kssim_deferred_output *deferred, uint8_t **out, size_t *out_len)
+{
+    KSSIM_INVARIANT(deferred->signing != NULL, "a deferred signature is made once");
     size_t len = 0;
     uint8_t *sig = NULL;
-    int ok = EVP_DigestSignFinal(op->streaming, NULL, &len) > 0 && (sig = malloc(len)) != NULL;
+    sim_operation_stream stream;
+    int ok = EVP_DigestSignFinal(deferred->signing, NULL, &len) > 0 && (sig = malloc(len)) != NULL;
     if (ok) {
-        begin_private_key_use(env, op);
-        ok = EVP_DigestSignFinal(op->streaming, sig, &len) > 0;
-        end_private_key_use(env, op);
+        ok = sim_random_begin_operation_stream(deferred->crypto, deferred->seed, &stream) == 0;
+        if (ok) {
+            ok = EVP_DigestSignFinal(deferred->signing, sig, &len) > 0;
+            sim_random_end_operation_stream(&stream);
+        }
     }
+    EVP_MD_CTX_free(deferred->signing);
+    deferred->signing = NULL;
+    OPENSSL_cleanse(deferred->seed, sizeof(deferred->seed));
     if (!ok) {
         free(sig);
         return -1;
@@ -102,8 +136,6 @@ static int sign_streamed(sim_env *env, const keymint_operation *op, uint8_t **ou
 /* Sizes the output, signs into malloc'd memory; returns 0 on success. */
 static int sign_with_digest(sim_env *env, const keymint_operation *op, uint8_t **out, size_t *out_len)
 {
-    if (op->streaming != NULL)
-        return sign_streamed(env, op, out, out_len);
     /* A context the key cache keeps initialised saves the initialisation, the costliest part of a P-256
      * or Ed25519 signature after the signing itself (keymint_key_cache.c). */
     bool shared = false;
@@ -114,11 +146,7 @@ static int sign_with_digest(sim_env *env, const keymint_operation *op, uint8_t *
     int ok = mctx != NULL && (prepared != NULL || keymint_signing_context_init(env, op, op->private_key, mctx) == 0);
     ok = ok && EVP_DigestSign(mctx, NULL, &len, op->input, op->input_len) > 0;
     ok = ok && (sig = malloc(len)) != NULL;
-    if (ok) {
-        begin_private_key_use(env, op);
-        ok = EVP_DigestSign(mctx, sig, &len, op->input, op->input_len) > 0;
-        end_private_key_use(env, op);
-    }
+    ok = ok && EVP_DigestSign(mctx, sig, &len, op->input, op->input_len) > 0;
     if (!shared)
         EVP_MD_CTX_free(mctx);
     else if (!ok)
@@ -172,9 +200,14 @@ static kssim_result sign_without_digest(sim_env *env, const keymint_operation *o
     ok = ok && EVP_PKEY_sign(ctx, NULL, &len, prepared, prepared_len) > 0;
     ok = ok && (sig = malloc(len)) != NULL;
     if (ok) {
-        begin_private_key_use(env, op);
+        /* RSA blinding draws from a stream derived from, not advancing, the device's DRBG; ECDSA's nonce
+         * comes from the device's stream, as it always has (undigested signing stays under the lock). */
+        bool rsa = op->auth.algorithm == KSSIM_ALGORITHM_RSA;
+        if (rsa)
+            sim_random_begin_rsa_private_key_use(&env->crypto, 0);
         ok = EVP_PKEY_sign(ctx, sig, &len, prepared, prepared_len) > 0;
-        end_private_key_use(env, op);
+        if (rsa)
+            sim_random_end_rsa_private_key_use(&env->crypto);
     }
     EVP_PKEY_CTX_free(ctx);
     free(prepared);
@@ -191,14 +224,29 @@ static kssim_result sign_without_digest(sim_env *env, const keymint_operation *o
     return KSSIM_OK;
 }
 
-kssim_result keymint_sign_asymmetric(sim_env *env, const keymint_operation *op, uint8_t **out, size_t *out_len)
+static kssim_result refuse_failed_signature(sim_env *env, const keymint_operation *op)
 {
+    return sim_refuse(env, KSSIM_SYSTEM_ERROR, "OpenSSL failed to sign with the %s key",
+                      sim_algorithm_name(op->auth.algorithm));
+}
+
+kssim_result keymint_sign_asymmetric(sim_env *env, keymint_operation *op, uint8_t **out, size_t *out_len)
+{
+    /* The deferred path made at once, so kssim_finish and kssim_finish_deferred sign alike. */
+    if (keymint_signature_defers(op)) {
+        kssim_deferred_output *deferred = NULL;
+        kssim_result r = keymint_sign_deferred(env, op, &deferred);
+        if (r != KSSIM_OK)
+            return r;
+        int made = keymint_deferred_signature_make(deferred, out, out_len);
+        sim_deferred_output_free(deferred);
+        return made == 0 ? KSSIM_OK : refuse_failed_signature(env, op);
+    }
     bool digested = op->auth.algorithm == KSSIM_ALGORITHM_ED25519 || op->choice.digest != KSSIM_DIGEST_NONE;
     if (!digested)
         return sign_without_digest(env, op, out, out_len);
     if (sign_with_digest(env, op, out, out_len) != 0)
-        return sim_refuse(env, KSSIM_SYSTEM_ERROR, "OpenSSL failed to sign with the %s key",
-                          sim_algorithm_name(op->auth.algorithm));
+        return refuse_failed_signature(env, op);
     return KSSIM_OK;
 }
 

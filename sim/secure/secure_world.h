@@ -211,6 +211,14 @@ kssim_result sim_keymint_update(sim_secure_world *sw, uint64_t handle, const uin
 kssim_result sim_keymint_finish(sim_secure_world *sw, uint64_t handle, const uint8_t *data, size_t len,
                                 const uint8_t *signature, size_t signature_len, const kssim_auth_token *auth_token,
                                 uint8_t **out, size_t *out_len);
+/* sim_keymint_finish with the signature of ECDSA and RSA (with a digest) left to
+ * sim_deferred_output_complete, which needs no lock (kssim_finish_deferred); every other output is made
+ * here and only handed over there. On a refusal *deferred is NULL. */
+kssim_result sim_keymint_finish_deferred(sim_secure_world *sw, uint64_t handle, const uint8_t *data, size_t len,
+                                         const uint8_t *signature, size_t signature_len,
+                                         const kssim_auth_token *auth_token, kssim_deferred_output **deferred);
+kssim_result sim_deferred_output_complete(kssim_deferred_output *deferred, uint8_t **out, size_t *out_len);
+void sim_deferred_output_free(kssim_deferred_output *deferred);
 kssim_result sim_keymint_abort(sim_secure_world *sw, uint64_t handle);
 /* Reboot: every operation gone, MAX_USES_PER_BOOT counters reset. */
 void sim_keymint_reboot(sim_secure_world *sw);

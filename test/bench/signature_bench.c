@@ -15,6 +15,17 @@
  *   provider  disk    1000 keys    ECDSA only (issue 17): the signing key on a device directory that holds
  *   provider  disk    10000 keys   that many other keys (bench_fill.h), goal the empty device's bound 1.60;
  *   provider  memory  10000 keys   and on a memory: device holding 10000 others, goal 1.10
+ *   C API     memory  no auth  2   two threads sharing one device behind the caller's mutex, each
+ *                                  signature completed outside it (kssim_finish_deferred)
+ *
+ * Then a second table, two threads against one (issue 17): for the memory rows, each round times one
+ * batch on one thread and one on two, for the keystore and for the default provider (the order rotates),
+ * and the gain is the median one-thread time per signature over the median two-thread time, i.e. how
+ * much the total throughput grows with the second thread; the default provider's gain is what the
+ * machine allows at that moment. Goal: a keystore gain of at least 1.80. On a loaded machine neither side
+ * scales, so the C API row also gives what the load does not change: the share of a signature's CPU time
+ * spent under the device's lock (one thread, calls under the lock only against whole signatures,
+ * interleaved), and the gain two threads can reach with it, min(2, 1 / share) (Amdahl).
  *
  * (An auth-bound key on the provider's memory: device cannot be measured through the provider: nothing
  * outside the provider can authenticate on a device that lives inside it, so that row uses the C API.)
@@ -76,6 +87,8 @@ typedef struct bench_signer {
     EVP_PKEY *pkey;
     kssim_device *device;
     const char *alias;
+    pthread_mutex_t *lock; /* C API on several threads: the caller's lock around the device's calls */
+    bool locked_part_only; /* with lock: the calls under it only, the signature left unmade */
 } bench_signer;
 
 static struct {
@@ -115,6 +128,37 @@ static bool sign_with_evp(const bench_signer *signer, const unsigned char *messa
     return ok;
 }
 
+/* As an application whose threads share one device: every device call under its lock, the signature
+ * made after it (kssim_finish_deferred). */
+static bool sign_with_shared_device(const bench_signer *signer, const kssim_op_params *params,
+                                    const unsigned char *message, size_t len)
+{
+    kssim_deferred_output *deferred = NULL;
+    pthread_mutex_lock(signer->lock);
+    kssim_result r = kssim_device_begin(signer->device);
+    kssim_operation op;
+    if (r == KSSIM_OK) {
+        r = kssim_begin(signer->device, signer->alias, KSSIM_PURPOSE_SIGN, params, &op);
+        if (r == KSSIM_OK)
+            r = kssim_finish_deferred(signer->device, op.handle, message, len, NULL, 0, &deferred);
+        kssim_result committed = kssim_device_commit(signer->device);
+        if (r == KSSIM_OK)
+            r = committed;
+    }
+    if (r != KSSIM_OK)
+        fprintf(stderr, "%s: %s\n", kssim_result_name(r), kssim_device_message(signer->device));
+    pthread_mutex_unlock(signer->lock);
+    if (r != KSSIM_OK || signer->locked_part_only) {
+        kssim_deferred_output_free(deferred);
+        return r == KSSIM_OK;
+    }
+    uint8_t *out = NULL;
+    size_t out_len = 0;
+    r = kssim_deferred_output_complete(deferred, &out, &out_len);
+    kssim_free(out);
+    return r == KSSIM_OK && out_len > 0;
+}
+
 static bool sign_with_device(const bench_signer *signer, const unsigned char *message, size_t len)
 {
     kssim_op_params params = {.digest = KSSIM_DIGEST_SHA256};
@@ -122,6 +166,8 @@ static bool sign_with_device(const bench_signer *signer, const unsigned char *me
         params.padding = KSSIM_PADDING_PSS;
     if (signer->algorithm == BENCH_ED25519)
         params.digest = KSSIM_DIGEST_NONE;
+    if (signer->lock != NULL)
+        return sign_with_shared_device(signer, &params, message, len);
     if (kssim_device_begin(signer->device) != KSSIM_OK)
         return false;
     kssim_operation op;
@@ -262,6 +308,83 @@ static void compare(const char *path, const char *device, const char *key, int t
     free(default_cpu);
 }
 
+/* Two threads against one, interleaved (see the top of the file); the line goes to the second table. */
+#define SCALING_GOAL 1.80
+static char scaling_table[4096];
+
+/* The share of a signature's CPU time spent under the lock, for a signer with one (see the top). */
+static double locked_share(const bench_signer *keystore, size_t count)
+{
+    bench_signer locked = *keystore;
+    locked.locked_part_only = true;
+    size_t rounds = (size_t)settings.rounds;
+    double *shares = calloc(rounds, sizeof(double));
+    CHECK(shares != NULL);
+    for (size_t r = 0; r < rounds; r++) {
+        double part = r % 2 == 0 ? time_batch(&locked, count, 1).cpu : 0;
+        double whole = time_batch(keystore, count, 1).cpu;
+        if (r % 2 != 0)
+            part = time_batch(&locked, count, 1).cpu;
+        shares[r] = whole > 0 ? part / whole : 1;
+    }
+    double share = bench_median(shares, rounds);
+    free(shares);
+    return share;
+}
+
+static void compare_scaling(const char *path, const char *device, const bench_signer *keystore,
+                            const bench_signer *software)
+{
+    time_batch(keystore, 1, WORKERS);
+    time_batch(software, 1, WORKERS);
+    double default_each = time_batch(software, 2, 1).wall;
+    size_t count = 1;
+    if (!settings.smoke && default_each > 0)
+        count = (size_t)(settings.batch_seconds / default_each / WORKERS) + 1;
+    size_t rounds = (size_t)settings.rounds;
+    double *times[4]; /* keystore 1, keystore 2, default 1, default 2: seconds per signature */
+    for (int i = 0; i < 4; i++)
+        CHECK((times[i] = calloc(rounds, sizeof(double))) != NULL);
+    for (size_t r = 0; r < rounds; r++) {
+        for (int step = 0; step < 4; step++) {
+            int which = (int)((step + r) % 4);
+            const bench_signer *signer = which < 2 ? keystore : software;
+            int threads = which % 2 == 0 ? 1 : WORKERS;
+            /* The same number of signatures per thread: a two-thread batch makes twice as many. */
+            times[which][r] = time_batch(signer, count, threads).wall;
+        }
+    }
+    double median[4];
+    for (int i = 0; i < 4; i++) {
+        median[i] = bench_median(times[i], rounds);
+        free(times[i]);
+    }
+    double keystore_gain = median[0] / median[1], default_gain = median[2] / median[3];
+    char share_text[16] = "-", bound_text[16] = "-";
+    if (keystore->lock != NULL) {
+        double share = locked_share(keystore, count);
+        snprintf(share_text, sizeof(share_text), "%.0f%%", share * 100);
+        snprintf(bound_text, sizeof(bound_text), "%.2fx", share > 0.5 ? 1 / share : 2.0);
+    }
+    size_t used = strlen(scaling_table);
+    snprintf(scaling_table + used, sizeof(scaling_table) - used,
+             "%-13s %-9s %-7s %11.1f %11.1f %7.2fx %10.1f %10.1f %7.2fx %7s %7s %6.2f%s\n",
+             algorithms[keystore->algorithm].label, path, device, median[0] * 1e6, median[1] * 1e6, keystore_gain,
+             median[2] * 1e6, median[3] * 1e6, default_gain, share_text, bound_text, SCALING_GOAL,
+             keystore_gain >= SCALING_GOAL ? "" : "!");
+}
+
+static void print_scaling_table(void)
+{
+    printf("\ntwo threads against one: us per signature with 1 and 2 threads (2: the inverse of the total "
+           "throughput), gain = 1-thread / 2-thread (the throughput's growth), median of interleaved rounds; locked = "
+           "share of a signature's CPU time under the device's lock, bound = min(2, 1 / locked); goal ! = keystore "
+           "gain below the goal\n");
+    printf("%-13s %-9s %-7s %11s %11s %8s %10s %10s %8s %7s %7s %6s\n", "algorithm", "path", "device", "keystore 1",
+           "keystore 2", "gain", "default 1", "default 2", "gain", "locked", "bound", "goal");
+    printf("%s", scaling_table);
+}
+
 /* ---- Keys and devices ---- */
 
 #define AUTH_TIMEOUT_S 3600u /* virtual clocks never move here: the token stays valid for the run */
@@ -387,6 +510,7 @@ typedef struct bench_setup {
     OSSL_LIB_CTX *memory_ctx, *disk_ctx;
     kssim_device *disk_handle;                    /* the disk device, as another app sees it */
     kssim_device *api_memory, *api_disk;          /* devices driven through the C API */
+    pthread_mutex_t api_memory_lock;              /* api_memory's, for the rows on two threads */
     EVP_PKEY *software[2][BENCH_ALGORITHM_COUNT]; /* [0] in memory_ctx, [1] in disk_ctx */
 } bench_setup;
 
@@ -405,16 +529,21 @@ static void run_algorithm(bench_setup *setup, bench_algorithm algorithm)
     on_device(setup->api_memory, touch_sensor, NULL);
     on_device(setup->api_disk, generate_on_device, &plain);
 
-    bench_signer software_memory = {
-        algorithm, setup->memory_ctx, "provider=default", setup->software[0][algorithm], NULL, NULL};
-    bench_signer software_disk = {algorithm, setup->disk_ctx, "provider=default", setup->software[1][algorithm], NULL,
-                                  NULL};
-    bench_signer provider_memory = {algorithm, setup->memory_ctx, "?provider=keystore", memory_key, NULL, NULL};
-    bench_signer provider_disk = {algorithm, setup->disk_ctx, "?provider=keystore", disk_key, NULL, NULL};
-    bench_signer provider_disk_auth = {algorithm, setup->disk_ctx, "?provider=keystore", disk_auth_key, NULL, NULL};
-    bench_signer api_memory = {algorithm, NULL, NULL, NULL, setup->api_memory, alias};
-    bench_signer api_memory_auth = {algorithm, NULL, NULL, NULL, setup->api_memory, auth_alias};
-    bench_signer api_disk = {algorithm, NULL, NULL, NULL, setup->api_disk, alias};
+#define EVP_SIGNER(ctx, propq_, key) {.algorithm = algorithm, .libctx = (ctx), .propq = (propq_), .pkey = (key)}
+#define API_SIGNER(device_, alias_)                                                                                    \
+    {                                                                                                                  \
+        .algorithm = algorithm, .device = (device_), .alias = (alias_)                                                 \
+    }
+    bench_signer software_memory = EVP_SIGNER(setup->memory_ctx, "provider=default", setup->software[0][algorithm]);
+    bench_signer software_disk = EVP_SIGNER(setup->disk_ctx, "provider=default", setup->software[1][algorithm]);
+    bench_signer provider_memory = EVP_SIGNER(setup->memory_ctx, "?provider=keystore", memory_key);
+    bench_signer provider_disk = EVP_SIGNER(setup->disk_ctx, "?provider=keystore", disk_key);
+    bench_signer provider_disk_auth = EVP_SIGNER(setup->disk_ctx, "?provider=keystore", disk_auth_key);
+    bench_signer api_memory = API_SIGNER(setup->api_memory, alias);
+    bench_signer api_memory_shared = API_SIGNER(setup->api_memory, alias);
+    api_memory_shared.lock = &setup->api_memory_lock;
+    bench_signer api_memory_auth = API_SIGNER(setup->api_memory, auth_alias);
+    bench_signer api_disk = API_SIGNER(setup->api_disk, alias);
 
     double memory_goal = algorithms[algorithm].memory_goal, disk_goal = algorithms[algorithm].disk_goal;
     compare("provider", "memory", "no auth", 1, &provider_memory, &software_memory, memory_goal);
@@ -425,6 +554,9 @@ static void run_algorithm(bench_setup *setup, bench_algorithm algorithm)
     compare("C API", "memory", "no auth", 1, &api_memory, &software_memory, 0);
     compare("C API", "memory", "auth 1h", 1, &api_memory_auth, &software_memory, 0);
     compare("C API", "disk", "no auth", 1, &api_disk, &software_disk, 0);
+    compare("C API", "memory", "no auth", WORKERS, &api_memory_shared, &software_memory, 0);
+    compare_scaling("provider", "memory", &provider_memory, &software_memory);
+    compare_scaling("C API", "memory", &api_memory_shared, &software_memory);
 
     EVP_PKEY_free(memory_key);
     EVP_PKEY_free(disk_key);
@@ -521,6 +653,7 @@ int main(int argc, char **argv)
 
     bench_setup setup;
     memset(&setup, 0, sizeof(setup));
+    CHECK(pthread_mutex_init(&setup.api_memory_lock, NULL) == 0);
     /* The provider's disk device gets its lock screen from another handle before any key needs it. */
     CHECK(kssim_device_open(provider_disk, NULL, &setup.disk_handle) == KSSIM_OK);
     on_device(setup.disk_handle, secure_lock_screen, NULL);
@@ -553,6 +686,7 @@ int main(int argc, char **argv)
             run_algorithm(&setup, (bench_algorithm)a);
     if (settings.only < 0 || settings.only == BENCH_ECDSA_P256)
         run_grown_devices(&setup);
+    print_scaling_table();
 
     pool.stop = true;
     pthread_barrier_wait(&pool.start);
