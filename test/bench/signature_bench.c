@@ -578,8 +578,10 @@ static void run_grown_devices(bench_setup *setup)
         OSSL_LIB_CTX *libctx = provider_context(location);
         EVP_PKEY *software_key = generate_in_software(libctx, BENCH_ECDSA_P256);
         EVP_PKEY *key = generate_in_provider(libctx, BENCH_ECDSA_P256, "ecdsa", false);
-        bench_signer software = {BENCH_ECDSA_P256, libctx, "provider=default", software_key, NULL, NULL};
-        bench_signer provider = {BENCH_ECDSA_P256, libctx, "?provider=keystore", key, NULL, NULL};
+        bench_signer software = {
+            .algorithm = BENCH_ECDSA_P256, .libctx = libctx, .propq = "provider=default", .pkey = software_key};
+        bench_signer provider = {
+            .algorithm = BENCH_ECDSA_P256, .libctx = libctx, .propq = "?provider=keystore", .pkey = key};
         snprintf(label, sizeof(label), "%zu keys", sizes[i]);
         compare("provider", "disk", label, 1, &provider, &software, GROWN_DISK_GOAL);
         EVP_PKEY_free(key);
@@ -599,8 +601,10 @@ static void run_grown_devices(bench_setup *setup)
                 bench_now() - started);
     EVP_PKEY *software_key = generate_in_software(libctx, BENCH_ECDSA_P256);
     EVP_PKEY *key = generate_in_provider(libctx, BENCH_ECDSA_P256, "ecdsa", false);
-    bench_signer software = {BENCH_ECDSA_P256, libctx, "provider=default", software_key, NULL, NULL};
-    bench_signer provider = {BENCH_ECDSA_P256, libctx, "?provider=keystore", key, NULL, NULL};
+    bench_signer software = {
+        .algorithm = BENCH_ECDSA_P256, .libctx = libctx, .propq = "provider=default", .pkey = software_key};
+    bench_signer provider = {
+        .algorithm = BENCH_ECDSA_P256, .libctx = libctx, .propq = "?provider=keystore", .pkey = key};
     char label[32];
     snprintf(label, sizeof(label), "%zu keys", more);
     compare("provider", "memory", label, 1, &provider, &software, GROWN_MEMORY_GOAL);
