@@ -327,11 +327,41 @@ int keystore_keymgmt_get_params(void *keydata, OSSL_PARAM params[])
     return EVP_PKEY_get_params(key->public_key, params);
 }
 
+/* A tool that lists what a key can tell (EVP_PKEY_gettable_params) should find the attestation chain
+ * too, so the device's parameter rides after the public half's. */
+static OSSL_PARAM *with_device_params(const OSSL_PARAM *public_params)
+{
+    size_t count = 0;
+    while (public_params != NULL && public_params[count].key != NULL)
+        count++;
+    OSSL_PARAM *list = OPENSSL_malloc((count + 2) * sizeof(*list));
+    if (list == NULL)
+        return NULL;
+    if (count > 0)
+        memcpy(list, public_params, count * sizeof(*list));
+    list[count] = OSSL_PARAM_construct_octet_string(KSSIM_PROVIDER_PARAM_ATTESTATION_CHAIN, NULL, 0);
+    list[count + 1] = OSSL_PARAM_construct_end();
+    return list;
+}
+
 const OSSL_PARAM *keystore_keymgmt_gettable_params_of(keystore_provider *provider, const char *type_name)
 {
     int index = keystore_type_index(type_name);
-    EVP_KEYMGMT *keymgmt = index >= 0 ? keystore_public_keymgmt(provider, index) : NULL;
-    return keymgmt != NULL ? EVP_KEYMGMT_gettable_params(keymgmt) : NULL;
+    if (index < 0)
+        return NULL;
+    OSSL_PARAM *list = atomic_load_explicit(&provider->gettable_key_params[index], memory_order_acquire);
+    if (list != NULL)
+        return list;
+    EVP_KEYMGMT *keymgmt = keystore_public_keymgmt(provider, index);
+    const OSSL_PARAM *public_params = keymgmt != NULL ? EVP_KEYMGMT_gettable_params(keymgmt) : NULL;
+    pthread_mutex_lock(&provider->public_lock);
+    list = atomic_load_explicit(&provider->gettable_key_params[index], memory_order_relaxed);
+    if (list == NULL) {
+        list = with_device_params(public_params);
+        atomic_store_explicit(&provider->gettable_key_params[index], list, memory_order_release);
+    }
+    pthread_mutex_unlock(&provider->public_lock);
+    return list;
 }
 
 static bool same_device_key(const keystore_key *a, const keystore_key *b)

@@ -97,6 +97,10 @@ typedef struct keystore_provider {
      * EC, RSA, RSA-PSS, ED25519 (indexed by keystore_type_index), each fetched when its list is first
      * asked for (keystore_public_keymgmt): a signing process never asks. */
     _Atomic(EVP_KEYMGMT *) public_keymgmts[4];
+    /* Each type's gettable key parameters: the default key manager's list with the device's own
+     * (KSSIM_PROVIDER_PARAM_ATTESTATION_CHAIN) after it, built with the list's first request, under
+     * public_lock, and kept until teardown. */
+    _Atomic(OSSL_PARAM *) gettable_key_params[4];
     /* keystore_digest_bit's answers by name, exactly as asked: resolving OpenSSL's aliases takes a fetch,
      * a few percent of a signature. Entries below digest_name_count are never changed, so they are read
      * without the lock; new ones are added under public_lock. */

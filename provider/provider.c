@@ -286,8 +286,10 @@ static void keystore_teardown(void *provctx)
     KEYSTORE_DEBUG_CALL_WITHOUT_ARGUMENTS();
     keystore_provider *provider = provctx;
     keystore_devices_close(&provider->devices);
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 4; i++) {
         EVP_KEYMGMT_free(atomic_load(&provider->public_keymgmts[i]));
+        OPENSSL_free(atomic_load(&provider->gettable_key_params[i]));
+    }
     if (provider->public_default != NULL)
         OSSL_PROVIDER_unload(provider->public_default);
     OSSL_LIB_CTX_free(provider->public_libctx);

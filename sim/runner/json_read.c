@@ -2,6 +2,7 @@
  * json_read.c - a recursive-descent JSON reader (json_read.h), bounded in depth, for kssim's own reports.
  */
 #include "runner/json_read.h"
+#include "runner/scenario_values.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,17 +45,6 @@ static bool take_word(json_cursor *cursor, const char *word)
         return fail(cursor, "expected a value");
     cursor->at += length;
     return true;
-}
-
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 /* Appends code point (below 0x10000) as UTF-8. */
@@ -109,7 +99,7 @@ static char *read_string(json_cursor *cursor)
         } else if (escape == 'u' && cursor->length - cursor->at >= 4) {
             unsigned code = 0;
             for (int i = 0; i < 4; i++) {
-                int digit = hex_digit(cursor->text[cursor->at++]);
+                int digit = scenario_hex_digit_value(cursor->text[cursor->at++]);
                 if (digit < 0) {
                     free(out);
                     fail(cursor, "a \\u escape needs four hex digits");

@@ -16,7 +16,7 @@ static bool is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-static int hex_digit_value(char c)
+int scenario_hex_digit_value(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -35,7 +35,7 @@ static bool read_digits(const char *text, size_t length, unsigned base, uint64_t
     if (length == 0)
         return false;
     for (size_t i = 0; i < length; i++) {
-        int digit = base == 16 ? hex_digit_value(text[i]) : (is_digit(text[i]) ? text[i] - '0' : -1);
+        int digit = base == 16 ? scenario_hex_digit_value(text[i]) : (is_digit(text[i]) ? text[i] - '0' : -1);
         if (digit < 0)
             return false;
         if (result > (max - (uint64_t)digit) / base) {
@@ -230,7 +230,7 @@ bool scenario_parse_bool(const char *text, bool *value, char *error, size_t erro
 bool scenario_parse_hex(const char *text, size_t length, uint8_t *out, char *error, size_t error_size)
 {
     for (size_t i = 0; i < length; i++) {
-        if (hex_digit_value(text[i]) < 0) {
+        if (scenario_hex_digit_value(text[i]) < 0) {
             unsigned char c = (unsigned char)text[i];
             if (c > 0x20 && c < 0x7f)
                 snprintf(error, error_size, "'%c' at offset %zu is not a hex digit; expected pairs of 0-9, a-f", c, i);
@@ -246,7 +246,7 @@ bool scenario_parse_hex(const char *text, size_t length, uint8_t *out, char *err
         return false;
     }
     for (size_t i = 0; i < length / 2; i++)
-        out[i] = (uint8_t)(hex_digit_value(text[2 * i]) << 4 | hex_digit_value(text[2 * i + 1]));
+        out[i] = (uint8_t)(scenario_hex_digit_value(text[2 * i]) << 4 | scenario_hex_digit_value(text[2 * i + 1]));
     return true;
 }
 

@@ -33,4 +33,7 @@ bool scenario_check_name(const char *text, char *error, size_t error_size);
 void scenario_format_duration(uint64_t milliseconds, char *out, size_t out_size);
 void scenario_format_datetime(int64_t unix_ms, char *out, size_t out_size);
 
+/* The value of one hexadecimal digit (either case), or -1: scenario values and the JSON reports read hex alike. */
+int scenario_hex_digit_value(char c);
+
 #endif

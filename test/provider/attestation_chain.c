@@ -32,6 +32,10 @@ static EVP_PKEY *generate_attested(OSSL_LIB_CTX *libctx, const char *alias, cons
 /* The parameter's bytes (malloc'd), asked as a caller does: the size, then the bytes. */
 static unsigned char *chain_parameter(EVP_PKEY *pkey, size_t *len)
 {
+    /* Listed where a tool looks for what a key can tell, beside the public half's parameters. */
+    const OSSL_PARAM *gettable = EVP_PKEY_gettable_params(pkey);
+    CHECK(OSSL_PARAM_locate_const(gettable, KSSIM_PROVIDER_PARAM_ATTESTATION_CHAIN) != NULL);
+    CHECK(OSSL_PARAM_locate_const(gettable, OSSL_PKEY_PARAM_BITS) != NULL);
     CHECK(EVP_PKEY_get_octet_string_param(pkey, KSSIM_PROVIDER_PARAM_ATTESTATION_CHAIN, NULL, 0, len) == 1);
     CHECK(*len > 0);
     unsigned char *bytes = malloc(*len);
