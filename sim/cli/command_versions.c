@@ -21,6 +21,23 @@ static void format_span(const sim_android_difference_row *row, char *text, size_
         snprintf(text, size, "%d..%d", row->since_api_level, row->until_api_level);
 }
 
+/* "KeyMint 300, attestation 300", "Keymaster 4.1, attestation 4", "Keymaster 1, no key attestation": what
+ * the release's attestation record states (R-ATTEST-VERSIONS-PER-RELEASE). */
+static void format_secure_world(const sim_android_release *release, char *text, size_t size)
+{
+    char hal[32];
+    if (release->keymint_version >= 100)
+        snprintf(hal, sizeof(hal), "KeyMint %u", release->keymint_version);
+    else if (release->keymint_version >= 10)
+        snprintf(hal, sizeof(hal), "Keymaster %u.%u", release->keymint_version / 10, release->keymint_version % 10);
+    else
+        snprintf(hal, sizeof(hal), "Keymaster %u", release->keymint_version);
+    if (release->attestation_version == 0)
+        snprintf(text, size, "%s, no key attestation", hal);
+    else
+        snprintf(text, size, "%s, attestation %u", hal, release->attestation_version);
+}
+
 static void print_text(const sim_android_release *only, FILE *out)
 {
     size_t release_count, row_count;
@@ -28,11 +45,16 @@ static void print_text(const sim_android_release *only, FILE *out)
     const sim_android_difference_row *rows = sim_android_difference_rows(&row_count);
     if (only == NULL) {
         fputs("releases\n", out);
-        for (size_t i = 0; i < release_count; i++)
-            fprintf(out, "  %-3d %s\n", releases[i].api_level, releases[i].name);
+        for (size_t i = 0; i < release_count; i++) {
+            char secure_world[64];
+            format_secure_world(&releases[i], secure_world, sizeof(secure_world));
+            fprintf(out, "  %-3d %-12s %s\n", releases[i].api_level, releases[i].name, secure_world);
+        }
         fputs("\ndifferences (API levels on which the row holds; \"31..\" = to the newest release)\n", out);
     } else {
-        fprintf(out, "%s (API level %d)\n", only->name, only->api_level);
+        char secure_world[64];
+        format_secure_world(only, secure_world, sizeof(secure_world));
+        fprintf(out, "%s (API level %d): %s\n", only->name, only->api_level, secure_world);
         fputs("\ndifferences (yes: the row holds on this release)\n", out);
     }
     for (size_t i = 0; i < row_count; i++) {
@@ -57,12 +79,16 @@ static void print_json(const sim_android_release *only, FILE *out)
     if (only != NULL) {
         cli_json_signed(&json, "api_level", only->api_level);
         cli_json_string(&json, "name", only->name);
+        cli_json_unsigned(&json, "keymint_version", only->keymint_version);
+        cli_json_unsigned(&json, "attestation_version", only->attestation_version);
     } else {
         cli_json_open_array(&json, "releases");
         for (size_t i = 0; i < release_count; i++) {
             cli_json_open_object(&json, NULL);
             cli_json_signed(&json, "api_level", releases[i].api_level);
             cli_json_string(&json, "name", releases[i].name);
+            cli_json_unsigned(&json, "keymint_version", releases[i].keymint_version);
+            cli_json_unsigned(&json, "attestation_version", releases[i].attestation_version);
             cli_json_close_object(&json);
         }
         cli_json_close_array(&json);

@@ -239,8 +239,8 @@ static void add_commands(void)
 
     snprintf(grown_label[0], sizeof(grown_label[0]), "kssim sign, 1 key");
     snprintf(grown_label[1], sizeof(grown_label[1]), "kssim sign, %zu keys", grown_keys + 1);
-    snprintf(grown_label[2], sizeof(grown_label[2]), "pkeyutl keystore:, 1 key");
-    snprintf(grown_label[3], sizeof(grown_label[3]), "pkeyutl keystore:, %zu keys", grown_keys + 1);
+    snprintf(grown_label[2], sizeof(grown_label[2]), "pkeyutl by URI, 1 key");
+    snprintf(grown_label[3], sizeof(grown_label[3]), "pkeyutl by URI, %zu keys", grown_keys + 1);
     add_command(grown_label[0], "grown sign",
                 (const char *const[]){"%B/kssim", "--device", "%T/one", "sign", "ec", "--data", "hi", NULL});
     add_command(grown_label[1], "grown sign",

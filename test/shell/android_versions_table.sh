@@ -17,16 +17,31 @@ scenarios="$source_dir/scenarios"
 ok versions
 grep -Eo '^  V-[A-Z0-9-]+' "$work/out" | sed 's/^  //' | sort >"$work/table_ids"
 [ -s "$work/table_ids" ] || fail "kssim versions lists no rows"
-grep -Eq '^  23 +Android 6\.0$' "$work/out" || fail "kssim versions does not list API level 23 as Android 6.0"
+grep -Eq '^  23 +Android 6\.0 +Keymaster 1, no key attestation$' "$work/out" ||
+    fail "kssim versions does not list API level 23 as Android 6.0 without key attestation"
+grep -Eq '^  29 +Android 10 +Keymaster 4\.1, attestation 4$' "$work/out" ||
+    fail "kssim versions does not list Keymaster 4.1 / attestation 4 on API level 29"
+grep -Eq '^  35 +Android 15 +KeyMint 300, attestation 300$' "$work/out" ||
+    fail "kssim versions does not list KeyMint 300 on API level 35"
 grep -Eo '^  [0-9]+ ' "$work/out" | tr -d ' ' >"$work/levels"
 [ "$(head -1 "$work/levels")" = 23 ] || fail "the first modelled release is not API level 23"
 for level in 28 29 30 31 33 34 35; do
     grep -qx "$level" "$work/levels" || fail "kssim versions does not list API level $level"
 done
 [ -e "$KSSIM_DEVICE" ] && fail "kssim versions created a device"
+# The page's release table says what the command says, row by row.
+sed -nE -e 's/^  ([0-9]+) +(Android [0-9.]+L?) +(Key(Mint|master) [0-9.]+), attestation ([0-9]+)$/| \1 | \2 | \3 | \5 |/p' \
+    -e 's/^  ([0-9]+) +(Android [0-9.]+L?) +(Key(Mint|master) [0-9.]+), no key attestation$/| \1 | \2 | \3 | none |/p' \
+    "$work/out" >"$work/release_rows"
+[ "$(wc -l <"$work/release_rows")" -eq "$(wc -l <"$work/levels")" ] ||
+    fail "kssim versions prints a release line without its Keymaster/KeyMint and attestation versions"
+while IFS= read -r row; do
+    grep -qxF "$row" "$page" || fail "docs/android-versions.md lacks the release row '$row' that kssim versions prints"
+done <"$work/release_rows"
 
 ok versions --api-level 30
-grep -q '^Android 11 (API level 30)$' "$work/out" || fail "versions --api-level 30 does not name Android 11"
+grep -q '^Android 11 (API level 30): Keymaster 4.1, attestation 4$' "$work/out" ||
+    fail "versions --api-level 30 does not name Android 11 and its Keymaster"
 grep -Eq '^  no +V-KEYSTORE2 ' "$work/out" || fail "versions --api-level 30 says keystore2 holds on Android 11"
 grep -Eq '^  yes +V-API-AUTH-PARAMETERS ' "$work/out" ||
     fail "versions --api-level 30 says setUserAuthenticationParameters is missing on Android 11"
@@ -34,6 +49,7 @@ ok versions --api-level 31
 grep -Eq '^  yes +V-KEYSTORE2 ' "$work/out" || fail "versions --api-level 31 says keystore2 is missing on Android 12"
 ok versions --api-level 33 --json
 grep -q '"api_level": 33' "$work/out" || fail "versions --json lacks the api_level"
+grep -q '"attestation_version": 200' "$work/out" || fail "versions --api-level 33 --json lacks attestation 200"
 grep -q '"holds": true' "$work/out" || fail "versions --api-level --json lacks holds"
 ok versions --json
 cp "$work/out" "$work/table.json"
