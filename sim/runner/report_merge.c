@@ -590,7 +590,8 @@ static bool read_all(merge_state *state, size_t count, document_kind *kind)
         if (!read_document(state, i, this_kind))
             return false;
     }
-    qsort(state->units, state->count, sizeof(*state->units), compare_units);
+    if (state->count > 1) /* an empty shard has no units, and qsort takes no NULL array */
+        qsort(state->units, state->count, sizeof(*state->units), compare_units);
     for (size_t i = 1; i < state->count; i++) {
         const merge_unit *earlier = &state->units[i - 1], *later = &state->units[i];
         if (strcmp(earlier->path, later->path) == 0 && earlier->api_level == later->api_level)
