@@ -69,6 +69,14 @@ static double time_open(const char *location, bool with_key_info)
     return bench_now() - started;
 }
 
+/* Issue 17 asks a 10000-key device to open in under a tenth of the time it took before (25-87 ms, against
+ * 0.7 ms for one key: 36x and more); the row's goal is the stronger "as fast as one key", read as <= 1.10x. */
+#define GROWN_OPEN_GOAL 1.10
+static void print_growth_row(const char *label, double ms, double ratio)
+{
+    printf("  %-34s %10.3f %8.2f %5.2f%s\n", label, ms, ratio, GROWN_OPEN_GOAL, ratio > GROWN_OPEN_GOAL ? "!" : "");
+}
+
 int main(int argc, char **argv)
 {
     int rounds = 15;
@@ -117,14 +125,16 @@ int main(int argc, char **argv)
     double info_large = bench_median(times[3], (size_t)rounds) * 1e3;
     long long bytes_small = directory_bytes(small), bytes_large = directory_bytes(large);
 
-    printf("device growth (%d rounds, %ld keys, filled in %.1f s)\n", rounds, keys, fill_seconds);
-    printf("  %-34s %10s %8s\n", "row", "ms", "ratio");
-    printf("  %-34s %10.3f %8s\n", "open 1-key device", open_small, "1.00");
-    printf("  open %ld-key device%*s %10.3f %8.2f\n", keys, (int)(34 - 16 - snprintf(NULL, 0, "%ld", keys)), "",
-           open_large, open_large / open_small);
-    printf("  %-34s %10.3f %8s\n", "open + key info, 1 key", info_small, "1.00");
-    printf("  open + key info, %ld keys%*s %10.3f %8.2f\n", keys, (int)(34 - 23 - snprintf(NULL, 0, "%ld", keys)), "",
-           info_large, info_large / info_small);
+    printf("device growth (%d rounds, %ld keys, filled in %.1f s); goal ! = ratio above the goal\n", rounds, keys,
+           fill_seconds);
+    printf("  %-34s %10s %8s %6s\n", "row", "ms", "ratio", "goal");
+    printf("  %-34s %10.3f %8s %6s\n", "open 1-key device", open_small, "1.00", "-");
+    char label[64];
+    snprintf(label, sizeof(label), "open %ld-key device", keys);
+    print_growth_row(label, open_large, open_large / open_small);
+    printf("  %-34s %10.3f %8s %6s\n", "open + key info, 1 key", info_small, "1.00", "-");
+    snprintf(label, sizeof(label), "open + key info, %ld keys", keys);
+    print_growth_row(label, info_large, info_large / info_small);
     printf("  bytes per key on disk: %.0f (directory: %lld bytes with 1 key, %lld with %ld)\n",
            (double)(bytes_large - bytes_small) / (double)(keys - 1), bytes_small, bytes_large, keys);
     for (int t = 0; t < 4; t++)
