@@ -14,19 +14,13 @@
 
 static EVP_PKEY *generate_attested(OSSL_LIB_CTX *libctx, const char *alias, const char *challenge)
 {
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(libctx, "EC", "?provider=keystore");
-    CHECK(ctx != NULL && EVP_PKEY_keygen_init(ctx) == 1);
     OSSL_PARAM params[] = {
         OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, "P-256", 0),
         OSSL_PARAM_construct_utf8_string(KSSIM_PROVIDER_PARAM_ALIAS, (char *)alias, 0),
         OSSL_PARAM_construct_utf8_string(KSSIM_PROVIDER_PARAM_ATTESTATION_CHALLENGE, (char *)challenge, 0),
         OSSL_PARAM_construct_end(),
     };
-    CHECK(EVP_PKEY_CTX_set_params(ctx, params) == 1);
-    EVP_PKEY *pkey = NULL;
-    CHECK(EVP_PKEY_generate(ctx, &pkey) == 1);
-    EVP_PKEY_CTX_free(ctx);
-    return pkey;
+    return test_generate_key(libctx, "EC", params);
 }
 
 /* The parameter's bytes (malloc'd), asked as a caller does: the size, then the bytes. */

@@ -110,11 +110,22 @@ static inline void test_library_context_free(OSSL_LIB_CTX *libctx)
 }
 
 /* EVP_PKEY_keygen through the provider with the contract's parameters. */
+/* A device key of type ("EC", "RSA", "ED25519") generated through the keystore provider with the
+ * contract's parameters (ending in OSSL_PARAM_END), as `openssl genpkey -pkeyopt` does. */
+static inline EVP_PKEY *test_generate_key(OSSL_LIB_CTX *libctx, const char *type, const OSSL_PARAM params[])
+{
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(libctx, type, "?provider=keystore");
+    CHECK(ctx != NULL && EVP_PKEY_keygen_init(ctx) == 1);
+    CHECK(EVP_PKEY_CTX_set_params(ctx, params) == 1);
+    EVP_PKEY *pkey = NULL;
+    CHECK(EVP_PKEY_generate(ctx, &pkey) == 1);
+    EVP_PKEY_CTX_free(ctx);
+    return pkey;
+}
+
 static inline EVP_PKEY *test_generate_ec_key(OSSL_LIB_CTX *libctx, const char *alias, const char *user_auth,
                                              unsigned int auth_timeout)
 {
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(libctx, "EC", "?provider=keystore");
-    CHECK(ctx != NULL && EVP_PKEY_keygen_init(ctx) == 1);
     OSSL_PARAM params[5];
     size_t n = 0;
     params[n++] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, "P-256", 0);
@@ -124,11 +135,7 @@ static inline EVP_PKEY *test_generate_ec_key(OSSL_LIB_CTX *libctx, const char *a
         params[n++] = OSSL_PARAM_construct_uint(KSSIM_PROVIDER_PARAM_AUTH_TIMEOUT, &auth_timeout);
     }
     params[n] = OSSL_PARAM_construct_end();
-    CHECK(EVP_PKEY_CTX_set_params(ctx, params) == 1);
-    EVP_PKEY *pkey = NULL;
-    CHECK(EVP_PKEY_generate(ctx, &pkey) == 1);
-    EVP_PKEY_CTX_free(ctx);
-    return pkey;
+    return test_generate_key(libctx, "EC", params);
 }
 
 /* The key's public half as the device exports it, read by the default provider in a context of its

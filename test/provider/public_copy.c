@@ -39,17 +39,11 @@ static OSSL_LIB_CTX *default_first_context(const char *build_directory)
 
 static EVP_PKEY *generate(OSSL_LIB_CTX *libctx, const char *type, const char *alias)
 {
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(libctx, type, "?provider=keystore");
-    CHECK(ctx != NULL && EVP_PKEY_keygen_init(ctx) == 1);
     OSSL_PARAM params[] = {
         OSSL_PARAM_construct_utf8_string(KSSIM_PROVIDER_PARAM_ALIAS, (char *)alias, 0),
         OSSL_PARAM_construct_end(),
     };
-    CHECK(EVP_PKEY_CTX_set_params(ctx, params) == 1);
-    EVP_PKEY *pkey = NULL;
-    CHECK(EVP_PKEY_generate(ctx, &pkey) == 1);
-    EVP_PKEY_CTX_free(ctx);
-    return pkey;
+    return test_generate_key(libctx, type, params);
 }
 
 /* A SHA-256 digest signed with EVP_PKEY_sign by whatever signs pkey in libctx; true if it signed. */
